@@ -1,0 +1,199 @@
+//! The command line: clap definitions, with help text that teaches.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::device::DeviceChoice;
+use crate::parse;
+
+/// Experiments on activation functions: train the book's network with each one,
+/// compare them, and probe what they do inside.
+#[derive(Debug, Parser)]
+#[command(name = "actlab", version, propagate_version = true)]
+#[command(
+    after_help = "Examples:\n  actlab train --acts ReLU,TeLU,STAF\n  actlab train --config configs/book-ch4.toml\n  actlab summary --act PReLU\n  actlab probe dead-neurons --run results/train/ReLU-s7\n  actlab acts list"
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Train SimpleNetwork on FashionMNIST, one run per activation and seed.
+    ///
+    /// Settings come from --config (TOML) when given, else the book's defaults
+    /// (784-256-192-128-64-10, SGD lr 1e-3 momentum 0.8, batch 128, 15 epochs, seed 7);
+    /// flags override both. Each run writes results/<name>/<Activation>-s<seed>/
+    /// (run.json, checkpoints/); the experiment folder gets summary.md/.csv/.json.
+    #[command(
+        after_help = "Examples:\n  actlab train --acts ReLU,TeLU,STAF\n  actlab train --config configs/book-ch4.toml --threads 2\n  actlab train --acts GELU --epochs 3 --lr 0.01 --momentum 0.9 --name gelu-quick"
+    )]
+    Train(TrainArgs),
+    /// Print the layer table (torchinfo style) and parameter count of a network.
+    #[command(
+        after_help = "Example:\n  actlab summary --act PReLU\n  actlab summary --act STAF --scope per-layer --json"
+    )]
+    Summary(SummaryArgs),
+    /// Analyse a trained or freshly initialised network.
+    #[command(subcommand)]
+    Probe(ProbeCommand),
+    /// The activation registry.
+    #[command(subcommand)]
+    Acts(ActsCommand),
+}
+
+/// Flags of `actlab train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Activations to train, comma-separated, case-insensitive (see `actlab acts list`).
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    pub acts: Option<Vec<String>>,
+    /// Experiment config (TOML); see configs/ for examples.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Experiment name: the folder under --out [default: train, or the config's name].
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Parent folder of the experiment folder [default: results].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Passes over the training set [default: 15].
+    #[arg(long, value_parser = parse::positive_usize)]
+    pub epochs: Option<usize>,
+    /// Learning rate [default: 0.001].
+    #[arg(long, value_parser = parse::positive_f64, allow_negative_numbers = true)]
+    pub lr: Option<f64>,
+    /// SGD momentum, in [0, 1) [default: 0.8, as the book's train_all_models].
+    #[arg(long, value_parser = parse::momentum, allow_negative_numbers = true)]
+    pub momentum: Option<f64>,
+    /// L2 weight decay [default: 0].
+    #[arg(long, value_parser = parse::non_negative_f64, allow_negative_numbers = true)]
+    pub weight_decay: Option<f64>,
+    /// Samples per optimiser step [default: 128].
+    #[arg(long, value_parser = parse::positive_usize)]
+    pub batch_size: Option<usize>,
+    /// Optimiser: sgd or adam [default: sgd].
+    #[arg(long)]
+    pub optimizer: Option<String>,
+    /// Seeds, comma-separated: one run per activation and seed [default: 7].
+    #[arg(long, value_delimiter = ',')]
+    pub seed: Option<Vec<u64>>,
+    /// Hidden layer widths, comma-separated [default: 256,192,128,64].
+    #[arg(long, value_delimiter = ',', value_name = "WIDTHS")]
+    pub hidden: Option<Vec<usize>>,
+    /// Parameters of trainable activations: shared (the book) or per-layer.
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// Epochs after which to save a checkpoint, comma-separated (the last always is).
+    #[arg(long, value_delimiter = ',', value_name = "EPOCHS")]
+    pub save_epochs: Option<Vec<usize>>,
+    /// Overwrite an experiment folder that already holds results.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress output (the final table is still printed).
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub env: EnvArgs,
+}
+
+/// Where things run and where the data is.
+#[derive(Debug, Args)]
+pub struct EnvArgs {
+    /// Compute device: flex, ndarray (CPU), or wgpu (when compiled in).
+    #[arg(long, default_value = "flex")]
+    pub device: DeviceChoice,
+    /// Worker threads [default: all cores].
+    #[arg(long, value_parser = parse::positive_usize)]
+    pub threads: Option<usize>,
+    /// FashionMNIST folder [default: $ACTLAB_DATA, ./data/fashion-mnist, /usr/share/datasets/fashion-mnist].
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// The network a command builds without a run folder.
+#[derive(Debug, Args)]
+pub struct NetworkArgs {
+    /// Activation (see `actlab acts list`).
+    #[arg(long, default_value = "ReLU")]
+    pub act: String,
+    /// Hidden layer widths, comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "256,192,128,64",
+        value_name = "WIDTHS"
+    )]
+    pub hidden: Vec<usize>,
+    /// Parameters of trainable activations: shared or per-layer.
+    #[arg(long, default_value = "shared")]
+    pub scope: String,
+    /// The book's variant without any activation.
+    #[arg(long)]
+    pub no_act: bool,
+}
+
+/// Flags of `actlab summary`.
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    #[command(flatten)]
+    pub network: NetworkArgs,
+    /// Print JSON instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The probes.
+#[derive(Debug, Subcommand)]
+pub enum ProbeCommand {
+    /// Count hidden units that output exactly 0 for every training sample (the book's
+    /// definition), per layer; for a trained run or a freshly initialised network.
+    #[command(
+        after_help = "Examples:\n  actlab probe dead-neurons --run results/train/ReLU-s7\n  actlab probe dead-neurons --init --act ReLU --hidden 2048,1024,1024,512,512,256,128 --seed 7"
+    )]
+    DeadNeurons(DeadNeuronArgs),
+}
+
+/// Flags of `actlab probe dead-neurons`.
+#[derive(Debug, Args)]
+pub struct DeadNeuronArgs {
+    /// A run folder (holding run.json and checkpoints/).
+    #[arg(
+        long,
+        value_name = "DIR",
+        conflicts_with = "init",
+        required_unless_present = "init"
+    )]
+    pub run: Option<PathBuf>,
+    /// Which checkpoint of the run, e.g. epoch-5 [default: the last].
+    #[arg(long, requires = "run")]
+    pub checkpoint: Option<String>,
+    /// Probe a freshly initialised network instead of a run.
+    #[arg(long)]
+    pub init: bool,
+    #[command(flatten)]
+    pub network: NetworkArgs,
+    /// Seed of the fresh network's initialisation.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Where to write the JSON report [default: <run>/probes/ or results/probes/].
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub env: EnvArgs,
+}
+
+/// Registry commands.
+#[derive(Debug, Subcommand)]
+pub enum ActsCommand {
+    /// List every activation: name, category, formula, parameters, scopes.
+    List {
+        /// Print JSON instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
+}

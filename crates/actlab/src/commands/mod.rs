@@ -1,0 +1,67 @@
+//! One module per subcommand, and what they share: device, threads, data, networks.
+
+pub mod dead_neurons;
+pub mod registry;
+pub mod summary;
+pub mod train;
+
+use acts::{ActivationConfig, ActivationKind, Scope};
+use anyhow::{Context, anyhow};
+use burn::tensor::Device;
+use data::FashionMnist;
+use nets::NetworkConfig;
+
+use crate::cli::{EnvArgs, NetworkArgs};
+use crate::failure::{Failure, input};
+
+/// The device a command runs on, and how it is described in records.
+pub struct Runtime {
+    /// The device.
+    pub device: Device,
+    /// e.g. `flex (cpu)`.
+    pub device_name: String,
+    /// Worker threads.
+    pub threads: usize,
+}
+
+/// Sizes the thread pool and picks the device.
+pub fn runtime(env: &EnvArgs) -> Result<Runtime, Failure> {
+    let threads = env
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global()
+        .map_err(|e| Failure::Run(anyhow!("cannot start {threads} worker threads: {e}")))?;
+    let kind = match env.device.name() {
+        "wgpu" => "gpu",
+        _ => "cpu",
+    };
+    Ok(Runtime {
+        device: env.device.device(),
+        device_name: format!("{} ({kind})", env.device),
+        threads,
+    })
+}
+
+/// Finds and reads FashionMNIST.
+pub fn load_data(env: &EnvArgs) -> Result<FashionMnist, Failure> {
+    let from_env = std::env::var_os(data::DATA_ENV).map(std::path::PathBuf::from);
+    let dir = data::locate(env.data_dir.as_deref(), from_env.as_deref()).map_err(input)?;
+    FashionMnist::load(&dir).map_err(input)
+}
+
+/// The network described by `--act`, `--hidden`, `--scope`, `--no-act`.
+pub fn network_config(args: &NetworkArgs) -> Result<NetworkConfig, Failure> {
+    let kind: ActivationKind = args.act.parse().context("--act").map_err(input)?;
+    let scope: Scope = args.scope.parse().context("--scope").map_err(input)?;
+    let config = NetworkConfig::book(ActivationConfig::new(kind).with_scope(scope))
+        .with_hidden(args.hidden.clone());
+    let config = if args.no_act {
+        config.without_activation()
+    } else {
+        config
+    };
+    config.check().context("--hidden").map_err(input)?;
+    Ok(config)
+}

@@ -1,0 +1,56 @@
+//! `actlab acts list`: the registry.
+
+use std::process::ExitCode;
+
+use acts::{ActivationKind, Scope};
+use anyhow::Context;
+
+use crate::failure::{Failure, failed};
+
+/// Prints every activation with its category, formula, parameters and scopes.
+pub fn list(json: bool) -> Result<ExitCode, Failure> {
+    let infos: Vec<_> = ActivationKind::all().map(|k| *k.info()).collect();
+    if json {
+        let text = serde_json::to_string_pretty(&infos)
+            .context("serialising the registry")
+            .map_err(failed)?;
+        println!("{text}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let scopes = [Scope::Shared, Scope::PerLayer]
+        .map(|s| s.name())
+        .join(", ");
+    println!(
+        "{:<10} {:<13} {:<42} {:<28} {}",
+        "Name", "Category", "Formula", "Parameters", "Scopes"
+    );
+    for info in &infos {
+        let params = if info.params.is_empty() {
+            "-".to_string()
+        } else {
+            info.params
+                .iter()
+                .map(|p| format!("{}[{}]={}", p.name, p.count, p.init))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let scope = if info.params.is_empty() {
+            "-"
+        } else {
+            scopes.as_str()
+        };
+        println!(
+            "{:<10} {:<13} {:<42} {:<28} {}",
+            info.name,
+            info.category.to_string(),
+            info.formula,
+            params,
+            scope
+        );
+    }
+    println!();
+    for info in infos.iter().filter(|i| !i.note.is_empty()) {
+        println!("{}: {}", info.name, info.note);
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,42 @@
+//! Errors at the top: one line on stderr, and an exit code that tells bad input
+//! (2) from a run that failed (1).
+
+use std::process::ExitCode;
+
+/// Exit code for bad usage, config or input.
+pub const USAGE: u8 = 2;
+/// Exit code for a run that failed.
+pub const RUN: u8 = 1;
+
+/// Why a command stopped.
+#[derive(Debug)]
+pub enum Failure {
+    /// The user's input cannot be used (exit 2).
+    Input(anyhow::Error),
+    /// Something failed while running (exit 1).
+    Run(anyhow::Error),
+}
+
+impl Failure {
+    /// Prints the error on one line and returns the exit code.
+    pub fn report(self) -> ExitCode {
+        let (error, code) = match self {
+            Failure::Input(e) => (e, USAGE),
+            Failure::Run(e) => (e, RUN),
+        };
+        // anyhow's `{:#}` joins the context chain with ": " on one line.
+        let text = format!("{error:#}").replace('\n', " ");
+        eprintln!("actlab: {text}");
+        ExitCode::from(code)
+    }
+}
+
+/// Marks an error as bad input.
+pub fn input<E: Into<anyhow::Error>>(e: E) -> Failure {
+    Failure::Input(e.into())
+}
+
+/// Marks an error as a failed run.
+pub fn failed<E: Into<anyhow::Error>>(e: E) -> Failure {
+    Failure::Run(e.into())
+}

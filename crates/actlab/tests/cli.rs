@@ -1,0 +1,603 @@
+//! The real binary on tiny inputs: a synthetic IDX dataset written by the tests, so
+//! training runs take seconds; plus one probe on the real FashionMNIST.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_actlab");
+
+fn actlab(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("ACTLAB_DATA")
+        .output()
+        .expect("the actlab binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn idx(dims: &[u32], data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0, 0, 8, dims.len() as u8];
+    for d in dims {
+        out.extend(d.to_be_bytes());
+    }
+    out.extend(data);
+    out
+}
+
+/// Class c lights rows 2c..2c+2; a deterministic pseudo-random noise floor.
+fn synthetic_split(n: usize, salt: u32) -> (Vec<u8>, Vec<u8>) {
+    let mut images = Vec::with_capacity(n * 784);
+    let mut labels = Vec::with_capacity(n);
+    let mut state = 12345u32 ^ salt;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        state
+    };
+    for _ in 0..n {
+        let class = (next() % 10) as usize;
+        labels.push(class as u8);
+        for p in 0..784 {
+            let noise = (next() % 100) as u8;
+            images.push(if (p / 28) / 2 == class {
+                155 + noise
+            } else {
+                noise
+            });
+        }
+    }
+    (images, labels)
+}
+
+/// Writes a FashionMNIST-shaped dataset (raw IDX files) and returns its folder.
+fn synthetic_dataset(root: &Path) -> PathBuf {
+    let dir = root.join("data");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (train_x, train_y) = synthetic_split(600, 1);
+    let (test_x, test_y) = synthetic_split(200, 2);
+    std::fs::write(
+        dir.join("train-images-idx3-ubyte"),
+        idx(&[600, 28, 28], &train_x),
+    )
+    .unwrap();
+    std::fs::write(dir.join("train-labels-idx1-ubyte"), idx(&[600], &train_y)).unwrap();
+    std::fs::write(
+        dir.join("t10k-images-idx3-ubyte"),
+        idx(&[200, 28, 28], &test_x),
+    )
+    .unwrap();
+    std::fs::write(dir.join("t10k-labels-idx1-ubyte"), idx(&[200], &test_y)).unwrap();
+    dir
+}
+
+const TINY: &[&str] = &[
+    "--epochs",
+    "2",
+    "--hidden",
+    "32,16",
+    "--lr",
+    "0.05",
+    "--momentum",
+    "0.9",
+    "--batch-size",
+    "32",
+    "--threads",
+    "1",
+    "--quiet",
+];
+
+fn train(cwd: &Path, data: &Path, out: &str, acts: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "train",
+        "--acts",
+        acts,
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--out",
+        out,
+    ];
+    args.extend_from_slice(TINY);
+    args.extend_from_slice(extra);
+    actlab(cwd, &args)
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(
+        &std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    )
+    .unwrap()
+}
+
+#[test]
+fn acts_list_shows_the_registry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = actlab(tmp.path(), &["acts", "list"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    for name in [
+        "Sigmoid",
+        "Tanh",
+        "ReLU",
+        "GELU",
+        "Mish",
+        "LeakyReLU",
+        "SiLU",
+        "Hardswish",
+        "Swish",
+        "PReLU",
+        "RReLU",
+        "TeLU",
+        "STAF",
+    ] {
+        assert!(
+            text.lines().any(|l| l.starts_with(&format!("{name} "))),
+            "{name} missing:\n{text}"
+        );
+    }
+    assert!(text.contains("shared, per-layer"));
+    let json: Value =
+        serde_json::from_str(&stdout(&actlab(tmp.path(), &["acts", "list", "--json"]))).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 13);
+}
+
+#[test]
+fn summary_counts_parameters_like_the_book() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (args, total) in [
+        (vec!["--act", "ReLU"], "283,914"),
+        (vec!["--act", "prelu"], "283,915"),
+        (vec!["--act", "TeLU"], "283,915"),
+        (vec!["--act", "STAF"], "283,989"),
+        (vec!["--act", "ReLU", "--no-act"], "283,914"),
+    ] {
+        let mut full = vec!["summary"];
+        full.extend(&args);
+        let out = actlab(tmp.path(), &full);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(
+            stdout(&out).contains(&format!("Total params: {total}")),
+            "{args:?}: {}",
+            stdout(&out)
+        );
+    }
+}
+
+#[test]
+fn train_writes_runs_summary_and_repeats_exactly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = synthetic_dataset(tmp.path());
+    let out = train(
+        tmp.path(),
+        &data,
+        "a",
+        "ReLU,prelu",
+        &["--save-epochs", "1"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("| SimpleNetwork-PReLU |"),
+        "{}",
+        stdout(&out)
+    );
+    let exp = tmp.path().join("a/train");
+    for file in [
+        "summary.md",
+        "summary.csv",
+        "summary.json",
+        "experiment.json",
+    ] {
+        assert!(exp.join(file).is_file(), "{file}");
+    }
+    let record = read_json(&exp.join("ReLU-s7/run.json"));
+    assert_eq!(record["status"], "completed");
+    assert_eq!(record["epochs"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        record["params"],
+        784 * 32 + 32 + 32 * 16 + 16 + 16 * 10 + 10
+    );
+    let acc = record["epochs"][1]["test_accuracy"].as_f64().unwrap();
+    assert!(acc > 0.5, "synthetic classes are easy; got {acc}");
+    assert!(exp.join("ReLU-s7/checkpoints/epoch-1.bpk").is_file());
+    assert!(exp.join("ReLU-s7/checkpoints/epoch-2.bpk").is_file());
+
+    let again = train(
+        tmp.path(),
+        &data,
+        "b",
+        "ReLU,PReLU",
+        &["--save-epochs", "1"],
+    );
+    assert!(again.status.success(), "{}", stderr(&again));
+    let metrics = |root: &str, run: &str| -> Vec<Value> {
+        let r = read_json(
+            &tmp.path()
+                .join(root)
+                .join("train")
+                .join(run)
+                .join("run.json"),
+        );
+        r["epochs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                serde_json::json!([
+                    e["train_loss"],
+                    e["train_accuracy"],
+                    e["test_loss"],
+                    e["test_accuracy"]
+                ])
+            })
+            .collect()
+    };
+    assert_eq!(metrics("a", "ReLU-s7"), metrics("b", "ReLU-s7"));
+    assert_eq!(metrics("a", "PReLU-s7"), metrics("b", "PReLU-s7"));
+
+    // A second training into the same folder is refused, then allowed with --force.
+    let refused = train(tmp.path(), &data, "a", "ReLU", &[]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("already holds results"),
+        "{}",
+        stderr(&refused)
+    );
+    let forced = train(tmp.path(), &data, "a", "ReLU", &["--force"]);
+    assert!(forced.status.success(), "{}", stderr(&forced));
+
+    // The probe on the trained run.
+    let probe = actlab(
+        tmp.path(),
+        &[
+            "probe",
+            "dead-neurons",
+            "--run",
+            "a/train/ReLU-s7",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--threads",
+            "1",
+        ],
+    );
+    assert!(probe.status.success(), "{}", stderr(&probe));
+    assert!(
+        stdout(&probe).contains("Number of layers to compare = 2"),
+        "{}",
+        stdout(&probe)
+    );
+    let report = read_json(&exp.join("ReLU-s7/probes/dead-neurons-epoch-2.json"));
+    assert_eq!(report["report"]["samples"], 600);
+    assert_eq!(report["report"]["layers"][0]["units"], 32);
+    assert_eq!(report["source"]["epoch"], 2);
+
+    let early = actlab(
+        tmp.path(),
+        &[
+            "probe",
+            "dead-neurons",
+            "--run",
+            "b/train/ReLU-s7",
+            "--checkpoint",
+            "epoch-1",
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+    );
+    assert!(early.status.success(), "{}", stderr(&early));
+    assert!(
+        tmp.path()
+            .join("b/train/ReLU-s7/probes/dead-neurons-epoch-1.json")
+            .is_file()
+    );
+}
+
+/// Each case: arguments, a fragment the one-line error must contain.
+#[test]
+fn bad_input_gets_one_line_exit_2_and_no_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = synthetic_dataset(tmp.path());
+    let d = data.to_str().unwrap().to_string();
+
+    let write = |name: &str, text: &[u8]| {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let malformed = write("malformed.toml", b"acts = [\"ReLU\"\n[train\n");
+    let unknown_key = write("unknown.toml", b"acts = [\"ReLU\"]\n[train]\nepochz = 3\n");
+    let wrong_type = write("type.toml", b"acts = [\"ReLU\"]\n[train]\nlr = \"fast\"\n");
+
+    let corrupt_dir = |name: &str, file: &str, bytes: Vec<u8>| {
+        let dir = tmp.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        for entry in std::fs::read_dir(&data).unwrap().flatten() {
+            std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+        }
+        std::fs::write(dir.join(file), bytes).unwrap();
+        dir.to_str().unwrap().to_string()
+    };
+    let truncated = corrupt_dir(
+        "trunc",
+        "train-images-idx3-ubyte",
+        idx(&[600, 28, 28], &[0; 1000]),
+    );
+    let bad_magic = corrupt_dir(
+        "magic",
+        "t10k-labels-idx1-ubyte",
+        vec![0, 0, 0x0D, 1, 0, 0, 0, 1, 0, 0, 0, 0],
+    );
+    let mismatch = corrupt_dir("count", "t10k-labels-idx1-ubyte", idx(&[150], &[1; 150]));
+    let bad_gzip = corrupt_dir(
+        "gz",
+        "train-labels-idx1-ubyte.gz",
+        vec![0x1f, 0x8b, 8, 0, 1, 2, 3],
+    );
+    let missing = tmp.path().join("nothing");
+
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["train".into(), "--acts".into(), "Relu6".into()],
+            "unknown activation 'Relu6'; did you mean ReLU",
+        ),
+        (
+            vec!["train".into(), "--acts".into(), ",".into()],
+            "--acts is empty",
+        ),
+        (vec!["train".into()], "nothing to train"),
+        (
+            vec!["train".into(), "--config".into(), malformed.clone()],
+            "malformed.toml:",
+        ),
+        (
+            vec!["train".into(), "--config".into(), unknown_key.clone()],
+            "unknown field `epochz`",
+        ),
+        (
+            vec!["train".into(), "--config".into(), wrong_type.clone()],
+            "type.toml:3:",
+        ),
+        (
+            vec!["train".into(), "--config".into(), "no-such.toml".into()],
+            "no-such.toml",
+        ),
+        (
+            vec![
+                "train".into(),
+                "--acts".into(),
+                "ReLU".into(),
+                "--hidden".into(),
+                "256,0".into(),
+            ],
+            "--hidden: width 0 at position 2",
+        ),
+        (
+            vec![
+                "train".into(),
+                "--acts".into(),
+                "ReLU".into(),
+                "--epochs".into(),
+                "0".into(),
+            ],
+            "--epochs",
+        ),
+        (
+            vec![
+                "train".into(),
+                "--acts".into(),
+                "ReLU".into(),
+                "--lr".into(),
+                "0".into(),
+            ],
+            "--lr",
+        ),
+        (
+            vec![
+                "train".into(),
+                "--acts".into(),
+                "ReLU".into(),
+                "--lr".into(),
+                "-1".into(),
+            ],
+            "--lr",
+        ),
+        (
+            vec![
+                "train".into(),
+                "--acts".into(),
+                "ReLU".into(),
+                "--lr".into(),
+                "nan".into(),
+            ],
+            "finite",
+        ),
+        (
+            vec![
+                "train".into(),
+                "--acts".into(),
+                "ReLU".into(),
+                "--optimizer".into(),
+                "sdg".into(),
+            ],
+            "did you mean sgd",
+        ),
+        (
+            vec![
+                "train".into(),
+                "--acts".into(),
+                "ReLU".into(),
+                "--scope".into(),
+                "global".into(),
+            ],
+            "unknown scope",
+        ),
+        (
+            vec![
+                "train".into(),
+                "--acts".into(),
+                "ReLU".into(),
+                "--device".into(),
+                "tpu".into(),
+            ],
+            "unknown device",
+        ),
+        (
+            vec![
+                "train".into(),
+                "--acts".into(),
+                "ReLU".into(),
+                "--data-dir".into(),
+                missing.to_str().unwrap().into(),
+            ],
+            "missing train-images-idx3-ubyte",
+        ),
+        (
+            vec![
+                "train".into(),
+                "--acts".into(),
+                "ReLU".into(),
+                "--data-dir".into(),
+                truncated,
+            ],
+            "header promises 470400 data bytes but the file has 1000",
+        ),
+        (
+            vec![
+                "train".into(),
+                "--acts".into(),
+                "ReLU".into(),
+                "--data-dir".into(),
+                bad_magic,
+            ],
+            "magic number 0x00000d01",
+        ),
+        (
+            vec![
+                "train".into(),
+                "--acts".into(),
+                "ReLU".into(),
+                "--data-dir".into(),
+                mismatch,
+            ],
+            "holds 200 images but",
+        ),
+        (
+            vec![
+                "train".into(),
+                "--acts".into(),
+                "ReLU".into(),
+                "--data-dir".into(),
+                bad_gzip,
+            ],
+            "corrupt gzip",
+        ),
+        (
+            vec!["summary".into(), "--act".into(), "Sigmod".into()],
+            "did you mean Sigmoid",
+        ),
+        (
+            vec![
+                "probe".into(),
+                "dead-neurons".into(),
+                "--run".into(),
+                d.clone(),
+                "--data-dir".into(),
+                d.clone(),
+            ],
+            "not a run folder",
+        ),
+        (
+            vec![
+                "probe".into(),
+                "dead-neurons".into(),
+                "--init".into(),
+                "--hidden".into(),
+                "8,0".into(),
+                "--data-dir".into(),
+                d.clone(),
+            ],
+            "--hidden",
+        ),
+    ];
+    for (args, fragment) in cases {
+        let mut full: Vec<String> = args.clone();
+        if full[0] == "train" {
+            full.extend(["--out".into(), "out".into()]);
+        }
+        let refs: Vec<&str> = full.iter().map(String::as_str).collect();
+        let out = actlab(tmp.path(), &refs);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(fragment),
+            "{args:?}: expected '{fragment}' in: {err}"
+        );
+        assert_eq!(
+            err.trim_end().lines().count(),
+            1,
+            "{args:?}: not one line: {err}"
+        );
+        assert!(err.starts_with("actlab: "), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(
+            !tmp.path().join("out").exists(),
+            "{args:?} left output behind"
+        );
+    }
+}
+
+/// The real dataset, looked up as the CLI does; CI installs it, so its absence fails.
+fn real_dataset() -> PathBuf {
+    let env = std::env::var_os("ACTLAB_DATA").map(PathBuf::from);
+    data::locate(None, env.as_deref())
+        .unwrap_or_else(|e| panic!("this test needs FashionMNIST (run scripts/setup.sh): {e}"))
+}
+
+#[test]
+fn untrained_deep_relu_net_loses_more_units_with_depth() {
+    let data = real_dataset();
+    let tmp = tempfile::tempdir().unwrap();
+    let data = std::fs::canonicalize(data).unwrap();
+    let out = actlab(
+        tmp.path(),
+        &[
+            "probe",
+            "dead-neurons",
+            "--init",
+            "--act",
+            "ReLU",
+            "--hidden",
+            "2048,1024,1024,512,512,256,128",
+            "--seed",
+            "7",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--out",
+            "dead.json",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = read_json(&tmp.path().join("dead.json"));
+    assert_eq!(report["report"]["samples"], 60000);
+    let ratios: Vec<f64> = report["report"]["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["ratio"].as_f64().unwrap())
+        .collect();
+    assert_eq!(ratios.len(), 7);
+    // The book: 0, 0, 0.6, 2.9, 22.1, 39.8, 45.3 %. Shallow layers keep their units,
+    // the deepest lose a large share.
+    assert!(ratios[0] < 0.01 && ratios[1] < 0.01, "{ratios:?}");
+    assert!(ratios[6] > 0.2 && ratios[5] > 0.2, "{ratios:?}");
+    assert!(ratios[6] > ratios[2], "{ratios:?}");
+}

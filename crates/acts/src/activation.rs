@@ -1,0 +1,243 @@
+//! The activation module a network holds: one enum over every kind.
+
+use burn::module::Module;
+use burn::nn::activation::{RRelu, RReluConfig};
+use burn::nn::{PRelu, PReluConfig};
+use burn::tensor::activation as f;
+use burn::tensor::{Device, Tensor};
+
+use crate::kind::ActivationKind;
+use crate::staf::{Staf, StafConfig};
+use crate::telu::{TeLU, TeLUConfig};
+
+/// A parameter-free activation: just its kind.
+#[derive(Module, Debug)]
+pub struct FixedActivation {
+    #[module(skip)]
+    kind: ActivationKind,
+}
+
+impl FixedActivation {
+    /// The kind this module computes.
+    pub fn kind(&self) -> ActivationKind {
+        self.kind
+    }
+
+    fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
+        use ActivationKind as K;
+        match self.kind {
+            K::Sigmoid => f::sigmoid(x),
+            K::Tanh => f::tanh(x),
+            K::ReLU => f::relu(x),
+            K::GELU => f::gelu(x),
+            K::Mish => f::mish(x),
+            K::LeakyReLU => f::leaky_relu(x, 0.01),
+            K::SiLU | K::Swish => f::silu(x),
+            K::Hardswish => f::hard_swish(x),
+            K::PReLU | K::RReLU | K::TeLU | K::STAF => {
+                unreachable!("{} has its own module", self.kind)
+            }
+        }
+    }
+}
+
+/// One activation module instance.
+#[derive(Module, Debug)]
+pub enum Activation {
+    /// A function without state.
+    Fixed(FixedActivation),
+    /// PReLU with one trainable slope.
+    PRelu(PRelu),
+    /// RReLU: random slope while training, the mean slope when evaluating.
+    RRelu(RRelu),
+    /// The book's TeLU.
+    TeLU(TeLU),
+    /// STAF.
+    Staf(Staf),
+}
+
+impl Activation {
+    /// A fresh module of the given kind with the book's initial values.
+    pub fn new(kind: ActivationKind, device: &Device) -> Self {
+        use ActivationKind as K;
+        match kind {
+            K::PReLU => Activation::PRelu(PReluConfig::new().init(device)),
+            K::RReLU => Activation::RRelu(RReluConfig::new().init()),
+            K::TeLU => Activation::TeLU(TeLUConfig::new().init(device)),
+            K::STAF => Activation::Staf(StafConfig::new().init(device)),
+            fixed => Activation::Fixed(FixedActivation { kind: fixed }),
+        }
+    }
+
+    /// The kind this module computes.
+    pub fn kind(&self) -> ActivationKind {
+        match self {
+            Activation::Fixed(m) => m.kind(),
+            Activation::PRelu(_) => ActivationKind::PReLU,
+            Activation::RRelu(_) => ActivationKind::RReLU,
+            Activation::TeLU(_) => ActivationKind::TeLU,
+            Activation::Staf(_) => ActivationKind::STAF,
+        }
+    }
+
+    /// Applies the function element-wise.
+    pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
+        match self {
+            Activation::Fixed(m) => m.forward(x),
+            Activation::PRelu(m) => m.forward(x),
+            Activation::RRelu(m) => m.forward(x),
+            Activation::TeLU(m) => m.forward(x),
+            Activation::Staf(m) => m.forward(x),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::tensor::TensorData;
+
+    fn device() -> Device {
+        Device::flex()
+    }
+
+    /// Reference values in f64, computed from the formulas (not from the code under test).
+    fn reference(kind: ActivationKind, x: f64) -> f64 {
+        let sigmoid = 1.0 / (1.0 + (-x).exp());
+        use ActivationKind as K;
+        match kind {
+            K::Sigmoid => sigmoid,
+            K::Tanh => x.tanh(),
+            K::ReLU => x.max(0.0),
+            K::GELU => 0.5 * x * (1.0 + erf(x / 2f64.sqrt())),
+            K::Mish => x * (1.0 + x.exp()).ln().tanh(),
+            K::LeakyReLU => {
+                if x > 0.0 {
+                    x
+                } else {
+                    0.01 * x
+                }
+            }
+            K::SiLU | K::Swish => x * sigmoid,
+            K::Hardswish => x * (x + 3.0).clamp(0.0, 6.0) / 6.0,
+            K::PReLU => {
+                if x >= 0.0 {
+                    x
+                } else {
+                    0.25 * x
+                }
+            }
+            K::RReLU => {
+                if x >= 0.0 {
+                    x
+                } else {
+                    x * (1.0 / 8.0 + 1.0 / 3.0) / 2.0
+                }
+            }
+            K::TeLU => {
+                if x > 0.0 {
+                    x
+                } else {
+                    x.exp() - 1.0
+                }
+            }
+            K::STAF => unreachable!("random parameters; tested separately"),
+        }
+    }
+
+    /// erf by Abramowitz-Stegun 7.1.26 is too coarse (1e-7); use a series that is
+    /// exact to f64 on the small range the tests use.
+    fn erf(x: f64) -> f64 {
+        let mut term = x;
+        let mut sum = x;
+        for n in 1..60 {
+            term *= -x * x / n as f64;
+            sum += term / (2 * n + 1) as f64;
+        }
+        sum * 2.0 / std::f64::consts::PI.sqrt()
+    }
+
+    const POINTS: [f64; 9] = [-4.0, -2.5, -1.0, -0.3, 0.0, 0.2, 1.0, 2.5, 4.0];
+
+    #[test]
+    fn every_fixed_and_initial_activation_matches_its_formula() {
+        let device = device();
+        for kind in ActivationKind::all().filter(|k| *k != ActivationKind::STAF) {
+            let module = Activation::new(kind, &device).valid();
+            let x = Tensor::<1>::from_data(TensorData::from(POINTS.map(|v| v as f32)), &device);
+            let y: Vec<f32> = module.forward(x).into_data().try_into_vec::<f32>().unwrap();
+            for (&xi, &yi) in POINTS.iter().zip(&y) {
+                let want = reference(kind, xi);
+                assert!(
+                    (yi as f64 - want).abs() <= 1e-6 + 1e-6 * want.abs(),
+                    "{kind} at {xi}: got {yi}, want {want}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn staf_is_the_sum_of_its_sinusoids() {
+        let device = device();
+        let staf = StafConfig::new().init(&device);
+        let c: Vec<f32> = staf.c.val().into_data().try_into_vec::<f32>().unwrap();
+        let omega: Vec<f32> = staf.omega.val().into_data().try_into_vec::<f32>().unwrap();
+        let phi: Vec<f32> = staf.phi.val().into_data().try_into_vec::<f32>().unwrap();
+        let x = Tensor::<2>::from_data(
+            TensorData::new(vec![-1.5f32, 0.0, 0.7, 3.0], [2, 2]),
+            &device,
+        );
+        let y: Vec<f32> = staf.forward(x).into_data().try_into_vec::<f32>().unwrap();
+        for (xi, yi) in [-1.5f64, 0.0, 0.7, 3.0].iter().zip(&y) {
+            let want: f64 = (0..25)
+                .map(|i| c[i] as f64 * (omega[i] as f64 * xi + phi[i] as f64).sin())
+                .sum();
+            assert!(
+                (*yi as f64 - want).abs() < 1e-4,
+                "STAF at {xi}: {yi} vs {want}"
+            );
+        }
+    }
+
+    #[test]
+    fn telu_alpha_gradient_is_finite_for_large_inputs() {
+        let device = device().autodiff();
+        let telu = TeLUConfig::new().init(&device);
+        let x = Tensor::<1>::from_data(TensorData::from([-100.0f32, -1.0, 100.0, 1000.0]), &device);
+        let y = telu.forward(x).sum();
+        let grads = y.backward();
+        let g: f32 = telu.alpha.val().grad(&grads).unwrap().into_scalar();
+        // d/dalpha = sum over x <= 0 of (exp(x) - 1) = (e^-100 - 1) + (e^-1 - 1)
+        let want = ((-100f64).exp() - 1.0) + ((-1f64).exp() - 1.0);
+        assert!(g.is_finite());
+        assert!((g as f64 - want).abs() < 1e-6, "{g} vs {want}");
+    }
+
+    #[test]
+    fn rrelu_draws_slopes_only_while_training() {
+        let device = device().autodiff();
+        let module = Activation::new(ActivationKind::RReLU, &device);
+        let x = Tensor::<1>::from_data(TensorData::from([-1.0f32; 64]), &device);
+        let y: Vec<f32> = module
+            .forward(x.clone())
+            .into_data()
+            .try_into_vec::<f32>()
+            .unwrap();
+        assert!(
+            y.iter()
+                .all(|v| (-1.0 / 3.0 - 1e-6..=-0.125 + 1e-6).contains(&(*v as f64)))
+        );
+        assert!(
+            y.iter().any(|v| (v - y[0]).abs() > 1e-4),
+            "slopes should vary"
+        );
+        let eval: Vec<f32> = module
+            .valid()
+            .forward(x.without_autodiff())
+            .into_data()
+            .try_into_vec::<f32>()
+            .unwrap();
+        let mean = -(1.0 / 8.0 + 1.0 / 3.0) / 2.0;
+        assert!(eval.iter().all(|v| (*v as f64 - mean).abs() < 1e-6));
+    }
+}

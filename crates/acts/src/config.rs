@@ -1,0 +1,119 @@
+//! What a network needs to know to build its activation modules.
+
+use std::fmt;
+use std::str::FromStr;
+
+use burn::tensor::Device;
+use serde::{Deserialize, Serialize};
+
+use crate::activation::Activation;
+use crate::kind::ActivationKind;
+use crate::names::{UnknownName, closest_names};
+
+/// How many instances of a trainable activation a network holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    /// One module reused after every hidden layer, as the book does.
+    #[default]
+    Shared,
+    /// One module per hidden layer, each with its own parameters.
+    PerLayer,
+}
+
+impl Scope {
+    const NAMES: [&'static str; 2] = ["shared", "per-layer"];
+
+    /// The name used in configs and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Shared => Self::NAMES[0],
+            Scope::PerLayer => Self::NAMES[1],
+        }
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Scope {
+    type Err = UnknownName;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "shared" => Ok(Scope::Shared),
+            "per-layer" => Ok(Scope::PerLayer),
+            other => Err(UnknownName {
+                what: "scope",
+                given: other.to_string(),
+                suggestions: closest_names(other, &Self::NAMES),
+                valid: Self::NAMES.to_vec(),
+            }),
+        }
+    }
+}
+
+/// An activation kind and the scope of its parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivationConfig {
+    /// Which function.
+    pub kind: ActivationKind,
+    /// Shared or per-layer parameters; irrelevant for parameter-free functions.
+    #[serde(default)]
+    pub scope: Scope,
+}
+
+impl ActivationConfig {
+    /// The book's setting: the given kind, shared.
+    pub fn new(kind: ActivationKind) -> Self {
+        Self {
+            kind,
+            scope: Scope::Shared,
+        }
+    }
+
+    /// With the given scope.
+    pub fn with_scope(self, scope: Scope) -> Self {
+        Self { scope, ..self }
+    }
+
+    /// How many modules a network with `hidden_layers` hidden layers holds: one when
+    /// shared or parameter-free (the same function everywhere), one per layer otherwise.
+    pub fn instances(&self, hidden_layers: usize) -> usize {
+        match (self.scope, self.kind.is_trainable()) {
+            (Scope::PerLayer, true) => hidden_layers,
+            _ => 1,
+        }
+    }
+
+    /// Builds one module instance on `device`.
+    pub fn init(&self, device: &Device) -> Activation {
+        Activation::new(self.kind, device)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_parses_both_spellings() {
+        assert_eq!("per_layer".parse::<Scope>(), Ok(Scope::PerLayer));
+        assert_eq!("Shared".parse::<Scope>(), Ok(Scope::Shared));
+        let err = "perlayer".parse::<Scope>().unwrap_err().to_string();
+        assert!(err.contains("did you mean per-layer"), "{err}");
+    }
+
+    #[test]
+    fn instances_follow_scope_only_for_trainable_kinds() {
+        let prelu = ActivationConfig::new(ActivationKind::PReLU);
+        assert_eq!(prelu.instances(4), 1);
+        assert_eq!(prelu.with_scope(Scope::PerLayer).instances(4), 4);
+        let relu = ActivationConfig::new(ActivationKind::ReLU).with_scope(Scope::PerLayer);
+        assert_eq!(relu.instances(4), 1);
+    }
+}

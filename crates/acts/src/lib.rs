@@ -1,0 +1,19 @@
+//! Activation functions of chapter 4 as Burn modules, and the registry that names them.
+//!
+//! The registry ([`ActivationKind`]) maps case-insensitive names to kinds; an
+//! [`ActivationConfig`] (kind + [`Scope`]) builds the [`Activation`] module that a
+//! network applies after each hidden layer.
+
+mod activation;
+mod config;
+mod kind;
+mod names;
+mod staf;
+mod telu;
+
+pub use activation::{Activation, FixedActivation};
+pub use config::{ActivationConfig, Scope};
+pub use kind::{ActivationInfo, ActivationKind, Category, ParamInfo};
+pub use names::{UnknownName, closest_names};
+pub use staf::{Staf, StafConfig};
+pub use telu::{TeLU, TeLUConfig};

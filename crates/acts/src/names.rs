@@ -1,0 +1,87 @@
+//! Name matching shared by every registry-like lookup: case-insensitive, with
+//! "did you mean" suggestions for typos.
+
+use std::fmt;
+
+/// An unknown name, with the closest valid ones and the full list of valid names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownName {
+    /// What kind of thing was looked up ("activation", "scope", ...).
+    pub what: &'static str,
+    /// The name as the user wrote it.
+    pub given: String,
+    /// Valid names closest to `given`, best first (may be empty).
+    pub suggestions: Vec<&'static str>,
+    /// Every valid name.
+    pub valid: Vec<&'static str>,
+}
+
+impl fmt::Display for UnknownName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown {} '{}'", self.what, self.given)?;
+        if !self.suggestions.is_empty() {
+            write!(f, "; did you mean {}?", self.suggestions.join(" or "))?;
+        }
+        write!(f, " (valid: {})", self.valid.join(", "))
+    }
+}
+
+impl std::error::Error for UnknownName {}
+
+/// Levenshtein distance over lowercase chars: small enough to keep here rather than
+/// pulling in a crate for one function.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.to_lowercase().chars().collect();
+    let b: Vec<char> = b.to_lowercase().chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = substitution.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// The valid names closest to `given`: those within a third of its length in edit
+/// distance (at least 2), or sharing a prefix with it, best first, at most three.
+pub fn closest_names(given: &str, valid: &[&'static str]) -> Vec<&'static str> {
+    let lower = given.to_lowercase();
+    let budget = (given.chars().count() / 3).max(2);
+    let mut scored: Vec<(usize, &'static str)> = valid
+        .iter()
+        .filter_map(|&name| {
+            let d = edit_distance(given, name);
+            let name_lower = name.to_lowercase();
+            let prefix = !lower.is_empty()
+                && (name_lower.starts_with(&lower) || lower.starts_with(&name_lower));
+            (d <= budget || prefix).then_some((d, name))
+        })
+        .collect();
+    scored.sort_by_key(|&(d, name)| (d, name));
+    scored.into_iter().take(3).map(|(_, name)| name).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distance_counts_edits() {
+        assert_eq!(edit_distance("relu", "ReLU"), 0);
+        assert_eq!(edit_distance("relu", "elu"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn suggests_close_names_first() {
+        let valid = ["ReLU", "PReLU", "RReLU", "GELU", "Tanh"];
+        let got = closest_names("Relu6", &valid);
+        assert_eq!(got.first(), Some(&"ReLU"));
+        assert!(!got.contains(&"Tanh"));
+        assert!(closest_names("zzzzzzzz", &valid).is_empty());
+    }
+}

@@ -1,0 +1,91 @@
+//! Everything that can go wrong reading the dataset; each message names the file.
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+/// A dataset that cannot be found or read.
+#[derive(Debug, Error)]
+pub enum DataError {
+    /// No folder with the dataset in any of the searched places.
+    #[error(
+        "FashionMNIST not found (looked in {}); install it with `apt-get install {package}` or pass --data-dir DIR (or set {env})",
+        .searched.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    )]
+    NotFound {
+        /// Folders searched, in order.
+        searched: Vec<PathBuf>,
+        /// The Debian package that provides the files.
+        package: &'static str,
+        /// The environment variable that names a folder.
+        env: &'static str,
+    },
+    /// A folder given explicitly lacks a file.
+    #[error(
+        "{dir}: missing {name} (or {name}.gz) from {source_name}; a FashionMNIST folder holds train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each raw or .gz"
+    )]
+    MissingFile {
+        /// The folder.
+        dir: PathBuf,
+        /// The expected file stem.
+        name: &'static str,
+        /// Where the folder came from (`--data-dir`, `$ACTLAB_DATA`, ...).
+        source_name: String,
+    },
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The file looks like gzip but does not decompress.
+    #[error("{path}: corrupt gzip data ({message})")]
+    Gzip {
+        /// The file.
+        path: PathBuf,
+        /// What the decoder said.
+        message: String,
+    },
+    /// The IDX header is wrong.
+    #[error("{path}: not an IDX file of unsigned bytes: {problem}")]
+    BadHeader {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with the header.
+        problem: String,
+    },
+    /// The file is shorter (or longer) than its header says.
+    #[error("{path}: header promises {expected} data bytes but the file has {found}")]
+    Length {
+        /// The file.
+        path: PathBuf,
+        /// Bytes the header promises.
+        expected: usize,
+        /// Bytes present.
+        found: usize,
+    },
+    /// Images or labels have the wrong shape.
+    #[error("{path}: {problem}")]
+    Shape {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
+    /// Image and label files disagree on the number of samples.
+    #[error(
+        "{images} holds {image_count} images but {labels} holds {label_count} labels; they must match"
+    )]
+    CountMismatch {
+        /// The image file.
+        images: PathBuf,
+        /// Its count.
+        image_count: usize,
+        /// The label file.
+        labels: PathBuf,
+        /// Its count.
+        label_count: usize,
+    },
+}

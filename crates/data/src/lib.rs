@@ -1,0 +1,16 @@
+//! FashionMNIST: an IDX reader (`.gz` or raw), the dataset held in memory as bytes,
+//! seeded per-epoch shuffling and batches assembled straight into one buffer.
+
+mod batch;
+mod error;
+mod idx;
+mod locate;
+mod mnist;
+mod rng;
+
+pub use batch::{BatchBuffer, epoch_order, normalise_pixel};
+pub use error::DataError;
+pub use idx::{IdxArray, parse_idx, read_idx};
+pub use locate::{DATA_ENV, DEBIAN_DIR, DEBIAN_PACKAGE, LOCAL_DIR, locate};
+pub use mnist::{FashionMnist, IMAGE_PIXELS, NUM_CLASSES, Split, SplitName};
+pub use rng::SplitMix64;

@@ -1,0 +1,115 @@
+//! The shape of a SimpleNetwork.
+
+use acts::ActivationConfig;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// A network shape that cannot be built.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum NetError {
+    /// A layer of width zero.
+    #[error("layer {index} of `hidden` has width 0; every hidden layer needs at least one unit")]
+    ZeroWidthLayer {
+        /// 1-based position in `hidden`.
+        index: usize,
+    },
+    /// Zero input features or classes.
+    #[error("`{field}` is 0; it must be at least 1")]
+    ZeroSize {
+        /// The field name.
+        field: &'static str,
+    },
+}
+
+/// Input size, hidden widths, classes and the activation after each hidden layer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkConfig {
+    /// Input features (784 for 28x28 images).
+    pub input: usize,
+    /// Widths of the hidden layers.
+    pub hidden: Vec<usize>,
+    /// Output classes.
+    pub classes: usize,
+    /// Activation after every hidden layer; `None` for the book's no-activation variant.
+    pub activation: Option<ActivationConfig>,
+}
+
+impl NetworkConfig {
+    /// The book's hidden widths.
+    pub const BOOK_HIDDEN: [usize; 4] = [256, 192, 128, 64];
+
+    /// The book's network (784-256-192-128-64-10) with the given activation.
+    pub fn book(activation: ActivationConfig) -> Self {
+        Self {
+            input: 784,
+            hidden: Self::BOOK_HIDDEN.to_vec(),
+            classes: 10,
+            activation: Some(activation),
+        }
+    }
+
+    /// With other hidden widths.
+    pub fn with_hidden(self, hidden: Vec<usize>) -> Self {
+        Self { hidden, ..self }
+    }
+
+    /// Without activations (a purely linear network).
+    pub fn without_activation(self) -> Self {
+        Self {
+            activation: None,
+            ..self
+        }
+    }
+
+    /// Checks that every size is positive.
+    pub fn check(&self) -> Result<(), NetError> {
+        if self.input == 0 {
+            return Err(NetError::ZeroSize { field: "input" });
+        }
+        if self.classes == 0 {
+            return Err(NetError::ZeroSize { field: "classes" });
+        }
+        match self.hidden.iter().position(|&w| w == 0) {
+            Some(i) => Err(NetError::ZeroWidthLayer { index: i + 1 }),
+            None => Ok(()),
+        }
+    }
+
+    /// The display name of the activation ("No Activation" when there is none).
+    pub fn activation_name(&self) -> &'static str {
+        self.activation
+            .map(|a| a.kind.name())
+            .unwrap_or("No Activation")
+    }
+
+    /// (fan_in, fan_out) of every Linear layer, output layer last.
+    pub fn linear_shapes(&self) -> Vec<(usize, usize)> {
+        let mut widths = vec![self.input];
+        widths.extend(&self.hidden);
+        widths.push(self.classes);
+        widths.windows(2).map(|w| (w[0], w[1])).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use acts::{ActivationConfig, ActivationKind};
+
+    #[test]
+    fn zero_width_is_rejected_with_its_position() {
+        let cfg = NetworkConfig::book(ActivationConfig::new(ActivationKind::ReLU))
+            .with_hidden(vec![256, 0, 64]);
+        assert_eq!(cfg.check(), Err(NetError::ZeroWidthLayer { index: 2 }));
+    }
+
+    #[test]
+    fn linear_shapes_chain_the_widths() {
+        let cfg = NetworkConfig::book(ActivationConfig::new(ActivationKind::ReLU));
+        assert_eq!(
+            cfg.linear_shapes(),
+            [(784, 256), (256, 192), (192, 128), (128, 64), (64, 10)]
+        );
+    }
+}

@@ -1,0 +1,340 @@
+//! Experiments: the TOML file as written (`ExperimentFile`), checked once into an
+//! [`Experiment`] that everything downstream trusts, expanded into [`RunSpec`]s.
+
+use std::path::{Path, PathBuf};
+
+use acts::{ActivationConfig, ActivationKind, Scope};
+use nets::NetworkConfig;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::config::TrainConfig;
+
+/// A config that cannot be used; every message names the file (or the command line)
+/// and the field.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for an experiment.
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the parser said, on one line.
+        message: String,
+    },
+    /// A field has a value that cannot be used.
+    #[error("{origin}: `{field}` {problem}")]
+    Invalid {
+        /// The file, or "command line".
+        origin: String,
+        /// The field, e.g. `train.lr`.
+        field: String,
+        /// What is wrong and what would be valid.
+        problem: String,
+    },
+}
+
+/// An experiment as written in TOML; every field has the book's default.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExperimentFile {
+    /// Folder name under `out`.
+    pub name: String,
+    /// Activation names (case-insensitive).
+    pub acts: Vec<String>,
+    /// One run per activation and seed.
+    pub seeds: Vec<u64>,
+    /// Hidden layer widths.
+    pub hidden: Vec<usize>,
+    /// Scope of trainable activations' parameters.
+    pub scope: Scope,
+    /// Parent folder of the experiment folder.
+    pub out: PathBuf,
+    /// Hyper-parameters shared by every run.
+    pub train: TrainConfig,
+}
+
+impl Default for ExperimentFile {
+    fn default() -> Self {
+        Self {
+            name: "train".to_string(),
+            acts: Vec::new(),
+            seeds: vec![7],
+            hidden: NetworkConfig::BOOK_HIDDEN.to_vec(),
+            scope: Scope::Shared,
+            out: PathBuf::from("results"),
+            train: TrainConfig::default(),
+        }
+    }
+}
+
+/// 1-based line and column of byte `offset` in `text`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+impl ExperimentFile {
+    /// Parses TOML text; `path` labels errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        toml::from_str(text).map_err(|e| {
+            let (line, column) = e.span().map_or((1, 1), |s| line_column(text, s.start));
+            ConfigError::Parse {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: e.message().replace('\n', " ").trim().to_string(),
+            }
+        })
+    }
+
+    /// Reads and parses a TOML file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Validates every field once; `origin` names the source in errors.
+    pub fn check(self, origin: &str) -> Result<Experiment, ConfigError> {
+        let invalid = |field: &str, problem: String| ConfigError::Invalid {
+            origin: origin.to_string(),
+            field: field.to_string(),
+            problem,
+        };
+        let name_ok = !self.name.is_empty()
+            && self.name != "."
+            && self.name != ".."
+            && !self.name.contains(['/', '\\']);
+        if !name_ok {
+            return Err(invalid(
+                "name",
+                format!(
+                    "is {:?}; it must be a plain folder name such as \"book-ch4\"",
+                    self.name
+                ),
+            ));
+        }
+        if self.acts.is_empty() {
+            return Err(invalid(
+                "acts",
+                format!(
+                    "is empty; name at least one of {}",
+                    ActivationKind::names().join(", ")
+                ),
+            ));
+        }
+        let mut acts = Vec::new();
+        for (i, name) in self.acts.iter().enumerate() {
+            let kind: ActivationKind = name.parse().map_err(|e: acts::UnknownName| {
+                invalid(&format!("acts[{i}]"), format!("has an {e}"))
+            })?;
+            if acts.contains(&kind) {
+                return Err(invalid(&format!("acts[{i}]"), format!("repeats {kind}")));
+            }
+            acts.push(kind);
+        }
+        if self.train.seed != TrainConfig::default().seed {
+            return Err(invalid(
+                "train.seed",
+                "is set per run from the top-level `seeds` list; write seeds = [N] instead".into(),
+            ));
+        }
+        if self.seeds.is_empty() {
+            return Err(invalid(
+                "seeds",
+                "is empty; give at least one seed, e.g. [7]".into(),
+            ));
+        }
+        if let Some(i) = self.hidden.iter().position(|&w| w == 0) {
+            return Err(invalid(
+                &format!("hidden[{i}]"),
+                "is 0; every hidden layer needs at least one unit".into(),
+            ));
+        }
+        let t = &self.train;
+        let positive = [
+            ("train.epochs", t.epochs),
+            ("train.batch_size", t.batch_size),
+            ("train.eval_batch_size", t.eval_batch_size),
+        ];
+        if let Some((field, _)) = positive.iter().find(|(_, v)| *v == 0) {
+            return Err(invalid(field, "is 0; it must be at least 1".into()));
+        }
+        if !(t.lr.is_finite() && t.lr > 0.0) {
+            return Err(invalid(
+                "train.lr",
+                format!(
+                    "is {}; it must be a positive finite number, e.g. 1e-3",
+                    t.lr
+                ),
+            ));
+        }
+        if !(0.0..1.0).contains(&t.momentum) {
+            return Err(invalid(
+                "train.momentum",
+                format!("is {}; it must be in [0, 1)", t.momentum),
+            ));
+        }
+        if !(t.weight_decay.is_finite() && t.weight_decay >= 0.0) {
+            return Err(invalid(
+                "train.weight_decay",
+                format!("is {}; it must be a finite number >= 0", t.weight_decay),
+            ));
+        }
+        if let Some(e) = t.save_epochs.iter().find(|&&e| e == 0 || e > t.epochs) {
+            return Err(invalid(
+                "train.save_epochs",
+                format!("contains {e}; epochs are numbered 1..={}", t.epochs),
+            ));
+        }
+        Ok(Experiment {
+            dir: self.out.join(&self.name),
+            name: self.name,
+            acts,
+            seeds: self.seeds,
+            hidden: self.hidden,
+            scope: self.scope,
+            train: self.train,
+        })
+    }
+}
+
+/// A checked experiment: every value is known to be usable.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Experiment {
+    /// Experiment name.
+    pub name: String,
+    /// The experiment folder (`out/name`).
+    pub dir: PathBuf,
+    /// Activations, in run order.
+    pub acts: Vec<ActivationKind>,
+    /// Seeds, in run order.
+    pub seeds: Vec<u64>,
+    /// Hidden widths.
+    pub hidden: Vec<usize>,
+    /// Scope of trainable activations.
+    pub scope: Scope,
+    /// Hyper-parameters (the seed is set per run).
+    pub train: TrainConfig,
+}
+
+/// One training run of an experiment.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunSpec {
+    /// Experiment name.
+    pub experiment: String,
+    /// Run name, `<Activation>-s<seed>`.
+    pub name: String,
+    /// The run folder.
+    pub dir: PathBuf,
+    /// The network.
+    pub network: NetworkConfig,
+    /// Hyper-parameters, with this run's seed.
+    pub train: TrainConfig,
+}
+
+impl Experiment {
+    /// Every (activation, seed) run, activation-major.
+    pub fn runs(&self) -> Vec<RunSpec> {
+        let mut runs = Vec::new();
+        for &kind in &self.acts {
+            for &seed in &self.seeds {
+                let name = format!("{kind}-s{seed}");
+                runs.push(RunSpec {
+                    experiment: self.name.clone(),
+                    dir: self.dir.join(&name),
+                    name,
+                    network: NetworkConfig::book(
+                        ActivationConfig::new(kind).with_scope(self.scope),
+                    )
+                    .with_hidden(self.hidden.clone()),
+                    train: TrainConfig {
+                        seed,
+                        ..self.train.clone()
+                    },
+                });
+            }
+        }
+        runs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<ExperimentFile, ConfigError> {
+        ExperimentFile::parse(text, Path::new("x.toml"))
+    }
+
+    #[test]
+    fn full_file_parses_and_expands() {
+        let file = parse(
+            "name = \"demo\"\nacts = [\"relu\", \"STAF\"]\nseeds = [1, 2]\n[train]\nepochs = 2\nlr = 0.01\n",
+        )
+        .unwrap();
+        let exp = file.check("x.toml").unwrap();
+        assert_eq!(exp.acts, [ActivationKind::ReLU, ActivationKind::STAF]);
+        let runs = exp.runs();
+        let names: Vec<_> = runs.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["ReLU-s1", "ReLU-s2", "STAF-s1", "STAF-s2"]);
+        assert_eq!(runs[1].train.seed, 2);
+        assert_eq!(runs[0].train.momentum, 0.8);
+        assert_eq!(runs[0].dir, Path::new("results/demo/ReLU-s1"));
+    }
+
+    #[test]
+    fn parse_errors_have_line_and_column_on_one_line() {
+        let err = parse("name = \"a\"\n[train]\nlrr = 1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("x.toml:3:1: unknown field `lrr`"), "{err}");
+        assert!(!err.contains('\n'));
+        let err = parse("acts = [\"ReLU\"\n").unwrap_err().to_string();
+        assert!(err.starts_with("x.toml:"), "{err}");
+        let err = parse("[train]\nepochs = \"ten\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("x.toml:2:10"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_name_the_field() {
+        let check = |text: &str| {
+            parse(text)
+                .unwrap()
+                .check("x.toml")
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(check("acts = []").contains("`acts` is empty"));
+        let err = check("acts = [\"Relu6\"]");
+        assert!(
+            err.contains("`acts[0]` has an unknown activation 'Relu6'; did you mean ReLU"),
+            "{err}"
+        );
+        assert!(check("acts = [\"ReLU\"]\nhidden = [3, 0]").contains("`hidden[1]` is 0"));
+        assert!(check("acts = [\"ReLU\"]\n[train]\nepochs = 0").contains("`train.epochs` is 0"));
+        assert!(check("acts = [\"ReLU\"]\n[train]\nlr = -1.0").contains("`train.lr` is -1"));
+        assert!(check("acts = [\"ReLU\"]\n[train]\nlr = nan").contains("`train.lr` is NaN"));
+        assert!(check("acts = [\"ReLU\"]\n[train]\nsave_epochs = [99]").contains("save_epochs"));
+        assert!(check("acts = [\"ReLU\", \"relu\"]").contains("repeats ReLU"));
+    }
+}

@@ -1,0 +1,206 @@
+//! The training loop: the book's `train_model`, on an autodiff device.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use burn::module::Module;
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::optim::GradientsParams;
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use data::{BatchBuffer, FashionMnist, Split, epoch_order};
+use nets::{NetError, SimpleNetwork};
+use thiserror::Error;
+
+use crate::atomic::write_json_atomic;
+use crate::checkpoint::{CheckpointError, save_checkpoint};
+use crate::experiment::RunSpec;
+use crate::record::{CheckpointRef, EpochMetrics, RUN_RECORD, RunRecord, RunStatus};
+
+/// A run that could not be carried out.
+#[derive(Debug, Error)]
+pub enum TrainError {
+    /// The network config cannot be built.
+    #[error(transparent)]
+    Network(#[from] NetError),
+    /// A checkpoint could not be written.
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
+    /// The run record could not be written.
+    #[error("{path}: {source}")]
+    Record {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// Receives progress; the library never prints.
+pub trait Observer {
+    /// An epoch (1-based) of `epochs` begins, with `batches` batches.
+    fn epoch_started(&mut self, _epoch: usize, _epochs: usize, _batches: usize) {}
+    /// Batch `batch` (1-based) finished; running loss and accuracy of the epoch so far.
+    fn batch_done(&mut self, _batch: usize, _running_loss: f64, _running_accuracy: f64) {}
+    /// An epoch finished, evaluation included.
+    fn epoch_done(&mut self, _metrics: &EpochMetrics) {}
+}
+
+/// An observer that ignores everything.
+pub struct SilentObserver;
+
+impl Observer for SilentObserver {}
+
+/// Facts about where a run executes, recorded in `run.json`.
+#[derive(Clone, Debug)]
+pub struct RunContext {
+    /// Backend and device, e.g. `flex (cpu)`.
+    pub device_name: String,
+    /// Worker threads.
+    pub threads: usize,
+}
+
+/// One batch as tensors on `device`.
+fn batch_tensors(buf: &BatchBuffer, pixels: usize, device: &Device) -> (Tensor<2>, Tensor<1, Int>) {
+    let n = buf.len();
+    let x = Tensor::<2>::from_data(TensorData::new(buf.pixels.clone(), [n, pixels]), device);
+    let y = Tensor::<1, Int>::from_data(TensorData::new(buf.labels.clone(), [n]), device);
+    (x, y)
+}
+
+/// Number of correct predictions in a batch.
+fn correct(logits: Tensor<2>, labels: Tensor<1, Int>) -> usize {
+    let [n] = labels.dims();
+    let hits: i64 = logits
+        .argmax(1)
+        .reshape([n])
+        .equal(labels)
+        .int()
+        .sum()
+        .into_scalar();
+    hits as usize
+}
+
+/// Mean cross-entropy and accuracy of `model` over `split`, in batches of `batch_size`.
+/// `model` should be the inference copy (`model.valid()`) on a plain `device`.
+pub fn evaluate(
+    model: &SimpleNetwork,
+    split: &Split,
+    batch_size: usize,
+    device: &Device,
+) -> (f64, f64) {
+    let loss_fn = CrossEntropyLossConfig::new().init(device);
+    let mut buf = BatchBuffer::default();
+    let (mut loss_sum, mut hits) = (0.0f64, 0usize);
+    let indices: Vec<usize> = (0..split.len()).collect();
+    for chunk in indices.chunks(batch_size) {
+        buf.fill(split, chunk);
+        let (x, y) = batch_tensors(&buf, split.pixels(), device);
+        let logits = model.forward(x);
+        let loss: f32 = loss_fn.forward(logits.clone(), y.clone()).into_scalar();
+        loss_sum += loss as f64 * chunk.len() as f64;
+        hits += correct(logits, y);
+    }
+    let n = split.len().max(1) as f64;
+    (loss_sum / n, hits as f64 / n)
+}
+
+/// Trains one run and writes its folder: `run.json` after every epoch, checkpoints
+/// at the configured epochs and at the end.
+pub fn fit(
+    run: &RunSpec,
+    data: &FashionMnist,
+    device: &Device,
+    context: &RunContext,
+    observer: &mut dyn Observer,
+) -> Result<RunRecord, TrainError> {
+    let started = Instant::now();
+    let cfg = &run.train;
+    let ad_device = device.clone().autodiff();
+    // Seeding before building the model makes the initial weights, STAF's
+    // coefficients and RReLU's slopes a function of the seed alone.
+    ad_device.seed(cfg.seed);
+    let mut model = SimpleNetwork::new(&run.network, &ad_device)?;
+    let mut optimizer = cfg.optimizer();
+    let loss_fn = CrossEntropyLossConfig::new().init(&ad_device);
+
+    let mut record = RunRecord {
+        actlab_version: env!("CARGO_PKG_VERSION").to_string(),
+        experiment: run.experiment.clone(),
+        run: run.name.clone(),
+        network: run.network.clone(),
+        train: cfg.clone(),
+        params: model.num_params(),
+        device: context.device_name.clone(),
+        threads: context.threads,
+        dataset: data.dir.clone(),
+        status: RunStatus::Running,
+        diverged_at: None,
+        epochs: Vec::new(),
+        checkpoints: Vec::new(),
+        wall_seconds: 0.0,
+    };
+    let record_path = run.dir.join(RUN_RECORD);
+    let write_record = |record: &RunRecord| {
+        write_json_atomic(&record_path, record).map_err(|source| TrainError::Record {
+            path: record_path.clone(),
+            source,
+        })
+    };
+    write_record(&record)?;
+
+    let train = &data.train;
+    let batches = train.len().div_ceil(cfg.batch_size);
+    let mut buf = BatchBuffer::default();
+    'epochs: for epoch in 1..=cfg.epochs {
+        observer.epoch_started(epoch, cfg.epochs, batches);
+        let train_start = Instant::now();
+        let order = epoch_order(train.len(), cfg.seed, epoch - 1);
+        let (mut loss_sum, mut hits, mut seen) = (0.0f64, 0usize, 0usize);
+        for (b, chunk) in order.chunks(cfg.batch_size).enumerate() {
+            buf.fill(train, chunk);
+            let (x, y) = batch_tensors(&buf, train.pixels(), &ad_device);
+            let logits = model.forward(x);
+            let loss = loss_fn.forward(logits.clone(), y.clone());
+            let loss_value: f32 = loss.clone().into_scalar();
+            if !loss_value.is_finite() {
+                record.status = RunStatus::Diverged;
+                record.diverged_at = Some((epoch, b + 1));
+                break 'epochs;
+            }
+            hits += correct(logits.detach(), y);
+            loss_sum += loss_value as f64 * chunk.len() as f64;
+            seen += chunk.len();
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            model = optimizer.step(cfg.lr, model, grads);
+            observer.batch_done(b + 1, loss_sum / seen as f64, hits as f64 / seen as f64);
+        }
+        let train_seconds = train_start.elapsed().as_secs_f64();
+
+        let eval_start = Instant::now();
+        let (test_loss, test_accuracy) =
+            evaluate(&model.valid(), &data.test, cfg.eval_batch_size, device);
+        let metrics = EpochMetrics {
+            epoch,
+            train_loss: loss_sum / seen.max(1) as f64,
+            train_accuracy: hits as f64 / seen.max(1) as f64,
+            test_loss,
+            test_accuracy,
+            train_seconds,
+            eval_seconds: eval_start.elapsed().as_secs_f64(),
+        };
+        observer.epoch_done(&metrics);
+        record.epochs.push(metrics);
+        if cfg.saves_after(epoch) {
+            let path = save_checkpoint(&model, &run.network, &run.dir, epoch)?;
+            record.checkpoints.push(CheckpointRef { epoch, path });
+        }
+        record.wall_seconds = started.elapsed().as_secs_f64();
+        write_record(&record)?;
+    }
+    if record.status == RunStatus::Running {
+        record.status = RunStatus::Completed;
+    }
+    record.wall_seconds = started.elapsed().as_secs_f64();
+    write_record(&record)?;
+    Ok(record)
+}

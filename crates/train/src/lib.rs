@@ -1,0 +1,18 @@
+//! Training: configs and experiments, the training loop, checkpoints, run records and
+//! the experiment summary table. Nothing here prints; progress goes to an [`Observer`].
+
+mod atomic;
+mod checkpoint;
+mod config;
+mod experiment;
+mod fit;
+mod record;
+mod summary;
+
+pub use atomic::{write_atomic, write_json_atomic};
+pub use checkpoint::{CHECKPOINT_DIR, CheckpointError, load_network, save_checkpoint};
+pub use config::{OptimizerKind, TrainConfig};
+pub use experiment::{ConfigError, Experiment, ExperimentFile, RunSpec};
+pub use fit::{Observer, RunContext, SilentObserver, TrainError, evaluate, fit};
+pub use record::{CheckpointRef, EpochMetrics, RUN_RECORD, RunRecord, RunStatus};
+pub use summary::{SummaryRow, SummaryTable};

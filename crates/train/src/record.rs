@@ -1,0 +1,112 @@
+//! `run.json`: everything about one run, rewritten after every epoch.
+
+use std::path::{Path, PathBuf};
+
+use nets::NetworkConfig;
+use serde::{Deserialize, Serialize};
+
+use crate::config::TrainConfig;
+
+/// File name of a run's record.
+pub const RUN_RECORD: &str = "run.json";
+
+/// Where a run stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    /// Still training (or stopped without a chance to say so).
+    Running,
+    /// Trained every epoch.
+    Completed,
+    /// Stopped at a non-finite loss.
+    Diverged,
+}
+
+/// Metrics of one epoch, as the book reports them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EpochMetrics {
+    /// 1-based epoch.
+    pub epoch: usize,
+    /// Mean training loss over the epoch's samples (the model changes during the epoch).
+    pub train_loss: f64,
+    /// Fraction of training samples classified correctly during the epoch.
+    pub train_accuracy: f64,
+    /// Mean loss over the full test set after the epoch.
+    pub test_loss: f64,
+    /// Test accuracy after the epoch.
+    pub test_accuracy: f64,
+    /// Wall seconds of the training part.
+    pub train_seconds: f64,
+    /// Wall seconds of the evaluation part.
+    pub eval_seconds: f64,
+}
+
+/// A saved checkpoint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckpointRef {
+    /// The epoch after which it was saved.
+    pub epoch: usize,
+    /// Path relative to the run folder.
+    pub path: PathBuf,
+}
+
+/// The record of one run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// actlab version that wrote it.
+    pub actlab_version: String,
+    /// Experiment name.
+    pub experiment: String,
+    /// Run name, `<Activation>-s<seed>`.
+    pub run: String,
+    /// The network.
+    pub network: NetworkConfig,
+    /// Hyper-parameters, including the seed.
+    pub train: TrainConfig,
+    /// Trainable parameters.
+    pub params: usize,
+    /// Backend and device, e.g. `flex (cpu)`.
+    pub device: String,
+    /// Worker threads.
+    pub threads: usize,
+    /// Dataset folder.
+    pub dataset: PathBuf,
+    /// Where the run stands.
+    pub status: RunStatus,
+    /// Set when the run diverged: (epoch, batch), 1-based.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diverged_at: Option<(usize, usize)>,
+    /// Completed epochs.
+    pub epochs: Vec<EpochMetrics>,
+    /// Saved checkpoints.
+    pub checkpoints: Vec<CheckpointRef>,
+    /// Wall seconds from start to the last write.
+    pub wall_seconds: f64,
+}
+
+impl RunRecord {
+    /// Reads `run.json` from a run folder.
+    pub fn load(run_dir: &Path) -> std::io::Result<Self> {
+        let path = run_dir.join(RUN_RECORD);
+        let text = std::fs::read_to_string(&path)?;
+        serde_json::from_str(&text).map_err(|e| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("{}: not a run record: {e}", path.display()),
+            )
+        })
+    }
+
+    /// The last epoch's metrics, if any epoch completed.
+    pub fn last(&self) -> Option<&EpochMetrics> {
+        self.epochs.last()
+    }
+
+    /// Seconds spent training and evaluating, summed over epochs.
+    pub fn train_eval_seconds(&self) -> f64 {
+        self.epochs
+            .iter()
+            .map(|e| e.train_seconds + e.eval_seconds)
+            .sum()
+    }
+}

@@ -1,0 +1,107 @@
+//! The book's results table (Model | Accuracy % | Final loss | Time s), as markdown,
+//! CSV and JSON in the experiment folder.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::atomic::{write_atomic, write_json_atomic};
+use crate::record::{RunRecord, RunStatus};
+
+/// One row: a run's final test metrics.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SummaryRow {
+    /// `SimpleNetwork-<Activation>` (with `-s<seed>` when an experiment has several seeds).
+    pub model: String,
+    /// The run folder name.
+    pub run: String,
+    /// Final test accuracy, percent.
+    pub accuracy_percent: f64,
+    /// Final test loss.
+    pub final_loss: f64,
+    /// Training + evaluation seconds.
+    pub time_seconds: f64,
+    /// Run status.
+    pub status: RunStatus,
+}
+
+/// The table for one experiment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SummaryTable {
+    /// Experiment name.
+    pub experiment: String,
+    /// Rows in run order.
+    pub rows: Vec<SummaryRow>,
+}
+
+impl SummaryTable {
+    /// Builds the table from run records.
+    pub fn from_records(experiment: &str, records: &[RunRecord]) -> Self {
+        let seeds: std::collections::BTreeSet<u64> = records.iter().map(|r| r.train.seed).collect();
+        let rows = records
+            .iter()
+            .map(|r| {
+                let last = r.last();
+                let mut model = format!("SimpleNetwork-{}", r.network.activation_name());
+                if seeds.len() > 1 {
+                    let _ = write!(model, "-s{}", r.train.seed);
+                }
+                SummaryRow {
+                    model,
+                    run: r.run.clone(),
+                    accuracy_percent: last.map_or(f64::NAN, |e| e.test_accuracy * 100.0),
+                    final_loss: last.map_or(f64::NAN, |e| e.test_loss),
+                    time_seconds: r.train_eval_seconds(),
+                    status: r.status,
+                }
+            })
+            .collect();
+        Self {
+            experiment: experiment.to_string(),
+            rows,
+        }
+    }
+
+    /// The markdown table (also what the terminal shows).
+    pub fn markdown(&self) -> String {
+        let mut out = String::from(
+            "| Model | Accuracy (%) | Final Loss | Time (s) |\n|---|---:|---:|---:|\n",
+        );
+        for r in &self.rows {
+            let flag = match r.status {
+                RunStatus::Completed => "",
+                RunStatus::Diverged => " (diverged)",
+                RunStatus::Running => " (unfinished)",
+            };
+            let _ = writeln!(
+                out,
+                "| {}{} | {:.2} | {:.4} | {:.1} |",
+                r.model, flag, r.accuracy_percent, r.final_loss, r.time_seconds
+            );
+        }
+        out
+    }
+
+    /// The CSV table.
+    pub fn csv(&self) -> String {
+        let mut out = String::from("model,run,accuracy_percent,final_loss,time_seconds,status\n");
+        for r in &self.rows {
+            let status = serde_json::to_value(r.status).ok();
+            let status = status.as_ref().and_then(|v| v.as_str()).unwrap_or("");
+            let _ = writeln!(
+                out,
+                "{},{},{:.4},{:.6},{:.3},{}",
+                r.model, r.run, r.accuracy_percent, r.final_loss, r.time_seconds, status
+            );
+        }
+        out
+    }
+
+    /// Writes `summary.md`, `summary.csv` and `summary.json` into `dir`.
+    pub fn write(&self, dir: &Path) -> std::io::Result<()> {
+        write_atomic(&dir.join("summary.md"), self.markdown().as_bytes())?;
+        write_atomic(&dir.join("summary.csv"), self.csv().as_bytes())?;
+        write_json_atomic(&dir.join("summary.json"), self)
+    }
+}

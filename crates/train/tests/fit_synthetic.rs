@@ -1,0 +1,160 @@
+//! Training on a small synthetic dataset: the loss must fall, results must repeat
+//! exactly for the same seed, and checkpoints must load back to the same model.
+
+use acts::{ActivationConfig, ActivationKind};
+use burn::tensor::Device;
+use data::{FashionMnist, IMAGE_PIXELS, Split, SplitMix64};
+use nets::NetworkConfig;
+use train::{
+    RunContext, RunSpec, RunStatus, SilentObserver, TrainConfig, evaluate, fit, load_network,
+};
+
+/// Class `c` lights up rows `2c..2c+2` of the image, over uniform noise.
+fn synthetic(n: usize, seed: u64) -> Split {
+    let mut rng = SplitMix64::new(seed);
+    let mut images = Vec::with_capacity(n * IMAGE_PIXELS);
+    let mut labels = Vec::with_capacity(n);
+    for _ in 0..n {
+        let class = rng.below(10);
+        labels.push(class as u8);
+        for p in 0..IMAGE_PIXELS {
+            let row = p / 28;
+            let bright = row / 2 == class;
+            let noise = rng.below(100) as u8;
+            images.push(if bright { 155 + noise } else { noise });
+        }
+    }
+    Split::new(images, labels, IMAGE_PIXELS).unwrap()
+}
+
+fn dataset() -> FashionMnist {
+    FashionMnist {
+        dir: "synthetic".into(),
+        train: synthetic(640, 1),
+        test: synthetic(200, 2),
+    }
+}
+
+fn run(kind: ActivationKind, dir: &std::path::Path, epochs: usize) -> RunSpec {
+    RunSpec {
+        experiment: "synthetic".into(),
+        name: format!("{kind}-s3"),
+        dir: dir.join(kind.name()),
+        network: NetworkConfig::book(ActivationConfig::new(kind)).with_hidden(vec![32, 16]),
+        train: TrainConfig {
+            epochs,
+            batch_size: 32,
+            lr: 0.02,
+            momentum: 0.9,
+            seed: 3,
+            save_epochs: vec![1],
+            ..TrainConfig::default()
+        },
+    }
+}
+
+fn context() -> RunContext {
+    RunContext {
+        device_name: "flex (cpu)".into(),
+        threads: 1,
+    }
+}
+
+#[test]
+fn loss_falls_and_accuracy_rises() {
+    let data = dataset();
+    let dir = tempfile::tempdir().unwrap();
+    for kind in [
+        ActivationKind::ReLU,
+        ActivationKind::TeLU,
+        ActivationKind::STAF,
+    ] {
+        let record = fit(
+            &run(kind, dir.path(), 4),
+            &data,
+            &Device::flex(),
+            &context(),
+            &mut SilentObserver,
+        )
+        .unwrap();
+        assert_eq!(record.status, RunStatus::Completed);
+        let first = &record.epochs[0];
+        let last = record.last().unwrap();
+        assert!(
+            last.train_loss < first.train_loss * 0.7,
+            "{kind}: {} -> {}",
+            first.train_loss,
+            last.train_loss
+        );
+        assert!(
+            last.test_accuracy > 0.5,
+            "{kind}: test accuracy {}",
+            last.test_accuracy
+        );
+    }
+}
+
+#[test]
+fn same_seed_same_metrics_and_checkpoints_round_trip() {
+    let data = dataset();
+    let dir_a = tempfile::tempdir().unwrap();
+    let dir_b = tempfile::tempdir().unwrap();
+    let device = Device::flex();
+    let spec_a = run(ActivationKind::PReLU, dir_a.path(), 2);
+    // One worker thread: with several, a parallel reduction may split differently from
+    // one call to the next and change the last bits of a sum.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let a = pool.install(|| fit(&spec_a, &data, &device, &context(), &mut SilentObserver).unwrap());
+    let spec_b = run(ActivationKind::PReLU, dir_b.path(), 2);
+    let b = pool.install(|| fit(&spec_b, &data, &device, &context(), &mut SilentObserver).unwrap());
+    let metrics = |r: &train::RunRecord| -> Vec<[f64; 4]> {
+        r.epochs
+            .iter()
+            .map(|e| [e.train_loss, e.train_accuracy, e.test_loss, e.test_accuracy])
+            .collect()
+    };
+    assert_eq!(metrics(&a), metrics(&b));
+    let on_disk = train::RunRecord::load(&spec_a.dir).unwrap();
+    assert_eq!(metrics(&on_disk), metrics(&a));
+
+    let paths: Vec<_> = a.checkpoints.iter().map(|c| c.path.clone()).collect();
+    assert_eq!(
+        paths,
+        [
+            std::path::PathBuf::from("checkpoints/epoch-1.bpk"),
+            "checkpoints/epoch-2.bpk".into()
+        ]
+    );
+    let (model, config) = load_network(&spec_a.dir.join(&paths[1]), &device).unwrap();
+    assert_eq!(config, spec_a.network);
+    let (loss, acc) = evaluate(&model, &data.test, 100, &device);
+    let last = a.last().unwrap();
+    assert!(
+        (loss - last.test_loss).abs() < 1e-6,
+        "{loss} vs {}",
+        last.test_loss
+    );
+    assert_eq!(acc, last.test_accuracy);
+}
+
+#[test]
+fn huge_learning_rate_diverges_and_says_where() {
+    let data = dataset();
+    let dir = tempfile::tempdir().unwrap();
+    let mut spec = run(ActivationKind::ReLU, dir.path(), 3);
+    spec.train.lr = 1e6;
+    let record = fit(
+        &spec,
+        &data,
+        &Device::flex(),
+        &context(),
+        &mut SilentObserver,
+    )
+    .unwrap();
+    assert_eq!(record.status, RunStatus::Diverged);
+    let (epoch, batch) = record.diverged_at.unwrap();
+    assert!(epoch >= 1 && batch >= 1);
+}
