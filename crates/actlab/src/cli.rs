@@ -107,9 +107,10 @@ pub struct EnvArgs {
     /// Compute device: flex, ndarray (CPU), or wgpu (when compiled in).
     #[arg(long, default_value = "flex")]
     pub device: DeviceChoice,
-    /// Worker threads [default: all cores].
-    #[arg(long, value_parser = parse::positive_usize)]
-    pub threads: Option<usize>,
+    /// Worker threads. One is the default: on two cores a second thread slows a run of
+    /// this small network down, and one thread keeps results bit-identical run to run.
+    #[arg(long, default_value_t = 1, value_parser = parse::positive_usize)]
+    pub threads: usize,
     /// FashionMNIST folder [default: $ACTLAB_DATA, ./data/fashion-mnist, /usr/share/datasets/fashion-mnist].
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,

@@ -2,13 +2,29 @@
 
 use burn::module::Module;
 use burn::nn::activation::{RRelu, RReluConfig};
-use burn::nn::{PRelu, PReluConfig};
 use burn::tensor::activation as f;
 use burn::tensor::{Device, Tensor};
 
 use crate::kind::ActivationKind;
+use crate::prelu::{PReLU, PReLUConfig};
 use crate::staf::{Staf, StafConfig};
 use crate::telu::{TeLU, TeLUConfig};
+
+/// `x if x > 0 else slope * x`, with PyTorch's derivative at 0 (the slope; Burn's own
+/// `leaky_relu` gives 1 there).
+fn leaky_relu<const D: usize>(x: Tensor<D>, slope: f64) -> Tensor<D> {
+    let non_positive = x.clone().lower_equal_elem(0.0);
+    x.clone().mask_where(non_positive, x.mul_scalar(slope))
+}
+
+/// `x * relu6(x + 3) / 6` with PyTorch's derivative at the joints: 0 at x = -3 and 1 at
+/// x = 3 (the outer pieces own their end points).
+fn hard_swish<const D: usize>(x: Tensor<D>) -> Tensor<D> {
+    let low = x.clone().lower_equal_elem(-3.0);
+    let high = x.clone().greater_equal_elem(3.0);
+    let middle = x.clone() * (x.clone() + 3.0) / 6.0;
+    middle.mask_where(high, x.clone()).mask_fill(low, 0.0)
+}
 
 /// A parameter-free activation: just its kind.
 #[derive(Module, Debug)]
@@ -31,9 +47,9 @@ impl FixedActivation {
             K::ReLU => f::relu(x),
             K::GELU => f::gelu(x),
             K::Mish => f::mish(x),
-            K::LeakyReLU => f::leaky_relu(x, 0.01),
+            K::LeakyReLU => leaky_relu(x, 0.01),
             K::SiLU | K::Swish => f::silu(x),
-            K::Hardswish => f::hard_swish(x),
+            K::Hardswish => hard_swish(x),
             K::PReLU | K::RReLU | K::TeLU | K::STAF => {
                 unreachable!("{} has its own module", self.kind)
             }
@@ -47,7 +63,7 @@ pub enum Activation {
     /// A function without state.
     Fixed(FixedActivation),
     /// PReLU with one trainable slope.
-    PRelu(PRelu),
+    PRelu(PReLU),
     /// RReLU: random slope while training, the mean slope when evaluating.
     RRelu(RRelu),
     /// The book's TeLU.
@@ -61,7 +77,7 @@ impl Activation {
     pub fn new(kind: ActivationKind, device: &Device) -> Self {
         use ActivationKind as K;
         match kind {
-            K::PReLU => Activation::PRelu(PReluConfig::new().init(device)),
+            K::PReLU => Activation::PRelu(PReLUConfig::new().init(device)),
             K::RReLU => Activation::RRelu(RReluConfig::new().init()),
             K::TeLU => Activation::TeLU(TeLUConfig::new().init(device)),
             K::STAF => Activation::Staf(StafConfig::new().init(device)),

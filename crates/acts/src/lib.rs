@@ -8,6 +8,7 @@ mod activation;
 mod config;
 mod kind;
 mod names;
+mod prelu;
 mod staf;
 mod telu;
 
@@ -15,5 +16,6 @@ pub use activation::{Activation, FixedActivation};
 pub use config::{ActivationConfig, Scope};
 pub use kind::{ActivationInfo, ActivationKind, Category, ParamInfo};
 pub use names::{UnknownName, closest_names};
+pub use prelu::{PReLU, PReLUConfig};
 pub use staf::{Staf, StafConfig};
 pub use telu::{TeLU, TeLUConfig};

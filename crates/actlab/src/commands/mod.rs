@@ -26,9 +26,7 @@ pub struct Runtime {
 
 /// Sizes the thread pool and picks the device.
 pub fn runtime(env: &EnvArgs) -> Result<Runtime, Failure> {
-    let threads = env
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = env.threads;
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build_global()

@@ -1,0 +1,272 @@
+//! Parity with PyTorch: values and autograd derivatives of every activation that has a
+//! PyTorch counterpart, against `fixtures/golden_activations.json` (a copy of
+//! `shared/fixtures/`, computed by PyTorch 2.15 on 401 grid points in [-10, 10] plus
+//! -0, 0, ±1e-7, ±88, ±100).
+//!
+//! Tolerance (float32): |ours - torch| <= max(1e-6, 4 ulp of torch's value). Wherever
+//! PyTorch's value is finite, ours must be too.
+//!
+//! Deliberate difference: the book's TeLU, `where(x > 0, x, alpha * (exp(x) - 1))`, has a
+//! NaN derivative at x = 100 in PyTorch (exp overflows in the discarded branch and
+//! 0 * inf = NaN), which also makes alpha's gradient NaN. actlab evaluates exp(min(x, 0))
+//! and is finite there: dy(100) = 1, and alpha's gradient is the finite sum.
+
+use acts::{Activation, ActivationKind, Staf, TeLU};
+use burn::module::{Module, Param};
+use burn::tensor::{Device, Tensor, TensorData};
+use serde_json::Value;
+
+fn fixture() -> Value {
+    let text = include_str!("fixtures/golden_activations.json");
+    serde_json::from_str(text).expect("fixture is JSON")
+}
+
+fn numbers(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .expect("an array")
+        .iter()
+        .map(|x| match x {
+            Value::Number(n) => n.as_f64().unwrap(),
+            Value::String(s) if s == "NaN" => f64::NAN,
+            Value::String(s) if s == "Infinity" => f64::INFINITY,
+            Value::String(s) if s == "-Infinity" => f64::NEG_INFINITY,
+            other => panic!("unexpected {other}"),
+        })
+        .collect()
+}
+
+fn ulp(v: f32) -> f64 {
+    let a = v.abs();
+    (a.next_up() - a) as f64
+}
+
+/// Checks `ours` against `torch` element-wise; `allowed_non_finite` lists indices where
+/// PyTorch is non-finite by its own flaw and ours must instead equal the given value.
+fn assert_close(what: &str, xs: &[f64], ours: &[f32], torch: &[f64], fixed: &[(usize, f64)]) {
+    assert_eq!(ours.len(), torch.len(), "{what}: length");
+    for (i, (&o, &t)) in ours.iter().zip(torch).enumerate() {
+        if let Some(&(_, want)) = fixed.iter().find(|(j, _)| *j == i) {
+            assert!(
+                o.is_finite() && (o as f64 - want).abs() <= 1e-6,
+                "{what} at x={}: {o}, want {want}",
+                xs[i]
+            );
+            continue;
+        }
+        if !t.is_finite() {
+            assert!(
+                o.is_nan() == t.is_nan() && (t.is_nan() || o as f64 == t),
+                "{what} at x={}: {o} vs {t}",
+                xs[i]
+            );
+            continue;
+        }
+        let tol = 1e-6f64.max(4.0 * ulp(t as f32));
+        assert!(
+            o.is_finite() && (o as f64 - t).abs() <= tol,
+            "{what} at x={}: ours {o:e}, torch {t:e}, |diff| {:e} > {tol:e}",
+            xs[i],
+            (o as f64 - t).abs()
+        );
+    }
+}
+
+/// Value and x-derivative of `module` at the fixture's float32 points.
+fn eval(xs: &[f64], module: &Activation) -> (Vec<f32>, Vec<f32>) {
+    let device = Device::flex().autodiff();
+    let data: Vec<f32> = xs.iter().map(|&v| v as f32).collect();
+    let n = data.len();
+    let x = Tensor::<1>::from_data(TensorData::new(data, [n]), &device).require_grad();
+    let y = module.forward(x.clone());
+    let grads = y.clone().sum().backward();
+    let dy = x.grad(&grads).expect("x has a gradient");
+    (
+        y.into_data().try_into_vec::<f32>().unwrap(),
+        dy.into_data().try_into_vec::<f32>().unwrap(),
+    )
+}
+
+fn check_fixed(fixture_name: &str, kind: ActivationKind) {
+    let all = fixture();
+    let case = &all[fixture_name];
+    let xs = numbers(&case["x_f32"]);
+    let module = Activation::new(kind, &Device::flex().autodiff());
+    let (y, dy) = eval(&xs, &module);
+    assert_close(
+        &format!("{fixture_name} value"),
+        &xs,
+        &y,
+        &numbers(&case["f32"]["y"]),
+        &[],
+    );
+    assert_close(
+        &format!("{fixture_name} derivative"),
+        &xs,
+        &dy,
+        &numbers(&case["f32"]["dy"]),
+        &[],
+    );
+}
+
+#[test]
+fn parameter_free_activations_match_pytorch() {
+    for (name, kind) in [
+        ("Sigmoid", ActivationKind::Sigmoid),
+        ("Tanh", ActivationKind::Tanh),
+        ("ReLU", ActivationKind::ReLU),
+        ("GELU", ActivationKind::GELU),
+        ("Mish", ActivationKind::Mish),
+        ("LeakyReLU", ActivationKind::LeakyReLU),
+        ("SiLU", ActivationKind::SiLU),
+        ("Hardswish", ActivationKind::Hardswish),
+        ("Swish_custom", ActivationKind::Swish),
+        ("PReLU", ActivationKind::PReLU),
+    ] {
+        check_fixed(name, kind);
+    }
+}
+
+#[test]
+fn rrelu_evaluation_matches_pytorch() {
+    let all = fixture();
+    let case = &all["RReLU_eval"];
+    let xs = numbers(&case["x_f32"]);
+    let device = Device::flex();
+    let module = Activation::new(ActivationKind::RReLU, &device).valid();
+    let data: Vec<f32> = xs.iter().map(|&v| v as f32).collect();
+    let n = data.len();
+    let y = module.forward(Tensor::<1>::from_data(TensorData::new(data, [n]), &device));
+    let y = y.into_data().try_into_vec::<f32>().unwrap();
+    assert_close(
+        "RReLU_eval value",
+        &xs,
+        &y,
+        &numbers(&case["f32"]["y"]),
+        &[],
+    );
+}
+
+#[test]
+fn telu_matches_pytorch_and_stays_finite_where_pytorch_does_not() {
+    let all = fixture();
+    let case = &all["TeLU"];
+    let xs = numbers(&case["x_f32"]);
+    let device = Device::flex().autodiff();
+    let alpha = case["params_f32"]["alpha"].as_f64().unwrap();
+    let telu = TeLU {
+        alpha: Param::from_tensor(Tensor::full([1], alpha, &device)),
+    };
+    let data: Vec<f32> = xs.iter().map(|&v| v as f32).collect();
+    let n = data.len();
+    let x = Tensor::<1>::from_data(TensorData::new(data, [n]), &device).require_grad();
+    let y = telu.forward(x.clone());
+    let grads = y.clone().sum().backward();
+    let dy = x
+        .grad(&grads)
+        .unwrap()
+        .into_data()
+        .try_into_vec::<f32>()
+        .unwrap();
+    let alpha_grad: f32 = telu.alpha.val().grad(&grads).unwrap().into_scalar();
+    let y = y.into_data().try_into_vec::<f32>().unwrap();
+
+    let torch_dy = numbers(&case["f32"]["dy"]);
+    let at_100 = xs.iter().position(|&v| v == 100.0).unwrap();
+    assert!(
+        torch_dy[at_100].is_nan(),
+        "the fixture records PyTorch's NaN"
+    );
+    assert_close("TeLU value", &xs, &y, &numbers(&case["f32"]["y"]), &[]);
+    assert_close("TeLU derivative", &xs, &dy, &torch_dy, &[(at_100, 1.0)]);
+
+    // alpha's gradient: PyTorch's grid-only sum, plus the extra points' exp(x) - 1 for x <= 0.
+    let grid_sum = numbers(&case["f32"]["param_grad_sum_grid_only"]["alpha"])[0];
+    let extra: f64 = xs[401..]
+        .iter()
+        .filter(|&&v| v <= 0.0)
+        .map(|&v| (v as f32 as f64).exp() - 1.0)
+        .sum();
+    let want = grid_sum + extra;
+    assert!(alpha_grad.is_finite());
+    assert!(
+        (alpha_grad as f64 - want).abs() <= 1e-4 * want.abs(),
+        "alpha grad {alpha_grad} vs {want}"
+    );
+}
+
+#[test]
+fn staf_matches_pytorch_including_parameter_gradients() {
+    let all = fixture();
+    let case = &all["STAF"];
+    let xs = numbers(&case["x_f32"]);
+    let device = Device::flex().autodiff();
+    let param = |key: &str| {
+        let v: Vec<f32> = numbers(&case["params_f32"][key])
+            .iter()
+            .map(|&v| v as f32)
+            .collect();
+        let n = v.len();
+        Param::from_tensor(Tensor::<1>::from_data(TensorData::new(v, [n]), &device))
+    };
+    let staf = Staf {
+        c: param("C"),
+        omega: param("Omega"),
+        phi: param("Phi"),
+    };
+    let data: Vec<f32> = xs.iter().map(|&v| v as f32).collect();
+    let n = data.len();
+    let x = Tensor::<1>::from_data(TensorData::new(data, [n]), &device).require_grad();
+    let y = staf.forward(x.clone());
+    let grads = y.clone().sum().backward();
+    let dy = x
+        .grad(&grads)
+        .unwrap()
+        .into_data()
+        .try_into_vec::<f32>()
+        .unwrap();
+    let y = y.into_data().try_into_vec::<f32>().unwrap();
+
+    // Sums of 25 sines in float32: the order of summation differs from PyTorch's loop,
+    // so allow the rounding of 25 terms of magnitude up to sum|C_i| (and |C_i Omega_i| for dy).
+    let c = numbers(&case["params_f32"]["C"]);
+    let omega = numbers(&case["params_f32"]["Omega"]);
+    let scale_y: f64 = c.iter().map(|v| v.abs()).sum();
+    let scale_dy: f64 = c.iter().zip(&omega).map(|(a, b)| (a * b).abs()).sum();
+    for (what, ours, torch, scale) in [
+        ("STAF value", &y, numbers(&case["f32"]["y"]), scale_y),
+        (
+            "STAF derivative",
+            &dy,
+            numbers(&case["f32"]["dy"]),
+            scale_dy,
+        ),
+    ] {
+        for (i, (&o, &t)) in ours.iter().zip(&torch).enumerate() {
+            let x = xs[i];
+            // sin(Omega x + Phi) at |x| = 100 has an argument error of ~|Omega x| ulp.
+            let arg_scale = 1.0 + x.abs();
+            let tol = 1e-6 + 25.0 * f32::EPSILON as f64 * scale * arg_scale;
+            assert!(
+                o.is_finite() && (o as f64 - t).abs() <= tol,
+                "{what} at x={x}: {o} vs {t} (tol {tol:e})"
+            );
+        }
+    }
+    for (key, tensor) in [("C", &staf.c), ("Omega", &staf.omega), ("Phi", &staf.phi)] {
+        let ours = tensor
+            .val()
+            .grad(&grads)
+            .unwrap()
+            .into_data()
+            .try_into_vec::<f32>()
+            .unwrap();
+        let torch = numbers(&case["f32"]["param_grad_sum_all_points"][key]);
+        for (i, (&o, &t)) in ours.iter().zip(&torch).enumerate() {
+            let tol = 1e-3 * (1.0 + t.abs());
+            assert!(
+                (o as f64 - t).abs() <= tol,
+                "STAF d/d{key}[{i}]: {o} vs {t}"
+            );
+        }
+    }
+}
