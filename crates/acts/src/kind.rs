@@ -37,6 +37,26 @@ pub enum ActivationKind {
     TeLU,
     /// Sinusoidal trainable activation function.
     STAF,
+    /// GELU, tanh approximation.
+    GELUTanh,
+    /// Exponential linear unit (alpha 1).
+    ELU,
+    /// Scaled ELU with the self-normalising constants.
+    SELU,
+    /// Continuously differentiable ELU (alpha 1).
+    CELU,
+    /// ln(1 + exp(x)).
+    Softplus,
+    /// x / (1 + |x|).
+    Softsign,
+    /// clamp(x, -1, 1).
+    Hardtanh,
+    /// clamp(x / 6 + 1/2, 0, 1).
+    Hardsigmoid,
+    /// ln(sigmoid(x)).
+    LogSigmoid,
+    /// x - tanh(x).
+    Tanhshrink,
 }
 
 /// The book's grouping of activation functions (its section 4.2 table).
@@ -114,7 +134,7 @@ use ActivationKind as K;
 use Category as C;
 
 /// The registry, in the book's order.
-const REGISTRY: [ActivationInfo; 13] = [
+const REGISTRY: [ActivationInfo; 23] = [
     info(
         K::Sigmoid,
         "Sigmoid",
@@ -222,15 +242,112 @@ const REGISTRY: [ActivationInfo; 13] = [
         ],
         "all 25 terms in one broadcast and one matrix product",
     ),
+    info(
+        K::GELUTanh,
+        "GELU-tanh",
+        C::Modern,
+        "0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3)))",
+        &[],
+        "torch.nn.GELU(approximate='tanh')",
+    ),
+    info(
+        K::ELU,
+        "ELU",
+        C::ReluVariant,
+        "x if x > 0 else exp(x) - 1",
+        &[],
+        "",
+    ),
+    info(
+        K::SELU,
+        "SELU",
+        C::ReluVariant,
+        "1.0507 * (x if x > 0 else 1.6733 * (exp(x) - 1))",
+        &[],
+        "",
+    ),
+    info(
+        K::CELU,
+        "CELU",
+        C::ReluVariant,
+        "max(0, x) + min(0, exp(x) - 1)",
+        &[],
+        "alpha 1, where it equals ELU",
+    ),
+    info(
+        K::Softplus,
+        "Softplus",
+        C::Modern,
+        "ln(1 + exp(x)), x above 20",
+        &[],
+        "",
+    ),
+    info(
+        K::Softsign,
+        "Softsign",
+        C::Classic,
+        "x / (1 + |x|)",
+        &[],
+        "",
+    ),
+    info(
+        K::Hardtanh,
+        "Hardtanh",
+        C::Classic,
+        "clamp(x, -1, 1)",
+        &[],
+        "",
+    ),
+    info(
+        K::Hardsigmoid,
+        "Hardsigmoid",
+        C::Classic,
+        "clamp(x / 6 + 1/2, 0, 1)",
+        &[],
+        "",
+    ),
+    info(
+        K::LogSigmoid,
+        "LogSigmoid",
+        C::Classic,
+        "ln(1 / (1 + exp(-x)))",
+        &[],
+        "",
+    ),
+    info(
+        K::Tanhshrink,
+        "Tanhshrink",
+        C::Classic,
+        "x - tanh(x)",
+        &[],
+        "",
+    ),
+];
+
+/// The 13 activations the book compares, in its order.
+pub const BOOK_ACTIVATIONS: [ActivationKind; 13] = [
+    K::Sigmoid,
+    K::Tanh,
+    K::ReLU,
+    K::GELU,
+    K::Mish,
+    K::LeakyReLU,
+    K::SiLU,
+    K::Hardswish,
+    K::Swish,
+    K::PReLU,
+    K::RReLU,
+    K::TeLU,
+    K::STAF,
 ];
 
 impl ActivationKind {
-    /// Every kind, in the book's order.
+    /// Every kind: the book's 13 in its order, then the chapter's others.
     pub fn all() -> impl Iterator<Item = ActivationKind> {
         REGISTRY.iter().map(|i| i.kind)
     }
 
-    /// Every name, in the book's order and spelling.
+    /// Every name, in registry order and the book's spelling.
     pub fn names() -> Vec<&'static str> {
         REGISTRY.iter().map(|i| i.name).collect()
     }
@@ -305,10 +422,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn registry_is_complete_and_in_book_order() {
+    fn registry_starts_with_the_book_in_its_order() {
         let names = ActivationKind::names();
+        let book: Vec<&str> = BOOK_ACTIVATIONS.iter().map(|k| k.name()).collect();
+        assert_eq!(&names[..13], book.as_slice());
+        assert_eq!(names.len(), 23);
         assert_eq!(
-            names,
+            book,
             [
                 "Sigmoid",
                 "Tanh",

@@ -14,7 +14,7 @@ mod telu;
 
 pub use activation::{Activation, FixedActivation};
 pub use config::{ActivationConfig, Scope};
-pub use kind::{ActivationInfo, ActivationKind, Category, ParamInfo};
+pub use kind::{ActivationInfo, ActivationKind, BOOK_ACTIVATIONS, Category, ParamInfo};
 pub use names::{UnknownName, closest_names};
 pub use prelu::{PReLU, PReLUConfig};
 pub use staf::{Staf, StafConfig};

@@ -121,6 +121,16 @@ fn parameter_free_activations_match_pytorch() {
         ("Hardswish", ActivationKind::Hardswish),
         ("Swish_custom", ActivationKind::Swish),
         ("PReLU", ActivationKind::PReLU),
+        ("GELU_tanh", ActivationKind::GELUTanh),
+        ("ELU", ActivationKind::ELU),
+        ("SELU", ActivationKind::SELU),
+        ("CELU", ActivationKind::CELU),
+        ("Softplus", ActivationKind::Softplus),
+        ("Softsign", ActivationKind::Softsign),
+        ("Hardtanh", ActivationKind::Hardtanh),
+        ("Hardsigmoid", ActivationKind::Hardsigmoid),
+        ("LogSigmoid", ActivationKind::LogSigmoid),
+        ("Tanhshrink", ActivationKind::Tanhshrink),
     ] {
         check_fixed(name, kind);
     }

@@ -75,7 +75,7 @@ fn grouped(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -90,8 +90,8 @@ impl fmt::Display for Summary {
         writeln!(f, "{rule}")?;
         writeln!(
             f,
-            "{:<20} {:>16} {:>12}  {}",
-            "Layer (type)", "Output Shape", "Param #", ""
+            "{:<20} {:>16} {:>12}",
+            "Layer (type)", "Output Shape", "Param #"
         )?;
         writeln!(f, "{rule}")?;
         for row in &self.rows {

@@ -21,8 +21,8 @@ pub fn list(json: bool) -> Result<ExitCode, Failure> {
         .map(|s| s.name())
         .join(", ");
     println!(
-        "{:<10} {:<13} {:<42} {:<28} {}",
-        "Name", "Category", "Formula", "Parameters", "Scopes"
+        "{:<11} {:<13} {:<56} {:<28} Scopes",
+        "Name", "Category", "Formula", "Parameters"
     );
     for info in &infos {
         let params = if info.params.is_empty() {
@@ -40,7 +40,7 @@ pub fn list(json: bool) -> Result<ExitCode, Failure> {
             scopes.as_str()
         };
         println!(
-            "{:<10} {:<13} {:<42} {:<28} {}",
+            "{:<11} {:<13} {:<56} {:<28} {}",
             info.name,
             info.category.to_string(),
             info.formula,

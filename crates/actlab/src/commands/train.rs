@@ -107,13 +107,11 @@ pub fn run(args: TrainArgs) -> Result<ExitCode, Failure> {
     apply_flags(&mut file, &args)?;
     let experiment = file.check(&origin).map_err(input)?;
     let data = load_data(&args.env)?;
-    if !args.force {
-        if let Some(found) = existing_result(&experiment.dir) {
-            return Err(input(anyhow!(
-                "{} already holds results ({found}); pass --force to overwrite them, or --name/--out for another folder",
-                experiment.dir.display()
-            )));
-        }
+    if let Some(found) = existing_result(&experiment.dir).filter(|_| !args.force) {
+        return Err(input(anyhow!(
+            "{} already holds results ({found}); pass --force to overwrite them, or --name/--out for another folder",
+            experiment.dir.display()
+        )));
     }
     std::fs::create_dir_all(&experiment.dir)
         .with_context(|| {
