@@ -202,7 +202,7 @@ const REGISTRY: [ActivationInfo; 23] = [
         K::RReLU,
         "RReLU",
         C::Adaptive,
-        "x if x >= 0 else a * x, a ~ U(1/8, 1/3) in training, (1/8 + 1/3)/2 in evaluation",
+        "x if x >= 0 else a * x; a ~ U(1/8, 1/3), eval 11/48",
         &[],
         "random but not trainable; the draw follows the run's seed",
     ),

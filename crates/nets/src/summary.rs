@@ -96,14 +96,14 @@ impl fmt::Display for Summary {
         writeln!(f, "{rule}")?;
         for row in &self.rows {
             let shape = format!("[-1, {}]", row.output_width);
-            writeln!(
-                f,
+            let line = format!(
                 "{:<20} {:>16} {:>12}  {}",
                 row.layer,
                 shape,
                 grouped(row.params),
                 row.note
-            )?;
+            );
+            writeln!(f, "{}", line.trim_end())?;
         }
         writeln!(f, "{rule}")?;
         writeln!(f, "Total params: {}", grouped(self.total_params))?;

@@ -25,14 +25,21 @@ pub fn list(json: bool) -> Result<ExitCode, Failure> {
         "Name", "Category", "Formula", "Parameters"
     );
     for info in &infos {
-        let params = if info.params.is_empty() {
-            "-".to_string()
-        } else {
-            info.params
+        let params = match info.params {
+            [] => "-".to_string(),
+            [first, rest @ ..]
+                if rest
+                    .iter()
+                    .all(|p| p.count == first.count && p.init == first.init) =>
+            {
+                let names: Vec<&str> = info.params.iter().map(|p| p.name).collect();
+                format!("{}[{}]={}", names.join(","), first.count, first.init)
+            }
+            all => all
                 .iter()
                 .map(|p| format!("{}[{}]={}", p.name, p.count, p.init))
                 .collect::<Vec<_>>()
-                .join(" ")
+                .join(" "),
         };
         let scope = if info.params.is_empty() {
             "-"
