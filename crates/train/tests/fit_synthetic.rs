@@ -141,6 +141,31 @@ fn same_seed_same_metrics_and_checkpoints_round_trip() {
 }
 
 #[test]
+fn adam_and_weight_decay_train_too() {
+    let data = dataset();
+    let dir = tempfile::tempdir().unwrap();
+    let mut adam = run(ActivationKind::GELU, dir.path(), 3);
+    adam.train.optimizer = train::OptimizerKind::Adam;
+    adam.train.lr = 1e-3;
+    let record = fit(&adam, &data, &Device::flex(), &context(), &mut SilentObserver).unwrap();
+    let (first, last) = (&record.epochs[0], record.last().unwrap());
+    assert!(last.train_loss < first.train_loss * 0.7, "Adam: {} -> {}", first.train_loss, last.train_loss);
+
+    // Weight decay shrinks the weights: the same run with a strong penalty ends with a
+    // smaller total weight norm.
+    let norm = |decay: f64, sub: &str| {
+        let mut spec = run(ActivationKind::ReLU, &dir.path().join(sub), 2);
+        spec.train.weight_decay = decay;
+        fit(&spec, &data, &Device::flex(), &context(), &mut SilentObserver).unwrap();
+        let (model, _) = load_network(&spec.dir.join("checkpoints/epoch-2.bpk"), &Device::flex()).unwrap();
+        let w: f32 = model.hidden[0].weight.val().powi_scalar(2).sum().into_scalar();
+        w
+    };
+    let (plain, decayed) = (norm(0.0, "plain"), norm(0.5, "decayed"));
+    assert!(decayed < plain * 0.9, "weight decay: {decayed} vs {plain}");
+}
+
+#[test]
 fn huge_learning_rate_diverges_and_says_where() {
     let data = dataset();
     let dir = tempfile::tempdir().unwrap();
