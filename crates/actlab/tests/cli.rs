@@ -563,6 +563,75 @@ fn real_dataset() -> PathBuf {
 }
 
 #[test]
+fn ctrl_c_saves_a_checkpoint_and_exits_130() {
+    let data = std::fs::canonicalize(real_dataset()).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    // STAF epochs take seconds, so the interrupt lands mid-epoch.
+    let child = Command::new(BIN)
+        .args([
+            "train",
+            "--acts",
+            "STAF,ReLU",
+            "--epochs",
+            "2",
+            "--quiet",
+            "--out",
+            "o",
+        ])
+        .args(["--data-dir", data.to_str().unwrap()])
+        .current_dir(tmp.path())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let record = tmp.path().join("o/train/STAF-s7/run.json");
+    let started = std::time::Instant::now();
+    while !record.exists() {
+        assert!(started.elapsed().as_secs() < 60, "training never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    let json = read_json(&record);
+    assert_eq!(json["status"], "interrupted");
+    assert_eq!(json["interrupted_at"][0], 1);
+    assert!(
+        tmp.path()
+            .join("o/train/STAF-s7/checkpoints/interrupted.bpk")
+            .is_file()
+    );
+    // The sweep stopped: ReLU never started; the summary lists what ran.
+    assert!(!tmp.path().join("o/train/ReLU-s7").exists());
+    assert_eq!(
+        read_json(&tmp.path().join("o/train/summary.json"))["rows"][0]["status"],
+        "interrupted"
+    );
+    let leftovers: Vec<_> = walk(tmp.path())
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
 fn untrained_deep_relu_net_loses_more_units_with_depth() {
     let data = real_dataset();
     let tmp = tempfile::tempdir().unwrap();

@@ -38,20 +38,15 @@ pub enum CheckpointError {
     },
 }
 
-/// The relative path of the checkpoint after `epoch`.
-pub(crate) fn checkpoint_name(epoch: usize) -> PathBuf {
-    Path::new(CHECKPOINT_DIR).join(format!("epoch-{epoch}.bpk"))
-}
-
-/// Saves `model` as `run_dir/checkpoints/epoch-N.bpk` (atomically) with `model.json`
+/// Saves `model` as `run_dir/checkpoints/<name>.bpk` (atomically) with `model.json`
 /// beside it; returns the checkpoint's path relative to `run_dir`.
 pub fn save_checkpoint(
     model: &SimpleNetwork,
     config: &NetworkConfig,
     run_dir: &Path,
-    epoch: usize,
+    name: &str,
 ) -> Result<PathBuf, CheckpointError> {
-    let relative = checkpoint_name(epoch);
+    let relative = Path::new(CHECKPOINT_DIR).join(format!("{name}.bpk"));
     let path = run_dir.join(&relative);
     let io = |path: &Path, message: String| CheckpointError::Io {
         path: path.to_path_buf(),

@@ -1,6 +1,8 @@
 //! The training loop: the book's `train_model`, on an autodiff device.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use burn::module::Module;
@@ -50,13 +52,21 @@ pub struct SilentObserver;
 
 impl Observer for SilentObserver {}
 
-/// Facts about where a run executes, recorded in `run.json`.
-#[derive(Clone, Debug)]
+/// Facts about where a run executes (recorded in `run.json`), and its stop request.
+#[derive(Clone, Debug, Default)]
 pub struct RunContext {
     /// Backend and device, e.g. `flex (cpu)`.
     pub device_name: String,
     /// Worker threads.
     pub threads: usize,
+    /// Set (by a signal handler, say) to stop after the current batch with a checkpoint.
+    pub stop: Arc<AtomicBool>,
+}
+
+impl RunContext {
+    fn stop_requested(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
 }
 
 /// One batch as tensors on `device`.
@@ -135,6 +145,7 @@ pub fn fit(
         dataset: data.dir.clone(),
         status: RunStatus::Running,
         diverged_at: None,
+        interrupted_at: None,
         epochs: Vec::new(),
         checkpoints: Vec::new(),
         wall_seconds: 0.0,
@@ -173,6 +184,17 @@ pub fn fit(
             let grads = GradientsParams::from_grads(loss.backward(), &model);
             model = optimizer.step(cfg.lr, model, grads);
             observer.batch_done(b + 1, loss_sum / seen as f64, hits as f64 / seen as f64);
+            if context.stop_requested() {
+                let path = save_checkpoint(&model, &run.network, &run.dir, "interrupted")?;
+                record.checkpoints.push(CheckpointRef {
+                    epoch: epoch - 1,
+                    batch: Some(b + 1),
+                    path,
+                });
+                record.status = RunStatus::Interrupted;
+                record.interrupted_at = Some((epoch, b + 1));
+                break 'epochs;
+            }
         }
         let train_seconds = train_start.elapsed().as_secs_f64();
 
@@ -191,8 +213,12 @@ pub fn fit(
         observer.epoch_done(&metrics);
         record.epochs.push(metrics);
         if cfg.saves_after(epoch) {
-            let path = save_checkpoint(&model, &run.network, &run.dir, epoch)?;
-            record.checkpoints.push(CheckpointRef { epoch, path });
+            let path = save_checkpoint(&model, &run.network, &run.dir, &format!("epoch-{epoch}"))?;
+            record.checkpoints.push(CheckpointRef {
+                epoch,
+                batch: None,
+                path,
+            });
         }
         record.wall_seconds = started.elapsed().as_secs_f64();
         write_record(&record)?;

@@ -20,6 +20,8 @@ pub enum RunStatus {
     Completed,
     /// Stopped at a non-finite loss.
     Diverged,
+    /// Stopped on request (Ctrl-C) after a batch, with a checkpoint of that moment.
+    Interrupted,
 }
 
 /// Metrics of one epoch, as the book reports them.
@@ -44,8 +46,11 @@ pub struct EpochMetrics {
 /// A saved checkpoint.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckpointRef {
-    /// The epoch after which it was saved.
+    /// The last completed epoch when it was saved.
     pub epoch: usize,
+    /// Batches of the next epoch already trained (an interrupted run's checkpoint).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<usize>,
     /// Path relative to the run folder.
     pub path: PathBuf,
 }
@@ -76,6 +81,9 @@ pub struct RunRecord {
     /// Set when the run diverged: (epoch, batch), 1-based.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diverged_at: Option<(usize, usize)>,
+    /// Set when the run was interrupted: (epoch, batch) of the last finished batch, 1-based.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted_at: Option<(usize, usize)>,
     /// Completed epochs.
     pub epochs: Vec<EpochMetrics>,
     /// Saved checkpoints.

@@ -73,6 +73,7 @@ impl SummaryTable {
                 RunStatus::Completed => "",
                 RunStatus::Diverged => " (diverged)",
                 RunStatus::Running => " (unfinished)",
+                RunStatus::Interrupted => " (interrupted)",
             };
             let _ = writeln!(
                 out,

@@ -27,6 +27,10 @@ fn synthetic(n: usize, seed: u64) -> Split {
     Split::new(images, labels, IMAGE_PIXELS).unwrap()
 }
 
+/// Burn seeds its backends' random streams globally: two runs initialising at the same
+/// time in one process would interleave their draws. Tests that train take this lock.
+static RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn dataset() -> FashionMnist {
     FashionMnist {
         dir: "synthetic".into(),
@@ -57,11 +61,13 @@ fn context() -> RunContext {
     RunContext {
         device_name: "flex (cpu)".into(),
         threads: 1,
+        ..RunContext::default()
     }
 }
 
 #[test]
 fn loss_falls_and_accuracy_rises() {
+    let _rng = RNG.lock().unwrap_or_else(|e| e.into_inner());
     let data = dataset();
     let dir = tempfile::tempdir().unwrap();
     for kind in [
@@ -96,6 +102,7 @@ fn loss_falls_and_accuracy_rises() {
 
 #[test]
 fn same_seed_same_metrics_and_checkpoints_round_trip() {
+    let _rng = RNG.lock().unwrap_or_else(|e| e.into_inner());
     let data = dataset();
     let dir_a = tempfile::tempdir().unwrap();
     let dir_b = tempfile::tempdir().unwrap();
@@ -142,23 +149,49 @@ fn same_seed_same_metrics_and_checkpoints_round_trip() {
 
 #[test]
 fn adam_and_weight_decay_train_too() {
+    let _rng = RNG.lock().unwrap_or_else(|e| e.into_inner());
     let data = dataset();
     let dir = tempfile::tempdir().unwrap();
     let mut adam = run(ActivationKind::GELU, dir.path(), 3);
     adam.train.optimizer = train::OptimizerKind::Adam;
     adam.train.lr = 1e-3;
-    let record = fit(&adam, &data, &Device::flex(), &context(), &mut SilentObserver).unwrap();
+    let record = fit(
+        &adam,
+        &data,
+        &Device::flex(),
+        &context(),
+        &mut SilentObserver,
+    )
+    .unwrap();
     let (first, last) = (&record.epochs[0], record.last().unwrap());
-    assert!(last.train_loss < first.train_loss * 0.7, "Adam: {} -> {}", first.train_loss, last.train_loss);
+    assert!(
+        last.train_loss < first.train_loss * 0.7,
+        "Adam: {} -> {}",
+        first.train_loss,
+        last.train_loss
+    );
 
     // Weight decay shrinks the weights: the same run with a strong penalty ends with a
     // smaller total weight norm.
     let norm = |decay: f64, sub: &str| {
         let mut spec = run(ActivationKind::ReLU, &dir.path().join(sub), 2);
         spec.train.weight_decay = decay;
-        fit(&spec, &data, &Device::flex(), &context(), &mut SilentObserver).unwrap();
-        let (model, _) = load_network(&spec.dir.join("checkpoints/epoch-2.bpk"), &Device::flex()).unwrap();
-        let w: f32 = model.hidden[0].weight.val().powi_scalar(2).sum().into_scalar();
+        fit(
+            &spec,
+            &data,
+            &Device::flex(),
+            &context(),
+            &mut SilentObserver,
+        )
+        .unwrap();
+        let (model, _) =
+            load_network(&spec.dir.join("checkpoints/epoch-2.bpk"), &Device::flex()).unwrap();
+        let w: f32 = model.hidden[0]
+            .weight
+            .val()
+            .powi_scalar(2)
+            .sum()
+            .into_scalar();
         w
     };
     let (plain, decayed) = (norm(0.0, "plain"), norm(0.5, "decayed"));
@@ -166,7 +199,27 @@ fn adam_and_weight_decay_train_too() {
 }
 
 #[test]
+fn a_stop_request_ends_the_run_after_one_batch_with_a_checkpoint() {
+    let _rng = RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let data = dataset();
+    let dir = tempfile::tempdir().unwrap();
+    let spec = run(ActivationKind::ReLU, dir.path(), 3);
+    let ctx = context();
+    ctx.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let record = fit(&spec, &data, &Device::flex(), &ctx, &mut SilentObserver).unwrap();
+    assert_eq!(record.status, RunStatus::Interrupted);
+    assert_eq!(record.interrupted_at, Some((1, 1)));
+    assert!(record.epochs.is_empty());
+    let checkpoint = &record.checkpoints[0];
+    assert_eq!((checkpoint.epoch, checkpoint.batch), (0, Some(1)));
+    assert!(load_network(&spec.dir.join(&checkpoint.path), &Device::flex()).is_ok());
+    let on_disk = train::RunRecord::load(&spec.dir).unwrap();
+    assert_eq!(on_disk.status, RunStatus::Interrupted);
+}
+
+#[test]
 fn huge_learning_rate_diverges_and_says_where() {
+    let _rng = RNG.lock().unwrap_or_else(|e| e.into_inner());
     let data = dataset();
     let dir = tempfile::tempdir().unwrap();
     let mut spec = run(ActivationKind::ReLU, dir.path(), 3);

@@ -3,6 +3,8 @@
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use acts::{ActivationKind, Scope};
 use anyhow::{Context, anyhow};
@@ -77,6 +79,21 @@ fn apply_flags(file: &mut ExperimentFile, args: &TrainArgs) -> Result<(), Failur
     Ok(())
 }
 
+/// Exit code after an interrupt, as shells report death by SIGINT.
+const INTERRUPTED: u8 = 130;
+
+/// First Ctrl-C: ask the loop to stop after its current batch and save. Second: quit now
+/// (every file is written atomically, so nothing is left half-written).
+fn on_interrupt(stop: Arc<AtomicBool>) -> Result<(), Failure> {
+    ctrlc::set_handler(move || {
+        if stop.swap(true, Ordering::SeqCst) {
+            std::process::exit(i32::from(INTERRUPTED));
+        }
+        eprintln!("\nactlab: interrupted; finishing this batch and saving a checkpoint (Ctrl-C again to quit at once)");
+    })
+    .map_err(|e| failed(anyhow!("cannot install the Ctrl-C handler: {e}")))
+}
+
 /// Something in `dir` that a new training would overwrite, if anything.
 fn existing_result(dir: &Path) -> Option<String> {
     if dir.join("summary.json").is_file() {
@@ -129,7 +146,9 @@ pub fn run(args: TrainArgs) -> Result<ExitCode, Failure> {
     let context = RunContext {
         device_name: rt.device_name.clone(),
         threads: rt.threads,
+        stop: Arc::new(AtomicBool::new(false)),
     };
+    on_interrupt(context.stop.clone())?;
     let runs = experiment.runs();
     let mut records: Vec<RunRecord> = Vec::with_capacity(runs.len());
     for (i, spec) in runs.iter().enumerate() {
@@ -149,7 +168,18 @@ pub fn run(args: TrainArgs) -> Result<ExitCode, Failure> {
                 "{label}: loss became non-finite at epoch {epoch}, batch {batch}; run stopped (status: diverged)"
             );
         }
+        if let (RunStatus::Interrupted, Some((epoch, batch))) =
+            (record.status, record.interrupted_at)
+        {
+            eprintln!(
+                "{label}: interrupted at epoch {epoch}, batch {batch}; saved {} and its run.json",
+                spec.dir.join("checkpoints/interrupted.bpk").display()
+            );
+        }
         records.push(record);
+        if context.stop.load(Ordering::SeqCst) {
+            break;
+        }
     }
 
     let table = SummaryTable::from_records(&experiment.name, &records);
@@ -163,7 +193,9 @@ pub fn run(args: TrainArgs) -> Result<ExitCode, Failure> {
         experiment.dir.display()
     );
     let all_ok = records.iter().all(|r| r.status == RunStatus::Completed);
-    Ok(if all_ok {
+    Ok(if context.stop.load(Ordering::SeqCst) {
+        ExitCode::from(INTERRUPTED)
+    } else if all_ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(failure::RUN)
