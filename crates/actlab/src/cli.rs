@@ -114,6 +114,9 @@ pub struct EnvArgs {
     /// FashionMNIST folder [default: $ACTLAB_DATA, ./data/fashion-mnist, /usr/share/datasets/fashion-mnist].
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Skip the MD5 check that the four files are FashionMNIST's (for other IDX datasets).
+    #[arg(long)]
+    pub no_verify: bool,
 }
 
 /// The network a command builds without a run folder.

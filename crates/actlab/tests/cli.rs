@@ -17,6 +17,15 @@ fn actlab(cwd: &Path, args: &[&str]) -> Output {
         .expect("the actlab binary runs")
 }
 
+/// Runs actlab on the tests' synthetic dataset, which is not FashionMNIST by MD5.
+fn actlab_synthetic(cwd: &Path, args: &[&str]) -> Output {
+    let mut args = args.to_vec();
+    if args.contains(&"--data-dir") {
+        args.push("--no-verify");
+    }
+    actlab(cwd, &args)
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -109,7 +118,7 @@ fn train(cwd: &Path, data: &Path, out: &str, acts: &str, extra: &[&str]) -> Outp
     ];
     args.extend_from_slice(TINY);
     args.extend_from_slice(extra);
-    actlab(cwd, &args)
+    actlab_synthetic(cwd, &args)
 }
 
 fn read_json(path: &Path) -> Value {
@@ -256,7 +265,7 @@ fn train_writes_runs_summary_and_repeats_exactly() {
     assert!(forced.status.success(), "{}", stderr(&forced));
 
     // The probe on the trained run.
-    let probe = actlab(
+    let probe = actlab_synthetic(
         tmp.path(),
         &[
             "probe",
@@ -280,7 +289,7 @@ fn train_writes_runs_summary_and_repeats_exactly() {
     assert_eq!(report["report"]["layers"][0]["units"], 32);
     assert_eq!(report["source"]["epoch"], 2);
 
-    let early = actlab(
+    let early = actlab_synthetic(
         tmp.path(),
         &[
             "probe",
@@ -534,7 +543,7 @@ fn bad_input_gets_one_line_exit_2_and_no_output() {
             full.extend(["--out".into(), "out".into()]);
         }
         let refs: Vec<&str> = full.iter().map(String::as_str).collect();
-        let out = actlab(tmp.path(), &refs);
+        let out = actlab_synthetic(tmp.path(), &refs);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert!(
@@ -560,6 +569,32 @@ fn real_dataset() -> PathBuf {
     let env = std::env::var_os("ACTLAB_DATA").map(PathBuf::from);
     data::locate(None, env.as_deref())
         .unwrap_or_else(|e| panic!("this test needs FashionMNIST (run scripts/setup.sh): {e}"))
+}
+
+#[test]
+fn another_idx_dataset_is_refused_unless_told() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = synthetic_dataset(tmp.path());
+    let out = actlab(
+        tmp.path(),
+        &[
+            "train",
+            "--acts",
+            "ReLU",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("not FashionMNIST's") && err.contains("--no-verify"),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(!tmp.path().join("out").exists());
 }
 
 #[test]

@@ -74,6 +74,18 @@ pub enum DataError {
         /// What is wrong.
         problem: String,
     },
+    /// The file is not FashionMNIST's.
+    #[error(
+        "{path}: contents have MD5 {found}, not FashionMNIST's {expected}; the file is corrupt or from another dataset (pass --no-verify to use it anyway)"
+    )]
+    Checksum {
+        /// The file.
+        path: PathBuf,
+        /// MD5 of its contents.
+        found: String,
+        /// MD5 of FashionMNIST's contents.
+        expected: &'static str,
+    },
     /// Image and label files disagree on the number of samples.
     #[error(
         "{images} holds {image_count} images but {labels} holds {label_count} labels; they must match"

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use flate2::read::GzDecoder;
 
+use crate::checksum::{Digests, md5_hex};
 use crate::error::DataError;
 
 /// IDX type code for unsigned bytes, the only type FashionMNIST uses.
@@ -23,6 +24,11 @@ pub struct IdxArray {
 
 /// Reads an IDX file, decompressing it when it starts with the gzip magic.
 pub fn read_idx(path: &Path) -> Result<IdxArray, DataError> {
+    read_idx_with_digests(path).map(|(array, _)| array)
+}
+
+/// Reads an IDX file and the MD5s of its stored and decompressed bytes.
+pub(crate) fn read_idx_with_digests(path: &Path) -> Result<(IdxArray, Digests), DataError> {
     let io = |source| DataError::Io {
         path: path.to_path_buf(),
         source,
@@ -38,9 +44,13 @@ pub fn read_idx(path: &Path) -> Result<IdxArray, DataError> {
             })?;
         out
     } else {
-        raw
+        raw.clone()
     };
-    parse_idx(&bytes, path)
+    let digests = Digests {
+        file: md5_hex(&raw),
+        content: md5_hex(&bytes),
+    };
+    Ok((parse_idx(&bytes, path)?, digests))
 }
 
 /// Parses IDX bytes; `path` only labels errors.

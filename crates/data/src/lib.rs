@@ -2,6 +2,7 @@
 //! seeded per-epoch shuffling and batches assembled straight into one buffer.
 
 mod batch;
+mod checksum;
 mod error;
 mod idx;
 mod locate;
@@ -9,6 +10,7 @@ mod mnist;
 mod rng;
 
 pub use batch::{BatchBuffer, epoch_order, normalise_pixel};
+pub use checksum::Digests;
 pub use error::DataError;
 pub use idx::{IdxArray, parse_idx, read_idx};
 pub use locate::{DATA_ENV, DEBIAN_DIR, DEBIAN_PACKAGE, LOCAL_DIR, locate};

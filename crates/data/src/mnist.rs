@@ -1,11 +1,13 @@
 //! The dataset in memory: images as bytes, labels as bytes.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::checksum::verify;
 use crate::error::DataError;
-use crate::idx::{IdxArray, read_idx};
+use crate::idx::{IdxArray, read_idx_with_digests};
 
 /// Pixels per image (28 x 28).
 pub const IMAGE_PIXELS: usize = 28 * 28;
@@ -148,15 +150,22 @@ pub struct FashionMnist {
     pub train: Split,
     /// 10,000 test samples.
     pub test: Split,
+    /// MD5 of each file's IDX contents, by file name.
+    pub checksums: BTreeMap<String, String>,
 }
 
 impl FashionMnist {
-    /// Reads the four files from `dir` (each `.gz` or raw).
-    pub fn load(dir: &Path) -> Result<Self, DataError> {
+    /// Reads the four files from `dir` (each `.gz` or raw); with `verify`, each must be
+    /// FashionMNIST's (by MD5), so that another IDX dataset is not taken for it.
+    pub fn load(dir: &Path, verify: bool) -> Result<Self, DataError> {
+        let mut checksums = BTreeMap::new();
+        let train = load_split(dir, SplitName::Train, verify, &mut checksums)?;
+        let test = load_split(dir, SplitName::Test, verify, &mut checksums)?;
         Ok(Self {
             dir: dir.to_path_buf(),
-            train: load_split(dir, SplitName::Train)?,
-            test: load_split(dir, SplitName::Test)?,
+            train,
+            test,
+            checksums,
         })
     }
 
@@ -177,7 +186,12 @@ pub(crate) fn find_file(dir: &Path, stem: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-fn load_split(dir: &Path, name: SplitName) -> Result<Split, DataError> {
+fn load_split(
+    dir: &Path,
+    name: SplitName,
+    check: bool,
+    checksums: &mut BTreeMap<String, String>,
+) -> Result<Split, DataError> {
     let (image_stem, label_stem) = name.stems();
     let path = |stem: &'static str| {
         find_file(dir, stem).ok_or_else(|| DataError::MissingFile {
@@ -186,10 +200,20 @@ fn load_split(dir: &Path, name: SplitName) -> Result<Split, DataError> {
             source_name: "the dataset folder".to_string(),
         })
     };
-    let image_path = path(image_stem)?;
-    let label_path = path(label_stem)?;
-    let images = read_idx(&image_path)?;
-    let labels = read_idx(&label_path)?;
+    let mut read = |stem: &'static str| -> Result<(IdxArray, PathBuf), DataError> {
+        let file = path(stem)?;
+        let (array, digests) = read_idx_with_digests(&file)?;
+        if check {
+            verify(stem, &file, &digests)?;
+        }
+        let name = file
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        checksums.insert(name, digests.content);
+        Ok((array, file))
+    };
+    let (images, image_path) = read(image_stem)?;
+    let (labels, label_path) = read(label_stem)?;
     Split::from_idx(images, &image_path, labels, &label_path)
 }
 
@@ -232,7 +256,12 @@ mod tests {
     fn loads_raw_files() {
         let dir = tempfile::tempdir().unwrap();
         write_set(dir.path(), 3, 3);
-        let ds = FashionMnist::load(dir.path()).unwrap();
+        let ds = FashionMnist::load(dir.path(), false).unwrap();
+        assert_eq!(ds.checksums.len(), 4);
+        let err = FashionMnist::load(dir.path(), true)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not FashionMNIST's"), "{err}");
         assert_eq!(ds.train.len(), 3);
         assert_eq!(ds.test.labels(), [0, 9]);
         assert_eq!(ds.test.image(1).len(), IMAGE_PIXELS);
@@ -242,7 +271,9 @@ mod tests {
     fn count_mismatch_names_both_files() {
         let dir = tempfile::tempdir().unwrap();
         write_set(dir.path(), 3, 4);
-        let err = FashionMnist::load(dir.path()).unwrap_err().to_string();
+        let err = FashionMnist::load(dir.path(), false)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("holds 3 images but"), "{err}");
         assert!(
             err.contains("train-labels-idx1-ubyte holds 4 labels"),
@@ -255,7 +286,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write_set(dir.path(), 3, 3);
         std::fs::remove_file(dir.path().join("t10k-labels-idx1-ubyte")).unwrap();
-        let err = FashionMnist::load(dir.path()).unwrap_err().to_string();
+        let err = FashionMnist::load(dir.path(), false)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("missing t10k-labels-idx1-ubyte"), "{err}");
     }
 

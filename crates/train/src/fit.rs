@@ -143,6 +143,7 @@ pub fn fit(
         device: context.device_name.clone(),
         threads: context.threads,
         dataset: data.dir.clone(),
+        dataset_md5: data.checksums.clone(),
         status: RunStatus::Running,
         diverged_at: None,
         interrupted_at: None,

@@ -76,6 +76,9 @@ pub struct RunRecord {
     pub threads: usize,
     /// Dataset folder.
     pub dataset: PathBuf,
+    /// MD5 of each dataset file's IDX contents, by file name.
+    #[serde(default)]
+    pub dataset_md5: std::collections::BTreeMap<String, String>,
     /// Where the run stands.
     pub status: RunStatus,
     /// Set when the run diverged: (epoch, batch), 1-based.

@@ -36,6 +36,7 @@ fn dataset() -> FashionMnist {
         dir: "synthetic".into(),
         train: synthetic(640, 1),
         test: synthetic(200, 2),
+        checksums: Default::default(),
     }
 }
 

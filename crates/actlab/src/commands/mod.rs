@@ -46,7 +46,7 @@ pub fn runtime(env: &EnvArgs) -> Result<Runtime, Failure> {
 pub fn load_data(env: &EnvArgs) -> Result<FashionMnist, Failure> {
     let from_env = std::env::var_os(data::DATA_ENV).map(std::path::PathBuf::from);
     let dir = data::locate(env.data_dir.as_deref(), from_env.as_deref()).map_err(input)?;
-    FashionMnist::load(&dir).map_err(input)
+    FashionMnist::load(&dir, !env.no_verify).map_err(input)
 }
 
 /// The network described by `--act`, `--hidden`, `--scope`, `--no-act`.
