@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use data::encode_idx;
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_actlab");
@@ -32,15 +33,6 @@ fn stdout(o: &Output) -> String {
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn idx(dims: &[u32], data: &[u8]) -> Vec<u8> {
-    let mut out = vec![0, 0, 8, dims.len() as u8];
-    for d in dims {
-        out.extend(d.to_be_bytes());
-    }
-    out.extend(data);
-    out
 }
 
 /// Class c lights rows 2c..2c+2; a deterministic pseudo-random noise floor.
@@ -77,16 +69,24 @@ fn synthetic_dataset(root: &Path) -> PathBuf {
     let (test_x, test_y) = synthetic_split(200, 2);
     std::fs::write(
         dir.join("train-images-idx3-ubyte"),
-        idx(&[600, 28, 28], &train_x),
+        encode_idx(&[600, 28, 28], &train_x),
     )
     .unwrap();
-    std::fs::write(dir.join("train-labels-idx1-ubyte"), idx(&[600], &train_y)).unwrap();
+    std::fs::write(
+        dir.join("train-labels-idx1-ubyte"),
+        encode_idx(&[600], &train_y),
+    )
+    .unwrap();
     std::fs::write(
         dir.join("t10k-images-idx3-ubyte"),
-        idx(&[200, 28, 28], &test_x),
+        encode_idx(&[200, 28, 28], &test_x),
     )
     .unwrap();
-    std::fs::write(dir.join("t10k-labels-idx1-ubyte"), idx(&[200], &test_y)).unwrap();
+    std::fs::write(
+        dir.join("t10k-labels-idx1-ubyte"),
+        encode_idx(&[200], &test_y),
+    )
+    .unwrap();
     dir
 }
 
@@ -338,14 +338,18 @@ fn bad_input_gets_one_line_exit_2_and_no_output() {
     let truncated = corrupt_dir(
         "trunc",
         "train-images-idx3-ubyte",
-        idx(&[600, 28, 28], &[0; 1000]),
+        encode_idx(&[600, 28, 28], &[0; 1000]),
     );
     let bad_magic = corrupt_dir(
         "magic",
         "t10k-labels-idx1-ubyte",
         vec![0, 0, 0x0D, 1, 0, 0, 0, 1, 0, 0, 0, 0],
     );
-    let mismatch = corrupt_dir("count", "t10k-labels-idx1-ubyte", idx(&[150], &[1; 150]));
+    let mismatch = corrupt_dir(
+        "count",
+        "t10k-labels-idx1-ubyte",
+        encode_idx(&[150], &[1; 150]),
+    );
     let bad_gzip = corrupt_dir(
         "gz",
         "train-labels-idx1-ubyte.gz",

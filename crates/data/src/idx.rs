@@ -53,6 +53,16 @@ pub(crate) fn read_idx_with_digests(path: &Path) -> Result<(IdxArray, Digests), 
     Ok((parse_idx(&bytes, path)?, digests))
 }
 
+/// Encodes an array of unsigned bytes as IDX (for writing test data or other datasets).
+pub fn encode_idx(dims: &[u32], data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0, 0, UBYTE, dims.len() as u8];
+    for d in dims {
+        out.extend(d.to_be_bytes());
+    }
+    out.extend(data);
+    out
+}
+
 /// Parses IDX bytes; `path` only labels errors.
 pub fn parse_idx(bytes: &[u8], path: &Path) -> Result<IdxArray, DataError> {
     let bad = |problem: String| DataError::BadHeader {
@@ -108,19 +118,9 @@ pub fn parse_idx(bytes: &[u8], path: &Path) -> Result<IdxArray, DataError> {
 mod tests {
     use super::*;
 
-    /// Builds IDX bytes for a ubyte array.
-    pub(crate) fn idx_bytes(dims: &[u32], data: &[u8]) -> Vec<u8> {
-        let mut out = vec![0, 0, UBYTE, dims.len() as u8];
-        for d in dims {
-            out.extend(d.to_be_bytes());
-        }
-        out.extend(data);
-        out
-    }
-
     #[test]
     fn parses_a_valid_array() {
-        let bytes = idx_bytes(&[2, 3], &[1, 2, 3, 4, 5, 6]);
+        let bytes = encode_idx(&[2, 3], &[1, 2, 3, 4, 5, 6]);
         let arr = parse_idx(&bytes, Path::new("x")).unwrap();
         assert_eq!(arr.dims, [2, 3]);
         assert_eq!(arr.data, [1, 2, 3, 4, 5, 6]);
@@ -128,7 +128,7 @@ mod tests {
 
     #[test]
     fn rejects_wrong_magic() {
-        let mut bytes = idx_bytes(&[2], &[1, 2]);
+        let mut bytes = encode_idx(&[2], &[1, 2]);
         bytes[2] = 0x0D; // float type
         let err = parse_idx(&bytes, Path::new("f.idx"))
             .unwrap_err()
@@ -138,13 +138,13 @@ mod tests {
 
     #[test]
     fn rejects_truncated_and_overlong_data() {
-        let bytes = idx_bytes(&[4], &[1, 2, 3]);
+        let bytes = encode_idx(&[4], &[1, 2, 3]);
         let err = parse_idx(&bytes, Path::new("t")).unwrap_err().to_string();
         assert!(
             err.contains("promises 4 data bytes but the file has 3"),
             "{err}"
         );
-        let bytes = idx_bytes(&[1], &[1, 2]);
+        let bytes = encode_idx(&[1], &[1, 2]);
         assert!(parse_idx(&bytes, Path::new("t")).is_err());
         assert!(parse_idx(&[0, 0], Path::new("t")).is_err());
         assert!(parse_idx(&[0, 0, 8, 3, 0, 0], Path::new("t")).is_err());
@@ -155,7 +155,7 @@ mod tests {
         use flate2::{Compression, write::GzEncoder};
         use std::io::Write;
         let dir = tempfile::tempdir().unwrap();
-        let bytes = idx_bytes(&[3], &[7, 8, 9]);
+        let bytes = encode_idx(&[3], &[7, 8, 9]);
         let mut enc = GzEncoder::new(Vec::new(), Compression::fast());
         enc.write_all(&bytes).unwrap();
         let gz = enc.finish().unwrap();

@@ -220,32 +220,24 @@ fn load_split(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn idx(dims: &[u32], data: &[u8]) -> Vec<u8> {
-        let mut out = vec![0, 0, 8, dims.len() as u8];
-        for d in dims {
-            out.extend(d.to_be_bytes());
-        }
-        out.extend(data);
-        out
-    }
+    use crate::idx::encode_idx;
 
     fn write_set(dir: &Path, train_n: u32, train_labels: u32) {
         let px = IMAGE_PIXELS;
         let files = [
             (
                 "train-images-idx3-ubyte",
-                idx(&[train_n, 28, 28], &vec![5; train_n as usize * px]),
+                encode_idx(&[train_n, 28, 28], &vec![5; train_n as usize * px]),
             ),
             (
                 "train-labels-idx1-ubyte",
-                idx(&[train_labels], &vec![1; train_labels as usize]),
+                encode_idx(&[train_labels], &vec![1; train_labels as usize]),
             ),
             (
                 "t10k-images-idx3-ubyte",
-                idx(&[2, 28, 28], &vec![9; 2 * px]),
+                encode_idx(&[2, 28, 28], &vec![9; 2 * px]),
             ),
-            ("t10k-labels-idx1-ubyte", idx(&[2], &[0, 9])),
+            ("t10k-labels-idx1-ubyte", encode_idx(&[2], &[0, 9])),
         ];
         for (name, bytes) in files {
             std::fs::write(dir.join(name), bytes).unwrap();
