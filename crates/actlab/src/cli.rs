@@ -200,4 +200,28 @@ pub enum ActsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Value and derivative of an activation at given points, and for trainable ones the
+    /// gradient of the sum over the points with respect to each parameter.
+    #[command(
+        after_help = "Examples:\n  actlab acts eval GELU --at -3,-1,0,1,3\n  actlab acts eval TeLU --at -100,0,100 --json"
+    )]
+    Eval {
+        /// Activation name (see `actlab acts list`).
+        name: String,
+        /// Points, comma-separated.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            allow_hyphen_values = true,
+            required = true,
+            value_name = "X1,X2,..."
+        )]
+        at: Vec<f64>,
+        /// Seed of random initial parameters (STAF).
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Print JSON instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
 }

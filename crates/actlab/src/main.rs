@@ -40,6 +40,12 @@ fn main() -> ExitCode {
         Command::Summary(args) => commands::summary::run(args),
         Command::Probe(ProbeCommand::DeadNeurons(args)) => commands::dead_neurons::run(args),
         Command::Acts(ActsCommand::List { json }) => commands::registry::list(json),
+        Command::Acts(ActsCommand::Eval {
+            name,
+            at,
+            seed,
+            json,
+        }) => commands::registry::eval(&name, &at, seed, json),
     };
     match result {
         Ok(code) => code,

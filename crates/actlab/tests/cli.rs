@@ -161,6 +161,24 @@ fn acts_list_shows_the_registry() {
 }
 
 #[test]
+fn acts_eval_reports_values_derivatives_and_parameter_gradients() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = actlab(tmp.path(), &["acts", "eval", "telu", "--at", "-1,0,100", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["activation"], "TeLU");
+    let value = json["value"][0].as_f64().unwrap();
+    assert!((value - ((-1f64).exp() - 1.0)).abs() < 1e-6, "{value}");
+    // PyTorch gives NaN at x = 100; actlab's derivative there is 1.
+    assert_eq!(json["derivative"][2], 1.0);
+    let alpha_grad = json["params"][0]["gradient"][0].as_f64().unwrap();
+    assert!((alpha_grad - ((-1f64).exp() - 1.0)).abs() < 1e-6, "{alpha_grad}");
+    let bad = actlab(tmp.path(), &["acts", "eval", "Relu6", "--at", "1"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("did you mean ReLU"), "{}", stderr(&bad));
+}
+
+#[test]
 fn summary_counts_parameters_like_the_book() {
     let tmp = tempfile::tempdir().unwrap();
     for (args, total) in [

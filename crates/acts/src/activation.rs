@@ -151,6 +151,20 @@ impl Activation {
         }
     }
 
+    /// The trainable parameters, by name, in registry order.
+    pub fn params(&self) -> Vec<(&'static str, Tensor<1>)> {
+        match self {
+            Activation::Fixed(_) | Activation::RRelu(_) => Vec::new(),
+            Activation::PRelu(m) => vec![("alpha", m.alpha.val())],
+            Activation::TeLU(m) => vec![("alpha", m.alpha.val())],
+            Activation::Staf(m) => vec![
+                ("c", m.c.val()),
+                ("omega", m.omega.val()),
+                ("phi", m.phi.val()),
+            ],
+        }
+    }
+
     /// Applies the function element-wise.
     pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
         match self {

@@ -6,6 +6,7 @@
 
 mod activation;
 mod config;
+mod eval;
 mod kind;
 mod names;
 mod prelu;
@@ -14,6 +15,7 @@ mod telu;
 
 pub use activation::{Activation, FixedActivation};
 pub use config::{ActivationConfig, Scope};
+pub use eval::{ParamEvaluation, PointEvaluation, evaluate_points};
 pub use kind::{ActivationInfo, ActivationKind, BOOK_ACTIVATIONS, Category, ParamInfo};
 pub use names::{UnknownName, closest_names};
 pub use prelu::{PReLU, PReLUConfig};

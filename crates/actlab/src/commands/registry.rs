@@ -2,10 +2,10 @@
 
 use std::process::ExitCode;
 
-use acts::{ActivationKind, Scope};
+use acts::{ActivationKind, Scope, evaluate_points};
 use anyhow::Context;
 
-use crate::failure::{Failure, failed};
+use crate::failure::{Failure, failed, input};
 
 /// Prints every activation with its category, formula, parameters and scopes.
 pub fn list(json: bool) -> Result<ExitCode, Failure> {
@@ -58,6 +58,29 @@ pub fn list(json: bool) -> Result<ExitCode, Failure> {
     println!();
     for info in infos.iter().filter(|i| !i.note.is_empty()) {
         println!("{}: {}", info.name, info.note);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints value, derivative and parameter gradients of one activation at `points`.
+pub fn eval(name: &str, points: &[f64], seed: u64, json: bool) -> Result<ExitCode, Failure> {
+    let kind: ActivationKind = name.parse().map_err(input)?;
+    let result = evaluate_points(kind, points, seed);
+    if json {
+        let text = serde_json::to_string_pretty(&result)
+            .context("serialising the evaluation")
+            .map_err(failed)?;
+        println!("{text}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{}: {}", kind.name(), kind.info().formula);
+    println!("{:>14} {:>16} {:>16}", "x", "f(x)", "f'(x)");
+    for ((x, y), dy) in result.x.iter().zip(&result.value).zip(&result.derivative) {
+        println!("{x:>14} {y:>16.8e} {dy:>16.8e}");
+    }
+    for p in &result.params {
+        println!("{} = {:?}", p.name, p.value);
+        println!("  d(sum f)/d{} = {:?}", p.name, p.gradient);
     }
     Ok(ExitCode::SUCCESS)
 }
