@@ -105,6 +105,16 @@ impl FixedActivation {
             }
             K::LogSigmoid => log_sigmoid(x),
             K::Tanhshrink => x.clone() - x.tanh(),
+            K::ReLU6 => {
+                let low = x.clone().lower_equal_elem(0.0);
+                let high = x.clone().greater_equal_elem(6.0);
+                x.mask_fill(low, 0.0).mask_fill(high, 6.0)
+            }
+            K::Identity => x,
+            K::SwiGELU => (f::silu(x.clone()) + f::gelu(x)) * 0.5,
+            // exp sees min(x, 20): tanh(e^20) is 1 in float32, and an overflowing exp would
+            // turn the derivative's (1 - tanh^2) * e^x into 0 * inf = NaN.
+            K::TanhExp => x.clone() * x.clamp_max(20.0).exp().tanh(),
             K::PReLU | K::RReLU | K::TeLU | K::STAF => {
                 unreachable!("{} has its own module", self.kind)
             }
@@ -230,9 +240,13 @@ mod tests {
         }
     }
 
-    /// erf by Abramowitz-Stegun 7.1.26 is too coarse (1e-7); use a series that is
-    /// exact to f64 on the small range the tests use.
+    /// erf by Abramowitz-Stegun 7.1.26 is too coarse (1e-7); use its Taylor series, exact
+    /// to f64 where it is used.
     fn erf(x: f64) -> f64 {
+        // Beyond 4.5, 1 - |erf| < 2e-10; the series would lose digits to cancellation.
+        if x.abs() > 4.5 {
+            return x.signum();
+        }
         let mut term = x;
         let mut sum = x;
         for n in 1..60 {
@@ -257,6 +271,79 @@ mod tests {
                 assert!(
                     (yi as f64 - want).abs() <= 1e-6 + 1e-6 * want.abs(),
                     "{kind} at {xi}: got {yi}, want {want}"
+                );
+            }
+        }
+    }
+
+    /// The activations without a PyTorch counterpart, against their formulas in f64.
+    #[test]
+    fn extra_activations_match_their_formulas() {
+        let device = device();
+        let gelu = |x: f64| 0.5 * x * (1.0 + erf(x / 2f64.sqrt()));
+        let sigmoid = |x: f64| 1.0 / (1.0 + (-x).exp());
+        type Formula = fn(f64) -> f64;
+        let cases: [(ActivationKind, Formula); 3] = [
+            (ActivationKind::ReLU6, |x| x.clamp(0.0, 6.0)),
+            (ActivationKind::Identity, |x| x),
+            (ActivationKind::TanhExp, |x| x * x.exp().tanh()),
+        ];
+        let points = [-4.0, -1.5, -0.2, 0.0, 0.3, 1.0, 2.5, 4.0, 7.0];
+        let check = |kind: ActivationKind, want: &dyn Fn(f64) -> f64| {
+            let module = Activation::new(kind, &device);
+            let x = Tensor::<1>::from_data(TensorData::from(points.map(|v| v as f32)), &device);
+            let y: Vec<f32> = module.forward(x).into_data().try_into_vec::<f32>().unwrap();
+            for (&xi, &yi) in points.iter().zip(&y) {
+                let w = want(xi);
+                assert!(
+                    (yi as f64 - w).abs() <= 1e-6 + 1e-6 * w.abs(),
+                    "{kind} at {xi}: {yi} vs {w}"
+                );
+            }
+        };
+        for (kind, f) in cases {
+            check(kind, &f);
+        }
+        check(ActivationKind::SwiGELU, &|x| {
+            0.5 * (x * sigmoid(x) + gelu(x))
+        });
+    }
+
+    /// Central differences against autodiff for every parameter-free activation, at points
+    /// away from kinks. float32 with h = 1e-2: rounding contributes about
+    /// 1e-7 |f| / h = 1e-5 |f|, truncation h^2 |f'''| / 6 stays below 2e-5 for these
+    /// functions, so 1e-3 (1 + |f'|) leaves a wide margin yet catches a wrong formula.
+    #[test]
+    fn derivatives_agree_with_finite_differences() {
+        let device = device().autodiff();
+        let points = [-3.7f32, -2.2, -1.3, -0.7, -0.25, 0.35, 0.8, 1.6, 2.9, 4.4];
+        let h = 1e-2f32;
+        let fixed =
+            ActivationKind::all().filter(|k| !k.is_trainable() && *k != ActivationKind::RReLU);
+        for kind in fixed {
+            let module = Activation::new(kind, &device);
+            let x = Tensor::<1>::from_data(TensorData::from(points), &device).require_grad();
+            let grads = module.forward(x.clone()).sum().backward();
+            let auto: Vec<f32> = x
+                .grad(&grads)
+                .unwrap()
+                .into_data()
+                .try_into_vec::<f32>()
+                .unwrap();
+            let at = |shift: f32| -> Vec<f32> {
+                let shifted = points.map(|p| p + shift);
+                let t = Tensor::<1>::from_data(TensorData::from(shifted), &device);
+                module.forward(t).into_data().try_into_vec::<f32>().unwrap()
+            };
+            let (plus, minus) = (at(h), at(-h));
+            for i in 0..points.len() {
+                let numeric = (plus[i] - minus[i]) / (2.0 * h);
+                let tol = 1e-3 * (1.0 + auto[i].abs());
+                assert!(
+                    (numeric - auto[i]).abs() <= tol,
+                    "{kind} at {}: autodiff {} vs central difference {numeric}",
+                    points[i],
+                    auto[i]
                 );
             }
         }

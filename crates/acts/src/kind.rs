@@ -57,6 +57,14 @@ pub enum ActivationKind {
     LogSigmoid,
     /// x - tanh(x).
     Tanhshrink,
+    /// min(max(0, x), 6).
+    ReLU6,
+    /// x: the network without a nonlinearity, as an activation.
+    Identity,
+    /// The book's deep-dive example: 0.5 (x sigmoid(x) + GELU(x)).
+    SwiGELU,
+    /// x tanh(exp(x)), what the 2024 TeLU paper calls TeLU.
+    TanhExp,
 }
 
 /// The book's grouping of activation functions (its section 4.2 table).
@@ -134,7 +142,7 @@ use ActivationKind as K;
 use Category as C;
 
 /// The registry, in the book's order.
-const REGISTRY: [ActivationInfo; 23] = [
+const REGISTRY: [ActivationInfo; 27] = [
     info(
         K::Sigmoid,
         "Sigmoid",
@@ -322,6 +330,38 @@ const REGISTRY: [ActivationInfo; 23] = [
         &[],
         "",
     ),
+    info(
+        K::ReLU6,
+        "ReLU6",
+        C::ReluVariant,
+        "min(max(0, x), 6)",
+        &[],
+        "",
+    ),
+    info(
+        K::Identity,
+        "Identity",
+        C::Classic,
+        "x",
+        &[],
+        "no nonlinearity: the book's no-activation baseline as a registry entry",
+    ),
+    info(
+        K::SwiGELU,
+        "SwiGELU",
+        C::Modern,
+        "0.5 * (x * sigmoid(x) + GELU(x))",
+        &[],
+        "the book's custom-activation deep dive",
+    ),
+    info(
+        K::TanhExp,
+        "TanhExp",
+        C::Modern,
+        "x * tanh(exp(x))",
+        &[],
+        "what the 2024 TeLU paper calls TeLU; the book's TeLU is the trainable ELU above",
+    ),
 ];
 
 /// The 13 activations the book compares, in its order.
@@ -426,7 +466,7 @@ mod tests {
         let names = ActivationKind::names();
         let book: Vec<&str> = BOOK_ACTIVATIONS.iter().map(|k| k.name()).collect();
         assert_eq!(&names[..13], book.as_slice());
-        assert_eq!(names.len(), 23);
+        assert_eq!(names.len(), 27);
         assert_eq!(
             book,
             [
@@ -460,10 +500,10 @@ mod tests {
 
     #[test]
     fn unknown_name_suggests_and_lists() {
-        let err = "Relu6".parse::<ActivationKind>().unwrap_err();
+        let err = "Relu9".parse::<ActivationKind>().unwrap_err();
         let text = err.to_string();
         assert!(
-            text.starts_with("unknown activation 'Relu6'; did you mean ReLU"),
+            text.starts_with("unknown activation 'Relu9'; did you mean ReLU"),
             "{text}"
         );
         assert!(text.contains("valid: Sigmoid, Tanh"), "{text}");

@@ -325,9 +325,9 @@ mod tests {
                 .to_string()
         };
         assert!(check("acts = []").contains("`acts` is empty"));
-        let err = check("acts = [\"Relu6\"]");
+        let err = check("acts = [\"Relu9\"]");
         assert!(
-            err.contains("`acts[0]` has an unknown activation 'Relu6'; did you mean ReLU"),
+            err.contains("`acts[0]` has an unknown activation 'Relu9'; did you mean ReLU"),
             "{err}"
         );
         assert!(check("acts = [\"ReLU\"]\nhidden = [3, 0]").contains("`hidden[1]` is 0"));
