@@ -324,6 +324,61 @@ fn train_writes_runs_summary_and_repeats_exactly() {
             .join("b/train/ReLU-s7/probes/dead-neurons-epoch-1.json")
             .is_file()
     );
+
+    // A checkpoint that does not fit its network, and one that is not a checkpoint.
+    let run = tmp.path().join("b/train/ReLU-s7");
+    let config = run.join("checkpoints/model.json");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text.replace("32", "24")).unwrap();
+    let probe = |checkpoint: &str| {
+        actlab_synthetic(
+            tmp.path(),
+            &[
+                "probe",
+                "dead-neurons",
+                "--run",
+                "b/train/ReLU-s7",
+                "--checkpoint",
+                checkpoint,
+                "--data-dir",
+                data.to_str().unwrap(),
+            ],
+        )
+    };
+    let misfit = probe("epoch-2");
+    assert_eq!(misfit.status.code(), Some(2), "{}", stderr(&misfit));
+    assert!(
+        stderr(&misfit).contains("does not fit the network"),
+        "{}",
+        stderr(&misfit)
+    );
+    assert_eq!(
+        stderr(&misfit).trim_end().lines().count(),
+        1,
+        "{}",
+        stderr(&misfit)
+    );
+    std::fs::write(&config, text).unwrap();
+    std::fs::write(run.join("checkpoints/epoch-1.bpk"), b"not a checkpoint").unwrap();
+    let corrupt = probe("epoch-1");
+    assert_eq!(corrupt.status.code(), Some(2), "{}", stderr(&corrupt));
+    assert!(
+        stderr(&corrupt).contains("epoch-1.bpk"),
+        "{}",
+        stderr(&corrupt)
+    );
+    assert!(
+        !stderr(&corrupt).contains("panicked"),
+        "{}",
+        stderr(&corrupt)
+    );
+    let missing = probe("epoch-9");
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("available: epoch-1, epoch-2"),
+        "{}",
+        stderr(&missing)
+    );
 }
 
 /// Each case: arguments, a fragment the one-line error must contain.

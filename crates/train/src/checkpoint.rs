@@ -100,7 +100,12 @@ pub fn load_network(
             message: "no such checkpoint file".to_string(),
         });
     }
-    let mut store = BurnpackStore::from_file(checkpoint).auto_extension(false);
+    // Shapes and completeness are checked below from the apply result, so that a
+    // checkpoint of another network is reported as such, not as an unreadable file.
+    let mut store = BurnpackStore::from_file(checkpoint)
+        .auto_extension(false)
+        .validate(false)
+        .allow_partial(true);
     let result = model
         .load_from(&mut store)
         .map_err(|e| CheckpointError::Io {

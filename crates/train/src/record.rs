@@ -115,9 +115,9 @@ impl RunRecord {
 
     /// Seconds spent training and evaluating, summed over epochs.
     pub fn train_eval_seconds(&self) -> f64 {
+        // A fold from +0.0: an empty f64 sum is -0.0, which would print as "-0.0".
         self.epochs
             .iter()
-            .map(|e| e.train_seconds + e.eval_seconds)
-            .sum()
+            .fold(0.0, |total, e| total + e.train_seconds + e.eval_seconds)
     }
 }

@@ -75,10 +75,19 @@ impl SummaryTable {
                 RunStatus::Running => " (unfinished)",
                 RunStatus::Interrupted => " (interrupted)",
             };
+            // A run stopped before its first epoch ended has no metrics to show.
+            let (accuracy, loss) = if r.accuracy_percent.is_nan() {
+                ("-".to_string(), "-".to_string())
+            } else {
+                (
+                    format!("{:.2}", r.accuracy_percent),
+                    format!("{:.4}", r.final_loss),
+                )
+            };
             let _ = writeln!(
                 out,
-                "| {}{} | {:.2} | {:.4} | {:.1} |",
-                r.model, flag, r.accuracy_percent, r.final_loss, r.time_seconds
+                "| {}{} | {accuracy} | {loss} | {:.1} |",
+                r.model, flag, r.time_seconds
             );
         }
         out
