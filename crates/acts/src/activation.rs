@@ -7,6 +7,7 @@ use burn::tensor::{Device, Tensor};
 
 use crate::kind::ActivationKind;
 use crate::prelu::{PReLU, PReLUConfig};
+use crate::scalar::ScalarActivation;
 use crate::staf::{Staf, StafConfig};
 use crate::telu::{TeLU, TeLUConfig};
 
@@ -115,7 +116,7 @@ impl FixedActivation {
             // exp sees min(x, 20): tanh(e^20) is 1 in float32, and an overflowing exp would
             // turn the derivative's (1 - tanh^2) * e^x into 0 * inf = NaN.
             K::TanhExp => x.clone() * x.clamp_max(20.0).exp().tanh(),
-            K::PReLU | K::RReLU | K::TeLU | K::STAF => {
+            K::PReLU | K::RReLU | K::TeLU | K::STAF | K::AdaptiveSigmoid | K::SGT | K::NIPUNA => {
                 unreachable!("{} has its own module", self.kind)
             }
         }
@@ -135,6 +136,8 @@ pub enum Activation {
     TeLU(TeLU),
     /// STAF.
     Staf(Staf),
+    /// Adaptive sigmoid, SGT, NIPUNA.
+    Scalar(ScalarActivation),
 }
 
 impl Activation {
@@ -146,6 +149,9 @@ impl Activation {
             K::RReLU => Activation::RRelu(RReluConfig::new().init()),
             K::TeLU => Activation::TeLU(TeLUConfig::new().init(device)),
             K::STAF => Activation::Staf(StafConfig::new().init(device)),
+            scalar if ScalarActivation::handles(scalar) => {
+                Activation::Scalar(ScalarActivation::new(scalar, device))
+            }
             fixed => Activation::Fixed(FixedActivation { kind: fixed }),
         }
     }
@@ -158,6 +164,7 @@ impl Activation {
             Activation::RRelu(_) => ActivationKind::RReLU,
             Activation::TeLU(_) => ActivationKind::TeLU,
             Activation::Staf(_) => ActivationKind::STAF,
+            Activation::Scalar(m) => m.kind(),
         }
     }
 
@@ -172,6 +179,10 @@ impl Activation {
                 ("omega", m.omega.val()),
                 ("phi", m.phi.val()),
             ],
+            Activation::Scalar(m) => {
+                let names = m.kind().info().params.iter().map(|p| p.name);
+                names.zip(m.params.iter().map(|p| p.val())).collect()
+            }
         }
     }
 
@@ -183,6 +194,7 @@ impl Activation {
             Activation::RRelu(m) => m.forward(x),
             Activation::TeLU(m) => m.forward(x),
             Activation::Staf(m) => m.forward(x),
+            Activation::Scalar(m) => m.forward(x),
         }
     }
 }

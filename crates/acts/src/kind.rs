@@ -65,6 +65,12 @@ pub enum ActivationKind {
     SwiGELU,
     /// x tanh(exp(x)), what the 2024 TeLU paper calls TeLU.
     TanhExp,
+    /// sigmoid(k (x - theta)), k and theta trainable.
+    AdaptiveSigmoid,
+    /// Gamma(1.5) tanh(gamma x), gamma trainable.
+    SGT,
+    /// x for x > 0, alpha softplus(x) otherwise, alpha trainable.
+    NIPUNA,
 }
 
 /// The book's grouping of activation functions (its section 4.2 table).
@@ -142,7 +148,7 @@ use ActivationKind as K;
 use Category as C;
 
 /// The registry, in the book's order.
-const REGISTRY: [ActivationInfo; 27] = [
+const REGISTRY: [ActivationInfo; 30] = [
     info(
         K::Sigmoid,
         "Sigmoid",
@@ -362,6 +368,49 @@ const REGISTRY: [ActivationInfo; 27] = [
         &[],
         "what the 2024 TeLU paper calls TeLU; the book's TeLU is the trainable ELU above",
     ),
+    info(
+        K::AdaptiveSigmoid,
+        "AdaptiveSigmoid",
+        C::Adaptive,
+        "sigmoid(k * (x - theta))",
+        &[
+            ParamInfo {
+                name: "k",
+                count: 1,
+                init: "1.0",
+            },
+            ParamInfo {
+                name: "theta",
+                count: 1,
+                init: "0.0",
+            },
+        ],
+        "",
+    ),
+    info(
+        K::SGT,
+        "SGT",
+        C::Adaptive,
+        "Gamma(1.5) * tanh(gamma * x)",
+        &[ParamInfo {
+            name: "gamma",
+            count: 1,
+            init: "1.0",
+        }],
+        "",
+    ),
+    info(
+        K::NIPUNA,
+        "NIPUNA",
+        C::Adaptive,
+        "x if x > 0 else alpha * softplus(x)",
+        &[ParamInfo {
+            name: "alpha",
+            count: 1,
+            init: "1.0",
+        }],
+        "softplus sees min(x, 0), so the discarded branch cannot overflow",
+    ),
 ];
 
 /// The 13 activations the book compares, in its order.
@@ -466,7 +515,7 @@ mod tests {
         let names = ActivationKind::names();
         let book: Vec<&str> = BOOK_ACTIVATIONS.iter().map(|k| k.name()).collect();
         assert_eq!(&names[..13], book.as_slice());
-        assert_eq!(names.len(), 27);
+        assert_eq!(names.len(), 30);
         assert_eq!(
             book,
             [

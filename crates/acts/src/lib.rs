@@ -10,6 +10,7 @@ mod eval;
 mod kind;
 mod names;
 mod prelu;
+mod scalar;
 mod staf;
 mod telu;
 
@@ -19,5 +20,6 @@ pub use eval::{ParamEvaluation, PointEvaluation, evaluate_points};
 pub use kind::{ActivationInfo, ActivationKind, BOOK_ACTIVATIONS, Category, ParamInfo};
 pub use names::{UnknownName, closest_names};
 pub use prelu::{PReLU, PReLUConfig};
+pub use scalar::ScalarActivation;
 pub use staf::{Staf, StafConfig};
 pub use telu::{TeLU, TeLUConfig};

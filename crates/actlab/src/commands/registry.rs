@@ -21,7 +21,7 @@ pub fn list(json: bool) -> Result<ExitCode, Failure> {
         .map(|s| s.name())
         .join(", ");
     println!(
-        "{:<11} {:<13} {:<56} {:<28} Scopes",
+        "{:<15} {:<13} {:<56} {:<28} Scopes",
         "Name", "Category", "Formula", "Parameters"
     );
     for info in &infos {
@@ -47,7 +47,7 @@ pub fn list(json: bool) -> Result<ExitCode, Failure> {
             scopes.as_str()
         };
         println!(
-            "{:<11} {:<13} {:<56} {:<28} {}",
+            "{:<15} {:<13} {:<56} {:<28} {}",
             info.name,
             info.category.to_string(),
             info.formula,

@@ -1,0 +1,75 @@
+//! Activations shaped by a few trainable scalars: adaptive sigmoid, SGT and NIPUNA.
+
+use burn::module::{Module, Param};
+use burn::tensor::activation as f;
+use burn::tensor::{Device, Tensor};
+
+use crate::kind::ActivationKind;
+
+/// Γ(3/2) = √π / 2, SGT's scale.
+const GAMMA_3_2: f64 = 0.886_226_925_452_758;
+
+/// A function of x and a few trainable scalars (each a `[1]` tensor, in the registry's
+/// parameter order).
+#[derive(Module, Debug)]
+pub struct ScalarActivation {
+    #[module(skip)]
+    kind: ActivationKind,
+    /// The parameters, in registry order.
+    pub params: Vec<Param<Tensor<1>>>,
+}
+
+impl ScalarActivation {
+    /// Initial values of each kind's parameters.
+    fn initial(kind: ActivationKind) -> &'static [f64] {
+        match kind {
+            // k = 1, theta = 0: the plain sigmoid.
+            ActivationKind::AdaptiveSigmoid => &[1.0, 0.0],
+            ActivationKind::SGT => &[1.0],
+            ActivationKind::NIPUNA => &[1.0],
+            other => panic!("{other} is not a scalar-parameter activation"),
+        }
+    }
+
+    /// Whether `kind` is built by this module.
+    pub fn handles(kind: ActivationKind) -> bool {
+        matches!(
+            kind,
+            ActivationKind::AdaptiveSigmoid | ActivationKind::SGT | ActivationKind::NIPUNA
+        )
+    }
+
+    /// A fresh module with the initial values.
+    pub fn new(kind: ActivationKind, device: &Device) -> Self {
+        let params = Self::initial(kind)
+            .iter()
+            .map(|&v| Param::from_tensor(Tensor::full([1], v, device)))
+            .collect();
+        Self { kind, params }
+    }
+
+    /// The kind this module computes.
+    pub fn kind(&self) -> ActivationKind {
+        self.kind
+    }
+
+    fn param<const D: usize>(&self, i: usize) -> Tensor<D> {
+        self.params[i].val().unsqueeze::<D>()
+    }
+
+    /// Applies the function element-wise.
+    pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
+        match self.kind {
+            ActivationKind::AdaptiveSigmoid => {
+                f::sigmoid((x - self.param::<D>(1)) * self.param::<D>(0))
+            }
+            ActivationKind::SGT => (x * self.param::<D>(0)).tanh() * GAMMA_3_2,
+            ActivationKind::NIPUNA => {
+                // softplus sees min(x, 0) only: its branch is discarded for x > 0.
+                let negative = f::softplus(x.clone().clamp_max(0.0), 1.0) * self.param::<D>(0);
+                negative.mask_where(x.clone().greater_elem(0.0), x)
+            }
+            other => unreachable!("{other} is not a scalar-parameter activation"),
+        }
+    }
+}
