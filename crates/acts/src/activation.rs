@@ -38,6 +38,15 @@ fn gelu_tanh<const D: usize>(x: Tensor<D>) -> Tensor<D> {
     negative_side.mask_where(x.greater_elem(0.0), positive_side)
 }
 
+/// The threshold `1 if x >= 0 else 0` whose gradient is Hardtanh's (1 on [-1, 1], 0
+/// outside): the value comes from the step, the gradient from the clipped identity
+/// (Bengio et al. 2013's straight-through estimator), since the step's own is 0.
+fn step_straight_through<const D: usize>(x: Tensor<D>) -> Tensor<D> {
+    let step = x.clone().greater_equal_elem(0.0).float();
+    let clipped = x.clone().clamp(-1.0, 1.0);
+    clipped.clone() + (step - clipped).detach()
+}
+
 /// SELU's constants (Klambauer et al. 2017), as PyTorch spells them.
 const SELU_ALPHA: f64 = 1.673_263_242_354_377_3;
 const SELU_SCALE: f64 = 1.050_700_987_355_480_5;
@@ -112,6 +121,7 @@ impl FixedActivation {
                 x.mask_fill(low, 0.0).mask_fill(high, 6.0)
             }
             K::Identity => x,
+            K::Step => step_straight_through(x),
             K::SwiGELU => (f::silu(x.clone()) + f::gelu(x)) * 0.5,
             // exp sees min(x, 20): tanh(e^20) is 1 in float32, and an overflowing exp would
             // turn the derivative's (1 - tanh^2) * e^x into 0 * inf = NaN.
@@ -330,8 +340,10 @@ mod tests {
         let device = device().autodiff();
         let points = [-3.7f32, -2.2, -1.3, -0.7, -0.25, 0.35, 0.8, 1.6, 2.9, 4.4];
         let h = 1e-2f32;
-        let fixed =
-            ActivationKind::all().filter(|k| !k.is_trainable() && *k != ActivationKind::RReLU);
+        // RReLU is random; Step's training gradient is an estimate by design (tested below).
+        let fixed = ActivationKind::all().filter(|k| {
+            !k.is_trainable() && !matches!(k, ActivationKind::RReLU | ActivationKind::Step)
+        });
         for kind in fixed {
             let module = Activation::new(kind, &device);
             let x = Tensor::<1>::from_data(TensorData::from(points), &device).require_grad();
@@ -359,6 +371,25 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn step_thresholds_and_passes_a_clipped_gradient() {
+        let device = device().autodiff();
+        let module = Activation::new(ActivationKind::Step, &device);
+        let x = Tensor::<1>::from_data(TensorData::from([-2.0f32, -0.5, 0.0, 0.5, 2.0]), &device)
+            .require_grad();
+        let y = module.forward(x.clone());
+        let grads = y.clone().sum().backward();
+        let y: Vec<f32> = y.into_data().try_into_vec::<f32>().unwrap();
+        let dy: Vec<f32> = x
+            .grad(&grads)
+            .unwrap()
+            .into_data()
+            .try_into_vec::<f32>()
+            .unwrap();
+        assert_eq!(y, [0.0, 0.0, 1.0, 1.0, 1.0]);
+        assert_eq!(dy, [0.0, 1.0, 1.0, 1.0, 0.0]);
     }
 
     #[test]

@@ -71,6 +71,8 @@ pub enum ActivationKind {
     SGT,
     /// x for x > 0, alpha softplus(x) otherwise, alpha trainable.
     NIPUNA,
+    /// The McCulloch-Pitts threshold, trained with a straight-through gradient.
+    Step,
 }
 
 /// The book's grouping of activation functions (its section 4.2 table).
@@ -148,7 +150,7 @@ use ActivationKind as K;
 use Category as C;
 
 /// The registry, in the book's order.
-const REGISTRY: [ActivationInfo; 30] = [
+const REGISTRY: [ActivationInfo; 31] = [
     info(
         K::Sigmoid,
         "Sigmoid",
@@ -411,6 +413,14 @@ const REGISTRY: [ActivationInfo; 30] = [
         }],
         "softplus sees min(x, 0), so the discarded branch cannot overflow",
     ),
+    info(
+        K::Step,
+        "Step",
+        C::Classic,
+        "1 if x >= 0 else 0",
+        &[],
+        "its true derivative is 0 almost everywhere; training uses the clipped straight-through estimate, 1 for |x| <= 1 and 0 beyond",
+    ),
 ];
 
 /// The 13 activations the book compares, in its order.
@@ -515,7 +525,7 @@ mod tests {
         let names = ActivationKind::names();
         let book: Vec<&str> = BOOK_ACTIVATIONS.iter().map(|k| k.name()).collect();
         assert_eq!(&names[..13], book.as_slice());
-        assert_eq!(names.len(), 30);
+        assert_eq!(names.len(), 31);
         assert_eq!(
             book,
             [
