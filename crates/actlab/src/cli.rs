@@ -44,6 +44,31 @@ pub enum Command {
     /// The activation registry.
     #[command(subcommand)]
     Acts(ActsCommand),
+    /// Train a run again from its run.json alone and check that every epoch's metrics
+    /// come out identical (same backend and thread count needed).
+    #[command(
+        after_help = "Example:\n  actlab rerun results/train/ReLU-s7/run.json --out /tmp/rerun"
+    )]
+    Rerun(RerunArgs),
+}
+
+/// Flags of `actlab rerun`.
+#[derive(Debug, Args)]
+pub struct RerunArgs {
+    /// A run's run.json, or its folder.
+    #[arg(value_name = "RUN_JSON")]
+    pub record: PathBuf,
+    /// Where the new run goes: <DIR>/<run name>/ [default: results/rerun/<experiment>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Overwrite an earlier rerun in the same place.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress output.
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub env: EnvArgs,
 }
 
 /// Flags of `actlab train`.

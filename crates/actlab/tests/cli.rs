@@ -226,6 +226,8 @@ fn train_writes_runs_summary_and_repeats_exactly() {
     }
     let record = read_json(&exp.join("ReLU-s7/run.json"));
     assert_eq!(record["status"], "completed");
+    assert!(!record["revision"].as_str().unwrap().is_empty());
+    assert_eq!(record["dataset_md5"].as_object().unwrap().len(), 4);
     assert_eq!(record["epochs"].as_array().unwrap().len(), 2);
     assert_eq!(
         record["params"],
@@ -324,6 +326,27 @@ fn train_writes_runs_summary_and_repeats_exactly() {
             .join("b/train/ReLU-s7/probes/dead-neurons-epoch-1.json")
             .is_file()
     );
+
+    // The record alone is enough to train the run again, identically.
+    let rerun = actlab_synthetic(
+        tmp.path(),
+        &[
+            "rerun",
+            "a/train/ReLU-s7/run.json",
+            "--out",
+            "again",
+            "--quiet",
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+    );
+    assert!(rerun.status.success(), "{}", stderr(&rerun));
+    assert!(
+        stdout(&rerun).contains("reproduced: all 2 recorded epochs"),
+        "{}",
+        stdout(&rerun)
+    );
+    assert!(tmp.path().join("again/ReLU-s7/run.json").is_file());
 
     // A checkpoint that does not fit its network, and one that is not a checkpoint.
     let run = tmp.path().join("b/train/ReLU-s7");

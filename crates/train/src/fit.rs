@@ -59,6 +59,8 @@ pub struct RunContext {
     pub device_name: String,
     /// Worker threads.
     pub threads: usize,
+    /// The source revision of the program that trains (e.g. a git commit).
+    pub revision: String,
     /// Set (by a signal handler, say) to stop after the current batch with a checkpoint.
     pub stop: Arc<AtomicBool>,
 }
@@ -135,6 +137,7 @@ pub fn fit(
 
     let mut record = RunRecord {
         actlab_version: env!("CARGO_PKG_VERSION").to_string(),
+        revision: context.revision.clone(),
         experiment: run.experiment.clone(),
         run: run.name.clone(),
         network: run.network.clone(),

@@ -60,6 +60,9 @@ pub struct CheckpointRef {
 pub struct RunRecord {
     /// actlab version that wrote it.
     pub actlab_version: String,
+    /// Source revision of the binary that wrote it (git commit, `-dirty` if modified).
+    #[serde(default)]
+    pub revision: String,
     /// Experiment name.
     pub experiment: String,
     /// Run name, `<Activation>-s<seed>`.

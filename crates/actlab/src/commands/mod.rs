@@ -2,6 +2,7 @@
 
 pub mod dead_neurons;
 pub mod registry;
+pub mod rerun;
 pub mod summary;
 pub mod train;
 

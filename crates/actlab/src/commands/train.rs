@@ -146,6 +146,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode, Failure> {
     let context = RunContext {
         device_name: rt.device_name.clone(),
         threads: rt.threads,
+        revision: env!("ACTLAB_GIT_COMMIT").to_string(),
         stop: Arc::new(AtomicBool::new(false)),
     };
     on_interrupt(context.stop.clone())?;

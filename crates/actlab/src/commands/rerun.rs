@@ -1,0 +1,121 @@
+//! `actlab rerun`: a run's record is enough to train it again; check that it repeats.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, anyhow};
+use train::{EpochMetrics, RUN_RECORD, RunContext, RunRecord, RunSpec, fit};
+
+use crate::cli::RerunArgs;
+use crate::commands::{load_data, runtime};
+use crate::failure::{self, Failure, failed, input};
+use crate::progress::Progress;
+
+/// The metrics that must repeat exactly (timings never do).
+fn outcome(e: &EpochMetrics) -> [f64; 4] {
+    [e.train_loss, e.train_accuracy, e.test_loss, e.test_accuracy]
+}
+
+/// Trains the recorded run again and compares every recorded epoch.
+pub fn run(args: RerunArgs) -> Result<ExitCode, Failure> {
+    let run_dir = if args.record.is_dir() {
+        args.record.clone()
+    } else {
+        args.record.parent().map(PathBuf::from).unwrap_or_default()
+    };
+    let original = RunRecord::load(&run_dir)
+        .with_context(|| {
+            format!(
+                "{}: cannot read the run record {RUN_RECORD}",
+                run_dir.display()
+            )
+        })
+        .map_err(input)?;
+    let data = load_data(&args.env)?;
+    if !original.dataset_md5.is_empty() {
+        for (file, md5) in &original.dataset_md5 {
+            match data.checksums.get(file) {
+                Some(now) if now == md5 => {}
+                now => {
+                    return Err(input(anyhow!(
+                        "{}: the dataset differs from the recorded one ({file}: recorded MD5 {md5}, found {})",
+                        data.dir.display(),
+                        now.map_or("no such file", String::as_str)
+                    )));
+                }
+            }
+        }
+    }
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results/rerun").join(&original.experiment));
+    let dir = out.join(&original.run);
+    if dir.exists() && !args.force {
+        return Err(input(anyhow!(
+            "{} already exists; pass --force to overwrite it, or --out DIR",
+            dir.display()
+        )));
+    }
+    let rt = runtime(&args.env)?;
+    if rt.device_name != original.device || rt.threads != original.threads {
+        eprintln!(
+            "actlab: note: recorded on {} with {} thread(s), rerunning on {} with {}; bit-identical results need the same",
+            original.device, original.threads, rt.device_name, rt.threads
+        );
+    }
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)
+            .with_context(|| format!("cannot clear {}", dir.display()))
+            .map_err(failed)?;
+    }
+    let spec = RunSpec {
+        experiment: original.experiment.clone(),
+        name: original.run.clone(),
+        dir,
+        network: original.network.clone(),
+        train: original.train.clone(),
+    };
+    let context = RunContext {
+        device_name: rt.device_name.clone(),
+        threads: rt.threads,
+        revision: env!("ACTLAB_GIT_COMMIT").to_string(),
+        ..RunContext::default()
+    };
+    let mut progress = Progress::new(&format!("rerun {}", spec.name), args.quiet);
+    let again = fit(&spec, &data, &rt.device, &context, &mut progress)
+        .with_context(|| format!("rerun of {}", spec.name))
+        .map_err(failed)?;
+
+    let pairs = original.epochs.iter().zip(&again.epochs);
+    let mismatch = pairs.clone().find(|(a, b)| outcome(a) != outcome(b));
+    match mismatch {
+        None if again.epochs.len() >= original.epochs.len() => {
+            println!(
+                "reproduced: all {} recorded epochs of {} have identical losses and accuracies ({})",
+                original.epochs.len(),
+                spec.name,
+                spec.dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            eprintln!(
+                "actlab: the rerun stopped after {} of {} epochs (status {:?})",
+                again.epochs.len(),
+                original.epochs.len(),
+                again.status
+            );
+            Ok(ExitCode::from(failure::RUN))
+        }
+        Some((a, b)) => {
+            eprintln!(
+                "actlab: not reproduced: epoch {} recorded {:?}, now {:?} (train loss, train acc, test loss, test acc)",
+                a.epoch,
+                outcome(a),
+                outcome(b)
+            );
+            Ok(ExitCode::from(failure::RUN))
+        }
+    }
+}
