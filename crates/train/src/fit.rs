@@ -129,7 +129,9 @@ pub fn fit(
     let cfg = &run.train;
     let ad_device = device.clone().autodiff();
     // Seeding before building the model makes the initial weights, STAF's
-    // coefficients and RReLU's slopes a function of the seed alone.
+    // coefficients and RReLU's slopes a function of the seed alone, as long as the
+    // process trains one run at a time: Burn's random stream is global, so runs
+    // started side by side in one process would interleave their draws.
     ad_device.seed(cfg.seed);
     let mut model = SimpleNetwork::new(&run.network, &ad_device)?;
     let mut optimizer = cfg.optimizer();
