@@ -696,6 +696,39 @@ fn another_idx_dataset_is_refused_unless_told() {
 }
 
 #[test]
+fn an_output_folder_that_cannot_be_created_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = synthetic_dataset(tmp.path());
+    // A file where the output folder should go: no folder can be made below it, even as root.
+    std::fs::write(tmp.path().join("blocker"), b"a file").unwrap();
+    let out = actlab_synthetic(
+        tmp.path(),
+        &[
+            "train",
+            "--acts",
+            "ReLU",
+            "--epochs",
+            "1",
+            "--out",
+            "blocker/results",
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("cannot create the experiment folder blocker/results/train"),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert_eq!(
+        std::fs::read(tmp.path().join("blocker")).unwrap(),
+        b"a file"
+    );
+}
+
+#[test]
 fn ctrl_c_saves_a_checkpoint_and_exits_130() {
     let data = std::fs::canonicalize(real_dataset()).unwrap();
     let tmp = tempfile::tempdir().unwrap();
