@@ -13,7 +13,7 @@
 
 use acts::{Activation, ActivationKind, Staf, TeLU};
 use burn::module::{Module, Param};
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::{Device, Gradients, Tensor, TensorData};
 use serde_json::Value;
 
 fn fixture() -> Value {
@@ -71,18 +71,23 @@ fn assert_close(what: &str, xs: &[f64], ours: &[f32], torch: &[f64], fixed: &[(u
     }
 }
 
-/// Value and x-derivative of `module` at the fixture's float32 points.
-fn eval(xs: &[f64], module: &Activation) -> (Vec<f32>, Vec<f32>) {
-    let device = Device::flex().autodiff();
+/// Value and x-derivative of `f` at the fixture's float32 points, and the gradients of
+/// the sum (for parameter gradients).
+fn eval_with(
+    xs: &[f64],
+    device: &Device,
+    f: impl Fn(Tensor<1>) -> Tensor<1>,
+) -> (Vec<f32>, Vec<f32>, Gradients) {
     let data: Vec<f32> = xs.iter().map(|&v| v as f32).collect();
     let n = data.len();
-    let x = Tensor::<1>::from_data(TensorData::new(data, [n]), &device).require_grad();
-    let y = module.forward(x.clone());
+    let x = Tensor::<1>::from_data(TensorData::new(data, [n]), device).require_grad();
+    let y = f(x.clone());
     let grads = y.clone().sum().backward();
     let dy = x.grad(&grads).expect("x has a gradient");
     (
         y.into_data().try_into_vec::<f32>().unwrap(),
         dy.into_data().try_into_vec::<f32>().unwrap(),
+        grads,
     )
 }
 
@@ -90,8 +95,9 @@ fn check_fixed(fixture_name: &str, kind: ActivationKind) {
     let all = fixture();
     let case = &all[fixture_name];
     let xs = numbers(&case["x_f32"]);
-    let module = Activation::new(kind, &Device::flex().autodiff());
-    let (y, dy) = eval(&xs, &module);
+    let device = Device::flex().autodiff();
+    let module = Activation::new(kind, &device);
+    let (y, dy, _) = eval_with(&xs, &device, |x| module.forward(x));
     assert_close(
         &format!("{fixture_name} value"),
         &xs,
@@ -166,19 +172,8 @@ fn telu_matches_pytorch_and_stays_finite_where_pytorch_does_not() {
     let telu = TeLU {
         alpha: Param::from_tensor(Tensor::full([1], alpha, &device)),
     };
-    let data: Vec<f32> = xs.iter().map(|&v| v as f32).collect();
-    let n = data.len();
-    let x = Tensor::<1>::from_data(TensorData::new(data, [n]), &device).require_grad();
-    let y = telu.forward(x.clone());
-    let grads = y.clone().sum().backward();
-    let dy = x
-        .grad(&grads)
-        .unwrap()
-        .into_data()
-        .try_into_vec::<f32>()
-        .unwrap();
+    let (y, dy, grads) = eval_with(&xs, &device, |x| telu.forward(x));
     let alpha_grad: f32 = telu.alpha.val().grad(&grads).unwrap().into_scalar();
-    let y = y.into_data().try_into_vec::<f32>().unwrap();
 
     let torch_dy = numbers(&case["f32"]["dy"]);
     let at_100 = xs.iter().position(|&v| v == 100.0).unwrap();
@@ -223,18 +218,7 @@ fn staf_matches_pytorch_including_parameter_gradients() {
         omega: param("Omega"),
         phi: param("Phi"),
     };
-    let data: Vec<f32> = xs.iter().map(|&v| v as f32).collect();
-    let n = data.len();
-    let x = Tensor::<1>::from_data(TensorData::new(data, [n]), &device).require_grad();
-    let y = staf.forward(x.clone());
-    let grads = y.clone().sum().backward();
-    let dy = x
-        .grad(&grads)
-        .unwrap()
-        .into_data()
-        .try_into_vec::<f32>()
-        .unwrap();
-    let y = y.into_data().try_into_vec::<f32>().unwrap();
+    let (y, dy, grads) = eval_with(&xs, &device, |x| staf.forward(x));
 
     // Sums of 25 sines in float32: the order of summation differs from PyTorch's loop,
     // so allow the rounding of 25 terms of magnitude up to sum|C_i| (and |C_i Omega_i| for dy).
