@@ -283,19 +283,20 @@ fn train_writes_runs_summary_and_repeats_exactly() {
     assert!(forced.status.success(), "{}", stderr(&forced));
 
     // The probe on the trained run.
-    let probe = actlab_synthetic(
-        tmp.path(),
-        &[
+    // `probe dead-neurons` on a run folder, with extra flags.
+    let probe_run = |run: &str, extra: &[&str]| {
+        let mut args = vec![
             "probe",
             "dead-neurons",
             "--run",
-            "a/train/ReLU-s7",
+            run,
             "--data-dir",
             data.to_str().unwrap(),
-            "--threads",
-            "1",
-        ],
-    );
+        ];
+        args.extend_from_slice(extra);
+        actlab_synthetic(tmp.path(), &args)
+    };
+    let probe = probe_run("a/train/ReLU-s7", &["--threads", "1"]);
     assert!(probe.status.success(), "{}", stderr(&probe));
     assert!(
         stdout(&probe).contains("Number of layers to compare = 2"),
@@ -307,19 +308,7 @@ fn train_writes_runs_summary_and_repeats_exactly() {
     assert_eq!(report["report"]["layers"][0]["units"], 32);
     assert_eq!(report["source"]["epoch"], 2);
 
-    let early = actlab_synthetic(
-        tmp.path(),
-        &[
-            "probe",
-            "dead-neurons",
-            "--run",
-            "b/train/ReLU-s7",
-            "--checkpoint",
-            "epoch-1",
-            "--data-dir",
-            data.to_str().unwrap(),
-        ],
-    );
+    let early = probe_run("b/train/ReLU-s7", &["--checkpoint", "epoch-1"]);
     assert!(early.status.success(), "{}", stderr(&early));
     assert!(
         tmp.path()
@@ -353,21 +342,7 @@ fn train_writes_runs_summary_and_repeats_exactly() {
     let config = run.join("checkpoints/model.json");
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(&config, text.replace("32", "24")).unwrap();
-    let probe = |checkpoint: &str| {
-        actlab_synthetic(
-            tmp.path(),
-            &[
-                "probe",
-                "dead-neurons",
-                "--run",
-                "b/train/ReLU-s7",
-                "--checkpoint",
-                checkpoint,
-                "--data-dir",
-                data.to_str().unwrap(),
-            ],
-        )
-    };
+    let probe = |checkpoint: &str| probe_run("b/train/ReLU-s7", &["--checkpoint", checkpoint]);
     let misfit = probe("epoch-2");
     assert_eq!(misfit.status.code(), Some(2), "{}", stderr(&misfit));
     assert!(

@@ -6,10 +6,8 @@ use burn::tensor::activation as f;
 use burn::tensor::{Device, Tensor};
 
 use crate::kind::ActivationKind;
-use crate::prelu::{PReLU, PReLUConfig};
 use crate::scalar::ScalarActivation;
 use crate::staf::{Staf, StafConfig};
-use crate::telu::{TeLU, TeLUConfig};
 
 /// `x if x > 0 else slope * x`, with PyTorch's derivative at 0 (the slope; Burn's own
 /// `leaky_relu` gives 1 there).
@@ -138,15 +136,11 @@ impl FixedActivation {
 pub enum Activation {
     /// A function without state.
     Fixed(FixedActivation),
-    /// PReLU with one trainable slope.
-    PRelu(PReLU),
     /// RReLU: random slope while training, the mean slope when evaluating.
     RRelu(RRelu),
-    /// The book's TeLU.
-    TeLU(TeLU),
     /// STAF.
     Staf(Staf),
-    /// Adaptive sigmoid, SGT, NIPUNA.
+    /// PReLU, TeLU, adaptive sigmoid, SGT, NIPUNA.
     Scalar(ScalarActivation),
 }
 
@@ -155,9 +149,7 @@ impl Activation {
     pub fn new(kind: ActivationKind, device: &Device) -> Self {
         use ActivationKind as K;
         match kind {
-            K::PReLU => Activation::PRelu(PReLUConfig::new().init(device)),
             K::RReLU => Activation::RRelu(RReluConfig::new().init()),
-            K::TeLU => Activation::TeLU(TeLUConfig::new().init(device)),
             K::STAF => Activation::Staf(StafConfig::new().init(device)),
             scalar if ScalarActivation::handles(scalar) => {
                 Activation::Scalar(ScalarActivation::new(scalar, device))
@@ -170,9 +162,7 @@ impl Activation {
     pub fn kind(&self) -> ActivationKind {
         match self {
             Activation::Fixed(m) => m.kind(),
-            Activation::PRelu(_) => ActivationKind::PReLU,
             Activation::RRelu(_) => ActivationKind::RReLU,
-            Activation::TeLU(_) => ActivationKind::TeLU,
             Activation::Staf(_) => ActivationKind::STAF,
             Activation::Scalar(m) => m.kind(),
         }
@@ -182,8 +172,6 @@ impl Activation {
     pub fn params(&self) -> Vec<(&'static str, Tensor<1>)> {
         match self {
             Activation::Fixed(_) | Activation::RRelu(_) => Vec::new(),
-            Activation::PRelu(m) => vec![("alpha", m.alpha.val())],
-            Activation::TeLU(m) => vec![("alpha", m.alpha.val())],
             Activation::Staf(m) => vec![
                 ("c", m.c.val()),
                 ("omega", m.omega.val()),
@@ -200,9 +188,7 @@ impl Activation {
     pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
         match self {
             Activation::Fixed(m) => m.forward(x),
-            Activation::PRelu(m) => m.forward(x),
             Activation::RRelu(m) => m.forward(x),
-            Activation::TeLU(m) => m.forward(x),
             Activation::Staf(m) => m.forward(x),
             Activation::Scalar(m) => m.forward(x),
         }
@@ -418,11 +404,11 @@ mod tests {
     #[test]
     fn telu_alpha_gradient_is_finite_for_large_inputs() {
         let device = device().autodiff();
-        let telu = TeLUConfig::new().init(&device);
+        let telu = ScalarActivation::new(ActivationKind::TeLU, &device);
         let x = Tensor::<1>::from_data(TensorData::from([-100.0f32, -1.0, 100.0, 1000.0]), &device);
         let y = telu.forward(x).sum();
         let grads = y.backward();
-        let g: f32 = telu.alpha.val().grad(&grads).unwrap().into_scalar();
+        let g: f32 = telu.params[0].val().grad(&grads).unwrap().into_scalar();
         // d/dalpha = sum over x <= 0 of (exp(x) - 1) = (e^-100 - 1) + (e^-1 - 1)
         let want = ((-100f64).exp() - 1.0) + ((-1f64).exp() - 1.0);
         assert!(g.is_finite());

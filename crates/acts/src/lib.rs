@@ -9,17 +9,13 @@ mod config;
 mod eval;
 mod kind;
 mod names;
-mod prelu;
 mod scalar;
 mod staf;
-mod telu;
 
 pub use activation::{Activation, FixedActivation};
 pub use config::{ActivationConfig, Scope};
 pub use eval::{ParamEvaluation, PointEvaluation, evaluate_points};
 pub use kind::{ActivationInfo, ActivationKind, BOOK_ACTIVATIONS, Category, ParamInfo};
 pub use names::{UnknownName, closest_names};
-pub use prelu::{PReLU, PReLUConfig};
 pub use scalar::ScalarActivation;
 pub use staf::{Staf, StafConfig};
-pub use telu::{TeLU, TeLUConfig};

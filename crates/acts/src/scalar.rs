@@ -1,4 +1,5 @@
-//! Activations shaped by a few trainable scalars: adaptive sigmoid, SGT and NIPUNA.
+//! Activations shaped by a few trainable scalars: PReLU, the book's TeLU, adaptive
+//! sigmoid, SGT and NIPUNA.
 
 use burn::module::{Module, Param};
 use burn::tensor::activation as f;
@@ -23,6 +24,9 @@ impl ScalarActivation {
     /// Initial values of each kind's parameters.
     fn initial(kind: ActivationKind) -> &'static [f64] {
         match kind {
+            // PyTorch's and the book's initial values.
+            ActivationKind::PReLU => &[0.25],
+            ActivationKind::TeLU => &[1.0],
             // k = 1, theta = 0: the plain sigmoid.
             ActivationKind::AdaptiveSigmoid => &[1.0, 0.0],
             ActivationKind::SGT => &[1.0],
@@ -35,13 +39,22 @@ impl ScalarActivation {
     pub fn handles(kind: ActivationKind) -> bool {
         matches!(
             kind,
-            ActivationKind::AdaptiveSigmoid | ActivationKind::SGT | ActivationKind::NIPUNA
+            ActivationKind::PReLU
+                | ActivationKind::TeLU
+                | ActivationKind::AdaptiveSigmoid
+                | ActivationKind::SGT
+                | ActivationKind::NIPUNA
         )
     }
 
     /// A fresh module with the initial values.
     pub fn new(kind: ActivationKind, device: &Device) -> Self {
-        let params = Self::initial(kind)
+        Self::with_values(kind, Self::initial(kind), device)
+    }
+
+    /// A module with the given parameter values, in registry order.
+    pub fn with_values(kind: ActivationKind, values: &[f64], device: &Device) -> Self {
+        let params = values
             .iter()
             .map(|&v| Param::from_tensor(Tensor::full([1], v, device)))
             .collect();
@@ -60,6 +73,19 @@ impl ScalarActivation {
     /// Applies the function element-wise.
     pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
         match self.kind {
+            // Written out rather than Burn's `PRelu` so that the derivative at 0 is alpha,
+            // as in PyTorch (Burn's gives 1).
+            ActivationKind::PReLU => {
+                let non_positive = x.clone().lower_equal_elem(0.0);
+                let scaled = x.clone() * self.param::<D>(0);
+                x.mask_where(non_positive, scaled)
+            }
+            // exp sees min(x, 0): the branch that `where` discards for x > 0 would otherwise
+            // overflow to inf for large x, and inf * 0 is NaN in alpha's gradient.
+            ActivationKind::TeLU => {
+                let negative = x.clone().clamp_max(0.0).exp().sub_scalar(1.0) * self.param::<D>(0);
+                negative.mask_where(x.clone().greater_elem(0.0), x)
+            }
             ActivationKind::AdaptiveSigmoid => {
                 f::sigmoid((x - self.param::<D>(1)) * self.param::<D>(0))
             }

@@ -11,7 +11,7 @@
 //! 0 * inf = NaN), which also makes alpha's gradient NaN. actlab evaluates exp(min(x, 0))
 //! and is finite there: dy(100) = 1, and alpha's gradient is the finite sum.
 
-use acts::{Activation, ActivationKind, Staf, TeLU};
+use acts::{Activation, ActivationKind, ScalarActivation, Staf};
 use burn::module::{Module, Param};
 use burn::tensor::{Device, Gradients, Tensor, TensorData};
 use serde_json::Value;
@@ -169,11 +169,9 @@ fn telu_matches_pytorch_and_stays_finite_where_pytorch_does_not() {
     let xs = numbers(&case["x_f32"]);
     let device = Device::flex().autodiff();
     let alpha = case["params_f32"]["alpha"].as_f64().unwrap();
-    let telu = TeLU {
-        alpha: Param::from_tensor(Tensor::full([1], alpha, &device)),
-    };
+    let telu = ScalarActivation::with_values(ActivationKind::TeLU, &[alpha], &device);
     let (y, dy, grads) = eval_with(&xs, &device, |x| telu.forward(x));
-    let alpha_grad: f32 = telu.alpha.val().grad(&grads).unwrap().into_scalar();
+    let alpha_grad: f32 = telu.params[0].val().grad(&grads).unwrap().into_scalar();
 
     let torch_dy = numbers(&case["f32"]["dy"]);
     let at_100 = xs.iter().position(|&v| v == 100.0).unwrap();

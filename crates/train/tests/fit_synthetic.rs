@@ -58,6 +58,11 @@ fn run(kind: ActivationKind, dir: &std::path::Path, epochs: usize) -> RunSpec {
     }
 }
 
+/// Trains `spec` on the flex CPU backend without progress output.
+fn fit_silently(spec: &RunSpec, data: &FashionMnist) -> train::RunRecord {
+    fit(spec, data, &Device::flex(), &context(), &mut SilentObserver).unwrap()
+}
+
 fn context() -> RunContext {
     RunContext {
         device_name: "flex (cpu)".into(),
@@ -76,14 +81,7 @@ fn loss_falls_and_accuracy_rises() {
         ActivationKind::TeLU,
         ActivationKind::STAF,
     ] {
-        let record = fit(
-            &run(kind, dir.path(), 4),
-            &data,
-            &Device::flex(),
-            &context(),
-            &mut SilentObserver,
-        )
-        .unwrap();
+        let record = fit_silently(&run(kind, dir.path(), 4), &data);
         assert_eq!(record.status, RunStatus::Completed);
         let first = &record.epochs[0];
         let last = record.last().unwrap();
@@ -115,9 +113,9 @@ fn same_seed_same_metrics_and_checkpoints_round_trip() {
         .num_threads(1)
         .build()
         .unwrap();
-    let a = pool.install(|| fit(&spec_a, &data, &device, &context(), &mut SilentObserver).unwrap());
+    let a = pool.install(|| fit_silently(&spec_a, &data));
     let spec_b = run(ActivationKind::PReLU, dir_b.path(), 2);
-    let b = pool.install(|| fit(&spec_b, &data, &device, &context(), &mut SilentObserver).unwrap());
+    let b = pool.install(|| fit_silently(&spec_b, &data));
     let metrics = |r: &train::RunRecord| -> Vec<[f64; 4]> {
         r.epochs
             .iter()
@@ -156,14 +154,7 @@ fn adam_and_weight_decay_train_too() {
     let mut adam = run(ActivationKind::GELU, dir.path(), 3);
     adam.train.optimizer = train::OptimizerKind::Adam;
     adam.train.lr = 1e-3;
-    let record = fit(
-        &adam,
-        &data,
-        &Device::flex(),
-        &context(),
-        &mut SilentObserver,
-    )
-    .unwrap();
+    let record = fit_silently(&adam, &data);
     let (first, last) = (&record.epochs[0], record.last().unwrap());
     assert!(
         last.train_loss < first.train_loss * 0.7,
@@ -177,14 +168,7 @@ fn adam_and_weight_decay_train_too() {
     let norm = |decay: f64, sub: &str| {
         let mut spec = run(ActivationKind::ReLU, &dir.path().join(sub), 2);
         spec.train.weight_decay = decay;
-        fit(
-            &spec,
-            &data,
-            &Device::flex(),
-            &context(),
-            &mut SilentObserver,
-        )
-        .unwrap();
+        fit_silently(&spec, &data);
         let (model, _) =
             load_network(&spec.dir.join("checkpoints/epoch-2.bpk"), &Device::flex()).unwrap();
         let w: f32 = model.hidden[0]
@@ -225,14 +209,7 @@ fn huge_learning_rate_diverges_and_says_where() {
     let dir = tempfile::tempdir().unwrap();
     let mut spec = run(ActivationKind::ReLU, dir.path(), 3);
     spec.train.lr = 1e6;
-    let record = fit(
-        &spec,
-        &data,
-        &Device::flex(),
-        &context(),
-        &mut SilentObserver,
-    )
-    .unwrap();
+    let record = fit_silently(&spec, &data);
     assert_eq!(record.status, RunStatus::Diverged);
     let (epoch, batch) = record.diverged_at.unwrap();
     assert!(epoch >= 1 && batch >= 1);

@@ -6,14 +6,16 @@ pub mod rerun;
 pub mod summary;
 pub mod train;
 
+use ::train::RunContext;
 use acts::{ActivationConfig, ActivationKind, Scope};
 use anyhow::{Context, anyhow};
 use burn::tensor::Device;
 use data::FashionMnist;
 use nets::NetworkConfig;
+use serde::Serialize;
 
 use crate::cli::{EnvArgs, NetworkArgs};
-use crate::failure::{Failure, input};
+use crate::failure::{Failure, failed, input};
 
 /// The device a command runs on, and how it is described in records.
 pub struct Runtime {
@@ -23,6 +25,27 @@ pub struct Runtime {
     pub device_name: String,
     /// Worker threads.
     pub threads: usize,
+}
+
+impl Runtime {
+    /// What a run record says about where it ran; no stop requested yet.
+    pub fn run_context(&self) -> RunContext {
+        RunContext {
+            device_name: self.device_name.clone(),
+            threads: self.threads,
+            revision: env!("ACTLAB_GIT_COMMIT").to_string(),
+            ..RunContext::default()
+        }
+    }
+}
+
+/// Prints `value` as pretty JSON on stdout.
+pub fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(value)
+        .context("serialising the output")
+        .map_err(failed)?;
+    println!("{text}");
+    Ok(())
 }
 
 /// Sizes the thread pool and picks the device.

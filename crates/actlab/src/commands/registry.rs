@@ -3,18 +3,15 @@
 use std::process::ExitCode;
 
 use acts::{ActivationKind, Scope, evaluate_points};
-use anyhow::Context;
 
-use crate::failure::{Failure, failed, input};
+use crate::commands::print_json;
+use crate::failure::{Failure, input};
 
 /// Prints every activation with its category, formula, parameters and scopes.
 pub fn list(json: bool) -> Result<ExitCode, Failure> {
     let infos: Vec<_> = ActivationKind::all().map(|k| *k.info()).collect();
     if json {
-        let text = serde_json::to_string_pretty(&infos)
-            .context("serialising the registry")
-            .map_err(failed)?;
-        println!("{text}");
+        print_json(&infos)?;
         return Ok(ExitCode::SUCCESS);
     }
     let scopes = [Scope::Shared, Scope::PerLayer]
@@ -67,10 +64,7 @@ pub fn eval(name: &str, points: &[f64], seed: u64, json: bool) -> Result<ExitCod
     let kind: ActivationKind = name.parse().map_err(input)?;
     let result = evaluate_points(kind, points, seed);
     if json {
-        let text = serde_json::to_string_pretty(&result)
-            .context("serialising the evaluation")
-            .map_err(failed)?;
-        println!("{text}");
+        print_json(&result)?;
         return Ok(ExitCode::SUCCESS);
     }
     println!("{}: {}", kind.name(), kind.info().formula);

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, anyhow};
-use train::{EpochMetrics, RUN_RECORD, RunContext, RunRecord, RunSpec, fit};
+use train::{EpochMetrics, RUN_RECORD, RunRecord, RunSpec, fit};
 
 use crate::cli::RerunArgs;
 use crate::commands::{load_data, runtime};
@@ -76,12 +76,7 @@ pub fn run(args: RerunArgs) -> Result<ExitCode, Failure> {
         network: original.network.clone(),
         train: original.train.clone(),
     };
-    let context = RunContext {
-        device_name: rt.device_name.clone(),
-        threads: rt.threads,
-        revision: env!("ACTLAB_GIT_COMMIT").to_string(),
-        ..RunContext::default()
-    };
+    let context = rt.run_context();
     let mut progress = Progress::new(&format!("rerun {}", spec.name), args.quiet);
     let again = fit(&spec, &data, &rt.device, &context, &mut progress)
         .with_context(|| format!("rerun of {}", spec.name))

@@ -2,22 +2,18 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context;
 use nets::Summary;
 
 use crate::cli::SummaryArgs;
-use crate::commands::network_config;
-use crate::failure::{Failure, failed};
+use crate::commands::{network_config, print_json};
+use crate::failure::Failure;
 
 /// Prints the table (or JSON) for the network the flags describe.
 pub fn run(args: SummaryArgs) -> Result<ExitCode, Failure> {
     let config = network_config(&args.network)?;
     let summary = Summary::of(&config);
     if args.json {
-        let text = serde_json::to_string_pretty(&summary)
-            .context("serialising the summary")
-            .map_err(failed)?;
-        println!("{text}");
+        print_json(&summary)?;
     } else {
         println!("{summary}");
     }

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use acts::{ActivationKind, Scope};
 use anyhow::{Context, anyhow};
 use train::{
-    ExperimentFile, OptimizerKind, RUN_RECORD, RunContext, RunRecord, RunStatus, SummaryTable, fit,
+    ExperimentFile, OptimizerKind, RUN_RECORD, RunRecord, RunStatus, SummaryTable, fit,
     write_json_atomic,
 };
 
@@ -143,12 +143,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode, Failure> {
         .with_context(|| format!("cannot write to {}", experiment.dir.display()))
         .map_err(input)?;
 
-    let context = RunContext {
-        device_name: rt.device_name.clone(),
-        threads: rt.threads,
-        revision: env!("ACTLAB_GIT_COMMIT").to_string(),
-        stop: Arc::new(AtomicBool::new(false)),
-    };
+    let context = rt.run_context();
     on_interrupt(context.stop.clone())?;
     let runs = experiment.runs();
     let mut records: Vec<RunRecord> = Vec::with_capacity(runs.len());
