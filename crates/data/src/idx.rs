@@ -34,7 +34,9 @@ pub(crate) fn read_idx_with_digests(path: &Path) -> Result<(IdxArray, Digests), 
         source,
     };
     let raw = std::fs::read(path).map_err(io)?;
-    let bytes = if raw.starts_with(&GZIP_MAGIC) {
+    let file_md5 = md5_hex(&raw);
+    let compressed = raw.starts_with(&GZIP_MAGIC);
+    let bytes = if compressed {
         let mut out = Vec::with_capacity(raw.len() * 4);
         GzDecoder::new(raw.as_slice())
             .read_to_end(&mut out)
@@ -44,11 +46,17 @@ pub(crate) fn read_idx_with_digests(path: &Path) -> Result<(IdxArray, Digests), 
             })?;
         out
     } else {
-        raw.clone()
+        raw
+    };
+    // A raw file's contents are the file: hash 47 MB once, not twice.
+    let content = if compressed {
+        md5_hex(&bytes)
+    } else {
+        file_md5.clone()
     };
     let digests = Digests {
-        file: md5_hex(&raw),
-        content: md5_hex(&bytes),
+        file: file_md5,
+        content,
     };
     Ok((parse_idx(&bytes, path)?, digests))
 }
