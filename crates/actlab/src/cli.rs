@@ -30,7 +30,7 @@ pub enum Command {
     /// flags override both. Each run writes results/<name>/<Activation>-s<seed>/
     /// (run.json, checkpoints/); the experiment folder gets summary.md/.csv/.json.
     #[command(
-        after_help = "Examples:\n  actlab train --acts ReLU,TeLU,STAF\n  actlab train --config configs/book-ch4.toml --threads 2\n  actlab train --acts GELU --epochs 3 --lr 0.01 --momentum 0.9 --name gelu-quick"
+        after_help = "Examples:\n  actlab train --acts ReLU,TeLU,STAF\n  actlab train --config configs/book-ch4.toml --threads 2\n  actlab train --acts GELU --epochs 3 --lr 0.01 --momentum 0.9 --name gelu-quick\n  actlab train --resume results/train"
     )]
     Train(TrainArgs),
     /// Print the layer table (torchinfo style) and parameter count of a network.
@@ -117,8 +117,21 @@ pub struct TrainArgs {
     #[arg(long, value_delimiter = ',', value_name = "EPOCHS")]
     pub save_epochs: Option<Vec<usize>>,
     /// Overwrite an experiment folder that already holds results.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     pub force: bool,
+    /// Continue an interrupted experiment folder (e.g. results/train): finished runs are
+    /// kept, unfinished ones continue from their last completed epoch with the model,
+    /// optimiser state and random stream they had, and runs not yet begun are trained.
+    /// Settings come from the folder's experiment.json, so no other training flag is allowed.
+    #[arg(
+        long,
+        value_name = "DIR",
+        conflicts_with_all = [
+            "acts", "config", "name", "out", "epochs", "lr", "momentum", "weight_decay",
+            "batch_size", "optimizer", "seed", "hidden", "scope", "save_epochs"
+        ]
+    )]
+    pub resume: Option<PathBuf>,
     /// No progress output (the final table is still printed).
     #[arg(long, short)]
     pub quiet: bool,

@@ -425,6 +425,10 @@ fn bad_input_gets_one_line_exit_2_and_no_output() {
         vec![0x1f, 0x8b, 8, 0, 1, 2, 3],
     );
     let missing = tmp.path().join("nothing");
+    let not_experiment = tmp.path().join("bogus-experiment");
+    std::fs::create_dir_all(&not_experiment).unwrap();
+    std::fs::write(not_experiment.join("experiment.json"), b"{\"name\": 3}").unwrap();
+    let not_experiment = not_experiment.to_str().unwrap().to_string();
 
     let cases: Vec<(Vec<String>, &str)> = vec![
         (
@@ -583,6 +587,24 @@ fn bad_input_gets_one_line_exit_2_and_no_output() {
             "corrupt gzip",
         ),
         (
+            vec!["train".into(), "--resume".into(), d.clone()],
+            "not an experiment folder (no experiment.json)",
+        ),
+        (
+            vec!["train".into(), "--resume".into(), not_experiment],
+            "is not an actlab experiment",
+        ),
+        (
+            vec![
+                "train".into(),
+                "--resume".into(),
+                d.clone(),
+                "--epochs".into(),
+                "3".into(),
+            ],
+            "cannot be used with",
+        ),
+        (
             vec!["summary".into(), "--act".into(), "Sigmod".into()],
             "did you mean Sigmoid",
         ),
@@ -612,7 +634,7 @@ fn bad_input_gets_one_line_exit_2_and_no_output() {
     ];
     for (args, fragment) in cases {
         let mut full: Vec<String> = args.clone();
-        if full[0] == "train" {
+        if full[0] == "train" && !full.iter().any(|a| a == "--resume") {
             full.extend(["--out".into(), "out".into()]);
         }
         let refs: Vec<&str> = full.iter().map(String::as_str).collect();
@@ -810,4 +832,128 @@ fn untrained_deep_relu_net_loses_more_units_with_depth() {
     assert!(ratios[0] < 0.01 && ratios[1] < 0.01, "{ratios:?}");
     assert!(ratios[6] > 0.2 && ratios[5] > 0.2, "{ratios:?}");
     assert!(ratios[6] > ratios[2], "{ratios:?}");
+}
+
+/// The losses and accuracies of every epoch of a run record (timings left out).
+fn epoch_outcomes(record: &Value) -> Vec<[f64; 4]> {
+    record["epochs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            ["train_loss", "train_accuracy", "test_loss", "test_accuracy"]
+                .map(|k| e[k].as_f64().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn a_sigkilled_sweep_resumes_to_exactly_the_uninterrupted_metrics() {
+    let data = std::fs::canonicalize(real_dataset()).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    // RReLU draws random slopes while training, so this also checks the random stream.
+    let sweep = |name: &str| {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["train", "--acts", "ReLU,RReLU", "--epochs", "4"])
+            .args(["--hidden", "64,32", "--quiet", "--out", "o", "--name", name])
+            .args(["--data-dir", data.to_str().unwrap()])
+            .current_dir(tmp.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        cmd
+    };
+    let whole = sweep("whole").output().unwrap();
+    assert!(whole.status.success(), "{}", stderr(&whole));
+
+    let mut child = sweep("killed").spawn().unwrap();
+    let rrelu = tmp.path().join("o/killed/RReLU-s7/run.json");
+    let started = std::time::Instant::now();
+    // Kill once RReLU has finished an epoch, so that the resume starts from a saved
+    // model and optimiser state rather than from the seed.
+    loop {
+        assert!(
+            started.elapsed().as_secs() < 120,
+            "RReLU never finished an epoch"
+        );
+        let epochs = std::fs::read_to_string(&rrelu)
+            .ok()
+            .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+            .map_or(0, |r| r["epochs"].as_array().map_or(0, Vec::len));
+        if epochs >= 1 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    child.kill().unwrap(); // SIGKILL: no handler runs, nothing gets tidied up
+    child.wait().unwrap();
+    let killed = read_json(&rrelu);
+    assert_eq!(killed["status"], "running", "the kill came too late");
+    let done = killed["epochs"].as_array().unwrap().len();
+    assert!((1..4).contains(&done), "{done} epochs");
+    assert_eq!(killed["resume"]["epoch"], done);
+    let relu = tmp.path().join("o/killed/ReLU-s7/run.json");
+    let relu_before = std::fs::read(&relu).unwrap();
+
+    let resumed = actlab(
+        tmp.path(),
+        &[
+            "train",
+            "--resume",
+            "o/killed",
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+    );
+    assert!(resumed.status.success(), "{}", stderr(&resumed));
+    assert!(
+        stderr(&resumed).contains("1 of 2 runs left"),
+        "{}",
+        stderr(&resumed)
+    );
+    assert_eq!(
+        std::fs::read(&relu).unwrap(),
+        relu_before,
+        "a finished run is left alone"
+    );
+    let after = read_json(&rrelu);
+    assert_eq!(after["status"], "completed");
+    assert_eq!(after["resumed_after"], serde_json::json!([done]));
+    assert!(
+        after.get("resume").is_none(),
+        "a finished run keeps no resume point"
+    );
+    for run in ["ReLU-s7", "RReLU-s7"] {
+        let reference = read_json(&tmp.path().join("o/whole").join(run).join("run.json"));
+        let got = read_json(&tmp.path().join("o/killed").join(run).join("run.json"));
+        assert_eq!(epoch_outcomes(&got), epoch_outcomes(&reference), "{run}");
+        assert_eq!(epoch_outcomes(&got).len(), 4);
+    }
+    let checkpoints: Vec<_> = walk(&tmp.path().join("o/killed/RReLU-s7/checkpoints"))
+        .into_iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    assert!(
+        checkpoints
+            .iter()
+            .all(|n| !n.starts_with("resume-") && !n.contains(".tmp-")),
+        "{checkpoints:?}"
+    );
+
+    let again = actlab(
+        tmp.path(),
+        &[
+            "train",
+            "--resume",
+            "o/killed",
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+    );
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("0 of 2 runs left"),
+        "{}",
+        stderr(&again)
+    );
 }

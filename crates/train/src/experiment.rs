@@ -216,8 +216,9 @@ impl ExperimentFile {
     }
 }
 
-/// A checked experiment: every value is known to be usable.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// A checked experiment: every value is known to be usable. Saved as
+/// `experiment.json` in its folder, from which `--resume` rebuilds it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Experiment {
     /// Experiment name.
     pub name: String,

@@ -9,12 +9,14 @@ use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Int, Tensor, TensorData};
-use data::{BatchBuffer, FashionMnist, Split, epoch_order};
+use data::{BatchBuffer, FashionMnist, Split, SplitMix64, epoch_order};
 use nets::{NetError, SimpleNetwork};
 use thiserror::Error;
 
 use crate::atomic::write_json_atomic;
-use crate::checkpoint::{CheckpointError, save_checkpoint};
+use crate::checkpoint::{
+    CheckpointError, load_resume_point, remove_resume_point, save_checkpoint, save_resume_point,
+};
 use crate::experiment::RunSpec;
 use crate::record::{CheckpointRef, EpochMetrics, RUN_RECORD, RunRecord, RunStatus};
 
@@ -27,6 +29,9 @@ pub enum TrainError {
     /// A checkpoint could not be written.
     #[error(transparent)]
     Checkpoint(#[from] CheckpointError),
+    /// A resume was asked of a record without a resume point.
+    #[error("the run has no resume point (no epoch completed); train it afresh")]
+    NothingToResume,
     /// The run record could not be written.
     #[error("{path}: {source}")]
     Record {
@@ -116,10 +121,28 @@ pub fn evaluate(
     (loss_sum / n, hits as f64 / n)
 }
 
-/// Trains one run and writes its folder: `run.json` after every epoch, checkpoints
-/// at the configured epochs and at the end.
+/// How a run begins.
+#[derive(Clone, Debug)]
+pub enum Start {
+    /// From its seed: a new model and optimiser.
+    Fresh,
+    /// From the resume point of an unfinished run's record (see [`RunRecord::resume`]).
+    Resume(Box<RunRecord>),
+}
+
+/// The seed of Burn's random stream for one epoch. Reseeding at every epoch makes the
+/// random draws of training (RReLU's slopes) depend on (seed, epoch) alone, so a run
+/// resumed at an epoch boundary draws exactly what an uninterrupted one would.
+fn epoch_seed(seed: u64, epoch: usize) -> u64 {
+    let mut rng = SplitMix64::new(seed ^ (epoch as u64).rotate_left(32));
+    rng.next_u64()
+}
+
+/// Trains one run and writes its folder: `run.json` and a resume point after every
+/// epoch, checkpoints at the configured epochs and at the end.
 pub fn fit(
     run: &RunSpec,
+    start: Start,
     data: &FashionMnist,
     device: &Device,
     context: &RunContext,
@@ -133,29 +156,42 @@ pub fn fit(
     // process trains one run at a time: Burn's random stream is global, so runs
     // started side by side in one process would interleave their draws.
     ad_device.seed(cfg.seed);
-    let mut model = SimpleNetwork::new(&run.network, &ad_device)?;
-    let mut optimizer = cfg.optimizer();
-    let loss_fn = CrossEntropyLossConfig::new().init(&ad_device);
-
-    let mut record = RunRecord {
-        actlab_version: env!("CARGO_PKG_VERSION").to_string(),
-        revision: context.revision.clone(),
-        experiment: run.experiment.clone(),
-        run: run.name.clone(),
-        network: run.network.clone(),
-        train: cfg.clone(),
-        params: model.num_params(),
-        device: context.device_name.clone(),
-        threads: context.threads,
-        dataset: data.dir.clone(),
-        dataset_md5: data.checksums.clone(),
-        status: RunStatus::Running,
-        diverged_at: None,
-        interrupted_at: None,
-        epochs: Vec::new(),
-        checkpoints: Vec::new(),
-        wall_seconds: 0.0,
+    let model = SimpleNetwork::new(&run.network, &ad_device)?;
+    let optimizer = cfg.optimizer();
+    let (mut model, mut optimizer, mut record) = match start {
+        Start::Fresh => {
+            let record = RunRecord {
+                actlab_version: env!("CARGO_PKG_VERSION").to_string(),
+                revision: context.revision.clone(),
+                experiment: run.experiment.clone(),
+                run: run.name.clone(),
+                network: run.network.clone(),
+                train: cfg.clone(),
+                params: model.num_params(),
+                device: context.device_name.clone(),
+                threads: context.threads,
+                dataset: data.dir.clone(),
+                dataset_md5: data.checksums.clone(),
+                status: RunStatus::Running,
+                diverged_at: None,
+                interrupted_at: None,
+                resume: None,
+                resumed_after: Vec::new(),
+                epochs: Vec::new(),
+                checkpoints: Vec::new(),
+                wall_seconds: 0.0,
+            };
+            (model, optimizer, record)
+        }
+        Start::Resume(previous) => {
+            let point = previous.resume.clone().ok_or(TrainError::NothingToResume)?;
+            let (model, optimizer) = load_resume_point(model, optimizer, &run.dir, &point)?;
+            (model, optimizer, previous.rewound_to(point.epoch))
+        }
     };
+    let loss_fn = CrossEntropyLossConfig::new().init(&ad_device);
+    let first_epoch = record.epochs.len() + 1;
+    let earlier_seconds = record.wall_seconds;
     let record_path = run.dir.join(RUN_RECORD);
     let write_record = |record: &RunRecord| {
         write_json_atomic(&record_path, record).map_err(|source| TrainError::Record {
@@ -168,8 +204,9 @@ pub fn fit(
     let train = &data.train;
     let batches = train.len().div_ceil(cfg.batch_size);
     let mut buf = BatchBuffer::default();
-    'epochs: for epoch in 1..=cfg.epochs {
+    'epochs: for epoch in first_epoch..=cfg.epochs {
         observer.epoch_started(epoch, cfg.epochs, batches);
+        ad_device.seed(epoch_seed(cfg.seed, epoch));
         let train_start = Instant::now();
         let order = epoch_order(train.len(), cfg.seed, epoch - 1);
         let (mut loss_sum, mut hits, mut seen) = (0.0f64, 0usize, 0usize);
@@ -226,13 +263,26 @@ pub fn fit(
                 path,
             });
         }
-        record.wall_seconds = started.elapsed().as_secs_f64();
+        let point = save_resume_point(&model, &optimizer, &run.network, &run.dir, epoch)?;
+        let superseded = record.resume.replace(point);
+        record.wall_seconds = earlier_seconds + started.elapsed().as_secs_f64();
         write_record(&record)?;
+        if let Some(old) = superseded {
+            remove_resume_point(&run.dir, &old);
+        }
     }
     if record.status == RunStatus::Running {
         record.status = RunStatus::Completed;
     }
-    record.wall_seconds = started.elapsed().as_secs_f64();
+    // A finished run (completed or diverged) has nothing left to resume.
+    let obsolete = match record.status {
+        RunStatus::Completed | RunStatus::Diverged => record.resume.take(),
+        _ => None,
+    };
+    record.wall_seconds = earlier_seconds + started.elapsed().as_secs_f64();
     write_record(&record)?;
+    if let Some(old) = obsolete {
+        remove_resume_point(&run.dir, &old);
+    }
     Ok(record)
 }

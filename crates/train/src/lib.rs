@@ -13,6 +13,6 @@ pub use atomic::{write_atomic, write_json_atomic};
 pub use checkpoint::{CHECKPOINT_DIR, CheckpointError, load_network, save_checkpoint};
 pub use config::{OptimizerKind, TrainConfig};
 pub use experiment::{ConfigError, Experiment, ExperimentFile, RunSpec};
-pub use fit::{Observer, RunContext, SilentObserver, TrainError, evaluate, fit};
-pub use record::{CheckpointRef, EpochMetrics, RUN_RECORD, RunRecord, RunStatus};
+pub use fit::{Observer, RunContext, SilentObserver, Start, TrainError, evaluate, fit};
+pub use record::{CheckpointRef, EpochMetrics, RUN_RECORD, ResumePoint, RunRecord, RunStatus};
 pub use summary::{SummaryRow, SummaryTable};

@@ -55,6 +55,17 @@ pub struct CheckpointRef {
     pub path: PathBuf,
 }
 
+/// The training state after a completed epoch, from which `--resume` continues.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResumePoint {
+    /// The completed epoch the state belongs to.
+    pub epoch: usize,
+    /// Model tensors (burnpack, parameter ids included), relative to the run folder.
+    pub model: PathBuf,
+    /// Optimiser state (burnpack, keyed by parameter id), relative to the run folder.
+    pub optimizer: PathBuf,
+}
+
 /// The record of one run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
@@ -90,6 +101,12 @@ pub struct RunRecord {
     /// Set when the run was interrupted: (epoch, batch) of the last finished batch, 1-based.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interrupted_at: Option<(usize, usize)>,
+    /// Where `--resume` continues from; present while the run is unfinished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resume: Option<ResumePoint>,
+    /// Epochs from which the run was resumed, in order (empty for an uninterrupted run).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resumed_after: Vec<usize>,
     /// Completed epochs.
     pub epochs: Vec<EpochMetrics>,
     /// Saved checkpoints.
@@ -109,6 +126,24 @@ impl RunRecord {
                 format!("{}: not a run record: {e}", path.display()),
             )
         })
+    }
+
+    /// Whether `--resume` has anything left to do for this run.
+    pub fn is_finished(&self) -> bool {
+        matches!(self.status, RunStatus::Completed | RunStatus::Diverged)
+    }
+
+    /// The record as it stood at the end of `epoch`, marked running again and noting
+    /// the resume: later epochs, checkpoints and the interruption are dropped.
+    pub fn rewound_to(mut self, epoch: usize) -> Self {
+        self.epochs.truncate(epoch);
+        self.checkpoints
+            .retain(|c| c.batch.is_none() && c.epoch <= epoch);
+        self.status = RunStatus::Running;
+        self.interrupted_at = None;
+        self.diverged_at = None;
+        self.resumed_after.push(epoch);
+        self
     }
 
     /// The last epoch's metrics, if any epoch completed.

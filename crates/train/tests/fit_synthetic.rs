@@ -6,7 +6,7 @@ use burn::tensor::Device;
 use data::{FashionMnist, IMAGE_PIXELS, Split, SplitMix64};
 use nets::NetworkConfig;
 use train::{
-    RunContext, RunSpec, RunStatus, SilentObserver, TrainConfig, evaluate, fit, load_network,
+    RunContext, RunSpec, RunStatus, SilentObserver, Start, TrainConfig, evaluate, fit, load_network,
 };
 
 /// Class `c` lights up rows `2c..2c+2` of the image, over uniform noise.
@@ -60,7 +60,15 @@ fn run(kind: ActivationKind, dir: &std::path::Path, epochs: usize) -> RunSpec {
 
 /// Trains `spec` on the flex CPU backend without progress output.
 fn fit_silently(spec: &RunSpec, data: &FashionMnist) -> train::RunRecord {
-    fit(spec, data, &Device::flex(), &context(), &mut SilentObserver).unwrap()
+    fit(
+        spec,
+        Start::Fresh,
+        data,
+        &Device::flex(),
+        &context(),
+        &mut SilentObserver,
+    )
+    .unwrap()
 }
 
 fn context() -> RunContext {
@@ -191,7 +199,15 @@ fn a_stop_request_ends_the_run_after_one_batch_with_a_checkpoint() {
     let spec = run(ActivationKind::ReLU, dir.path(), 3);
     let ctx = context();
     ctx.stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let record = fit(&spec, &data, &Device::flex(), &ctx, &mut SilentObserver).unwrap();
+    let record = fit(
+        &spec,
+        Start::Fresh,
+        &data,
+        &Device::flex(),
+        &ctx,
+        &mut SilentObserver,
+    )
+    .unwrap();
     assert_eq!(record.status, RunStatus::Interrupted);
     assert_eq!(record.interrupted_at, Some((1, 1)));
     assert!(record.epochs.is_empty());

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, anyhow};
-use train::{EpochMetrics, RUN_RECORD, RunRecord, RunSpec, fit};
+use train::{EpochMetrics, RUN_RECORD, RunRecord, RunSpec, Start, fit};
 
 use crate::cli::RerunArgs;
 use crate::commands::{load_data, runtime};
@@ -78,9 +78,16 @@ pub fn run(args: RerunArgs) -> Result<ExitCode, Failure> {
     };
     let context = rt.run_context();
     let mut progress = Progress::new(&format!("rerun {}", spec.name), args.quiet);
-    let again = fit(&spec, &data, &rt.device, &context, &mut progress)
-        .with_context(|| format!("rerun of {}", spec.name))
-        .map_err(failed)?;
+    let again = fit(
+        &spec,
+        Start::Fresh,
+        &data,
+        &rt.device,
+        &context,
+        &mut progress,
+    )
+    .with_context(|| format!("rerun of {}", spec.name))
+    .map_err(failed)?;
 
     let pairs = original.epochs.iter().zip(&again.epochs);
     let mismatch = pairs.clone().find(|(a, b)| outcome(a) != outcome(b));

@@ -8,13 +8,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use acts::{ActivationKind, Scope};
 use anyhow::{Context, anyhow};
+use data::FashionMnist;
 use train::{
-    ExperimentFile, OptimizerKind, RUN_RECORD, RunRecord, RunStatus, SummaryTable, fit,
-    write_json_atomic,
+    CHECKPOINT_DIR, Experiment, ExperimentFile, OptimizerKind, RUN_RECORD, RunRecord, RunSpec,
+    RunStatus, Start, SummaryTable, fit, write_json_atomic,
 };
 
 use crate::cli::TrainArgs;
-use crate::commands::{load_data, runtime};
+use crate::commands::{Runtime, load_data, runtime};
 use crate::failure::{self, Failure, failed, input};
 use crate::progress::Progress;
 
@@ -79,6 +80,9 @@ fn apply_flags(file: &mut ExperimentFile, args: &TrainArgs) -> Result<(), Failur
     Ok(())
 }
 
+/// The experiment's resolved settings, in its folder.
+const EXPERIMENT_FILE: &str = "experiment.json";
+
 /// Exit code after an interrupt, as shells report death by SIGINT.
 const INTERRUPTED: u8 = 130;
 
@@ -107,11 +111,22 @@ fn existing_result(dir: &Path) -> Option<String> {
         .map(|p| p.strip_prefix(dir).unwrap_or(&p).display().to_string())
 }
 
+/// What to do with one run of the experiment.
+enum Step {
+    /// Train it (afresh, or from its resume point).
+    Train(Box<RunSpec>, Start),
+    /// Already finished: keep its record for the summary.
+    Keep(Box<RunRecord>),
+}
+
 /// Trains every run of the experiment.
 pub fn run(args: TrainArgs) -> Result<ExitCode, Failure> {
+    if let Some(dir) = &args.resume {
+        return resume(dir, &args);
+    }
     if args.config.is_none() && args.acts.is_none() {
         return Err(input(anyhow!(
-            "nothing to train: pass --acts NAMES (e.g. --acts ReLU,TeLU,STAF) or --config FILE (e.g. configs/book-ch4.toml)"
+            "nothing to train: pass --acts NAMES (e.g. --acts ReLU,TeLU,STAF), --config FILE (e.g. configs/book-ch4.toml) or --resume DIR"
         )));
     }
     let (mut file, origin) = match &args.config {
@@ -126,7 +141,8 @@ pub fn run(args: TrainArgs) -> Result<ExitCode, Failure> {
     let data = load_data(&args.env)?;
     if let Some(found) = existing_result(&experiment.dir).filter(|_| !args.force) {
         return Err(input(anyhow!(
-            "{} already holds results ({found}); pass --force to overwrite them, or --name/--out for another folder",
+            "{} already holds results ({found}); pass --resume {} to continue it, --force to overwrite it, or --name/--out for another folder",
+            experiment.dir.display(),
             experiment.dir.display()
         )));
     }
@@ -139,24 +155,149 @@ pub fn run(args: TrainArgs) -> Result<ExitCode, Failure> {
         })
         .map_err(input)?;
     let rt = runtime(&args.env)?;
-    write_json_atomic(&experiment.dir.join("experiment.json"), &experiment)
+    write_json_atomic(&experiment.dir.join(EXPERIMENT_FILE), &experiment)
         .with_context(|| format!("cannot write to {}", experiment.dir.display()))
         .map_err(input)?;
+    let steps = experiment
+        .runs()
+        .into_iter()
+        .map(|spec| Step::Train(Box::new(spec), Start::Fresh))
+        .collect();
+    train_steps(&experiment, steps, &data, &rt, args.quiet)
+}
 
+/// The experiment saved in `dir`, moved to `dir` (the folder may have been moved).
+fn saved_experiment(dir: &Path) -> Result<Experiment, Failure> {
+    let path = dir.join(EXPERIMENT_FILE);
+    if !path.is_file() {
+        return Err(input(anyhow!(
+            "--resume {}: not an experiment folder (no {EXPERIMENT_FILE}); give the folder `actlab train` wrote, e.g. results/train",
+            dir.display()
+        )));
+    }
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("--resume: cannot read {}", path.display()))
+        .map_err(input)?;
+    let mut experiment: Experiment = serde_json::from_str(&text)
+        .with_context(|| format!("--resume: {} is not an actlab experiment", path.display()))
+        .map_err(input)?;
+    experiment.dir = dir.to_path_buf();
+    Ok(experiment)
+}
+
+/// Removes temporary files a killed process left in a run folder (never results:
+/// those are renamed into place only once complete).
+fn remove_stale_temporaries(run_dir: &Path) {
+    for dir in [run_dir.to_path_buf(), run_dir.join(CHECKPOINT_DIR)] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') && name.contains(".tmp-") {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+/// What `--resume` does with one run, from what its folder holds.
+fn resume_step(spec: RunSpec, data: &FashionMnist) -> Result<Step, Failure> {
+    let record_path = spec.dir.join(RUN_RECORD);
+    if !record_path.is_file() {
+        return Ok(Step::Train(Box::new(spec), Start::Fresh));
+    }
+    let record = RunRecord::load(&spec.dir).map_err(input)?;
+    if record.is_finished() {
+        return Ok(Step::Keep(Box::new(record)));
+    }
+    if !record.dataset_md5.is_empty() && record.dataset_md5 != data.checksums {
+        return Err(input(anyhow!(
+            "{}: the run started on other dataset files than {} (MD5s differ); resume with the same --data-dir",
+            record_path.display(),
+            data.dir.display()
+        )));
+    }
+    remove_stale_temporaries(&spec.dir);
+    let Some(point) = &record.resume else {
+        // Stopped before its first epoch ended: nothing worth keeping.
+        return Ok(Step::Train(Box::new(spec), Start::Fresh));
+    };
+    for file in [&point.model, &point.optimizer] {
+        let path = spec.dir.join(file);
+        if !path.is_file() {
+            return Err(input(anyhow!(
+                "{}: its resume point {} is missing; the run cannot continue (train it again with --force)",
+                record_path.display(),
+                path.display()
+            )));
+        }
+    }
+    Ok(Step::Train(Box::new(spec), Start::Resume(Box::new(record))))
+}
+
+/// `--resume DIR`: continues the unfinished runs of a saved experiment.
+fn resume(dir: &Path, args: &TrainArgs) -> Result<ExitCode, Failure> {
+    let experiment = saved_experiment(dir)?;
+    let data = load_data(&args.env)?;
+    let steps = experiment
+        .runs()
+        .into_iter()
+        .map(|spec| resume_step(spec, &data))
+        .collect::<Result<Vec<_>, _>>()?;
+    let rt = runtime(&args.env)?;
+    let left = steps
+        .iter()
+        .filter(|s| matches!(s, Step::Train(..)))
+        .count();
+    if !args.quiet {
+        eprintln!(
+            "resuming {}: {} of {} runs left to train",
+            dir.display(),
+            left,
+            steps.len()
+        );
+    }
+    train_steps(&experiment, steps, &data, &rt, args.quiet)
+}
+
+/// Carries out the steps in order, then writes and prints the summary table.
+fn train_steps(
+    experiment: &Experiment,
+    steps: Vec<Step>,
+    data: &FashionMnist,
+    rt: &Runtime,
+    quiet: bool,
+) -> Result<ExitCode, Failure> {
     let context = rt.run_context();
     on_interrupt(context.stop.clone())?;
-    let runs = experiment.runs();
-    let mut records: Vec<RunRecord> = Vec::with_capacity(runs.len());
-    for (i, spec) in runs.iter().enumerate() {
-        if spec.dir.exists() {
-            // Only reachable with --force: stale checkpoints must not outlive the rerun.
+    let total = steps.len();
+    let mut records: Vec<RunRecord> = Vec::with_capacity(total);
+    for (i, step) in steps.into_iter().enumerate() {
+        let (spec, start) = match step {
+            Step::Keep(record) => {
+                records.push(*record);
+                continue;
+            }
+            Step::Train(spec, start) => (spec, start),
+        };
+        if let Start::Resume(previous) = &start {
+            if previous.device != rt.device_name || previous.threads != rt.threads {
+                eprintln!(
+                    "actlab: note: {} began on {} with {} thread(s) and continues on {} with {}; bit-identical results need the same",
+                    spec.name, previous.device, previous.threads, rt.device_name, rt.threads
+                );
+            }
+        } else if spec.dir.exists() {
+            // A fresh start (after --force, or of a run killed in its first epoch):
+            // stale checkpoints must not outlive the rerun.
             std::fs::remove_dir_all(&spec.dir)
                 .with_context(|| format!("cannot clear {}", spec.dir.display()))
                 .map_err(failed)?;
         }
-        let label = format!("[{}/{}] {}", i + 1, runs.len(), spec.name);
-        let mut progress = Progress::new(&label, args.quiet);
-        let record = fit(spec, &data, &rt.device, &context, &mut progress)
+        let label = format!("[{}/{}] {}", i + 1, total, spec.name);
+        let mut progress = Progress::new(&label, quiet);
+        let record = fit(&spec, start, data, &rt.device, &context, &mut progress)
             .with_context(|| format!("run {}", spec.name))
             .map_err(failed)?;
         if let (RunStatus::Diverged, Some((epoch, batch))) = (record.status, record.diverged_at) {
@@ -168,8 +309,9 @@ pub fn run(args: TrainArgs) -> Result<ExitCode, Failure> {
             (record.status, record.interrupted_at)
         {
             eprintln!(
-                "{label}: interrupted at epoch {epoch}, batch {batch}; saved {} and its run.json",
-                spec.dir.join("checkpoints/interrupted.bpk").display()
+                "{label}: interrupted at epoch {epoch}, batch {batch}; saved {} and its run.json; continue with --resume {}",
+                spec.dir.join("checkpoints/interrupted.bpk").display(),
+                experiment.dir.display()
             );
         }
         records.push(record);
