@@ -12,8 +12,16 @@ fn main() {
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "unknown".to_string());
     println!("cargo:rustc-env=ACTLAB_GIT_COMMIT={commit}");
-    // A commit, a checkout or a staged edit moves HEAD or the index.
-    for path in ["../../.git/HEAD", "../../.git/index"] {
+    // A commit, a checkout or a staged edit moves HEAD, a branch ref or the index; an
+    // unstaged edit changes a source file, which must turn the revision `-dirty`.
+    for path in [
+        "../../.git/HEAD",
+        "../../.git/index",
+        "../../.git/refs/heads",
+        "../../crates",
+        "../../Cargo.toml",
+        "../../Cargo.lock",
+    ] {
         println!("cargo:rerun-if-changed={path}");
     }
 }

@@ -5,9 +5,9 @@ use burn::nn::activation::{RRelu, RReluConfig};
 use burn::tensor::activation as f;
 use burn::tensor::{Device, Tensor};
 
-use crate::kind::ActivationKind;
 use crate::scalar::ScalarActivation;
 use crate::staf::{Staf, StafConfig};
+use spec::ActivationKind;
 
 /// `x if x > 0 else slope * x`, with PyTorch's derivative at 0 (the slope; Burn's own
 /// `leaky_relu` gives 1 there).

@@ -6,7 +6,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use serde::Serialize;
 
 use crate::activation::Activation;
-use crate::kind::ActivationKind;
+use spec::ActivationKind;
 
 /// A trainable parameter's values and its gradient of `sum_i f(x_i)`.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -5,17 +5,16 @@
 //! network applies after each hidden layer.
 
 mod activation;
-mod config;
 mod eval;
-mod kind;
-mod names;
 mod scalar;
 mod staf;
 
 pub use activation::{Activation, FixedActivation};
-pub use config::{ActivationConfig, Scope};
 pub use eval::{ParamEvaluation, PointEvaluation, evaluate_points};
-pub use kind::{ActivationInfo, ActivationKind, BOOK_ACTIVATIONS, Category, ParamInfo};
-pub use names::{UnknownName, closest_names};
 pub use scalar::ScalarActivation;
+// The registry is plain data and lives in `spec`; re-exported here, where activations are.
+pub use spec::{
+    ActivationConfig, ActivationInfo, ActivationKind, BOOK_ACTIVATIONS, Category, ParamInfo, Scope,
+    UnknownName, closest_names,
+};
 pub use staf::{Staf, StafConfig};

@@ -5,7 +5,7 @@ use burn::module::{Module, Param};
 use burn::tensor::activation as f;
 use burn::tensor::{Device, Tensor};
 
-use crate::kind::ActivationKind;
+use spec::ActivationKind;
 
 /// Γ(3/2) = √π / 2, SGT's scale.
 const GAMMA_3_2: f64 = 0.886_226_925_452_758;

@@ -5,7 +5,7 @@ use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::tensor::{Device, Tensor};
 
-use crate::config::{NetError, NetworkConfig};
+use spec::{NetError, NetworkConfig};
 
 /// Linear layers with an activation after each hidden one (the book's `SimpleNetwork`).
 #[derive(Module, Debug)]
@@ -34,7 +34,7 @@ impl SimpleNetwork {
         let output = LinearConfig::new(out_in, out_out).init(device);
         let activations = match config.activation {
             Some(act) => (0..act.instances(hidden.len()))
-                .map(|_| act.init(device))
+                .map(|_| Activation::new(act.kind, device))
                 .collect(),
             None => Vec::new(),
         };

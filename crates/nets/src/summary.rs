@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::config::NetworkConfig;
+use spec::NetworkConfig;
 
 /// One row of the summary.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -17,8 +17,9 @@ use crate::atomic::write_json_atomic;
 use crate::checkpoint::{
     CheckpointError, load_resume_point, remove_resume_point, save_checkpoint, save_resume_point,
 };
-use crate::experiment::RunSpec;
+use crate::optimizer::build_optimizer;
 use crate::record::{CheckpointRef, EpochMetrics, RUN_RECORD, RunRecord, RunStatus};
+use spec::RunSpec;
 
 /// A run that could not be carried out.
 #[derive(Debug, Error)]
@@ -157,7 +158,7 @@ pub fn fit(
     // started side by side in one process would interleave their draws.
     ad_device.seed(cfg.seed);
     let model = SimpleNetwork::new(&run.network, &ad_device)?;
-    let optimizer = cfg.optimizer();
+    let optimizer = build_optimizer(cfg);
     let (mut model, mut optimizer, mut record) = match start {
         Start::Fresh => {
             let record = RunRecord {

@@ -3,16 +3,15 @@
 
 mod atomic;
 mod checkpoint;
-mod config;
-mod experiment;
 mod fit;
+mod optimizer;
 mod record;
 mod summary;
 
 pub use atomic::{write_atomic, write_json_atomic};
 pub use checkpoint::{CHECKPOINT_DIR, CheckpointError, load_network, save_checkpoint};
-pub use config::{OptimizerKind, TrainConfig};
-pub use experiment::{ConfigError, Experiment, ExperimentFile, RunSpec};
 pub use fit::{Observer, RunContext, SilentObserver, Start, TrainError, evaluate, fit};
+pub use optimizer::build_optimizer;
 pub use record::{CheckpointRef, EpochMetrics, RUN_RECORD, ResumePoint, RunRecord, RunStatus};
+pub use spec::{ConfigError, Experiment, ExperimentFile, OptimizerKind, RunSpec, TrainConfig};
 pub use summary::{SummaryRow, SummaryTable};

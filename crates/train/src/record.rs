@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use nets::NetworkConfig;
 use serde::{Deserialize, Serialize};
 
-use crate::config::TrainConfig;
+use spec::TrainConfig;
 
 /// File name of a run's record.
 pub const RUN_RECORD: &str = "run.json";

@@ -3,12 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
-use acts::{ActivationConfig, ActivationKind, Scope};
-use nets::NetworkConfig;
+use crate::activation::{ActivationConfig, Scope};
+use crate::kind::ActivationKind;
+use crate::network::NetworkConfig;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::config::TrainConfig;
+use crate::train::TrainConfig;
 
 /// A config that cannot be used; every message names the file (or the command line)
 /// and the field.
@@ -142,7 +143,7 @@ impl ExperimentFile {
         }
         let mut acts = Vec::new();
         for (i, name) in self.acts.iter().enumerate() {
-            let kind: ActivationKind = name.parse().map_err(|e: acts::UnknownName| {
+            let kind: ActivationKind = name.parse().map_err(|e: crate::names::UnknownName| {
                 invalid(&format!("acts[{i}]"), format!("has an {e}"))
             })?;
             if acts.contains(&kind) {

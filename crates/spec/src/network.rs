@@ -1,6 +1,6 @@
 //! The shape of a SimpleNetwork.
 
-use acts::ActivationConfig;
+use crate::activation::ActivationConfig;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -95,7 +95,7 @@ impl NetworkConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use acts::{ActivationConfig, ActivationKind};
+    use crate::{ActivationConfig, ActivationKind};
 
     #[test]
     fn zero_width_is_rejected_with_its_position() {

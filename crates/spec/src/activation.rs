@@ -3,10 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
-use crate::activation::Activation;
 use crate::kind::ActivationKind;
 use crate::names::{UnknownName, closest_names};
 
@@ -88,11 +86,6 @@ impl ActivationConfig {
             (Scope::PerLayer, true) => hidden_layers,
             _ => 1,
         }
-    }
-
-    /// Builds one module instance on `device`.
-    pub fn init(&self, device: &Device) -> Activation {
-        Activation::new(self.kind, device)
     }
 }
 

@@ -3,10 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use acts::{UnknownName, closest_names};
-use burn::optim::decay::WeightDecayConfig;
-use burn::optim::momentum::MomentumConfig;
-use burn::optim::{AdamConfig, ModuleOptimizer, SgdConfig};
+use crate::names::{UnknownName, closest_names};
 use serde::{Deserialize, Serialize};
 
 /// The optimiser.
@@ -92,30 +89,6 @@ impl Default for TrainConfig {
 }
 
 impl TrainConfig {
-    /// The optimiser this config describes.
-    pub fn optimizer(&self) -> ModuleOptimizer {
-        let decay =
-            (self.weight_decay > 0.0).then(|| WeightDecayConfig::new(self.weight_decay as f32));
-        match self.optimizer {
-            OptimizerKind::Sgd => {
-                // Burn dampens momentum by 0.1 by default; PyTorch (and the book) by 0.
-                let momentum = (self.momentum > 0.0).then(|| {
-                    MomentumConfig::new()
-                        .with_momentum(self.momentum)
-                        .with_dampening(0.0)
-                });
-                SgdConfig::new()
-                    .with_momentum(momentum)
-                    .with_weight_decay(decay)
-                    .init()
-            }
-            OptimizerKind::Adam => AdamConfig::new()
-                .with_epsilon(1e-8)
-                .with_weight_decay(decay)
-                .init(),
-        }
-    }
-
     /// Whether a checkpoint is written after epoch `epoch` (1-based).
     pub fn saves_after(&self, epoch: usize) -> bool {
         epoch == self.epochs || self.save_epochs.contains(&epoch)

@@ -1,0 +1,18 @@
+//! What to run, as plain data: the activation registry, and the network, training and
+//! experiment configs with their checks. Nothing here touches a tensor, so the crate
+//! builds in seconds, its parsers can be fuzzed, and every other crate shares one
+//! definition of each setting.
+
+mod activation;
+mod experiment;
+mod kind;
+mod names;
+mod network;
+mod train;
+
+pub use activation::{ActivationConfig, Scope};
+pub use experiment::{ConfigError, Experiment, ExperimentFile, RunSpec};
+pub use kind::{ActivationInfo, ActivationKind, BOOK_ACTIVATIONS, Category, ParamInfo};
+pub use names::{UnknownName, closest_names};
+pub use network::{NetError, NetworkConfig};
+pub use train::{OptimizerKind, TrainConfig};
