@@ -36,18 +36,7 @@ pub(crate) fn read_idx_with_digests(path: &Path) -> Result<(IdxArray, Digests), 
     let raw = std::fs::read(path).map_err(io)?;
     let file_md5 = md5_hex(&raw);
     let compressed = raw.starts_with(&GZIP_MAGIC);
-    let bytes = if compressed {
-        let mut out = Vec::with_capacity(raw.len() * 4);
-        GzDecoder::new(raw.as_slice())
-            .read_to_end(&mut out)
-            .map_err(|e| DataError::Gzip {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-            })?;
-        out
-    } else {
-        raw
-    };
+    let bytes = decompress(raw, path)?;
     // A raw file's contents are the file: hash 47 MB once, not twice.
     let content = if compressed {
         md5_hex(&bytes)
@@ -59,6 +48,22 @@ pub(crate) fn read_idx_with_digests(path: &Path) -> Result<(IdxArray, Digests), 
         content,
     };
     Ok((parse_idx(&bytes, path)?, digests))
+}
+
+/// The IDX bytes of a file's contents: gunzipped when they start with the gzip magic,
+/// as they are otherwise; `path` labels errors.
+pub fn decompress(raw: Vec<u8>, path: &Path) -> Result<Vec<u8>, DataError> {
+    if !raw.starts_with(&GZIP_MAGIC) {
+        return Ok(raw);
+    }
+    let mut out = Vec::with_capacity(raw.len() * 4);
+    GzDecoder::new(raw.as_slice())
+        .read_to_end(&mut out)
+        .map_err(|e| DataError::Gzip {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+    Ok(out)
 }
 
 /// Encodes an array of unsigned bytes as IDX (for writing test data or other datasets).

@@ -12,7 +12,7 @@ mod rng;
 pub use batch::{BatchBuffer, epoch_order, normalise_pixel};
 pub use checksum::Digests;
 pub use error::DataError;
-pub use idx::{IdxArray, encode_idx, parse_idx, read_idx};
+pub use idx::{IdxArray, decompress, encode_idx, parse_idx, read_idx};
 pub use locate::{DATA_ENV, DEBIAN_DIR, DEBIAN_PACKAGE, LOCAL_DIR, locate};
 pub use mnist::{FashionMnist, IMAGE_PIXELS, NUM_CLASSES, Split, SplitName};
 pub use rng::SplitMix64;

@@ -1,0 +1,31 @@
+//! Replays the committed fuzz corpus (fuzz/corpus/config) through the config parser
+//! and checker on stable, so every CI run re-checks what the fuzzer found.
+
+use std::path::Path;
+
+use spec::ExperimentFile;
+
+#[test]
+fn config_fuzz_corpus_parses_or_fails_on_one_line() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/config");
+    let (mut files, mut checked) = (0, 0);
+    for entry in std::fs::read_dir(&dir).expect("fuzz/corpus/config exists") {
+        let path = entry.unwrap().path();
+        let Ok(text) = String::from_utf8(std::fs::read(&path).unwrap()) else {
+            continue;
+        };
+        files += 1;
+        let outcome = ExperimentFile::parse(&text, &path).and_then(|f| f.check("corpus"));
+        match outcome {
+            Ok(experiment) => {
+                checked += 1;
+                for run in experiment.runs() {
+                    run.network.check().unwrap();
+                }
+            }
+            Err(err) => assert!(!err.to_string().contains('\n'), "{}: {err}", path.display()),
+        }
+    }
+    assert!(files >= 10, "only {files} corpus files");
+    assert!(checked >= 1, "no corpus file is a usable experiment");
+}
