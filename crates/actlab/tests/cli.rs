@@ -135,7 +135,7 @@ fn acts_list_shows_the_registry() {
     assert!(out.status.success());
     let text = stdout(&out);
     let names = acts::ActivationKind::names();
-    assert_eq!(names.len(), 31);
+    assert_eq!(names.len(), 33);
     for name in &names {
         assert!(
             text.lines().any(|l| l.starts_with(&format!("{name} "))),

@@ -5,7 +5,9 @@ use burn::nn::activation::{RRelu, RReluConfig};
 use burn::tensor::activation as f;
 use burn::tensor::{Device, Tensor};
 
+use crate::rational::Rational;
 use crate::scalar::ScalarActivation;
+use crate::spline::BSpline;
 use crate::staf::{Staf, StafConfig};
 use spec::ActivationKind;
 
@@ -124,7 +126,15 @@ impl FixedActivation {
             // exp sees min(x, 20): tanh(e^20) is 1 in float32, and an overflowing exp would
             // turn the derivative's (1 - tanh^2) * e^x into 0 * inf = NaN.
             K::TanhExp => x.clone() * x.clamp_max(20.0).exp().tanh(),
-            K::PReLU | K::RReLU | K::TeLU | K::STAF | K::AdaptiveSigmoid | K::SGT | K::NIPUNA => {
+            K::PReLU
+            | K::RReLU
+            | K::TeLU
+            | K::STAF
+            | K::AdaptiveSigmoid
+            | K::SGT
+            | K::NIPUNA
+            | K::Rational
+            | K::BSpline => {
                 unreachable!("{} has its own module", self.kind)
             }
         }
@@ -142,6 +152,10 @@ pub enum Activation {
     Staf(Staf),
     /// PReLU, TeLU, adaptive sigmoid, SGT, NIPUNA.
     Scalar(ScalarActivation),
+    /// Rational (PAU).
+    Rational(Rational),
+    /// The learnable B-spline.
+    Spline(BSpline),
 }
 
 impl Activation {
@@ -151,6 +165,8 @@ impl Activation {
         match kind {
             K::RReLU => Activation::RRelu(RReluConfig::new().init()),
             K::STAF => Activation::Staf(StafConfig::new().init(device)),
+            K::Rational => Activation::Rational(Rational::new(device)),
+            K::BSpline => Activation::Spline(BSpline::new(device)),
             scalar if ScalarActivation::handles(scalar) => {
                 Activation::Scalar(ScalarActivation::new(scalar, device))
             }
@@ -165,7 +181,39 @@ impl Activation {
             Activation::RRelu(_) => ActivationKind::RReLU,
             Activation::Staf(_) => ActivationKind::STAF,
             Activation::Scalar(m) => m.kind(),
+            Activation::Rational(_) => ActivationKind::Rational,
+            Activation::Spline(_) => ActivationKind::BSpline,
         }
+    }
+
+    /// A module of a trainable `kind` with the given parameter values, one vector per
+    /// registry parameter in registry order; `None` for a kind without parameters.
+    pub fn with_params(kind: ActivationKind, values: &[Vec<f64>], device: &Device) -> Option<Self> {
+        use ActivationKind as K;
+        let tensor = |v: &[f64]| {
+            let v: Vec<f32> = v.iter().map(|&x| x as f32).collect();
+            let n = v.len();
+            burn::module::Param::from_tensor(Tensor::from_data(
+                burn::tensor::TensorData::new(v, [n]),
+                device,
+            ))
+        };
+        Some(match kind {
+            K::STAF => Activation::Staf(Staf {
+                c: tensor(&values[0]),
+                omega: tensor(&values[1]),
+                phi: tensor(&values[2]),
+            }),
+            K::Rational => {
+                Activation::Rational(Rational::with_coefficients(&values[0], &values[1], device))
+            }
+            K::BSpline => Activation::Spline(BSpline::with_coefficients(&values[0], device)),
+            scalar if ScalarActivation::handles(scalar) => {
+                let flat: Vec<f64> = values.iter().map(|v| v[0]).collect();
+                Activation::Scalar(ScalarActivation::with_values(scalar, &flat, device))
+            }
+            _ => return None,
+        })
     }
 
     /// The trainable parameters, by name, in registry order.
@@ -181,6 +229,11 @@ impl Activation {
                 let names = m.kind().info().params.iter().map(|p| p.name);
                 names.zip(m.params.iter().map(|p| p.val())).collect()
             }
+            Activation::Rational(m) => vec![
+                ("numerator", m.numerator.val()),
+                ("denominator", m.denominator.val()),
+            ],
+            Activation::Spline(m) => vec![("coefficients", m.coefficients.val())],
         }
     }
 
@@ -191,6 +244,8 @@ impl Activation {
             Activation::RRelu(m) => m.forward(x),
             Activation::Staf(m) => m.forward(x),
             Activation::Scalar(m) => m.forward(x),
+            Activation::Rational(m) => m.forward(x),
+            Activation::Spline(m) => m.forward(x),
         }
     }
 }
@@ -317,7 +372,7 @@ mod tests {
         });
     }
 
-    /// Central differences against autodiff for every parameter-free activation, at points
+    /// Central differences against autodiff for every deterministic activation, at points
     /// away from kinks. float32 with h = 1e-2: rounding contributes about
     /// 1e-7 |f| / h = 1e-5 |f|, truncation h^2 |f'''| / 6 stays below 2e-5 for these
     /// functions, so 1e-3 (1 + |f'|) leaves a wide margin yet catches a wrong formula.
@@ -327,10 +382,10 @@ mod tests {
         let points = [-3.7f32, -2.2, -1.3, -0.7, -0.25, 0.35, 0.8, 1.6, 2.9, 4.4];
         let h = 1e-2f32;
         // RReLU is random; Step's training gradient is an estimate by design (tested below).
-        let fixed = ActivationKind::all().filter(|k| {
-            !k.is_trainable() && !matches!(k, ActivationKind::RReLU | ActivationKind::Step)
-        });
-        for kind in fixed {
+        // Trainable ones are checked at their initial parameters.
+        let deterministic = ActivationKind::all()
+            .filter(|k| !matches!(k, ActivationKind::RReLU | ActivationKind::Step));
+        for kind in deterministic {
             let module = Activation::new(kind, &device);
             let x = Tensor::<1>::from_data(TensorData::from(points), &device).require_grad();
             let grads = module.forward(x.clone()).sum().backward();
@@ -355,6 +410,52 @@ mod tests {
                     points[i],
                     auto[i]
                 );
+            }
+        }
+    }
+
+    /// Central differences in each parameter against autodiff, for every trainable
+    /// activation at its initial values, summed over the same points (float32, h = 1e-2:
+    /// the same error budget as above, scaled by the number of points).
+    #[test]
+    fn parameter_gradients_agree_with_finite_differences() {
+        let device = device().autodiff();
+        let points = [-3.7f32, -2.2, -1.3, -0.7, -0.25, 0.35, 0.8, 1.6, 2.9, 4.4];
+        let h = 1e-2;
+        for kind in ActivationKind::all().filter(|k| k.is_trainable()) {
+            let module = Activation::new(kind, &device);
+            let x = || Tensor::<1>::from_data(TensorData::from(points), &device);
+            let grads = module.forward(x()).sum().backward();
+            let values: Vec<Vec<f64>> = module
+                .params()
+                .into_iter()
+                .map(|(_, t)| t.into_data().convert::<f64>().try_to_vec::<f64>().unwrap())
+                .collect();
+            let sum_at = |values: &[Vec<f64>]| -> f64 {
+                let m = Activation::with_params(kind, values, &device).unwrap();
+                m.forward(x()).sum().into_scalar::<f32>() as f64
+            };
+            for (p, (name, tensor)) in module.params().into_iter().enumerate() {
+                let auto: Vec<f32> = tensor
+                    .grad(&grads)
+                    .unwrap_or_else(|| panic!("{kind}: {name} has no gradient"))
+                    .into_data()
+                    .try_into_vec::<f32>()
+                    .unwrap();
+                for i in 0..values[p].len() {
+                    let shifted = |delta: f64| {
+                        let mut v = values.clone();
+                        v[p][i] += delta;
+                        sum_at(&v)
+                    };
+                    let numeric = (shifted(h) - shifted(-h)) / (2.0 * h);
+                    let tol = 1e-2 * (1.0 + (auto[i] as f64).abs());
+                    assert!(
+                        (numeric - auto[i] as f64).abs() <= tol,
+                        "{kind} {name}[{i}]: autodiff {} vs central difference {numeric}",
+                        auto[i]
+                    );
+                }
             }
         }
     }

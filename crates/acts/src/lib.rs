@@ -6,12 +6,16 @@
 
 mod activation;
 mod eval;
+mod rational;
 mod scalar;
+mod spline;
 mod staf;
 
 pub use activation::{Activation, FixedActivation};
 pub use eval::{ParamEvaluation, PointEvaluation, evaluate_points};
+pub use rational::{RATIONAL_LEAKY_RELU_INIT, Rational};
 pub use scalar::ScalarActivation;
+pub use spline::{BSpline, SPLINE_COEFFICIENTS, SPLINE_SPAN};
 // The registry is plain data and lives in `spec`; re-exported here, where activations are.
 pub use spec::{
     ActivationConfig, ActivationInfo, ActivationKind, BOOK_ACTIVATIONS, Category, ParamInfo, Scope,

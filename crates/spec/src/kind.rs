@@ -73,6 +73,10 @@ pub enum ActivationKind {
     NIPUNA,
     /// The McCulloch-Pitts threshold, trained with a straight-through gradient.
     Step,
+    /// Padé activation unit: a (5, 4) rational function with trainable coefficients.
+    Rational,
+    /// A learnable cubic B-spline on a fixed grid.
+    BSpline,
 }
 
 /// The book's grouping of activation functions (its section 4.2 table).
@@ -150,7 +154,7 @@ use ActivationKind as K;
 use Category as C;
 
 /// The registry, in the book's order.
-const REGISTRY: [ActivationInfo; 31] = [
+const REGISTRY: [ActivationInfo; 33] = [
     info(
         K::Sigmoid,
         "Sigmoid",
@@ -421,6 +425,37 @@ const REGISTRY: [ActivationInfo; 31] = [
         &[],
         "its true derivative is 0 almost everywhere; training uses the clipped straight-through estimate, 1 for |x| <= 1 and 0 beyond",
     ),
+    info(
+        K::Rational,
+        "Rational",
+        C::Adaptive,
+        "(a0 + a1 x + ... + a5 x^5) / (1 + |b1 x| + |b2 x^2| + |b3 x^3| + |b4 x^4|)",
+        &[
+            ParamInfo {
+                name: "numerator",
+                count: 6,
+                init: "least-squares fit of LeakyReLU(0.01) on [-3, 3]",
+            },
+            ParamInfo {
+                name: "denominator",
+                count: 4,
+                init: "same fit",
+            },
+        ],
+        "PAU (Molina et al. 2020) with the safe denominator, which is at least 1: no poles",
+    ),
+    info(
+        K::BSpline,
+        "BSpline",
+        C::Adaptive,
+        "sum_i c_i B3(x - t_i), knots t_i = -5..5 step 1, on [-4, 4]; linear beyond",
+        &[ParamInfo {
+            name: "coefficients",
+            count: 11,
+            init: "ReLU at the knots (the spline is ReLU, smoothed within 1 of 0)",
+        }],
+        "learns its coefficients by autodiff; the book's version detaches them into SciPy and never learns",
+    ),
 ];
 
 /// The 13 activations the book compares, in its order.
@@ -525,7 +560,7 @@ mod tests {
         let names = ActivationKind::names();
         let book: Vec<&str> = BOOK_ACTIVATIONS.iter().map(|k| k.name()).collect();
         assert_eq!(&names[..13], book.as_slice());
-        assert_eq!(names.len(), 31);
+        assert_eq!(names.len(), 33);
         assert_eq!(
             book,
             [

@@ -1,0 +1,119 @@
+//! Rational activation (Padé activation unit, Molina et al. 2020): a ratio of
+//! polynomials whose coefficients are trained.
+
+use burn::module::{Module, Param};
+use burn::tensor::{Device, Tensor, TensorData};
+
+/// Numerator coefficients a_0..a_5 (ascending powers) and denominator magnitudes
+/// |b_1|..|b_4| of the least-squares fit of LeakyReLU(0.01) on 2001 points of [-3, 3]
+/// (Levenberg-Marquardt from 41 starts): the maximum error there is 0.030, at x = 0.
+/// PAU initialises from the same kind of fit, so a network starts out as a leaky ReLU net.
+pub const RATIONAL_LEAKY_RELU_INIT: ([f64; 6], [f64; 4]) = (
+    [
+        0.029_803_61,
+        0.618_383_58,
+        2.322_303_72,
+        3.049_181_91,
+        1.483_370_23,
+        0.250_557_21,
+    ],
+    [1.141_516_55, 4.389_123_21, 0.870_307_43, 0.346_543_02],
+);
+
+/// `P(x) / Q(x)` with `P(x) = a_0 + a_1 x + ... + a_5 x^5` and the safe denominator
+/// `Q(x) = 1 + |b_1 x| + |b_2 x^2| + |b_3 x^3| + |b_4 x^4|`, which is at least 1, so the
+/// function has no poles whatever the coefficients become.
+#[derive(Module, Debug)]
+pub struct Rational {
+    /// a_0..a_5, ascending powers.
+    pub numerator: Param<Tensor<1>>,
+    /// b_1..b_4, ascending powers (only their magnitudes matter).
+    pub denominator: Param<Tensor<1>>,
+}
+
+impl Rational {
+    /// The leaky-ReLU initialisation.
+    pub fn new(device: &Device) -> Self {
+        let (a, b) = RATIONAL_LEAKY_RELU_INIT;
+        Self::with_coefficients(&a, &b, device)
+    }
+
+    /// Given coefficients: numerator ascending from a_0, denominator from b_1.
+    pub fn with_coefficients(numerator: &[f64], denominator: &[f64], device: &Device) -> Self {
+        let param = |values: &[f64]| {
+            let values: Vec<f32> = values.iter().map(|&v| v as f32).collect();
+            let n = values.len();
+            Param::from_tensor(Tensor::from_data(TensorData::new(values, [n]), device))
+        };
+        Self {
+            numerator: param(numerator),
+            denominator: param(denominator),
+        }
+    }
+
+    /// Applies the function element-wise (Horner's scheme for both polynomials).
+    pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
+        let a = self.numerator.val();
+        let b = self.denominator.val().abs();
+        let coefficient = |t: &Tensor<1>, k: usize| t.clone().narrow(0, k, 1).unsqueeze::<D>();
+        let [degree_p] = a.dims();
+        let mut p = coefficient(&a, degree_p - 1) * x.clone();
+        for k in (1..degree_p - 1).rev() {
+            p = (p + coefficient(&a, k)) * x.clone();
+        }
+        p = p + coefficient(&a, 0);
+        // |b_k x^k| = |b_k| |x|^k: Horner in |x| over the magnitudes.
+        let ax = x.abs();
+        let [degree_q] = b.dims();
+        let mut q = coefficient(&b, degree_q - 1) * ax.clone();
+        for k in (0..degree_q - 1).rev() {
+            q = (q + coefficient(&b, k)) * ax.clone();
+        }
+        p / (q + 1.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval(module: &Rational, points: &[f64]) -> Vec<f64> {
+        let device = Device::flex();
+        let x: Vec<f32> = points.iter().map(|&v| v as f32).collect();
+        let x = Tensor::<1>::from_data(TensorData::new(x, [points.len()]), &device);
+        let y = module.forward(x).into_data().try_into_vec::<f32>().unwrap();
+        y.into_iter().map(f64::from).collect()
+    }
+
+    #[test]
+    fn starts_as_leaky_relu_on_the_fitted_range() {
+        let module = Rational::new(&Device::flex());
+        let points: Vec<f64> = (0..=600).map(|i| -3.0 + i as f64 * 0.01).collect();
+        let worst = points
+            .iter()
+            .zip(eval(&module, &points))
+            .map(|(&x, y)| (y - if x > 0.0 { x } else { 0.01 * x }).abs())
+            .fold(0.0, f64::max);
+        assert!(worst < 0.031, "max deviation from LeakyReLU {worst}");
+    }
+
+    #[test]
+    fn matches_its_formula_for_any_coefficients() {
+        let a = [0.3, -1.2, 0.5, 0.25, -0.75, 0.1];
+        let b = [-0.6, 1.5, -0.2, 0.05];
+        let module = Rational::with_coefficients(&a, &b, &Device::flex());
+        let points = [-7.0, -2.5, -1.0, -0.1, 0.0, 0.4, 1.0, 3.3, 9.0];
+        for (&x, y) in points.iter().zip(eval(&module, &points)) {
+            let p: f64 = (0..6).map(|k| a[k] * x.powi(k as i32)).sum();
+            let q: f64 = 1.0
+                + (1..5)
+                    .map(|k| (b[k - 1] * x.powi(k as i32)).abs())
+                    .sum::<f64>();
+            let want = p / q;
+            assert!(
+                (y - want).abs() <= 1e-5 * (1.0 + want.abs()),
+                "at {x}: {y} vs {want}"
+            );
+        }
+    }
+}
