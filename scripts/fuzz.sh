@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 runs="${1:-1000000}"
-targets=(idx config)
+targets=(idx config expr)
 cargo +nightly fuzz build -O
 target_dir="$(cargo metadata --format-version 1 --no-deps |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"

@@ -177,6 +177,8 @@ pub struct NetworkArgs {
     /// The book's variant without any activation.
     #[arg(long)]
     pub no_act: bool,
+    #[command(flatten)]
+    pub defs: DefinitionArgs,
 }
 
 /// Flags of `actlab summary`.
@@ -237,6 +239,8 @@ pub enum ActsCommand {
         /// Print JSON instead of the table.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        defs: DefinitionArgs,
     },
     /// Value and derivative of an activation at given points, and for trainable ones the
     /// gradient of the sum over the points with respect to each parameter.
@@ -261,5 +265,16 @@ pub enum ActsCommand {
         /// Print JSON instead of the table.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        defs: DefinitionArgs,
     },
+}
+
+/// Where user-defined activations come from.
+#[derive(Debug, Args)]
+pub struct DefinitionArgs {
+    /// A TOML file with [[activation]] tables (name, expr, params), e.g. an experiment
+    /// config; its activations become usable by name.
+    #[arg(long = "defs", value_name = "FILE")]
+    pub file: Option<PathBuf>,
 }

@@ -40,13 +40,14 @@ fn main() -> ExitCode {
         Command::Summary(args) => commands::summary::run(args),
         Command::Probe(ProbeCommand::DeadNeurons(args)) => commands::dead_neurons::run(args),
         Command::Rerun(args) => commands::rerun::run(args),
-        Command::Acts(ActsCommand::List { json }) => commands::registry::list(json),
+        Command::Acts(ActsCommand::List { json, defs }) => commands::registry::list(json, &defs),
         Command::Acts(ActsCommand::Eval {
             name,
             at,
             seed,
             json,
-        }) => commands::registry::eval(&name, &at, seed, json),
+            defs,
+        }) => commands::registry::eval(&name, &at, seed, json, &defs),
     };
     match result {
         Ok(code) => code,

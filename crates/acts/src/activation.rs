@@ -5,11 +5,12 @@ use burn::nn::activation::{RRelu, RReluConfig};
 use burn::tensor::activation as f;
 use burn::tensor::{Device, Tensor};
 
+use crate::custom::CustomModule;
 use crate::rational::Rational;
 use crate::scalar::ScalarActivation;
 use crate::spline::BSpline;
 use crate::staf::{Staf, StafConfig};
-use spec::ActivationKind;
+use spec::{ActivationKind, ActivationSpec, DefinitionError};
 
 /// `x if x > 0 else slope * x`, with PyTorch's derivative at 0 (the slope; Burn's own
 /// `leaky_relu` gives 1 there).
@@ -18,12 +19,22 @@ fn leaky_relu<const D: usize>(x: Tensor<D>, slope: f64) -> Tensor<D> {
     x.clone().mask_where(non_positive, x.mul_scalar(slope))
 }
 
+/// `x / divisor`, differentiated exactly in float64 too: Burn 0.22's backward of
+/// `div_scalar` multiplies by `1 / divisor` computed in float32 (burn-autodiff
+/// ops/tensor.rs, `DivScalar`), an error of 3e-8 relative for 6. Dividing by an untracked
+/// one-element tensor gives the same forward values (IEEE division either way) and an
+/// exact backward.
+pub(crate) fn divide_by<const D: usize>(x: Tensor<D>, divisor: f64) -> Tensor<D> {
+    let divisor = Tensor::<D>::full([1; D], divisor, &x.device());
+    x / divisor
+}
+
 /// `x * relu6(x + 3) / 6` with PyTorch's derivative at the joints: 0 at x = -3 and 1 at
 /// x = 3 (the outer pieces own their end points).
 fn hard_swish<const D: usize>(x: Tensor<D>) -> Tensor<D> {
     let low = x.clone().lower_equal_elem(-3.0);
     let high = x.clone().greater_equal_elem(3.0);
-    let middle = x.clone() * (x.clone() + 3.0) / 6.0;
+    let middle = divide_by(x.clone() * (x.clone() + 3.0), 6.0);
     middle.mask_where(high, x.clone()).mask_fill(low, 0.0)
 }
 
@@ -87,56 +98,62 @@ impl FixedActivation {
     }
 
     fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
-        use ActivationKind as K;
-        match self.kind {
-            K::Sigmoid => f::sigmoid(x),
-            K::Tanh => f::tanh(x),
-            K::ReLU => f::relu(x),
-            K::GELU => f::gelu(x),
-            K::Mish => f::mish(x),
-            K::LeakyReLU => leaky_relu(x, 0.01),
-            K::SiLU | K::Swish => f::silu(x),
-            K::Hardswish => hard_swish(x),
-            K::GELUTanh => gelu_tanh(x),
-            K::ELU => elu(x, 1.0, 1.0),
-            K::SELU => elu(x, SELU_ALPHA, SELU_SCALE),
-            K::CELU => elu(x, 1.0, 1.0),
-            K::Softplus => f::softplus(x, 1.0),
-            K::Softsign => x.clone() / (x.abs() + 1.0),
-            K::Hardtanh => {
-                let low = x.clone().lower_equal_elem(-1.0);
-                let high = x.clone().greater_equal_elem(1.0);
-                x.mask_fill(low, -1.0).mask_fill(high, 1.0)
-            }
-            K::Hardsigmoid => {
-                let low = x.clone().lower_equal_elem(-3.0);
-                let high = x.clone().greater_equal_elem(3.0);
-                (x / 6.0 + 0.5).mask_fill(low, 0.0).mask_fill(high, 1.0)
-            }
-            K::LogSigmoid => log_sigmoid(x),
-            K::Tanhshrink => x.clone() - x.tanh(),
-            K::ReLU6 => {
-                let low = x.clone().lower_equal_elem(0.0);
-                let high = x.clone().greater_equal_elem(6.0);
-                x.mask_fill(low, 0.0).mask_fill(high, 6.0)
-            }
-            K::Identity => x,
-            K::Step => step_straight_through(x),
-            K::SwiGELU => (f::silu(x.clone()) + f::gelu(x)) * 0.5,
-            // exp sees min(x, 20): tanh(e^20) is 1 in float32, and an overflowing exp would
-            // turn the derivative's (1 - tanh^2) * e^x into 0 * inf = NaN.
-            K::TanhExp => x.clone() * x.clamp_max(20.0).exp().tanh(),
-            K::PReLU
-            | K::RReLU
-            | K::TeLU
-            | K::STAF
-            | K::AdaptiveSigmoid
-            | K::SGT
-            | K::NIPUNA
-            | K::Rational
-            | K::BSpline => {
-                unreachable!("{} has its own module", self.kind)
-            }
+        apply_fixed(self.kind, x)
+    }
+}
+
+/// Applies a parameter-free, deterministic activation (also the registry functions of
+/// user-defined expressions).
+pub(crate) fn apply_fixed<const D: usize>(kind: ActivationKind, x: Tensor<D>) -> Tensor<D> {
+    use ActivationKind as K;
+    match kind {
+        K::Sigmoid => f::sigmoid(x),
+        K::Tanh => f::tanh(x),
+        K::ReLU => f::relu(x),
+        K::GELU => f::gelu(x),
+        K::Mish => f::mish(x),
+        K::LeakyReLU => leaky_relu(x, 0.01),
+        K::SiLU | K::Swish => f::silu(x),
+        K::Hardswish => hard_swish(x),
+        K::GELUTanh => gelu_tanh(x),
+        K::ELU => elu(x, 1.0, 1.0),
+        K::SELU => elu(x, SELU_ALPHA, SELU_SCALE),
+        K::CELU => elu(x, 1.0, 1.0),
+        K::Softplus => f::softplus(x, 1.0),
+        K::Softsign => x.clone() / (x.abs() + 1.0),
+        K::Hardtanh => {
+            let low = x.clone().lower_equal_elem(-1.0);
+            let high = x.clone().greater_equal_elem(1.0);
+            x.mask_fill(low, -1.0).mask_fill(high, 1.0)
+        }
+        K::Hardsigmoid => {
+            let low = x.clone().lower_equal_elem(-3.0);
+            let high = x.clone().greater_equal_elem(3.0);
+            (x / 6.0 + 0.5).mask_fill(low, 0.0).mask_fill(high, 1.0)
+        }
+        K::LogSigmoid => log_sigmoid(x),
+        K::Tanhshrink => x.clone() - x.tanh(),
+        K::ReLU6 => {
+            let low = x.clone().lower_equal_elem(0.0);
+            let high = x.clone().greater_equal_elem(6.0);
+            x.mask_fill(low, 0.0).mask_fill(high, 6.0)
+        }
+        K::Identity => x,
+        K::Step => step_straight_through(x),
+        K::SwiGELU => (f::silu(x.clone()) + f::gelu(x)) * 0.5,
+        // exp sees min(x, 20): tanh(e^20) is 1 in float32, and an overflowing exp would
+        // turn the derivative's (1 - tanh^2) * e^x into 0 * inf = NaN.
+        K::TanhExp => x.clone() * x.clamp_max(20.0).exp().tanh(),
+        K::PReLU
+        | K::RReLU
+        | K::TeLU
+        | K::STAF
+        | K::AdaptiveSigmoid
+        | K::SGT
+        | K::NIPUNA
+        | K::Rational
+        | K::BSpline => {
+            unreachable!("{kind} has its own module")
         }
     }
 }
@@ -156,6 +173,8 @@ pub enum Activation {
     Rational(Rational),
     /// The learnable B-spline.
     Spline(BSpline),
+    /// A user-defined expression.
+    Custom(CustomModule),
 }
 
 impl Activation {
@@ -174,15 +193,24 @@ impl Activation {
         }
     }
 
-    /// The kind this module computes.
-    pub fn kind(&self) -> ActivationKind {
+    /// A fresh module of a built-in or user-defined activation.
+    pub fn from_spec(spec: &ActivationSpec, device: &Device) -> Result<Self, DefinitionError> {
+        match spec {
+            ActivationSpec::Builtin(kind) => Ok(Self::new(*kind, device)),
+            ActivationSpec::Custom(def) => CustomModule::new(def, device).map(Activation::Custom),
+        }
+    }
+
+    /// The name of the function this module computes.
+    pub fn name(&self) -> &str {
         match self {
-            Activation::Fixed(m) => m.kind(),
-            Activation::RRelu(_) => ActivationKind::RReLU,
-            Activation::Staf(_) => ActivationKind::STAF,
-            Activation::Scalar(m) => m.kind(),
-            Activation::Rational(_) => ActivationKind::Rational,
-            Activation::Spline(_) => ActivationKind::BSpline,
+            Activation::Fixed(m) => m.kind().name(),
+            Activation::RRelu(_) => ActivationKind::RReLU.name(),
+            Activation::Staf(_) => ActivationKind::STAF.name(),
+            Activation::Scalar(m) => m.kind().name(),
+            Activation::Rational(_) => ActivationKind::Rational.name(),
+            Activation::Spline(_) => ActivationKind::BSpline.name(),
+            Activation::Custom(m) => &m.definition().name,
         }
     }
 
@@ -217,23 +245,35 @@ impl Activation {
     }
 
     /// The trainable parameters, by name, in registry order.
-    pub fn params(&self) -> Vec<(&'static str, Tensor<1>)> {
+    pub fn params(&self) -> Vec<(String, Tensor<1>)> {
+        let named = |pairs: Vec<(&str, Tensor<1>)>| {
+            pairs
+                .into_iter()
+                .map(|(name, t)| (name.to_string(), t))
+                .collect()
+        };
         match self {
             Activation::Fixed(_) | Activation::RRelu(_) => Vec::new(),
-            Activation::Staf(m) => vec![
+            Activation::Staf(m) => named(vec![
                 ("c", m.c.val()),
                 ("omega", m.omega.val()),
                 ("phi", m.phi.val()),
-            ],
+            ]),
             Activation::Scalar(m) => {
                 let names = m.kind().info().params.iter().map(|p| p.name);
-                names.zip(m.params.iter().map(|p| p.val())).collect()
+                named(names.zip(m.params.iter().map(|p| p.val())).collect())
             }
-            Activation::Rational(m) => vec![
+            Activation::Rational(m) => named(vec![
                 ("numerator", m.numerator.val()),
                 ("denominator", m.denominator.val()),
-            ],
-            Activation::Spline(m) => vec![("coefficients", m.coefficients.val())],
+            ]),
+            Activation::Spline(m) => named(vec![("coefficients", m.coefficients.val())]),
+            Activation::Custom(m) => m
+                .definition()
+                .param_names()
+                .into_iter()
+                .zip(m.params.iter().map(|p| p.val()))
+                .collect(),
         }
     }
 
@@ -246,6 +286,7 @@ impl Activation {
             Activation::Scalar(m) => m.forward(x),
             Activation::Rational(m) => m.forward(x),
             Activation::Spline(m) => m.forward(x),
+            Activation::Custom(m) => m.forward(x),
         }
     }
 }

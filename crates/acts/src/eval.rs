@@ -6,13 +6,13 @@ use burn::tensor::{Device, Tensor, TensorData};
 use serde::Serialize;
 
 use crate::activation::Activation;
-use spec::ActivationKind;
+use spec::{ActivationKind, ActivationSpec, DefinitionError};
 
 /// A trainable parameter's values and its gradient of `sum_i f(x_i)`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ParamEvaluation {
     /// Parameter name.
-    pub name: &'static str,
+    pub name: String,
     /// Its (initial) values.
     pub value: Vec<f32>,
     /// d(sum_i f(x_i)) / d(parameter).
@@ -23,7 +23,7 @@ pub struct ParamEvaluation {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PointEvaluation {
     /// The activation's name.
-    pub activation: &'static str,
+    pub activation: String,
     /// The points (as float32, as evaluated).
     pub x: Vec<f32>,
     /// f(x).
@@ -38,13 +38,17 @@ fn to_vec(t: Tensor<1>) -> Vec<f32> {
     t.into_data().try_into_vec::<f32>().expect("float32 tensor")
 }
 
-/// Evaluates a fresh module of `kind` (initial parameters drawn from `seed`) at `xs`, on
-/// the flex CPU backend. RReLU is evaluated in its deterministic evaluation mode.
-pub fn evaluate_points(kind: ActivationKind, xs: &[f64], seed: u64) -> PointEvaluation {
+/// Evaluates a fresh module of `spec` (initial parameters drawn from `seed`) at `xs`,
+/// on the flex CPU backend. RReLU is evaluated in its deterministic evaluation mode.
+pub fn evaluate_points(
+    spec: &ActivationSpec,
+    xs: &[f64],
+    seed: u64,
+) -> Result<PointEvaluation, DefinitionError> {
     let device = Device::flex().autodiff();
     device.seed(seed);
-    let module = Activation::new(kind, &device);
-    let module = if kind == ActivationKind::RReLU {
+    let module = Activation::from_spec(spec, &device)?;
+    let module = if spec.builtin() == Some(ActivationKind::RReLU) {
         module.valid()
     } else {
         module
@@ -67,13 +71,13 @@ pub fn evaluate_points(kind: ActivationKind, xs: &[f64], seed: u64) -> PointEval
             value: to_vec(p),
         })
         .collect();
-    PointEvaluation {
-        activation: kind.name(),
+    Ok(PointEvaluation {
+        activation: spec.name().to_string(),
         x,
         value: to_vec(y),
         derivative,
         params,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -82,7 +86,7 @@ mod tests {
 
     #[test]
     fn telu_values_derivatives_and_alpha_gradient() {
-        let e = evaluate_points(ActivationKind::TeLU, &[-1.0, 0.0, 2.0], 7);
+        let e = evaluate_points(&ActivationKind::TeLU.into(), &[-1.0, 0.0, 2.0], 7).unwrap();
         assert_eq!(e.x, [-1.0, 0.0, 2.0]);
         let want = [(-1f64).exp() - 1.0, 0.0, 2.0];
         for (got, want) in e.value.iter().zip(want) {
@@ -100,7 +104,7 @@ mod tests {
 
     #[test]
     fn fixed_functions_have_no_parameters_and_rrelu_is_deterministic() {
-        let e = evaluate_points(ActivationKind::RReLU, &[-2.0, 3.0], 1);
+        let e = evaluate_points(&ActivationKind::RReLU.into(), &[-2.0, 3.0], 1).unwrap();
         assert!(e.params.is_empty());
         assert!((e.value[0] as f64 + 2.0 * 11.0 / 48.0).abs() < 1e-6);
         assert_eq!(e.derivative[1], 1.0);

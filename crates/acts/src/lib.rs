@@ -5,6 +5,7 @@
 //! network applies after each hidden layer.
 
 mod activation;
+mod custom;
 mod eval;
 mod rational;
 mod scalar;
@@ -12,13 +13,14 @@ mod spline;
 mod staf;
 
 pub use activation::{Activation, FixedActivation};
+pub use custom::CustomModule;
 pub use eval::{ParamEvaluation, PointEvaluation, evaluate_points};
 pub use rational::{RATIONAL_LEAKY_RELU_INIT, Rational};
 pub use scalar::ScalarActivation;
 pub use spline::{BSpline, SPLINE_COEFFICIENTS, SPLINE_SPAN};
 // The registry is plain data and lives in `spec`; re-exported here, where activations are.
 pub use spec::{
-    ActivationConfig, ActivationInfo, ActivationKind, BOOK_ACTIVATIONS, Category, ParamInfo, Scope,
-    UnknownName, closest_names,
+    ActivationConfig, ActivationInfo, ActivationKind, ActivationSpec, BOOK_ACTIVATIONS, Category,
+    CustomActivation, DefinitionError, ParamInfo, Scope, UnknownName, closest_names,
 };
 pub use staf::{Staf, StafConfig};

@@ -32,10 +32,10 @@ impl SimpleNetwork {
             .map(|&(i, o)| LinearConfig::new(i, o).init(device))
             .collect();
         let output = LinearConfig::new(out_in, out_out).init(device);
-        let activations = match config.activation {
+        let activations = match &config.activation {
             Some(act) => (0..act.instances(hidden.len()))
-                .map(|_| Activation::new(act.kind, device))
-                .collect(),
+                .map(|_| Activation::from_spec(&act.kind, device))
+                .collect::<Result<_, _>>()?,
             None => Vec::new(),
         };
         Ok(Self {

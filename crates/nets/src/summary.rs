@@ -44,7 +44,7 @@ impl Summary {
                 params: fan_in * fan_out + fan_out,
                 note: String::new(),
             });
-            let Some(act) = config.activation.filter(|_| i < last) else {
+            let Some(act) = config.activation.as_ref().filter(|_| i < last) else {
                 continue;
             };
             let name = format!("{}-{}", act.kind.name(), rows.len() + 1);

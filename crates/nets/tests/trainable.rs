@@ -1,7 +1,7 @@
 //! Every trainable activation learns, in every scope: after one backward pass each of its
 //! parameters has a non-zero gradient, and one optimiser step changes it.
 
-use acts::{ActivationConfig, ActivationKind, Scope};
+use acts::{ActivationConfig, ActivationKind, ActivationSpec, CustomActivation, Scope};
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{GradientsParams, SgdConfig};
 use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
@@ -20,6 +20,14 @@ fn activation_params(model: &SimpleNetwork) -> Vec<(String, Tensor<1>)> {
         .collect()
 }
 
+/// Parameter tensors per module instance (a registry parameter may hold many scalars).
+fn param_tensors(spec: &ActivationSpec) -> usize {
+    match spec {
+        ActivationSpec::Builtin(kind) => kind.info().params.len(),
+        ActivationSpec::Custom(def) => def.params.len(),
+    }
+}
+
 fn values(t: Tensor<1>) -> Vec<f32> {
     t.into_data().try_into_vec::<f32>().unwrap()
 }
@@ -27,13 +35,22 @@ fn values(t: Tensor<1>) -> Vec<f32> {
 #[test]
 fn trainable_activations_get_gradients_and_move_in_every_scope() {
     let device = Device::flex().autodiff();
-    let trainable: Vec<ActivationKind> =
-        ActivationKind::all().filter(|k| k.is_trainable()).collect();
+    let mut trainable: Vec<ActivationSpec> = ActivationKind::all()
+        .filter(|k| k.is_trainable())
+        .map(ActivationSpec::from)
+        .collect();
     assert!(trainable.len() >= 6, "{trainable:?}");
+    // A user-defined one, as a TOML [[activation]] table would declare it.
+    trainable.push(ActivationSpec::Custom(CustomActivation {
+        name: "SwiGELU2".into(),
+        expr: "0.5 * (x * sigmoid(beta * x) + gelu(x)) + where(x < 0, k * x, 0)".into(),
+        params: [("beta".to_string(), 1.0), ("k".to_string(), 0.1)].into(),
+    }));
     for kind in trainable {
         for scope in [Scope::Shared, Scope::PerLayer] {
-            let mut config = NetworkConfig::book(ActivationConfig::new(kind).with_scope(scope))
-                .with_hidden(vec![12, 8]);
+            let mut config =
+                NetworkConfig::book(ActivationConfig::new(kind.clone()).with_scope(scope))
+                    .with_hidden(vec![12, 8]);
             config.input = 6;
             let model = SimpleNetwork::new(&config, &device).unwrap();
             let expected = if scope == Scope::Shared { 1 } else { 2 };
@@ -51,7 +68,7 @@ fn trainable_activations_get_gradients_and_move_in_every_scope() {
             let before = activation_params(&model);
             assert_eq!(
                 before.len(),
-                expected * kind.info().params.len(),
+                expected * param_tensors(&kind),
                 "{kind} {scope}"
             );
             for (name, tensor) in &before {

@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::custom::CustomActivation;
 use crate::kind::ActivationKind;
 use crate::names::{UnknownName, closest_names};
 
@@ -48,28 +49,104 @@ impl FromStr for Scope {
                 what: "scope",
                 given: other.to_string(),
                 suggestions: closest_names(other, &Self::NAMES),
-                valid: Self::NAMES.to_vec(),
+                valid: Self::NAMES.map(String::from).to_vec(),
             }),
         }
     }
 }
 
-/// An activation kind and the scope of its parameters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Which function: a registry entry or a user definition.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ActivationSpec {
+    /// A built-in activation, written as its name.
+    Builtin(ActivationKind),
+    /// A user-defined one, written out in full so that a record can rebuild it.
+    Custom(CustomActivation),
+}
+
+impl ActivationSpec {
+    /// The name runs and tables use.
+    pub fn name(&self) -> &str {
+        match self {
+            ActivationSpec::Builtin(kind) => kind.name(),
+            ActivationSpec::Custom(def) => &def.name,
+        }
+    }
+
+    /// The built-in kind, if it is one.
+    pub fn builtin(&self) -> Option<ActivationKind> {
+        match self {
+            ActivationSpec::Builtin(kind) => Some(*kind),
+            ActivationSpec::Custom(_) => None,
+        }
+    }
+
+    /// Whether the function has trainable parameters.
+    pub fn is_trainable(&self) -> bool {
+        self.param_count() > 0
+    }
+
+    /// Number of trainable scalars in one module instance.
+    pub fn param_count(&self) -> usize {
+        match self {
+            ActivationSpec::Builtin(kind) => kind.param_count(),
+            ActivationSpec::Custom(def) => def.params.len(),
+        }
+    }
+
+    /// Resolves a name: a built-in first, then the given definitions (both
+    /// case-insensitive); the error lists every valid name.
+    pub fn resolve(name: &str, definitions: &[CustomActivation]) -> Result<Self, UnknownName> {
+        let builtin_error = match name.parse::<ActivationKind>() {
+            Ok(kind) => return Ok(ActivationSpec::Builtin(kind)),
+            Err(e) => e,
+        };
+        if let Some(def) = definitions
+            .iter()
+            .find(|d| d.name.eq_ignore_ascii_case(name.trim()))
+        {
+            return Ok(ActivationSpec::Custom(def.clone()));
+        }
+        let mut valid = builtin_error.valid;
+        valid.extend(definitions.iter().map(|d| d.name.clone()));
+        Err(UnknownName {
+            suggestions: closest_names(name.trim(), &valid),
+            valid,
+            ..builtin_error
+        })
+    }
+}
+
+impl From<ActivationKind> for ActivationSpec {
+    fn from(kind: ActivationKind) -> Self {
+        ActivationSpec::Builtin(kind)
+    }
+}
+
+impl fmt::Display for ActivationSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An activation and the scope of its parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ActivationConfig {
-    /// Which function.
-    pub kind: ActivationKind,
+    /// Which function (serialised as `kind` since records written before user
+    /// definitions existed hold a built-in name there).
+    pub kind: ActivationSpec,
     /// Shared or per-layer parameters; irrelevant for parameter-free functions.
     #[serde(default)]
     pub scope: Scope,
 }
 
 impl ActivationConfig {
-    /// The book's setting: the given kind, shared.
-    pub fn new(kind: ActivationKind) -> Self {
+    /// The book's setting: the given function, shared.
+    pub fn new(kind: impl Into<ActivationSpec>) -> Self {
         Self {
-            kind,
+            kind: kind.into(),
             scope: Scope::Shared,
         }
     }

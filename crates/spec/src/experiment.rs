@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::activation::{ActivationConfig, Scope};
+use crate::activation::{ActivationConfig, ActivationSpec, Scope};
+use crate::custom::CustomActivation;
 use crate::kind::ActivationKind;
 use crate::network::NetworkConfig;
 use serde::{Deserialize, Serialize};
@@ -65,6 +66,9 @@ pub struct ExperimentFile {
     pub out: PathBuf,
     /// Hyper-parameters shared by every run.
     pub train: TrainConfig,
+    /// User-defined activations (`[[activation]]` tables), usable in `acts`.
+    #[serde(rename = "activation", skip_serializing_if = "Vec::is_empty")]
+    pub definitions: Vec<CustomActivation>,
 }
 
 impl Default for ExperimentFile {
@@ -77,6 +81,7 @@ impl Default for ExperimentFile {
             scope: Scope::Shared,
             out: PathBuf::from("results"),
             train: TrainConfig::default(),
+            definitions: Vec::new(),
         }
     }
 }
@@ -112,6 +117,33 @@ impl ExperimentFile {
         Self::parse(&text, path)
     }
 
+    /// Checks the `[[activation]]` definitions: each compiles, and no name repeats.
+    pub fn check_definitions(&self, origin: &str) -> Result<(), ConfigError> {
+        let invalid = |field: String, problem: String| ConfigError::Invalid {
+            origin: origin.to_string(),
+            field,
+            problem,
+        };
+        for (i, def) in self.definitions.iter().enumerate() {
+            def.compile().map_err(|e| {
+                invalid(
+                    format!("activation[{i}].{}", e.field),
+                    format!("of '{}' {}", e.name, e.message),
+                )
+            })?;
+            if let Some(j) = self.definitions[..i]
+                .iter()
+                .position(|d| d.name.eq_ignore_ascii_case(&def.name))
+            {
+                return Err(invalid(
+                    format!("activation[{i}].name"),
+                    format!("repeats '{}' of activation[{j}]", def.name),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Validates every field once; `origin` names the source in errors.
     pub fn check(self, origin: &str) -> Result<Experiment, ConfigError> {
         let invalid = |field: &str, problem: String| ConfigError::Invalid {
@@ -141,15 +173,15 @@ impl ExperimentFile {
                 ),
             ));
         }
-        let mut acts = Vec::new();
+        self.check_definitions(origin)?;
+        let mut acts: Vec<ActivationSpec> = Vec::new();
         for (i, name) in self.acts.iter().enumerate() {
-            let kind: ActivationKind = name.parse().map_err(|e: crate::names::UnknownName| {
-                invalid(&format!("acts[{i}]"), format!("has an {e}"))
-            })?;
-            if acts.contains(&kind) {
-                return Err(invalid(&format!("acts[{i}]"), format!("repeats {kind}")));
+            let spec = ActivationSpec::resolve(name, &self.definitions)
+                .map_err(|e| invalid(&format!("acts[{i}]"), format!("has an {e}")))?;
+            if acts.iter().any(|a| a.name() == spec.name()) {
+                return Err(invalid(&format!("acts[{i}]"), format!("repeats {spec}")));
             }
-            acts.push(kind);
+            acts.push(spec);
         }
         if self.train.seed != TrainConfig::default().seed {
             return Err(invalid(
@@ -226,7 +258,7 @@ pub struct Experiment {
     /// The experiment folder (`out/name`).
     pub dir: PathBuf,
     /// Activations, in run order.
-    pub acts: Vec<ActivationKind>,
+    pub acts: Vec<ActivationSpec>,
     /// Seeds, in run order.
     pub seeds: Vec<u64>,
     /// Hidden widths.
@@ -256,7 +288,7 @@ impl Experiment {
     /// Every (activation, seed) run, activation-major.
     pub fn runs(&self) -> Vec<RunSpec> {
         let mut runs = Vec::new();
-        for &kind in &self.acts {
+        for kind in &self.acts {
             for &seed in &self.seeds {
                 let name = format!("{kind}-s{seed}");
                 runs.push(RunSpec {
@@ -264,7 +296,7 @@ impl Experiment {
                     dir: self.dir.join(&name),
                     name,
                     network: NetworkConfig::book(
-                        ActivationConfig::new(kind).with_scope(self.scope),
+                        ActivationConfig::new(kind.clone()).with_scope(self.scope),
                     )
                     .with_hidden(self.hidden.clone()),
                     train: TrainConfig {
@@ -293,7 +325,10 @@ mod tests {
         )
         .unwrap();
         let exp = file.check("x.toml").unwrap();
-        assert_eq!(exp.acts, [ActivationKind::ReLU, ActivationKind::STAF]);
+        assert_eq!(
+            exp.acts,
+            [ActivationKind::ReLU.into(), ActivationKind::STAF.into()]
+        );
         let runs = exp.runs();
         let names: Vec<_> = runs.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["ReLU-s1", "ReLU-s2", "STAF-s1", "STAF-s2"]);
@@ -315,6 +350,47 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("x.toml:2:10"), "{err}");
+    }
+
+    #[test]
+    fn user_defined_activations_resolve_by_name_and_are_checked() {
+        let def = "[[activation]]\nname = \"SwiGELU2\"\nexpr = \"0.5 * (x * sigmoid(beta * x) + gelu(x))\"\nparams = { beta = 1.0 }\n";
+        let exp = parse(&format!("acts = [\"relu\", \"swigelu2\"]\n{def}"))
+            .unwrap()
+            .check("x.toml")
+            .unwrap();
+        assert_eq!(exp.acts[1].name(), "SwiGELU2");
+        assert!(exp.acts[1].is_trainable());
+        assert_eq!(exp.runs()[1].name, "SwiGELU2-s7");
+
+        let check = |text: &str| {
+            parse(text)
+                .unwrap()
+                .check("x.toml")
+                .unwrap_err()
+                .to_string()
+        };
+        let err =
+            check("acts = [\"SwiGELU3\"]\n[[activation]]\nname = \"SwiGELU2\"\nexpr = \"x\"\n");
+        assert!(
+            err.contains("unknown activation 'SwiGELU3'; did you mean"),
+            "{err}"
+        );
+        assert!(err.contains("SwiGELU2?"), "{err}");
+        assert!(err.contains("Tanh"), "{err}");
+        let err = check("acts = [\"M\"]\n[[activation]]\nname = \"M\"\nexpr = \"x +\"\n");
+        assert!(
+            err.starts_with("x.toml: `activation[0].expr` of 'M' \"x +\": column 4: expected"),
+            "{err}"
+        );
+        let err = check(
+            "acts = [\"M\"]\n[[activation]]\nname = \"M\"\nexpr = \"x\"\n[[activation]]\nname = \"m\"\nexpr = \"x\"\n",
+        );
+        assert!(err.contains("repeats 'm' of activation[0]"), "{err}");
+        let err = parse("[[activation]]\nname = \"M\"\nexpression = \"x\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown field `expression`"), "{err}");
     }
 
     #[test]

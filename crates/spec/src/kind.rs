@@ -526,7 +526,7 @@ impl FromStr for ActivationKind {
             .find(|i| i.name.eq_ignore_ascii_case(wanted))
             .map(|i| i.kind)
             .ok_or_else(|| {
-                let valid = Self::names();
+                let valid: Vec<String> = Self::names().into_iter().map(String::from).collect();
                 UnknownName {
                     what: "activation",
                     given: wanted.to_string(),

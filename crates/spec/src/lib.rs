@@ -4,14 +4,18 @@
 //! definition of each setting.
 
 mod activation;
+mod custom;
 mod experiment;
+mod expr;
 mod kind;
 mod names;
 mod network;
 mod train;
 
-pub use activation::{ActivationConfig, Scope};
+pub use activation::{ActivationConfig, ActivationSpec, Scope};
+pub use custom::{CustomActivation, DefinitionError};
 pub use experiment::{ConfigError, Experiment, ExperimentFile, RunSpec};
+pub use expr::{BinaryOp, Builtin, Comparison, Expr, ExprError, Function, function_names};
 pub use kind::{ActivationInfo, ActivationKind, BOOK_ACTIVATIONS, Category, ParamInfo};
 pub use names::{UnknownName, closest_names};
 pub use network::{NetError, NetworkConfig};

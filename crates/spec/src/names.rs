@@ -11,9 +11,9 @@ pub struct UnknownName {
     /// The name as the user wrote it.
     pub given: String,
     /// Valid names closest to `given`, best first (may be empty).
-    pub suggestions: Vec<&'static str>,
+    pub suggestions: Vec<String>,
     /// Every valid name.
-    pub valid: Vec<&'static str>,
+    pub valid: Vec<String>,
 }
 
 impl fmt::Display for UnknownName {
@@ -48,12 +48,13 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// The valid names closest to `given`: those within a third of its length in edit
 /// distance (at least 2), or sharing a prefix with it, best first, at most three.
-pub fn closest_names(given: &str, valid: &[&'static str]) -> Vec<&'static str> {
+pub fn closest_names<S: AsRef<str>>(given: &str, valid: &[S]) -> Vec<String> {
     let lower = given.to_lowercase();
     let budget = (given.chars().count() / 3).max(2);
-    let mut scored: Vec<(usize, &'static str)> = valid
+    let mut scored: Vec<(usize, &str)> = valid
         .iter()
-        .filter_map(|&name| {
+        .map(AsRef::as_ref)
+        .filter_map(|name| {
             let d = edit_distance(given, name);
             let name_lower = name.to_lowercase();
             let prefix = !lower.is_empty()
@@ -62,7 +63,11 @@ pub fn closest_names(given: &str, valid: &[&'static str]) -> Vec<&'static str> {
         })
         .collect();
     scored.sort_by_key(|&(d, name)| (d, name));
-    scored.into_iter().take(3).map(|(_, name)| name).collect()
+    scored
+        .into_iter()
+        .take(3)
+        .map(|(_, name)| name.to_string())
+        .collect()
 }
 
 #[cfg(test)]
@@ -80,8 +85,8 @@ mod tests {
     fn suggests_close_names_first() {
         let valid = ["ReLU", "PReLU", "RReLU", "GELU", "Tanh"];
         let got = closest_names("Relu6", &valid);
-        assert_eq!(got.first(), Some(&"ReLU"));
-        assert!(!got.contains(&"Tanh"));
+        assert_eq!(got.first().map(String::as_str), Some("ReLU"));
+        assert!(!got.iter().any(|n| n == "Tanh"));
         assert!(closest_names("zzzzzzzz", &valid).is_empty());
     }
 }

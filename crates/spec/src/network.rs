@@ -1,6 +1,7 @@
 //! The shape of a SimpleNetwork.
 
-use crate::activation::ActivationConfig;
+use crate::activation::{ActivationConfig, ActivationSpec};
+use crate::custom::DefinitionError;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -19,10 +20,13 @@ pub enum NetError {
         /// The field name.
         field: &'static str,
     },
+    /// A user-defined activation that does not compile (a hand-edited record, say).
+    #[error(transparent)]
+    Activation(#[from] DefinitionError),
 }
 
 /// Input size, hidden widths, classes and the activation after each hidden layer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkConfig {
     /// Input features (784 for 28x28 images).
@@ -70,6 +74,9 @@ impl NetworkConfig {
         if self.classes == 0 {
             return Err(NetError::ZeroSize { field: "classes" });
         }
+        if let Some(ActivationSpec::Custom(def)) = self.activation.as_ref().map(|a| &a.kind) {
+            def.compile()?;
+        }
         match self.hidden.iter().position(|&w| w == 0) {
             Some(i) => Err(NetError::ZeroWidthLayer { index: i + 1 }),
             None => Ok(()),
@@ -77,10 +84,10 @@ impl NetworkConfig {
     }
 
     /// The display name of the activation ("No Activation" when there is none).
-    pub fn activation_name(&self) -> &'static str {
+    pub fn activation_name(&self) -> &str {
         self.activation
-            .map(|a| a.kind.name())
-            .unwrap_or("No Activation")
+            .as_ref()
+            .map_or("No Activation", |a| a.kind.name())
     }
 
     /// (fan_in, fan_out) of every Linear layer, output layer last.

@@ -41,7 +41,7 @@ impl FromStr for OptimizerKind {
                 what: "optimizer",
                 given: other.to_string(),
                 suggestions: closest_names(other, &Self::NAMES),
-                valid: Self::NAMES.to_vec(),
+                valid: Self::NAMES.map(String::from).to_vec(),
             }),
         }
     }

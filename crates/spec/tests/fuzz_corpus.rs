@@ -29,3 +29,27 @@ fn config_fuzz_corpus_parses_or_fails_on_one_line() {
     assert!(files >= 10, "only {files} corpus files");
     assert!(checked >= 1, "no corpus file is a usable experiment");
 }
+
+#[test]
+fn expr_fuzz_corpus_parses_or_fails_with_a_column_in_range() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/expr");
+    let params = ["a".to_string(), "beta".to_string()];
+    let (mut files, mut parsed) = (0, 0);
+    for entry in std::fs::read_dir(&dir).expect("fuzz/corpus/expr exists") {
+        let path = entry.unwrap().path();
+        let Ok(text) = String::from_utf8(std::fs::read(&path).unwrap()) else {
+            continue;
+        };
+        files += 1;
+        match spec::Expr::parse(&text, &params) {
+            Ok(_) => parsed += 1,
+            Err(err) => assert!(
+                err.column >= 1 && err.column <= text.chars().count() + 1,
+                "{}: {err}",
+                path.display()
+            ),
+        }
+    }
+    assert!(files >= 5, "only {files} corpus files");
+    assert!(parsed >= 1, "no corpus file is a valid expression");
+}

@@ -6,15 +6,15 @@ pub mod rerun;
 pub mod summary;
 pub mod train;
 
-use ::train::RunContext;
-use acts::{ActivationConfig, ActivationKind, Scope};
+use ::train::{ExperimentFile, RunContext};
+use acts::{ActivationConfig, ActivationSpec, CustomActivation, Scope};
 use anyhow::{Context, anyhow};
 use burn::tensor::Device;
 use data::FashionMnist;
 use nets::NetworkConfig;
 use serde::Serialize;
 
-use crate::cli::{EnvArgs, NetworkArgs};
+use crate::cli::{DefinitionArgs, EnvArgs, NetworkArgs};
 use crate::failure::{Failure, failed, input};
 
 /// The device a command runs on, and how it is described in records.
@@ -73,9 +73,23 @@ pub fn load_data(env: &EnvArgs) -> Result<FashionMnist, Failure> {
     FashionMnist::load(&dir, !env.no_verify).map_err(input)
 }
 
-/// The network described by `--act`, `--hidden`, `--scope`, `--no-act`.
+/// The user-defined activations of `--defs FILE` (none without it), each checked.
+pub fn definitions(args: &DefinitionArgs) -> Result<Vec<CustomActivation>, Failure> {
+    let Some(path) = &args.file else {
+        return Ok(Vec::new());
+    };
+    let file = ExperimentFile::load(path).map_err(input)?;
+    file.check_definitions(&path.display().to_string())
+        .map_err(input)?;
+    Ok(file.definitions)
+}
+
+/// The network described by `--act`, `--hidden`, `--scope`, `--no-act`, `--defs`.
 pub fn network_config(args: &NetworkArgs) -> Result<NetworkConfig, Failure> {
-    let kind: ActivationKind = args.act.parse().context("--act").map_err(input)?;
+    let defs = definitions(&args.defs)?;
+    let kind = ActivationSpec::resolve(&args.act, &defs)
+        .context("--act")
+        .map_err(input)?;
     let scope: Scope = args.scope.parse().context("--scope").map_err(input)?;
     let config = NetworkConfig::book(ActivationConfig::new(kind).with_scope(scope))
         .with_hidden(args.hidden.clone());

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use acts::{ActivationKind, Scope};
+use acts::{ActivationKind, ActivationSpec, Scope};
 use anyhow::{Context, anyhow};
 use data::FashionMnist;
 use train::{
@@ -35,7 +35,7 @@ fn apply_flags(file: &mut ExperimentFile, args: &TrainArgs) -> Result<(), Failur
             )));
         }
         for name in &names {
-            name.parse::<ActivationKind>()
+            ActivationSpec::resolve(name, &file.definitions)
                 .context("--acts")
                 .map_err(input)?;
         }
