@@ -110,9 +110,19 @@ pub struct TrainArgs {
     /// Hidden layer widths, comma-separated [default: 256,192,128,64].
     #[arg(long, value_delimiter = ',', value_name = "WIDTHS")]
     pub hidden: Option<Vec<usize>>,
-    /// Parameters of trainable activations: shared (the book) or per-layer.
+    /// Parameters of trainable activations: shared (the book), per-layer or per-neuron.
     #[arg(long)]
     pub scope: Option<String>,
+    /// Sinusoids of the Fourier activation [default: 25, as STAF].
+    #[arg(long, value_parser = parse::positive_usize, value_name = "TAU")]
+    pub fourier_tau: Option<usize>,
+    /// Initialisation of the Fourier activation: normal (STAF's N(0, 1)) or paper (the
+    /// STAF authors' code) [default: normal].
+    #[arg(long, value_name = "INIT")]
+    pub fourier_init: Option<String>,
+    /// Frequency scale of the paper initialisation [default: 30].
+    #[arg(long, value_parser = parse::positive_f64, value_name = "OMEGA0")]
+    pub fourier_omega0: Option<f64>,
     /// Epochs after which to save a checkpoint, comma-separated (the last always is).
     #[arg(long, value_delimiter = ',', value_name = "EPOCHS")]
     pub save_epochs: Option<Vec<usize>>,
@@ -128,7 +138,8 @@ pub struct TrainArgs {
         value_name = "DIR",
         conflicts_with_all = [
             "acts", "config", "name", "out", "epochs", "lr", "momentum", "weight_decay",
-            "batch_size", "optimizer", "seed", "hidden", "scope", "save_epochs"
+            "batch_size", "optimizer", "seed", "hidden", "scope", "save_epochs",
+            "fourier_tau", "fourier_init", "fourier_omega0"
         ]
     )]
     pub resume: Option<PathBuf>,
@@ -171,7 +182,7 @@ pub struct NetworkArgs {
         value_name = "WIDTHS"
     )]
     pub hidden: Vec<usize>,
-    /// Parameters of trainable activations: shared or per-layer.
+    /// Parameters of trainable activations: shared, per-layer or per-neuron.
     #[arg(long, default_value = "shared")]
     pub scope: String,
     /// The book's variant without any activation.

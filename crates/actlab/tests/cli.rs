@@ -135,7 +135,7 @@ fn acts_list_shows_the_registry() {
     assert!(out.status.success());
     let text = stdout(&out);
     let names = acts::ActivationKind::names();
-    assert_eq!(names.len(), 33);
+    assert_eq!(names.len(), 34);
     for name in &names {
         assert!(
             text.lines().any(|l| l.starts_with(&format!("{name} "))),
@@ -1050,4 +1050,59 @@ fn a_toml_defined_activation_trains_and_is_recorded_in_full() {
     );
     assert!(rerun.status.success(), "{}", stderr(&rerun));
     assert!(stdout(&rerun).contains("reproduced"), "{}", stdout(&rerun));
+}
+
+#[test]
+fn per_neuron_scope_and_fourier_options_reach_the_record() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = synthetic_dataset(tmp.path());
+    let out = train(
+        tmp.path(),
+        &data,
+        "o",
+        "Fourier,PReLU",
+        &[
+            "--scope",
+            "per-neuron",
+            "--fourier-tau",
+            "4",
+            "--fourier-init",
+            "paper",
+            "--fourier-omega0",
+            "1.5",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let linear = 784 * 32 + 32 + 32 * 16 + 16 + 16 * 10 + 10;
+    let units = 32 + 16;
+    let fourier = read_json(&tmp.path().join("o/train/Fourier-s7/run.json"));
+    let activation = &fourier["network"]["activation"];
+    assert_eq!(activation["scope"], "per-neuron");
+    assert_eq!(activation["fourier"]["tau"], 4);
+    assert_eq!(activation["fourier"]["init"], "paper");
+    assert_eq!(activation["fourier"]["omega0"], 1.5);
+    assert_eq!(fourier["params"], linear + units * 3 * 4);
+    let prelu = read_json(&tmp.path().join("o/train/PReLU-s7/run.json"));
+    assert_eq!(prelu["params"], linear + units);
+    assert!(prelu["network"]["activation"].get("fourier").is_none());
+    for record in [&fourier, &prelu] {
+        let acc = record["epochs"][1]["test_accuracy"].as_f64().unwrap();
+        assert!(acc > 0.5, "synthetic classes are easy; got {acc}");
+    }
+    // The table's parameter count agrees with the trained network's.
+    let summary = actlab(
+        tmp.path(),
+        &[
+            "summary",
+            "--act",
+            "PReLU",
+            "--hidden",
+            "32,16",
+            "--scope",
+            "per-neuron",
+            "--json",
+        ],
+    );
+    let table: Value = serde_json::from_str(&stdout(&summary)).unwrap();
+    assert_eq!(table["total_params"], linear + units);
 }

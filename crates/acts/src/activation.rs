@@ -10,7 +10,7 @@ use crate::rational::Rational;
 use crate::scalar::ScalarActivation;
 use crate::spline::BSpline;
 use crate::staf::{Staf, StafConfig};
-use spec::{ActivationKind, ActivationSpec, DefinitionError};
+use spec::{ActivationConfig, ActivationKind, ActivationSpec, DefinitionError};
 
 /// `x if x > 0 else slope * x`, with PyTorch's derivative at 0 (the slope; Burn's own
 /// `leaky_relu` gives 1 there).
@@ -152,7 +152,8 @@ pub(crate) fn apply_fixed<const D: usize>(kind: ActivationKind, x: Tensor<D>) ->
         | K::SGT
         | K::NIPUNA
         | K::Rational
-        | K::BSpline => {
+        | K::BSpline
+        | K::Fourier => {
             unreachable!("{kind} has its own module")
         }
     }
@@ -183,7 +184,9 @@ impl Activation {
         use ActivationKind as K;
         match kind {
             K::RReLU => Activation::RRelu(RReluConfig::new().init()),
-            K::STAF => Activation::Staf(StafConfig::new().init(device)),
+            K::STAF | K::Fourier => Activation::Staf(
+                StafConfig::fourier(kind, spec::FourierOptions::default(), 1).init(device),
+            ),
             K::Rational => Activation::Rational(Rational::new(device)),
             K::BSpline => Activation::Spline(BSpline::new(device)),
             scalar if ScalarActivation::handles(scalar) => {
@@ -195,10 +198,34 @@ impl Activation {
 
     /// A fresh module of a built-in or user-defined activation.
     pub fn from_spec(spec: &ActivationSpec, device: &Device) -> Result<Self, DefinitionError> {
-        match spec {
-            ActivationSpec::Builtin(kind) => Ok(Self::new(*kind, device)),
-            ActivationSpec::Custom(def) => CustomModule::new(def, device).map(Activation::Custom),
-        }
+        Self::from_config(&ActivationConfig::new(spec.clone()), 1, device)
+    }
+
+    /// A fresh module as `config` describes it, with a parameter set for each of `units`
+    /// units (1 unless the scope is per-neuron).
+    pub fn from_config(
+        config: &ActivationConfig,
+        units: usize,
+        device: &Device,
+    ) -> Result<Self, DefinitionError> {
+        use ActivationKind as K;
+        let kind = match &config.kind {
+            ActivationSpec::Custom(def) => {
+                return CustomModule::for_units(def, units, device).map(Activation::Custom);
+            }
+            ActivationSpec::Builtin(kind) => *kind,
+        };
+        Ok(match kind {
+            K::STAF | K::Fourier => Activation::Staf(
+                StafConfig::fourier(kind, config.fourier_options(), units).init(device),
+            ),
+            K::Rational => Activation::Rational(Rational::for_units(units, device)),
+            K::BSpline => Activation::Spline(BSpline::for_units(units, device)),
+            scalar if ScalarActivation::handles(scalar) => {
+                Activation::Scalar(ScalarActivation::for_units(scalar, units, device))
+            }
+            other => Self::new(other, device),
+        })
     }
 
     /// The name of the function this module computes.
@@ -206,7 +233,7 @@ impl Activation {
         match self {
             Activation::Fixed(m) => m.kind().name(),
             Activation::RRelu(_) => ActivationKind::RReLU.name(),
-            Activation::Staf(_) => ActivationKind::STAF.name(),
+            Activation::Staf(m) => m.kind().name(),
             Activation::Scalar(m) => m.kind().name(),
             Activation::Rational(_) => ActivationKind::Rational.name(),
             Activation::Spline(_) => ActivationKind::BSpline.name(),
@@ -227,11 +254,13 @@ impl Activation {
             ))
         };
         Some(match kind {
-            K::STAF => Activation::Staf(Staf {
-                c: tensor(&values[0]),
-                omega: tensor(&values[1]),
-                phi: tensor(&values[2]),
-            }),
+            K::STAF | K::Fourier => Activation::Staf(Staf::from_params(
+                tensor(&values[0]),
+                tensor(&values[1]),
+                tensor(&values[2]),
+                1,
+                kind,
+            )),
             K::Rational => {
                 Activation::Rational(Rational::with_coefficients(&values[0], &values[1], device))
             }
@@ -495,6 +524,117 @@ mod tests {
                         (numeric - auto[i] as f64).abs() <= tol,
                         "{kind} {name}[{i}]: autodiff {} vs central difference {numeric}",
                         auto[i]
+                    );
+                }
+            }
+        }
+    }
+
+    /// Per neuron, column u of the output is the single-unit function with unit u's
+    /// parameters: checks the parameter layouts (unit-major for STAF and BSpline,
+    /// power-major for Rational) against modules built one unit at a time.
+    #[test]
+    fn per_neuron_columns_use_their_own_parameters() {
+        let device = device();
+        let units = 3;
+        let rows = [-4.6f32, -2.1, -0.4, 0.0, 0.7, 1.9, 3.3, 5.2];
+        let x: Vec<f32> = rows.iter().flat_map(|&r| [r, r * 0.5, r - 0.3]).collect();
+        let input =
+            Tensor::<2>::from_data(TensorData::new(x.clone(), [rows.len(), units]), &device);
+        let column = |module: &Activation, u: usize| -> Vec<f32> {
+            let xs: Vec<f32> = x.iter().skip(u).step_by(units).copied().collect();
+            let t = Tensor::<1>::from_data(TensorData::new(xs, [rows.len()]), &device);
+            module.forward(t).into_data().try_into_vec::<f32>().unwrap()
+        };
+        let value =
+            |u: usize, i: usize| 0.3 + 0.1 * u as f64 - 0.07 * i as f64 + 0.01 * (i * i) as f64;
+        let tensor = |v: Vec<f64>| {
+            let n = v.len();
+            let v: Vec<f32> = v.into_iter().map(|a| a as f32).collect();
+            burn::module::Param::from_tensor(Tensor::<1>::from_data(
+                TensorData::new(v, [n]),
+                &device,
+            ))
+        };
+        let tau = 4;
+        let unit_major = |count: usize, salt: usize| -> Vec<f64> {
+            (0..units)
+                .flat_map(|u| (0..count).map(move |i| value(u, i + salt)))
+                .collect()
+        };
+        let staf = Activation::Staf(Staf::from_params(
+            tensor(unit_major(tau, 0)),
+            tensor(unit_major(tau, 5)),
+            tensor(unit_major(tau, 9)),
+            units,
+            ActivationKind::Fourier,
+        ));
+        let spline_values = unit_major(crate::SPLINE_COEFFICIENTS, 2);
+        let spline = Activation::Spline(BSpline::with_coefficients(&spline_values, &device));
+        // Rational stores power-major: coefficient k of units 0, 1, 2, then k + 1.
+        let power_major = |count: usize, salt: usize| -> Vec<f64> {
+            (0..count)
+                .flat_map(|i| (0..units).map(move |u| value(u, i + salt)))
+                .collect()
+        };
+        let rational = Activation::Rational(Rational::with_coefficients(
+            &power_major(6, 0),
+            &power_major(4, 3),
+            &device,
+        ));
+        let output = |m: &Activation| -> Vec<f32> {
+            m.forward(input.clone())
+                .into_data()
+                .try_into_vec::<f32>()
+                .unwrap()
+        };
+        for (name, per_neuron, single) in [
+            (
+                "Fourier",
+                output(&staf),
+                (0..units)
+                    .map(|u| {
+                        let part = |salt| (0..tau).map(|i| value(u, i + salt)).collect::<Vec<_>>();
+                        Activation::Staf(Staf::from_params(
+                            tensor(part(0)),
+                            tensor(part(5)),
+                            tensor(part(9)),
+                            1,
+                            ActivationKind::Fourier,
+                        ))
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            (
+                "BSpline",
+                output(&spline),
+                (0..units)
+                    .map(|u| {
+                        let k = crate::SPLINE_COEFFICIENTS;
+                        let own = spline_values[u * k..(u + 1) * k].to_vec();
+                        Activation::Spline(BSpline::with_coefficients(&own, &device))
+                    })
+                    .collect(),
+            ),
+            (
+                "Rational",
+                output(&rational),
+                (0..units)
+                    .map(|u| {
+                        let a: Vec<f64> = (0..6).map(|i| value(u, i)).collect();
+                        let b: Vec<f64> = (0..4).map(|i| value(u, i + 3)).collect();
+                        Activation::Rational(Rational::with_coefficients(&a, &b, &device))
+                    })
+                    .collect(),
+            ),
+        ] {
+            for (u, module) in single.iter().enumerate() {
+                let want = column(module, u);
+                let got: Vec<f32> = per_neuron.iter().skip(u).step_by(units).copied().collect();
+                for (g, w) in got.iter().zip(&want) {
+                    assert!(
+                        (g - w).abs() <= 1e-5 * (1.0 + w.abs()),
+                        "{name} unit {u}: {got:?} vs {want:?}"
                     );
                 }
             }

@@ -31,6 +31,22 @@ impl CustomModule {
         Self::with_values(definition, &definition.initial_values(), device)
     }
 
+    /// The definition with each parameter's initial value for each of `units` units
+    /// (per-neuron scope).
+    pub fn for_units(
+        definition: &CustomActivation,
+        units: usize,
+        device: &Device,
+    ) -> Result<Self, DefinitionError> {
+        let mut module = Self::new(definition, device)?;
+        module.params = definition
+            .initial_values()
+            .iter()
+            .map(|&v| Param::from_tensor(Tensor::full([units], v, device)))
+            .collect();
+        Ok(module)
+    }
+
     /// The definition with the given parameter values, in name order.
     pub fn with_values(
         definition: &CustomActivation,

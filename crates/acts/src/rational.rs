@@ -34,8 +34,19 @@ pub struct Rational {
 impl Rational {
     /// The leaky-ReLU initialisation.
     pub fn new(device: &Device) -> Self {
+        Self::for_units(1, device)
+    }
+
+    /// The leaky-ReLU initialisation for each of `units` units (per-neuron scope).
+    pub fn for_units(units: usize, device: &Device) -> Self {
         let (a, b) = RATIONAL_LEAKY_RELU_INIT;
-        Self::with_coefficients(&a, &b, device)
+        // Power-major: coefficient k of every unit, then k + 1.
+        let repeat = |c: &[f64]| -> Vec<f64> {
+            c.iter()
+                .flat_map(|&v| std::iter::repeat_n(v, units))
+                .collect()
+        };
+        Self::with_coefficients(&repeat(&a), &repeat(&b), device)
     }
 
     /// Given coefficients: numerator ascending from a_0, denominator from b_1.
@@ -55,8 +66,12 @@ impl Rational {
     pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
         let a = self.numerator.val();
         let b = self.denominator.val().abs();
-        let coefficient = |t: &Tensor<1>, k: usize| t.clone().narrow(0, k, 1).unsqueeze::<D>();
-        let [degree_p] = a.dims();
+        let [numerator_len] = a.dims();
+        // Units with their own coefficients: 6 numerator coefficients each.
+        let units = numerator_len / RATIONAL_LEAKY_RELU_INIT.0.len();
+        let coefficient =
+            |t: &Tensor<1>, k: usize| t.clone().narrow(0, k * units, units).unsqueeze::<D>();
+        let degree_p = numerator_len / units;
         let mut p = coefficient(&a, degree_p - 1) * x.clone();
         for k in (1..degree_p - 1).rev() {
             p = (p + coefficient(&a, k)) * x.clone();
@@ -64,7 +79,8 @@ impl Rational {
         p = p + coefficient(&a, 0);
         // |b_k x^k| = |b_k| |x|^k: Horner in |x| over the magnitudes.
         let ax = x.abs();
-        let [degree_q] = b.dims();
+        let [denominator_len] = b.dims();
+        let degree_q = denominator_len / units;
         let mut q = coefficient(&b, degree_q - 1) * ax.clone();
         for k in (0..degree_q - 1).rev() {
             q = (q + coefficient(&b, k)) * ax.clone();

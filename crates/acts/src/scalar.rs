@@ -49,7 +49,16 @@ impl ScalarActivation {
 
     /// A fresh module with the initial values.
     pub fn new(kind: ActivationKind, device: &Device) -> Self {
-        Self::with_values(kind, Self::initial(kind), device)
+        Self::for_units(kind, 1, device)
+    }
+
+    /// A fresh module with a parameter set per unit (per-neuron scope), all initial.
+    pub fn for_units(kind: ActivationKind, units: usize, device: &Device) -> Self {
+        let params = Self::initial(kind)
+            .iter()
+            .map(|&v| Param::from_tensor(Tensor::full([units], v, device)))
+            .collect();
+        Self { kind, params }
     }
 
     /// A module with the given parameter values, in registry order.
@@ -66,6 +75,7 @@ impl ScalarActivation {
         self.kind
     }
 
+    /// Parameter `i`, shaped to broadcast over the input: `[1, ..., 1, units]`.
     fn param<const D: usize>(&self, i: usize) -> Tensor<D> {
         self.params[i].val().unsqueeze::<D>()
     }

@@ -33,17 +33,26 @@ impl BSpline {
     /// except within one knot of 0, where it is a smooth cubic blend (a cubic B-spline
     /// with c_i = g(t_i) reproduces straight lines exactly).
     pub fn new(device: &Device) -> Self {
-        let relu_at_centres: Vec<f64> = (0..SPLINE_COEFFICIENTS)
-            .map(|i| centre(i).max(0.0))
+        Self::for_units(1, device)
+    }
+
+    /// The ReLU start for each of `units` units (per-neuron scope).
+    pub fn for_units(units: usize, device: &Device) -> Self {
+        let relu_at_centres: Vec<f64> = (0..units)
+            .flat_map(|_| (0..SPLINE_COEFFICIENTS).map(|i| centre(i).max(0.0)))
             .collect();
         Self::with_coefficients(&relu_at_centres, device)
     }
 
-    /// Given coefficients (SPLINE_COEFFICIENTS of them).
+    /// Given coefficients: SPLINE_COEFFICIENTS per unit, unit-major.
     pub fn with_coefficients(values: &[f64], device: &Device) -> Self {
-        assert_eq!(values.len(), SPLINE_COEFFICIENTS, "B-spline coefficients");
+        assert!(
+            !values.is_empty() && values.len().is_multiple_of(SPLINE_COEFFICIENTS),
+            "B-spline coefficients: a multiple of {SPLINE_COEFFICIENTS}"
+        );
+        let n = values.len();
         let values: Vec<f32> = values.iter().map(|&v| v as f32).collect();
-        let tensor = Tensor::from_data(TensorData::new(values, [SPLINE_COEFFICIENTS]), device);
+        let tensor = Tensor::from_data(TensorData::new(values, [n]), device);
         Self {
             coefficients: Param::from_tensor(tensor),
         }
@@ -52,8 +61,12 @@ impl BSpline {
     /// Applies the function element-wise: one broadcast of the input against the basis
     /// centres and one matrix product with the coefficients, as STAF.
     pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
-        let shape = x.shape();
         let k = SPLINE_COEFFICIENTS;
+        let [n] = self.coefficients.dims();
+        if n > k {
+            return self.forward_per_unit(x, n / k);
+        }
+        let shape = x.shape();
         let c = self.coefficients.val();
         let centres: Vec<f32> = (0..k).map(|i| centre(i) as f32).collect();
         let centres = Tensor::<2>::from_data(TensorData::new(centres, [1, k]), &x.device());
@@ -67,6 +80,35 @@ impl BSpline {
         // A cubic B-spline's slope at a knot is (c_{i+1} - c_{i-1}) / 2h.
         let end_slope = |high: usize, low: usize| {
             (c.clone().narrow(0, high, 1) - c.clone().narrow(0, low, 1)).reshape([1, 1])
+                / (2.0 * SPACING)
+        };
+        let right = relu(flat.clone() - SPLINE_SPAN) * end_slope(k - 1, k - 3);
+        let left = relu(flat.neg() - SPLINE_SPAN) * end_slope(2, 0);
+        (spline + right - left).reshape(shape)
+    }
+
+    /// Each of the input's last-axis units with its own coefficients: the basis of
+    /// `[rows, units, 1]` against `[1, 1, K]`, weighted by `[1, units, K]` and summed.
+    fn forward_per_unit<const D: usize>(&self, x: Tensor<D>, units: usize) -> Tensor<D> {
+        let shape = x.shape();
+        let k = SPLINE_COEFFICIENTS;
+        let c = self.coefficients.val().reshape([units, k]);
+        let centres: Vec<f32> = (0..k).map(|i| centre(i) as f32).collect();
+        let centres = Tensor::<3>::from_data(TensorData::new(centres, [1, 1, k]), &x.device());
+        let flat = x.reshape([-1, units as i64]);
+        let inside = flat
+            .clone()
+            .clamp(-SPLINE_SPAN, SPLINE_SPAN)
+            .unsqueeze_dim::<3>(2);
+        let distance = ((inside - centres) / SPACING).abs();
+        let basis = (relu(distance.clone().neg() + 2.0).powi_scalar(3)
+            - relu(distance.neg() + 1.0).powi_scalar(3) * 4.0)
+            / 6.0;
+        let spline = (basis * c.clone().unsqueeze_dim::<3>(0))
+            .sum_dim(2)
+            .reshape([-1, units as i64]);
+        let end_slope = |high: usize, low: usize| {
+            (c.clone().narrow(1, high, 1) - c.clone().narrow(1, low, 1)).reshape([1, units])
                 / (2.0 * SPACING)
         };
         let right = relu(flat.clone() - SPLINE_SPAN) * end_slope(k - 1, k - 3);

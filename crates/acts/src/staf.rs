@@ -1,58 +1,186 @@
-//! STAF, the sinusoidal trainable activation function: a learned Fourier series.
+//! STAF, the sinusoidal trainable activation function, and the Fourier activation that
+//! generalises it: `sum_{i < tau} C_i sin(Omega_i x + Phi_i)`, all of C, Omega, Phi learned.
 
-use burn::config::Config;
 use burn::module::{Module, Param};
 use burn::tensor::{Device, Distribution, Tensor};
+use spec::{ActivationKind, FourierInit, FourierOptions};
 
 /// Configuration of [`Staf`].
-#[derive(Config, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StafConfig {
     /// Number of sinusoidal terms. The book: 25.
-    #[config(default = 25)]
     pub tau: usize,
+    /// How the parameters start.
+    pub init: FourierInit,
+    /// Frequency scale of the paper's initialisation.
+    pub omega0: f64,
+    /// Units with their own parameter set (1 unless per-neuron).
+    pub units: usize,
+    /// STAF or Fourier: the same function, named as the user asked.
+    pub kind: ActivationKind,
 }
 
 impl StafConfig {
-    /// Builds the module on `device`; C, Omega and Phi are drawn from N(0, 1), in that
-    /// order, from the device's random stream.
+    /// The book's STAF: 25 terms, N(0, 1), one parameter set.
+    pub fn new() -> Self {
+        Self::fourier(ActivationKind::STAF, FourierOptions::default(), 1)
+    }
+
+    /// A Fourier (or STAF) activation with the given options for `units` units.
+    pub fn fourier(kind: ActivationKind, options: FourierOptions, units: usize) -> Self {
+        Self {
+            tau: options.tau,
+            init: options.init,
+            omega0: options.omega0,
+            units,
+            kind,
+        }
+    }
+
+    /// Builds the module on `device`, drawing from the device's random stream: C, Omega
+    /// and Phi in that order.
     pub fn init(&self, device: &Device) -> Staf {
-        let normal = || {
-            Param::from_tensor(Tensor::random(
-                [self.tau],
-                Distribution::Normal(0.0, 1.0),
-                device,
-            ))
+        let n = self.tau * self.units;
+        let draw = |distribution| Tensor::<1>::random([n], distribution, device);
+        let (c, omega, phi) = match self.init {
+            FourierInit::Normal => {
+                let normal = Distribution::Normal(0.0, 1.0);
+                (draw(normal), draw(normal), draw(normal))
+            }
+            FourierInit::Paper => {
+                // Drawn in the paper code's order: Omega, Phi, then C.
+                let omega = draw(Distribution::Uniform(0.0, 1.0)) * self.omega0;
+                let phi = draw(Distribution::Uniform(
+                    -std::f64::consts::PI,
+                    std::f64::consts::PI,
+                ));
+                // Laplace(0, b) by inversion: -b sign(u) ln(1 - 2|u|), u ~ U(-1/2, 1/2).
+                let b = 1.0 / (2.0 * self.tau as f64);
+                let u = draw(Distribution::Uniform(-0.5, 0.5));
+                let laplace = u.clone().sign() * (u.abs() * -2.0 + 1.0).log() * -b;
+                let c = laplace.clone().sign() * laplace.abs().sqrt();
+                (c, omega, phi)
+            }
         };
-        let c = normal();
-        let omega = normal();
-        let phi = normal();
-        Staf { c, omega, phi }
+        Staf {
+            c: Param::from_tensor(c),
+            omega: Param::from_tensor(omega),
+            phi: Param::from_tensor(phi),
+            units: self.units,
+            kind: self.kind,
+        }
     }
 }
 
-/// `sum_i C_i * sin(Omega_i * x + Phi_i)`, all parameters trainable.
+impl Default for StafConfig {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// `sum_i C_i * sin(Omega_i * x + Phi_i)`, all parameters trainable; per-neuron, each unit
+/// has its own tau terms.
 #[derive(Module, Debug)]
 pub struct Staf {
-    /// Amplitudes, shape `[tau]`.
+    /// Amplitudes, shape `[units * tau]` (unit-major).
     pub c: Param<Tensor<1>>,
-    /// Frequencies, shape `[tau]`.
+    /// Frequencies, shape `[units * tau]`.
     pub omega: Param<Tensor<1>>,
-    /// Phases, shape `[tau]`.
+    /// Phases, shape `[units * tau]`.
     pub phi: Param<Tensor<1>>,
+    #[module(skip)]
+    units: usize,
+    #[module(skip)]
+    kind: ActivationKind,
 }
 
 impl Staf {
+    /// A module with the given parameters, each `[units * tau]`, unit-major.
+    pub fn from_params(
+        c: Param<Tensor<1>>,
+        omega: Param<Tensor<1>>,
+        phi: Param<Tensor<1>>,
+        units: usize,
+        kind: ActivationKind,
+    ) -> Self {
+        Self {
+            c,
+            omega,
+            phi,
+            units,
+            kind,
+        }
+    }
+
+    /// STAF or Fourier.
+    pub fn kind(&self) -> ActivationKind {
+        self.kind
+    }
+
     /// Applies the function element-wise.
     pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
         let shape = x.shape();
-        let [tau] = self.c.dims();
-        // One broadcast over all terms, [n, 1] x [1, tau], then the sum over terms as
-        // a matrix product with C: no per-term loop, and any input rank.
-        let flat = x.reshape([-1, 1]);
-        let phases = flat * self.omega.val().reshape([1, tau]) + self.phi.val().reshape([1, tau]);
-        phases
-            .sin()
-            .matmul(self.c.val().reshape([tau, 1]))
-            .reshape(shape)
+        let [n] = self.c.dims();
+        let units = self.units;
+        let tau = n / units;
+        if units == 1 {
+            // One broadcast over all terms, [n, 1] x [1, tau], then the sum over terms as
+            // a matrix product with C: no per-term loop, and any input rank.
+            let flat = x.reshape([-1, 1]);
+            let phases =
+                flat * self.omega.val().reshape([1, tau]) + self.phi.val().reshape([1, tau]);
+            return phases
+                .sin()
+                .matmul(self.c.val().reshape([tau, 1]))
+                .reshape(shape);
+        }
+        // Per neuron: [rows, units, 1] against [1, units, tau], summed over the terms.
+        let flat = x.reshape([-1, units as i64]).unsqueeze_dim::<3>(2);
+        let per_unit = |p: &Param<Tensor<1>>| p.val().reshape([1, units, tau]);
+        let phases = flat * per_unit(&self.omega) + per_unit(&self.phi);
+        (phases.sin() * per_unit(&self.c)).sum_dim(2).reshape(shape)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(p: &Param<Tensor<1>>) -> Vec<f64> {
+        let v = p.val().into_data().try_into_vec::<f32>().unwrap();
+        v.into_iter().map(f64::from).collect()
+    }
+
+    /// The paper's initialisation, by its distributions: Omega = omega0 U(0, 1),
+    /// Phi = U(-pi, pi), C = sign(L) sqrt(|L|) with L ~ Laplace(0, 1/(2 tau)), so
+    /// E[C^2] = E|L| = 1/(2 tau).
+    #[test]
+    fn paper_initialisation_follows_its_distributions() {
+        let device = Device::flex();
+        device.seed(3);
+        let tau = 4000;
+        let options = FourierOptions {
+            tau,
+            init: FourierInit::Paper,
+            omega0: 30.0,
+        };
+        let staf = StafConfig::fourier(ActivationKind::Fourier, options, 1).init(&device);
+        let omega = values(&staf.omega);
+        assert!(omega.iter().all(|w| (0.0..30.0).contains(w)));
+        let mean_omega = omega.iter().sum::<f64>() / tau as f64;
+        assert!((mean_omega - 15.0).abs() < 0.6, "{mean_omega}");
+        let phi = values(&staf.phi);
+        let pi = std::f64::consts::PI;
+        assert!(phi.iter().all(|p| (-pi..pi + 1e-6).contains(p)));
+        let c = values(&staf.c);
+        let mean_square = c.iter().map(|v| v * v).sum::<f64>() / tau as f64;
+        let want = 1.0 / (2.0 * tau as f64);
+        // Var(|L|) = b^2, so the sample mean of 4000 is within 5% of b 99.8% of the time.
+        assert!(
+            (mean_square / want - 1.0).abs() < 0.05,
+            "{mean_square} vs {want}"
+        );
+        let positive = c.iter().filter(|v| **v > 0.0).count() as f64 / tau as f64;
+        assert!((positive - 0.5).abs() < 0.05, "{positive}");
     }
 }

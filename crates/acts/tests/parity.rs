@@ -211,11 +211,13 @@ fn staf_matches_pytorch_including_parameter_gradients() {
         let n = v.len();
         Param::from_tensor(Tensor::<1>::from_data(TensorData::new(v, [n]), &device))
     };
-    let staf = Staf {
-        c: param("C"),
-        omega: param("Omega"),
-        phi: param("Phi"),
-    };
+    let staf = Staf::from_params(
+        param("C"),
+        param("Omega"),
+        param("Phi"),
+        1,
+        ActivationKind::STAF,
+    );
     let (y, dy, grads) = eval_with(&xs, &device, |x| staf.forward(x));
 
     // Sums of 25 sines in float32: the order of summation differs from PyTorch's loop,

@@ -201,11 +201,13 @@ fn parameter_gradients_match_in_float64() {
         let n = v.len();
         Param::from_tensor(Tensor::<1>::from_data(TensorData::new(v, [n]), &device))
     };
-    let staf = Staf {
-        c: param("C"),
-        omega: param("Omega"),
-        phi: param("Phi"),
-    };
+    let staf = Staf::from_params(
+        param("C"),
+        param("Omega"),
+        param("Phi"),
+        1,
+        ActivationKind::STAF,
+    );
     let (y, dy, grads) = eval_with(&xs, &device, |x| staf.forward(x));
     let c = numbers(&case["params_f32"]["C"]);
     let omega = numbers(&case["params_f32"]["Omega"]);

@@ -33,8 +33,10 @@ impl SimpleNetwork {
             .collect();
         let output = LinearConfig::new(out_in, out_out).init(device);
         let activations = match &config.activation {
-            Some(act) => (0..act.instances(hidden.len()))
-                .map(|_| Activation::from_spec(&act.kind, device))
+            Some(act) => act
+                .module_units(&config.hidden)
+                .into_iter()
+                .map(|units| Activation::from_config(act, units, device))
                 .collect::<Result<_, _>>()?,
             None => Vec::new(),
         };

@@ -47,7 +47,7 @@ fn trainable_activations_get_gradients_and_move_in_every_scope() {
         params: [("beta".to_string(), 1.0), ("k".to_string(), 0.1)].into(),
     }));
     for kind in trainable {
-        for scope in [Scope::Shared, Scope::PerLayer] {
+        for scope in [Scope::Shared, Scope::PerLayer, Scope::PerNeuron] {
             let mut config =
                 NetworkConfig::book(ActivationConfig::new(kind.clone()).with_scope(scope))
                     .with_hidden(vec![12, 8]);
@@ -71,6 +71,15 @@ fn trainable_activations_get_gradients_and_move_in_every_scope() {
                 expected * param_tensors(&kind),
                 "{kind} {scope}"
             );
+            // Per neuron, each module holds a parameter set per unit of its layer.
+            let scalars: usize = before.iter().map(|(_, t)| t.dims()[0]).sum();
+            let units: usize = match scope {
+                Scope::Shared => 1,
+                Scope::PerLayer => 2,
+                Scope::PerNeuron => 12 + 8,
+            };
+            let per_unit = config.activation.as_ref().unwrap().params_per_unit();
+            assert_eq!(scalars, units * per_unit, "{kind} {scope}");
             for (name, tensor) in &before {
                 let grad = tensor
                     .grad(&grads)

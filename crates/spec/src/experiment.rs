@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::activation::{ActivationConfig, ActivationSpec, Scope};
+use crate::activation::{ActivationConfig, ActivationSpec, FourierOptions, Scope};
 use crate::custom::CustomActivation;
 use crate::kind::ActivationKind;
 use crate::network::NetworkConfig;
@@ -69,6 +69,9 @@ pub struct ExperimentFile {
     /// User-defined activations (`[[activation]]` tables), usable in `acts`.
     #[serde(rename = "activation", skip_serializing_if = "Vec::is_empty")]
     pub definitions: Vec<CustomActivation>,
+    /// Settings of the Fourier activation (`[fourier]`), when `acts` has it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fourier: Option<FourierOptions>,
 }
 
 impl Default for ExperimentFile {
@@ -82,6 +85,7 @@ impl Default for ExperimentFile {
             out: PathBuf::from("results"),
             train: TrainConfig::default(),
             definitions: Vec::new(),
+            fourier: None,
         }
     }
 }
@@ -237,6 +241,18 @@ impl ExperimentFile {
                 format!("contains {e}; epochs are numbered 1..={}", t.epochs),
             ));
         }
+        if let Some(fourier) = &self.fourier {
+            if !acts.contains(&ActivationSpec::Builtin(ActivationKind::Fourier)) {
+                return Err(invalid(
+                    "fourier",
+                    "is set but no run uses Fourier; add \"Fourier\" to acts or drop the table"
+                        .into(),
+                ));
+            }
+            if let Some((field, problem)) = fourier.problem() {
+                return Err(invalid(&format!("fourier.{field}"), problem));
+            }
+        }
         Ok(Experiment {
             dir: self.out.join(&self.name),
             name: self.name,
@@ -244,6 +260,7 @@ impl ExperimentFile {
             seeds: self.seeds,
             hidden: self.hidden,
             scope: self.scope,
+            fourier: self.fourier,
             train: self.train,
         })
     }
@@ -265,6 +282,9 @@ pub struct Experiment {
     pub hidden: Vec<usize>,
     /// Scope of trainable activations.
     pub scope: Scope,
+    /// Settings of the Fourier activation, if set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fourier: Option<FourierOptions>,
     /// Hyper-parameters (the seed is set per run).
     pub train: TrainConfig,
 }
@@ -291,14 +311,17 @@ impl Experiment {
         for kind in &self.acts {
             for &seed in &self.seeds {
                 let name = format!("{kind}-s{seed}");
+                let mut activation = ActivationConfig::new(kind.clone()).with_scope(self.scope);
+                if let (ActivationSpec::Builtin(ActivationKind::Fourier), Some(options)) =
+                    (kind, self.fourier)
+                {
+                    activation = activation.with_fourier(options);
+                }
                 runs.push(RunSpec {
                     experiment: self.name.clone(),
                     dir: self.dir.join(&name),
                     name,
-                    network: NetworkConfig::book(
-                        ActivationConfig::new(kind.clone()).with_scope(self.scope),
-                    )
-                    .with_hidden(self.hidden.clone()),
+                    network: NetworkConfig::book(activation).with_hidden(self.hidden.clone()),
                     train: TrainConfig {
                         seed,
                         ..self.train.clone()
@@ -391,6 +414,50 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("unknown field `expression`"), "{err}");
+    }
+
+    #[test]
+    fn fourier_settings_apply_to_fourier_runs_only() {
+        let exp = parse("acts = [\"Fourier\", \"STAF\"]\n[fourier]\ntau = 8\ninit = \"paper\"\n")
+            .unwrap()
+            .check("x.toml")
+            .unwrap();
+        let runs = exp.runs();
+        let options = runs[0]
+            .network
+            .activation
+            .as_ref()
+            .unwrap()
+            .fourier
+            .unwrap();
+        assert_eq!((options.tau, options.init), (8, crate::FourierInit::Paper));
+        assert_eq!(options.omega0, 30.0);
+        assert!(
+            runs[1]
+                .network
+                .activation
+                .as_ref()
+                .unwrap()
+                .fourier
+                .is_none()
+        );
+
+        let check = |text: &str| {
+            parse(text)
+                .unwrap()
+                .check("x.toml")
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(check("acts = [\"ReLU\"]\n[fourier]\ntau = 8\n").contains("no run uses Fourier"));
+        assert!(check("acts = [\"Fourier\"]\n[fourier]\ntau = 0\n").contains("`fourier.tau` is 0"));
+        let err = parse("acts = [\"Fourier\"]\n[fourier]\ninit = \"xavier\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("x.toml:3:8") && err.contains("normal"),
+            "{err}"
+        );
     }
 
     #[test]

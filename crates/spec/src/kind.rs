@@ -77,6 +77,8 @@ pub enum ActivationKind {
     Rational,
     /// A learnable cubic B-spline on a fixed grid.
     BSpline,
+    /// STAF generalised: tau sinusoids and a choice of initialisation.
+    Fourier,
 }
 
 /// The book's grouping of activation functions (its section 4.2 table).
@@ -154,7 +156,7 @@ use ActivationKind as K;
 use Category as C;
 
 /// The registry, in the book's order.
-const REGISTRY: [ActivationInfo; 33] = [
+const REGISTRY: [ActivationInfo; 34] = [
     info(
         K::Sigmoid,
         "Sigmoid",
@@ -456,6 +458,30 @@ const REGISTRY: [ActivationInfo; 33] = [
         }],
         "learns its coefficients by autodiff; the book's version detaches them into SciPy and never learns",
     ),
+    info(
+        K::Fourier,
+        "Fourier",
+        C::Adaptive,
+        "sum_{i<tau} C_i * sin(Omega_i * x + Phi_i)",
+        &[
+            ParamInfo {
+                name: "c",
+                count: 25,
+                init: "N(0, 1), or the STAF paper's",
+            },
+            ParamInfo {
+                name: "omega",
+                count: 25,
+                init: "N(0, 1), or omega0 U(0, 1)",
+            },
+            ParamInfo {
+                name: "phi",
+                count: 25,
+                init: "N(0, 1), or U(-pi, pi)",
+            },
+        ],
+        "STAF with tau and the initialisation selectable ([fourier] tau, init = \"normal\" | \"paper\", omega0); the defaults are STAF's",
+    ),
 ];
 
 /// The 13 activations the book compares, in its order.
@@ -560,7 +586,7 @@ mod tests {
         let names = ActivationKind::names();
         let book: Vec<&str> = BOOK_ACTIVATIONS.iter().map(|k| k.name()).collect();
         assert_eq!(&names[..13], book.as_slice());
-        assert_eq!(names.len(), 33);
+        assert_eq!(names.len(), 34);
         assert_eq!(
             book,
             [

@@ -12,7 +12,7 @@ mod names;
 mod network;
 mod train;
 
-pub use activation::{ActivationConfig, ActivationSpec, Scope};
+pub use activation::{ActivationConfig, ActivationSpec, FourierInit, FourierOptions, Scope};
 pub use custom::{CustomActivation, DefinitionError};
 pub use experiment::{ConfigError, Experiment, ExperimentFile, RunSpec};
 pub use expr::{BinaryOp, Builtin, Comparison, Expr, ExprError, Function, function_names};

@@ -31,7 +31,9 @@ struct Row {
 
 fn scopes(trainable: bool) -> Vec<&'static str> {
     if trainable {
-        [Scope::Shared, Scope::PerLayer].map(|s| s.name()).to_vec()
+        [Scope::Shared, Scope::PerLayer, Scope::PerNeuron]
+            .map(|s| s.name())
+            .to_vec()
     } else {
         Vec::new()
     }

@@ -53,6 +53,16 @@ fn apply_flags(file: &mut ExperimentFile, args: &TrainArgs) -> Result<(), Failur
     if let Some(scope) = &args.scope {
         file.scope = scope.parse::<Scope>().context("--scope").map_err(input)?;
     }
+    if let Some(tau) = args.fourier_tau {
+        file.fourier.get_or_insert_default().tau = tau;
+    }
+    if let Some(init) = &args.fourier_init {
+        file.fourier.get_or_insert_default().init =
+            init.parse().context("--fourier-init").map_err(input)?;
+    }
+    if let Some(omega0) = args.fourier_omega0 {
+        file.fourier.get_or_insert_default().omega0 = omega0;
+    }
     if let Some(optimizer) = &args.optimizer {
         file.train.optimizer = optimizer
             .parse::<OptimizerKind>()
