@@ -1,19 +1,25 @@
-//! User-defined activations: an expression of the `spec` language evaluated with tensor
-//! operations, so that autodiff differentiates it in its input and its parameters.
+//! User-defined activations: an expression of the `spec` language, or a learned mixture
+//! of registry functions, evaluated with tensor operations so that autodiff
+//! differentiates them in their input and their parameters.
 
 use burn::module::{Module, Param};
 use burn::tensor::{Bool, Device, Tensor, TensorData};
-use spec::{BinaryOp, Builtin, Comparison, CustomActivation, DefinitionError, Expr, Function};
+use spec::{
+    ActivationKind, BinaryOp, Builtin, Comparison, Compiled, CustomActivation, DefinitionError,
+    Expr, Function,
+};
 
 use crate::activation::{apply_fixed, divide_by};
 
-/// A user-defined activation with one trainable `[1]` tensor per declared parameter.
+/// A user-defined activation: an expression with one trainable tensor per declared
+/// parameter (`[units]`), or a mixture with one tensor of weight logits
+/// (`[functions * units]`, function-major).
 #[derive(Module, Debug)]
 pub struct CustomModule {
     #[module(skip)]
     definition: CustomActivation,
     #[module(skip)]
-    expr: Expr,
+    compiled: Compiled,
     /// The parameters, in the definition's (name) order.
     pub params: Vec<Param<Tensor<1>>>,
 }
@@ -39,28 +45,44 @@ impl CustomModule {
         device: &Device,
     ) -> Result<Self, DefinitionError> {
         let mut module = Self::new(definition, device)?;
-        module.params = definition
-            .initial_values()
-            .iter()
-            .map(|&v| Param::from_tensor(Tensor::full([units], v, device)))
-            .collect();
+        module.params = match &module.compiled {
+            Compiled::Expression(_) => definition
+                .initial_values()
+                .iter()
+                .map(|&v| Param::from_tensor(Tensor::full([units], v, device)))
+                .collect(),
+            // Equal logits: the mixture starts as the plain average of its functions.
+            Compiled::Mixture(kinds) => {
+                vec![Param::from_tensor(Tensor::zeros(
+                    [kinds.len() * units],
+                    device,
+                ))]
+            }
+        };
         Ok(module)
     }
 
-    /// The definition with the given parameter values, in name order.
+    /// The definition with the given parameter values: one per declared parameter (name
+    /// order) for an expression, the weight logits for a mixture.
     pub fn with_values(
         definition: &CustomActivation,
         values: &[f64],
         device: &Device,
     ) -> Result<Self, DefinitionError> {
-        let expr = definition.compile()?;
-        let params = values
-            .iter()
-            .map(|&v| Param::from_tensor(Tensor::from_data(TensorData::from([v as f32]), device)))
-            .collect();
+        let compiled = definition.compile()?;
+        let tensor = |v: &[f64]| {
+            let v: Vec<f32> = v.iter().map(|&x| x as f32).collect();
+            let n = v.len();
+            Param::from_tensor(Tensor::from_data(TensorData::new(v, [n]), device))
+        };
+        let params = match &compiled {
+            Compiled::Expression(_) => values.iter().map(|v| tensor(&[*v])).collect(),
+            Compiled::Mixture(kinds) if values.is_empty() => vec![tensor(&vec![0.0; kinds.len()])],
+            Compiled::Mixture(_) => vec![tensor(values)],
+        };
         Ok(Self {
             definition: definition.clone(),
-            expr,
+            compiled,
             params,
         })
     }
@@ -72,6 +94,10 @@ impl CustomModule {
 
     /// Applies the function element-wise.
     pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
+        let expr = match &self.compiled {
+            Compiled::Expression(expr) => expr,
+            Compiled::Mixture(kinds) => return self.mixture(kinds, x),
+        };
         let params: Vec<Tensor<D>> = self
             .params
             .iter()
@@ -81,10 +107,29 @@ impl CustomModule {
             x: &x,
             params: &params,
         }
-        .number(&self.expr);
+        .number(expr);
         // A result that does not depend on x (a constant, or parameters alone) still
         // has one value per input element.
         x.zeros_like() + out
+    }
+}
+
+impl CustomModule {
+    /// `sum_i softmax(w)_i f_i(x)`, the softmax taken over the functions for each unit.
+    fn mixture<const D: usize>(&self, kinds: &[ActivationKind], x: Tensor<D>) -> Tensor<D> {
+        let k = kinds.len();
+        let [n] = self.params[0].dims();
+        let weights =
+            burn::tensor::activation::softmax(self.params[0].val().reshape([k, n / k]), 0);
+        kinds
+            .iter()
+            .enumerate()
+            .map(|(i, &kind)| {
+                let w = weights.clone().narrow(0, i, 1).reshape([n / k]);
+                apply_fixed(kind, x.clone()) * w.unsqueeze::<D>()
+            })
+            .reduce(|a, b| a + b)
+            .expect("a mixture has at least two functions")
     }
 }
 
@@ -229,6 +274,7 @@ mod tests {
             name: "Mine".into(),
             expr: expr.into(),
             params: params.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            mix: Vec::new(),
         }
     }
 
@@ -260,7 +306,9 @@ mod tests {
         for (expr, params) in cases {
             let d = def(expr, params);
             let module = CustomModule::new(&d, &device).unwrap();
-            let compiled = d.compile().unwrap();
+            let Compiled::Expression(compiled) = d.compile().unwrap() else {
+                unreachable!("an expression")
+            };
             let got = run(&module, &device);
             for (&x, y) in POINTS.iter().zip(got) {
                 let want = compiled.eval_f64(x as f64, &d.initial_values());
@@ -317,6 +365,52 @@ mod tests {
                 (numeric - auto as f64).abs() <= 1e-2 * (1.0 + (auto as f64).abs()),
                 "d/d{}: {auto} vs {numeric}",
                 d.param_names()[p]
+            );
+        }
+    }
+
+    /// A mixture starts as the plain average of its functions; the weights' gradient is
+    /// the softmax Jacobian applied to each function's sum, checked by central differences.
+    #[test]
+    fn a_mixture_averages_at_first_and_learns_its_weights() {
+        let device = Device::flex().autodiff();
+        let mix = CustomActivation {
+            name: "Mix3".into(),
+            expr: String::new(),
+            params: Default::default(),
+            mix: vec!["ReLU".into(), "Tanh".into(), "Sigmoid".into()],
+        };
+        let module = CustomModule::new(&mix, &device).unwrap();
+        let got = run(&module, &device);
+        for (&x, y) in POINTS.iter().zip(&got) {
+            let x = x as f64;
+            let want = (x.max(0.0) + x.tanh() + 1.0 / (1.0 + (-x).exp())) / 3.0;
+            assert!((y - want).abs() < 1e-6, "at {x}: {y} vs {want}");
+        }
+        let x = Tensor::<1>::from_data(TensorData::from(POINTS), &device);
+        let logits = [0.3, -0.2, 0.5];
+        let module = CustomModule::with_values(&mix, &logits, &device).unwrap();
+        let grads = module.forward(x).sum().backward();
+        let auto: Vec<f32> = module.params[0]
+            .val()
+            .grad(&grads)
+            .unwrap()
+            .into_data()
+            .try_into_vec()
+            .unwrap();
+        let h = 1e-2;
+        for i in 0..3 {
+            let sum_at = |delta: f64| -> f64 {
+                let mut v = logits.to_vec();
+                v[i] += delta;
+                let m = CustomModule::with_values(&mix, &v, &device).unwrap();
+                run(&m, &device).iter().sum()
+            };
+            let numeric = (sum_at(h) - sum_at(-h)) / (2.0 * h);
+            assert!(
+                (numeric - auto[i] as f64).abs() <= 1e-2 * (1.0 + (auto[i] as f64).abs()),
+                "weight {i}: {} vs {numeric}",
+                auto[i]
             );
         }
     }

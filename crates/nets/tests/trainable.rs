@@ -24,7 +24,7 @@ fn activation_params(model: &SimpleNetwork) -> Vec<(String, Tensor<1>)> {
 fn param_tensors(spec: &ActivationSpec) -> usize {
     match spec {
         ActivationSpec::Builtin(kind) => kind.info().params.len(),
-        ActivationSpec::Custom(def) => def.params.len(),
+        ActivationSpec::Custom(def) => def.param_names().len(),
     }
 }
 
@@ -45,6 +45,14 @@ fn trainable_activations_get_gradients_and_move_in_every_scope() {
         name: "SwiGELU2".into(),
         expr: "0.5 * (x * sigmoid(beta * x) + gelu(x)) + where(x < 0, k * x, 0)".into(),
         params: [("beta".to_string(), 1.0), ("k".to_string(), 0.1)].into(),
+        mix: Vec::new(),
+    }));
+    // And a learned mixture of registry functions.
+    trainable.push(ActivationSpec::Custom(CustomActivation {
+        name: "Mix3".into(),
+        expr: String::new(),
+        params: Default::default(),
+        mix: vec!["ReLU".into(), "Tanh".into(), "GELU".into()],
     }));
     for kind in trainable {
         for scope in [Scope::Shared, Scope::PerLayer, Scope::PerNeuron] {

@@ -95,7 +95,7 @@ impl ActivationSpec {
     pub fn param_count(&self) -> usize {
         match self {
             ActivationSpec::Builtin(kind) => kind.param_count(),
-            ActivationSpec::Custom(def) => def.params.len(),
+            ActivationSpec::Custom(def) => def.param_count(),
         }
     }
 

@@ -1,5 +1,6 @@
-//! User-defined activations: a name, an expression and trainable scalar parameters,
-//! written in TOML as `[[activation]]` tables, usable wherever a built-in name is.
+//! User-defined activations, written in TOML as `[[activation]]` tables and usable
+//! wherever a built-in name is: an expression with trainable scalar parameters, or a
+//! learned mixture of registry functions.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -9,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::expr::{Expr, ExprError, function_names};
 use crate::kind::ActivationKind;
 
-/// An activation defined in a config file:
+/// An activation defined in a config file, by an expression:
 ///
 /// ```toml
 /// [[activation]]
@@ -17,16 +18,37 @@ use crate::kind::ActivationKind;
 /// expr = "0.5 * (x * sigmoid(beta * x) + gelu(x))"
 /// params = { beta = 1.0 }      # trainable scalars and their initial values
 /// ```
+///
+/// or as a mixture, `sum_i softmax(w)_i f_i(x)` with the weights w learned:
+///
+/// ```toml
+/// [[activation]]
+/// name = "Mix3"
+/// mix = ["ReLU", "Tanh", "GELU"]
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CustomActivation {
     /// The name `--acts` and `acts = [...]` use (case-insensitive).
     pub name: String,
-    /// The function of `x` and the parameters.
+    /// The function of `x` and the parameters (empty for a mixture).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub expr: String,
     /// Trainable scalars by name, with their initial values (in name order).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub params: BTreeMap<String, f64>,
+    /// The registry functions of a mixture (empty for an expression).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mix: Vec<String>,
+}
+
+/// What a definition computes, once checked.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Compiled {
+    /// An expression of x and the parameters.
+    Expression(Expr),
+    /// `sum_i softmax(w)_i f_i(x)` over these functions, w learned (starting equal).
+    Mixture(Vec<ActivationKind>),
 }
 
 /// A definition that cannot be used; the message names the activation.
@@ -61,9 +83,32 @@ fn is_identifier(s: &str) -> bool {
 }
 
 impl CustomActivation {
-    /// The parameter names, in the order of their tensors.
+    /// The parameter names, in the order of their tensors: a mixture has one, its
+    /// weight logits.
     pub fn param_names(&self) -> Vec<String> {
-        self.params.keys().cloned().collect()
+        if self.mix.is_empty() {
+            self.params.keys().cloned().collect()
+        } else {
+            vec!["weights".to_string()]
+        }
+    }
+
+    /// Trainable scalars per unit.
+    pub fn param_count(&self) -> usize {
+        if self.mix.is_empty() {
+            self.params.len()
+        } else {
+            self.mix.len()
+        }
+    }
+
+    /// The formula as `acts list` shows it.
+    pub fn formula(&self) -> String {
+        if self.mix.is_empty() {
+            self.expr.clone()
+        } else {
+            format!("sum softmax(w)_i f_i(x), f = {}", self.mix.join(", "))
+        }
     }
 
     /// The initial values, in [`Self::param_names`] order.
@@ -71,8 +116,8 @@ impl CustomActivation {
         self.params.values().copied().collect()
     }
 
-    /// Checks the definition and parses its expression.
-    pub fn compile(&self) -> Result<Expr, DefinitionError> {
+    /// Checks the definition and parses its expression or resolves its mixture.
+    pub fn compile(&self) -> Result<Compiled, DefinitionError> {
         let fail = |field: &str, message: String| DefinitionError {
             name: self.name.clone(),
             field: field.to_string(),
@@ -95,6 +140,22 @@ impl CustomActivation {
                 "name",
                 format!("is taken by the built-in {builtin}; choose another name"),
             ));
+        }
+        match (self.expr.is_empty(), self.mix.is_empty()) {
+            (false, false) => {
+                return Err(fail(
+                    "mix",
+                    "and `expr` are both given; a definition is one or the other".into(),
+                ));
+            }
+            (true, true) => {
+                return Err(fail(
+                    "expr",
+                    "is missing: give expr = \"...\" (a formula in x) or mix = [\"ReLU\", \"Tanh\"] (a learned mixture)".into(),
+                ));
+            }
+            (true, false) => return self.compile_mixture().map(Compiled::Mixture),
+            (false, true) => {}
         }
         for (param, value) in &self.params {
             let field = format!("params.{param}");
@@ -132,7 +193,57 @@ impl CustomActivation {
                     .into(),
             ));
         }
-        Ok(expr)
+        Ok(Compiled::Expression(expr))
+    }
+
+    /// The functions of a mixture: at least two distinct parameter-free registry
+    /// functions, and no `params` (a mixture learns only its weights).
+    fn compile_mixture(&self) -> Result<Vec<ActivationKind>, DefinitionError> {
+        let fail = |field: String, message: String| DefinitionError {
+            name: self.name.clone(),
+            field,
+            message,
+        };
+        if !self.params.is_empty() {
+            return Err(fail(
+                "params".into(),
+                "cannot be given to a mixture: it learns only its weights".into(),
+            ));
+        }
+        if self.mix.len() < 2 {
+            return Err(fail(
+                "mix".into(),
+                format!(
+                    "has {} function(s); a mixture needs at least two",
+                    self.mix.len()
+                ),
+            ));
+        }
+        let mut kinds = Vec::new();
+        for (i, name) in self.mix.iter().enumerate() {
+            let usable = name
+                .parse::<ActivationKind>()
+                .ok()
+                .filter(|k| !k.is_trainable() && *k != ActivationKind::RReLU);
+            let Some(kind) = usable else {
+                let valid: Vec<&str> = ActivationKind::all()
+                    .filter(|k| !k.is_trainable() && *k != ActivationKind::RReLU)
+                    .map(|k| k.name())
+                    .collect();
+                return Err(fail(
+                    format!("mix[{i}]"),
+                    format!(
+                        "is '{name}', not a parameter-free registry function; valid: {}",
+                        valid.join(", ")
+                    ),
+                ));
+            };
+            if kinds.contains(&kind) {
+                return Err(fail(format!("mix[{i}]"), format!("repeats {kind}")));
+            }
+            kinds.push(kind);
+        }
+        Ok(kinds)
     }
 }
 
@@ -145,7 +256,49 @@ mod tests {
             name: name.into(),
             expr: expr.into(),
             params: params.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            mix: Vec::new(),
         }
+    }
+
+    fn mixture(names: &[&str]) -> CustomActivation {
+        CustomActivation {
+            mix: names.iter().map(|n| n.to_string()).collect(),
+            ..def("Mix", "", &[])
+        }
+    }
+
+    #[test]
+    fn mixtures_resolve_registry_functions() {
+        let m = mixture(&["relu", "Tanh", "GELU"]);
+        assert_eq!(
+            m.compile().unwrap(),
+            Compiled::Mixture(vec![
+                ActivationKind::ReLU,
+                ActivationKind::Tanh,
+                ActivationKind::GELU
+            ])
+        );
+        assert_eq!(m.param_names(), ["weights"]);
+        assert_eq!(m.param_count(), 3);
+        let err = |d: CustomActivation| d.compile().unwrap_err().to_string();
+        assert!(err(mixture(&["ReLU"])).contains("at least two"));
+        assert!(
+            err(mixture(&["ReLU", "PReLU"])).contains("`mix[1]` is 'PReLU', not a parameter-free")
+        );
+        assert!(err(mixture(&["ReLU", "relu"])).contains("repeats ReLU"));
+        assert!(
+            err(CustomActivation {
+                expr: "x".into(),
+                ..mixture(&["ReLU", "Tanh"])
+            })
+            .contains("both given")
+        );
+        assert!(err(def("M", "", &[])).contains("`expr` is missing"));
+        let with_params = CustomActivation {
+            params: [("k".to_string(), 1.0)].into(),
+            ..mixture(&["ReLU", "Tanh"])
+        };
+        assert!(err(with_params).contains("only its weights"));
     }
 
     #[test]

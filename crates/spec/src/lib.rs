@@ -13,7 +13,7 @@ mod network;
 mod train;
 
 pub use activation::{ActivationConfig, ActivationSpec, FourierInit, FourierOptions, Scope};
-pub use custom::{CustomActivation, DefinitionError};
+pub use custom::{Compiled, CustomActivation, DefinitionError};
 pub use experiment::{ConfigError, Experiment, ExperimentFile, RunSpec};
 pub use expr::{BinaryOp, Builtin, Comparison, Expr, ExprError, Function, function_names};
 pub use kind::{ActivationInfo, ActivationKind, BOOK_ACTIVATIONS, Category, ParamInfo};

@@ -60,20 +60,28 @@ fn builtin_row(kind: ActivationKind) -> Row {
 }
 
 fn custom_row(def: &CustomActivation) -> Row {
-    Row {
-        name: def.name.clone(),
-        category: "User-defined".to_string(),
-        formula: def.expr.clone(),
-        params: def
-            .params
+    let params = if def.mix.is_empty() {
+        def.params
             .iter()
             .map(|(name, value)| ParamRow {
                 name: name.clone(),
                 count: 1,
                 init: value.to_string(),
             })
-            .collect(),
-        scopes: scopes(!def.params.is_empty()),
+            .collect()
+    } else {
+        vec![ParamRow {
+            name: "weights".into(),
+            count: def.mix.len(),
+            init: "0 (equal mix)".into(),
+        }]
+    };
+    Row {
+        name: def.name.clone(),
+        category: "User-defined".to_string(),
+        formula: def.formula(),
+        params,
+        scopes: scopes(def.param_count() > 0),
         note: String::new(),
     }
 }
@@ -149,7 +157,7 @@ pub fn eval(
     }
     let formula = match &spec {
         ActivationSpec::Builtin(kind) => kind.info().formula.to_string(),
-        ActivationSpec::Custom(def) => def.expr.clone(),
+        ActivationSpec::Custom(def) => def.formula(),
     };
     println!("{}: {formula}", spec.name());
     println!("{:>14} {:>16} {:>16}", "x", "f(x)", "f'(x)");
