@@ -113,6 +113,10 @@ pub struct TrainArgs {
     /// Parameters of trainable activations: shared (the book), per-layer or per-neuron.
     #[arg(long)]
     pub scope: Option<String>,
+    /// Hidden-layer type: linear (the book) or glu, where the activation gates a second
+    /// linear map (SwiGLU with SiLU) [default: linear].
+    #[arg(long)]
+    pub layer: Option<String>,
     /// Sinusoids of the Fourier activation [default: 25, as STAF].
     #[arg(long, value_parser = parse::positive_usize, value_name = "TAU")]
     pub fourier_tau: Option<usize>,
@@ -138,7 +142,7 @@ pub struct TrainArgs {
         value_name = "DIR",
         conflicts_with_all = [
             "acts", "config", "name", "out", "epochs", "lr", "momentum", "weight_decay",
-            "batch_size", "optimizer", "seed", "hidden", "scope", "save_epochs",
+            "batch_size", "optimizer", "seed", "hidden", "scope", "layer", "save_epochs",
             "fourier_tau", "fourier_init", "fourier_omega0"
         ]
     )]
@@ -188,6 +192,9 @@ pub struct NetworkArgs {
     /// The book's variant without any activation.
     #[arg(long)]
     pub no_act: bool,
+    /// Hidden-layer type: linear or glu.
+    #[arg(long, default_value = "linear")]
+    pub layer: String,
     #[command(flatten)]
     pub defs: DefinitionArgs,
 }

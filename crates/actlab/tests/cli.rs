@@ -116,7 +116,15 @@ fn train(cwd: &Path, data: &Path, out: &str, acts: &str, extra: &[&str]) -> Outp
         "--out",
         out,
     ];
-    args.extend_from_slice(TINY);
+    // TINY's settings, except those `extra` overrides (clap refuses a repeated flag).
+    let mut tiny = TINY.iter().peekable();
+    while let Some(&flag) = tiny.next() {
+        let value = tiny.next_if(|v| !v.starts_with("--")).copied();
+        if !extra.contains(&flag) {
+            args.push(flag);
+            args.extend(value);
+        }
+    }
     args.extend_from_slice(extra);
     actlab_synthetic(cwd, &args)
 }
@@ -1105,4 +1113,31 @@ fn per_neuron_scope_and_fourier_options_reach_the_record() {
     );
     let table: Value = serde_json::from_str(&stdout(&summary)).unwrap();
     assert_eq!(table["total_params"], linear + units);
+}
+
+#[test]
+fn a_swiglu_network_trains_and_counts_its_gates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = synthetic_dataset(tmp.path());
+    // Gated layers are quadratic in their input: the tests' lr of 0.05 overshoots.
+    let out = train(
+        tmp.path(),
+        &data,
+        "o",
+        "SiLU",
+        &["--layer", "glu", "--lr", "0.003"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("| SimpleNetwork-GLU-SiLU |"),
+        "{}",
+        stdout(&out)
+    );
+    let record = read_json(&tmp.path().join("o/train/SiLU-s7/run.json"));
+    assert_eq!(record["network"]["layer"], "glu");
+    let linear = 784 * 32 + 32 + 32 * 16 + 16 + 16 * 10 + 10;
+    let gates = 784 * 32 + 32 + 32 * 16 + 16;
+    assert_eq!(record["params"], linear + gates);
+    let acc = record["epochs"][1]["test_accuracy"].as_f64().unwrap();
+    assert!(acc > 0.5, "synthetic classes are easy; got {acc}");
 }

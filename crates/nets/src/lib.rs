@@ -4,5 +4,5 @@ mod network;
 mod summary;
 
 pub use network::SimpleNetwork;
-pub use spec::{NetError, NetworkConfig};
+pub use spec::{LayerKind, NetError, NetworkConfig};
 pub use summary::{LayerRow, Summary};

@@ -2,10 +2,11 @@
 
 use acts::Activation;
 use burn::module::Module;
-use burn::nn::{Linear, LinearConfig};
+use burn::nn::{Initializer, Linear, LinearConfig};
+use burn::tensor::TensorData;
 use burn::tensor::{Device, Tensor};
 
-use spec::{NetError, NetworkConfig};
+use spec::{LayerKind, NetError, NetworkConfig};
 
 /// Linear layers with an activation after each hidden one (the book's `SimpleNetwork`).
 #[derive(Module, Debug)]
@@ -18,6 +19,9 @@ pub struct SimpleNetwork {
     /// shared module), or one per hidden layer. A shared module's parameters live here
     /// once: a `Param` cloned into several layers would not stay shared under the optimiser.
     pub activations: Vec<Activation>,
+    /// Gated (GLU) layers only: the gate's Linear map of each hidden layer, whose
+    /// activated output multiplies the hidden Linear's. Empty for the book's network.
+    pub gates: Vec<Linear>,
 }
 
 impl SimpleNetwork {
@@ -40,11 +44,60 @@ impl SimpleNetwork {
                 .collect::<Result<_, _>>()?,
             None => Vec::new(),
         };
-        Ok(Self {
+        let mut network = Self {
             hidden,
             output,
             activations,
-        })
+            gates: Vec::new(),
+        };
+        // Built last, so a Linear network draws exactly what it did before gates existed.
+        if config.layer == LayerKind::Glu {
+            network.init_gated(config, &shapes, device)?;
+        }
+        Ok(network)
+    }
+
+    /// Re-initialises the hidden maps and adds the gates of a GLU network so that each
+    /// gated layer keeps a unit-variance signal unit-variance. With PyTorch's default
+    /// Linear init the product `f(gate) * value` shrinks the signal at every layer (both
+    /// factors are well below 1), and four such layers silence the network: it starts at,
+    /// and stays at, loss ln 10. Here the gate is LeCun-normal (z ~ N(0, 1) for unit
+    /// inputs) and the value map's gain is 1 / sqrt(E[f(z)^2]), measured on the activation.
+    fn init_gated(
+        &mut self,
+        config: &NetworkConfig,
+        shapes: &[(usize, usize)],
+        device: &Device,
+    ) -> Result<(), NetError> {
+        let gain = match &config.activation {
+            Some(act) => {
+                // All units start alike, so one single-unit module measures them all.
+                let probe = Activation::from_config(act, 1, device)?;
+                1.0 / mean_square_under_normal(&probe, device).sqrt()
+            }
+            None => 1.0,
+        };
+        let normal = |gain: f64| Initializer::KaimingNormal {
+            gain,
+            fan_out_only: false,
+        };
+        self.hidden = shapes
+            .iter()
+            .map(|&(i, o)| {
+                LinearConfig::new(i, o)
+                    .with_initializer(normal(gain))
+                    .init(device)
+            })
+            .collect();
+        self.gates = shapes
+            .iter()
+            .map(|&(i, o)| {
+                LinearConfig::new(i, o)
+                    .with_initializer(normal(1.0))
+                    .init(device)
+            })
+            .collect();
+        Ok(())
     }
 
     /// The activation applied after hidden layer `layer`, if any.
@@ -58,10 +111,19 @@ impl SimpleNetwork {
 
     /// Logits for a batch `[batch, input]`.
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        let hidden = self.hidden.iter().enumerate().fold(x, |h, (i, linear)| {
-            self.apply_activation(i, linear.forward(h))
-        });
+        let hidden = (0..self.hidden.len()).fold(x, |h, i| self.hidden_layer(i, h));
         self.output.forward(hidden)
+    }
+
+    /// Hidden layer `i` on its input: `f(h W + b)`, or `f(h V + c) * (h W + b)` when gated.
+    fn hidden_layer(&self, i: usize, h: Tensor<2>) -> Tensor<2> {
+        match self.gates.get(i) {
+            None => self.apply_activation(i, self.hidden[i].forward(h)),
+            Some(gate) => {
+                let value = self.hidden[i].forward(h.clone());
+                self.apply_activation(i, gate.forward(h)) * value
+            }
+        }
     }
 
     /// Logits and every hidden layer's post-activation output, for probes (Burn has no
@@ -69,8 +131,8 @@ impl SimpleNetwork {
     pub fn forward_with_hidden(&self, x: Tensor<2>) -> (Tensor<2>, Vec<Tensor<2>>) {
         let mut outputs = Vec::with_capacity(self.hidden.len());
         let mut h = x;
-        for (i, linear) in self.hidden.iter().enumerate() {
-            h = self.apply_activation(i, linear.forward(h));
+        for i in 0..self.hidden.len() {
+            h = self.hidden_layer(i, h);
             outputs.push(h.clone());
         }
         (self.output.forward(h), outputs)
@@ -82,6 +144,35 @@ impl SimpleNetwork {
             None => z,
         }
     }
+}
+
+/// E[f(z)^2] for z ~ N(0, 1), by the trapezoidal rule on [-8, 8] (the tails beyond
+/// carry less than 1e-14 of the mass, and every registry function grows at most
+/// linearly there).
+fn mean_square_under_normal(activation: &Activation, device: &Device) -> f64 {
+    const POINTS: usize = 1601;
+    let step = 16.0 / (POINTS - 1) as f64;
+    let z: Vec<f64> = (0..POINTS).map(|i| -8.0 + i as f64 * step).collect();
+    let input: Vec<f32> = z.iter().map(|&v| v as f32).collect();
+    let y = activation
+        .forward(Tensor::<1>::from_data(
+            TensorData::new(input, [POINTS]),
+            device,
+        ))
+        .into_data()
+        .try_into_vec::<f32>()
+        .expect("float32 activations");
+    let density = |v: f64| (-0.5 * v * v).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    let total: f64 = z
+        .iter()
+        .zip(&y)
+        .enumerate()
+        .map(|(i, (&v, &f))| {
+            let weight = if i == 0 || i == POINTS - 1 { 0.5 } else { 1.0 };
+            weight * (f as f64).powi(2) * density(v)
+        })
+        .sum();
+    (total * step).max(1e-12)
 }
 
 #[cfg(test)]
@@ -131,5 +222,62 @@ mod tests {
         let direct: Vec<f32> = net.forward(x).into_data().try_into_vec::<f32>().unwrap();
         let via_hidden: Vec<f32> = logits.into_data().try_into_vec::<f32>().unwrap();
         assert_eq!(direct, via_hidden);
+    }
+
+    /// A gated layer is `f(h V + c) * (h W + b)`: checked against the two Linear maps and
+    /// the activation applied by hand, and its gates receive gradients.
+    #[test]
+    fn glu_layers_gate_a_second_linear_map() {
+        let device = Device::flex().autodiff();
+        let cfg = NetworkConfig::book(ActivationConfig::new(ActivationKind::SiLU))
+            .with_hidden(vec![6, 4])
+            .with_layer(LayerKind::Glu);
+        let net = SimpleNetwork::new(&cfg, &device).unwrap();
+        assert_eq!(net.gates.len(), 2);
+        let plain = 784 * 6 + 6 + 6 * 4 + 4 + 4 * 10 + 10;
+        assert_eq!(net.num_params(), plain + 784 * 6 + 6 + 6 * 4 + 4);
+        assert_eq!(crate::Summary::of(&cfg).total_params, net.num_params());
+        assert_eq!(cfg.model_name(), "SimpleNetwork-GLU-SiLU");
+
+        let x = Tensor::<2>::random([3, 784], Distribution::Normal(0.0, 1.0), &device);
+        assert!(
+            (mean_square_under_normal(
+                &acts::Activation::new(ActivationKind::ReLU, &device),
+                &device
+            ) - 0.5)
+                .abs()
+                < 1e-6
+        );
+        let (_, hidden) = net.forward_with_hidden(x.clone());
+        let silu = burn::tensor::activation::silu;
+        let first = silu(net.gates[0].forward(x.clone())) * net.hidden[0].forward(x.clone());
+        let got: Vec<f32> = hidden[0].clone().into_data().try_into_vec().unwrap();
+        let want: Vec<f32> = first.into_data().try_into_vec().unwrap();
+        assert_eq!(got, want);
+
+        // The init keeps the signal alive through both gated layers.
+        let std = |t: Tensor<2>| -> f32 {
+            let n = t.dims().iter().product::<usize>() as f32;
+            (t.clone().powi_scalar(2).sum().into_scalar::<f32>() / n).sqrt()
+        };
+        let unit = Tensor::<2>::random([512, 784], Distribution::Normal(0.0, 1.0), &device);
+        let (_, deep) = net.forward_with_hidden(unit);
+        for (i, h) in deep.into_iter().enumerate() {
+            let s = std(h);
+            assert!((0.5..2.0).contains(&s), "layer {i} output std {s}");
+        }
+        let x = x.clone();
+        let grads = net.forward(x).sum().backward();
+        for (i, gate) in net.gates.iter().enumerate() {
+            let g: Vec<f32> = gate
+                .weight
+                .val()
+                .grad(&grads)
+                .unwrap()
+                .into_data()
+                .try_into_vec()
+                .unwrap();
+            assert!(g.iter().any(|v| *v != 0.0), "gate {i} gets no gradient");
+        }
     }
 }

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use spec::NetworkConfig;
+use spec::{LayerKind, NetworkConfig};
 
 /// One row of the summary.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -44,6 +44,14 @@ impl Summary {
                 params: fan_in * fan_out + fan_out,
                 note: String::new(),
             });
+            if i < last && config.layer == LayerKind::Glu {
+                rows.push(LayerRow {
+                    layer: format!("Gate-{}", rows.len() + 1),
+                    output_width: fan_out,
+                    params: fan_in * fan_out + fan_out,
+                    note: "activated, multiplies the Linear above".into(),
+                });
+            }
             let Some(act) = config.activation.as_ref().filter(|_| i < last) else {
                 continue;
             };
@@ -64,7 +72,7 @@ impl Summary {
         }
         let total_params = rows.iter().map(|r| r.params).sum();
         Self {
-            model: format!("SimpleNetwork-{}", config.activation_name()),
+            model: config.model_name(),
             rows,
             total_params,
         }

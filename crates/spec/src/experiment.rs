@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::activation::{ActivationConfig, ActivationSpec, FourierOptions, Scope};
 use crate::custom::CustomActivation;
 use crate::kind::ActivationKind;
-use crate::network::NetworkConfig;
+use crate::network::{LayerKind, NetworkConfig};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -62,6 +62,8 @@ pub struct ExperimentFile {
     pub hidden: Vec<usize>,
     /// Scope of trainable activations' parameters.
     pub scope: Scope,
+    /// Hidden-layer type: "linear" (the book) or "glu" (gated).
+    pub layer: LayerKind,
     /// Parent folder of the experiment folder.
     pub out: PathBuf,
     /// Hyper-parameters shared by every run.
@@ -82,6 +84,7 @@ impl Default for ExperimentFile {
             seeds: vec![7],
             hidden: NetworkConfig::BOOK_HIDDEN.to_vec(),
             scope: Scope::Shared,
+            layer: LayerKind::Linear,
             out: PathBuf::from("results"),
             train: TrainConfig::default(),
             definitions: Vec::new(),
@@ -260,6 +263,7 @@ impl ExperimentFile {
             seeds: self.seeds,
             hidden: self.hidden,
             scope: self.scope,
+            layer: self.layer,
             fourier: self.fourier,
             train: self.train,
         })
@@ -282,6 +286,9 @@ pub struct Experiment {
     pub hidden: Vec<usize>,
     /// Scope of trainable activations.
     pub scope: Scope,
+    /// Hidden-layer type.
+    #[serde(default, skip_serializing_if = "LayerKind::is_linear")]
+    pub layer: LayerKind,
     /// Settings of the Fourier activation, if set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fourier: Option<FourierOptions>,
@@ -321,7 +328,9 @@ impl Experiment {
                     experiment: self.name.clone(),
                     dir: self.dir.join(&name),
                     name,
-                    network: NetworkConfig::book(activation).with_hidden(self.hidden.clone()),
+                    network: NetworkConfig::book(activation)
+                        .with_hidden(self.hidden.clone())
+                        .with_layer(self.layer),
                     train: TrainConfig {
                         seed,
                         ..self.train.clone()

@@ -18,5 +18,5 @@ pub use experiment::{ConfigError, Experiment, ExperimentFile, RunSpec};
 pub use expr::{BinaryOp, Builtin, Comparison, Expr, ExprError, Function, function_names};
 pub use kind::{ActivationInfo, ActivationKind, BOOK_ACTIVATIONS, Category, ParamInfo};
 pub use names::{UnknownName, closest_names};
-pub use network::{NetError, NetworkConfig};
+pub use network::{LayerKind, NetError, NetworkConfig};
 pub use train::{OptimizerKind, TrainConfig};

@@ -2,6 +2,7 @@
 
 use crate::activation::{ActivationConfig, ActivationSpec};
 use crate::custom::DefinitionError;
+use crate::names::{UnknownName, closest_names};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -25,6 +26,45 @@ pub enum NetError {
     Activation(#[from] DefinitionError),
 }
 
+/// What a hidden layer is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LayerKind {
+    /// `f(x W + b)`: the book's Linear layer and activation.
+    #[default]
+    Linear,
+    /// A gated linear unit, `f(x V + c) * (x W + b)`: the activation gates a second linear
+    /// map (SwiGLU with SiLU, GEGLU with GELU, ReGLU with ReLU, Dauphin et al.'s GLU with
+    /// Sigmoid). Twice the weights of a Linear layer of the same width.
+    Glu,
+}
+
+impl LayerKind {
+    const NAMES: [&'static str; 2] = ["linear", "glu"];
+
+    /// Whether it is the book's plain Linear layer.
+    pub fn is_linear(&self) -> bool {
+        *self == LayerKind::Linear
+    }
+}
+
+impl std::str::FromStr for LayerKind {
+    type Err = UnknownName;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "linear" => Ok(LayerKind::Linear),
+            "glu" => Ok(LayerKind::Glu),
+            other => Err(UnknownName {
+                what: "layer type",
+                given: other.to_string(),
+                suggestions: closest_names(other, &Self::NAMES),
+                valid: Self::NAMES.map(String::from).to_vec(),
+            }),
+        }
+    }
+}
+
 /// Input size, hidden widths, classes and the activation after each hidden layer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -37,6 +77,9 @@ pub struct NetworkConfig {
     pub classes: usize,
     /// Activation after every hidden layer; `None` for the book's no-activation variant.
     pub activation: Option<ActivationConfig>,
+    /// The hidden layers' type (Linear unless set).
+    #[serde(default, skip_serializing_if = "LayerKind::is_linear")]
+    pub layer: LayerKind,
 }
 
 impl NetworkConfig {
@@ -50,6 +93,20 @@ impl NetworkConfig {
             hidden: Self::BOOK_HIDDEN.to_vec(),
             classes: 10,
             activation: Some(activation),
+            layer: LayerKind::Linear,
+        }
+    }
+
+    /// With the given hidden-layer type.
+    pub fn with_layer(self, layer: LayerKind) -> Self {
+        Self { layer, ..self }
+    }
+
+    /// `SimpleNetwork-<Activation>`, or `SimpleNetwork-GLU-<Activation>` with gated layers.
+    pub fn model_name(&self) -> String {
+        match self.layer {
+            LayerKind::Linear => format!("SimpleNetwork-{}", self.activation_name()),
+            LayerKind::Glu => format!("SimpleNetwork-GLU-{}", self.activation_name()),
         }
     }
 

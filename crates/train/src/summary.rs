@@ -43,7 +43,7 @@ impl SummaryTable {
             .iter()
             .map(|r| {
                 let last = r.last();
-                let mut model = format!("SimpleNetwork-{}", r.network.activation_name());
+                let mut model = r.network.model_name();
                 if seeds.len() > 1 {
                     let _ = write!(model, "-s{}", r.train.seed);
                 }

@@ -119,8 +119,8 @@ pub fn run(args: DeadNeuronArgs) -> Result<ExitCode, Failure> {
 
     let counts: Vec<usize> = record.report.layers.iter().map(|l| l.dead).collect();
     println!(
-        "SimpleNetwork-{} over {} training samples",
-        config.activation_name(),
+        "{} over {} training samples",
+        config.model_name(),
         record.report.samples
     );
     println!("Number of layers to compare = {}", counts.len());

@@ -11,7 +11,7 @@ use acts::{ActivationConfig, ActivationSpec, CustomActivation, Scope};
 use anyhow::{Context, anyhow};
 use burn::tensor::Device;
 use data::FashionMnist;
-use nets::NetworkConfig;
+use nets::{LayerKind, NetworkConfig};
 use serde::Serialize;
 
 use crate::cli::{DefinitionArgs, EnvArgs, NetworkArgs};
@@ -91,8 +91,10 @@ pub fn network_config(args: &NetworkArgs) -> Result<NetworkConfig, Failure> {
         .context("--act")
         .map_err(input)?;
     let scope: Scope = args.scope.parse().context("--scope").map_err(input)?;
+    let layer: LayerKind = args.layer.parse().context("--layer").map_err(input)?;
     let config = NetworkConfig::book(ActivationConfig::new(kind).with_scope(scope))
-        .with_hidden(args.hidden.clone());
+        .with_hidden(args.hidden.clone())
+        .with_layer(layer);
     let config = if args.no_act {
         config.without_activation()
     } else {

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use acts::{ActivationKind, ActivationSpec, Scope};
 use anyhow::{Context, anyhow};
 use data::FashionMnist;
+use nets::LayerKind;
 use train::{
     CHECKPOINT_DIR, Experiment, ExperimentFile, OptimizerKind, RUN_RECORD, RunRecord, RunSpec,
     RunStatus, Start, SummaryTable, fit, write_json_atomic,
@@ -49,6 +50,12 @@ fn apply_flags(file: &mut ExperimentFile, args: &TrainArgs) -> Result<(), Failur
             )));
         }
         file.hidden = hidden.clone();
+    }
+    if let Some(layer) = &args.layer {
+        file.layer = layer
+            .parse::<LayerKind>()
+            .context("--layer")
+            .map_err(input)?;
     }
     if let Some(scope) = &args.scope {
         file.scope = scope.parse::<Scope>().context("--scope").map_err(input)?;
