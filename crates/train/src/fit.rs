@@ -131,9 +131,10 @@ pub enum Start {
     Resume(Box<RunRecord>),
 }
 
-/// The seed of Burn's random stream for one epoch. Reseeding at every epoch makes the
-/// random draws of training (RReLU's slopes) depend on (seed, epoch) alone, so a run
-/// resumed at an epoch boundary draws exactly what an uninterrupted one would.
+/// The seed of Burn's random stream for one epoch after the first. Reseeding at every
+/// epoch makes the random draws of training (RReLU's slopes) depend on (seed, epoch)
+/// alone, so a run resumed at an epoch boundary draws exactly what an uninterrupted one
+/// would.
 fn epoch_seed(seed: u64, epoch: usize) -> u64 {
     let mut rng = SplitMix64::new(seed ^ (epoch as u64).rotate_left(32));
     rng.next_u64()
@@ -207,7 +208,13 @@ pub fn fit(
     let mut buf = BatchBuffer::default();
     'epochs: for epoch in first_epoch..=cfg.epochs {
         observer.epoch_started(epoch, cfg.epochs, batches);
-        ad_device.seed(epoch_seed(cfg.seed, epoch));
+        // Not before epoch 1: Burn initialises parameters lazily, at their first use in
+        // the first forward pass, so the initial weights are drawn during epoch 1 from the
+        // stream seeded above. A run resumed after epoch k reloads its weights, so
+        // reseeding from epoch 2 on is all an exact resume needs.
+        if epoch > 1 {
+            ad_device.seed(epoch_seed(cfg.seed, epoch));
+        }
         let train_start = Instant::now();
         let order = epoch_order(train.len(), cfg.seed, epoch - 1);
         let (mut loss_sum, mut hits, mut seen) = (0.0f64, 0usize, 0usize);
