@@ -245,11 +245,11 @@ impl Activation {
     /// registry parameter in registry order; `None` for a kind without parameters.
     pub fn with_params(kind: ActivationKind, values: &[Vec<f64>], device: &Device) -> Option<Self> {
         use ActivationKind as K;
+        // Values go in as f64: the device's float type (f32 unless configured) decides.
         let tensor = |v: &[f64]| {
-            let v: Vec<f32> = v.iter().map(|&x| x as f32).collect();
             let n = v.len();
             burn::module::Param::from_tensor(Tensor::from_data(
-                burn::tensor::TensorData::new(v, [n]),
+                burn::tensor::TensorData::new(v.to_vec(), [n]),
                 device,
             ))
         };

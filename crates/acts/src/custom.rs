@@ -71,7 +71,7 @@ impl CustomModule {
     ) -> Result<Self, DefinitionError> {
         let compiled = definition.compile()?;
         let tensor = |v: &[f64]| {
-            let v: Vec<f32> = v.iter().map(|&x| x as f32).collect();
+            let v = v.to_vec();
             let n = v.len();
             Param::from_tensor(Tensor::from_data(TensorData::new(v, [n]), device))
         };

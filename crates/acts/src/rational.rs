@@ -52,7 +52,7 @@ impl Rational {
     /// Given coefficients: numerator ascending from a_0, denominator from b_1.
     pub fn with_coefficients(numerator: &[f64], denominator: &[f64], device: &Device) -> Self {
         let param = |values: &[f64]| {
-            let values: Vec<f32> = values.iter().map(|&v| v as f32).collect();
+            let values = values.to_vec();
             let n = values.len();
             Param::from_tensor(Tensor::from_data(TensorData::new(values, [n]), device))
         };

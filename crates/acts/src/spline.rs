@@ -51,7 +51,7 @@ impl BSpline {
             "B-spline coefficients: a multiple of {SPLINE_COEFFICIENTS}"
         );
         let n = values.len();
-        let values: Vec<f32> = values.iter().map(|&v| v as f32).collect();
+        let values = values.to_vec();
         let tensor = Tensor::from_data(TensorData::new(values, [n]), device);
         Self {
             coefficients: Param::from_tensor(tensor),

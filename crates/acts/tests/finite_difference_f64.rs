@@ -1,0 +1,145 @@
+//! Central differences against autodiff in float64, for every deterministic activation of
+//! the registry (trainable ones at their initial parameters), for the parameter gradients
+//! of every trainable one, and for a TOML-defined expression and a mixture. Its own test
+//! binary, because float64 is a setting of the device for the whole process.
+//!
+//! Tolerance: with h = 1e-5, truncation is h² |f'''| / 6 ≈ 2e-11 |f'''| and rounding
+//! ε |f| / h ≈ 2e-11 |f|, both far below 1e-7 (1 + |f'|), which a wrong derivative
+//! (a dropped factor, a missed branch, a float32 step) exceeds by orders of magnitude.
+//! Points stay away from kinks (0, ±1, ±3, ±4 and the spline knots, the integers).
+
+use acts::{Activation, ActivationKind, CustomActivation, CustomModule};
+use burn::tensor::{Device, FloatDType, Tensor, TensorData};
+
+const POINTS: [f64; 10] = [-3.7, -2.2, -1.3, -0.7, -0.25, 0.35, 0.8, 1.6, 2.9, 4.4];
+const H: f64 = 1e-5;
+
+fn device() -> Device {
+    static CONFIGURED: std::sync::Once = std::sync::Once::new();
+    CONFIGURED.call_once(|| {
+        Device::flex()
+            .configure(FloatDType::F64)
+            .expect("flex supports float64")
+    });
+    Device::flex().autodiff()
+}
+
+fn to_vec(t: Tensor<1>) -> Vec<f64> {
+    t.into_data().try_into_vec::<f64>().expect("float64 values")
+}
+
+fn input(points: &[f64], device: &Device) -> Tensor<1> {
+    Tensor::from_data(TensorData::new(points.to_vec(), [points.len()]), device)
+}
+
+fn close(numeric: f64, auto: f64) -> bool {
+    (numeric - auto).abs() <= 1e-7 * (1.0 + auto.abs())
+}
+
+/// d/dx by autodiff and by central differences, for `forward` at POINTS.
+fn check_input_derivative(what: &str, forward: &dyn Fn(Tensor<1>) -> Tensor<1>, device: &Device) {
+    let x = input(&POINTS, device).require_grad();
+    let grads = forward(x.clone()).sum().backward();
+    let auto = to_vec(x.grad(&grads).expect("x has a gradient"));
+    let shifted = |delta: f64| -> Vec<f64> {
+        let points: Vec<f64> = POINTS.iter().map(|p| p + delta).collect();
+        to_vec(forward(input(&points, device)))
+    };
+    let (plus, minus) = (shifted(H), shifted(-H));
+    for i in 0..POINTS.len() {
+        let numeric = (plus[i] - minus[i]) / (2.0 * H);
+        assert!(
+            close(numeric, auto[i]),
+            "{what} at {}: autodiff {} vs central difference {numeric}",
+            POINTS[i],
+            auto[i]
+        );
+    }
+}
+
+#[test]
+fn input_derivatives_of_every_deterministic_activation() {
+    let device = device();
+    // RReLU is random while training; Step's training gradient is an estimate by design.
+    for kind in
+        ActivationKind::all().filter(|k| !matches!(k, ActivationKind::RReLU | ActivationKind::Step))
+    {
+        let module = Activation::new(kind, &device);
+        check_input_derivative(kind.name(), &|x| module.forward(x), &device);
+    }
+}
+
+#[test]
+fn parameter_gradients_of_every_trainable_activation() {
+    let device = device();
+    for kind in ActivationKind::all().filter(|k| k.is_trainable()) {
+        let module = Activation::new(kind, &device);
+        let grads = module.forward(input(&POINTS, &device)).sum().backward();
+        let values: Vec<Vec<f64>> = module
+            .params()
+            .into_iter()
+            .map(|(_, t)| to_vec(t))
+            .collect();
+        for (p, (name, tensor)) in module.params().into_iter().enumerate() {
+            let auto = to_vec(tensor.grad(&grads).expect("a parameter gradient"));
+            for i in 0..values[p].len() {
+                let sum_at = |delta: f64| -> f64 {
+                    let mut v = values.clone();
+                    v[p][i] += delta;
+                    let m = Activation::with_params(kind, &v, &device).unwrap();
+                    to_vec(m.forward(input(&POINTS, &device))).iter().sum()
+                };
+                let numeric = (sum_at(H) - sum_at(-H)) / (2.0 * H);
+                assert!(
+                    close(numeric, auto[i]),
+                    "{kind} d/d{name}[{i}]: autodiff {} vs central difference {numeric}",
+                    auto[i]
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_toml_defined_expression_and_a_mixture() {
+    let device = device();
+    let expression = CustomActivation {
+        name: "Mine".into(),
+        expr: "a * x * sigmoid(b * x) + where(x > 0, c * x ^ 2, 0) + sin(x) * gelu(x) / 3".into(),
+        params: [("a".into(), 1.2), ("b".into(), 0.8), ("c".into(), -0.3)].into(),
+        mix: Vec::new(),
+    };
+    let mixture = CustomActivation {
+        name: "Mix".into(),
+        expr: String::new(),
+        params: Default::default(),
+        mix: vec!["Tanh".into(), "GELU".into(), "Softplus".into()],
+    };
+    for (definition, initial) in [
+        (&expression, vec![1.2, 0.8, -0.3]),
+        (&mixture, vec![0.3, -0.2, 0.5]),
+    ] {
+        let module = CustomModule::with_values(definition, &initial, &device).unwrap();
+        check_input_derivative(&definition.name, &|x| module.forward(x), &device);
+        let grads = module.forward(input(&POINTS, &device)).sum().backward();
+        let auto: Vec<f64> = module
+            .params
+            .iter()
+            .flat_map(|p| to_vec(p.val().grad(&grads).unwrap()))
+            .collect();
+        for (i, &a) in auto.iter().enumerate() {
+            let sum_at = |delta: f64| -> f64 {
+                let mut v = initial.clone();
+                v[i] += delta;
+                let m = CustomModule::with_values(definition, &v, &device).unwrap();
+                to_vec(m.forward(input(&POINTS, &device))).iter().sum()
+            };
+            let numeric = (sum_at(H) - sum_at(-H)) / (2.0 * H);
+            assert!(
+                close(numeric, a),
+                "{} parameter {i}: autodiff {a} vs central difference {numeric}",
+                definition.name
+            );
+        }
+    }
+}

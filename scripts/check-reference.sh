@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Retrains every run recorded under a reference experiment folder from its run.json alone
+# (`actlab rerun`) and checks that all of its epochs come out identical: the guard that
+# a code change has not silently moved the committed reference numbers. Bit-identical
+# results need the machine kind the records came from (same CPU features, one thread).
+# Usage: scripts/check-reference.sh [EXPERIMENT_DIR ...]  (default: results/reference/book-ch4)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release -p actlab --quiet
+bin="${CARGO_TARGET_DIR:-$(cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')}/release/actlab"
+dirs=("$@")
+[[ ${#dirs[@]} -gt 0 ]] || dirs=(results/reference/book-ch4)
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+failed=0
+for dir in "${dirs[@]}"; do
+    for record in "$dir"/*/run.json; do
+        if "$bin" rerun "$record" --out "$scratch" --force --quiet; then
+            :
+        else
+            failed=$((failed + 1))
+        fi
+    done
+done
+if [[ $failed -gt 0 ]]; then
+    echo "$failed run(s) did not reproduce" >&2
+    exit 1
+fi
+echo "every run reproduced"
