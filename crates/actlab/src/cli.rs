@@ -44,12 +44,67 @@ pub enum Command {
     /// The activation registry.
     #[command(subcommand)]
     Acts(ActsCommand),
+    /// Measure speed: activations alone, or training epochs split by phase.
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Train a run again from its run.json alone and check that every epoch's metrics
     /// come out identical (same backend and thread count needed).
     #[command(
         after_help = "Example:\n  actlab rerun results/train/ReLU-s7/run.json --out /tmp/rerun"
     )]
     Rerun(RerunArgs),
+}
+
+/// The benchmarks.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Forward + backward of each activation on a [128, 256] tensor (median µs).
+    #[command(after_help = "Example:\n  actlab bench acts --acts ReLU,TeLU,STAF --threads 2")]
+    Acts(BenchActsArgs),
+    /// Training epochs of the book's network: epoch, evaluation and dead-neuron-pass
+    /// seconds, and each step's time split into batch assembly, forward, backward and
+    /// optimiser.
+    #[command(after_help = "Example:\n  actlab bench train --acts ReLU,STAF --epochs 3 --json")]
+    Train(BenchTrainArgs),
+}
+
+/// Flags of `actlab bench acts`.
+#[derive(Debug, Args)]
+pub struct BenchActsArgs {
+    /// Activations [default: all of the registry].
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    pub acts: Option<Vec<String>>,
+    /// Timed iterations per activation (a fifth more run first, untimed).
+    #[arg(long, default_value_t = 50, value_parser = parse::positive_usize)]
+    pub iterations: usize,
+    /// Print JSON instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub defs: DefinitionArgs,
+    #[command(flatten)]
+    pub env: EnvArgs,
+}
+
+/// Flags of `actlab bench train`.
+#[derive(Debug, Args)]
+pub struct BenchTrainArgs {
+    /// Activations, one run each.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "NAMES",
+        default_value = "ReLU,TeLU,STAF"
+    )]
+    pub acts: Vec<String>,
+    /// Epochs per run; the first is a warm-up when there are several.
+    #[arg(long, default_value_t = 3, value_parser = parse::positive_usize)]
+    pub epochs: usize,
+    /// Print JSON instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub env: EnvArgs,
 }
 
 /// Flags of `actlab rerun`.

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use clap::error::ErrorKind;
 
-use crate::cli::{ActsCommand, Cli, Command, ProbeCommand};
+use crate::cli::{ActsCommand, BenchCommand, Cli, Command, ProbeCommand};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -40,6 +40,8 @@ fn main() -> ExitCode {
         Command::Summary(args) => commands::summary::run(args),
         Command::Probe(ProbeCommand::DeadNeurons(args)) => commands::dead_neurons::run(args),
         Command::Rerun(args) => commands::rerun::run(args),
+        Command::Bench(BenchCommand::Acts(args)) => commands::bench::acts(args),
+        Command::Bench(BenchCommand::Train(args)) => commands::bench::train(args),
         Command::Acts(ActsCommand::List { json, defs }) => commands::registry::list(json, &defs),
         Command::Acts(ActsCommand::Eval {
             name,

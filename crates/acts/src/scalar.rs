@@ -83,18 +83,16 @@ impl ScalarActivation {
     /// Applies the function element-wise.
     pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
         match self.kind {
-            // Written out rather than Burn's `PRelu` so that the derivative at 0 is alpha,
-            // as in PyTorch (Burn's gives 1).
-            ActivationKind::PReLU => {
-                let non_positive = x.clone().lower_equal_elem(0.0);
-                let scaled = x.clone() * self.param::<D>(0);
-                x.mask_where(non_positive, scaled)
-            }
-            // exp sees min(x, 0): the branch that `where` discards for x > 0 would otherwise
-            // overflow to inf for large x, and inf * 0 is NaN in alpha's gradient.
+            // relu(x) + alpha * min(x, 0): rather than Burn's `PRelu`, so that the
+            // derivative at 0 is alpha, as in PyTorch (Burn's gives 1), and without
+            // `mask_where` (slow on the CPU backend; see `leaky_relu`).
+            ActivationKind::PReLU => f::relu(x.clone()) + x.clamp_max(0.0) * self.param::<D>(0),
+            // relu(x) + alpha * (exp(min(x, 0)) - 1): exp sees min(x, 0), so it cannot
+            // overflow to inf for large x (inf * 0 would be NaN in alpha's gradient, as in
+            // PyTorch's `where` form); one term is an exact zero on each side.
             ActivationKind::TeLU => {
                 let negative = x.clone().clamp_max(0.0).exp().sub_scalar(1.0) * self.param::<D>(0);
-                negative.mask_where(x.clone().greater_elem(0.0), x)
+                f::relu(x) + negative
             }
             ActivationKind::AdaptiveSigmoid => {
                 f::sigmoid((x - self.param::<D>(1)) * self.param::<D>(0))

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
@@ -43,6 +43,20 @@ pub enum TrainError {
     },
 }
 
+/// Where one training step's time went (wall time; the CPU backends compute eagerly,
+/// and the loss is read back inside `forward`, so each phase includes its own work).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StepPhases {
+    /// Gathering the batch's pixels and labels into tensors.
+    pub assemble: Duration,
+    /// Forward pass, loss, and the batch's loss and hit count read back.
+    pub forward: Duration,
+    /// Backward pass and gradient collection.
+    pub backward: Duration,
+    /// The optimiser's update.
+    pub optimizer: Duration,
+}
+
 /// Receives progress; the library never prints.
 pub trait Observer {
     /// An epoch (1-based) of `epochs` begins, with `batches` batches.
@@ -51,6 +65,8 @@ pub trait Observer {
     fn batch_done(&mut self, _batch: usize, _running_loss: f64, _running_accuracy: f64) {}
     /// An epoch finished, evaluation included.
     fn epoch_done(&mut self, _metrics: &EpochMetrics) {}
+    /// A training step's time, by phase (for benchmarks).
+    fn step_timed(&mut self, _phases: &StepPhases) {}
 }
 
 /// An observer that ignores everything.
@@ -219,8 +235,10 @@ pub fn fit(
         let order = epoch_order(train.len(), cfg.seed, epoch - 1);
         let (mut loss_sum, mut hits, mut seen) = (0.0f64, 0usize, 0usize);
         for (b, chunk) in order.chunks(cfg.batch_size).enumerate() {
+            let assemble_start = Instant::now();
             buf.fill(train, chunk);
             let (x, y) = batch_tensors(&buf, train.pixels(), &ad_device);
+            let forward_start = Instant::now();
             let logits = model.forward(x);
             let loss = loss_fn.forward(logits.clone(), y.clone());
             let loss_value: f32 = loss.clone().into_scalar();
@@ -232,8 +250,16 @@ pub fn fit(
             hits += correct(logits.detach(), y);
             loss_sum += loss_value as f64 * chunk.len() as f64;
             seen += chunk.len();
+            let backward_start = Instant::now();
             let grads = GradientsParams::from_grads(loss.backward(), &model);
+            let optimizer_start = Instant::now();
             model = optimizer.step(cfg.lr, model, grads);
+            observer.step_timed(&StepPhases {
+                assemble: forward_start - assemble_start,
+                forward: backward_start - forward_start,
+                backward: optimizer_start - backward_start,
+                optimizer: optimizer_start.elapsed(),
+            });
             observer.batch_done(b + 1, loss_sum / seen as f64, hits as f64 / seen as f64);
             if context.stop_requested() {
                 let path = save_checkpoint(&model, &run.network, &run.dir, "interrupted")?;

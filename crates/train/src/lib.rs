@@ -10,7 +10,7 @@ mod summary;
 
 pub use atomic::{write_atomic, write_json_atomic};
 pub use checkpoint::{CHECKPOINT_DIR, CheckpointError, load_network, save_checkpoint};
-pub use fit::{Observer, RunContext, SilentObserver, Start, TrainError, evaluate, fit};
+pub use fit::{Observer, RunContext, SilentObserver, Start, StepPhases, TrainError, evaluate, fit};
 pub use optimizer::build_optimizer;
 pub use record::{CheckpointRef, EpochMetrics, RUN_RECORD, ResumePoint, RunRecord, RunStatus};
 pub use spec::{ConfigError, Experiment, ExperimentFile, OptimizerKind, RunSpec, TrainConfig};

@@ -1,5 +1,6 @@
 //! One module per subcommand, and what they share: device, threads, data, networks.
 
+pub mod bench;
 pub mod dead_neurons;
 pub mod registry;
 pub mod rerun;

@@ -1,0 +1,252 @@
+//! `actlab bench`: where the time goes, measured in-process so that process start-up and
+//! dataset loading stay out of the numbers.
+//!
+//! - `acts`: forward + backward of every activation on a `[128, 256]` tensor.
+//! - `train`: whole training epochs of the book's network (median over epochs after the
+//!   first), split into the phases of a step (batch assembly, forward, backward,
+//!   optimiser), plus the test-set evaluation and one dead-neuron pass over the 60,000
+//!   training images.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use acts::{Activation, ActivationKind, ActivationSpec};
+use anyhow::{Context, anyhow};
+use burn::tensor::{Device, Distribution, Tensor};
+use nets::SimpleNetwork;
+use serde::Serialize;
+use train::{
+    EpochMetrics, ExperimentFile, Observer, RunContext, Start, StepPhases, fit, load_network,
+};
+
+use crate::cli::{BenchActsArgs, BenchTrainArgs};
+use crate::commands::{definitions, load_data, print_json, runtime};
+use crate::failure::{Failure, failed, input};
+
+fn median(mut values: Vec<f64>) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    }
+}
+
+/// One activation's forward + backward time.
+#[derive(Serialize)]
+struct ActTiming {
+    activation: String,
+    /// Median microseconds of forward + sum + backward on `[128, 256]`.
+    median_us: f64,
+    /// That time over ReLU's.
+    relative_to_relu: f64,
+}
+
+/// `actlab bench acts`.
+pub fn acts(args: BenchActsArgs) -> Result<ExitCode, Failure> {
+    let rt = runtime(&args.env)?;
+    let device = rt.device.clone().autodiff();
+    let defs = definitions(&args.defs)?;
+    let specs: Vec<ActivationSpec> = match &args.acts {
+        Some(names) => names
+            .iter()
+            .map(|n| ActivationSpec::resolve(n, &defs).context("--acts"))
+            .collect::<Result<_, _>>()
+            .map_err(input)?,
+        None => ActivationKind::all().map(ActivationSpec::from).collect(),
+    };
+    let time = |spec: &ActivationSpec| -> Result<f64, Failure> {
+        let module = Activation::from_spec(spec, &device).map_err(input)?;
+        let mut samples = Vec::with_capacity(args.iterations);
+        for i in 0..args.iterations + args.iterations / 5 {
+            let x = Tensor::<2>::random([128, 256], Distribution::Normal(0.0, 1.0), &device)
+                .require_grad();
+            let start = Instant::now();
+            let grads = module.forward(x.clone()).sum().backward();
+            let dx = x.grad(&grads).expect("the input has a gradient");
+            let _: f32 = dx.sum().into_scalar();
+            // The first fifth warms caches and allocators up.
+            if i >= args.iterations / 5 {
+                samples.push(start.elapsed().as_secs_f64() * 1e6);
+            }
+        }
+        Ok(median(samples))
+    };
+    let relu = time(&ActivationKind::ReLU.into())?;
+    let mut rows = Vec::new();
+    for spec in &specs {
+        let us = time(spec)?;
+        rows.push(ActTiming {
+            activation: spec.name().to_string(),
+            median_us: us,
+            relative_to_relu: us / relu,
+        });
+    }
+    if args.json {
+        print_json(&rows)?;
+    } else {
+        println!(
+            "forward + backward on [128, 256], {} threads, median of {}",
+            rt.threads, args.iterations
+        );
+        println!("{:<16} {:>10} {:>8}", "activation", "µs", "× ReLU");
+        for r in &rows {
+            println!(
+                "{:<16} {:>10.1} {:>8.2}",
+                r.activation, r.median_us, r.relative_to_relu
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Collects step phases and epoch times from a training run.
+#[derive(Default)]
+struct Timings {
+    steps: Vec<StepPhases>,
+    epochs: Vec<EpochMetrics>,
+}
+
+impl Observer for Timings {
+    fn step_timed(&mut self, phases: &StepPhases) {
+        self.steps.push(*phases);
+    }
+    fn epoch_done(&mut self, metrics: &EpochMetrics) {
+        self.epochs.push(metrics.clone());
+    }
+}
+
+/// Medians of one activation's training run.
+#[derive(Serialize)]
+struct TrainTiming {
+    activation: String,
+    threads: usize,
+    device: String,
+    /// Epochs measured (after the first, a warm-up, when there are several).
+    epochs_measured: usize,
+    /// Median seconds of a training epoch over the 60,000 images.
+    epoch_s: f64,
+    /// Median seconds of evaluating the 10,000 test images.
+    eval_s: f64,
+    /// Seconds of one dead-neuron pass over the 60,000 training images.
+    dead_neuron_pass_s: f64,
+    /// Median milliseconds per step of each phase.
+    step_ms: StepMs,
+}
+
+#[derive(Serialize)]
+struct StepMs {
+    assemble: f64,
+    forward: f64,
+    backward: f64,
+    optimizer: f64,
+}
+
+/// `actlab bench train`.
+pub fn train(args: BenchTrainArgs) -> Result<ExitCode, Failure> {
+    let data = load_data(&args.env)?;
+    let rt = runtime(&args.env)?;
+    let mut file = ExperimentFile {
+        acts: args.acts.clone(),
+        name: "bench".into(),
+        ..ExperimentFile::default()
+    };
+    file.train.epochs = args.epochs;
+    file.train.save_epochs = Vec::new();
+    let scratch = tempfile::tempdir()
+        .context("cannot create a scratch folder")
+        .map_err(failed)?;
+    file.out = scratch.path().to_path_buf();
+    let experiment = file.check("--acts").map_err(input)?;
+    let context = RunContext {
+        device_name: rt.device_name.clone(),
+        threads: rt.threads,
+        ..rt.run_context()
+    };
+    let mut rows = Vec::new();
+    for spec in experiment.runs() {
+        let mut timings = Timings::default();
+        let record = fit(
+            &spec,
+            Start::Fresh,
+            &data,
+            &rt.device,
+            &context,
+            &mut timings,
+        )
+        .with_context(|| format!("run {}", spec.name))
+        .map_err(failed)?;
+        let skip = usize::from(timings.epochs.len() > 1);
+        let measured = &timings.epochs[skip..];
+        let steps_per_epoch = timings.steps.len() / timings.epochs.len().max(1);
+        let phases = &timings.steps[skip * steps_per_epoch..];
+        let ms = |f: fn(&StepPhases) -> Duration| {
+            median(phases.iter().map(|p| f(p).as_secs_f64() * 1e3).collect())
+        };
+        let checkpoint = spec.dir.join(
+            &record
+                .checkpoints
+                .last()
+                .ok_or_else(|| failed(anyhow!("the run saved no checkpoint")))?
+                .path,
+        );
+        let (model, _) = load_network(&checkpoint, &rt.device).map_err(failed)?;
+        let dead_neuron_pass_s = time_dead_neuron_pass(&model, &data.train, &rt.device);
+        rows.push(TrainTiming {
+            activation: spec.network.activation_name().to_string(),
+            threads: rt.threads,
+            device: rt.device_name.clone(),
+            epochs_measured: measured.len(),
+            epoch_s: median(measured.iter().map(|e| e.train_seconds).collect()),
+            eval_s: median(measured.iter().map(|e| e.eval_seconds).collect()),
+            dead_neuron_pass_s,
+            step_ms: StepMs {
+                assemble: ms(|p| p.assemble),
+                forward: ms(|p| p.forward),
+                backward: ms(|p| p.backward),
+                optimizer: ms(|p| p.optimizer),
+            },
+        });
+    }
+    if args.json {
+        print_json(&rows)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{:<12} {:>8} {:>8} {:>10}   step ms: {:>8} {:>8} {:>8} {:>9}",
+        "activation",
+        "epoch s",
+        "eval s",
+        "dead-pass s",
+        "assemble",
+        "forward",
+        "backward",
+        "optimiser"
+    );
+    for r in &rows {
+        println!(
+            "{:<12} {:>8.3} {:>8.3} {:>10.3}            {:>8.3} {:>8.3} {:>8.3} {:>9.3}",
+            r.activation,
+            r.epoch_s,
+            r.eval_s,
+            r.dead_neuron_pass_s,
+            r.step_ms.assemble,
+            r.step_ms.forward,
+            r.step_ms.backward,
+            r.step_ms.optimizer
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn time_dead_neuron_pass(model: &SimpleNetwork, split: &data::Split, device: &Device) -> f64 {
+    let start = Instant::now();
+    let report = probe::dead_neurons(model, split, 1000, device);
+    let seconds = start.elapsed().as_secs_f64();
+    debug_assert_eq!(report.samples, split.len());
+    seconds
+}

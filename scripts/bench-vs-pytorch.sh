@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# actlab against PyTorch on this machine, side by side: the book's network (784-256-192-
+# 128-64-10), SGD lr 1e-3 momentum 0.8, batch 128, the same thread count. The systems
+# alternate within every round so that machine load falls on both alike; the table gives
+# medians over rounds and the ratio actlab / PyTorch, with the load average of each round.
+#
+#   bash scripts/bench-vs-pytorch.sh [ROUNDS] [EPOCHS] [--full]
+#       ROUNDS (default 3) x EPOCHS (default 3; the first epoch of each run is a warm-up)
+#       --full also times configs/book-ch4.toml end to end (about 9 minutes)
+#
+# PyTorch comes from PyPI into a venv outside the repository (a multi-GB download the
+# first time): $ACTLAB_BENCH_VENV, default ~/.cache/actlab-bench-venv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=3
+epochs=3
+full=0
+positional=()
+for arg in "$@"; do
+  case "$arg" in
+    --full) full=1 ;;
+    *) positional+=("$arg") ;;
+  esac
+done
+[[ ${#positional[@]} -gt 0 ]] && rounds=${positional[0]}
+[[ ${#positional[@]} -gt 1 ]] && epochs=${positional[1]}
+threads=2
+
+venv="${ACTLAB_BENCH_VENV:-$HOME/.cache/actlab-bench-venv}"
+if ! "$venv/bin/python" -c "import torch, torchvision" 2>/dev/null; then
+  echo "== creating $venv with torch and torchvision from PyPI"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet torch torchvision numpy
+fi
+py="$venv/bin/python"
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/actlab-target}"
+cargo build --release -q -p actlab
+bin="$CARGO_TARGET_DIR/release/actlab"
+
+data="${ACTLAB_DATA:-}"
+for candidate in "$data" data/fashion-mnist /usr/share/datasets/fashion-mnist; do
+  if [[ -n "$candidate" && -e "$candidate/train-images-idx3-ubyte.gz" || -n "$candidate" && -e "$candidate/train-images-idx3-ubyte" ]]; then
+    data="$candidate"
+    break
+  fi
+done
+[[ -n "$data" ]] || { echo "no FashionMNIST found (run scripts/setup.sh)" >&2; exit 2; }
+
+# OpenMP's default spin-waiting made 2-thread PyTorch 27x slower whenever another
+# process held a core; passive waiting keeps it honest on a shared machine.
+export OMP_WAIT_POLICY=PASSIVE
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+load() { cut -d' ' -f1 /proc/loadavg; }
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "torch $("$py" -c 'import torch; print(torch.__version__)'), actlab $("$bin" --version | cut -d' ' -f2), $threads threads, $rounds rounds x $epochs epochs"
+for round in $(seq "$rounds"); do
+  echo "== round $round (load $(load))"
+  for act in ReLU TeLU STAF; do
+    # Alternate which system goes first.
+    if (( round % 2 )); then order="actlab torch"; else order="torch actlab"; fi
+    for system in $order; do
+      l=$(load)
+      if [[ $system == actlab ]]; then
+        for t in 1 "$threads"; do
+          "$bin" bench train --acts "$act" --epochs "$epochs" --threads "$t" --data-dir "$data" --json |
+            "$py" -c "import json,sys; [print(json.dumps({**r, 'system': 'actlab', 'load': $l})) for r in json.load(sys.stdin)]" >> "$results"
+        done
+      else
+        "$py" scripts/bench_pytorch.py --act "$act" --mode preloaded --epochs "$epochs" \
+          --threads "$threads" --data "$data" |
+          "$py" -c "import json,sys; r=json.load(sys.stdin); r['load']=$l; print(json.dumps(r))" >> "$results"
+      fi
+    done
+  done
+  l=$(load)
+  "$py" scripts/bench_pytorch.py --act ReLU --mode dataloader --epochs 2 --threads "$threads" --data "$data" |
+    "$py" -c "import json,sys; r=json.load(sys.stdin); r['load']=$l; print(json.dumps(r))" >> "$results"
+done
+
+echo "== peak memory"
+rss_kb=$( { /usr/bin/time -f '%M' "$bin" train --acts ReLU --epochs 1 --quiet --data-dir "$data" \
+  --out "$(mktemp -d)" > /dev/null; } 2>&1 | tail -n1 )
+echo "{\"system\": \"actlab\", \"peak_rss_mb\": $((rss_kb / 1024))}" >> "$results"
+full_s=""
+if (( full )); then
+  echo "== configs/book-ch4.toml end to end"
+  start=$(date +%s.%N)
+  "$bin" train --config configs/book-ch4.toml --data-dir "$data" --out "$(mktemp -d)" --quiet > /dev/null
+  full_s=$(echo "$(date +%s.%N) - $start" | bc)
+  echo "{\"system\": \"actlab\", \"full_book_s\": $full_s}" >> "$results"
+fi
+
+"$py" - "$results" "$threads" <<'PY'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+threads = int(sys.argv[2])
+def med(system, act, key, t=threads):
+    vals = [r[key] for r in rows if r.get("system") == system and r.get("activation") == act
+            and r.get("threads", t) == t and key in r]
+    return statistics.median(vals) if vals else float("nan")
+def loads(system):
+    vals = [r["load"] for r in rows if r.get("system") == system and "load" in r]
+    return f"{min(vals):.2f}-{max(vals):.2f}" if vals else "-"
+A, P = "actlab", "pytorch-preloaded"
+print()
+print(f"| measure | actlab | PyTorch | ratio | target | holds |")
+print(f"|---|---:|---:|---:|---|---|")
+relu_a, relu_p = med(A, "ReLU", "epoch_s"), med(P, "ReLU", "epoch_s")
+relu_a1 = med(A, "ReLU", "epoch_s", 1)
+lines = []
+lines.append(("ReLU training epoch, 2 threads (s)", relu_a, relu_p, relu_a / relu_p, "<= 0.5 x PyTorch", relu_a / relu_p <= 0.5))
+lines.append(("ReLU training epoch, actlab 1 thread (s)", relu_a1, relu_p, relu_a1 / relu_p, "(for reference)", None))
+for act, target in (("STAF", 1.3), ("TeLU", 1.2)):
+    a = med(A, act, "epoch_s") / relu_a
+    p = med(P, act, "epoch_s") / relu_p
+    lines.append((f"{act} epoch / ReLU epoch", a, p, a / p, f"<= {target}", a <= target))
+for key, name in (("eval_s", "test-set evaluation, 10k (s)"), ("dead_neuron_pass_s", "dead-neuron pass, 60k (s)")):
+    a, p = med(A, "ReLU", key), med(P, "ReLU", key)
+    lines.append((name, a, p, a / p, "<= 0.5 x PyTorch", a / p <= 0.5))
+dl = med("pytorch-dataloader", "ReLU", "epoch_s")
+lines.append(("ReLU epoch vs the book's DataLoader pipeline (s)", relu_a, dl, relu_a / dl, "(for reference)", None))
+full = [r["full_book_s"] for r in rows if "full_book_s" in r]
+if full:
+    lines.append(("full configs/book-ch4.toml (s)", full[0], float("nan"), float("nan"), "<= 300 s", full[0] <= 300))
+rss = [r["peak_rss_mb"] for r in rows if "peak_rss_mb" in r]
+lines.append(("peak RSS while training (MB)", rss[0], float("nan"), float("nan"), "<= 400 MB", rss[0] <= 400))
+for name, a, p, ratio, target, ok in lines:
+    fmt = lambda v: "-" if v != v else f"{v:.3f}"
+    holds = "-" if ok is None else ("yes" if ok else "no")
+    print(f"| {name} | {fmt(a)} | {fmt(p)} | {fmt(ratio)} | {target} | {holds} |")
+print()
+print(f"load average during actlab runs {loads(A)}, PyTorch runs {loads(P)}")
+PY

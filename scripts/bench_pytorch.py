@@ -1,0 +1,215 @@
+"""PyTorch side of scripts/bench-vs-pytorch.sh: the book's network, optimiser and batch
+size, timed the way `actlab bench train` times actlab. Prints one JSON object.
+
+  python bench_pytorch.py --act ReLU --mode preloaded --epochs 3 --threads 2 --data DIR
+
+Modes: `preloaded` keeps the normalised training set in one tensor and slices batches
+from a per-epoch permutation; `dataloader` is the book's pipeline (torchvision
+FashionMNIST, ToTensor + Normalize, DataLoader with shuffle).
+"""
+
+import argparse
+import gzip
+import json
+import pathlib
+import shutil
+import statistics
+import tempfile
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+
+def read_idx(path):
+    raw = pathlib.Path(path).read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    rank = raw[3]
+    dims = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(rank)]
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
+
+
+def find(data_dir, stem):
+    for name in (stem, stem + ".gz"):
+        if (pathlib.Path(data_dir) / name).exists():
+            return pathlib.Path(data_dir) / name
+    raise SystemExit(f"{data_dir}: no {stem}[.gz]")
+
+
+class TeLU(nn.Module):
+    """The book's TeLU."""
+
+    def __init__(self):
+        super().__init__()
+        self.alpha = nn.Parameter(torch.tensor(1.0))
+
+    def forward(self, x):
+        return torch.where(x > 0, x, self.alpha * (torch.exp(x) - 1))
+
+
+class STAF(nn.Module):
+    """The book's STAF: a Python loop over 25 sinusoids."""
+
+    def __init__(self, tau=25):
+        super().__init__()
+        self.tau = tau
+        self.C = nn.Parameter(torch.randn(tau))
+        self.Omega = nn.Parameter(torch.randn(tau))
+        self.Phi = nn.Parameter(torch.randn(tau))
+
+    def forward(self, x):
+        result = torch.zeros_like(x)
+        for i in range(self.tau):
+            result += self.C[i] * torch.sin(self.Omega[i] * x + self.Phi[i])
+        return result
+
+
+ACTIVATIONS = {
+    "ReLU": nn.ReLU,
+    "TeLU": TeLU,
+    "STAF": STAF,
+    "GELU": nn.GELU,
+    "PReLU": nn.PReLU,
+    "LeakyReLU": nn.LeakyReLU,
+    "Tanh": nn.Tanh,
+    "Sigmoid": nn.Sigmoid,
+}
+
+
+class SimpleNetwork(nn.Module):
+    def __init__(self, act):
+        super().__init__()
+        self.act = act
+        sizes = [784, 256, 192, 128, 64]
+        self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes, sizes[1:]))
+        self.out = nn.Linear(64, 10)
+
+    def forward(self, x, hidden=None):
+        x = x.view(x.size(0), -1)
+        for layer in self.hidden:
+            x = self.act(layer(x))
+            if hidden is not None:
+                hidden.append(x)
+        return self.out(x)
+
+
+def normalised(images):
+    return (torch.from_numpy(images.astype(np.float32)) / 255.0 - 0.5) / 0.5
+
+
+def book_loader(data_dir, train, batch_size):
+    """The book's torchvision pipeline, on a copy of the files in torchvision's layout."""
+    from torchvision import datasets, transforms
+
+    root = pathlib.Path(tempfile.mkdtemp())
+    raw = root / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True)
+    for stem in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                 "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
+        src = find(data_dir, stem)
+        # torchvision reads the raw files; give it them decompressed.
+        data = src.read_bytes()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        (raw / stem).write_bytes(data)
+    transform = transforms.Compose(
+        [transforms.ToTensor(), transforms.Normalize((0.5,), (0.5,))]
+    )
+    dataset = datasets.FashionMNIST(root=str(root), train=train, download=False,
+                                    transform=transform)
+    loader = torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=train)
+    return loader, root
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--act", default="ReLU", choices=sorted(ACTIVATIONS))
+    p.add_argument("--mode", default="preloaded", choices=["preloaded", "dataloader"])
+    p.add_argument("--epochs", type=int, default=3)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--data", required=True)
+    p.add_argument("--seed", type=int, default=7)
+    args = p.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    model = SimpleNetwork(ACTIVATIONS[args.act]())
+    optimizer = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.8)
+    loss_fn = nn.CrossEntropyLoss()
+
+    x_train = normalised(read_idx(find(args.data, "train-images-idx3-ubyte"))).view(-1, 784)
+    y_train = torch.from_numpy(read_idx(find(args.data, "train-labels-idx1-ubyte")).astype(np.int64))
+    x_test = normalised(read_idx(find(args.data, "t10k-images-idx3-ubyte"))).view(-1, 784)
+    y_test = torch.from_numpy(read_idx(find(args.data, "t10k-labels-idx1-ubyte")).astype(np.int64))
+
+    cleanup = None
+    if args.mode == "dataloader":
+        loader, cleanup = book_loader(args.data, True, 128)
+
+    epoch_s, eval_s = [], []
+    for _ in range(args.epochs):
+        model.train()
+        start = time.perf_counter()
+        if args.mode == "preloaded":
+            order = torch.randperm(x_train.size(0))
+            for i in range(0, x_train.size(0), 128):
+                idx = order[i : i + 128]
+                inputs, labels = x_train[idx], y_train[idx]
+                optimizer.zero_grad()
+                outputs = model(inputs)
+                loss = loss_fn(outputs, labels)
+                loss.backward()
+                optimizer.step()
+                # The book reads the loss and the hits back every batch; so does actlab.
+                _ = loss.item()
+                _ = (outputs.argmax(1) == labels).sum().item()
+        else:
+            for inputs, labels in loader:
+                optimizer.zero_grad()
+                outputs = model(inputs)
+                loss = loss_fn(outputs, labels)
+                loss.backward()
+                optimizer.step()
+                _ = loss.item()
+                _ = (outputs.argmax(1) == labels).sum().item()
+        epoch_s.append(time.perf_counter() - start)
+
+        model.eval()
+        start = time.perf_counter()
+        with torch.no_grad():
+            for i in range(0, x_test.size(0), 1000):
+                out = model(x_test[i : i + 1000])
+                _ = loss_fn(out, y_test[i : i + 1000]).item()
+                _ = (out.argmax(1) == y_test[i : i + 1000]).sum().item()
+        eval_s.append(time.perf_counter() - start)
+
+    # One dead-neuron pass over the 60,000 training images (max |h| per unit).
+    start = time.perf_counter()
+    with torch.no_grad():
+        maxima = None
+        for i in range(0, x_train.size(0), 1000):
+            hidden = []
+            model(x_train[i : i + 1000], hidden)
+            batch = [h.abs().amax(0) for h in hidden]
+            maxima = batch if maxima is None else [torch.maximum(a, b) for a, b in zip(maxima, batch)]
+        _ = [int((m == 0).sum()) for m in maxima]
+    dead_s = time.perf_counter() - start
+    if cleanup is not None:
+        shutil.rmtree(cleanup, ignore_errors=True)
+
+    measured = epoch_s[1:] if len(epoch_s) > 1 else epoch_s
+    print(json.dumps({
+        "system": f"pytorch-{args.mode}",
+        "torch": torch.__version__,
+        "activation": args.act,
+        "threads": args.threads,
+        "epoch_s": statistics.median(measured),
+        "eval_s": statistics.median(eval_s[1:] if len(eval_s) > 1 else eval_s),
+        "dead_neuron_pass_s": dead_s,
+    }))
+
+
+if __name__ == "__main__":
+    main()
