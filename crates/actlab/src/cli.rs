@@ -44,6 +44,12 @@ pub enum Command {
     /// The activation registry.
     #[command(subcommand)]
     Acts(ActsCommand),
+    /// Figures (JSON + SVG + PNG): activation curves, or any saved figure, run or
+    /// experiment drawn again with --from.
+    #[command(
+        after_help = "Examples:\n  actlab plot acts --acts ReLU,GELU,TeLU\n  actlab plot --from results/figures/activations.json\n  actlab plot --from results/train/ReLU-s7\n  actlab plot --from results/train"
+    )]
+    Plot(PlotArgs),
     /// Measure speed: activations alone, or training epochs split by phase.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -53,6 +59,43 @@ pub enum Command {
         after_help = "Example:\n  actlab rerun results/train/ReLU-s7/run.json --out /tmp/rerun"
     )]
     Rerun(RerunArgs),
+}
+
+/// Flags of `actlab plot`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct PlotArgs {
+    /// What to draw.
+    #[command(subcommand)]
+    pub command: Option<PlotCommand>,
+    /// Draw again from saved data: a figure JSON, a run.json or run folder (training
+    /// curves), or an experiment folder (every run's test accuracy).
+    #[arg(long, value_name = "PATH")]
+    pub from: Option<PathBuf>,
+    /// Where the figure goes, without extension: STEM.json, STEM.svg, STEM.png
+    /// [default: beside the data, or results/figures/activations].
+    #[arg(long, value_name = "STEM", global = true)]
+    pub out: Option<PathBuf>,
+}
+
+/// Figures computed afresh.
+#[derive(Debug, Subcommand)]
+pub enum PlotCommand {
+    /// Each activation and its derivative on [-4, 4] (200 points), three per row.
+    Acts(PlotActsArgs),
+}
+
+/// Flags of `actlab plot acts`.
+#[derive(Debug, Args)]
+pub struct PlotActsArgs {
+    /// Activations [default: the book's 13].
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    pub acts: Option<Vec<String>>,
+    /// Seed of random initial parameters (STAF, Fourier).
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub defs: DefinitionArgs,
 }
 
 /// The benchmarks.

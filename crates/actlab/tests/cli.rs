@@ -229,6 +229,9 @@ fn train_writes_runs_summary_and_repeats_exactly() {
         "summary.csv",
         "summary.json",
         "experiment.json",
+        "figures/experiment.svg",
+        "figures/experiment.png",
+        "ReLU-s7/figures/training.json",
     ] {
         assert!(exp.join(file).is_file(), "{file}");
     }
@@ -1140,4 +1143,77 @@ fn a_swiglu_network_trains_and_counts_its_gates() {
     assert_eq!(record["params"], linear + gates);
     let acc = record["epochs"][1]["test_accuracy"].as_f64().unwrap();
     assert!(acc > 0.5, "synthetic classes are easy; got {acc}");
+}
+
+#[test]
+fn plots_carry_their_numbers_and_redraw_identically_from_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = actlab(
+        tmp.path(),
+        &[
+            "plot",
+            "acts",
+            "--acts",
+            "ReLU,Sigmoid",
+            "--out",
+            "figs/acts",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let figure = read_json(&tmp.path().join("figs/acts.json"));
+    let relu = &figure["panels"][0];
+    assert_eq!(relu["title"], "ReLU");
+    let x: Vec<f64> = relu["series"][0]["x"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let dy: Vec<f64> = relu["series"][1]["y"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(x.len(), 200);
+    assert_eq!((x[0], x[199]), (-4.0, 4.0));
+    for (x, d) in x.iter().zip(&dy) {
+        assert_eq!(*d, if *x > 0.0 { 1.0 } else { 0.0 }, "ReLU' at {x}");
+    }
+    let sigmoid_peak = figure["panels"][1]["series"][1]["y"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .fold(0.0, f64::max);
+    assert!((sigmoid_peak - 0.25).abs() < 1e-3, "{sigmoid_peak}");
+    let png = std::fs::read(tmp.path().join("figs/acts.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+
+    let again = actlab(
+        tmp.path(),
+        &["plot", "--from", "figs/acts.json", "--out", "figs/again"],
+    );
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(
+        std::fs::read(tmp.path().join("figs/acts.svg")).unwrap(),
+        std::fs::read(tmp.path().join("figs/again.svg")).unwrap()
+    );
+
+    for (args, fragment) in [
+        (vec!["plot"], "say what to draw"),
+        (
+            vec!["plot", "--from", "missing.json"],
+            "--from missing.json: expected a figure JSON",
+        ),
+    ] {
+        let out = actlab(tmp.path(), &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&out).contains(fragment),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert_eq!(stderr(&out).trim_end().lines().count(), 1);
+    }
 }

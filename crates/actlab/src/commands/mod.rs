@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod dead_neurons;
+pub mod plot;
 pub mod registry;
 pub mod rerun;
 pub mod summary;

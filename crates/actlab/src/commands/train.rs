@@ -342,9 +342,10 @@ fn train_steps(
         .write(&experiment.dir)
         .with_context(|| format!("cannot write the summary into {}", experiment.dir.display()))
         .map_err(failed)?;
+    crate::commands::plot::training_figures(&experiment.dir, &experiment.name, &records)?;
     println!("\n{}", table.markdown());
     println!(
-        "Results: {}/ (summary.md, summary.csv, summary.json; one folder per run)",
+        "Results: {}/ (summary.md, summary.csv, summary.json, figures/; one folder per run)",
         experiment.dir.display()
     );
     let all_ok = records.iter().all(|r| r.status == RunStatus::Completed);

@@ -1,0 +1,263 @@
+//! `actlab plot`: figures as JSON + SVG + PNG, and `--from` to draw any of them again.
+//!
+//! Saved data becomes a [`viz::Figure`] here (activation curves, a run's training curves,
+//! an experiment's test accuracy per epoch); `viz` draws figures and knows nothing else.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use acts::{ActivationSpec, BOOK_ACTIVATIONS, evaluate_points};
+use anyhow::{Context, anyhow};
+use train::{RUN_RECORD, RunRecord};
+use viz::{FIGURE_KIND, Figure, Panel, Series};
+
+use crate::cli::{PlotActsArgs, PlotArgs, PlotCommand};
+use crate::commands::definitions;
+use crate::failure::{Failure, failed, input};
+
+/// The book's grid: x in [-4, 4], 200 points.
+fn grid() -> Vec<f64> {
+    (0..200).map(|i| -4.0 + 8.0 * i as f64 / 199.0).collect()
+}
+
+/// Curves and derivatives of the given activations, three panels per row (trainable
+/// ones at their initial parameters, drawn from `seed`).
+pub fn activation_figure(specs: &[ActivationSpec], seed: u64) -> Result<Figure, Failure> {
+    let x = grid();
+    let mut panels = Vec::new();
+    for spec in specs {
+        let e = evaluate_points(spec, &x, seed).map_err(input)?;
+        let as_f64 = |v: &[f32]| v.iter().map(|&a| a as f64).collect::<Vec<_>>();
+        let xs = as_f64(&e.x);
+        panels.push(Panel {
+            title: spec.name().to_string(),
+            x_label: "x".into(),
+            y_label: "f(x), f'(x)".into(),
+            series: vec![
+                Series {
+                    name: "f(x)".into(),
+                    x: xs.clone(),
+                    y: as_f64(&e.value),
+                    dashed: false,
+                },
+                Series {
+                    name: "f'(x)".into(),
+                    x: xs,
+                    y: as_f64(&e.derivative),
+                    dashed: true,
+                },
+            ],
+        });
+    }
+    Ok(Figure::new(
+        "Activation functions (solid) and their derivatives (dashed)",
+        3,
+        panels,
+    ))
+}
+
+/// Loss and accuracy per epoch of one run, training and test.
+pub fn run_figure(record: &RunRecord) -> Figure {
+    let epochs: Vec<f64> = record.epochs.iter().map(|e| e.epoch as f64).collect();
+    let series = |name: &str, f: fn(&train::EpochMetrics) -> f64, dashed| Series {
+        name: name.into(),
+        x: epochs.clone(),
+        y: record.epochs.iter().map(f).collect(),
+        dashed,
+    };
+    Figure::new(
+        format!(
+            "{} ({}, seed {})",
+            record.network.model_name(),
+            record.experiment,
+            record.train.seed
+        ),
+        2,
+        vec![
+            Panel {
+                title: "Loss".into(),
+                x_label: "epoch".into(),
+                y_label: "cross-entropy".into(),
+                series: vec![
+                    series("train", |e| e.train_loss, false),
+                    series("test", |e| e.test_loss, true),
+                ],
+            },
+            Panel {
+                title: "Accuracy".into(),
+                x_label: "epoch".into(),
+                y_label: "accuracy (%)".into(),
+                series: vec![
+                    series("train", |e| e.train_accuracy * 100.0, false),
+                    series("test", |e| e.test_accuracy * 100.0, true),
+                ],
+            },
+        ],
+    )
+}
+
+/// Test accuracy per epoch of every run of an experiment, on one chart, and the
+/// training loss beside it.
+pub fn experiment_figure(name: &str, records: &[RunRecord]) -> Figure {
+    let per_run = |f: fn(&train::EpochMetrics) -> f64| {
+        records
+            .iter()
+            .map(|r| Series {
+                name: r.run.clone(),
+                x: r.epochs.iter().map(|e| e.epoch as f64).collect(),
+                y: r.epochs.iter().map(f).collect(),
+                dashed: false,
+            })
+            .collect()
+    };
+    Figure::new(
+        format!("Experiment {name}"),
+        2,
+        vec![
+            Panel {
+                title: "Test accuracy".into(),
+                x_label: "epoch".into(),
+                y_label: "accuracy (%)".into(),
+                series: per_run(|e| e.test_accuracy * 100.0),
+            },
+            Panel {
+                title: "Training loss".into(),
+                x_label: "epoch".into(),
+                y_label: "cross-entropy".into(),
+                series: per_run(|e| e.train_loss),
+            },
+        ],
+    )
+}
+
+/// Writes a figure's three files and returns their paths.
+fn write_quietly(figure: &Figure, stem: &Path) -> Result<Vec<PathBuf>, Failure> {
+    figure
+        .write_all(stem)
+        .with_context(|| format!("cannot write the figure {}", stem.display()))
+        .map_err(failed)
+}
+
+/// Writes a figure's three files and says where they went.
+fn write(figure: &Figure, stem: &Path) -> Result<(), Failure> {
+    let paths = write_quietly(figure, stem)?;
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    println!("{}", names.join("  "));
+    Ok(())
+}
+
+/// Figures `train` leaves behind: one per run, one for the experiment.
+pub fn training_figures(dir: &Path, name: &str, records: &[RunRecord]) -> Result<(), Failure> {
+    for record in records.iter().filter(|r| !r.epochs.is_empty()) {
+        let stem = dir.join(&record.run).join("figures").join("training");
+        write_quietly(&run_figure(record), &stem)?;
+    }
+    write_quietly(
+        &experiment_figure(name, records),
+        &dir.join("figures").join("experiment"),
+    )
+    .map(|_| ())
+}
+
+/// `actlab plot`.
+pub fn run(args: PlotArgs) -> Result<ExitCode, Failure> {
+    match (&args.command, &args.from) {
+        (Some(PlotCommand::Acts(acts)), None) => plot_acts(acts, args.out.as_deref()),
+        (None, Some(from)) => plot_from(from, args.out.as_deref()),
+        _ => Err(input(anyhow!(
+            "say what to draw: `actlab plot acts [--acts NAMES]`, or `actlab plot --from PATH` (a figure JSON, a run.json or run folder, or an experiment folder)"
+        ))),
+    }
+}
+
+fn plot_acts(args: &PlotActsArgs, out: Option<&Path>) -> Result<ExitCode, Failure> {
+    let defs = definitions(&args.defs)?;
+    let specs: Vec<ActivationSpec> = match &args.acts {
+        Some(names) => names
+            .iter()
+            .map(|n| ActivationSpec::resolve(n, &defs).context("--acts"))
+            .collect::<Result<_, _>>()
+            .map_err(input)?,
+        None => BOOK_ACTIVATIONS.map(ActivationSpec::from).to_vec(),
+    };
+    let figure = activation_figure(&specs, args.seed)?;
+    let stem = out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("results/figures/activations"));
+    write(&figure, &stem)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `--from` was given.
+fn plot_from(from: &Path, out: Option<&Path>) -> Result<ExitCode, Failure> {
+    let stem = |default: PathBuf| out.map(Path::to_path_buf).unwrap_or(default);
+    if from.is_dir() && from.join(RUN_RECORD).is_file() {
+        let record = RunRecord::load(from).map_err(input)?;
+        write(
+            &run_figure(&record),
+            &stem(from.join("figures").join("training")),
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if from.is_dir() && from.join("experiment.json").is_file() {
+        // The experiment's own run order; runs that never started are left out.
+        let text = std::fs::read_to_string(from.join("experiment.json"))
+            .with_context(|| format!("cannot read {}", from.join("experiment.json").display()))
+            .map_err(input)?;
+        let mut experiment: train::Experiment = serde_json::from_str(&text)
+            .with_context(|| {
+                format!(
+                    "{}: not an actlab experiment",
+                    from.join("experiment.json").display()
+                )
+            })
+            .map_err(input)?;
+        experiment.dir = from.to_path_buf();
+        let mut records = Vec::new();
+        for spec in experiment.runs() {
+            if spec.dir.join(RUN_RECORD).is_file() {
+                records.push(RunRecord::load(&spec.dir).map_err(input)?);
+            }
+        }
+        let name = from
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        write(
+            &experiment_figure(&name, &records),
+            &stem(from.join("figures").join("experiment")),
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let text = std::fs::read_to_string(from)
+        .with_context(|| {
+            format!(
+                "--from {}: expected a figure JSON, a run.json or run folder, or an experiment folder",
+                from.display()
+            )
+        })
+        .map_err(input)?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("--from {}: not JSON", from.display()))
+        .map_err(input)?;
+    if value.get("kind").and_then(|k| k.as_str()) == Some(FIGURE_KIND) {
+        let figure: Figure = serde_json::from_value(value)
+            .with_context(|| format!("--from {}: not a readable figure", from.display()))
+            .map_err(input)?;
+        write(&figure, &stem(from.with_extension("")))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if value.get("epochs").is_some() && value.get("network").is_some() {
+        let dir = from.parent().unwrap_or(Path::new("."));
+        let record = RunRecord::load(dir).map_err(input)?;
+        write(
+            &run_figure(&record),
+            &stem(dir.join("figures").join("training")),
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    Err(input(anyhow!(
+        "--from {}: neither a figure (\"kind\": \"{FIGURE_KIND}\") nor a run record",
+        from.display()
+    )))
+}
