@@ -316,6 +316,32 @@ pub enum ProbeCommand {
         after_help = "Examples:\n  actlab probe dead-neurons --run results/train/ReLU-s7\n  actlab probe dead-neurons --init --act ReLU --hidden 2048,1024,1024,512,512,256,128 --seed 7"
     )]
     DeadNeurons(DeadNeuronArgs),
+    /// The chapter's activation surfaces: Z = f(X) + f(Y) on a grid over [-5, 5]² and its
+    /// gradient magnitude from autodiff, as JSON and a 3-D surface beside a heatmap.
+    #[command(after_help = "Example:\n  actlab probe surface --acts ReLU,GELU,STAF")]
+    Surface(SurfaceArgs),
+}
+
+/// Flags of `actlab probe surface`.
+#[derive(Debug, Args)]
+pub struct SurfaceArgs {
+    /// Activations [default: the book's 13].
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    pub acts: Option<Vec<String>>,
+    /// Grid points per axis.
+    #[arg(long, default_value_t = 100, value_parser = parse::positive_usize)]
+    pub grid: usize,
+    /// The grid spans [-RANGE, RANGE] on both axes.
+    #[arg(long, default_value_t = 5.0, value_parser = parse::positive_f64)]
+    pub range: f64,
+    /// Seed of random initial parameters (STAF, Fourier).
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Folder for surface-<Activation>.json/.svg/.png [default: results/probes].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub defs: DefinitionArgs,
 }
 
 /// Flags of `actlab probe dead-neurons`.

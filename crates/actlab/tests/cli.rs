@@ -1217,3 +1217,50 @@ fn plots_carry_their_numbers_and_redraw_identically_from_json() {
         assert_eq!(stderr(&out).trim_end().lines().count(), 1);
     }
 }
+
+#[test]
+fn the_relu_surface_has_exact_gradient_magnitudes_and_redraws_identically() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = actlab(
+        tmp.path(),
+        &[
+            "probe", "surface", "--acts", "ReLU", "--grid", "20", "--out", "s",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let surface = read_json(&tmp.path().join("s/surface-ReLU.json"));
+    assert_eq!(surface["kind"], "actlab-surface");
+    let axis: Vec<f64> = surface["x"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let magnitude: Vec<f64> = surface["gradient_magnitude"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(magnitude.len(), 400);
+    let root_two = f64::from(2f32.sqrt());
+    for (i, y) in axis.iter().enumerate() {
+        for (j, x) in axis.iter().enumerate() {
+            let want = match (*x > 0.0, *y > 0.0) {
+                (false, false) => 0.0,
+                (true, true) => root_two,
+                _ => 1.0,
+            };
+            assert_eq!(magnitude[i * 20 + j], want, "at ({x}, {y})");
+        }
+    }
+    let again = actlab(
+        tmp.path(),
+        &["plot", "--from", "s/surface-ReLU.json", "--out", "s/again"],
+    );
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(
+        std::fs::read(tmp.path().join("s/surface-ReLU.svg")).unwrap(),
+        std::fs::read(tmp.path().join("s/again.svg")).unwrap()
+    );
+}

@@ -3,8 +3,12 @@
 //! picture can be drawn again from its JSON (`actlab plot --from`) without recomputing.
 //! Text is drawn with a bundled DejaVu Sans through `ab_glyph`: no system fonts needed.
 
+mod surface;
+
 use std::path::{Path, PathBuf};
 use std::sync::Once;
+
+pub use surface::{SURFACE_KIND, SurfaceFigure};
 
 use plotters::prelude::*;
 use plotters::style::FontStyle;
@@ -15,7 +19,7 @@ use thiserror::Error;
 static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 
 /// The family name every text style here asks for.
-const FAMILY: &str = "sans-serif";
+pub(crate) const FAMILY: &str = "sans-serif";
 
 /// Marks a file as a figure, so that `plot --from` can tell it from other JSON.
 pub const FIGURE_KIND: &str = "actlab-figure";
@@ -79,12 +83,12 @@ pub enum VizError {
     },
 }
 
-fn draw_error<E: std::fmt::Debug>(e: E) -> VizError {
+pub(crate) fn draw_error<E: std::fmt::Debug>(e: E) -> VizError {
     VizError::Draw(format!("{e:?}"))
 }
 
 /// Registers the bundled font once per process.
-fn register_font() {
+pub(crate) fn register_font() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         plotters::style::register_font(FAMILY, FontStyle::Normal, FONT)
@@ -95,7 +99,7 @@ fn register_font() {
 /// Pixels per panel.
 const PANEL: (u32, u32) = (420, 320);
 /// Height of the figure's title band.
-const TITLE_BAND: u32 = 40;
+pub(crate) const TITLE_BAND: u32 = 40;
 
 /// A colour-blind-safe palette (Okabe and Ito), cycled through the series of a panel.
 const PALETTE: [RGBColor; 7] = [
@@ -195,30 +199,40 @@ impl Figure {
     /// file, and returns their paths.
     pub fn write_all(&self, stem: &Path) -> Result<Vec<PathBuf>, VizError> {
         self.check()?;
-        if let Some(dir) = stem.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| VizError::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?;
-        }
-        let with = |ext: &str| stem.with_extension(ext);
-        let json = serde_json_string(self)?;
-        write_through_temp(&with("json"), |tmp| std::fs::write(tmp, json.as_bytes()))?;
-        let svg = self.to_svg()?;
-        write_through_temp(&with("svg"), |tmp| std::fs::write(tmp, svg.as_bytes()))?;
-        let png = with("png");
-        let tmp = temp_name(&png);
-        let drawn = self.write_png(&tmp);
-        if let Err(e) = drawn {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e);
-        }
-        std::fs::rename(&tmp, &png).map_err(|source| VizError::Io {
-            path: png.clone(),
+        write_files(stem, &serde_json_string(self)?, &self.to_svg()?, |png| {
+            self.write_png(png)
+        })
+    }
+}
+
+/// Writes `<stem>.json`, `<stem>.svg` and the PNG `draw_png` renders, each through a
+/// temporary file (so none is ever half-written), and returns their paths.
+pub(crate) fn write_files(
+    stem: &Path,
+    json: &str,
+    svg: &str,
+    draw_png: impl FnOnce(&Path) -> Result<(), VizError>,
+) -> Result<Vec<PathBuf>, VizError> {
+    if let Some(dir) = stem.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| VizError::Io {
+            path: dir.to_path_buf(),
             source,
         })?;
-        Ok(vec![with("json"), with("svg"), png])
     }
+    let with = |ext: &str| stem.with_extension(ext);
+    write_through_temp(&with("json"), |tmp| std::fs::write(tmp, json.as_bytes()))?;
+    write_through_temp(&with("svg"), |tmp| std::fs::write(tmp, svg.as_bytes()))?;
+    let png = with("png");
+    let tmp = temp_name(&png);
+    if let Err(e) = draw_png(&tmp) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    std::fs::rename(&tmp, &png).map_err(|source| VizError::Io {
+        path: png.clone(),
+        source,
+    })?;
+    Ok(vec![with("json"), with("svg"), png])
 }
 
 fn serde_json_string(figure: &Figure) -> Result<String, VizError> {
@@ -273,7 +287,7 @@ fn series_style(i: usize, dashed: bool) -> (RGBColor, bool) {
 }
 
 /// Ticks without float noise: at most 3 decimals, trailing zeros dropped, never "-0".
-fn tick(v: &f64) -> String {
+pub(crate) fn tick(v: &f64) -> String {
     let text = format!("{v:.3}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
     if text == "-0" {

@@ -6,6 +6,7 @@ pub mod plot;
 pub mod registry;
 pub mod rerun;
 pub mod summary;
+pub mod surface;
 pub mod train;
 
 use ::train::{ExperimentFile, RunContext};

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use acts::{ActivationSpec, BOOK_ACTIVATIONS, evaluate_points};
 use anyhow::{Context, anyhow};
 use train::{RUN_RECORD, RunRecord};
-use viz::{FIGURE_KIND, Figure, Panel, Series};
+use viz::{FIGURE_KIND, Figure, Panel, SURFACE_KIND, Series, SurfaceFigure};
 
 use crate::cli::{PlotActsArgs, PlotArgs, PlotCommand};
 use crate::commands::definitions;
@@ -240,6 +240,24 @@ fn plot_from(from: &Path, out: Option<&Path>) -> Result<ExitCode, Failure> {
     let value: serde_json::Value = serde_json::from_str(&text)
         .with_context(|| format!("--from {}: not JSON", from.display()))
         .map_err(input)?;
+    if value.get("kind").and_then(|k| k.as_str()) == Some(SURFACE_KIND) {
+        let figure: SurfaceFigure = serde_json::from_value(value)
+            .with_context(|| format!("--from {}: not a readable surface", from.display()))
+            .map_err(input)?;
+        let paths = figure
+            .write_all(&stem(from.with_extension("")))
+            .context("cannot write the figure")
+            .map_err(failed)?;
+        println!(
+            "{}",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join("  ")
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     if value.get("kind").and_then(|k| k.as_str()) == Some(FIGURE_KIND) {
         let figure: Figure = serde_json::from_value(value)
             .with_context(|| format!("--from {}: not a readable figure", from.display()))
