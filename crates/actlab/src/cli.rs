@@ -316,10 +316,39 @@ pub enum ProbeCommand {
         after_help = "Examples:\n  actlab probe dead-neurons --run results/train/ReLU-s7\n  actlab probe dead-neurons --init --act ReLU --hidden 2048,1024,1024,512,512,256,128 --seed 7"
     )]
     DeadNeurons(DeadNeuronArgs),
+    /// The book's gradient check: a fresh network, one training batch, backward; per
+    /// Linear layer, histograms and statistics of the weight gradients and the weights.
+    /// One figure per activation, and one for the network without activation.
+    #[command(after_help = "Example:\n  actlab probe gradients --acts ReLU,Sigmoid,TeLU")]
+    Gradients(GradientArgs),
     /// The chapter's activation surfaces: Z = f(X) + f(Y) on a grid over [-5, 5]² and its
     /// gradient magnitude from autodiff, as JSON and a 3-D surface beside a heatmap.
     #[command(after_help = "Example:\n  actlab probe surface --acts ReLU,GELU,STAF")]
     Surface(SurfaceArgs),
+}
+
+/// Flags of `actlab probe gradients`.
+#[derive(Debug, Args)]
+pub struct GradientArgs {
+    /// Activations [default: the book's 13].
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    pub acts: Option<Vec<String>>,
+    /// Initialisation seed.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Samples in the batch (the first of the training set).
+    #[arg(long, default_value_t = 128, value_parser = parse::positive_usize)]
+    pub batch: usize,
+    /// Histogram bins.
+    #[arg(long, default_value_t = 50, value_parser = parse::positive_usize)]
+    pub bins: usize,
+    /// Folder for gradients-<Activation>.probe.json and the figure files [default: results/probes].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub defs: DefinitionArgs,
+    #[command(flatten)]
+    pub env: EnvArgs,
 }
 
 /// Flags of `actlab probe surface`.

@@ -1264,3 +1264,62 @@ fn the_relu_surface_has_exact_gradient_magnitudes_and_redraws_identically() {
         std::fs::read(tmp.path().join("s/again.svg")).unwrap()
     );
 }
+
+#[test]
+fn gradient_histograms_count_every_weight() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = synthetic_dataset(tmp.path());
+    let out = actlab_synthetic(
+        tmp.path(),
+        &[
+            "probe",
+            "gradients",
+            "--acts",
+            "Sigmoid",
+            "--batch",
+            "64",
+            "--out",
+            "g",
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    for name in ["Sigmoid", "NoActivation"] {
+        let probe = read_json(&tmp.path().join(format!("g/gradients-{name}.probe.json")));
+        let layers = probe["layers"].as_array().unwrap();
+        assert_eq!(
+            layers.len(),
+            5,
+            "{name}: four hidden Linear layers and the output"
+        );
+        for layer in layers {
+            let shape: Vec<u64> = layer["shape"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap())
+                .collect();
+            let size = shape[0] * shape[1];
+            for key in ["gradient", "weight"] {
+                let counts: u64 = layer[key]["counts"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_u64().unwrap())
+                    .sum();
+                assert_eq!(counts, size, "{name} layer {} {key}", layer["layer"]);
+            }
+            assert_eq!(layer["gradient_stats"]["count"].as_u64().unwrap(), size);
+        }
+        assert!(tmp.path().join(format!("g/gradients-{name}.png")).is_file());
+    }
+    // Sigmoid's gradients vanish towards the input; without activation they do not.
+    let spread = |name: &str, layer: usize| {
+        read_json(&tmp.path().join(format!("g/gradients-{name}.probe.json")))["layers"][layer]
+            ["gradient_stats"]["std"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(spread("Sigmoid", 0) * 100.0 < spread("Sigmoid", 4));
+}

@@ -1,7 +1,11 @@
 //! Analyses of trained or freshly initialised networks.
 
 mod dead;
+mod gradients;
 mod surface;
 
 pub use dead::{DeadLayer, DeadNeuronProbe, DeadNeuronReport, ProbeSource, dead_neurons};
+pub use gradients::{
+    GradientProbe, Histogram, LayerGradients, Stats, gradient_probe, histogram, stats,
+};
 pub use surface::{SurfaceGrid, activation_surface};

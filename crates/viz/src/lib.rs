@@ -49,6 +49,9 @@ pub struct Panel {
     pub y_label: String,
     /// The curves.
     pub series: Vec<Series>,
+    /// Start the y axis at 0 (counts, for instance).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub y_from_zero: bool,
 }
 
 /// A figure: a title and panels laid out in a grid, row by row.
@@ -273,7 +276,11 @@ fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     if !lo.is_finite() {
         return (0.0, 1.0);
     }
-    let pad = ((hi - lo) * 0.05).max(1e-3);
+    let pad = if hi > lo {
+        (hi - lo) * 0.05
+    } else {
+        (lo.abs() * 0.05).max(1e-12)
+    };
     (lo - pad, hi + pad)
 }
 
@@ -288,6 +295,14 @@ fn series_style(i: usize, dashed: bool) -> (RGBColor, bool) {
 
 /// Ticks without float noise: at most 3 decimals, trailing zeros dropped, never "-0".
 pub(crate) fn tick(v: &f64) -> String {
+    let magnitude = v.abs();
+    // Tick positions carry float noise: a tick at "zero" may be 1e-17.
+    if magnitude < 1e-14 {
+        return "0".into();
+    }
+    if !(1e-3..1e5).contains(&magnitude) {
+        return format!("{v:.1e}");
+    }
     let text = format!("{v:.3}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
     if text == "-0" {
@@ -379,7 +394,10 @@ where
     DB::ErrorType: 'static,
 {
     let xs = range(panel.series.iter().flat_map(|s| s.x.iter().copied()));
-    let ys = range(panel.series.iter().flat_map(|s| s.y.iter().copied()));
+    let mut ys = range(panel.series.iter().flat_map(|s| s.y.iter().copied()));
+    if panel.y_from_zero {
+        ys.0 = 0.0;
+    }
     let mut chart = ChartBuilder::on(area)
         .caption(&panel.title, (FAMILY, 18))
         .margin(8)
@@ -392,6 +410,7 @@ where
         .x_desc(panel.x_label.as_str())
         .y_desc(panel.y_label.as_str())
         .label_style((FAMILY, 12))
+        .x_labels(6)
         .x_label_formatter(&tick)
         .y_label_formatter(&tick)
         .axis_desc_style((FAMILY, 13))
@@ -445,6 +464,7 @@ mod tests {
                     title: "square".into(),
                     x_label: "x".into(),
                     y_label: "y".into(),
+                    y_from_zero: false,
                     series: vec![Series {
                         name: "x^2".into(),
                         y: x.iter().map(|v| v * v).collect(),
@@ -456,6 +476,7 @@ mod tests {
                     title: "line".into(),
                     x_label: "x".into(),
                     y_label: "y".into(),
+                    y_from_zero: false,
                     series: vec![Series {
                         name: "2x".into(),
                         y: x.iter().map(|v| 2.0 * v).collect(),

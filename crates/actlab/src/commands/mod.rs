@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod dead_neurons;
+pub mod gradients;
 pub mod plot;
 pub mod registry;
 pub mod rerun;

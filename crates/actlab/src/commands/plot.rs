@@ -33,6 +33,7 @@ pub fn activation_figure(specs: &[ActivationSpec], seed: u64) -> Result<Figure, 
             title: spec.name().to_string(),
             x_label: "x".into(),
             y_label: "f(x), f'(x)".into(),
+            y_from_zero: false,
             series: vec![
                 Series {
                     name: "f(x)".into(),
@@ -78,6 +79,7 @@ pub fn run_figure(record: &RunRecord) -> Figure {
                 title: "Loss".into(),
                 x_label: "epoch".into(),
                 y_label: "cross-entropy".into(),
+                y_from_zero: false,
                 series: vec![
                     series("train", |e| e.train_loss, false),
                     series("test", |e| e.test_loss, true),
@@ -87,6 +89,7 @@ pub fn run_figure(record: &RunRecord) -> Figure {
                 title: "Accuracy".into(),
                 x_label: "epoch".into(),
                 y_label: "accuracy (%)".into(),
+                y_from_zero: false,
                 series: vec![
                     series("train", |e| e.train_accuracy * 100.0, false),
                     series("test", |e| e.test_accuracy * 100.0, true),
@@ -118,12 +121,14 @@ pub fn experiment_figure(name: &str, records: &[RunRecord]) -> Figure {
                 title: "Test accuracy".into(),
                 x_label: "epoch".into(),
                 y_label: "accuracy (%)".into(),
+                y_from_zero: false,
                 series: per_run(|e| e.test_accuracy * 100.0),
             },
             Panel {
                 title: "Training loss".into(),
                 x_label: "epoch".into(),
                 y_label: "cross-entropy".into(),
+                y_from_zero: false,
                 series: per_run(|e| e.train_loss),
             },
         ],

@@ -1,0 +1,208 @@
+//! The book's gradient check: a fresh network, one training batch, cross-entropy,
+//! backward; then per Linear layer the distribution of the weight gradients and of the
+//! weights, as histograms with summary statistics.
+
+use burn::module::Param;
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use data::{BatchBuffer, Split};
+use nets::{NetworkConfig, SimpleNetwork};
+use serde::{Deserialize, Serialize};
+
+/// Counts of values in equal-width bins.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Histogram {
+    /// Bin edges, one more than the counts; the last bin includes its right edge.
+    pub edges: Vec<f64>,
+    /// Values per bin; they add up to the tensor's size.
+    pub counts: Vec<u64>,
+}
+
+/// Summary statistics of a tensor's values.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
+    /// Number of values.
+    pub count: usize,
+    /// Mean.
+    pub mean: f64,
+    /// Standard deviation (population).
+    pub std: f64,
+    /// Smallest value.
+    pub min: f64,
+    /// Largest value.
+    pub max: f64,
+    /// Median of |v|.
+    pub abs_p50: f64,
+    /// 90th percentile of |v|.
+    pub abs_p90: f64,
+    /// 99th percentile of |v|.
+    pub abs_p99: f64,
+}
+
+/// One Linear layer's weights and their gradients.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LayerGradients {
+    /// 1-based Linear layer (the last is the output layer).
+    pub layer: usize,
+    /// `[fan_in, fan_out]`.
+    pub shape: [usize; 2],
+    /// Distribution of dLoss/dW.
+    pub gradient: Histogram,
+    /// Statistics of dLoss/dW.
+    pub gradient_stats: Stats,
+    /// Distribution of W.
+    pub weight: Histogram,
+    /// Statistics of W.
+    pub weight_stats: Stats,
+}
+
+/// The saved result of a gradient probe.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GradientProbe {
+    /// Always `gradients`.
+    pub probe: String,
+    /// The network.
+    pub network: NetworkConfig,
+    /// Initialisation seed.
+    pub seed: u64,
+    /// Samples in the batch.
+    pub batch: usize,
+    /// The batch's loss.
+    pub loss: f64,
+    /// Input side first, the output layer last.
+    pub layers: Vec<LayerGradients>,
+}
+
+/// `bins` equal-width bins over `[min, max]` of `values`.
+pub fn histogram(values: &[f32], bins: usize) -> Histogram {
+    let (lo, hi) = values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v as f64), hi.max(v as f64))
+        });
+    let (lo, hi) = if lo.is_finite() && hi > lo {
+        (lo, hi)
+    } else if lo.is_finite() {
+        (lo - 0.5, lo + 0.5)
+    } else {
+        (0.0, 1.0)
+    };
+    let width = (hi - lo) / bins as f64;
+    let mut counts = vec![0u64; bins];
+    for &v in values {
+        let i = (((v as f64 - lo) / width) as usize).min(bins - 1);
+        counts[i] += 1;
+    }
+    Histogram {
+        edges: (0..=bins).map(|i| lo + width * i as f64).collect(),
+        counts,
+    }
+}
+
+/// Statistics of `values` (not empty).
+pub fn stats(values: &[f32]) -> Stats {
+    let n = values.len().max(1) as f64;
+    let mean = values.iter().map(|&v| v as f64).sum::<f64>() / n;
+    let var = values
+        .iter()
+        .map(|&v| (v as f64 - mean).powi(2))
+        .sum::<f64>()
+        / n;
+    let mut abs: Vec<f64> = values.iter().map(|v| v.abs() as f64).collect();
+    abs.sort_by(f64::total_cmp);
+    let quantile = |q: f64| abs[((abs.len() - 1) as f64 * q).round() as usize];
+    Stats {
+        count: values.len(),
+        mean,
+        std: var.sqrt(),
+        min: values.iter().fold(f64::INFINITY, |m, &v| m.min(v as f64)),
+        max: values
+            .iter()
+            .fold(f64::NEG_INFINITY, |m, &v| m.max(v as f64)),
+        abs_p50: quantile(0.5),
+        abs_p90: quantile(0.9),
+        abs_p99: quantile(0.99),
+    }
+}
+
+fn to_vec(t: Tensor<2>) -> Vec<f32> {
+    t.into_data().try_into_vec::<f32>().expect("float32 values")
+}
+
+/// Builds `network` on the autodiff `device` from `seed`, runs one batch (the first
+/// `batch` samples of `split`) forward and backward, and reports every Linear layer.
+pub fn gradient_probe(
+    network: &NetworkConfig,
+    seed: u64,
+    split: &Split,
+    batch: usize,
+    bins: usize,
+    device: &Device,
+) -> Result<GradientProbe, nets::NetError> {
+    device.seed(seed);
+    let model = SimpleNetwork::new(network, device)?;
+    let indices: Vec<usize> = (0..batch.min(split.len())).collect();
+    let mut buf = BatchBuffer::default();
+    buf.fill(split, &indices);
+    let n = buf.len();
+    let x = Tensor::<2>::from_data(
+        TensorData::new(buf.pixels.clone(), [n, split.pixels()]),
+        device,
+    );
+    let y = Tensor::<1, Int>::from_data(TensorData::new(buf.labels.clone(), [n]), device);
+    let loss = CrossEntropyLossConfig::new()
+        .init(device)
+        .forward(model.forward(x), y);
+    let loss_value: f32 = loss.clone().into_scalar();
+    let grads = loss.backward();
+    let weights: Vec<&Param<Tensor<2>>> = model
+        .hidden
+        .iter()
+        .map(|l| &l.weight)
+        .chain(std::iter::once(&model.output.weight))
+        .collect();
+    let layers = weights
+        .into_iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let value = w.val();
+            let [fan_in, fan_out] = value.dims();
+            let gradient = to_vec(value.grad(&grads).expect("every weight has a gradient"));
+            let weight = to_vec(value);
+            LayerGradients {
+                layer: i + 1,
+                shape: [fan_in, fan_out],
+                gradient: histogram(&gradient, bins),
+                gradient_stats: stats(&gradient),
+                weight: histogram(&weight, bins),
+                weight_stats: stats(&weight),
+            }
+        })
+        .collect();
+    Ok(GradientProbe {
+        probe: "gradients".into(),
+        network: network.clone(),
+        seed,
+        batch: n,
+        loss: loss_value as f64,
+        layers,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_counts_add_up_and_bins_are_right() {
+        let values = [0.0f32, 0.1, 0.2, 0.2, 0.9, 1.0];
+        let h = histogram(&values, 5);
+        assert_eq!(h.counts.iter().sum::<u64>(), 6);
+        assert_eq!(h.edges.len(), 6);
+        assert_eq!(h.counts, [2, 2, 0, 0, 2]);
+        let s = stats(&values);
+        assert!((s.mean - 2.4 / 6.0).abs() < 1e-7);
+        assert_eq!((s.min, s.max), (0.0, 1.0));
+        assert_eq!(histogram(&[3.0; 4], 3).counts.iter().sum::<u64>(), 4);
+    }
+}
