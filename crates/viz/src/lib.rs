@@ -90,6 +90,23 @@ pub(crate) fn draw_error<E: std::fmt::Debug>(e: E) -> VizError {
     VizError::Draw(format!("{e:?}"))
 }
 
+/// Prepares a figure's canvas: the font, a white background and the title band;
+/// returns the area below the title.
+pub(crate) fn titled_canvas<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    title: &str,
+) -> Result<DrawingArea<DB, plotters::coord::Shift>, VizError>
+where
+    DB::ErrorType: 'static,
+{
+    register_font();
+    root.fill(&WHITE).map_err(draw_error)?;
+    let (top, body) = root.split_vertically(TITLE_BAND);
+    top.titled(title, (FAMILY, 24).into_font())
+        .map_err(draw_error)?;
+    Ok(body)
+}
+
 /// Registers the bundled font once per process.
 pub(crate) fn register_font() {
     static ONCE: Once = Once::new();
@@ -166,11 +183,7 @@ impl Figure {
     where
         DB::ErrorType: 'static,
     {
-        register_font();
-        root.fill(&WHITE).map_err(draw_error)?;
-        let (top, body) = root.split_vertically(TITLE_BAND);
-        top.titled(&self.title, (FAMILY, 24).into_font())
-            .map_err(draw_error)?;
+        let body = titled_canvas(&root, &self.title)?;
         let columns = self.columns.clamp(1, self.panels.len());
         let rows = self.panels.len().div_ceil(columns);
         let areas = body.split_evenly((rows, columns));

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{FAMILY, TITLE_BAND, VizError, draw_error, register_font, tick, write_files};
+use crate::{FAMILY, VizError, draw_error, tick, titled_canvas, write_files};
 
 /// Marks a surface figure's JSON.
 pub const SURFACE_KIND: &str = "actlab-surface";
@@ -111,11 +111,7 @@ impl SurfaceFigure {
     where
         DB::ErrorType: 'static,
     {
-        register_font();
-        root.fill(&WHITE).map_err(draw_error)?;
-        let (top, body) = root.split_vertically(TITLE_BAND);
-        top.titled(&self.title, (FAMILY, 24).into_font())
-            .map_err(draw_error)?;
+        let body = titled_canvas(&root, &self.title)?;
         let (left, right) = body.split_horizontally(SIZE.0 / 2);
         let (surface_area, surface_bar) = left.split_horizontally(SIZE.0 / 2 - BAR);
         let (heat_area, heat_bar) = right.split_horizontally(SIZE.0 / 2 - BAR);

@@ -20,7 +20,7 @@ use train::{
 };
 
 use crate::cli::{BenchActsArgs, BenchTrainArgs};
-use crate::commands::{definitions, load_data, print_json, runtime};
+use crate::commands::{chosen_activations, load_data, print_json, runtime};
 use crate::failure::{Failure, failed, input};
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -50,15 +50,8 @@ struct ActTiming {
 pub fn acts(args: BenchActsArgs) -> Result<ExitCode, Failure> {
     let rt = runtime(&args.env)?;
     let device = rt.device.clone().autodiff();
-    let defs = definitions(&args.defs)?;
-    let specs: Vec<ActivationSpec> = match &args.acts {
-        Some(names) => names
-            .iter()
-            .map(|n| ActivationSpec::resolve(n, &defs).context("--acts"))
-            .collect::<Result<_, _>>()
-            .map_err(input)?,
-        None => ActivationKind::all().map(ActivationSpec::from).collect(),
-    };
+    let all: Vec<ActivationKind> = ActivationKind::all().collect();
+    let specs = chosen_activations(args.acts.as_deref(), &args.defs, &all)?;
     let time = |spec: &ActivationSpec| -> Result<f64, Failure> {
         let module = Activation::from_spec(spec, &device).map_err(input)?;
         let mut samples = Vec::with_capacity(args.iterations);

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use acts::{ActivationConfig, ActivationSpec, BOOK_ACTIVATIONS};
+use acts::{ActivationConfig, BOOK_ACTIVATIONS};
 use anyhow::Context;
 use nets::NetworkConfig;
 use probe::{GradientProbe, Histogram, gradient_probe};
@@ -11,7 +11,7 @@ use train::write_json_atomic;
 use viz::{Figure, Panel, Series};
 
 use crate::cli::GradientArgs;
-use crate::commands::{definitions, load_data, runtime};
+use crate::commands::{chosen_activations, load_data, runtime};
 use crate::failure::{Failure, failed, input};
 
 /// A histogram as a step curve: each bin a flat segment at its count.
@@ -68,15 +68,7 @@ pub fn gradient_figure(probe: &GradientProbe) -> Figure {
 
 /// `actlab probe gradients`.
 pub fn run(args: GradientArgs) -> Result<ExitCode, Failure> {
-    let defs = definitions(&args.defs)?;
-    let specs: Vec<ActivationSpec> = match &args.acts {
-        Some(names) => names
-            .iter()
-            .map(|n| ActivationSpec::resolve(n, &defs).context("--acts"))
-            .collect::<Result<_, _>>()
-            .map_err(input)?,
-        None => BOOK_ACTIVATIONS.map(ActivationSpec::from).to_vec(),
-    };
+    let specs = chosen_activations(args.acts.as_deref(), &args.defs, &BOOK_ACTIVATIONS)?;
     let data = load_data(&args.env)?;
     let rt = runtime(&args.env)?;
     let device = rt.device.clone().autodiff();

@@ -11,7 +11,7 @@ pub mod surface;
 pub mod train;
 
 use ::train::{ExperimentFile, RunContext};
-use acts::{ActivationConfig, ActivationSpec, CustomActivation, Scope};
+use acts::{ActivationConfig, ActivationKind, ActivationSpec, CustomActivation, Scope};
 use anyhow::{Context, anyhow};
 use burn::tensor::Device;
 use data::FashionMnist;
@@ -86,6 +86,23 @@ pub fn definitions(args: &DefinitionArgs) -> Result<Vec<CustomActivation>, Failu
     file.check_definitions(&path.display().to_string())
         .map_err(input)?;
     Ok(file.definitions)
+}
+
+/// The activations `--acts NAMES` names (built-in or from `--defs`), or `default`.
+pub fn chosen_activations(
+    names: Option<&[String]>,
+    defs: &DefinitionArgs,
+    default: &[ActivationKind],
+) -> Result<Vec<ActivationSpec>, Failure> {
+    let Some(names) = names else {
+        return Ok(default.iter().copied().map(ActivationSpec::from).collect());
+    };
+    let defs = definitions(defs)?;
+    names
+        .iter()
+        .map(|n| ActivationSpec::resolve(n, &defs).context("--acts"))
+        .collect::<Result<_, _>>()
+        .map_err(input)
 }
 
 /// The network described by `--act`, `--hidden`, `--scope`, `--no-act`, `--defs`.

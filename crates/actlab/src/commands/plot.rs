@@ -12,7 +12,7 @@ use train::{RUN_RECORD, RunRecord};
 use viz::{FIGURE_KIND, Figure, Panel, SURFACE_KIND, Series, SurfaceFigure};
 
 use crate::cli::{PlotActsArgs, PlotArgs, PlotCommand};
-use crate::commands::definitions;
+use crate::commands::chosen_activations;
 use crate::failure::{Failure, failed, input};
 
 /// The book's grid: x in [-4, 4], 200 points.
@@ -176,15 +176,7 @@ pub fn run(args: PlotArgs) -> Result<ExitCode, Failure> {
 }
 
 fn plot_acts(args: &PlotActsArgs, out: Option<&Path>) -> Result<ExitCode, Failure> {
-    let defs = definitions(&args.defs)?;
-    let specs: Vec<ActivationSpec> = match &args.acts {
-        Some(names) => names
-            .iter()
-            .map(|n| ActivationSpec::resolve(n, &defs).context("--acts"))
-            .collect::<Result<_, _>>()
-            .map_err(input)?,
-        None => BOOK_ACTIVATIONS.map(ActivationSpec::from).to_vec(),
-    };
+    let specs = chosen_activations(args.acts.as_deref(), &args.defs, &BOOK_ACTIVATIONS)?;
     let figure = activation_figure(&specs, args.seed)?;
     let stem = out
         .map(Path::to_path_buf)

@@ -4,27 +4,19 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use acts::{Activation, ActivationSpec, BOOK_ACTIVATIONS};
+use acts::{Activation, BOOK_ACTIVATIONS};
 use anyhow::Context;
 use burn::tensor::Device;
 use probe::activation_surface;
 use viz::SurfaceFigure;
 
 use crate::cli::SurfaceArgs;
-use crate::commands::definitions;
+use crate::commands::chosen_activations;
 use crate::failure::{Failure, failed, input};
 
 /// `actlab probe surface`.
 pub fn run(args: SurfaceArgs) -> Result<ExitCode, Failure> {
-    let defs = definitions(&args.defs)?;
-    let specs: Vec<ActivationSpec> = match &args.acts {
-        Some(names) => names
-            .iter()
-            .map(|n| ActivationSpec::resolve(n, &defs).context("--acts"))
-            .collect::<Result<_, _>>()
-            .map_err(input)?,
-        None => BOOK_ACTIVATIONS.map(ActivationSpec::from).to_vec(),
-    };
+    let specs = chosen_activations(args.acts.as_deref(), &args.defs, &BOOK_ACTIVATIONS)?;
     let device = Device::flex().autodiff();
     device.seed(args.seed);
     let out = args
