@@ -143,11 +143,15 @@ fn write_quietly(figure: &Figure, stem: &Path) -> Result<Vec<PathBuf>, Failure> 
         .map_err(failed)
 }
 
-/// Writes a figure's three files and says where they went.
-fn write(figure: &Figure, stem: &Path) -> Result<(), Failure> {
-    let paths = write_quietly(figure, stem)?;
+/// Says where a figure's files went, on one line.
+pub fn print_paths(paths: &[PathBuf]) {
     let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     println!("{}", names.join("  "));
+}
+
+/// Writes a figure's three files and says where they went.
+fn write(figure: &Figure, stem: &Path) -> Result<(), Failure> {
+    print_paths(&write_quietly(figure, stem)?);
     Ok(())
 }
 
@@ -245,14 +249,7 @@ fn plot_from(from: &Path, out: Option<&Path>) -> Result<ExitCode, Failure> {
             .write_all(&stem(from.with_extension("")))
             .context("cannot write the figure")
             .map_err(failed)?;
-        println!(
-            "{}",
-            paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join("  ")
-        );
+        print_paths(&paths);
         return Ok(ExitCode::SUCCESS);
     }
     if value.get("kind").and_then(|k| k.as_str()) == Some(FIGURE_KIND) {

@@ -12,6 +12,7 @@ use viz::SurfaceFigure;
 
 use crate::cli::SurfaceArgs;
 use crate::commands::chosen_activations;
+use crate::commands::plot::print_paths;
 use crate::failure::{Failure, failed, input};
 
 /// `actlab probe surface`.
@@ -46,14 +47,7 @@ pub fn run(args: SurfaceArgs) -> Result<ExitCode, Failure> {
             .write_all(&stem)
             .with_context(|| format!("cannot write {}", stem.display()))
             .map_err(failed)?;
-        println!(
-            "{}",
-            paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join("  ")
-        );
+        print_paths(&paths);
     }
     Ok(ExitCode::SUCCESS)
 }
