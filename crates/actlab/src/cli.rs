@@ -321,10 +321,32 @@ pub enum ProbeCommand {
     /// One figure per activation, and one for the network without activation.
     #[command(after_help = "Example:\n  actlab probe gradients --acts ReLU,Sigmoid,TeLU")]
     Gradients(GradientArgs),
+    /// Per-layer output distributions of a trained run over the whole test set:
+    /// histograms, statistics and the fraction of outputs that are exactly 0.
+    #[command(
+        after_help = "Example:\n  actlab probe outputs --run results/train/ReLU-s7 --checkpoint epoch-5"
+    )]
+    Outputs(OutputArgs),
     /// The chapter's activation surfaces: Z = f(X) + f(Y) on a grid over [-5, 5]² and its
     /// gradient magnitude from autodiff, as JSON and a 3-D surface beside a heatmap.
     #[command(after_help = "Example:\n  actlab probe surface --acts ReLU,GELU,STAF")]
     Surface(SurfaceArgs),
+}
+
+/// Flags of `actlab probe outputs`.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// A run folder (holding run.json and checkpoints/).
+    #[arg(long, value_name = "DIR")]
+    pub run: PathBuf,
+    /// Which checkpoint of the run, e.g. epoch-5 [default: the last].
+    #[arg(long)]
+    pub checkpoint: Option<String>,
+    /// Histogram bins.
+    #[arg(long, default_value_t = 60, value_parser = parse::positive_usize)]
+    pub bins: usize,
+    #[command(flatten)]
+    pub env: EnvArgs,
 }
 
 /// Flags of `actlab probe gradients`.

@@ -40,6 +40,7 @@ fn main() -> ExitCode {
         Command::Summary(args) => commands::summary::run(args),
         Command::Probe(ProbeCommand::DeadNeurons(args)) => commands::dead_neurons::run(args),
         Command::Probe(ProbeCommand::Surface(args)) => commands::surface::run(args),
+        Command::Probe(ProbeCommand::Outputs(args)) => commands::outputs::run(args),
         Command::Probe(ProbeCommand::Gradients(args)) => commands::gradients::run(args),
         Command::Rerun(args) => commands::rerun::run(args),
         Command::Plot(args) => commands::plot::run(args),

@@ -1323,3 +1323,41 @@ fn gradient_histograms_count_every_weight() {
     };
     assert!(spread("Sigmoid", 0) * 100.0 < spread("Sigmoid", 4));
 }
+
+#[test]
+fn layer_outputs_of_a_trained_run_count_every_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = synthetic_dataset(tmp.path());
+    let out = train(tmp.path(), &data, "o", "ReLU", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let run = tmp.path().join("o/train/ReLU-s7");
+    let probe = actlab_synthetic(
+        tmp.path(),
+        &[
+            "probe",
+            "outputs",
+            "--run",
+            run.to_str().unwrap(),
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+    );
+    assert!(probe.status.success(), "{}", stderr(&probe));
+    let report = read_json(&run.join("probes/outputs-epoch-2.json"));
+    assert_eq!(report["split"], "test");
+    let layers = report["report"]["layers"].as_array().unwrap();
+    for (layer, units) in layers.iter().zip([32u64, 16]) {
+        let counts: u64 = layer["histogram"]["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        assert_eq!(counts, 200 * units, "every test sample's every unit");
+        let zero = layer["zero_fraction"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&zero));
+        // ReLU outputs are never negative.
+        assert!(layer["stats"]["min"].as_f64().unwrap() >= 0.0);
+    }
+    assert!(run.join("probes/outputs-epoch-2-figure.png").is_file());
+}

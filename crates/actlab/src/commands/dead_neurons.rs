@@ -16,10 +16,12 @@ use crate::failure::{Failure, failed, input};
 /// stays small (the widest layer of a 2048-unit net is 8 MB per 1000 samples).
 const PROBE_BATCH: usize = 1000;
 
-/// The network to probe, where it came from, and the default report path.
-fn network_from_run(
+/// The network to probe, where it came from, and the default report path
+/// (`<run>/probes/<probe>-<checkpoint>.json`).
+pub(crate) fn network_from_run(
     run_dir: &Path,
     checkpoint: Option<&str>,
+    probe: &str,
     rt: &Runtime,
 ) -> Result<(SimpleNetwork, NetworkConfig, ProbeSource, PathBuf), Failure> {
     let record = RunRecord::load(run_dir)
@@ -62,9 +64,7 @@ fn network_from_run(
         .path
         .file_stem()
         .map_or("checkpoint".into(), |s| s.to_string_lossy().into_owned());
-    let out = run_dir
-        .join("probes")
-        .join(format!("dead-neurons-{stem}.json"));
+    let out = run_dir.join("probes").join(format!("{probe}-{stem}.json"));
     let source = ProbeSource::Checkpoint {
         run: run_dir.to_path_buf(),
         checkpoint: chosen.path.clone(),
@@ -84,7 +84,7 @@ pub fn run(args: DeadNeuronArgs) -> Result<ExitCode, Failure> {
     let data = load_data(&args.env)?;
     let rt = runtime(&args.env)?;
     let (model, config, source, default_out) = match (&args.run, fresh_config) {
-        (Some(dir), _) => network_from_run(dir, args.checkpoint.as_deref(), &rt)?,
+        (Some(dir), _) => network_from_run(dir, args.checkpoint.as_deref(), "dead-neurons", &rt)?,
         (None, Some(config)) => {
             rt.device.seed(args.seed);
             let model = SimpleNetwork::new(&config, &rt.device).map_err(input)?;

@@ -15,7 +15,7 @@ use crate::commands::{chosen_activations, load_data, runtime};
 use crate::failure::{Failure, failed, input};
 
 /// A histogram as a step curve: each bin a flat segment at its count.
-fn steps(name: &str, h: &Histogram) -> Series {
+pub(crate) fn steps(name: &str, h: &Histogram) -> Series {
     let (mut x, mut y) = (Vec::new(), Vec::new());
     for (i, &count) in h.counts.iter().enumerate() {
         x.extend([h.edges[i], h.edges[i + 1]]);

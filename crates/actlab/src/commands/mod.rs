@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod dead_neurons;
 pub mod gradients;
+pub mod outputs;
 pub mod plot;
 pub mod registry;
 pub mod rerun;
