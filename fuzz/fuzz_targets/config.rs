@@ -28,7 +28,9 @@ fuzz_target!(|bytes: &[u8]| {
             let runs = experiment.runs();
             assert_eq!(runs.len(), experiment.acts.len() * experiment.seeds.len());
             for run in runs {
-                run.network.check().expect("a checked experiment builds valid networks");
+                run.network
+                    .check()
+                    .expect("a checked experiment builds valid networks");
             }
         }
         Err(err) => assert!(!err.to_string().contains('\n'), "{err}"),

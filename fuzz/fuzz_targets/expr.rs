@@ -15,7 +15,10 @@ fuzz_target!(|bytes: &[u8]| {
             let _ = expr.uses_param(0) || expr.uses_param(1);
         }
         Err(err) => {
-            assert!(err.column >= 1 && err.column <= text.chars().count() + 1, "{err}");
+            assert!(
+                err.column >= 1 && err.column <= text.chars().count() + 1,
+                "{err}"
+            );
             assert!(!err.message.contains('\n'), "{err}");
         }
     }
