@@ -32,7 +32,7 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  actlab train --acts ReLU,TeLU,STAF\n  actlab train --config configs/book-ch4.toml --threads 2\n  actlab train --acts GELU --epochs 3 --lr 0.01 --momentum 0.9 --name gelu-quick\n  actlab train --resume results/train"
     )]
-    Train(TrainArgs),
+    Train(Box<TrainArgs>),
     /// Print the layer table (torchinfo style) and parameter count of a network.
     #[command(
         after_help = "Example:\n  actlab summary --act PReLU\n  actlab summary --act STAF --scope per-layer --json"
@@ -215,6 +215,10 @@ pub struct TrainArgs {
     /// linear map (SwiGLU with SiLU) [default: linear].
     #[arg(long)]
     pub layer: Option<String>,
+    /// Also record per layer, every epoch, the mean gradient norm and the weights' mean,
+    /// std and norm (in run.json, and drawn in the run's figure): --track grads.
+    #[arg(long, value_parser = ["grads"], value_name = "WHAT")]
+    pub track: Option<String>,
     /// Sinusoids of the Fourier activation [default: 25, as STAF].
     #[arg(long, value_parser = parse::positive_usize, value_name = "TAU")]
     pub fourier_tau: Option<usize>,
@@ -241,7 +245,7 @@ pub struct TrainArgs {
         conflicts_with_all = [
             "acts", "config", "name", "out", "epochs", "lr", "momentum", "weight_decay",
             "batch_size", "optimizer", "seed", "hidden", "scope", "layer", "save_epochs",
-            "fourier_tau", "fourier_init", "fourier_omega0"
+            "fourier_tau", "fourier_init", "fourier_omega0", "track"
         ]
     )]
     pub resume: Option<PathBuf>,

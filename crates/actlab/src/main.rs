@@ -36,7 +36,7 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Train(args) => commands::train::run(args),
+        Command::Train(args) => commands::train::run(*args),
         Command::Summary(args) => commands::summary::run(args),
         Command::Probe(ProbeCommand::DeadNeurons(args)) => commands::dead_neurons::run(args),
         Command::Probe(ProbeCommand::Surface(args)) => commands::surface::run(args),

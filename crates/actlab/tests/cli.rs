@@ -1361,3 +1361,32 @@ fn layer_outputs_of_a_trained_run_count_every_value() {
     }
     assert!(run.join("probes/outputs-epoch-2-figure.png").is_file());
 }
+
+#[test]
+fn tracking_gradients_records_every_layer_and_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = synthetic_dataset(tmp.path());
+    let plain = train(tmp.path(), &data, "plain", "TeLU", &[]);
+    assert!(plain.status.success(), "{}", stderr(&plain));
+    let tracked = train(tmp.path(), &data, "tracked", "TeLU", &["--track", "grads"]);
+    assert!(tracked.status.success(), "{}", stderr(&tracked));
+    let record = read_json(&tmp.path().join("tracked/train/TeLU-s7/run.json"));
+    assert_eq!(record["train"]["track_grads"], true);
+    for epoch in record["epochs"].as_array().unwrap() {
+        let layers = epoch["layers"].as_array().unwrap();
+        assert_eq!(layers.len(), 3, "two hidden Linear layers and the output");
+        for l in layers {
+            assert!(l["grad_norm_mean"].as_f64().unwrap() > 0.0);
+            assert!(l["weight_std"].as_f64().unwrap() > 0.0);
+            assert!(l["weight_norm"].as_f64().unwrap() > 0.0);
+        }
+    }
+    let plain_record = read_json(&tmp.path().join("plain/train/TeLU-s7/run.json"));
+    assert!(plain_record["epochs"][0].get("layers").is_none());
+    assert_eq!(epoch_outcomes(&record), epoch_outcomes(&plain_record));
+    let figure = read_json(
+        &tmp.path()
+            .join("tracked/train/TeLU-s7/figures/training.json"),
+    );
+    assert_eq!(figure["panels"].as_array().unwrap().len(), 4);
+}

@@ -69,6 +69,10 @@ pub struct TrainConfig {
     pub save_epochs: Vec<usize>,
     /// Seeds model initialisation, shuffling and RReLU's slopes.
     pub seed: u64,
+    /// Record per layer, every epoch, the mean gradient norm and the weights' mean, std
+    /// and norm (the book's `train_model_with_metrics`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub track_grads: bool,
 }
 
 impl Default for TrainConfig {
@@ -84,6 +88,7 @@ impl Default for TrainConfig {
             weight_decay: 0.0,
             save_epochs: Vec::new(),
             seed: 7,
+            track_grads: false,
         }
     }
 }

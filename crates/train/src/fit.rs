@@ -19,6 +19,7 @@ use crate::checkpoint::{
 };
 use crate::optimizer::build_optimizer;
 use crate::record::{CheckpointRef, EpochMetrics, RUN_RECORD, RunRecord, RunStatus};
+use crate::track::GradTracker;
 use spec::RunSpec;
 
 /// A run that could not be carried out.
@@ -222,6 +223,7 @@ pub fn fit(
     let train = &data.train;
     let batches = train.len().div_ceil(cfg.batch_size);
     let mut buf = BatchBuffer::default();
+    let mut tracker = GradTracker::default();
     'epochs: for epoch in first_epoch..=cfg.epochs {
         observer.epoch_started(epoch, cfg.epochs, batches);
         // Not before epoch 1: Burn initialises parameters lazily, at their first use in
@@ -252,6 +254,9 @@ pub fn fit(
             seen += chunk.len();
             let backward_start = Instant::now();
             let grads = GradientsParams::from_grads(loss.backward(), &model);
+            if cfg.track_grads {
+                tracker.record(&model, &grads);
+            }
             let optimizer_start = Instant::now();
             model = optimizer.step(cfg.lr, model, grads);
             observer.step_timed(&StepPhases {
@@ -286,6 +291,11 @@ pub fn fit(
             test_accuracy,
             train_seconds,
             eval_seconds: eval_start.elapsed().as_secs_f64(),
+            layers: if cfg.track_grads {
+                tracker.finish_epoch(&model)
+            } else {
+                Vec::new()
+            },
         };
         observer.epoch_done(&metrics);
         record.epochs.push(metrics);

@@ -24,6 +24,21 @@ pub enum RunStatus {
     Interrupted,
 }
 
+/// One Linear layer's weights and gradients over an epoch (`--track grads`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LayerTrack {
+    /// 1-based Linear layer (the last is the output layer).
+    pub layer: usize,
+    /// Mean over the epoch's steps of ||dLoss/dW||.
+    pub grad_norm_mean: f64,
+    /// Mean of W after the epoch.
+    pub weight_mean: f64,
+    /// Standard deviation of W after the epoch.
+    pub weight_std: f64,
+    /// ||W|| after the epoch.
+    pub weight_norm: f64,
+}
+
 /// Metrics of one epoch, as the book reports them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EpochMetrics {
@@ -41,6 +56,9 @@ pub struct EpochMetrics {
     pub train_seconds: f64,
     /// Wall seconds of the evaluation part.
     pub eval_seconds: f64,
+    /// Per Linear layer, with `--track grads`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layers: Vec<LayerTrack>,
 }
 
 /// A saved checkpoint.

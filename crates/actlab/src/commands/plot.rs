@@ -57,7 +57,8 @@ pub fn activation_figure(specs: &[ActivationSpec], seed: u64) -> Result<Figure, 
     ))
 }
 
-/// Loss and accuracy per epoch of one run, training and test.
+/// Loss and accuracy per epoch of one run, training and test; with `--track grads`
+/// also each layer's mean gradient norm and weight spread per epoch.
 pub fn run_figure(record: &RunRecord) -> Figure {
     let epochs: Vec<f64> = record.epochs.iter().map(|e| e.epoch as f64).collect();
     let series = |name: &str, f: fn(&train::EpochMetrics) -> f64, dashed| Series {
@@ -66,7 +67,7 @@ pub fn run_figure(record: &RunRecord) -> Figure {
         y: record.epochs.iter().map(f).collect(),
         dashed,
     };
-    Figure::new(
+    let mut figure = Figure::new(
         format!(
             "{} ({}, seed {})",
             record.network.model_name(),
@@ -96,7 +97,39 @@ pub fn run_figure(record: &RunRecord) -> Figure {
                 ],
             },
         ],
-    )
+    );
+    let layers = record.epochs.first().map_or(0, |e| e.layers.len());
+    if layers > 0 {
+        let per_layer = |f: fn(&train::LayerTrack) -> f64| -> Vec<Series> {
+            (0..layers)
+                .map(|l| Series {
+                    name: format!("Linear-{}", l + 1),
+                    x: epochs.clone(),
+                    y: record
+                        .epochs
+                        .iter()
+                        .map(|e| e.layers.get(l).map_or(f64::NAN, f))
+                        .collect(),
+                    dashed: false,
+                })
+                .collect()
+        };
+        figure.panels.push(Panel {
+            title: "Mean gradient norm per layer".into(),
+            x_label: "epoch".into(),
+            y_label: "mean ||dL/dW||".into(),
+            y_from_zero: true,
+            series: per_layer(|t| t.grad_norm_mean),
+        });
+        figure.panels.push(Panel {
+            title: "Weight spread per layer".into(),
+            x_label: "epoch".into(),
+            y_label: "std of W".into(),
+            y_from_zero: false,
+            series: per_layer(|t| t.weight_std),
+        });
+    }
+    figure
 }
 
 /// Test accuracy per epoch of every run of an experiment, on one chart, and the

@@ -60,6 +60,9 @@ fn apply_flags(file: &mut ExperimentFile, args: &TrainArgs) -> Result<(), Failur
     if let Some(scope) = &args.scope {
         file.scope = scope.parse::<Scope>().context("--scope").map_err(input)?;
     }
+    if args.track.is_some() {
+        file.train.track_grads = true;
+    }
     if let Some(tau) = args.fourier_tau {
         file.fourier.get_or_insert_default().tau = tau;
     }
