@@ -50,6 +50,10 @@ pub enum Command {
         after_help = "Examples:\n  actlab plot acts --acts ReLU,GELU,TeLU\n  actlab plot --from results/figures/activations.json\n  actlab plot --from results/train/ReLU-s7\n  actlab plot --from results/train"
     )]
     Plot(PlotArgs),
+    /// One self-contained index.html for an experiment folder: summary table, every
+    /// figure as inline SVG, and the config; it opens offline.
+    #[command(after_help = "Example:\n  actlab report results/train")]
+    Report(ReportArgs),
     /// Measure speed: activations alone, or training epochs split by phase.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -96,6 +100,14 @@ pub struct PlotActsArgs {
     pub seed: u64,
     #[command(flatten)]
     pub defs: DefinitionArgs,
+}
+
+/// Flags of `actlab report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The experiment folder (holding experiment.json).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 /// The benchmarks.

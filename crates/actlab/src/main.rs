@@ -44,6 +44,7 @@ fn main() -> ExitCode {
         Command::Probe(ProbeCommand::Gradients(args)) => commands::gradients::run(args),
         Command::Rerun(args) => commands::rerun::run(args),
         Command::Plot(args) => commands::plot::run(args),
+        Command::Report(args) => commands::report::run(args),
         Command::Bench(BenchCommand::Acts(args)) => commands::bench::acts(args),
         Command::Bench(BenchCommand::Train(args)) => commands::bench::train(args),
         Command::Acts(ActsCommand::List { json, defs }) => commands::registry::list(json, &defs),

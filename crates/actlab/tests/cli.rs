@@ -1390,3 +1390,27 @@ fn tracking_gradients_records_every_layer_and_changes_nothing() {
     );
     assert_eq!(figure["panels"].as_array().unwrap().len(), 4);
 }
+
+#[test]
+fn the_report_is_one_self_contained_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = synthetic_dataset(tmp.path());
+    let out = train(tmp.path(), &data, "o", "ReLU,Tanh", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = actlab(tmp.path(), &["report", "o/train"]);
+    assert!(report.status.success(), "{}", stderr(&report));
+    let html = std::fs::read_to_string(tmp.path().join("o/train/index.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<td>SimpleNetwork-ReLU</td>") && html.contains("<td>Tanh-s7</td>"));
+    // The experiment's figure and one per run, inline.
+    assert_eq!(html.matches("<svg").count(), 3);
+    assert!(!html.contains("<?xml") && !html.contains("src=") && !html.contains("<link"));
+    assert!(html.contains("&quot;acts&quot;"), "the config is shown");
+    let missing = actlab(tmp.path(), &["report", "nowhere"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("nowhere: not an experiment folder"),
+        "{}",
+        stderr(&missing)
+    );
+}

@@ -3,11 +3,13 @@
 //! picture can be drawn again from its JSON (`actlab plot --from`) without recomputing.
 //! Text is drawn with a bundled DejaVu Sans through `ab_glyph`: no system fonts needed.
 
+mod report;
 mod surface;
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
+pub use report::report_html;
 pub use surface::{SURFACE_KIND, SurfaceFigure};
 
 use plotters::prelude::*;

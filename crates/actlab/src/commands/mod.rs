@@ -6,6 +6,7 @@ pub mod gradients;
 pub mod outputs;
 pub mod plot;
 pub mod registry;
+pub mod report;
 pub mod rerun;
 pub mod summary;
 pub mod surface;

@@ -201,6 +201,31 @@ pub fn training_figures(dir: &Path, name: &str, records: &[RunRecord]) -> Result
     .map(|_| ())
 }
 
+/// The experiment saved in `dir` and the records of its runs that have one, in the
+/// experiment's run order.
+pub fn experiment_records(dir: &Path) -> Result<(train::Experiment, Vec<RunRecord>), Failure> {
+    let path = dir.join("experiment.json");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| {
+            format!(
+                "{}: not an experiment folder (cannot read experiment.json)",
+                dir.display()
+            )
+        })
+        .map_err(input)?;
+    let mut experiment: train::Experiment = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not an actlab experiment", path.display()))
+        .map_err(input)?;
+    experiment.dir = dir.to_path_buf();
+    let mut records = Vec::new();
+    for spec in experiment.runs() {
+        if spec.dir.join(RUN_RECORD).is_file() {
+            records.push(RunRecord::load(&spec.dir).map_err(input)?);
+        }
+    }
+    Ok((experiment, records))
+}
+
 /// `actlab plot`.
 pub fn run(args: PlotArgs) -> Result<ExitCode, Failure> {
     match (&args.command, &args.from) {
@@ -234,25 +259,7 @@ fn plot_from(from: &Path, out: Option<&Path>) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::SUCCESS);
     }
     if from.is_dir() && from.join("experiment.json").is_file() {
-        // The experiment's own run order; runs that never started are left out.
-        let text = std::fs::read_to_string(from.join("experiment.json"))
-            .with_context(|| format!("cannot read {}", from.join("experiment.json").display()))
-            .map_err(input)?;
-        let mut experiment: train::Experiment = serde_json::from_str(&text)
-            .with_context(|| {
-                format!(
-                    "{}: not an actlab experiment",
-                    from.join("experiment.json").display()
-                )
-            })
-            .map_err(input)?;
-        experiment.dir = from.to_path_buf();
-        let mut records = Vec::new();
-        for spec in experiment.runs() {
-            if spec.dir.join(RUN_RECORD).is_file() {
-                records.push(RunRecord::load(&spec.dir).map_err(input)?);
-            }
-        }
+        let (_, records) = experiment_records(from)?;
         let name = from
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

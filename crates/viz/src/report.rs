@@ -1,0 +1,100 @@
+//! One self-contained HTML page per experiment: the summary table, every figure as
+//! inline SVG, and the resolved config. No external file, script or font: it opens
+//! offline, and survives being mailed around.
+
+/// Escapes text for HTML.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// An SVG document as an inline element: the XML declaration dropped.
+fn inline_svg(svg: &str) -> &str {
+    match svg.find("<svg") {
+        Some(start) => &svg[start..],
+        None => svg,
+    }
+}
+
+/// The page: `title`, a table (`header` and `rows`, already formatted), the figures
+/// (caption, SVG text) in order, and `config` shown verbatim.
+pub fn report_html(
+    title: &str,
+    header: &[&str],
+    rows: &[Vec<String>],
+    figures: &[(String, String)],
+    config: &str,
+) -> String {
+    let mut html = String::new();
+    html.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    html.push_str(&format!("<title>{}</title>\n", escape(title)));
+    html.push_str(
+        "<style>\n\
+         body { font-family: 'DejaVu Sans', Verdana, sans-serif; margin: 2em auto; max-width: 1300px; color: #222; }\n\
+         h1 { font-weight: normal; } h2 { font-weight: normal; border-bottom: 1px solid #ddd; }\n\
+         table { border-collapse: collapse; margin: 1em 0; }\n\
+         th, td { padding: 4px 12px; border-bottom: 1px solid #e5e5e5; }\n\
+         td.num { text-align: right; font-variant-numeric: tabular-nums; }\n\
+         figure { margin: 1.5em 0; } figcaption { color: #555; margin-bottom: 0.4em; }\n\
+         svg { max-width: 100%; height: auto; }\n\
+         pre { background: #f6f6f6; padding: 1em; overflow-x: auto; font-size: 12px; }\n\
+         </style>\n</head>\n<body>\n",
+    );
+    html.push_str(&format!("<h1>{}</h1>\n", escape(title)));
+    html.push_str("<h2>Summary</h2>\n<table>\n<tr>");
+    for h in header {
+        html.push_str(&format!("<th>{}</th>", escape(h)));
+    }
+    html.push_str("</tr>\n");
+    for row in rows {
+        html.push_str("<tr>");
+        for (i, cell) in row.iter().enumerate() {
+            let class = if i > 0 && cell.parse::<f64>().is_ok() {
+                " class=\"num\""
+            } else {
+                ""
+            };
+            html.push_str(&format!("<td{class}>{}</td>", escape(cell)));
+        }
+        html.push_str("</tr>\n");
+    }
+    html.push_str("</table>\n<h2>Figures</h2>\n");
+    for (caption, svg) in figures {
+        html.push_str(&format!(
+            "<figure>\n<figcaption>{}</figcaption>\n{}\n</figure>\n",
+            escape(caption),
+            inline_svg(svg)
+        ));
+    }
+    html.push_str(&format!(
+        "<h2>Config</h2>\n<pre>{}</pre>\n</body>\n</html>\n",
+        escape(config)
+    ));
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_is_self_contained_and_escapes_text() {
+        let html = report_html(
+            "exp <1>",
+            &["Model", "Accuracy (%)"],
+            &[vec!["SimpleNetwork-ReLU".into(), "82.00".into()]],
+            &[(
+                "curves".into(),
+                "<?xml version=\"1.0\"?>\n<svg width=\"10\"></svg>".into(),
+            )],
+            "{\"a\": \"<b>\"}",
+        );
+        assert!(html.contains("<title>exp &lt;1&gt;</title>"));
+        assert!(html.contains("<td class=\"num\">82.00</td>"));
+        assert!(html.contains("<svg width=\"10\"></svg>") && !html.contains("<?xml"));
+        assert!(html.contains("&quot;&lt;b&gt;&quot;"));
+        assert!(!html.contains("src=") && !html.contains("<link") && !html.contains("<script"));
+    }
+}
