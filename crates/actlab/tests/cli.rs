@@ -875,6 +875,20 @@ fn untrained_deep_relu_net_loses_more_units_with_depth() {
     assert!(ratios[0] < 0.01 && ratios[1] < 0.01, "{ratios:?}");
     assert!(ratios[6] > 0.2 && ratios[5] > 0.2, "{ratios:?}");
     assert!(ratios[6] > ratios[2], "{ratios:?}");
+    // A ReLU unit that is dead has zero slope everywhere: it is saturated too, and a
+    // dead unit is silent on every sample.
+    for layer in report["report"]["layers"].as_array().unwrap() {
+        assert!(layer["saturated"].as_u64().unwrap() >= layer["dead"].as_u64().unwrap());
+        let sparsity = layer["sparsity"].as_array().unwrap();
+        for unit in layer["dead_units"].as_array().unwrap() {
+            assert_eq!(sparsity[unit.as_u64().unwrap() as usize], 1.0);
+        }
+    }
+    let figure = read_json(&tmp.path().join("dead-figure.json"));
+    let series = figure["panels"][0]["series"].as_array().unwrap();
+    assert_eq!(series.len(), 3);
+    assert!(series.iter().all(|s| s["bars"] == true));
+    assert!(tmp.path().join("dead-figure.png").is_file());
 }
 
 /// The losses and accuracies of every epoch of a run record (timings left out).

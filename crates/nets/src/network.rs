@@ -100,8 +100,8 @@ impl SimpleNetwork {
         Ok(())
     }
 
-    /// The activation applied after hidden layer `layer`, if any.
-    fn activation(&self, layer: usize) -> Option<&Activation> {
+    /// The activation applied after hidden layer `layer` (0-based), if any.
+    pub fn activation(&self, layer: usize) -> Option<&Activation> {
         match self.activations.len() {
             0 => None,
             1 => self.activations.first(),
@@ -117,13 +117,35 @@ impl SimpleNetwork {
 
     /// Hidden layer `i` on its input: `f(h W + b)`, or `f(h V + c) * (h W + b)` when gated.
     fn hidden_layer(&self, i: usize, h: Tensor<2>) -> Tensor<2> {
+        self.hidden_layer_traced(i, h).1
+    }
+
+    /// Hidden layer `i`'s pre-activation (the argument of f) and its output.
+    fn hidden_layer_traced(&self, i: usize, h: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
         match self.gates.get(i) {
-            None => self.apply_activation(i, self.hidden[i].forward(h)),
+            None => {
+                let z = self.hidden[i].forward(h);
+                (z.clone(), self.apply_activation(i, z))
+            }
             Some(gate) => {
                 let value = self.hidden[i].forward(h.clone());
-                self.apply_activation(i, gate.forward(h)) * value
+                let z = gate.forward(h);
+                (z.clone(), self.apply_activation(i, z) * value)
             }
         }
+    }
+
+    /// Logits and, per hidden layer, its pre-activation and output (for probes that
+    /// look at f'(z) as well as at f(z)).
+    pub fn forward_traced(&self, x: Tensor<2>) -> (Tensor<2>, Vec<(Tensor<2>, Tensor<2>)>) {
+        let mut layers = Vec::with_capacity(self.hidden.len());
+        let mut h = x;
+        for i in 0..self.hidden.len() {
+            let (z, out) = self.hidden_layer_traced(i, h);
+            h = out.clone();
+            layers.push((z, out));
+        }
+        (self.output.forward(h), layers)
     }
 
     /// Logits and every hidden layer's post-activation output, for probes (Burn has no

@@ -21,7 +21,31 @@ pub struct DeadLayer {
     pub ratio: f64,
     /// 0-based indices of the dead units.
     pub dead_units: Vec<usize>,
+    /// Units whose |f'(z)| stayed below [`SATURATION_SLOPE`] for every sample: alive
+    /// perhaps, but passing back almost no gradient (what "dead" means for smooth
+    /// activations, where an exact zero never happens).
+    #[serde(default)]
+    pub saturated: usize,
+    /// `saturated / units`.
+    #[serde(default)]
+    pub saturated_ratio: f64,
+    /// Per unit, the fraction of samples with |output| below [`SILENT_OUTPUT`].
+    #[serde(default)]
+    pub sparsity: Vec<f64>,
+    /// Mean of `sparsity` over the layer's units.
+    #[serde(default)]
+    pub mean_sparsity: f64,
 }
+
+/// A unit is saturated when |f'(z)| stays below this for every sample.
+pub const SATURATION_SLOPE: f64 = 1e-2;
+/// An output this small counts as silent in the sparsity measure.
+pub const SILENT_OUTPUT: f64 = 1e-3;
+/// Step of the left difference (f(z) - f(z - h)) / h that estimates f'(z) (the probed
+/// network runs without autodiff): its error, about h |f''| / 2, is far below the
+/// threshold for smooth functions, and at a kink it takes the left side, as autodiff
+/// does for ReLU at 0 — so a dead ReLU unit (z <= 0 throughout) has slope exactly 0.
+const SLOPE_STEP: f64 = 1e-3;
 
 /// Where the probed network came from.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -75,9 +99,22 @@ pub fn dead_neurons(
     batch_size: usize,
     device: &Device,
 ) -> DeadNeuronReport {
-    // A unit is dead iff the largest |output| over all samples is exactly 0; keeping a
-    // running max on the device needs one small tensor per layer, not a mask per batch.
+    // A unit is dead iff the largest |output| over all samples is exactly 0, saturated
+    // iff the largest |f'(z)| is below SATURATION_SLOPE; running maxima and silent counts
+    // stay on the device, one small tensor per layer.
     let mut max_abs: Option<Vec<Tensor<1>>> = None;
+    let mut max_slope: Option<Vec<Tensor<1>>> = None;
+    let mut silent: Option<Vec<Tensor<1>>> = None;
+    let fold = |acc: Option<Vec<Tensor<1>>>, batch: Vec<Tensor<1>>, max: bool| {
+        Some(match acc {
+            None => batch,
+            Some(acc) => acc
+                .into_iter()
+                .zip(batch)
+                .map(|(a, b)| if max { a.max_pair(b) } else { a + b })
+                .collect(),
+        })
+    };
     let mut buf = BatchBuffer::default();
     let indices: Vec<usize> = (0..split.len()).collect();
     for chunk in indices.chunks(batch_size.max(1)) {
@@ -86,20 +123,41 @@ pub fn dead_neurons(
             TensorData::new(buf.pixels.clone(), [chunk.len(), split.pixels()]),
             device,
         );
-        let (_, hidden) = model.forward_with_hidden(x);
-        let batch_max: Vec<Tensor<1>> = hidden
-            .into_iter()
-            .map(|h| h.abs().max_dim(0).squeeze_dim::<1>(0))
-            .collect();
-        max_abs = Some(match max_abs {
-            None => batch_max,
-            Some(acc) => acc
-                .into_iter()
-                .zip(batch_max)
-                .map(|(a, b)| a.max_pair(b))
-                .collect(),
-        });
+        let (_, layers) = model.forward_traced(x);
+        let (mut batch_max, mut batch_slope, mut batch_silent) =
+            (Vec::new(), Vec::new(), Vec::new());
+        for (i, (z, h)) in layers.into_iter().enumerate() {
+            let column_max = |t: Tensor<2>| t.max_dim(0).squeeze_dim::<1>(0);
+            let slope = match model.activation(i) {
+                Some(act) => {
+                    let here = act.forward(z.clone());
+                    let left = act.forward(z.sub_scalar(SLOPE_STEP));
+                    (here - left).abs().div_scalar(SLOPE_STEP)
+                }
+                None => z.ones_like(),
+            };
+            batch_slope.push(column_max(slope));
+            batch_silent.push(
+                h.clone()
+                    .abs()
+                    .lower_elem(SILENT_OUTPUT)
+                    .float()
+                    .sum_dim(0)
+                    .squeeze_dim::<1>(0),
+            );
+            batch_max.push(column_max(h.abs()));
+        }
+        max_abs = fold(max_abs, batch_max, true);
+        max_slope = fold(max_slope, batch_slope, true);
+        silent = fold(silent, batch_silent, false);
     }
+    let host = |t: Tensor<1>| -> Vec<f32> { t.into_data().try_into_vec::<f32>().expect("f32") };
+    let slopes: Vec<Vec<f32>> = max_slope
+        .unwrap_or_default()
+        .into_iter()
+        .map(host)
+        .collect();
+    let silent: Vec<Vec<f32>> = silent.unwrap_or_default().into_iter().map(host).collect();
     let layers = max_abs
         .unwrap_or_default()
         .into_iter()
@@ -112,12 +170,25 @@ pub fn dead_neurons(
                 .filter(|(_, v)| **v == 0.0)
                 .map(|(u, _)| u)
                 .collect();
+            let units = values.len().max(1) as f64;
+            let saturated = slopes[i]
+                .iter()
+                .filter(|s| (**s as f64) < SATURATION_SLOPE)
+                .count();
+            let sparsity: Vec<f64> = silent[i]
+                .iter()
+                .map(|&c| c as f64 / split.len().max(1) as f64)
+                .collect();
             DeadLayer {
                 layer: i + 1,
                 units: values.len(),
                 dead: dead_units.len(),
-                ratio: dead_units.len() as f64 / values.len().max(1) as f64,
+                ratio: dead_units.len() as f64 / units,
                 dead_units,
+                saturated,
+                saturated_ratio: saturated as f64 / units,
+                mean_sparsity: sparsity.iter().sum::<f64>() / units,
+                sparsity,
             }
         })
         .collect();
@@ -176,5 +247,49 @@ mod tests {
         let split = Split::new(images, vec![0; 100], 4).unwrap();
         let report = dead_neurons(&model, &split, 32, &device);
         assert!(report.layers.iter().all(|l| l.dead == 0));
+    }
+
+    /// Sigmoid with huge weights: every pre-activation is far out on the flat tails, so
+    /// every unit is saturated (|f'(z)| < 1e-2) without being dead; tiny weights keep
+    /// every unit in the linear middle, where none is.
+    #[test]
+    fn saturation_is_counted_where_no_unit_is_dead() {
+        let device = Device::flex();
+        let mut cfg = NetworkConfig::book(ActivationConfig::new(ActivationKind::Sigmoid))
+            .with_hidden(vec![6]);
+        cfg.input = 4;
+        let images: Vec<u8> = (0..400u32).map(|i| 128 + (i * 37 % 100) as u8).collect();
+        let split = Split::new(images, vec![0; 100], 4).unwrap();
+        for (weight, saturated) in [(50.0f32, 6), (1e-3, 0)] {
+            let mut model = SimpleNetwork::new(&cfg, &device).unwrap();
+            model.hidden[0].weight = Param::from_tensor(Tensor::full([4, 6], weight, &device));
+            model.hidden[0].bias = Some(Param::from_tensor(Tensor::zeros([6], &device)));
+            let report = dead_neurons(&model, &split, 32, &device);
+            let layer = &report.layers[0];
+            assert_eq!(layer.dead, 0);
+            assert_eq!(layer.saturated, saturated, "weight {weight}");
+            assert_eq!(layer.sparsity.len(), 6);
+        }
+    }
+
+    /// ReLU units killed by construction are silent on every sample: sparsity 1.
+    #[test]
+    fn dead_units_are_fully_sparse_and_saturated() {
+        let device = Device::flex();
+        let mut cfg =
+            NetworkConfig::book(ActivationConfig::new(ActivationKind::ReLU)).with_hidden(vec![3]);
+        cfg.input = 4;
+        let mut model = SimpleNetwork::new(&cfg, &device).unwrap();
+        model.hidden[0].weight = Param::from_tensor(Tensor::zeros([4, 3], &device));
+        model.hidden[0].bias = Some(Param::from_tensor(Tensor::from_data(
+            TensorData::new(vec![-1.0f32, 1.0, -2.0], [3]),
+            &device,
+        )));
+        let images: Vec<u8> = (0..400u32).map(|i| (i % 256) as u8).collect();
+        let split = Split::new(images, vec![0; 100], 4).unwrap();
+        let layer = &dead_neurons(&model, &split, 32, &device).layers[0];
+        assert_eq!(layer.dead_units, [0, 2]);
+        assert_eq!(layer.sparsity, [1.0, 0.0, 1.0]);
+        assert_eq!(layer.saturated, 2);
     }
 }

@@ -5,7 +5,10 @@ mod gradients;
 mod outputs;
 mod surface;
 
-pub use dead::{DeadLayer, DeadNeuronProbe, DeadNeuronReport, ProbeSource, dead_neurons};
+pub use dead::{
+    DeadLayer, DeadNeuronProbe, DeadNeuronReport, ProbeSource, SATURATION_SLOPE, SILENT_OUTPUT,
+    dead_neurons,
+};
 pub use gradients::{
     GradientProbe, Histogram, LayerGradients, Stats, gradient_probe, histogram, stats,
 };

@@ -38,6 +38,9 @@ pub struct Series {
     /// Dashed rather than solid.
     #[serde(default)]
     pub dashed: bool,
+    /// Drawn as bars centred on each x (bar series of a panel stand side by side).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub bars: bool,
 }
 
 /// One chart: axes, labels and its series.
@@ -120,6 +123,8 @@ pub(crate) fn register_font() {
 
 /// Pixels per panel.
 const PANEL: (u32, u32) = (420, 320);
+/// Narrowest figure.
+const MIN_WIDTH: u32 = 680;
 /// Height of the figure's title band.
 pub(crate) const TITLE_BAND: u32 = 40;
 
@@ -149,7 +154,11 @@ impl Figure {
     pub fn size(&self) -> (u32, u32) {
         let columns = self.columns.clamp(1, self.panels.len().max(1));
         let rows = self.panels.len().div_ceil(columns).max(1);
-        (PANEL.0 * columns as u32, PANEL.1 * rows as u32 + TITLE_BAND)
+        // At least MIN_WIDTH wide, so that a one-panel figure's title fits.
+        (
+            (PANEL.0 * columns as u32).max(MIN_WIDTH),
+            PANEL.1 * rows as u32 + TITLE_BAND,
+        )
     }
 
     fn check(&self) -> Result<(), VizError> {
@@ -400,6 +409,17 @@ where
     draw_chart(panel, area, panel.series.len() > 1)
 }
 
+/// The closest spacing of x values in a panel (1 when there is none).
+fn bar_spacing(panel: &Panel) -> f64 {
+    let spacing = panel
+        .series
+        .iter()
+        .flat_map(|s| s.x.windows(2).map(|w| (w[1] - w[0]).abs()))
+        .filter(|d| *d > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    if spacing.is_finite() { spacing } else { 1.0 }
+}
+
 fn draw_chart<DB: DrawingBackend>(
     panel: &Panel,
     area: &DrawingArea<DB, plotters::coord::Shift>,
@@ -408,7 +428,12 @@ fn draw_chart<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let xs = range(panel.series.iter().flat_map(|s| s.x.iter().copied()));
+    let mut xs = range(panel.series.iter().flat_map(|s| s.x.iter().copied()));
+    let spacing = bar_spacing(panel);
+    if panel.series.iter().any(|s| s.bars) {
+        // Room for the outer bars' half groups.
+        xs = (xs.0 - 0.5 * spacing, xs.1 + 0.5 * spacing);
+    }
     let mut ys = range(panel.series.iter().flat_map(|s| s.y.iter().copied()));
     if panel.y_from_zero {
         ys.0 = 0.0;
@@ -432,8 +457,31 @@ where
         .light_line_style(RGBColor(235, 235, 235))
         .draw()
         .map_err(draw_error)?;
+    // Bars share each x: a group as wide as 80 % of the closest x spacing.
+    let bar_series: Vec<usize> = (0..panel.series.len())
+        .filter(|&i| panel.series[i].bars)
+        .collect();
+    let width = 0.8 * spacing / bar_series.len().max(1) as f64;
     for (i, series) in panel.series.iter().enumerate() {
         let (colour, dashed) = series_style(i, series.dashed);
+        if series.bars {
+            let slot = bar_series.iter().position(|&b| b == i).unwrap_or(0) as f64;
+            let offset = -0.4 * spacing + width * slot;
+            let base = ys.0.max(0.0).min(ys.1);
+            chart
+                .draw_series(series.x.iter().zip(&series.y).map(|(&x, &y)| {
+                    Rectangle::new(
+                        [(x + offset, base), (x + offset + width, y)],
+                        colour.filled(),
+                    )
+                }))
+                .map_err(draw_error)?
+                .label(series.name.as_str())
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 14, y + 5)], colour.filled())
+                });
+            continue;
+        }
         let points: Vec<(f64, f64)> = series
             .x
             .iter()
@@ -485,6 +533,7 @@ mod tests {
                         y: x.iter().map(|v| v * v).collect(),
                         x: x.clone(),
                         dashed: false,
+                        bars: false,
                     }],
                 },
                 Panel {
@@ -497,6 +546,7 @@ mod tests {
                         y: x.iter().map(|v| 2.0 * v).collect(),
                         x,
                         dashed: true,
+                        bars: false,
                     }],
                 },
             ],

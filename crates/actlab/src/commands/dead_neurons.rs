@@ -9,8 +9,10 @@ use probe::{DeadNeuronProbe, ProbeSource, dead_neurons};
 use train::{RunRecord, load_network, write_json_atomic};
 
 use crate::cli::DeadNeuronArgs;
+use crate::commands::plot::print_paths;
 use crate::commands::{Runtime, load_data, network_config, runtime};
 use crate::failure::{Failure, failed, input};
+use viz::{Figure, Panel, Series};
 
 /// Samples per forward pass: large batches amortise per-call overhead, and memory
 /// stays small (the widest layer of a 2048-unit net is 8 MB per 1000 samples).
@@ -138,5 +140,45 @@ pub fn run(args: DeadNeuronArgs) -> Result<ExitCode, Failure> {
         );
     }
     println!("Report: {}", out.display());
+    let figure = dead_neuron_figure(&config, &record.report);
+    let name = out
+        .file_stem()
+        .map_or("dead-neurons".into(), |s| s.to_string_lossy().into_owned());
+    let paths = figure
+        .write_all(&out.with_file_name(format!("{name}-figure")))
+        .context("cannot write the figure")
+        .map_err(failed)?;
+    print_paths(&paths);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Per hidden layer, as bars: dead units, saturated units and mean sparsity, in percent.
+fn dead_neuron_figure(config: &NetworkConfig, report: &probe::DeadNeuronReport) -> Figure {
+    let layers: Vec<f64> = report.layers.iter().map(|l| l.layer as f64).collect();
+    let bars = |name: &str, f: fn(&probe::DeadLayer) -> f64| Series {
+        name: name.into(),
+        x: layers.clone(),
+        y: report.layers.iter().map(|l| 100.0 * f(l)).collect(),
+        dashed: false,
+        bars: true,
+    };
+    Figure::new(
+        format!("{}, {} samples", config.model_name(), report.samples),
+        1,
+        vec![Panel {
+            title: format!(
+                "dead: always 0; saturated: |f'(z)| < {}; sparse: |h| < {}",
+                probe::SATURATION_SLOPE,
+                probe::SILENT_OUTPUT
+            ),
+            x_label: "hidden layer".into(),
+            y_label: "percent of units".into(),
+            y_from_zero: true,
+            series: vec![
+                bars("dead", |l| l.ratio),
+                bars("saturated", |l| l.saturated_ratio),
+                bars("mean sparsity", |l| l.mean_sparsity),
+            ],
+        }],
+    )
 }

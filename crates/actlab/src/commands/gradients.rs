@@ -26,6 +26,7 @@ pub(crate) fn steps(name: &str, h: &Histogram) -> Series {
         x,
         y,
         dashed: false,
+        bars: false,
     }
 }
 

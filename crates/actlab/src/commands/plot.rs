@@ -40,12 +40,14 @@ pub fn activation_figure(specs: &[ActivationSpec], seed: u64) -> Result<Figure, 
                     x: xs.clone(),
                     y: as_f64(&e.value),
                     dashed: false,
+                    bars: false,
                 },
                 Series {
                     name: "f'(x)".into(),
                     x: xs,
                     y: as_f64(&e.derivative),
                     dashed: true,
+                    bars: false,
                 },
             ],
         });
@@ -66,6 +68,7 @@ pub fn run_figure(record: &RunRecord) -> Figure {
         x: epochs.clone(),
         y: record.epochs.iter().map(f).collect(),
         dashed,
+        bars: false,
     };
     let mut figure = Figure::new(
         format!(
@@ -111,6 +114,7 @@ pub fn run_figure(record: &RunRecord) -> Figure {
                         .map(|e| e.layers.get(l).map_or(f64::NAN, f))
                         .collect(),
                     dashed: false,
+                    bars: false,
                 })
                 .collect()
         };
@@ -143,6 +147,7 @@ pub fn experiment_figure(name: &str, records: &[RunRecord]) -> Figure {
                 x: r.epochs.iter().map(|e| e.epoch as f64).collect(),
                 y: r.epochs.iter().map(f).collect(),
                 dashed: false,
+                bars: false,
             })
             .collect()
     };
