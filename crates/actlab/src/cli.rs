@@ -87,6 +87,16 @@ pub struct PlotArgs {
 pub enum PlotCommand {
     /// Each activation and its derivative on [-4, 4] (200 points), three per row.
     Acts(PlotActsArgs),
+    /// Dead-neuron reports side by side: dead units per layer as grouped bars, one
+    /// group per layer and one bar per report.
+    #[command(
+        after_help = "Example:\n  actlab plot dead-neurons results/train/ReLU-s7/probes/dead-neurons-epoch-15.json results/train/Swish-s7/probes/dead-neurons-epoch-15.json"
+    )]
+    DeadNeurons {
+        /// Reports written by `actlab probe dead-neurons`.
+        #[arg(required = true, value_name = "REPORT")]
+        reports: Vec<PathBuf>,
+    },
 }
 
 /// Flags of `actlab plot acts`.

@@ -1428,3 +1428,65 @@ fn the_report_is_one_self_contained_page() {
         stderr(&missing)
     );
 }
+
+#[test]
+fn dead_neuron_reports_plot_side_by_side() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = synthetic_dataset(tmp.path());
+    let out = train(tmp.path(), &data, "o", "ReLU,Tanh", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut reports = Vec::new();
+    for run in ["ReLU-s7", "Tanh-s7"] {
+        let dir = tmp.path().join("o/train").join(run);
+        let probe = actlab_synthetic(
+            tmp.path(),
+            &[
+                "probe",
+                "dead-neurons",
+                "--run",
+                dir.to_str().unwrap(),
+                "--data-dir",
+                data.to_str().unwrap(),
+            ],
+        );
+        assert!(probe.status.success(), "{}", stderr(&probe));
+        reports.push(
+            dir.join("probes/dead-neurons-epoch-2.json")
+                .to_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let mut args = vec!["plot", "dead-neurons"];
+    args.extend(reports.iter().map(String::as_str));
+    args.extend(["--out", "cmp"]);
+    let plot = actlab(tmp.path(), &args);
+    assert!(plot.status.success(), "{}", stderr(&plot));
+    let figure = read_json(&tmp.path().join("cmp.json"));
+    let series = figure["panels"][0]["series"].as_array().unwrap();
+    let names: Vec<&str> = series.iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["ReLU-s7", "Tanh-s7"]);
+    for (s, report) in series.iter().zip(&reports) {
+        let probe = read_json(Path::new(report));
+        let want: Vec<f64> = probe["report"]["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["ratio"].as_f64().unwrap() * 100.0)
+            .collect();
+        let got: Vec<f64> = s["y"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        assert_eq!(got, want);
+    }
+    let bad = actlab(tmp.path(), &["plot", "dead-neurons", "cmp.json"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("cmp.json: not a dead-neuron report"),
+        "{}",
+        stderr(&bad)
+    );
+}

@@ -430,9 +430,11 @@ where
 {
     let mut xs = range(panel.series.iter().flat_map(|s| s.x.iter().copied()));
     let spacing = bar_spacing(panel);
+    let mut x_labels = 6;
     if panel.series.iter().any(|s| s.bars) {
-        // Room for the outer bars' half groups.
+        // Room for the outer bars' half groups, and a label under every group.
         xs = (xs.0 - 0.5 * spacing, xs.1 + 0.5 * spacing);
+        x_labels = ((xs.1 - xs.0) / spacing).round() as usize + 1;
     }
     let mut ys = range(panel.series.iter().flat_map(|s| s.y.iter().copied()));
     if panel.y_from_zero {
@@ -450,7 +452,7 @@ where
         .x_desc(panel.x_label.as_str())
         .y_desc(panel.y_label.as_str())
         .label_style((FAMILY, 12))
-        .x_labels(6)
+        .x_labels(x_labels)
         .x_label_formatter(&tick)
         .y_label_formatter(&tick)
         .axis_desc_style((FAMILY, 13))

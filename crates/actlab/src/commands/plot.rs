@@ -235,6 +235,9 @@ pub fn experiment_records(dir: &Path) -> Result<(train::Experiment, Vec<RunRecor
 pub fn run(args: PlotArgs) -> Result<ExitCode, Failure> {
     match (&args.command, &args.from) {
         (Some(PlotCommand::Acts(acts)), None) => plot_acts(acts, args.out.as_deref()),
+        (Some(PlotCommand::DeadNeurons { reports }), None) => {
+            plot_dead_neurons(reports, args.out.as_deref())
+        }
         (None, Some(from)) => plot_from(from, args.out.as_deref()),
         _ => Err(input(anyhow!(
             "say what to draw: `actlab plot acts [--acts NAMES]`, or `actlab plot --from PATH` (a figure JSON, a run.json or run folder, or an experiment folder)"
@@ -248,6 +251,61 @@ fn plot_acts(args: &PlotActsArgs, out: Option<&Path>) -> Result<ExitCode, Failur
     let stem = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("results/figures/activations"));
+    write(&figure, &stem)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Several dead-neuron reports as grouped bars: per layer, each report's dead share.
+fn plot_dead_neurons(reports: &[PathBuf], out: Option<&Path>) -> Result<ExitCode, Failure> {
+    let mut series = Vec::new();
+    for path in reports {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))
+            .map_err(input)?;
+        let probe: probe::DeadNeuronProbe = serde_json::from_str(&text)
+            .with_context(|| {
+                format!(
+                    "{}: not a dead-neuron report (write one with actlab probe dead-neurons)",
+                    path.display()
+                )
+            })
+            .map_err(input)?;
+        let name = match &probe.source {
+            probe::ProbeSource::Checkpoint { run, .. } => run.file_name().map_or_else(
+                || probe.network.model_name(),
+                |n| n.to_string_lossy().into_owned(),
+            ),
+            probe::ProbeSource::Init { seed } => {
+                format!("{} untrained, seed {seed}", probe.network.activation_name())
+            }
+        };
+        series.push(Series {
+            name,
+            x: probe.report.layers.iter().map(|l| l.layer as f64).collect(),
+            y: probe
+                .report
+                .layers
+                .iter()
+                .map(|l| l.ratio * 100.0)
+                .collect(),
+            dashed: false,
+            bars: true,
+        });
+    }
+    let figure = Figure::new(
+        "Dead units per layer: output exactly 0 on every training image",
+        1,
+        vec![Panel {
+            title: "one bar per report".into(),
+            x_label: "hidden layer".into(),
+            y_label: "dead units (%)".into(),
+            y_from_zero: true,
+            series,
+        }],
+    );
+    let stem = out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("results/figures/dead-neurons"));
     write(&figure, &stem)?;
     Ok(ExitCode::SUCCESS)
 }
