@@ -1336,6 +1336,22 @@ fn gradient_histograms_count_every_weight() {
             .unwrap()
     };
     assert!(spread("Sigmoid", 0) * 100.0 < spread("Sigmoid", 4));
+    // The report alone draws the same figure again.
+    let again = actlab(
+        tmp.path(),
+        &[
+            "plot",
+            "--from",
+            "g/gradients-Sigmoid.probe.json",
+            "--out",
+            "g/again",
+        ],
+    );
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(
+        std::fs::read(tmp.path().join("g/gradients-Sigmoid.svg")).unwrap(),
+        std::fs::read(tmp.path().join("g/again.svg")).unwrap()
+    );
 }
 
 #[test]

@@ -317,6 +317,17 @@ fn series_style(i: usize, dashed: bool) -> (RGBColor, bool) {
     (PALETTE[i % PALETTE.len()], dashed != second_round)
 }
 
+/// The fill of bar series `i`: the palette, then the palette at half strength (a bar
+/// cannot be dashed).
+fn bar_fill(i: usize) -> ShapeStyle {
+    let colour = PALETTE[i % PALETTE.len()];
+    if (i / PALETTE.len()) % 2 == 1 {
+        colour.mix(0.45).filled()
+    } else {
+        colour.filled()
+    }
+}
+
 /// Ticks without float noise: at most 3 decimals, trailing zeros dropped, never "-0".
 pub(crate) fn tick(v: &f64) -> String {
     let magnitude = v.abs();
@@ -375,7 +386,10 @@ where
         let (colour, dashed) = series_style(i, series.dashed);
         let y = top + 16 * i as i32;
         let style = colour.stroke_width(2);
-        if dashed {
+        if series.bars {
+            area.draw(&Rectangle::new([(4, y - 5), (22, y + 5)], bar_fill(i)))
+                .map_err(draw_error)?;
+        } else if dashed {
             for x in [4, 12] {
                 area.draw(&PathElement::new(vec![(x, y), (x + 5, y)], style))
                     .map_err(draw_error)?;
@@ -472,16 +486,11 @@ where
             let base = ys.0.max(0.0).min(ys.1);
             chart
                 .draw_series(series.x.iter().zip(&series.y).map(|(&x, &y)| {
-                    Rectangle::new(
-                        [(x + offset, base), (x + offset + width, y)],
-                        colour.filled(),
-                    )
+                    Rectangle::new([(x + offset, base), (x + offset + width, y)], bar_fill(i))
                 }))
                 .map_err(draw_error)?
                 .label(series.name.as_str())
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 14, y + 5)], colour.filled())
-                });
+                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], bar_fill(i)));
             continue;
         }
         let points: Vec<(f64, f64)> = series

@@ -153,7 +153,10 @@ pub fn run(args: DeadNeuronArgs) -> Result<ExitCode, Failure> {
 }
 
 /// Per hidden layer, as bars: dead units, saturated units and mean sparsity, in percent.
-fn dead_neuron_figure(config: &NetworkConfig, report: &probe::DeadNeuronReport) -> Figure {
+pub(crate) fn dead_neuron_figure(
+    config: &NetworkConfig,
+    report: &probe::DeadNeuronReport,
+) -> Figure {
     let layers: Vec<f64> = report.layers.iter().map(|l| l.layer as f64).collect();
     let bars = |name: &str, f: fn(&probe::DeadLayer) -> f64| Series {
         name: name.into(),

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use burn::module::Module;
 use probe::{OutputReport, layer_outputs};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use train::write_json_atomic;
 use viz::{Figure, Panel};
 
@@ -17,23 +17,19 @@ use crate::commands::{load_data, runtime};
 use crate::failure::{Failure, failed};
 
 /// The saved result: what was probed and the per-layer distributions.
-#[derive(Serialize)]
-struct OutputProbe {
-    probe: &'static str,
+#[derive(Serialize, Deserialize)]
+pub(crate) struct OutputProbe {
+    probe: String,
     source: probe::ProbeSource,
     network: nets::NetworkConfig,
-    split: &'static str,
+    split: String,
     report: OutputReport,
 }
 
-/// `actlab probe outputs`.
-pub fn run(args: OutputArgs) -> Result<ExitCode, Failure> {
-    let data = load_data(&args.env)?;
-    let rt = runtime(&args.env)?;
-    let (model, config, source, out) =
-        network_from_run(&args.run, args.checkpoint.as_deref(), "outputs", &rt)?;
-    let report = layer_outputs(&model.valid(), &data.test, 1000, args.bins, &rt.device);
-    let panels = report
+/// A histogram panel per hidden layer, titled with its exact-zero share and spread.
+pub(crate) fn output_figure(probe: &OutputProbe) -> Figure {
+    let panels = probe
+        .report
         .layers
         .iter()
         .map(|l| Panel {
@@ -50,15 +46,24 @@ pub fn run(args: OutputArgs) -> Result<ExitCode, Failure> {
             series: vec![steps("outputs", &l.histogram)],
         })
         .collect();
-    let figure = Figure::new(
+    Figure::new(
         format!(
             "{}: layer outputs over the {} test images",
-            config.model_name(),
-            report.samples
+            probe.network.model_name(),
+            probe.report.samples
         ),
         2,
         panels,
-    );
+    )
+}
+
+/// `actlab probe outputs`.
+pub fn run(args: OutputArgs) -> Result<ExitCode, Failure> {
+    let data = load_data(&args.env)?;
+    let rt = runtime(&args.env)?;
+    let (model, config, source, out) =
+        network_from_run(&args.run, args.checkpoint.as_deref(), "outputs", &rt)?;
+    let report = layer_outputs(&model.valid(), &data.test, 1000, args.bins, &rt.device);
     for l in &report.layers {
         println!(
             "layer {}: mean {:.4}, std {:.4}, |h| median {:.4}, {:.1}% exactly zero",
@@ -70,12 +75,13 @@ pub fn run(args: OutputArgs) -> Result<ExitCode, Failure> {
         );
     }
     let record = OutputProbe {
-        probe: "outputs",
+        probe: "outputs".into(),
         source,
         network: config,
-        split: "test",
+        split: "test".into(),
         report,
     };
+    let figure = output_figure(&record);
     write_json_atomic(&out, &record)
         .with_context(|| format!("cannot write {}", out.display()))
         .map_err(failed)?;

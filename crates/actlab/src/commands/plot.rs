@@ -136,8 +136,8 @@ pub fn run_figure(record: &RunRecord) -> Figure {
     figure
 }
 
-/// Test accuracy per epoch of every run of an experiment, on one chart, and the
-/// training loss beside it.
+/// Test accuracy per epoch of every run of an experiment on one chart, the training
+/// loss beside it; below, each run's final test accuracy and its training time as bars.
 pub fn experiment_figure(name: &str, records: &[RunRecord]) -> Figure {
     let per_run = |f: fn(&train::EpochMetrics) -> f64| {
         records
@@ -169,8 +169,38 @@ pub fn experiment_figure(name: &str, records: &[RunRecord]) -> Figure {
                 y_from_zero: false,
                 series: per_run(|e| e.train_loss),
             },
+            Panel {
+                title: "Final test accuracy".into(),
+                x_label: "runs".into(),
+                y_label: "accuracy (%)".into(),
+                y_from_zero: true,
+                series: per_run_bar(records, |r| {
+                    r.last().map_or(f64::NAN, |e| e.test_accuracy * 100.0)
+                }),
+            },
+            Panel {
+                title: "Training and evaluation time".into(),
+                x_label: "runs".into(),
+                y_label: "seconds".into(),
+                y_from_zero: true,
+                series: per_run_bar(records, RunRecord::train_eval_seconds),
+            },
         ],
     )
+}
+
+/// One bar per run (all at x = 1, so they stand side by side), named after the run.
+fn per_run_bar(records: &[RunRecord], value: impl Fn(&RunRecord) -> f64) -> Vec<Series> {
+    records
+        .iter()
+        .map(|r| Series {
+            name: r.run.clone(),
+            x: vec![1.0],
+            y: vec![value(r)],
+            dashed: false,
+            bars: true,
+        })
+        .collect()
 }
 
 /// Writes a figure's three files and returns their paths.
@@ -353,6 +383,46 @@ fn plot_from(from: &Path, out: Option<&Path>) -> Result<ExitCode, Failure> {
             .context("cannot write the figure")
             .map_err(failed)?;
         print_paths(&paths);
+        return Ok(ExitCode::SUCCESS);
+    }
+    // A probe report: its figure is drawn from the report's numbers.
+    let probe_figure = match value.get("probe").and_then(|p| p.as_str()) {
+        Some("gradients") => Some(crate::commands::gradients::gradient_figure(
+            &serde_json::from_value(value.clone())
+                .with_context(|| {
+                    format!("--from {}: not a readable gradient report", from.display())
+                })
+                .map_err(input)?,
+        )),
+        Some("dead-neurons") => {
+            let probe: probe::DeadNeuronProbe = serde_json::from_value(value.clone())
+                .with_context(|| {
+                    format!(
+                        "--from {}: not a readable dead-neuron report",
+                        from.display()
+                    )
+                })
+                .map_err(input)?;
+            Some(crate::commands::dead_neurons::dead_neuron_figure(
+                &probe.network,
+                &probe.report,
+            ))
+        }
+        Some("outputs") => Some(crate::commands::outputs::output_figure(
+            &serde_json::from_value::<crate::commands::outputs::OutputProbe>(value.clone())
+                .with_context(|| format!("--from {}: not a readable output report", from.display()))
+                .map_err(input)?,
+        )),
+        _ => None,
+    };
+    if let Some(figure) = probe_figure {
+        let name = from
+            .file_stem()
+            .map_or("probe".into(), |s| s.to_string_lossy().into_owned());
+        write(
+            &figure,
+            &stem(from.with_file_name(format!("{name}-figure"))),
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     if value.get("kind").and_then(|k| k.as_str()) == Some(FIGURE_KIND) {
