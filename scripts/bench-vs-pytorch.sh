@@ -81,16 +81,25 @@ for round in $(seq "$rounds"); do
     "$py" -c "import json,sys; r=json.load(sys.stdin); r['load']=$l; print(json.dumps(r))" >> "$results"
 done
 
+# Wall time and peak RSS of a child process, measured by Python (no GNU time or bc needed).
+measure() {
+  python3 - "$@" <<'PY'
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
+print(json.dumps({"wall_s": time.perf_counter() - start,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024}))
+PY
+}
+
 echo "== peak memory"
-rss_kb=$( { /usr/bin/time -f '%M' "$bin" train --acts ReLU --epochs 1 --quiet --data-dir "$data" \
-  --out "$(mktemp -d)" > /dev/null; } 2>&1 | tail -n1 )
-echo "{\"system\": \"actlab\", \"peak_rss_mb\": $((rss_kb / 1024))}" >> "$results"
-full_s=""
+rss_mb=$(measure "$bin" train --acts ReLU --epochs 1 --quiet --data-dir "$data" --out "$(mktemp -d)" |
+  "$py" -c "import json,sys; print(json.load(sys.stdin)['peak_rss_mb'])")
+echo "{\"system\": \"actlab\", \"peak_rss_mb\": $rss_mb}" >> "$results"
 if (( full )); then
   echo "== configs/book-ch4.toml end to end"
-  start=$(date +%s.%N)
-  "$bin" train --config configs/book-ch4.toml --data-dir "$data" --out "$(mktemp -d)" --quiet > /dev/null
-  full_s=$(echo "$(date +%s.%N) - $start" | bc)
+  full_s=$(measure "$bin" train --config configs/book-ch4.toml --data-dir "$data" --out "$(mktemp -d)" --quiet |
+    "$py" -c "import json,sys; print(json.load(sys.stdin)['wall_s'])")
   echo "{\"system\": \"actlab\", \"full_book_s\": $full_s}" >> "$results"
 fi
 
