@@ -8,21 +8,15 @@
 //! (a dropped factor, a missed branch, a float32 step) exceeds by orders of magnitude.
 //! Points stay away from kinks (0, ±1, ±3, ±4 and the spline knots, the integers).
 
+mod common;
+
+use common::float64_device as device;
+
 use acts::{Activation, ActivationKind, CustomActivation, CustomModule};
-use burn::tensor::{Device, FloatDType, Tensor, TensorData};
+use burn::tensor::{Device, Tensor, TensorData};
 
 const POINTS: [f64; 10] = [-3.7, -2.2, -1.3, -0.7, -0.25, 0.35, 0.8, 1.6, 2.9, 4.4];
 const H: f64 = 1e-5;
-
-fn device() -> Device {
-    static CONFIGURED: std::sync::Once = std::sync::Once::new();
-    CONFIGURED.call_once(|| {
-        Device::flex()
-            .configure(FloatDType::F64)
-            .expect("flex supports float64")
-    });
-    Device::flex().autodiff()
-}
 
 fn to_vec(t: Tensor<1>) -> Vec<f64> {
     t.into_data().try_into_vec::<f64>().expect("float64 values")

@@ -11,29 +11,13 @@
 //! 0 * inf = NaN), which also makes alpha's gradient NaN. actlab evaluates exp(min(x, 0))
 //! and is finite there: dy(100) = 1, and alpha's gradient is the finite sum.
 
+mod common;
+
+use common::{fixture, numbers};
+
 use acts::{Activation, ActivationKind, ScalarActivation, Staf};
 use burn::module::{Module, Param};
 use burn::tensor::{Device, Gradients, Tensor, TensorData};
-use serde_json::Value;
-
-fn fixture() -> Value {
-    let text = include_str!("fixtures/golden_activations.json");
-    serde_json::from_str(text).expect("fixture is JSON")
-}
-
-fn numbers(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .expect("an array")
-        .iter()
-        .map(|x| match x {
-            Value::Number(n) => n.as_f64().unwrap(),
-            Value::String(s) if s == "NaN" => f64::NAN,
-            Value::String(s) if s == "Infinity" => f64::INFINITY,
-            Value::String(s) if s == "-Infinity" => f64::NEG_INFINITY,
-            other => panic!("unexpected {other}"),
-        })
-        .collect()
-}
 
 fn ulp(v: f32) -> f64 {
     let a = v.abs();

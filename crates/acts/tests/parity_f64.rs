@@ -12,41 +12,13 @@
 //! In float64 PyTorch's TeLU is finite at x = 100 (exp(100) does not overflow), so
 //! there is no deliberate difference here: ours must match everywhere.
 
+mod common;
+
+use common::{fixture, float64_device as device, numbers};
+
 use acts::{Activation, ActivationKind, ScalarActivation, Staf};
 use burn::module::Param;
-use burn::tensor::{Device, FloatDType, Gradients, Tensor, TensorData};
-use serde_json::Value;
-
-fn fixture() -> Value {
-    let text = include_str!("fixtures/golden_activations.json");
-    serde_json::from_str(text).expect("fixture is JSON")
-}
-
-fn numbers(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .expect("an array")
-        .iter()
-        .map(|x| match x {
-            Value::Number(n) => n.as_f64().unwrap(),
-            Value::String(s) if s == "NaN" => f64::NAN,
-            Value::String(s) if s == "Infinity" => f64::INFINITY,
-            Value::String(s) if s == "-Infinity" => f64::NEG_INFINITY,
-            other => panic!("unexpected {other}"),
-        })
-        .collect()
-}
-
-/// The autodiff flex device with float64 as its float type (configured once per process:
-/// the tests of this file run on parallel threads).
-fn device() -> Device {
-    static CONFIGURED: std::sync::Once = std::sync::Once::new();
-    CONFIGURED.call_once(|| {
-        Device::flex()
-            .configure(FloatDType::F64)
-            .expect("flex supports float64")
-    });
-    Device::flex().autodiff()
-}
+use burn::tensor::{Device, Gradients, Tensor, TensorData};
 
 fn ulp(v: f64) -> f64 {
     let a = v.abs();

@@ -3,6 +3,6 @@
 mod network;
 mod summary;
 
-pub use network::SimpleNetwork;
+pub use network::{LayerTrace, SimpleNetwork};
 pub use spec::{LayerKind, NetError, NetworkConfig};
 pub use summary::{LayerRow, Summary};

@@ -8,6 +8,17 @@ use burn::tensor::{Device, Tensor};
 
 use spec::{LayerKind, NetError, NetworkConfig};
 
+/// One hidden layer's values on a batch.
+#[derive(Debug, Clone)]
+pub struct LayerTrace {
+    /// The activation's argument z: the Linear output (the gate's when gated).
+    pub pre_activation: Tensor<2>,
+    /// f(z).
+    pub activated: Tensor<2>,
+    /// The layer's output: f(z), or f(z) times the value map when gated.
+    pub output: Tensor<2>,
+}
+
 /// Linear layers with an activation after each hidden one (the book's `SimpleNetwork`).
 #[derive(Module, Debug)]
 pub struct SimpleNetwork {
@@ -117,33 +128,41 @@ impl SimpleNetwork {
 
     /// Hidden layer `i` on its input: `f(h W + b)`, or `f(h V + c) * (h W + b)` when gated.
     fn hidden_layer(&self, i: usize, h: Tensor<2>) -> Tensor<2> {
-        self.hidden_layer_traced(i, h).1
+        self.hidden_layer_traced(i, h).output
     }
 
-    /// Hidden layer `i`'s pre-activation (the argument of f) and its output.
-    fn hidden_layer_traced(&self, i: usize, h: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
-        match self.gates.get(i) {
-            None => {
-                let z = self.hidden[i].forward(h);
-                (z.clone(), self.apply_activation(i, z))
-            }
+    /// Hidden layer `i` on its input, with its intermediate values.
+    fn hidden_layer_traced(&self, i: usize, h: Tensor<2>) -> LayerTrace {
+        // The value map runs before the gate: Burn draws a parameter's initial values at
+        // its first use, so this order fixes which weights a seed gives.
+        let (z, value) = match self.gates.get(i) {
+            None => (self.hidden[i].forward(h), None),
             Some(gate) => {
                 let value = self.hidden[i].forward(h.clone());
-                let z = gate.forward(h);
-                (z.clone(), self.apply_activation(i, z) * value)
+                (gate.forward(h), Some(value))
             }
+        };
+        let activated = self.apply_activation(i, z.clone());
+        let output = match value {
+            None => activated.clone(),
+            Some(value) => activated.clone() * value,
+        };
+        LayerTrace {
+            pre_activation: z,
+            activated,
+            output,
         }
     }
 
-    /// Logits and, per hidden layer, its pre-activation and output (for probes that
-    /// look at f'(z) as well as at f(z)).
-    pub fn forward_traced(&self, x: Tensor<2>) -> (Tensor<2>, Vec<(Tensor<2>, Tensor<2>)>) {
+    /// Logits and every hidden layer's trace (for probes that look at f'(z) as well
+    /// as at f(z)).
+    pub fn forward_traced(&self, x: Tensor<2>) -> (Tensor<2>, Vec<LayerTrace>) {
         let mut layers = Vec::with_capacity(self.hidden.len());
         let mut h = x;
         for i in 0..self.hidden.len() {
-            let (z, out) = self.hidden_layer_traced(i, h);
-            h = out.clone();
-            layers.push((z, out));
+            let trace = self.hidden_layer_traced(i, h);
+            h = trace.output.clone();
+            layers.push(trace);
         }
         (self.output.forward(h), layers)
     }

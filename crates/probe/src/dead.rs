@@ -126,13 +126,13 @@ pub fn dead_neurons(
         let (_, layers) = model.forward_traced(x);
         let (mut batch_max, mut batch_slope, mut batch_silent) =
             (Vec::new(), Vec::new(), Vec::new());
-        for (i, (z, h)) in layers.into_iter().enumerate() {
+        for (i, trace) in layers.into_iter().enumerate() {
+            let (z, h) = (trace.pre_activation, trace.output);
             let column_max = |t: Tensor<2>| t.max_dim(0).squeeze_dim::<1>(0);
             let slope = match model.activation(i) {
                 Some(act) => {
-                    let here = act.forward(z.clone());
                     let left = act.forward(z.sub_scalar(SLOPE_STEP));
-                    (here - left).abs().div_scalar(SLOPE_STEP)
+                    (trace.activated - left).abs().div_scalar(SLOPE_STEP)
                 }
                 None => z.ones_like(),
             };

@@ -12,7 +12,9 @@ pub mod summary;
 pub mod surface;
 pub mod train;
 
-use ::train::{ExperimentFile, RunContext};
+use std::path::Path;
+
+use ::train::{Experiment, ExperimentFile, RunContext};
 use acts::{ActivationConfig, ActivationKind, ActivationSpec, CustomActivation, Scope};
 use anyhow::{Context, anyhow};
 use burn::tensor::Device;
@@ -88,6 +90,29 @@ pub fn definitions(args: &DefinitionArgs) -> Result<Vec<CustomActivation>, Failu
     file.check_definitions(&path.display().to_string())
         .map_err(input)?;
     Ok(file.definitions)
+}
+
+/// The experiment's resolved settings, in its folder.
+pub const EXPERIMENT_FILE: &str = "experiment.json";
+
+/// The experiment saved in `dir`, moved to `dir` (the folder may have been moved);
+/// `flag` (e.g. "--resume ") starts the error messages.
+pub fn saved_experiment(dir: &Path, flag: &str) -> Result<Experiment, Failure> {
+    let path = dir.join(EXPERIMENT_FILE);
+    if !path.is_file() {
+        return Err(input(anyhow!(
+            "{flag}{}: not an experiment folder (no {EXPERIMENT_FILE}); give the folder `actlab train` wrote, e.g. results/train",
+            dir.display()
+        )));
+    }
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("{flag}cannot read {}", path.display()))
+        .map_err(input)?;
+    let mut experiment: Experiment = serde_json::from_str(&text)
+        .with_context(|| format!("{flag}{} is not an actlab experiment", path.display()))
+        .map_err(input)?;
+    experiment.dir = dir.to_path_buf();
+    Ok(experiment)
 }
 
 /// The activations `--acts NAMES` names (built-in or from `--defs`), or `default`.

@@ -12,7 +12,7 @@ use train::{RUN_RECORD, RunRecord};
 use viz::{FIGURE_KIND, Figure, Panel, SURFACE_KIND, Series, SurfaceFigure};
 
 use crate::cli::{PlotActsArgs, PlotArgs, PlotCommand};
-use crate::commands::chosen_activations;
+use crate::commands::{chosen_activations, saved_experiment};
 use crate::failure::{Failure, failed, input};
 
 /// The book's grid: x in [-4, 4], 200 points.
@@ -239,19 +239,7 @@ pub fn training_figures(dir: &Path, name: &str, records: &[RunRecord]) -> Result
 /// The experiment saved in `dir` and the records of its runs that have one, in the
 /// experiment's run order.
 pub fn experiment_records(dir: &Path) -> Result<(train::Experiment, Vec<RunRecord>), Failure> {
-    let path = dir.join("experiment.json");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| {
-            format!(
-                "{}: not an experiment folder (cannot read experiment.json)",
-                dir.display()
-            )
-        })
-        .map_err(input)?;
-    let mut experiment: train::Experiment = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not an actlab experiment", path.display()))
-        .map_err(input)?;
-    experiment.dir = dir.to_path_buf();
+    let experiment = saved_experiment(dir, "")?;
     let mut records = Vec::new();
     for spec in experiment.runs() {
         if spec.dir.join(RUN_RECORD).is_file() {

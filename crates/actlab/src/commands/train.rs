@@ -16,7 +16,7 @@ use train::{
 };
 
 use crate::cli::TrainArgs;
-use crate::commands::{Runtime, load_data, runtime};
+use crate::commands::{EXPERIMENT_FILE, Runtime, load_data, runtime, saved_experiment};
 use crate::failure::{self, Failure, failed, input};
 use crate::progress::Progress;
 
@@ -99,9 +99,6 @@ fn apply_flags(file: &mut ExperimentFile, args: &TrainArgs) -> Result<(), Failur
     }
     Ok(())
 }
-
-/// The experiment's resolved settings, in its folder.
-const EXPERIMENT_FILE: &str = "experiment.json";
 
 /// Exit code after an interrupt, as shells report death by SIGINT.
 const INTERRUPTED: u8 = 130;
@@ -186,25 +183,6 @@ pub fn run(args: TrainArgs) -> Result<ExitCode, Failure> {
     train_steps(&experiment, steps, &data, &rt, args.quiet)
 }
 
-/// The experiment saved in `dir`, moved to `dir` (the folder may have been moved).
-fn saved_experiment(dir: &Path) -> Result<Experiment, Failure> {
-    let path = dir.join(EXPERIMENT_FILE);
-    if !path.is_file() {
-        return Err(input(anyhow!(
-            "--resume {}: not an experiment folder (no {EXPERIMENT_FILE}); give the folder `actlab train` wrote, e.g. results/train",
-            dir.display()
-        )));
-    }
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("--resume: cannot read {}", path.display()))
-        .map_err(input)?;
-    let mut experiment: Experiment = serde_json::from_str(&text)
-        .with_context(|| format!("--resume: {} is not an actlab experiment", path.display()))
-        .map_err(input)?;
-    experiment.dir = dir.to_path_buf();
-    Ok(experiment)
-}
-
 /// Removes temporary files a killed process left in a run folder (never results:
 /// those are renamed into place only once complete).
 fn remove_stale_temporaries(run_dir: &Path) {
@@ -258,7 +236,7 @@ fn resume_step(spec: RunSpec, data: &FashionMnist) -> Result<Step, Failure> {
 
 /// `--resume DIR`: continues the unfinished runs of a saved experiment.
 fn resume(dir: &Path, args: &TrainArgs) -> Result<ExitCode, Failure> {
-    let experiment = saved_experiment(dir)?;
+    let experiment = saved_experiment(dir, "--resume ")?;
     let data = load_data(&args.env)?;
     let steps = experiment
         .runs()
