@@ -26,9 +26,9 @@ fuzz_target!(|bytes: &[u8]| {
     match file.check("fuzz.toml") {
         Ok(experiment) => {
             let runs = experiment.runs();
-            assert_eq!(runs.len(), experiment.acts.len() * experiment.seeds.len());
+            assert_eq!(runs.len(), experiment.acts().len() * experiment.seeds().len());
             for run in runs {
-                run.network
+                run.network()
                     .check()
                     .expect("a checked experiment builds valid networks");
             }

@@ -2,10 +2,11 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use spec::{FourierInit, LayerKind, OptimizerKind, Scope};
 
 use crate::device::DeviceChoice;
-use crate::parse;
+use crate::parse::{self, choice};
 
 /// Experiments on activation functions: train the book's network with each one,
 /// compare them, and probe what they do inside.
@@ -110,6 +111,8 @@ pub struct PlotActsArgs {
     pub seed: u64,
     #[command(flatten)]
     pub defs: DefinitionArgs,
+    #[command(flatten)]
+    pub compute: DeviceArgs,
 }
 
 /// Flags of `actlab report`.
@@ -194,12 +197,42 @@ pub struct RerunArgs {
 /// Flags of `actlab train`.
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// Activations to train, comma-separated, case-insensitive (see `actlab acts list`).
-    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
-    pub acts: Option<Vec<String>>,
     /// Experiment config (TOML); see configs/ for examples.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub settings: TrainSettings,
+    /// Overwrite an experiment folder that already holds results.
+    #[arg(long, conflicts_with = "resume")]
+    pub force: bool,
+    /// Continue an interrupted experiment folder (e.g. results/train): finished runs are
+    /// kept, unfinished ones continue from their last completed epoch with the model,
+    /// optimiser state and random stream they had, and runs not yet begun are trained.
+    /// Settings come from the folder's experiment.json, so no other training flag is allowed.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["settings", "config"])]
+    pub resume: Option<PathBuf>,
+    /// No progress output (the final table is still printed).
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub env: EnvArgs,
+}
+
+/// What `--track` can record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Track {
+    /// Per layer and epoch: mean gradient norm, and the weights' mean, std and norm.
+    Grads,
+}
+
+/// The settings of an experiment that flags can give or override (none of them with
+/// `--resume`, which takes the saved ones).
+#[derive(Debug, Args)]
+#[group(id = "settings", multiple = true)]
+pub struct TrainSettings {
+    /// Activations to train, comma-separated, case-insensitive (see `actlab acts list`).
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    pub acts: Option<Vec<String>>,
     /// Experiment name: the folder under --out [default: train, or the config's name].
     #[arg(long)]
     pub name: Option<String>,
@@ -221,66 +254,58 @@ pub struct TrainArgs {
     /// Samples per optimiser step [default: 128].
     #[arg(long, value_parser = parse::positive_usize)]
     pub batch_size: Option<usize>,
-    /// Optimiser: sgd or adam [default: sgd].
-    #[arg(long)]
-    pub optimizer: Option<String>,
+    /// Optimiser [default: sgd].
+    #[arg(long, value_parser = choice::<OptimizerKind>())]
+    pub optimizer: Option<OptimizerKind>,
     /// Seeds, comma-separated: one run per activation and seed [default: 7].
     #[arg(long, value_delimiter = ',')]
     pub seed: Option<Vec<u64>>,
     /// Hidden layer widths, comma-separated [default: 256,192,128,64].
     #[arg(long, value_delimiter = ',', value_name = "WIDTHS")]
     pub hidden: Option<Vec<usize>>,
-    /// Parameters of trainable activations: shared (the book), per-layer or per-neuron.
-    #[arg(long)]
-    pub scope: Option<String>,
+    /// Parameters of trainable activations: shared (the book), per-layer or per-neuron
+    /// [default: shared].
+    #[arg(long, value_parser = choice::<Scope>())]
+    pub scope: Option<Scope>,
     /// Hidden-layer type: linear (the book) or glu, where the activation gates a second
     /// linear map (SwiGLU with SiLU) [default: linear].
-    #[arg(long)]
-    pub layer: Option<String>,
+    #[arg(long, value_parser = choice::<LayerKind>())]
+    pub layer: Option<LayerKind>,
     /// Also record per layer, every epoch, the mean gradient norm and the weights' mean,
     /// std and norm (in run.json, and drawn in the run's figure): --track grads.
-    #[arg(long, value_parser = ["grads"], value_name = "WHAT")]
-    pub track: Option<String>,
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub track: Option<Track>,
     /// Sinusoids of the Fourier activation [default: 25, as STAF].
     #[arg(long, value_parser = parse::positive_usize, value_name = "TAU")]
     pub fourier_tau: Option<usize>,
     /// Initialisation of the Fourier activation: normal (STAF's N(0, 1)) or paper (the
     /// STAF authors' code) [default: normal].
-    #[arg(long, value_name = "INIT")]
-    pub fourier_init: Option<String>,
+    #[arg(long, value_parser = choice::<FourierInit>(), value_name = "INIT")]
+    pub fourier_init: Option<FourierInit>,
     /// Frequency scale of the paper initialisation [default: 30].
     #[arg(long, value_parser = parse::positive_f64, value_name = "OMEGA0")]
     pub fourier_omega0: Option<f64>,
     /// Epochs after which to save a checkpoint, comma-separated (the last always is).
     #[arg(long, value_delimiter = ',', value_name = "EPOCHS")]
     pub save_epochs: Option<Vec<usize>>,
-    /// Overwrite an experiment folder that already holds results.
-    #[arg(long, conflicts_with = "resume")]
-    pub force: bool,
-    /// Continue an interrupted experiment folder (e.g. results/train): finished runs are
-    /// kept, unfinished ones continue from their last completed epoch with the model,
-    /// optimiser state and random stream they had, and runs not yet begun are trained.
-    /// Settings come from the folder's experiment.json, so no other training flag is allowed.
-    #[arg(
-        long,
-        value_name = "DIR",
-        conflicts_with_all = [
-            "acts", "config", "name", "out", "epochs", "lr", "momentum", "weight_decay",
-            "batch_size", "optimizer", "seed", "hidden", "scope", "layer", "save_epochs",
-            "fourier_tau", "fourier_init", "fourier_omega0", "track"
-        ]
-    )]
-    pub resume: Option<PathBuf>,
-    /// No progress output (the final table is still printed).
-    #[arg(long, short)]
-    pub quiet: bool,
-    #[command(flatten)]
-    pub env: EnvArgs,
 }
 
 /// Where things run and where the data is.
 #[derive(Debug, Args)]
 pub struct EnvArgs {
+    #[command(flatten)]
+    pub compute: DeviceArgs,
+    /// FashionMNIST folder [default: $ACTLAB_DATA, ./data/fashion-mnist, /usr/share/datasets/fashion-mnist].
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Skip the MD5 check that the four files are FashionMNIST's (for other IDX datasets).
+    #[arg(long)]
+    pub no_verify: bool,
+}
+
+/// Where a computation runs.
+#[derive(Debug, Args)]
+pub struct DeviceArgs {
     /// Compute device: flex, ndarray (CPU), or wgpu (when compiled in).
     #[arg(long, default_value = "flex")]
     pub device: DeviceChoice,
@@ -288,12 +313,6 @@ pub struct EnvArgs {
     /// this small network down, and one thread keeps results bit-identical run to run.
     #[arg(long, default_value_t = 1, value_parser = parse::positive_usize)]
     pub threads: usize,
-    /// FashionMNIST folder [default: $ACTLAB_DATA, ./data/fashion-mnist, /usr/share/datasets/fashion-mnist].
-    #[arg(long, value_name = "DIR")]
-    pub data_dir: Option<PathBuf>,
-    /// Skip the MD5 check that the four files are FashionMNIST's (for other IDX datasets).
-    #[arg(long)]
-    pub no_verify: bool,
 }
 
 /// The network a command builds without a run folder.
@@ -311,14 +330,14 @@ pub struct NetworkArgs {
     )]
     pub hidden: Vec<usize>,
     /// Parameters of trainable activations: shared, per-layer or per-neuron.
-    #[arg(long, default_value = "shared")]
-    pub scope: String,
+    #[arg(long, default_value = "shared", value_parser = choice::<Scope>())]
+    pub scope: Scope,
     /// The book's variant without any activation.
     #[arg(long)]
     pub no_act: bool,
     /// Hidden-layer type: linear or glu.
-    #[arg(long, default_value = "linear")]
-    pub layer: String,
+    #[arg(long, default_value = "linear", value_parser = choice::<LayerKind>())]
+    pub layer: LayerKind,
     #[command(flatten)]
     pub defs: DefinitionArgs,
 }
@@ -419,6 +438,8 @@ pub struct SurfaceArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub defs: DefinitionArgs,
+    #[command(flatten)]
+    pub compute: DeviceArgs,
 }
 
 /// Flags of `actlab probe dead-neurons`.
@@ -454,39 +475,49 @@ pub struct DeadNeuronArgs {
 #[derive(Debug, Subcommand)]
 pub enum ActsCommand {
     /// List every activation: name, category, formula, parameters, scopes.
-    List {
-        /// Print JSON instead of the table.
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        defs: DefinitionArgs,
-    },
+    List(ListArgs),
     /// Value and derivative of an activation at given points, and for trainable ones the
     /// gradient of the sum over the points with respect to each parameter.
     #[command(
         after_help = "Examples:\n  actlab acts eval GELU --at -3,-1,0,1,3\n  actlab acts eval TeLU --at -100,0,100 --json"
     )]
-    Eval {
-        /// Activation name (see `actlab acts list`).
-        name: String,
-        /// Points, comma-separated.
-        #[arg(
-            long,
-            value_delimiter = ',',
-            allow_hyphen_values = true,
-            required = true,
-            value_name = "X1,X2,..."
-        )]
-        at: Vec<f64>,
-        /// Seed of random initial parameters (STAF).
-        #[arg(long, default_value_t = 7)]
-        seed: u64,
-        /// Print JSON instead of the table.
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        defs: DefinitionArgs,
-    },
+    Eval(EvalArgs),
+}
+
+/// Flags of `actlab acts eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Activation name (see `actlab acts list`).
+    pub name: String,
+    /// Points, comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        allow_hyphen_values = true,
+        required = true,
+        value_name = "X1,X2,..."
+    )]
+    pub at: Vec<f64>,
+    /// Seed of random initial parameters (STAF).
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Print JSON instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub defs: DefinitionArgs,
+    #[command(flatten)]
+    pub compute: DeviceArgs,
+}
+
+/// Flags of `actlab acts list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print JSON instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub defs: DefinitionArgs,
 }
 
 /// Where user-defined activations come from.

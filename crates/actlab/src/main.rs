@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod context;
 mod device;
 mod failure;
 mod parse;
@@ -47,14 +48,8 @@ fn main() -> ExitCode {
         Command::Report(args) => commands::report::run(args),
         Command::Bench(BenchCommand::Acts(args)) => commands::bench::acts(args),
         Command::Bench(BenchCommand::Train(args)) => commands::bench::train(args),
-        Command::Acts(ActsCommand::List { json, defs }) => commands::registry::list(json, &defs),
-        Command::Acts(ActsCommand::Eval {
-            name,
-            at,
-            seed,
-            json,
-            defs,
-        }) => commands::registry::eval(&name, &at, seed, json, &defs),
+        Command::Acts(ActsCommand::List(args)) => commands::registry::list(args),
+        Command::Acts(ActsCommand::Eval(args)) => commands::registry::eval(args),
     };
     match result {
         Ok(code) => code,

@@ -1,4 +1,49 @@
-//! Value parsers for flags, so that a bad number is refused by the flag's name.
+//! Value parsers for flags, so that a bad number is refused by the flag's name, and a
+//! parser for every named choice of `spec` (scope, layer type, optimiser, ...).
+
+use std::ffi::OsStr;
+use std::marker::PhantomData;
+
+use clap::builder::{PossibleValue, TypedValueParser};
+use clap::error::ErrorKind;
+use spec::NamedChoice;
+
+/// Parses one of `T`'s names (case-insensitive, `_` for `-`), suggesting the closest on
+/// a typo; `--help` lists the names.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Choice<T>(PhantomData<T>);
+
+/// The parser of `T`'s names, for `#[arg(value_parser = choice::<T>())]`.
+pub fn choice<T>() -> Choice<T> {
+    Choice(PhantomData)
+}
+
+impl<T: NamedChoice> TypedValueParser for Choice<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<T, clap::Error> {
+        let flag = arg.map_or_else(|| "value".to_string(), |a| format!("'{a}'"));
+        let text = value.to_str().ok_or_else(|| {
+            clap::Error::raw(ErrorKind::InvalidUtf8, format!("{flag} is not UTF-8\n")).with_cmd(cmd)
+        })?;
+        text.parse::<T>().map_err(|e| {
+            clap::Error::raw(
+                ErrorKind::InvalidValue,
+                format!("invalid value '{text}' for {flag}: {e}\n"),
+            )
+            .with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(T::NAMES.iter().map(|n| PossibleValue::new(*n))))
+    }
+}
 
 /// A whole number of at least 1.
 pub fn positive_usize(s: &str) -> Result<usize, String> {
@@ -53,6 +98,21 @@ pub fn momentum(s: &str) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn choices_parse_by_name_and_suggest() {
+        let cmd = clap::Command::new("t");
+        let parse = |v: &str| choice::<spec::Scope>().parse_ref(&cmd, None, OsStr::new(v));
+        assert_eq!(parse("Per_Layer").unwrap(), spec::Scope::PerLayer);
+        let err = parse("global").unwrap_err().to_string();
+        assert!(err.contains("unknown scope 'global'"), "{err}");
+        let names: Vec<String> = choice::<spec::Scope>()
+            .possible_values()
+            .unwrap()
+            .map(|p| p.get_name().to_string())
+            .collect();
+        assert_eq!(names, ["shared", "per-layer", "per-neuron"]);
+    }
 
     #[test]
     fn numbers_are_checked() {

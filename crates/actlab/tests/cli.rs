@@ -348,11 +348,14 @@ fn train_writes_runs_summary_and_repeats_exactly() {
     );
     assert!(tmp.path().join("again/ReLU-s7/run.json").is_file());
 
-    // A checkpoint that does not fit its network, and one that is not a checkpoint.
+    // A checkpoint that does not fit its network (the run.json's, where a run's network
+    // is written down, edited), and one that is not a checkpoint.
     let run = tmp.path().join("b/train/ReLU-s7");
-    let config = run.join("checkpoints/model.json");
+    let config = run.join("run.json");
     let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(&config, text.replace("32", "24")).unwrap();
+    let mut edited: Value = serde_json::from_str(&text).unwrap();
+    edited["network"]["hidden"][0] = 24.into();
+    std::fs::write(&config, edited.to_string()).unwrap();
     let probe = |checkpoint: &str| probe_run("b/train/ReLU-s7", &["--checkpoint", checkpoint]);
     let misfit = probe("epoch-2");
     assert_eq!(misfit.status.code(), Some(2), "{}", stderr(&misfit));
@@ -1218,7 +1221,7 @@ fn plots_carry_their_numbers_and_redraw_identically_from_json() {
         (vec!["plot"], "say what to draw"),
         (
             vec!["plot", "--from", "missing.json"],
-            "--from missing.json: expected a figure JSON",
+            "--from missing.json: no such file or folder (expected a figure",
         ),
     ] {
         let out = actlab(tmp.path(), &args);
@@ -1243,7 +1246,8 @@ fn the_relu_surface_has_exact_gradient_magnitudes_and_redraws_identically() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let surface = read_json(&tmp.path().join("s/surface-ReLU.json"));
-    assert_eq!(surface["kind"], "actlab-surface");
+    assert_eq!(surface["kind"], "surface");
+    assert_eq!(surface["activation"], "ReLU");
     let axis: Vec<f64> = surface["x"]
         .as_array()
         .unwrap()
@@ -1274,7 +1278,7 @@ fn the_relu_surface_has_exact_gradient_magnitudes_and_redraws_identically() {
     );
     assert!(again.status.success(), "{}", stderr(&again));
     assert_eq!(
-        std::fs::read(tmp.path().join("s/surface-ReLU.svg")).unwrap(),
+        std::fs::read(tmp.path().join("s/surface-ReLU-figure.svg")).unwrap(),
         std::fs::read(tmp.path().join("s/again.svg")).unwrap()
     );
 }
@@ -1301,7 +1305,8 @@ fn gradient_histograms_count_every_weight() {
     assert!(out.status.success(), "{}", stderr(&out));
     for name in ["Sigmoid", "NoActivation"] {
         let probe = read_json(&tmp.path().join(format!("g/gradients-{name}.probe.json")));
-        let layers = probe["layers"].as_array().unwrap();
+        assert_eq!(probe["kind"], "gradients");
+        let layers = probe["report"]["layers"].as_array().unwrap();
         assert_eq!(
             layers.len(),
             5,
@@ -1330,8 +1335,8 @@ fn gradient_histograms_count_every_weight() {
     }
     // Sigmoid's gradients vanish towards the input; without activation they do not.
     let spread = |name: &str, layer: usize| {
-        read_json(&tmp.path().join(format!("g/gradients-{name}.probe.json")))["layers"][layer]
-            ["gradient_stats"]["std"]
+        read_json(&tmp.path().join(format!("g/gradients-{name}.probe.json")))["report"]["layers"]
+            [layer]["gradient_stats"]["std"]
             .as_f64()
             .unwrap()
     };
@@ -1501,8 +1506,111 @@ fn dead_neuron_reports_plot_side_by_side() {
     let bad = actlab(tmp.path(), &["plot", "dead-neurons", "cmp.json"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(
-        stderr(&bad).contains("cmp.json: not a dead-neuron report"),
+        stderr(&bad).contains("cmp.json: holds a figure record, not a dead-neurons one"),
         "{}",
         stderr(&bad)
     );
+}
+
+/// Copies a folder tree.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The committed references were written before files carried a `kind` tag: every
+/// committed figure is drawn again byte for byte from the JSON beside it, and the book's
+/// experiment folder still resumes (nothing left to train), while a run record that
+/// contradicts its experiment is refused.
+#[test]
+fn committed_references_still_draw_identically_and_resume() {
+    let references = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../results/reference");
+    let tmp = tempfile::tempdir().unwrap();
+    let mut drawn = 0;
+    for svg in walk(&references)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+    {
+        let json = svg.with_extension("json");
+        assert!(json.is_file(), "{} has no JSON beside it", svg.display());
+        // Drawn from a copy: `plot --from` rewrites a figure's own files.
+        let copy = tmp.path().join(format!("f{drawn}.json"));
+        std::fs::copy(&json, &copy).unwrap();
+        let out = tmp.path().join(format!("f{drawn}-again"));
+        let plot = actlab(
+            tmp.path(),
+            &[
+                "plot",
+                "--from",
+                copy.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(
+            plot.status.success(),
+            "{}: {}",
+            json.display(),
+            stderr(&plot)
+        );
+        assert!(
+            std::fs::read(&svg).unwrap() == std::fs::read(out.with_extension("svg")).unwrap(),
+            "{} is not drawn identically from its JSON",
+            svg.display()
+        );
+        drawn += 1;
+    }
+    assert!(drawn >= 13, "only {drawn} committed figures");
+
+    let book = tmp.path().join("book-ch4");
+    copy_tree(&references.join("book-ch4"), &book);
+    let data = real_dataset();
+    let resume = |dir: &Path| {
+        actlab(
+            tmp.path(),
+            &[
+                "train",
+                "--resume",
+                dir.to_str().unwrap(),
+                "--data-dir",
+                data.to_str().unwrap(),
+            ],
+        )
+    };
+    let again = resume(&book);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("0 of 13 runs left to train"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(read_json(&book.join("summary.json"))["kind"], "summary");
+    let rows = read_json(&book.join("summary.json"))["rows"].clone();
+    assert_eq!(
+        rows,
+        read_json(&references.join("book-ch4/summary.json"))["rows"],
+        "the table from the committed records is the committed table"
+    );
+
+    let record = book.join("Tanh-s7/run.json");
+    let mut edited = read_json(&record);
+    edited["train"]["lr"] = 0.5.into();
+    std::fs::write(&record, edited.to_string()).unwrap();
+    let refused = resume(&book);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains(
+            "Tanh-s7/run.json records other network or training settings than experiment.json plans"
+        ),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(stderr(&refused).trim_end().lines().count(), 1);
 }

@@ -1,162 +1,30 @@
-//! The activation module a network holds: one enum over every kind.
+//! The activation module a network holds: one enum over every kind, built by one
+//! constructor from an [`ActivationSpec`].
 
-use burn::module::Module;
+use burn::module::{Module, Param};
 use burn::nn::activation::{RRelu, RReluConfig};
-use burn::tensor::activation as f;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Tensor, TensorData};
+use spec::{ActivationSpec, Family, FixedFn};
+use thiserror::Error;
 
 use crate::custom::CustomModule;
+use crate::functional::apply_fixed;
 use crate::rational::Rational;
 use crate::scalar::ScalarActivation;
 use crate::spline::BSpline;
-use crate::staf::{Staf, StafConfig};
-use spec::{ActivationConfig, ActivationKind, ActivationSpec, DefinitionError};
+use crate::staf::Staf;
 
-/// `x if x > 0 else slope * x` as `relu(x) + slope * min(x, 0)`: the same values (one
-/// term is always an exact zero), PyTorch's derivative at 0 (the slope: `min` passes
-/// its gradient at equality, `relu` does not; Burn's own `leaky_relu` gives 1), and no
-/// `mask_where`, which costs Burn's CPU backend more than the rest together.
-pub(crate) fn leaky_relu<const D: usize>(x: Tensor<D>, slope: f64) -> Tensor<D> {
-    f::relu(x.clone()) + x.clamp_max(0.0).mul_scalar(slope)
-}
-
-/// `x / divisor`, differentiated exactly in float64 too: Burn 0.22's backward of
-/// `div_scalar` multiplies by `1 / divisor` computed in float32 (burn-autodiff
-/// ops/tensor.rs, `DivScalar`), an error of 3e-8 relative for 6. Dividing by an untracked
-/// one-element tensor gives the same forward values (IEEE division either way) and an
-/// exact backward.
-pub(crate) fn divide_by<const D: usize>(x: Tensor<D>, divisor: f64) -> Tensor<D> {
-    let divisor = Tensor::<D>::full([1; D], divisor, &x.device());
-    x / divisor
-}
-
-/// `x * relu6(x + 3) / 6` with PyTorch's derivative at the joints: 0 at x = -3 and 1 at
-/// x = 3 (the outer pieces own their end points).
-fn hard_swish<const D: usize>(x: Tensor<D>) -> Tensor<D> {
-    let low = x.clone().lower_equal_elem(-3.0);
-    let high = x.clone().greater_equal_elem(3.0);
-    let middle = divide_by(x.clone() * (x.clone() + 3.0), 6.0);
-    middle.mask_where(high, x.clone()).mask_fill(low, 0.0)
-}
-
-/// GELU's tanh approximation, `0.5 x (1 + tanh(u)) = x * sigmoid(2u)`. Evaluated as
-/// `x - x * sigmoid(-2u)` for x > 0 so that neither the value nor the derivative takes
-/// `1 - (a number near 1)`: both sides then match PyTorch's float32 within 4 ulp.
-fn gelu_tanh<const D: usize>(x: Tensor<D>) -> Tensor<D> {
-    const SQRT_2_OVER_PI: f64 = 0.797_884_560_802_865_4;
-    let two_u = (x.clone() + x.clone().powi_scalar(3) * 0.044_715) * (2.0 * SQRT_2_OVER_PI);
-    let negative_side = x.clone() * f::sigmoid(two_u.clone());
-    let positive_side = x.clone() - x.clone() * f::sigmoid(two_u.neg());
-    negative_side.mask_where(x.greater_elem(0.0), positive_side)
-}
-
-/// The threshold `1 if x >= 0 else 0` whose gradient is Hardtanh's (1 on [-1, 1], 0
-/// outside): the value comes from the step, the gradient from the clipped identity
-/// (Bengio et al. 2013's straight-through estimator), since the step's own is 0.
-fn step_straight_through<const D: usize>(x: Tensor<D>) -> Tensor<D> {
-    let step = x.clone().greater_equal_elem(0.0).float();
-    let clipped = x.clone().clamp(-1.0, 1.0);
-    clipped.clone() + (step - clipped).detach()
-}
-
-/// SELU's constants (Klambauer et al. 2017), as PyTorch spells them.
-const SELU_ALPHA: f64 = 1.673_263_242_354_377_3;
-const SELU_SCALE: f64 = 1.050_700_987_355_480_5;
-
-/// `scale * (x if x > 0 else alpha * (exp(x) - 1))` as
-/// `scale * (relu(x) + alpha * (exp(min(x, 0)) - 1))`: one term is an exact zero on each
-/// side, exp never overflows (so no NaN gradient), the derivative at 0 is PyTorch's
-/// (`alpha * scale`), and no `mask_where` is needed (see `leaky_relu`).
-fn elu<const D: usize>(x: Tensor<D>, alpha: f64, scale: f64) -> Tensor<D> {
-    let negative = x
-        .clone()
-        .clamp_max(0.0)
-        .exp()
-        .sub_scalar(1.0)
-        .mul_scalar(alpha);
-    (f::relu(x) + negative).mul_scalar(scale)
-}
-
-/// `ln(sigmoid(x))` without overflow: `x - ln(1 + e^x)` below 0, `-ln(1 + e^-x)` from 0 on
-/// (derivative 1/2 at 0, as PyTorch); each branch's exp sees only its own side.
-fn log_sigmoid<const D: usize>(x: Tensor<D>) -> Tensor<D> {
-    let below = x.clone() - x.clone().clamp_max(0.0).exp().log1p();
-    let above = x.clone().clamp_min(0.0).neg().exp().log1p().neg();
-    above.mask_where(x.lower_elem(0.0), below)
-}
-
-/// A parameter-free activation: just its kind.
+/// A parameter-free activation: just its function.
 #[derive(Module, Debug)]
 pub struct FixedActivation {
     #[module(skip)]
-    kind: ActivationKind,
+    function: FixedFn,
 }
 
 impl FixedActivation {
-    /// The kind this module computes.
-    pub fn kind(&self) -> ActivationKind {
-        self.kind
-    }
-
-    fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
-        apply_fixed(self.kind, x)
-    }
-}
-
-/// Applies a parameter-free, deterministic activation (also the registry functions of
-/// user-defined expressions).
-pub(crate) fn apply_fixed<const D: usize>(kind: ActivationKind, x: Tensor<D>) -> Tensor<D> {
-    use ActivationKind as K;
-    match kind {
-        K::Sigmoid => f::sigmoid(x),
-        K::Tanh => f::tanh(x),
-        K::ReLU => f::relu(x),
-        K::GELU => f::gelu(x),
-        K::Mish => f::mish(x),
-        K::LeakyReLU => leaky_relu(x, 0.01),
-        K::SiLU | K::Swish => f::silu(x),
-        K::Hardswish => hard_swish(x),
-        K::GELUTanh => gelu_tanh(x),
-        K::ELU => elu(x, 1.0, 1.0),
-        K::SELU => elu(x, SELU_ALPHA, SELU_SCALE),
-        K::CELU => elu(x, 1.0, 1.0),
-        K::Softplus => f::softplus(x, 1.0),
-        K::Softsign => x.clone() / (x.abs() + 1.0),
-        K::Hardtanh => {
-            let low = x.clone().lower_equal_elem(-1.0);
-            let high = x.clone().greater_equal_elem(1.0);
-            x.mask_fill(low, -1.0).mask_fill(high, 1.0)
-        }
-        K::Hardsigmoid => {
-            let low = x.clone().lower_equal_elem(-3.0);
-            let high = x.clone().greater_equal_elem(3.0);
-            (x / 6.0 + 0.5).mask_fill(low, 0.0).mask_fill(high, 1.0)
-        }
-        K::LogSigmoid => log_sigmoid(x),
-        K::Tanhshrink => x.clone() - x.tanh(),
-        K::ReLU6 => {
-            let low = x.clone().lower_equal_elem(0.0);
-            let high = x.clone().greater_equal_elem(6.0);
-            x.mask_fill(low, 0.0).mask_fill(high, 6.0)
-        }
-        K::Identity => x,
-        K::Step => step_straight_through(x),
-        K::SwiGELU => (f::silu(x.clone()) + f::gelu(x)) * 0.5,
-        // exp sees min(x, 20): tanh(e^20) is 1 in float32, and an overflowing exp would
-        // turn the derivative's (1 - tanh^2) * e^x into 0 * inf = NaN.
-        K::TanhExp => x.clone() * x.clamp_max(20.0).exp().tanh(),
-        K::PReLU
-        | K::RReLU
-        | K::TeLU
-        | K::STAF
-        | K::AdaptiveSigmoid
-        | K::SGT
-        | K::NIPUNA
-        | K::Rational
-        | K::BSpline
-        | K::Fourier => {
-            unreachable!("{kind} has its own module")
-        }
+    /// The function this module computes.
+    pub fn function(&self) -> FixedFn {
+        self.function
     }
 }
 
@@ -167,7 +35,7 @@ pub enum Activation {
     Fixed(FixedActivation),
     /// RReLU: random slope while training, the mean slope when evaluating.
     RRelu(RRelu),
-    /// STAF.
+    /// STAF, and the Fourier activation.
     Staf(Staf),
     /// PReLU, TeLU, adaptive sigmoid, SGT, NIPUNA.
     Scalar(ScalarActivation),
@@ -175,142 +43,157 @@ pub enum Activation {
     Rational(Rational),
     /// The learnable B-spline.
     Spline(BSpline),
-    /// A user-defined expression.
+    /// A user-defined expression or mixture.
     Custom(CustomModule),
 }
 
+/// Parameter values that do not fit a module.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum ParamValuesError {
+    /// Another number of parameters than the module has.
+    #[error("{given} parameter value vectors for a module with {expected} parameters")]
+    Count {
+        /// Vectors given.
+        given: usize,
+        /// Parameters the module has.
+        expected: usize,
+    },
+    /// A vector of another length than its parameter.
+    #[error("parameter `{name}` holds {expected} values, given {given}")]
+    Length {
+        /// The parameter.
+        name: String,
+        /// Values given.
+        given: usize,
+        /// Values it holds.
+        expected: usize,
+    },
+}
+
 impl Activation {
-    /// A fresh module of the given kind with the book's initial values.
-    pub fn new(kind: ActivationKind, device: &Device) -> Self {
-        use ActivationKind as K;
-        match kind {
-            K::RReLU => Activation::RRelu(RReluConfig::new().init()),
-            K::STAF | K::Fourier => Activation::Staf(
-                StafConfig::fourier(kind, spec::FourierOptions::default(), 1).init(device),
-            ),
-            K::Rational => Activation::Rational(Rational::new(device)),
-            K::BSpline => Activation::Spline(BSpline::new(device)),
-            scalar if ScalarActivation::handles(scalar) => {
-                Activation::Scalar(ScalarActivation::new(scalar, device))
+    /// A fresh module of `spec` with a parameter set for each of `units` units (1 unless
+    /// the scope is per-neuron), initialised as the registry (or the definition) says,
+    /// random parameters drawn from the device's random stream: the one constructor.
+    pub fn init(spec: &ActivationSpec, units: usize, device: &Device) -> Self {
+        match spec {
+            ActivationSpec::Builtin(kind) => Self::of_family(kind.family(), units, device),
+            ActivationSpec::Fourier(options) => {
+                Activation::Staf(Staf::init(*options, units, device))
             }
-            fixed => Activation::Fixed(FixedActivation { kind: fixed }),
+            ActivationSpec::Custom(definition) => {
+                Activation::Custom(CustomModule::init(definition, units, device))
+            }
         }
     }
 
-    /// A fresh module of a built-in or user-defined activation.
-    pub fn from_spec(spec: &ActivationSpec, device: &Device) -> Result<Self, DefinitionError> {
-        Self::from_config(&ActivationConfig::new(spec.clone()), 1, device)
-    }
-
-    /// A fresh module as `config` describes it, with a parameter set for each of `units`
-    /// units (1 unless the scope is per-neuron).
-    pub fn from_config(
-        config: &ActivationConfig,
-        units: usize,
-        device: &Device,
-    ) -> Result<Self, DefinitionError> {
-        use ActivationKind as K;
-        let kind = match &config.kind {
-            ActivationSpec::Custom(def) => {
-                return CustomModule::for_units(def, units, device).map(Activation::Custom);
-            }
-            ActivationSpec::Builtin(kind) => *kind,
-        };
-        Ok(match kind {
-            K::STAF | K::Fourier => Activation::Staf(
-                StafConfig::fourier(kind, config.fourier_options(), units).init(device),
+    fn of_family(family: Family, units: usize, device: &Device) -> Self {
+        match family {
+            Family::Fixed(function) => Activation::Fixed(FixedActivation { function }),
+            Family::Randomized { lower, upper } => Activation::RRelu(
+                RReluConfig::new()
+                    .with_lower(lower)
+                    .with_upper(upper)
+                    .init(),
             ),
-            K::Rational => Activation::Rational(Rational::for_units(units, device)),
-            K::BSpline => Activation::Spline(BSpline::for_units(units, device)),
-            scalar if ScalarActivation::handles(scalar) => {
-                Activation::Scalar(ScalarActivation::for_units(scalar, units, device))
+            Family::Scalar(function, params) => {
+                Activation::Scalar(ScalarActivation::init(function, params, units, device))
             }
-            other => Self::new(other, device),
-        })
-    }
-
-    /// The name of the function this module computes.
-    pub fn name(&self) -> &str {
-        match self {
-            Activation::Fixed(m) => m.kind().name(),
-            Activation::RRelu(_) => ActivationKind::RReLU.name(),
-            Activation::Staf(m) => m.kind().name(),
-            Activation::Scalar(m) => m.kind().name(),
-            Activation::Rational(_) => ActivationKind::Rational.name(),
-            Activation::Spline(_) => ActivationKind::BSpline.name(),
-            Activation::Custom(m) => &m.definition().name,
+            Family::Sinusoids(options) => Activation::Staf(Staf::init(options, units, device)),
+            Family::Rational {
+                numerator,
+                denominator,
+            } => Activation::Rational(Rational::init(numerator, denominator, units, device)),
+            Family::Spline => Activation::Spline(BSpline::init(units, device)),
         }
     }
 
-    /// A module of a trainable `kind` with the given parameter values, one vector per
-    /// registry parameter in registry order; `None` for a kind without parameters.
-    pub fn with_params(kind: ActivationKind, values: &[Vec<f64>], device: &Device) -> Option<Self> {
-        use ActivationKind as K;
-        // Values go in as f64: the device's float type (f32 unless configured) decides.
-        let tensor = |v: &[f64]| {
-            let n = v.len();
-            burn::module::Param::from_tensor(Tensor::from_data(
-                burn::tensor::TensorData::new(v.to_vec(), [n]),
-                device,
-            ))
-        };
-        Some(match kind {
-            K::STAF | K::Fourier => Activation::Staf(Staf::from_params(
-                tensor(&values[0]),
-                tensor(&values[1]),
-                tensor(&values[2]),
-                1,
-                kind,
-            )),
-            K::Rational => {
-                Activation::Rational(Rational::with_coefficients(&values[0], &values[1], device))
-            }
-            K::BSpline => Activation::Spline(BSpline::with_coefficients(&values[0], device)),
-            scalar if ScalarActivation::handles(scalar) => {
-                let flat: Vec<f64> = values.iter().map(|v| v[0]).collect();
-                Activation::Scalar(ScalarActivation::with_values(scalar, &flat, device))
-            }
-            _ => return None,
-        })
-    }
-
-    /// The trainable parameters, by name, in registry order.
-    pub fn params(&self) -> Vec<(String, Tensor<1>)> {
-        let named = |pairs: Vec<(&str, Tensor<1>)>| {
+    /// The trainable parameters by name, in the order the registry lists them.
+    fn named_params(&self) -> Vec<(String, &Param<Tensor<1>>)> {
+        fn named<'a>(
+            pairs: Vec<(&str, &'a Param<Tensor<1>>)>,
+        ) -> Vec<(String, &'a Param<Tensor<1>>)> {
             pairs
                 .into_iter()
-                .map(|(name, t)| (name.to_string(), t))
+                .map(|(name, p)| (name.to_string(), p))
                 .collect()
-        };
+        }
         match self {
             Activation::Fixed(_) | Activation::RRelu(_) => Vec::new(),
-            Activation::Staf(m) => named(vec![
-                ("c", m.c.val()),
-                ("omega", m.omega.val()),
-                ("phi", m.phi.val()),
-            ]),
-            Activation::Scalar(m) => {
-                let names = m.kind().info().params.iter().map(|p| p.name);
-                named(names.zip(m.params.iter().map(|p| p.val())).collect())
-            }
+            Activation::Staf(m) => named(vec![("c", &m.c), ("omega", &m.omega), ("phi", &m.phi)]),
+            Activation::Scalar(m) => m.named_params(),
             Activation::Rational(m) => named(vec![
-                ("numerator", m.numerator.val()),
-                ("denominator", m.denominator.val()),
+                ("numerator", &m.numerator),
+                ("denominator", &m.denominator),
             ]),
-            Activation::Spline(m) => named(vec![("coefficients", m.coefficients.val())]),
-            Activation::Custom(m) => m
-                .definition()
-                .param_names()
-                .into_iter()
-                .zip(m.params.iter().map(|p| p.val()))
-                .collect(),
+            Activation::Spline(m) => named(vec![("coefficients", &m.coefficients)]),
+            Activation::Custom(m) => m.named_params(),
         }
+    }
+
+    /// The trainable parameters, by name, in the order the registry lists them.
+    pub fn params(&self) -> Vec<(String, Tensor<1>)> {
+        self.named_params()
+            .into_iter()
+            .map(|(name, p)| (name, p.val()))
+            .collect()
+    }
+
+    /// The same module with its parameters set to `values`: one vector per parameter,
+    /// in [`Activation::params`] order, each as long as the parameter (finite
+    /// differences and fixtures set parameters this way).
+    pub fn with_param_values(self, values: &[Vec<f64>]) -> Result<Self, ParamValuesError> {
+        let current = self.named_params();
+        if current.len() != values.len() {
+            return Err(ParamValuesError::Count {
+                given: values.len(),
+                expected: current.len(),
+            });
+        }
+        let mut replacements = Vec::with_capacity(values.len());
+        for ((name, param), v) in current.into_iter().zip(values) {
+            let [n] = param.dims();
+            if n != v.len() {
+                return Err(ParamValuesError::Length {
+                    name,
+                    given: v.len(),
+                    expected: n,
+                });
+            }
+            // Values go in as f64: the device's float type (f32 unless configured) decides.
+            let data = TensorData::new(v.clone(), [n]);
+            replacements.push(Param::from_tensor(Tensor::from_data(data, &param.device())));
+        }
+        let mut replacements = replacements.into_iter();
+        let mut next = || replacements.next().expect("one replacement per parameter");
+        Ok(match self {
+            fixed @ (Activation::Fixed(_) | Activation::RRelu(_)) => fixed,
+            Activation::Staf(m) => Activation::Staf(Staf {
+                c: next(),
+                omega: next(),
+                phi: next(),
+                ..m
+            }),
+            Activation::Scalar(m) => {
+                Activation::Scalar(m.with_params(std::iter::from_fn(|| Some(next()))))
+            }
+            Activation::Rational(m) => Activation::Rational(Rational {
+                numerator: next(),
+                denominator: next(),
+                ..m
+            }),
+            Activation::Spline(_) => Activation::Spline(BSpline {
+                coefficients: next(),
+            }),
+            Activation::Custom(m) => {
+                Activation::Custom(m.with_params(std::iter::from_fn(|| Some(next()))))
+            }
+        })
     }
 
     /// Applies the function element-wise.
     pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
         match self {
-            Activation::Fixed(m) => m.forward(x),
+            Activation::Fixed(m) => apply_fixed(m.function, x),
             Activation::RRelu(m) => m.forward(x),
             Activation::Staf(m) => m.forward(x),
             Activation::Scalar(m) => m.forward(x),
@@ -324,10 +207,15 @@ impl Activation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use burn::tensor::TensorData;
+    use spec::{ActivationKind, FourierOptions};
 
     fn device() -> Device {
         Device::flex()
+    }
+
+    /// A fresh module of a built-in, shared.
+    fn built_in(kind: ActivationKind, device: &Device) -> Activation {
+        Activation::init(&kind.into(), 1, device)
     }
 
     /// Reference values in f64, computed from the formulas (not from the code under test).
@@ -395,9 +283,9 @@ mod tests {
     #[test]
     fn every_fixed_and_initial_activation_matches_its_formula() {
         let device = device();
-        let book = crate::BOOK_ACTIVATIONS;
+        let book = spec::BOOK_ACTIVATIONS;
         for kind in book.into_iter().filter(|k| *k != ActivationKind::STAF) {
-            let module = Activation::new(kind, &device).valid();
+            let module = built_in(kind, &device).valid();
             let x = Tensor::<1>::from_data(TensorData::from(POINTS.map(|v| v as f32)), &device);
             let y: Vec<f32> = module.forward(x).into_data().try_into_vec::<f32>().unwrap();
             for (&xi, &yi) in POINTS.iter().zip(&y) {
@@ -424,7 +312,7 @@ mod tests {
         ];
         let points = [-4.0, -1.5, -0.2, 0.0, 0.3, 1.0, 2.5, 4.0, 7.0];
         let check = |kind: ActivationKind, want: &dyn Fn(f64) -> f64| {
-            let module = Activation::new(kind, &device);
+            let module = built_in(kind, &device);
             let x = Tensor::<1>::from_data(TensorData::from(points.map(|v| v as f32)), &device);
             let y: Vec<f32> = module.forward(x).into_data().try_into_vec::<f32>().unwrap();
             for (&xi, &yi) in points.iter().zip(&y) {
@@ -457,7 +345,7 @@ mod tests {
         let deterministic = ActivationKind::all()
             .filter(|k| !matches!(k, ActivationKind::RReLU | ActivationKind::Step));
         for kind in deterministic {
-            let module = Activation::new(kind, &device);
+            let module = built_in(kind, &device);
             let x = Tensor::<1>::from_data(TensorData::from(points), &device).require_grad();
             let grads = module.forward(x.clone()).sum().backward();
             let auto: Vec<f32> = x
@@ -494,7 +382,7 @@ mod tests {
         let points = [-3.7f32, -2.2, -1.3, -0.7, -0.25, 0.35, 0.8, 1.6, 2.9, 4.4];
         let h = 1e-2;
         for kind in ActivationKind::all().filter(|k| k.is_trainable()) {
-            let module = Activation::new(kind, &device);
+            let module = built_in(kind, &device);
             let x = || Tensor::<1>::from_data(TensorData::from(points), &device);
             let grads = module.forward(x()).sum().backward();
             let values: Vec<Vec<f64>> = module
@@ -503,7 +391,7 @@ mod tests {
                 .map(|(_, t)| t.into_data().convert::<f64>().try_to_vec::<f64>().unwrap())
                 .collect();
             let sum_at = |values: &[Vec<f64>]| -> f64 {
-                let m = Activation::with_params(kind, values, &device).unwrap();
+                let m = built_in(kind, &device).with_param_values(values).unwrap();
                 m.forward(x()).sum().into_scalar::<f32>() as f64
             };
             for (p, (name, tensor)) in module.params().into_iter().enumerate() {
@@ -549,40 +437,45 @@ mod tests {
         };
         let value =
             |u: usize, i: usize| 0.3 + 0.1 * u as f64 - 0.07 * i as f64 + 0.01 * (i * i) as f64;
-        let tensor = |v: Vec<f64>| {
-            let n = v.len();
-            let v: Vec<f32> = v.into_iter().map(|a| a as f32).collect();
-            burn::module::Param::from_tensor(Tensor::<1>::from_data(
-                TensorData::new(v, [n]),
-                &device,
-            ))
+        let build = |spec: ActivationSpec, units: usize, values: Vec<Vec<f64>>| {
+            Activation::init(&spec, units, &device)
+                .with_param_values(&values)
+                .unwrap()
         };
         let tau = 4;
+        let fourier = || {
+            ActivationSpec::Fourier(spec::FourierOptions {
+                tau,
+                ..spec::FourierOptions::default()
+            })
+        };
         let unit_major = |count: usize, salt: usize| -> Vec<f64> {
             (0..units)
                 .flat_map(|u| (0..count).map(move |i| value(u, i + salt)))
                 .collect()
         };
-        let staf = Activation::Staf(Staf::from_params(
-            tensor(unit_major(tau, 0)),
-            tensor(unit_major(tau, 5)),
-            tensor(unit_major(tau, 9)),
+        let staf = build(
+            fourier(),
             units,
-            ActivationKind::Fourier,
-        ));
+            vec![unit_major(tau, 0), unit_major(tau, 5), unit_major(tau, 9)],
+        );
         let spline_values = unit_major(crate::SPLINE_COEFFICIENTS, 2);
-        let spline = Activation::Spline(BSpline::with_coefficients(&spline_values, &device));
+        let spline = build(
+            ActivationKind::BSpline.into(),
+            units,
+            vec![spline_values.clone()],
+        );
         // Rational stores power-major: coefficient k of units 0, 1, 2, then k + 1.
         let power_major = |count: usize, salt: usize| -> Vec<f64> {
             (0..count)
                 .flat_map(|i| (0..units).map(move |u| value(u, i + salt)))
                 .collect()
         };
-        let rational = Activation::Rational(Rational::with_coefficients(
-            &power_major(6, 0),
-            &power_major(4, 3),
-            &device,
-        ));
+        let rational = build(
+            ActivationKind::Rational.into(),
+            units,
+            vec![power_major(6, 0), power_major(4, 3)],
+        );
         let output = |m: &Activation| -> Vec<f32> {
             m.forward(input.clone())
                 .into_data()
@@ -596,13 +489,7 @@ mod tests {
                 (0..units)
                     .map(|u| {
                         let part = |salt| (0..tau).map(|i| value(u, i + salt)).collect::<Vec<_>>();
-                        Activation::Staf(Staf::from_params(
-                            tensor(part(0)),
-                            tensor(part(5)),
-                            tensor(part(9)),
-                            1,
-                            ActivationKind::Fourier,
-                        ))
+                        build(fourier(), 1, vec![part(0), part(5), part(9)])
                     })
                     .collect::<Vec<_>>(),
             ),
@@ -613,7 +500,7 @@ mod tests {
                     .map(|u| {
                         let k = crate::SPLINE_COEFFICIENTS;
                         let own = spline_values[u * k..(u + 1) * k].to_vec();
-                        Activation::Spline(BSpline::with_coefficients(&own, &device))
+                        build(ActivationKind::BSpline.into(), 1, vec![own])
                     })
                     .collect(),
             ),
@@ -624,7 +511,7 @@ mod tests {
                     .map(|u| {
                         let a: Vec<f64> = (0..6).map(|i| value(u, i)).collect();
                         let b: Vec<f64> = (0..4).map(|i| value(u, i + 3)).collect();
-                        Activation::Rational(Rational::with_coefficients(&a, &b, &device))
+                        build(ActivationKind::Rational.into(), 1, vec![a, b])
                     })
                     .collect(),
             ),
@@ -642,10 +529,36 @@ mod tests {
         }
     }
 
+    /// The module's parameters are the ones the registry lists, by name and size, for
+    /// every trainable kind and a per-neuron scope.
+    #[test]
+    fn modules_hold_the_parameters_the_registry_lists() {
+        let device = device();
+        for kind in ActivationKind::all() {
+            let spec = ActivationSpec::from(kind);
+            let module = Activation::init(&spec, 3, &device);
+            let held: Vec<(String, usize)> = module
+                .params()
+                .into_iter()
+                .map(|(name, t)| (name, t.dims()[0]))
+                .collect();
+            let listed: Vec<(String, usize)> = spec
+                .params()
+                .into_iter()
+                .map(|p| (p.name, 3 * p.count))
+                .collect();
+            assert_eq!(held, listed, "{kind}");
+        }
+        let err = built_in(ActivationKind::PReLU, &device)
+            .with_param_values(&[vec![0.1, 0.2]])
+            .unwrap_err();
+        assert_eq!(err.to_string(), "parameter `alpha` holds 1 values, given 2");
+    }
+
     #[test]
     fn step_thresholds_and_passes_a_clipped_gradient() {
         let device = device().autodiff();
-        let module = Activation::new(ActivationKind::Step, &device);
+        let module = built_in(ActivationKind::Step, &device);
         let x = Tensor::<1>::from_data(TensorData::from([-2.0f32, -0.5, 0.0, 0.5, 2.0]), &device)
             .require_grad();
         let y = module.forward(x.clone());
@@ -664,7 +577,7 @@ mod tests {
     #[test]
     fn staf_is_the_sum_of_its_sinusoids() {
         let device = device();
-        let staf = StafConfig::new().init(&device);
+        let staf = Staf::init(FourierOptions::STAF, 1, &device);
         let c: Vec<f32> = staf.c.val().into_data().try_into_vec::<f32>().unwrap();
         let omega: Vec<f32> = staf.omega.val().into_data().try_into_vec::<f32>().unwrap();
         let phi: Vec<f32> = staf.phi.val().into_data().try_into_vec::<f32>().unwrap();
@@ -687,7 +600,9 @@ mod tests {
     #[test]
     fn telu_alpha_gradient_is_finite_for_large_inputs() {
         let device = device().autodiff();
-        let telu = ScalarActivation::new(ActivationKind::TeLU, &device);
+        let Activation::Scalar(telu) = built_in(ActivationKind::TeLU, &device) else {
+            panic!("TeLU is a scalar-parameter activation")
+        };
         let x = Tensor::<1>::from_data(TensorData::from([-100.0f32, -1.0, 100.0, 1000.0]), &device);
         let y = telu.forward(x).sum();
         let grads = y.backward();
@@ -701,7 +616,7 @@ mod tests {
     #[test]
     fn rrelu_draws_slopes_only_while_training() {
         let device = device().autodiff();
-        let module = Activation::new(ActivationKind::RReLU, &device);
+        let module = built_in(ActivationKind::RReLU, &device);
         let x = Tensor::<1>::from_data(TensorData::from([-1.0f32; 64]), &device);
         let y: Vec<f32> = module
             .forward(x.clone())

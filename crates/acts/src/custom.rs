@@ -3,13 +3,13 @@
 //! differentiates them in their input and their parameters.
 
 use burn::module::{Module, Param};
-use burn::tensor::{Bool, Device, Tensor, TensorData};
+use burn::tensor::activation::softmax;
+use burn::tensor::{Bool, Device, Tensor};
 use spec::{
-    ActivationKind, BinaryOp, Builtin, Comparison, Compiled, CustomActivation, DefinitionError,
-    Expr, Function,
+    BinaryOp, Comparison, Compiled, Condition, Definition, Expr, Extremum, FixedFn, UnaryFn,
 };
 
-use crate::activation::{apply_fixed, divide_by};
+use crate::functional::{apply_fixed, divide_by};
 
 /// A user-defined activation: an expression with one trainable tensor per declared
 /// parameter (`[units]`), or a mixture with one tensor of weight logits
@@ -17,86 +17,72 @@ use crate::activation::{apply_fixed, divide_by};
 #[derive(Module, Debug)]
 pub struct CustomModule {
     #[module(skip)]
-    definition: CustomActivation,
-    #[module(skip)]
-    compiled: Compiled,
+    definition: Definition,
     /// The parameters, in the definition's (name) order.
     pub params: Vec<Param<Tensor<1>>>,
 }
 
 /// An intermediate result: a constant is kept as a number until it meets a tensor.
+// Values live on the stack for one step of the recursive evaluation; boxing the tensor
+// would allocate at every node to save bytes that are never kept.
+#[allow(clippy::large_enum_variant)]
 enum Value<const D: usize> {
     Number(f64),
     Tensor(Tensor<D>),
-    Mask(Tensor<D, Bool>),
 }
 
 impl CustomModule {
-    /// The definition with its initial parameter values.
-    pub fn new(definition: &CustomActivation, device: &Device) -> Result<Self, DefinitionError> {
-        Self::with_values(definition, &definition.initial_values(), device)
-    }
-
-    /// The definition with each parameter's initial value for each of `units` units
-    /// (per-neuron scope).
-    pub fn for_units(
-        definition: &CustomActivation,
-        units: usize,
-        device: &Device,
-    ) -> Result<Self, DefinitionError> {
-        let mut module = Self::new(definition, device)?;
-        module.params = match &module.compiled {
+    /// The definition with each parameter's initial value for each of `units` units;
+    /// a mixture starts with equal weights (the plain average of its functions).
+    pub fn init(definition: &Definition, units: usize, device: &Device) -> Self {
+        let params = match definition.compiled() {
             Compiled::Expression(_) => definition
+                .source()
                 .initial_values()
                 .iter()
                 .map(|&v| Param::from_tensor(Tensor::full([units], v, device)))
                 .collect(),
-            // Equal logits: the mixture starts as the plain average of its functions.
-            Compiled::Mixture(kinds) => {
+            Compiled::Mixture(functions) => {
                 vec![Param::from_tensor(Tensor::zeros(
-                    [kinds.len() * units],
+                    [functions.len() * units],
                     device,
                 ))]
             }
         };
-        Ok(module)
-    }
-
-    /// The definition with the given parameter values: one per declared parameter (name
-    /// order) for an expression, the weight logits for a mixture.
-    pub fn with_values(
-        definition: &CustomActivation,
-        values: &[f64],
-        device: &Device,
-    ) -> Result<Self, DefinitionError> {
-        let compiled = definition.compile()?;
-        let tensor = |v: &[f64]| {
-            let v = v.to_vec();
-            let n = v.len();
-            Param::from_tensor(Tensor::from_data(TensorData::new(v, [n]), device))
-        };
-        let params = match &compiled {
-            Compiled::Expression(_) => values.iter().map(|v| tensor(&[*v])).collect(),
-            Compiled::Mixture(kinds) if values.is_empty() => vec![tensor(&vec![0.0; kinds.len()])],
-            Compiled::Mixture(_) => vec![tensor(values)],
-        };
-        Ok(Self {
+        Self {
             definition: definition.clone(),
-            compiled,
             params,
-        })
+        }
     }
 
     /// The definition this module computes.
-    pub fn definition(&self) -> &CustomActivation {
+    pub fn definition(&self) -> &Definition {
         &self.definition
+    }
+
+    /// The parameters with their names.
+    pub(crate) fn named_params(&self) -> Vec<(String, &Param<Tensor<1>>)> {
+        self.definition
+            .source()
+            .param_names()
+            .into_iter()
+            .zip(&self.params)
+            .collect()
+    }
+
+    /// The same module with its parameters taken, in order, from `params`.
+    pub(crate) fn with_params(self, params: impl Iterator<Item = Param<Tensor<1>>>) -> Self {
+        Self {
+            params: params.take(self.params.len()).collect(),
+            ..self
+        }
     }
 
     /// Applies the function element-wise.
     pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
-        let expr = match &self.compiled {
+        let expr = match self.definition.compiled() {
             Compiled::Expression(expr) => expr,
-            Compiled::Mixture(kinds) => return self.mixture(kinds, x),
+            Compiled::Mixture(functions) => return self.mixture(functions, x),
         };
         let params: Vec<Tensor<D>> = self
             .params
@@ -107,26 +93,23 @@ impl CustomModule {
             x: &x,
             params: &params,
         }
-        .number(expr);
+        .tensor(expr);
         // A result that does not depend on x (a constant, or parameters alone) still
         // has one value per input element.
         x.zeros_like() + out
     }
-}
 
-impl CustomModule {
     /// `sum_i softmax(w)_i f_i(x)`, the softmax taken over the functions for each unit.
-    fn mixture<const D: usize>(&self, kinds: &[ActivationKind], x: Tensor<D>) -> Tensor<D> {
-        let k = kinds.len();
+    fn mixture<const D: usize>(&self, functions: &[FixedFn], x: Tensor<D>) -> Tensor<D> {
+        let k = functions.len();
         let [n] = self.params[0].dims();
-        let weights =
-            burn::tensor::activation::softmax(self.params[0].val().reshape([k, n / k]), 0);
-        kinds
+        let weights = softmax(self.params[0].val().reshape([k, n / k]), 0);
+        functions
             .iter()
             .enumerate()
-            .map(|(i, &kind)| {
+            .map(|(i, &function)| {
                 let w = weights.clone().narrow(0, i, 1).reshape([n / k]);
-                apply_fixed(kind, x.clone()) * w.unsqueeze::<D>()
+                apply_fixed(function, x.clone()) * w.unsqueeze::<D>()
             })
             .reduce(|a, b| a + b)
             .expect("a mixture has at least two functions")
@@ -145,11 +128,10 @@ impl<const D: usize> Evaluator<'_, D> {
             Value::Number(n) => self.x.zeros_like().add_scalar(n),
             Value::Tensor(t) if t.dims() == self.x.dims() => t,
             Value::Tensor(t) => self.x.zeros_like() + t,
-            Value::Mask(_) => unreachable!("type-checked: a condition is not a number"),
         }
     }
 
-    fn number(&self, expr: &Expr) -> Tensor<D> {
+    fn tensor(&self, expr: &Expr) -> Tensor<D> {
         let v = self.eval(expr);
         self.full(v)
     }
@@ -162,21 +144,16 @@ impl<const D: usize> Evaluator<'_, D> {
             Expr::Neg(a) => match self.eval(a) {
                 Value::Number(v) => Value::Number(-v),
                 Value::Tensor(t) => Value::Tensor(t.neg()),
-                Value::Mask(_) => unreachable!("type-checked"),
             },
             Expr::Binary(op, a, b) => self.binary(*op, self.eval(a), self.eval(b)),
-            Expr::Compare(op, a, b) => self.compare(*op, a, b),
-            Expr::Call(Function::Builtin(Builtin::Where), args) => {
-                let Value::Mask(condition) = self.eval(&args[0]) else {
-                    unreachable!("type-checked: where's first argument is a condition")
-                };
-                let (when, otherwise) = (self.number(&args[1]), self.number(&args[2]));
-                Value::Tensor(otherwise.mask_where(condition, when))
+            Expr::Where(condition, when, otherwise) => {
+                let mask = self.condition(condition);
+                let (when, otherwise) = (self.tensor(when), self.tensor(otherwise));
+                Value::Tensor(otherwise.mask_where(mask, when))
             }
-            Expr::Call(Function::Builtin(b @ (Builtin::Min | Builtin::Max)), args) => {
-                let (l, r) = (self.eval(&args[0]), self.eval(&args[1]));
-                let min = *b == Builtin::Min;
-                match (l, r) {
+            Expr::Extremum(e, a, b) => {
+                let min = *e == Extremum::Min;
+                match (self.eval(a), self.eval(b)) {
                     (Value::Number(l), Value::Number(r)) => {
                         Value::Number(if min { l.min(r) } else { l.max(r) })
                     }
@@ -189,30 +166,25 @@ impl<const D: usize> Evaluator<'_, D> {
                     }
                 }
             }
-            Expr::Call(Function::Builtin(b), args) => match self.eval(&args[0]) {
-                Value::Number(v) => Value::Number(match b {
-                    Builtin::Exp => v.exp(),
-                    Builtin::Log => v.ln(),
-                    Builtin::Sin => v.sin(),
-                    Builtin::Cos => v.cos(),
-                    Builtin::Abs => v.abs(),
-                    Builtin::Sqrt => v.sqrt(),
-                    _ => unreachable!("two- and three-argument functions handled above"),
+            Expr::Unary(f, a) => match self.eval(a) {
+                Value::Number(v) => Value::Number(match f {
+                    UnaryFn::Exp => v.exp(),
+                    UnaryFn::Log => v.ln(),
+                    UnaryFn::Sin => v.sin(),
+                    UnaryFn::Cos => v.cos(),
+                    UnaryFn::Abs => v.abs(),
+                    UnaryFn::Sqrt => v.sqrt(),
                 }),
-                Value::Tensor(t) => Value::Tensor(match b {
-                    Builtin::Exp => t.exp(),
-                    Builtin::Log => t.log(),
-                    Builtin::Sin => t.sin(),
-                    Builtin::Cos => t.cos(),
-                    Builtin::Abs => t.abs(),
-                    Builtin::Sqrt => t.sqrt(),
-                    _ => unreachable!("two- and three-argument functions handled above"),
+                Value::Tensor(t) => Value::Tensor(match f {
+                    UnaryFn::Exp => t.exp(),
+                    UnaryFn::Log => t.log(),
+                    UnaryFn::Sin => t.sin(),
+                    UnaryFn::Cos => t.cos(),
+                    UnaryFn::Abs => t.abs(),
+                    UnaryFn::Sqrt => t.sqrt(),
                 }),
-                Value::Mask(_) => unreachable!("type-checked"),
             },
-            Expr::Call(Function::Activation(kind), args) => {
-                Value::Tensor(apply_fixed(*kind, self.number(&args[0])))
-            }
+            Expr::Activation(function, a) => Value::Tensor(apply_fixed(*function, self.tensor(a))),
         }
     }
 
@@ -250,24 +222,45 @@ impl<const D: usize> Evaluator<'_, D> {
                 B::Div => a / b,
                 B::Pow => a.powf(b),
             }),
-            _ => unreachable!("type-checked: conditions are not operands"),
         }
     }
 
-    fn compare(&self, op: Comparison, a: &Expr, b: &Expr) -> Value<D> {
-        let (a, b) = (self.number(a), self.number(b));
-        Value::Mask(match op {
+    fn condition(&self, c: &Condition) -> Tensor<D, Bool> {
+        let (a, b) = (self.tensor(&c.left), self.tensor(&c.right));
+        match c.op {
             Comparison::Less => a.lower(b),
             Comparison::LessEqual => a.lower_equal(b),
             Comparison::Greater => a.greater(b),
             Comparison::GreaterEqual => a.greater_equal(b),
-        })
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::activation::Activation;
+    use burn::tensor::TensorData;
+    use spec::{ActivationSpec, CustomActivation};
+
+    /// The module of `d` with the given values: one per parameter of an expression, the
+    /// weight logits of a mixture.
+    fn with_values(d: &CustomActivation, values: &[f64], device: &Device) -> CustomModule {
+        let values = if d.mix.is_empty() {
+            values.iter().map(|&v| vec![v]).collect()
+        } else {
+            vec![values.to_vec()]
+        };
+        let spec = ActivationSpec::Custom(d.compile().unwrap());
+        match Activation::init(&spec, 1, device).with_param_values(&values) {
+            Ok(Activation::Custom(m)) => m,
+            other => panic!("a definition builds a custom module: {other:?}"),
+        }
+    }
+
+    fn fresh(d: &CustomActivation, device: &Device) -> CustomModule {
+        CustomModule::init(&d.compile().unwrap(), 1, device)
+    }
 
     fn def(expr: &str, params: &[(&str, f64)]) -> CustomActivation {
         CustomActivation {
@@ -305,13 +298,14 @@ mod tests {
         ];
         for (expr, params) in cases {
             let d = def(expr, params);
-            let module = CustomModule::new(&d, &device).unwrap();
-            let Compiled::Expression(compiled) = d.compile().unwrap() else {
-                unreachable!("an expression")
+            let module = fresh(&d, &device);
+            let definition = d.compile().unwrap();
+            let Compiled::Expression(compiled) = definition.compiled() else {
+                panic!("an expression")
             };
             let got = run(&module, &device);
             for (&x, y) in POINTS.iter().zip(got) {
-                let want = compiled.eval_f64(x as f64, &d.initial_values());
+                let want = compiled.eval_f64(x as f64, &d.initial_values()).unwrap();
                 assert!(
                     (y - want).abs() <= 1e-5 * (1.0 + want.abs()),
                     "{expr} at {x}: {y} vs {want}"
@@ -329,13 +323,13 @@ mod tests {
             "a * x * sigmoid(b * x) + where(x > 0, c * x ^ 2, 0) + 0.1 * sin(x) * gelu(x)",
             &[("a", 1.2), ("b", 0.8), ("c", -0.3)],
         );
-        let module = CustomModule::new(&d, &device).unwrap();
+        let module = fresh(&d, &device);
         let x = Tensor::<1>::from_data(TensorData::from(POINTS), &device).require_grad();
         let grads = module.forward(x.clone()).sum().backward();
         let dx: Vec<f32> = x.grad(&grads).unwrap().into_data().try_into_vec().unwrap();
         let h = 1e-2f64;
         let at = |points: [f32; 10], values: &[f64]| -> Vec<f64> {
-            let m = CustomModule::with_values(&d, values, &device).unwrap();
+            let m = with_values(&d, values, &device);
             let t = Tensor::<1>::from_data(TensorData::from(points), &device);
             let y = m.forward(t).into_data().try_into_vec::<f32>().unwrap();
             y.into_iter().map(f64::from).collect()
@@ -380,7 +374,7 @@ mod tests {
             params: Default::default(),
             mix: vec!["ReLU".into(), "Tanh".into(), "Sigmoid".into()],
         };
-        let module = CustomModule::new(&mix, &device).unwrap();
+        let module = fresh(&mix, &device);
         let got = run(&module, &device);
         for (&x, y) in POINTS.iter().zip(&got) {
             let x = x as f64;
@@ -389,7 +383,7 @@ mod tests {
         }
         let x = Tensor::<1>::from_data(TensorData::from(POINTS), &device);
         let logits = [0.3, -0.2, 0.5];
-        let module = CustomModule::with_values(&mix, &logits, &device).unwrap();
+        let module = with_values(&mix, &logits, &device);
         let grads = module.forward(x).sum().backward();
         let auto: Vec<f32> = module.params[0]
             .val()
@@ -403,7 +397,7 @@ mod tests {
             let sum_at = |delta: f64| -> f64 {
                 let mut v = logits.to_vec();
                 v[i] += delta;
-                let m = CustomModule::with_values(&mix, &v, &device).unwrap();
+                let m = with_values(&mix, &v, &device);
                 run(&m, &device).iter().sum()
             };
             let numeric = (sum_at(h) - sum_at(-h)) / (2.0 * h);

@@ -3,56 +3,32 @@
 
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
-use serde::Serialize;
+use spec::record::eval::{ParamEvaluation, PointEvaluation};
+use spec::{ActivationSpec, Family};
 
 use crate::activation::Activation;
-use spec::{ActivationKind, ActivationSpec, DefinitionError};
-
-/// A trainable parameter's values and its gradient of `sum_i f(x_i)`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ParamEvaluation {
-    /// Parameter name.
-    pub name: String,
-    /// Its (initial) values.
-    pub value: Vec<f32>,
-    /// d(sum_i f(x_i)) / d(parameter).
-    pub gradient: Vec<f32>,
-}
-
-/// An activation evaluated at points.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct PointEvaluation {
-    /// The activation's name.
-    pub activation: String,
-    /// The points (as float32, as evaluated).
-    pub x: Vec<f32>,
-    /// f(x).
-    pub value: Vec<f32>,
-    /// f'(x).
-    pub derivative: Vec<f32>,
-    /// Trainable parameters with their gradients (empty for fixed functions).
-    pub params: Vec<ParamEvaluation>,
-}
 
 fn to_vec(t: Tensor<1>) -> Vec<f32> {
     t.into_data().try_into_vec::<f32>().expect("float32 tensor")
 }
 
-/// Evaluates a fresh module of `spec` (initial parameters drawn from `seed`) at `xs`,
-/// on the flex CPU backend. RReLU is evaluated in its deterministic evaluation mode.
+/// Evaluates a fresh module of `spec` (initial parameters drawn from `seed`) at `xs`
+/// on `device` (autodiff is added here). RReLU is evaluated in its deterministic
+/// evaluation mode.
 pub fn evaluate_points(
     spec: &ActivationSpec,
     xs: &[f64],
     seed: u64,
-) -> Result<PointEvaluation, DefinitionError> {
-    let device = Device::flex().autodiff();
+    device: &Device,
+) -> PointEvaluation {
+    let device = device.clone().autodiff();
     device.seed(seed);
-    let module = Activation::from_spec(spec, &device)?;
-    let module = if spec.builtin() == Some(ActivationKind::RReLU) {
-        module.valid()
-    } else {
-        module
-    };
+    let module = Activation::init(spec, 1, &device);
+    let randomized = matches!(
+        spec.builtin().map(|k| k.family()),
+        Some(Family::Randomized { .. })
+    );
+    let module = if randomized { module.valid() } else { module };
     let x: Vec<f32> = xs.iter().map(|&v| v as f32).collect();
     let n = x.len();
     let input = Tensor::<1>::from_data(TensorData::new(x.clone(), [n]), &device).require_grad();
@@ -71,22 +47,28 @@ pub fn evaluate_points(
             value: to_vec(p),
         })
         .collect();
-    Ok(PointEvaluation {
+    PointEvaluation {
         activation: spec.name().to_string(),
         x,
         value: to_vec(y),
         derivative,
         params,
-    })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use spec::ActivationKind;
 
     #[test]
     fn telu_values_derivatives_and_alpha_gradient() {
-        let e = evaluate_points(&ActivationKind::TeLU.into(), &[-1.0, 0.0, 2.0], 7).unwrap();
+        let e = evaluate_points(
+            &ActivationKind::TeLU.into(),
+            &[-1.0, 0.0, 2.0],
+            7,
+            &Device::flex(),
+        );
         assert_eq!(e.x, [-1.0, 0.0, 2.0]);
         let want = [(-1f64).exp() - 1.0, 0.0, 2.0];
         for (got, want) in e.value.iter().zip(want) {
@@ -104,7 +86,12 @@ mod tests {
 
     #[test]
     fn fixed_functions_have_no_parameters_and_rrelu_is_deterministic() {
-        let e = evaluate_points(&ActivationKind::RReLU.into(), &[-2.0, 3.0], 1).unwrap();
+        let e = evaluate_points(
+            &ActivationKind::RReLU.into(),
+            &[-2.0, 3.0],
+            1,
+            &Device::flex(),
+        );
         assert!(e.params.is_empty());
         assert!((e.value[0] as f64 + 2.0 * 11.0 / 48.0).abs() < 1e-6);
         assert_eq!(e.derivative[1], 1.0);

@@ -1,26 +1,28 @@
-//! Activation functions of chapter 4 as Burn modules, and the registry that names them.
+//! Activation functions of chapter 4 as Burn modules.
 //!
-//! The registry ([`ActivationKind`]) maps case-insensitive names to kinds; an
-//! [`ActivationConfig`] (kind + [`Scope`]) builds the [`Activation`] module that a
-//! network applies after each hidden layer.
+//! The registry (names, formulas, parameters and their initial values) is plain data in
+//! `spec`; here [`Activation::init`] builds the module any [`ActivationSpec`] describes,
+//! and a functional module holds the functions themselves as tensor operations.
 
 mod activation;
 mod custom;
 mod eval;
+mod functional;
 mod rational;
 mod scalar;
 mod spline;
 mod staf;
 
-pub use activation::{Activation, FixedActivation};
+pub use activation::{Activation, FixedActivation, ParamValuesError};
 pub use custom::CustomModule;
-pub use eval::{ParamEvaluation, PointEvaluation, evaluate_points};
-pub use rational::{RATIONAL_LEAKY_RELU_INIT, Rational};
+pub use eval::evaluate_points;
+pub use rational::Rational;
 pub use scalar::ScalarActivation;
-pub use spline::{BSpline, SPLINE_COEFFICIENTS, SPLINE_SPAN};
+pub use spline::{BSpline, SPLINE_SPAN};
+pub use staf::Staf;
 // The registry is plain data and lives in `spec`; re-exported here, where activations are.
 pub use spec::{
     ActivationConfig, ActivationInfo, ActivationKind, ActivationSpec, BOOK_ACTIVATIONS, Category,
-    CustomActivation, DefinitionError, ParamInfo, Scope, UnknownName, closest_names,
+    CustomActivation, Definition, DefinitionError, Family, FixedFn, ParamInfo,
+    RATIONAL_LEAKY_RELU_INIT, SPLINE_COEFFICIENTS, ScalarFn, Scope, UnknownName, closest_names,
 };
-pub use staf::{Staf, StafConfig};

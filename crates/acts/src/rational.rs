@@ -4,22 +4,6 @@
 use burn::module::{Module, Param};
 use burn::tensor::{Device, Tensor, TensorData};
 
-/// Numerator coefficients a_0..a_5 (ascending powers) and denominator magnitudes
-/// |b_1|..|b_4| of the least-squares fit of LeakyReLU(0.01) on 2001 points of [-3, 3]
-/// (Levenberg-Marquardt from 41 starts): the maximum error there is 0.030, at x = 0.
-/// PAU initialises from the same kind of fit, so a network starts out as a leaky ReLU net.
-pub const RATIONAL_LEAKY_RELU_INIT: ([f64; 6], [f64; 4]) = (
-    [
-        0.029_803_61,
-        0.618_383_58,
-        2.322_303_72,
-        3.049_181_91,
-        1.483_370_23,
-        0.250_557_21,
-    ],
-    [1.141_516_55, 4.389_123_21, 0.870_307_43, 0.346_543_02],
-);
-
 /// `P(x) / Q(x)` with `P(x) = a_0 + a_1 x + ... + a_5 x^5` and the safe denominator
 /// `Q(x) = 1 + |b_1 x| + |b_2 x^2| + |b_3 x^3| + |b_4 x^4|`, which is at least 1, so the
 /// function has no poles whatever the coefficients become.
@@ -29,36 +13,29 @@ pub struct Rational {
     pub numerator: Param<Tensor<1>>,
     /// b_1..b_4, ascending powers (only their magnitudes matter).
     pub denominator: Param<Tensor<1>>,
+    /// Units with their own coefficients (1 unless per-neuron).
+    #[module(skip)]
+    pub(crate) units: usize,
 }
 
 impl Rational {
-    /// The leaky-ReLU initialisation.
-    pub fn new(device: &Device) -> Self {
-        Self::for_units(1, device)
-    }
-
-    /// The leaky-ReLU initialisation for each of `units` units (per-neuron scope).
-    pub fn for_units(units: usize, device: &Device) -> Self {
-        let (a, b) = RATIONAL_LEAKY_RELU_INIT;
-        // Power-major: coefficient k of every unit, then k + 1.
+    /// The given starting coefficients (numerator ascending from a_0, denominator from
+    /// b_1) for each of `units` units, stored power-major: coefficient k of every unit,
+    /// then k + 1.
+    pub fn init(numerator: &[f64], denominator: &[f64], units: usize, device: &Device) -> Self {
         let repeat = |c: &[f64]| -> Vec<f64> {
             c.iter()
                 .flat_map(|&v| std::iter::repeat_n(v, units))
                 .collect()
         };
-        Self::with_coefficients(&repeat(&a), &repeat(&b), device)
-    }
-
-    /// Given coefficients: numerator ascending from a_0, denominator from b_1.
-    pub fn with_coefficients(numerator: &[f64], denominator: &[f64], device: &Device) -> Self {
-        let param = |values: &[f64]| {
-            let values = values.to_vec();
+        let param = |values: Vec<f64>| {
             let n = values.len();
             Param::from_tensor(Tensor::from_data(TensorData::new(values, [n]), device))
         };
         Self {
-            numerator: param(numerator),
-            denominator: param(denominator),
+            numerator: param(repeat(numerator)),
+            denominator: param(repeat(denominator)),
+            units,
         }
     }
 
@@ -67,8 +44,7 @@ impl Rational {
         let a = self.numerator.val();
         let b = self.denominator.val().abs();
         let [numerator_len] = a.dims();
-        // Units with their own coefficients: 6 numerator coefficients each.
-        let units = numerator_len / RATIONAL_LEAKY_RELU_INIT.0.len();
+        let units = self.units;
         let coefficient =
             |t: &Tensor<1>, k: usize| t.clone().narrow(0, k * units, units).unsqueeze::<D>();
         let degree_p = numerator_len / units;
@@ -103,7 +79,8 @@ mod tests {
 
     #[test]
     fn starts_as_leaky_relu_on_the_fitted_range() {
-        let module = Rational::new(&Device::flex());
+        let (a, b) = spec::RATIONAL_LEAKY_RELU_INIT;
+        let module = Rational::init(&a, &b, 1, &Device::flex());
         let points: Vec<f64> = (0..=600).map(|i| -3.0 + i as f64 * 0.01).collect();
         let worst = points
             .iter()
@@ -117,7 +94,7 @@ mod tests {
     fn matches_its_formula_for_any_coefficients() {
         let a = [0.3, -1.2, 0.5, 0.25, -0.75, 0.1];
         let b = [-0.6, 1.5, -0.2, 0.05];
-        let module = Rational::with_coefficients(&a, &b, &Device::flex());
+        let module = Rational::init(&a, &b, 1, &Device::flex());
         let points = [-7.0, -2.5, -1.0, -0.1, 0.0, 0.4, 1.0, 3.3, 9.0];
         for (&x, y) in points.iter().zip(eval(&module, &points)) {
             let p: f64 = (0..6).map(|k| a[k] * x.powi(k as i32)).sum();

@@ -3,13 +3,13 @@
 use burn::module::{Module, Param};
 use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor, TensorData};
+use spec::SPLINE_COEFFICIENTS;
 
 /// The spline lives on [-SPAN, SPAN]; beyond it the function continues as a straight line.
 pub const SPLINE_SPAN: f64 = 4.0;
-/// Grid intervals on [-SPAN, SPAN] (knot spacing 1).
-const INTERVALS: usize = 8;
-/// Basis functions: one per interval plus three for a cubic's support.
-pub const SPLINE_COEFFICIENTS: usize = INTERVALS + 3;
+/// Grid intervals on [-SPAN, SPAN] (knot spacing 1): the registry's coefficient count
+/// is one per interval plus three for a cubic's support.
+const INTERVALS: usize = SPLINE_COEFFICIENTS - 3;
 const SPACING: f64 = 2.0 * SPLINE_SPAN / INTERVALS as f64;
 
 /// The centre of basis function `i`: -SPAN - spacing, ..., SPAN + spacing.
@@ -29,29 +29,20 @@ pub struct BSpline {
 }
 
 impl BSpline {
-    /// Coefficients set to ReLU at the basis centres: the spline then equals ReLU
-    /// except within one knot of 0, where it is a smooth cubic blend (a cubic B-spline
-    /// with c_i = g(t_i) reproduces straight lines exactly).
-    pub fn new(device: &Device) -> Self {
-        Self::for_units(1, device)
-    }
-
-    /// The ReLU start for each of `units` units (per-neuron scope).
-    pub fn for_units(units: usize, device: &Device) -> Self {
+    /// Coefficients set to ReLU at the basis centres, for each of `units` units
+    /// (unit-major): the spline then equals ReLU except within one knot of 0, where it is
+    /// a smooth cubic blend (a cubic B-spline with c_i = g(t_i) reproduces straight lines
+    /// exactly).
+    pub fn init(units: usize, device: &Device) -> Self {
         let relu_at_centres: Vec<f64> = (0..units)
             .flat_map(|_| (0..SPLINE_COEFFICIENTS).map(|i| centre(i).max(0.0)))
             .collect();
-        Self::with_coefficients(&relu_at_centres, device)
+        Self::from_coefficients(relu_at_centres, device)
     }
 
-    /// Given coefficients: SPLINE_COEFFICIENTS per unit, unit-major.
-    pub fn with_coefficients(values: &[f64], device: &Device) -> Self {
-        assert!(
-            !values.is_empty() && values.len().is_multiple_of(SPLINE_COEFFICIENTS),
-            "B-spline coefficients: a multiple of {SPLINE_COEFFICIENTS}"
-        );
+    /// Given coefficients: [`SPLINE_COEFFICIENTS`] per unit, unit-major.
+    fn from_coefficients(values: Vec<f64>, device: &Device) -> Self {
         let n = values.len();
-        let values = values.to_vec();
         let tensor = Tensor::from_data(TensorData::new(values, [n]), device);
         Self {
             coefficients: Param::from_tensor(tensor),
@@ -143,7 +134,7 @@ mod tests {
 
     #[test]
     fn starts_as_relu_away_from_zero_and_beyond_the_grid() {
-        let module = BSpline::new(&Device::flex());
+        let module = BSpline::init(1, &Device::flex());
         let points = [-9.0, -4.5, -3.0, -1.0, 1.0, 2.5, 4.0, 4.5, 12.0];
         for (&x, y) in points.iter().zip(eval(&module, &points)) {
             assert!((y - x.max(0.0)).abs() < 1e-5, "at {x}: {y}");
@@ -158,7 +149,7 @@ mod tests {
         let c: Vec<f64> = (0..SPLINE_COEFFICIENTS)
             .map(|i| ((i * 7 % 5) as f64 - 2.0) * 0.3 + (i as f64 * 0.9).sin())
             .collect();
-        let module = BSpline::with_coefficients(&c, &Device::flex());
+        let module = BSpline::from_coefficients(c.clone(), &Device::flex());
         let spline = |x: f64| -> f64 {
             (0..SPLINE_COEFFICIENTS)
                 .map(|i| c[i] * cubic_b(x - centre(i)))

@@ -3,80 +3,7 @@
 
 use burn::module::{Module, Param};
 use burn::tensor::{Device, Distribution, Tensor};
-use spec::{ActivationKind, FourierInit, FourierOptions};
-
-/// Configuration of [`Staf`].
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct StafConfig {
-    /// Number of sinusoidal terms. The book: 25.
-    pub tau: usize,
-    /// How the parameters start.
-    pub init: FourierInit,
-    /// Frequency scale of the paper's initialisation.
-    pub omega0: f64,
-    /// Units with their own parameter set (1 unless per-neuron).
-    pub units: usize,
-    /// STAF or Fourier: the same function, named as the user asked.
-    pub kind: ActivationKind,
-}
-
-impl StafConfig {
-    /// The book's STAF: 25 terms, N(0, 1), one parameter set.
-    pub fn new() -> Self {
-        Self::fourier(ActivationKind::STAF, FourierOptions::default(), 1)
-    }
-
-    /// A Fourier (or STAF) activation with the given options for `units` units.
-    pub fn fourier(kind: ActivationKind, options: FourierOptions, units: usize) -> Self {
-        Self {
-            tau: options.tau,
-            init: options.init,
-            omega0: options.omega0,
-            units,
-            kind,
-        }
-    }
-
-    /// Builds the module on `device`, drawing from the device's random stream: C, Omega
-    /// and Phi in that order.
-    pub fn init(&self, device: &Device) -> Staf {
-        let n = self.tau * self.units;
-        let draw = |distribution| Tensor::<1>::random([n], distribution, device);
-        let (c, omega, phi) = match self.init {
-            FourierInit::Normal => {
-                let normal = Distribution::Normal(0.0, 1.0);
-                (draw(normal), draw(normal), draw(normal))
-            }
-            FourierInit::Paper => {
-                // Drawn in the paper code's order: Omega, Phi, then C.
-                let omega = draw(Distribution::Uniform(0.0, 1.0)) * self.omega0;
-                let phi = draw(Distribution::Uniform(
-                    -std::f64::consts::PI,
-                    std::f64::consts::PI,
-                ));
-                // Laplace(0, b) by inversion: -b sign(u) ln(1 - 2|u|), u ~ U(-1/2, 1/2).
-                let b = 1.0 / (2.0 * self.tau as f64);
-                let u = draw(Distribution::Uniform(-0.5, 0.5));
-                let laplace = u.clone().sign() * (u.abs() * -2.0 + 1.0).log() * -b;
-                let c = laplace.clone().sign() * laplace.abs().sqrt();
-                (c, omega, phi)
-            }
-        };
-        Staf {
-            c: Param::from_tensor(c),
-            omega: Param::from_tensor(omega),
-            phi: Param::from_tensor(phi),
-            units: self.units,
-            kind: self.kind,
-        }
-    }
-}
-
-impl Default for StafConfig {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+use spec::{FourierInit, FourierOptions};
 
 /// `sum_i C_i * sin(Omega_i * x + Phi_i)`, all parameters trainable; per-neuron, each unit
 /// has its own tau terms.
@@ -89,32 +16,41 @@ pub struct Staf {
     /// Phases, shape `[units * tau]`.
     pub phi: Param<Tensor<1>>,
     #[module(skip)]
-    units: usize,
-    #[module(skip)]
-    kind: ActivationKind,
+    pub(crate) units: usize,
 }
 
 impl Staf {
-    /// A module with the given parameters, each `[units * tau]`, unit-major.
-    pub fn from_params(
-        c: Param<Tensor<1>>,
-        omega: Param<Tensor<1>>,
-        phi: Param<Tensor<1>>,
-        units: usize,
-        kind: ActivationKind,
-    ) -> Self {
-        Self {
-            c,
-            omega,
-            phi,
+    /// A fresh module with `options.tau` terms for each of `units` units, drawn from the
+    /// device's random stream: C, Omega and Phi in that order (the paper's init draws
+    /// Omega, Phi, then C, as its code does).
+    pub fn init(options: FourierOptions, units: usize, device: &Device) -> Self {
+        let n = options.tau * units;
+        let draw = |distribution| Tensor::<1>::random([n], distribution, device);
+        let (c, omega, phi) = match options.init {
+            FourierInit::Normal => {
+                let normal = Distribution::Normal(0.0, 1.0);
+                (draw(normal), draw(normal), draw(normal))
+            }
+            FourierInit::Paper => {
+                let omega = draw(Distribution::Uniform(0.0, 1.0)) * options.omega0;
+                let phi = draw(Distribution::Uniform(
+                    -std::f64::consts::PI,
+                    std::f64::consts::PI,
+                ));
+                // Laplace(0, b) by inversion: -b sign(u) ln(1 - 2|u|), u ~ U(-1/2, 1/2).
+                let b = 1.0 / (2.0 * options.tau as f64);
+                let u = draw(Distribution::Uniform(-0.5, 0.5));
+                let laplace = u.clone().sign() * (u.abs() * -2.0 + 1.0).log() * -b;
+                let c = laplace.clone().sign() * laplace.abs().sqrt();
+                (c, omega, phi)
+            }
+        };
+        Staf {
+            c: Param::from_tensor(c),
+            omega: Param::from_tensor(omega),
+            phi: Param::from_tensor(phi),
             units,
-            kind,
         }
-    }
-
-    /// STAF or Fourier.
-    pub fn kind(&self) -> ActivationKind {
-        self.kind
     }
 
     /// Applies the function element-wise.
@@ -164,7 +100,7 @@ mod tests {
             init: FourierInit::Paper,
             omega0: 30.0,
         };
-        let staf = StafConfig::fourier(ActivationKind::Fourier, options, 1).init(&device);
+        let staf = Staf::init(options, 1, &device);
         let omega = values(&staf.omega);
         assert!(omega.iter().all(|w| (0.0..30.0).contains(w)));
         let mean_omega = omega.iter().sum::<f64>() / tau as f64;

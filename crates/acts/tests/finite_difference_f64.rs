@@ -12,7 +12,7 @@ mod common;
 
 use common::float64_device as device;
 
-use acts::{Activation, ActivationKind, CustomActivation, CustomModule};
+use acts::{Activation, ActivationKind, ActivationSpec, CustomActivation};
 use burn::tensor::{Device, Tensor, TensorData};
 
 const POINTS: [f64; 10] = [-3.7, -2.2, -1.3, -0.7, -0.25, 0.35, 0.8, 1.6, 2.9, 4.4];
@@ -58,7 +58,7 @@ fn input_derivatives_of_every_deterministic_activation() {
     for kind in
         ActivationKind::all().filter(|k| !matches!(k, ActivationKind::RReLU | ActivationKind::Step))
     {
-        let module = Activation::new(kind, &device);
+        let module = common::module(kind, &device);
         check_input_derivative(kind.name(), &|x| module.forward(x), &device);
     }
 }
@@ -67,7 +67,7 @@ fn input_derivatives_of_every_deterministic_activation() {
 fn parameter_gradients_of_every_trainable_activation() {
     let device = device();
     for kind in ActivationKind::all().filter(|k| k.is_trainable()) {
-        let module = Activation::new(kind, &device);
+        let module = common::module(kind, &device);
         let grads = module.forward(input(&POINTS, &device)).sum().backward();
         let values: Vec<Vec<f64>> = module
             .params()
@@ -80,7 +80,7 @@ fn parameter_gradients_of_every_trainable_activation() {
                 let sum_at = |delta: f64| -> f64 {
                     let mut v = values.clone();
                     v[p][i] += delta;
-                    let m = Activation::with_params(kind, &v, &device).unwrap();
+                    let m = common::with_values(kind, v.clone(), &device);
                     to_vec(m.forward(input(&POINTS, &device))).iter().sum()
                 };
                 let numeric = (sum_at(H) - sum_at(-H)) / (2.0 * H);
@@ -113,7 +113,21 @@ fn a_toml_defined_expression_and_a_mixture() {
         (&expression, vec![1.2, 0.8, -0.3]),
         (&mixture, vec![0.3, -0.2, 0.5]),
     ] {
-        let module = CustomModule::with_values(definition, &initial, &device).unwrap();
+        let with = |values: &[f64]| {
+            let spec = ActivationSpec::Custom(definition.compile().unwrap());
+            let values = match definition.mix.is_empty() {
+                true => values.iter().map(|&v| vec![v]).collect::<Vec<_>>(),
+                false => vec![values.to_vec()],
+            };
+            let Activation::Custom(m) = Activation::init(&spec, 1, &device)
+                .with_param_values(&values)
+                .unwrap()
+            else {
+                panic!("a definition builds a custom module")
+            };
+            m
+        };
+        let module = with(&initial);
         check_input_derivative(&definition.name, &|x| module.forward(x), &device);
         let grads = module.forward(input(&POINTS, &device)).sum().backward();
         let auto: Vec<f64> = module
@@ -125,7 +139,7 @@ fn a_toml_defined_expression_and_a_mixture() {
             let sum_at = |delta: f64| -> f64 {
                 let mut v = initial.clone();
                 v[i] += delta;
-                let m = CustomModule::with_values(definition, &v, &device).unwrap();
+                let m = with(&v);
                 to_vec(m.forward(input(&POINTS, &device))).iter().sum()
             };
             let numeric = (sum_at(H) - sum_at(-H)) / (2.0 * H);

@@ -15,8 +15,8 @@ mod common;
 
 use common::{fixture, numbers};
 
-use acts::{Activation, ActivationKind, ScalarActivation, Staf};
-use burn::module::{Module, Param};
+use acts::{Activation, ActivationKind};
+use burn::module::Module;
 use burn::tensor::{Device, Gradients, Tensor, TensorData};
 
 fn ulp(v: f32) -> f64 {
@@ -80,7 +80,7 @@ fn check_fixed(fixture_name: &str, kind: ActivationKind) {
     let case = &all[fixture_name];
     let xs = numbers(&case["x_f32"]);
     let device = Device::flex().autodiff();
-    let module = Activation::new(kind, &device);
+    let module = common::module(kind, &device);
     let (y, dy, _) = eval_with(&xs, &device, |x| module.forward(x));
     assert_close(
         &format!("{fixture_name} value"),
@@ -132,7 +132,7 @@ fn rrelu_evaluation_matches_pytorch() {
     let case = &all["RReLU_eval"];
     let xs = numbers(&case["x_f32"]);
     let device = Device::flex();
-    let module = Activation::new(ActivationKind::RReLU, &device).valid();
+    let module = common::module(ActivationKind::RReLU, &device).valid();
     let data: Vec<f32> = xs.iter().map(|&v| v as f32).collect();
     let n = data.len();
     let y = module.forward(Tensor::<1>::from_data(TensorData::new(data, [n]), &device));
@@ -153,7 +153,11 @@ fn telu_matches_pytorch_and_stays_finite_where_pytorch_does_not() {
     let xs = numbers(&case["x_f32"]);
     let device = Device::flex().autodiff();
     let alpha = case["params_f32"]["alpha"].as_f64().unwrap();
-    let telu = ScalarActivation::with_values(ActivationKind::TeLU, &[alpha], &device);
+    let Activation::Scalar(telu) =
+        common::with_values(ActivationKind::TeLU, vec![vec![alpha]], &device)
+    else {
+        panic!("TeLU is a scalar-parameter activation")
+    };
     let (y, dy, grads) = eval_with(&xs, &device, |x| telu.forward(x));
     let alpha_grad: f32 = telu.params[0].val().grad(&grads).unwrap().into_scalar();
 
@@ -187,21 +191,7 @@ fn staf_matches_pytorch_including_parameter_gradients() {
     let case = &all["STAF"];
     let xs = numbers(&case["x_f32"]);
     let device = Device::flex().autodiff();
-    let param = |key: &str| {
-        let v: Vec<f32> = numbers(&case["params_f32"][key])
-            .iter()
-            .map(|&v| v as f32)
-            .collect();
-        let n = v.len();
-        Param::from_tensor(Tensor::<1>::from_data(TensorData::new(v, [n]), &device))
-    };
-    let staf = Staf::from_params(
-        param("C"),
-        param("Omega"),
-        param("Phi"),
-        1,
-        ActivationKind::STAF,
-    );
+    let staf = common::fixture_staf(case, &device);
     let (y, dy, grads) = eval_with(&xs, &device, |x| staf.forward(x));
 
     // Sums of 25 sines in float32: the order of summation differs from PyTorch's loop,

@@ -16,8 +16,7 @@ mod common;
 
 use common::{fixture, float64_device as device, numbers};
 
-use acts::{Activation, ActivationKind, ScalarActivation, Staf};
-use burn::module::Param;
+use acts::{Activation, ActivationKind};
 use burn::tensor::{Device, Gradients, Tensor, TensorData};
 
 fn ulp(v: f64) -> f64 {
@@ -105,7 +104,7 @@ fn every_activation_with_a_pytorch_counterpart_matches_in_float64() {
     ] {
         let case = &all[name];
         let xs = numbers(&case["x"]);
-        let module = Activation::new(kind, &device);
+        let module = common::module(kind, &device);
         let (y, dy, _) = eval_with(&xs, &device, |x| module.forward(x));
         problems.extend(mismatch(
             &format!("{name} value"),
@@ -128,7 +127,7 @@ fn rrelu_evaluation_matches_in_float64() {
     let case = &fixture()["RReLU_eval"];
     let xs = numbers(&case["x"]);
     let device = device();
-    let module = Activation::new(ActivationKind::RReLU, &device);
+    let module = common::module(ActivationKind::RReLU, &device);
     let n = xs.len();
     let x = Tensor::<1>::from_data(TensorData::new(xs.clone(), [n]), &device);
     let y = to_f64(burn::module::Module::valid(&module).forward(x.inner()));
@@ -146,7 +145,9 @@ fn parameter_gradients_match_in_float64() {
     ] {
         let case = &all[name];
         let xs = numbers(&case["x"]);
-        let module = ScalarActivation::new(kind, &device);
+        let Activation::Scalar(module) = common::module(kind, &device) else {
+            panic!("{name} is a scalar-parameter activation")
+        };
         let (_, _, grads) = eval_with(&xs, &device, |x| module.forward(x));
         let ours: f64 = module.params[0]
             .val()
@@ -168,18 +169,7 @@ fn parameter_gradients_match_in_float64() {
 
     let case = &all["STAF"];
     let xs = numbers(&case["x"]);
-    let param = |key: &str| {
-        let v = numbers(&case["params_f32"][key]);
-        let n = v.len();
-        Param::from_tensor(Tensor::<1>::from_data(TensorData::new(v, [n]), &device))
-    };
-    let staf = Staf::from_params(
-        param("C"),
-        param("Omega"),
-        param("Phi"),
-        1,
-        ActivationKind::STAF,
-    );
+    let staf = common::fixture_staf(case, &device);
     let (y, dy, grads) = eval_with(&xs, &device, |x| staf.forward(x));
     let c = numbers(&case["params_f32"]["C"]);
     let omega = numbers(&case["params_f32"]["Omega"]);

@@ -32,13 +32,27 @@ pub enum DataError {
         /// Where the folder came from (`--data-dir`, `$ACTLAB_DATA`, ...).
         source_name: String,
     },
+    /// The dataset is not the one a run was trained on.
+    #[error(
+        "{dir}: not the dataset the run was trained on ({file}: recorded MD5 {recorded}, found {found}); use the same files (--data-dir)"
+    )]
+    NotTheRecordedData {
+        /// The dataset folder now in use.
+        dir: PathBuf,
+        /// The first file that differs.
+        file: String,
+        /// Its MD5 in the run's record.
+        recorded: String,
+        /// Its MD5 now, or "no such file".
+        found: String,
+    },
     /// The file could not be read.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file.
         path: PathBuf,
         /// The OS error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The file looks like gzip but does not decompress.
     #[error("{path}: corrupt gzip data ({message})")]

@@ -29,9 +29,9 @@ pub fn read_idx(path: &Path) -> Result<IdxArray, DataError> {
 
 /// Reads an IDX file and the MD5s of its stored and decompressed bytes.
 pub(crate) fn read_idx_with_digests(path: &Path) -> Result<(IdxArray, Digests), DataError> {
-    let io = |source| DataError::Io {
+    let io = |error| DataError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     };
     let raw = std::fs::read(path).map_err(io)?;
     let file_md5 = md5_hex(&raw);

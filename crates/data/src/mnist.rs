@@ -155,6 +155,23 @@ pub struct FashionMnist {
 }
 
 impl FashionMnist {
+    /// Checks that these are the files a run recorded (MD5s of the IDX contents, by file
+    /// name, as `run.json` keeps them); a record without checksums matches anything.
+    pub fn check_recorded(&self, recorded: &BTreeMap<String, String>) -> Result<(), DataError> {
+        for (file, md5) in recorded {
+            let found = self.checksums.get(file);
+            if found != Some(md5) {
+                return Err(DataError::NotTheRecordedData {
+                    dir: self.dir.clone(),
+                    file: file.clone(),
+                    recorded: md5.clone(),
+                    found: found.map_or_else(|| "no such file".into(), String::clone),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Reads the four files from `dir` (each `.gz` or raw); with `verify`, each must be
     /// FashionMNIST's (by MD5), so that another IDX dataset is not taken for it.
     pub fn load(dir: &Path, verify: bool) -> Result<Self, DataError> {
@@ -257,6 +274,16 @@ mod tests {
         assert_eq!(ds.train.len(), 3);
         assert_eq!(ds.test.labels(), [0, 9]);
         assert_eq!(ds.test.image(1).len(), IMAGE_PIXELS);
+        // A run's record matches the files it was trained on, and no others.
+        assert!(ds.check_recorded(&ds.checksums).is_ok());
+        assert!(ds.check_recorded(&BTreeMap::new()).is_ok());
+        let mut other = ds.checksums.clone();
+        other.insert("train-images-idx3-ubyte".into(), "0".repeat(32));
+        let err = ds.check_recorded(&other).unwrap_err().to_string();
+        assert!(
+            err.contains("train-images-idx3-ubyte: recorded MD5 0000"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -51,8 +51,8 @@ impl SimpleNetwork {
             Some(act) => act
                 .module_units(&config.hidden)
                 .into_iter()
-                .map(|units| Activation::from_config(act, units, device))
-                .collect::<Result<_, _>>()?,
+                .map(|units| Activation::init(&act.kind, units, device))
+                .collect(),
             None => Vec::new(),
         };
         let mut network = Self {
@@ -63,7 +63,7 @@ impl SimpleNetwork {
         };
         // Built last, so a Linear network draws exactly what it did before gates existed.
         if config.layer == LayerKind::Glu {
-            network.init_gated(config, &shapes, device)?;
+            network.init_gated(config, &shapes, device);
         }
         Ok(network)
     }
@@ -74,16 +74,11 @@ impl SimpleNetwork {
     /// factors are well below 1), and four such layers silence the network: it starts at,
     /// and stays at, loss ln 10. Here the gate is LeCun-normal (z ~ N(0, 1) for unit
     /// inputs) and the value map's gain is 1 / sqrt(E[f(z)^2]), measured on the activation.
-    fn init_gated(
-        &mut self,
-        config: &NetworkConfig,
-        shapes: &[(usize, usize)],
-        device: &Device,
-    ) -> Result<(), NetError> {
+    fn init_gated(&mut self, config: &NetworkConfig, shapes: &[(usize, usize)], device: &Device) {
         let gain = match &config.activation {
             Some(act) => {
                 // All units start alike, so one single-unit module measures them all.
-                let probe = Activation::from_config(act, 1, device)?;
+                let probe = Activation::init(&act.kind, 1, device);
                 1.0 / mean_square_under_normal(&probe, device).sqrt()
             }
             None => 1.0,
@@ -108,7 +103,6 @@ impl SimpleNetwork {
                     .init(device)
             })
             .collect();
-        Ok(())
     }
 
     /// The activation applied after hidden layer `layer` (0-based), if any.
@@ -283,7 +277,7 @@ mod tests {
         let x = Tensor::<2>::random([3, 784], Distribution::Normal(0.0, 1.0), &device);
         assert!(
             (mean_square_under_normal(
-                &acts::Activation::new(ActivationKind::ReLU, &device),
+                &acts::Activation::init(&ActivationKind::ReLU.into(), 1, &device),
                 &device
             ) - 0.5)
                 .abs()

@@ -57,7 +57,7 @@ impl Summary {
             };
             let name = format!("{}-{}", act.kind.name(), rows.len() + 1);
             let modules = act.module_units(&config.hidden);
-            let per_instance = act.params_per_unit() * modules.get(i).copied().unwrap_or(1);
+            let per_instance = act.kind.param_count() * modules.get(i).copied().unwrap_or(1);
             let (params, note) = match (&first_activation_row, modules.len()) {
                 (Some(first), 1) if per_instance > 0 => (0, format!("shared with {first}")),
                 _ => (per_instance, String::new()),

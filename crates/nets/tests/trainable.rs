@@ -22,10 +22,7 @@ fn activation_params(model: &SimpleNetwork) -> Vec<(String, Tensor<1>)> {
 
 /// Parameter tensors per module instance (a registry parameter may hold many scalars).
 fn param_tensors(spec: &ActivationSpec) -> usize {
-    match spec {
-        ActivationSpec::Builtin(kind) => kind.info().params.len(),
-        ActivationSpec::Custom(def) => def.param_names().len(),
-    }
+    spec.params().len()
 }
 
 fn values(t: Tensor<1>) -> Vec<f32> {
@@ -41,19 +38,27 @@ fn trainable_activations_get_gradients_and_move_in_every_scope() {
         .collect();
     assert!(trainable.len() >= 6, "{trainable:?}");
     // A user-defined one, as a TOML [[activation]] table would declare it.
-    trainable.push(ActivationSpec::Custom(CustomActivation {
-        name: "SwiGELU2".into(),
-        expr: "0.5 * (x * sigmoid(beta * x) + gelu(x)) + where(x < 0, k * x, 0)".into(),
-        params: [("beta".to_string(), 1.0), ("k".to_string(), 0.1)].into(),
-        mix: Vec::new(),
-    }));
+    trainable.push(ActivationSpec::Custom(
+        CustomActivation {
+            name: "SwiGELU2".into(),
+            expr: "0.5 * (x * sigmoid(beta * x) + gelu(x)) + where(x < 0, k * x, 0)".into(),
+            params: [("beta".to_string(), 1.0), ("k".to_string(), 0.1)].into(),
+            mix: Vec::new(),
+        }
+        .compile()
+        .unwrap(),
+    ));
     // And a learned mixture of registry functions.
-    trainable.push(ActivationSpec::Custom(CustomActivation {
-        name: "Mix3".into(),
-        expr: String::new(),
-        params: Default::default(),
-        mix: vec!["ReLU".into(), "Tanh".into(), "GELU".into()],
-    }));
+    trainable.push(ActivationSpec::Custom(
+        CustomActivation {
+            name: "Mix3".into(),
+            expr: String::new(),
+            params: Default::default(),
+            mix: vec!["ReLU".into(), "Tanh".into(), "GELU".into()],
+        }
+        .compile()
+        .unwrap(),
+    ));
     for kind in trainable {
         for scope in [Scope::Shared, Scope::PerLayer, Scope::PerNeuron] {
             let mut config =
@@ -86,7 +91,7 @@ fn trainable_activations_get_gradients_and_move_in_every_scope() {
                 Scope::PerLayer => 2,
                 Scope::PerNeuron => 12 + 8,
             };
-            let per_unit = config.activation.as_ref().unwrap().params_per_unit();
+            let per_unit = config.activation.as_ref().unwrap().kind.param_count();
             assert_eq!(scalars, units * per_unit, "{kind} {scope}");
             for (name, tensor) in &before {
                 let grad = tensor

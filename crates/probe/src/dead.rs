@@ -1,95 +1,17 @@
 //! Dead neurons, the book's definition: a hidden unit whose post-activation output is
 //! exactly zero for every sample of the dataset.
 
-use std::path::PathBuf;
+use burn::tensor::{Device, Tensor};
+use data::Split;
+use nets::SimpleNetwork;
+use spec::record::probe::{DeadLayer, DeadNeuronReport, SATURATION_SLOPE, SILENT_OUTPUT};
+use train::for_each_batch;
 
-use burn::tensor::{Device, Tensor, TensorData};
-use data::{BatchBuffer, Split};
-use nets::{NetworkConfig, SimpleNetwork};
-use serde::{Deserialize, Serialize};
-
-/// Dead units of one hidden layer.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DeadLayer {
-    /// 1-based hidden layer.
-    pub layer: usize,
-    /// Units in the layer.
-    pub units: usize,
-    /// Units whose output was exactly 0 for every sample.
-    pub dead: usize,
-    /// `dead / units`.
-    pub ratio: f64,
-    /// 0-based indices of the dead units.
-    pub dead_units: Vec<usize>,
-    /// Units whose |f'(z)| stayed below [`SATURATION_SLOPE`] for every sample: alive
-    /// perhaps, but passing back almost no gradient (what "dead" means for smooth
-    /// activations, where an exact zero never happens).
-    #[serde(default)]
-    pub saturated: usize,
-    /// `saturated / units`.
-    #[serde(default)]
-    pub saturated_ratio: f64,
-    /// Per unit, the fraction of samples with |output| below [`SILENT_OUTPUT`].
-    #[serde(default)]
-    pub sparsity: Vec<f64>,
-    /// Mean of `sparsity` over the layer's units.
-    #[serde(default)]
-    pub mean_sparsity: f64,
-}
-
-/// A unit is saturated when |f'(z)| stays below this for every sample.
-pub const SATURATION_SLOPE: f64 = 1e-2;
-/// An output this small counts as silent in the sparsity measure.
-pub const SILENT_OUTPUT: f64 = 1e-3;
 /// Step of the left difference (f(z) - f(z - h)) / h that estimates f'(z) (the probed
 /// network runs without autodiff): its error, about h |f''| / 2, is far below the
 /// threshold for smooth functions, and at a kink it takes the left side, as autodiff
 /// does for ReLU at 0 — so a dead ReLU unit (z <= 0 throughout) has slope exactly 0.
 const SLOPE_STEP: f64 = 1e-3;
-
-/// Where the probed network came from.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase", tag = "kind")]
-pub enum ProbeSource {
-    /// A checkpoint of a training run.
-    Checkpoint {
-        /// The run folder.
-        run: PathBuf,
-        /// The checkpoint, relative to the run folder.
-        checkpoint: PathBuf,
-        /// The epoch after which it was saved.
-        epoch: usize,
-    },
-    /// A freshly initialised network.
-    Init {
-        /// The initialisation seed.
-        seed: u64,
-    },
-}
-
-/// The saved result of a dead-neuron probe: what was probed, on which data, and the counts.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DeadNeuronProbe {
-    /// Always `dead-neurons`.
-    pub probe: String,
-    /// Where the network came from.
-    pub source: ProbeSource,
-    /// The network's config.
-    pub network: NetworkConfig,
-    /// The dataset split passed through (`train`, as the book).
-    pub split: String,
-    /// The counts.
-    pub report: DeadNeuronReport,
-}
-
-/// Dead units of every hidden layer.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DeadNeuronReport {
-    /// Samples passed through the network.
-    pub samples: usize,
-    /// Per hidden layer, input side first.
-    pub layers: Vec<DeadLayer>,
-}
 
 /// Passes every sample of `split` through `model` (the inference copy, on `device`)
 /// and finds the units that never produced anything but 0.
@@ -115,14 +37,7 @@ pub fn dead_neurons(
                 .collect(),
         })
     };
-    let mut buf = BatchBuffer::default();
-    let indices: Vec<usize> = (0..split.len()).collect();
-    for chunk in indices.chunks(batch_size.max(1)) {
-        buf.fill(split, chunk);
-        let x = Tensor::<2>::from_data(
-            TensorData::new(buf.pixels.clone(), [chunk.len(), split.pixels()]),
-            device,
-        );
+    for_each_batch(split, batch_size, device, |x, _| {
         let (_, layers) = model.forward_traced(x);
         let (mut batch_max, mut batch_slope, mut batch_silent) =
             (Vec::new(), Vec::new(), Vec::new());
@@ -147,10 +62,10 @@ pub fn dead_neurons(
             );
             batch_max.push(column_max(h.abs()));
         }
-        max_abs = fold(max_abs, batch_max, true);
-        max_slope = fold(max_slope, batch_slope, true);
-        silent = fold(silent, batch_silent, false);
-    }
+        max_abs = fold(max_abs.take(), batch_max, true);
+        max_slope = fold(max_slope.take(), batch_slope, true);
+        silent = fold(silent.take(), batch_silent, false);
+    });
     let host = |t: Tensor<1>| -> Vec<f32> { t.into_data().try_into_vec::<f32>().expect("f32") };
     let slopes: Vec<Vec<f32>> = max_slope
         .unwrap_or_default()
@@ -194,6 +109,8 @@ pub fn dead_neurons(
         .collect();
     DeadNeuronReport {
         samples: split.len(),
+        saturation_slope: SATURATION_SLOPE,
+        silent_output: SILENT_OUTPUT,
         layers,
     }
 }
@@ -201,8 +118,10 @@ pub fn dead_neurons(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use acts::{ActivationConfig, ActivationKind};
     use burn::module::Param;
+    use burn::tensor::TensorData;
+    use nets::NetworkConfig;
+    use spec::{ActivationConfig, ActivationKind};
 
     /// A 4-16-8 ReLU network with zero weights: a unit's output is relu(bias), so the
     /// units given bias -1 are dead and those given +1 alive, whatever the input.

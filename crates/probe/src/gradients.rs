@@ -4,74 +4,13 @@
 
 use burn::module::Param;
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::tensor::{Device, Tensor};
 use data::{BatchBuffer, Split};
 use nets::{NetworkConfig, SimpleNetwork};
-use serde::{Deserialize, Serialize};
-
-/// Counts of values in equal-width bins.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Histogram {
-    /// Bin edges, one more than the counts; the last bin includes its right edge.
-    pub edges: Vec<f64>,
-    /// Values per bin; they add up to the tensor's size.
-    pub counts: Vec<u64>,
-}
-
-/// Summary statistics of a tensor's values.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Stats {
-    /// Number of values.
-    pub count: usize,
-    /// Mean.
-    pub mean: f64,
-    /// Standard deviation (population).
-    pub std: f64,
-    /// Smallest value.
-    pub min: f64,
-    /// Largest value.
-    pub max: f64,
-    /// Median of |v|.
-    pub abs_p50: f64,
-    /// 90th percentile of |v|.
-    pub abs_p90: f64,
-    /// 99th percentile of |v|.
-    pub abs_p99: f64,
-}
-
-/// One Linear layer's weights and their gradients.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LayerGradients {
-    /// 1-based Linear layer (the last is the output layer).
-    pub layer: usize,
-    /// `[fan_in, fan_out]`.
-    pub shape: [usize; 2],
-    /// Distribution of dLoss/dW.
-    pub gradient: Histogram,
-    /// Statistics of dLoss/dW.
-    pub gradient_stats: Stats,
-    /// Distribution of W.
-    pub weight: Histogram,
-    /// Statistics of W.
-    pub weight_stats: Stats,
-}
-
-/// The saved result of a gradient probe.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct GradientProbe {
-    /// Always `gradients`.
-    pub probe: String,
-    /// The network.
-    pub network: NetworkConfig,
-    /// Initialisation seed.
-    pub seed: u64,
-    /// Samples in the batch.
-    pub batch: usize,
-    /// The batch's loss.
-    pub loss: f64,
-    /// Input side first, the output layer last.
-    pub layers: Vec<LayerGradients>,
-}
+use spec::record::probe::{
+    DatasetSplit, GradientReport, Histogram, LayerGradients, ProbeRecord, ProbeSource, Stats,
+};
+use train::batch_tensors;
 
 /// `bins` equal-width bins over `[min, max]` of `values`.
 pub fn histogram(values: &[f32], bins: usize) -> Histogram {
@@ -130,26 +69,23 @@ fn to_vec(t: Tensor<2>) -> Vec<f32> {
 }
 
 /// Builds `network` on the autodiff `device` from `seed`, runs one batch (the first
-/// `batch` samples of `split`) forward and backward, and reports every Linear layer.
+/// `batch` samples of the training split) forward and backward, and reports every
+/// Linear layer.
 pub fn gradient_probe(
     network: &NetworkConfig,
     seed: u64,
-    split: &Split,
+    train: &Split,
     batch: usize,
     bins: usize,
     device: &Device,
-) -> Result<GradientProbe, nets::NetError> {
+) -> Result<ProbeRecord<GradientReport>, nets::NetError> {
     device.seed(seed);
     let model = SimpleNetwork::new(network, device)?;
-    let indices: Vec<usize> = (0..batch.min(split.len())).collect();
+    let indices: Vec<usize> = (0..batch.min(train.len())).collect();
     let mut buf = BatchBuffer::default();
-    buf.fill(split, &indices);
+    buf.fill(train, &indices);
     let n = buf.len();
-    let x = Tensor::<2>::from_data(
-        TensorData::new(buf.pixels.clone(), [n, split.pixels()]),
-        device,
-    );
-    let y = Tensor::<1, Int>::from_data(TensorData::new(buf.labels.clone(), [n]), device);
+    let (x, y) = batch_tensors(&buf, train.pixels(), device);
     let loss = CrossEntropyLossConfig::new()
         .init(device)
         .forward(model.forward(x), y);
@@ -179,13 +115,15 @@ pub fn gradient_probe(
             }
         })
         .collect();
-    Ok(GradientProbe {
-        probe: "gradients".into(),
+    Ok(ProbeRecord {
+        source: ProbeSource::Init { seed },
         network: network.clone(),
-        seed,
-        batch: n,
-        loss: loss_value as f64,
-        layers,
+        split: DatasetSplit::Train,
+        report: GradientReport {
+            batch: n,
+            loss: loss_value as f64,
+            layers,
+        },
     })
 }
 

@@ -1,16 +1,12 @@
-//! Analyses of trained or freshly initialised networks.
+//! Analyses of trained or freshly initialised networks: each takes a network (or an
+//! activation) and data, and returns one of `spec`'s probe reports.
 
 mod dead;
 mod gradients;
 mod outputs;
 mod surface;
 
-pub use dead::{
-    DeadLayer, DeadNeuronProbe, DeadNeuronReport, ProbeSource, SATURATION_SLOPE, SILENT_OUTPUT,
-    dead_neurons,
-};
-pub use gradients::{
-    GradientProbe, Histogram, LayerGradients, Stats, gradient_probe, histogram, stats,
-};
-pub use outputs::{LayerOutputs, OutputReport, layer_outputs};
-pub use surface::{SurfaceGrid, activation_surface};
+pub use dead::dead_neurons;
+pub use gradients::{gradient_probe, histogram, stats};
+pub use outputs::layer_outputs;
+pub use surface::activation_surface;

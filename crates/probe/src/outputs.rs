@@ -1,36 +1,13 @@
 //! Layer outputs of a (trained) network: the distribution of each hidden layer's
 //! post-activation values over a whole dataset split, and how many sit at exactly zero.
 
-use burn::tensor::{Device, Tensor, TensorData};
-use data::{BatchBuffer, Split};
+use burn::tensor::Device;
+use data::Split;
 use nets::SimpleNetwork;
-use serde::{Deserialize, Serialize};
+use spec::record::probe::{LayerOutputs, OutputReport};
+use train::for_each_batch;
 
-use crate::gradients::{Histogram, Stats, histogram, stats};
-
-/// One hidden layer's outputs over the split.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LayerOutputs {
-    /// 1-based hidden layer.
-    pub layer: usize,
-    /// Units in the layer.
-    pub units: usize,
-    /// Distribution of every output value (samples x units of them).
-    pub histogram: Histogram,
-    /// Their statistics.
-    pub stats: Stats,
-    /// Fraction of the values that are exactly 0 (activation sparsity).
-    pub zero_fraction: f64,
-}
-
-/// Every hidden layer's outputs.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct OutputReport {
-    /// Samples passed through.
-    pub samples: usize,
-    /// Input side first.
-    pub layers: Vec<LayerOutputs>,
-}
+use crate::gradients::{histogram, stats};
 
 /// Passes all of `split` through `model` (the inference copy, on `device`) in batches.
 pub fn layer_outputs(
@@ -40,15 +17,8 @@ pub fn layer_outputs(
     bins: usize,
     device: &Device,
 ) -> OutputReport {
-    let mut buf = BatchBuffer::default();
     let mut values: Vec<Vec<f32>> = vec![Vec::new(); model.hidden.len()];
-    let indices: Vec<usize> = (0..split.len()).collect();
-    for chunk in indices.chunks(batch_size) {
-        buf.fill(split, chunk);
-        let x = Tensor::<2>::from_data(
-            TensorData::new(buf.pixels.clone(), [chunk.len(), split.pixels()]),
-            device,
-        );
+    for_each_batch(split, batch_size, device, |x, _| {
         let (_, hidden) = model.forward_with_hidden(x);
         for (all, h) in values.iter_mut().zip(hidden) {
             all.extend(
@@ -57,7 +27,7 @@ pub fn layer_outputs(
                     .expect("float32 outputs"),
             );
         }
-    }
+    });
     let layers = values
         .iter()
         .enumerate()

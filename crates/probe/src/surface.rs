@@ -3,33 +3,24 @@
 
 use acts::Activation;
 use burn::tensor::{Device, Tensor, TensorData};
-use serde::{Deserialize, Serialize};
+use spec::ActivationSpec;
+use spec::record::probe::SurfaceReport;
 
-/// Z and |grad Z| on an n x n grid, row-major (row i is y[i]).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SurfaceGrid {
-    /// The activation's name.
-    pub activation: String,
-    /// Grid abscissae.
-    pub x: Vec<f64>,
-    /// Grid ordinates.
-    pub y: Vec<f64>,
-    /// f(x) + f(y), row-major.
-    pub z: Vec<f64>,
-    /// sqrt((dZ/dX)^2 + (dZ/dY)^2), row-major.
-    pub gradient_magnitude: Vec<f64>,
-}
-
-/// Evaluates `activation` (on an autodiff `device`) on the `n` x `n` grid over
-/// `[lo, hi]^2`, as the book does with 100 points over [-5, 5].
+/// Evaluates a fresh module of `spec` (random initial parameters drawn from `seed`) on
+/// the `n` x `n` grid over `[-range, range]^2` on `device` (autodiff is added here), as
+/// the book does with 100 points over [-5, 5]. As in the book, RReLU is in training mode:
+/// its slopes are random draws.
 pub fn activation_surface(
-    name: &str,
-    activation: &Activation,
+    spec: &ActivationSpec,
+    seed: u64,
     n: usize,
-    lo: f64,
-    hi: f64,
+    range: f64,
     device: &Device,
-) -> SurfaceGrid {
+) -> SurfaceReport {
+    let device = device.clone().autodiff();
+    device.seed(seed);
+    let activation = Activation::init(spec, 1, &device);
+    let (lo, hi) = (-range, range);
     let axis: Vec<f64> = (0..n)
         .map(|i| lo + (hi - lo) * i as f64 / (n - 1).max(1) as f64)
         .collect();
@@ -38,7 +29,7 @@ pub fn activation_surface(
         .flat_map(|&y| axis.iter().map(move |&x| (x as f32, y as f32)))
         .unzip();
     let tensor =
-        |v: Vec<f32>| Tensor::<1>::from_data(TensorData::new(v, [n * n]), device).require_grad();
+        |v: Vec<f32>| Tensor::<1>::from_data(TensorData::new(v, [n * n]), &device).require_grad();
     let (x, y) = (tensor(xs), tensor(ys));
     let z = activation.forward(x.clone()) + activation.forward(y.clone());
     let grads = z.clone().sum().backward();
@@ -53,8 +44,9 @@ pub fn activation_surface(
     let dx = x.grad(&grads).expect("dZ/dX");
     let dy = y.grad(&grads).expect("dZ/dY");
     let magnitude = (dx.clone() * dx + dy.clone() * dy).sqrt();
-    SurfaceGrid {
-        activation: name.to_string(),
+    SurfaceReport {
+        activation: spec.name().to_string(),
+        seed,
         x: axis.clone(),
         y: axis,
         z: values(z),
@@ -65,13 +57,11 @@ pub fn activation_surface(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use acts::ActivationKind;
+    use spec::ActivationKind;
 
     #[test]
     fn relu_gradient_is_zero_one_or_root_two_by_quadrant() {
-        let device = Device::flex().autodiff();
-        let relu = Activation::new(ActivationKind::ReLU, &device);
-        let grid = activation_surface("ReLU", &relu, 100, -5.0, 5.0, &device);
+        let grid = activation_surface(&ActivationKind::ReLU.into(), 7, 100, 5.0, &Device::flex());
         assert_eq!(grid.z.len(), 100 * 100);
         let root_two = f64::from(2f32.sqrt());
         for (i, &y) in grid.y.iter().enumerate() {

@@ -1,166 +1,37 @@
 //! What a network needs to know to build its activation modules.
 
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::custom::CustomActivation;
-use crate::kind::ActivationKind;
+use crate::custom::Definition;
+use crate::kind::{ActivationKind, Family, ParamInfo};
 use crate::names::{UnknownName, closest_names};
 
-/// How many instances of a trainable activation a network holds.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Scope {
-    /// One module reused after every hidden layer, as the book does.
-    #[default]
-    Shared,
-    /// One module per hidden layer, each with its own parameters.
-    PerLayer,
-    /// One module per hidden layer with parameters per hidden unit (PReLU's channel mode).
-    PerNeuron,
-}
-
-impl Scope {
-    const NAMES: [&'static str; 3] = ["shared", "per-layer", "per-neuron"];
-
-    /// The name used in configs and on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Scope::Shared => Self::NAMES[0],
-            Scope::PerLayer => Self::NAMES[1],
-            Scope::PerNeuron => Self::NAMES[2],
-        }
+named_choices! {
+    /// How many instances of a trainable activation a network holds.
+    #[derive(Default)]
+    pub enum Scope: "scope" {
+        /// One module reused after every hidden layer, as the book does.
+        #[default]
+        Shared = "shared",
+        /// One module per hidden layer, each with its own parameters.
+        PerLayer = "per-layer",
+        /// One module per hidden layer with parameters per hidden unit (PReLU's channel mode).
+        PerNeuron = "per-neuron",
     }
 }
 
-impl fmt::Display for Scope {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Scope {
-    type Err = UnknownName;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
-            "shared" => Ok(Scope::Shared),
-            "per-layer" => Ok(Scope::PerLayer),
-            "per-neuron" => Ok(Scope::PerNeuron),
-            other => Err(UnknownName {
-                what: "scope",
-                given: other.to_string(),
-                suggestions: closest_names(other, &Self::NAMES),
-                valid: Self::NAMES.map(String::from).to_vec(),
-            }),
-        }
-    }
-}
-
-/// Which function: a registry entry or a user definition.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum ActivationSpec {
-    /// A built-in activation, written as its name.
-    Builtin(ActivationKind),
-    /// A user-defined one, written out in full so that a record can rebuild it.
-    Custom(CustomActivation),
-}
-
-impl ActivationSpec {
-    /// The name runs and tables use.
-    pub fn name(&self) -> &str {
-        match self {
-            ActivationSpec::Builtin(kind) => kind.name(),
-            ActivationSpec::Custom(def) => &def.name,
-        }
-    }
-
-    /// The built-in kind, if it is one.
-    pub fn builtin(&self) -> Option<ActivationKind> {
-        match self {
-            ActivationSpec::Builtin(kind) => Some(*kind),
-            ActivationSpec::Custom(_) => None,
-        }
-    }
-
-    /// Whether the function has trainable parameters.
-    pub fn is_trainable(&self) -> bool {
-        self.param_count() > 0
-    }
-
-    /// Number of trainable scalars in one module instance.
-    pub fn param_count(&self) -> usize {
-        match self {
-            ActivationSpec::Builtin(kind) => kind.param_count(),
-            ActivationSpec::Custom(def) => def.param_count(),
-        }
-    }
-
-    /// Resolves a name: a built-in first, then the given definitions (both
-    /// case-insensitive); the error lists every valid name.
-    pub fn resolve(name: &str, definitions: &[CustomActivation]) -> Result<Self, UnknownName> {
-        let builtin_error = match name.parse::<ActivationKind>() {
-            Ok(kind) => return Ok(ActivationSpec::Builtin(kind)),
-            Err(e) => e,
-        };
-        if let Some(def) = definitions
-            .iter()
-            .find(|d| d.name.eq_ignore_ascii_case(name.trim()))
-        {
-            return Ok(ActivationSpec::Custom(def.clone()));
-        }
-        let mut valid = builtin_error.valid;
-        valid.extend(definitions.iter().map(|d| d.name.clone()));
-        Err(UnknownName {
-            suggestions: closest_names(name.trim(), &valid),
-            valid,
-            ..builtin_error
-        })
-    }
-}
-
-impl From<ActivationKind> for ActivationSpec {
-    fn from(kind: ActivationKind) -> Self {
-        ActivationSpec::Builtin(kind)
-    }
-}
-
-impl fmt::Display for ActivationSpec {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// How a Fourier activation's parameters start.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FourierInit {
-    /// C, Omega and Phi from N(0, 1): the book's STAF.
-    #[default]
-    Normal,
-    /// The STAF authors' code (AlirezaMorsali/STAF, modules/staf.py): Omega = omega0 U(0, 1),
-    /// Phi = U(-pi, pi), C = sign(L) sqrt(|L|) with L ~ Laplace(0, 1 / (2 tau)).
-    Paper,
-}
-
-impl FromStr for FourierInit {
-    type Err = UnknownName;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        const NAMES: [&str; 2] = ["normal", "paper"];
-        match s.trim().to_ascii_lowercase().as_str() {
-            "normal" => Ok(FourierInit::Normal),
-            "paper" => Ok(FourierInit::Paper),
-            other => Err(UnknownName {
-                what: "Fourier initialisation",
-                given: other.to_string(),
-                suggestions: closest_names(other, &NAMES),
-                valid: NAMES.map(String::from).to_vec(),
-            }),
-        }
+named_choices! {
+    /// How a Fourier activation's parameters start.
+    #[derive(Default)]
+    pub enum FourierInit: "Fourier initialisation" {
+        /// C, Omega and Phi from N(0, 1): the book's STAF.
+        #[default]
+        Normal = "normal",
+        /// The STAF authors' code (AlirezaMorsali/STAF, modules/staf.py): Omega = omega0 U(0, 1),
+        /// Phi = U(-pi, pi), C = sign(L) sqrt(|L|) with L ~ Laplace(0, 1 / (2 tau)).
+        Paper = "paper",
     }
 }
 
@@ -176,17 +47,14 @@ pub struct FourierOptions {
     pub omega0: f64,
 }
 
-impl Default for FourierOptions {
-    fn default() -> Self {
-        Self {
-            tau: 25,
-            init: FourierInit::Normal,
-            omega0: 30.0,
-        }
-    }
-}
-
 impl FourierOptions {
+    /// The book's STAF: 25 terms from N(0, 1) (omega0 unused, the paper's default).
+    pub const STAF: FourierOptions = FourierOptions {
+        tau: 25,
+        init: FourierInit::Normal,
+        omega0: 30.0,
+    };
+
     /// Why the options cannot be used, if they cannot (field name, problem).
     pub fn problem(&self) -> Option<(&'static str, String)> {
         if !(1..=1024).contains(&self.tau) {
@@ -202,19 +70,173 @@ impl FourierOptions {
     }
 }
 
+impl Default for FourierOptions {
+    fn default() -> Self {
+        Self::STAF
+    }
+}
+
+/// Which function: a registry entry, the Fourier activation with its options, or a user
+/// definition.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ActivationSpec {
+    /// A built-in activation without options.
+    Builtin(ActivationKind),
+    /// The Fourier activation (STAF generalised) with its settings.
+    Fourier(FourierOptions),
+    /// A user-defined one, checked, written out in full so that a record can rebuild it.
+    Custom(Definition),
+}
+
+impl ActivationSpec {
+    /// The name runs and tables use.
+    pub fn name(&self) -> &str {
+        match self {
+            ActivationSpec::Builtin(kind) => kind.name(),
+            ActivationSpec::Fourier(_) => ActivationKind::Fourier.name(),
+            ActivationSpec::Custom(def) => def.name(),
+        }
+    }
+
+    /// The built-in kind, if it is one.
+    pub fn builtin(&self) -> Option<ActivationKind> {
+        match self {
+            ActivationSpec::Builtin(kind) => Some(*kind),
+            ActivationSpec::Fourier(_) => Some(ActivationKind::Fourier),
+            ActivationSpec::Custom(_) => None,
+        }
+    }
+
+    /// Whether the function has trainable parameters.
+    pub fn is_trainable(&self) -> bool {
+        self.param_count() > 0
+    }
+
+    /// The trainable parameters of one module instance per unit, in module order.
+    pub fn params(&self) -> Vec<ParamInfo> {
+        match self {
+            ActivationSpec::Builtin(kind) => kind.family().params(),
+            ActivationSpec::Fourier(options) => Family::Sinusoids(*options).params(),
+            ActivationSpec::Custom(def) => def.source().param_info(),
+        }
+    }
+
+    /// Number of trainable scalars of one module instance per unit.
+    pub fn param_count(&self) -> usize {
+        self.params().iter().map(|p| p.count).sum()
+    }
+
+    /// The formula as `acts list` shows it.
+    pub fn formula(&self) -> String {
+        match self {
+            ActivationSpec::Builtin(kind) => kind.info().formula.to_string(),
+            ActivationSpec::Fourier(options) => {
+                format!("sum_{{i<{}}} C_i * sin(Omega_i * x + Phi_i)", options.tau)
+            }
+            ActivationSpec::Custom(def) => def.source().formula(),
+        }
+    }
+
+    /// Resolves a name: a built-in first, then the given definitions (both
+    /// case-insensitive); the error lists every valid name.
+    pub fn resolve(name: &str, definitions: &[Definition]) -> Result<Self, UnknownName> {
+        let builtin_error = match name.parse::<ActivationKind>() {
+            Ok(kind) => return Ok(ActivationSpec::from(kind)),
+            Err(e) => e,
+        };
+        if let Some(def) = definitions
+            .iter()
+            .find(|d| d.name().eq_ignore_ascii_case(name.trim()))
+        {
+            return Ok(ActivationSpec::Custom(def.clone()));
+        }
+        let mut valid = builtin_error.valid;
+        valid.extend(definitions.iter().map(|d| d.name().to_string()));
+        Err(UnknownName {
+            suggestions: closest_names(name.trim(), &valid),
+            valid,
+            ..builtin_error
+        })
+    }
+}
+
+impl From<ActivationKind> for ActivationSpec {
+    /// The kind with its default options (Fourier: STAF's).
+    fn from(kind: ActivationKind) -> Self {
+        match kind {
+            ActivationKind::Fourier => ActivationSpec::Fourier(FourierOptions::default()),
+            other => ActivationSpec::Builtin(other),
+        }
+    }
+}
+
+impl fmt::Display for ActivationSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// An activation and the scope of its parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(into = "ActivationConfigFields", from = "ActivationConfigFields")]
 pub struct ActivationConfig {
-    /// Which function (serialised as `kind` since records written before user
-    /// definitions existed hold a built-in name there).
+    /// Which function.
     pub kind: ActivationSpec,
     /// Shared, per-layer or per-neuron parameters; irrelevant for parameter-free functions.
-    #[serde(default)]
     pub scope: Scope,
-    /// Settings of the Fourier activation (defaults when absent).
+}
+
+/// How an [`ActivationConfig`] is written in records: `kind` is a built-in name or a
+/// definition, and the Fourier options sit beside it (the shape records have had since
+/// before user definitions and options existed, so every old record still reads).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActivationConfigFields {
+    kind: KindField,
+    #[serde(default)]
+    scope: Scope,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fourier: Option<FourierOptions>,
+    fourier: Option<FourierOptions>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum KindField {
+    Builtin(ActivationKind),
+    Custom(Definition),
+}
+
+impl From<ActivationConfig> for ActivationConfigFields {
+    fn from(config: ActivationConfig) -> Self {
+        let (kind, fourier) = match config.kind {
+            ActivationSpec::Builtin(kind) => (KindField::Builtin(kind), None),
+            ActivationSpec::Fourier(options) => {
+                (KindField::Builtin(ActivationKind::Fourier), Some(options))
+            }
+            ActivationSpec::Custom(def) => (KindField::Custom(def), None),
+        };
+        Self {
+            kind,
+            scope: config.scope,
+            fourier,
+        }
+    }
+}
+
+impl From<ActivationConfigFields> for ActivationConfig {
+    fn from(fields: ActivationConfigFields) -> Self {
+        let kind = match fields.kind {
+            KindField::Builtin(ActivationKind::Fourier) => {
+                ActivationSpec::Fourier(fields.fourier.unwrap_or_default())
+            }
+            KindField::Builtin(kind) => ActivationSpec::Builtin(kind),
+            KindField::Custom(def) => ActivationSpec::Custom(def),
+        };
+        Self {
+            kind,
+            scope: fields.scope,
+        }
+    }
 }
 
 impl ActivationConfig {
@@ -223,28 +245,6 @@ impl ActivationConfig {
         Self {
             kind: kind.into(),
             scope: Scope::Shared,
-            fourier: None,
-        }
-    }
-
-    /// With the given Fourier settings.
-    pub fn with_fourier(self, fourier: FourierOptions) -> Self {
-        Self {
-            fourier: Some(fourier),
-            ..self
-        }
-    }
-
-    /// The Fourier settings in effect (the defaults unless set).
-    pub fn fourier_options(&self) -> FourierOptions {
-        self.fourier.unwrap_or_default()
-    }
-
-    /// Trainable scalars of one module instance per unit it serves.
-    pub fn params_per_unit(&self) -> usize {
-        match &self.kind {
-            ActivationSpec::Builtin(ActivationKind::Fourier) => 3 * self.fourier_options().tau,
-            other => other.param_count(),
         }
     }
 
@@ -276,6 +276,7 @@ mod tests {
         assert_eq!("Shared".parse::<Scope>(), Ok(Scope::Shared));
         let err = "perlayer".parse::<Scope>().unwrap_err().to_string();
         assert!(err.contains("did you mean per-layer"), "{err}");
+        assert_eq!(Scope::NAMES, ["shared", "per-layer", "per-neuron"]);
     }
 
     #[test]
@@ -296,10 +297,39 @@ mod tests {
         );
         let relu = ActivationConfig::new(ActivationKind::ReLU).with_scope(Scope::PerNeuron);
         assert_eq!(relu.module_units(&hidden), [1]);
-        let fourier = ActivationConfig::new(ActivationKind::Fourier).with_fourier(FourierOptions {
+        let fourier = ActivationSpec::Fourier(FourierOptions {
             tau: 8,
             ..FourierOptions::default()
         });
-        assert_eq!(fourier.params_per_unit(), 24);
+        assert_eq!(fourier.param_count(), 24);
+        assert_eq!(ActivationSpec::from(ActivationKind::STAF).param_count(), 75);
+    }
+
+    /// Records keep their shape: a Fourier activation's options beside `kind`, and a
+    /// record written before the options existed reads as the defaults.
+    #[test]
+    fn configs_round_trip_in_the_record_shape() {
+        let fourier = ActivationConfig::new(ActivationSpec::Fourier(FourierOptions {
+            tau: 8,
+            init: FourierInit::Paper,
+            omega0: 10.0,
+        }))
+        .with_scope(Scope::PerLayer);
+        let text = serde_json::to_string(&fourier).unwrap();
+        assert_eq!(
+            text,
+            r#"{"kind":"Fourier","scope":"per-layer","fourier":{"tau":8,"init":"paper","omega0":10.0}}"#
+        );
+        let back: ActivationConfig = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, fourier);
+        let old: ActivationConfig = serde_json::from_str(r#"{"kind":"Fourier"}"#).unwrap();
+        assert_eq!(old.kind, ActivationSpec::Fourier(FourierOptions::STAF));
+        let relu: ActivationConfig =
+            serde_json::from_str(r#"{"kind":"ReLU","scope":"shared"}"#).unwrap();
+        assert_eq!(relu, ActivationConfig::new(ActivationKind::ReLU));
+        assert_eq!(
+            serde_json::to_string(&relu).unwrap(),
+            r#"{"kind":"ReLU","scope":"shared"}"#
+        );
     }
 }

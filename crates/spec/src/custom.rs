@@ -8,7 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::expr::{Expr, ExprError, function_names};
-use crate::kind::ActivationKind;
+use crate::kind::{ActivationKind, FixedFn, ParamInfo};
 
 /// An activation defined in a config file, by an expression:
 ///
@@ -42,13 +42,61 @@ pub struct CustomActivation {
     pub mix: Vec<String>,
 }
 
+/// A checked user definition: its source and what it computes. The only way to one is
+/// [`CustomActivation::compile`] (or reading a record, which compiles it again), so
+/// whatever holds a `Definition` can build its module without failing.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(into = "CustomActivation", try_from = "CustomActivation")]
+pub struct Definition {
+    source: CustomActivation,
+    compiled: Compiled,
+}
+
+impl Definition {
+    /// The definition as written.
+    pub fn source(&self) -> &CustomActivation {
+        &self.source
+    }
+
+    /// What it computes.
+    pub fn compiled(&self) -> &Compiled {
+        &self.compiled
+    }
+
+    /// Its name.
+    pub fn name(&self) -> &str {
+        &self.source.name
+    }
+}
+
+impl PartialEq for Definition {
+    /// Definitions are equal when written alike (the compiled form follows from it).
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+    }
+}
+
+impl From<Definition> for CustomActivation {
+    fn from(definition: Definition) -> Self {
+        definition.source
+    }
+}
+
+impl TryFrom<CustomActivation> for Definition {
+    type Error = DefinitionError;
+
+    fn try_from(source: CustomActivation) -> Result<Self, DefinitionError> {
+        source.compile()
+    }
+}
+
 /// What a definition computes, once checked.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Compiled {
     /// An expression of x and the parameters.
     Expression(Expr),
     /// `sum_i softmax(w)_i f_i(x)` over these functions, w learned (starting equal).
-    Mixture(Vec<ActivationKind>),
+    Mixture(Vec<FixedFn>),
 }
 
 /// A definition that cannot be used; the message names the activation.
@@ -102,6 +150,26 @@ impl CustomActivation {
         }
     }
 
+    /// The parameters as `acts list` and records describe them.
+    pub fn param_info(&self) -> Vec<ParamInfo> {
+        if self.mix.is_empty() {
+            self.params
+                .iter()
+                .map(|(name, value)| ParamInfo {
+                    name: name.clone(),
+                    count: 1,
+                    init: format!("{value:?}"),
+                })
+                .collect()
+        } else {
+            vec![ParamInfo {
+                name: "weights".into(),
+                count: self.mix.len(),
+                init: "0 (equal mix)".into(),
+            }]
+        }
+    }
+
     /// The formula as `acts list` shows it.
     pub fn formula(&self) -> String {
         if self.mix.is_empty() {
@@ -117,7 +185,15 @@ impl CustomActivation {
     }
 
     /// Checks the definition and parses its expression or resolves its mixture.
-    pub fn compile(&self) -> Result<Compiled, DefinitionError> {
+    pub fn compile(&self) -> Result<Definition, DefinitionError> {
+        let compiled = self.compile_body()?;
+        Ok(Definition {
+            source: self.clone(),
+            compiled,
+        })
+    }
+
+    fn compile_body(&self) -> Result<Compiled, DefinitionError> {
         let fail = |field: &str, message: String| DefinitionError {
             name: self.name.clone(),
             field: field.to_string(),
@@ -198,7 +274,7 @@ impl CustomActivation {
 
     /// The functions of a mixture: at least two distinct parameter-free registry
     /// functions, and no `params` (a mixture learns only its weights).
-    fn compile_mixture(&self) -> Result<Vec<ActivationKind>, DefinitionError> {
+    fn compile_mixture(&self) -> Result<Vec<FixedFn>, DefinitionError> {
         let fail = |field: String, message: String| DefinitionError {
             name: self.name.clone(),
             field,
@@ -221,15 +297,9 @@ impl CustomActivation {
         }
         let mut kinds = Vec::new();
         for (i, name) in self.mix.iter().enumerate() {
-            let usable = name
-                .parse::<ActivationKind>()
-                .ok()
-                .filter(|k| !k.is_trainable() && *k != ActivationKind::RReLU);
+            let usable = name.parse::<ActivationKind>().ok().and_then(|k| k.fixed());
             let Some(kind) = usable else {
-                let valid: Vec<&str> = ActivationKind::all()
-                    .filter(|k| !k.is_trainable() && *k != ActivationKind::RReLU)
-                    .map(|k| k.name())
-                    .collect();
+                let valid: Vec<&str> = FixedFn::all().map(FixedFn::name).collect();
                 return Err(fail(
                     format!("mix[{i}]"),
                     format!(
@@ -271,12 +341,8 @@ mod tests {
     fn mixtures_resolve_registry_functions() {
         let m = mixture(&["relu", "Tanh", "GELU"]);
         assert_eq!(
-            m.compile().unwrap(),
-            Compiled::Mixture(vec![
-                ActivationKind::ReLU,
-                ActivationKind::Tanh,
-                ActivationKind::GELU
-            ])
+            m.compile().unwrap().compiled(),
+            &Compiled::Mixture(vec![FixedFn::ReLU, FixedFn::Tanh, FixedFn::GELU])
         );
         assert_eq!(m.param_names(), ["weights"]);
         assert_eq!(m.param_count(), 3);

@@ -3,13 +3,14 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::activation::{ActivationConfig, ActivationSpec, FourierOptions, Scope};
-use crate::custom::CustomActivation;
-use crate::kind::ActivationKind;
-use crate::network::{LayerKind, NetworkConfig};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::activation::{ActivationConfig, ActivationSpec, FourierOptions, Scope};
+use crate::custom::{CustomActivation, Definition};
+use crate::kind::ActivationKind;
+use crate::layout::ExperimentLayout;
+use crate::network::{LayerKind, NetworkConfig};
 use crate::train::TrainConfig;
 
 /// A config that cannot be used; every message names the file (or the command line)
@@ -17,12 +18,12 @@ use crate::train::TrainConfig;
 #[derive(Debug, Error)]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Read {
         /// The file.
         path: PathBuf,
         /// The OS error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The file is not valid TOML for an experiment.
     #[error("{path}:{line}:{column}: {message}")]
@@ -117,27 +118,28 @@ impl ExperimentFile {
 
     /// Reads and parses a TOML file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
         Self::parse(&text, path)
     }
 
     /// Checks the `[[activation]]` definitions: each compiles, and no name repeats.
-    pub fn check_definitions(&self, origin: &str) -> Result<(), ConfigError> {
+    pub fn check_definitions(&self, origin: &str) -> Result<Vec<Definition>, ConfigError> {
         let invalid = |field: String, problem: String| ConfigError::Invalid {
             origin: origin.to_string(),
             field,
             problem,
         };
+        let mut checked = Vec::with_capacity(self.definitions.len());
         for (i, def) in self.definitions.iter().enumerate() {
-            def.compile().map_err(|e| {
+            checked.push(def.compile().map_err(|e| {
                 invalid(
                     format!("activation[{i}].{}", e.field),
                     format!("of '{}' {}", e.name, e.message),
                 )
-            })?;
+            })?);
             if let Some(j) = self.definitions[..i]
                 .iter()
                 .position(|d| d.name.eq_ignore_ascii_case(&def.name))
@@ -148,10 +150,11 @@ impl ExperimentFile {
                 ));
             }
         }
-        Ok(())
+        Ok(checked)
     }
 
-    /// Validates every field once; `origin` names the source in errors.
+    /// Validates every field once; `origin` names the source in errors. The experiment
+    /// folder is `out/name`.
     pub fn check(self, origin: &str) -> Result<Experiment, ConfigError> {
         let invalid = |field: &str, problem: String| ConfigError::Invalid {
             origin: origin.to_string(),
@@ -180,15 +183,32 @@ impl ExperimentFile {
                 ),
             ));
         }
-        self.check_definitions(origin)?;
+        let definitions = self.check_definitions(origin)?;
+        if let Some(fourier) = &self.fourier
+            && let Some((field, problem)) = fourier.problem()
+        {
+            return Err(invalid(&format!("fourier.{field}"), problem));
+        }
         let mut acts: Vec<ActivationSpec> = Vec::new();
         for (i, name) in self.acts.iter().enumerate() {
-            let spec = ActivationSpec::resolve(name, &self.definitions)
-                .map_err(|e| invalid(&format!("acts[{i}]"), format!("has an {e}")))?;
+            let spec = match ActivationSpec::resolve(name, &definitions)
+                .map_err(|e| invalid(&format!("acts[{i}]"), format!("has an {e}")))?
+            {
+                ActivationSpec::Fourier(_) => {
+                    ActivationSpec::Fourier(self.fourier.unwrap_or_default())
+                }
+                other => other,
+            };
             if acts.iter().any(|a| a.name() == spec.name()) {
                 return Err(invalid(&format!("acts[{i}]"), format!("repeats {spec}")));
             }
             acts.push(spec);
+        }
+        if self.fourier.is_some() && !acts.iter().any(|a| matches!(a, ActivationSpec::Fourier(_))) {
+            return Err(invalid(
+                "fourier",
+                "is set but no run uses Fourier; add \"Fourier\" to acts or drop the table".into(),
+            ));
         }
         if self.train.seed != TrainConfig::default().seed {
             return Err(invalid(
@@ -208,137 +228,215 @@ impl ExperimentFile {
                 "is 0; every hidden layer needs at least one unit".into(),
             ));
         }
-        let t = &self.train;
-        let positive = [
-            ("train.epochs", t.epochs),
-            ("train.batch_size", t.batch_size),
-            ("train.eval_batch_size", t.eval_batch_size),
-        ];
-        if let Some((field, _)) = positive.iter().find(|(_, v)| *v == 0) {
-            return Err(invalid(field, "is 0; it must be at least 1".into()));
+        if let Some((field, problem)) = self.train.problem() {
+            return Err(invalid(&format!("train.{field}"), problem));
         }
-        if !(t.lr.is_finite() && t.lr > 0.0) {
-            return Err(invalid(
-                "train.lr",
-                format!(
-                    "is {}; it must be a positive finite number, e.g. 1e-3",
-                    t.lr
-                ),
-            ));
-        }
-        if !(0.0..1.0).contains(&t.momentum) {
-            return Err(invalid(
-                "train.momentum",
-                format!("is {}; it must be in [0, 1)", t.momentum),
-            ));
-        }
-        if !(t.weight_decay.is_finite() && t.weight_decay >= 0.0) {
-            return Err(invalid(
-                "train.weight_decay",
-                format!("is {}; it must be a finite number >= 0", t.weight_decay),
-            ));
-        }
-        if let Some(e) = t.save_epochs.iter().find(|&&e| e == 0 || e > t.epochs) {
-            return Err(invalid(
-                "train.save_epochs",
-                format!("contains {e}; epochs are numbered 1..={}", t.epochs),
-            ));
-        }
-        if let Some(fourier) = &self.fourier {
-            if !acts.contains(&ActivationSpec::Builtin(ActivationKind::Fourier)) {
-                return Err(invalid(
-                    "fourier",
-                    "is set but no run uses Fourier; add \"Fourier\" to acts or drop the table"
-                        .into(),
-                ));
-            }
-            if let Some((field, problem)) = fourier.problem() {
-                return Err(invalid(&format!("fourier.{field}"), problem));
-            }
-        }
+        // What experiment.json keeps: the names in the registry's spelling.
+        let file = ExperimentFile {
+            acts: acts.iter().map(|a| a.name().to_string()).collect(),
+            ..self
+        };
         Ok(Experiment {
-            dir: self.out.join(&self.name),
-            name: self.name,
+            dir: file.out.join(&file.name),
             acts,
-            seeds: self.seeds,
-            hidden: self.hidden,
-            scope: self.scope,
-            layer: self.layer,
-            fourier: self.fourier,
-            train: self.train,
+            file,
+        })
+    }
+
+    /// Reads the `experiment.json` of actlab before 0.2, which held the checked
+    /// experiment itself (its folder, and user definitions in place of their names).
+    pub(crate) fn from_checked_json(text: &str) -> serde_json::Result<Self> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Act {
+            Builtin(ActivationKind),
+            Custom(CustomActivation),
+        }
+        #[derive(Deserialize)]
+        struct Checked {
+            name: String,
+            dir: PathBuf,
+            acts: Vec<Act>,
+            seeds: Vec<u64>,
+            hidden: Vec<usize>,
+            scope: Scope,
+            #[serde(default)]
+            layer: LayerKind,
+            #[serde(default)]
+            fourier: Option<FourierOptions>,
+            train: TrainConfig,
+        }
+        let checked: Checked = serde_json::from_str(text)?;
+        let mut definitions = Vec::new();
+        let acts = checked
+            .acts
+            .into_iter()
+            .map(|act| match act {
+                Act::Builtin(kind) => kind.name().to_string(),
+                Act::Custom(def) => {
+                    let name = def.name.clone();
+                    definitions.push(def);
+                    name
+                }
+            })
+            .collect();
+        Ok(ExperimentFile {
+            out: checked
+                .dir
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default(),
+            name: checked.name,
+            acts,
+            seeds: checked.seeds,
+            hidden: checked.hidden,
+            scope: checked.scope,
+            layer: checked.layer,
+            train: checked.train,
+            definitions,
+            fourier: checked.fourier,
         })
     }
 }
 
-/// A checked experiment: every value is known to be usable. Saved as
-/// `experiment.json` in its folder, from which `--resume` rebuilds it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A checked experiment: every value is known to be usable, and the only way to one is
+/// [`ExperimentFile::check`]. Saved as `experiment.json` (the resolved config), from
+/// which `--resume`, `plot` and `report` check it again.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Experiment {
-    /// Experiment name.
-    pub name: String,
-    /// The experiment folder (`out/name`).
-    pub dir: PathBuf,
-    /// Activations, in run order.
-    pub acts: Vec<ActivationSpec>,
-    /// Seeds, in run order.
-    pub seeds: Vec<u64>,
-    /// Hidden widths.
-    pub hidden: Vec<usize>,
-    /// Scope of trainable activations.
-    pub scope: Scope,
-    /// Hidden-layer type.
-    #[serde(default, skip_serializing_if = "LayerKind::is_linear")]
-    pub layer: LayerKind,
-    /// Settings of the Fourier activation, if set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fourier: Option<FourierOptions>,
-    /// Hyper-parameters (the seed is set per run).
-    pub train: TrainConfig,
-}
-
-/// One training run of an experiment.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct RunSpec {
-    /// Experiment name.
-    pub experiment: String,
-    /// Run name, `<Activation>-s<seed>`.
-    pub name: String,
-    /// The run folder.
-    pub dir: PathBuf,
-    /// The network.
-    pub network: NetworkConfig,
-    /// Hyper-parameters, with this run's seed.
-    pub train: TrainConfig,
+    file: ExperimentFile,
+    dir: PathBuf,
+    acts: Vec<ActivationSpec>,
 }
 
 impl Experiment {
-    /// Every (activation, seed) run, activation-major.
+    /// Experiment name.
+    pub fn name(&self) -> &str {
+        &self.file.name
+    }
+
+    /// The experiment folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Activations, in run order, each with its options.
+    pub fn acts(&self) -> &[ActivationSpec] {
+        &self.acts
+    }
+
+    /// Seeds, in run order.
+    pub fn seeds(&self) -> &[u64] {
+        &self.file.seeds
+    }
+
+    /// Hyper-parameters shared by every run (the seed is set per run).
+    pub fn train(&self) -> &TrainConfig {
+        &self.file.train
+    }
+
+    /// The resolved config: what `experiment.json` holds.
+    pub fn file(&self) -> &ExperimentFile {
+        &self.file
+    }
+
+    /// The same experiment in the folder `dir` (a saved one that was moved).
+    pub fn at(self, dir: PathBuf) -> Self {
+        Self { dir, ..self }
+    }
+
+    /// Every (activation, seed) run, activation-major: the fixed order in which runs
+    /// are planned.
     pub fn runs(&self) -> Vec<RunSpec> {
+        let layout = ExperimentLayout::new(&self.dir);
         let mut runs = Vec::new();
-        for kind in &self.acts {
-            for &seed in &self.seeds {
-                let name = format!("{kind}-s{seed}");
-                let mut activation = ActivationConfig::new(kind.clone()).with_scope(self.scope);
-                if let (ActivationSpec::Builtin(ActivationKind::Fourier), Some(options)) =
-                    (kind, self.fourier)
-                {
-                    activation = activation.with_fourier(options);
-                }
+        for spec in &self.acts {
+            for &seed in self.seeds() {
+                let name = ExperimentLayout::run_name(spec.name(), seed);
+                let activation = ActivationConfig::new(spec.clone()).with_scope(self.file.scope);
                 runs.push(RunSpec {
-                    experiment: self.name.clone(),
-                    dir: self.dir.join(&name),
+                    experiment: self.file.name.clone(),
+                    dir: layout.run(&name).dir().to_path_buf(),
                     name,
                     network: NetworkConfig::book(activation)
-                        .with_hidden(self.hidden.clone())
-                        .with_layer(self.layer),
+                        .with_hidden(self.file.hidden.clone())
+                        .with_layer(self.file.layer),
                     train: TrainConfig {
                         seed,
-                        ..self.train.clone()
+                        ..self.file.train.clone()
                     },
                 });
             }
         }
         runs
+    }
+}
+
+/// One training run, checked: from [`Experiment::runs`], or [`RunSpec::new`] for a run
+/// rebuilt from its record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunSpec {
+    experiment: String,
+    name: String,
+    dir: PathBuf,
+    network: NetworkConfig,
+    train: TrainConfig,
+}
+
+impl RunSpec {
+    /// A run of `network` with `train` into `dir`, checked; `origin` names where the
+    /// settings came from in errors (a run record, say).
+    pub fn new(
+        experiment: &str,
+        name: &str,
+        dir: PathBuf,
+        network: NetworkConfig,
+        train: TrainConfig,
+        origin: &str,
+    ) -> Result<Self, ConfigError> {
+        let invalid = |field: String, problem: String| ConfigError::Invalid {
+            origin: origin.to_string(),
+            field,
+            problem,
+        };
+        network
+            .check()
+            .map_err(|e| invalid("network".into(), format!("cannot be built: {e}")))?;
+        if let Some((field, problem)) = train.problem() {
+            return Err(invalid(format!("train.{field}"), problem));
+        }
+        Ok(Self {
+            experiment: experiment.to_string(),
+            name: name.to_string(),
+            dir,
+            network,
+            train,
+        })
+    }
+
+    /// Experiment name.
+    pub fn experiment(&self) -> &str {
+        &self.experiment
+    }
+
+    /// Run name, `<Activation>-s<seed>`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The run folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The network.
+    pub fn network(&self) -> &NetworkConfig {
+        &self.network
+    }
+
+    /// Hyper-parameters, with this run's seed.
+    pub fn train(&self) -> &TrainConfig {
+        &self.train
     }
 }
 
@@ -358,15 +456,20 @@ mod tests {
         .unwrap();
         let exp = file.check("x.toml").unwrap();
         assert_eq!(
-            exp.acts,
+            exp.acts(),
             [ActivationKind::ReLU.into(), ActivationKind::STAF.into()]
         );
+        assert_eq!(
+            exp.file().acts,
+            ["ReLU", "STAF"],
+            "saved in the registry's spelling"
+        );
         let runs = exp.runs();
-        let names: Vec<_> = runs.iter().map(|r| r.name.as_str()).collect();
+        let names: Vec<_> = runs.iter().map(|r| r.name()).collect();
         assert_eq!(names, ["ReLU-s1", "ReLU-s2", "STAF-s1", "STAF-s2"]);
-        assert_eq!(runs[1].train.seed, 2);
-        assert_eq!(runs[0].train.momentum, 0.8);
-        assert_eq!(runs[0].dir, Path::new("results/demo/ReLU-s1"));
+        assert_eq!(runs[1].train().seed, 2);
+        assert_eq!(runs[0].train().momentum, 0.8);
+        assert_eq!(runs[0].dir(), Path::new("results/demo/ReLU-s1"));
     }
 
     #[test]
@@ -391,9 +494,9 @@ mod tests {
             .unwrap()
             .check("x.toml")
             .unwrap();
-        assert_eq!(exp.acts[1].name(), "SwiGELU2");
-        assert!(exp.acts[1].is_trainable());
-        assert_eq!(exp.runs()[1].name, "SwiGELU2-s7");
+        assert_eq!(exp.acts()[1].name(), "SwiGELU2");
+        assert!(exp.acts()[1].is_trainable());
+        assert_eq!(exp.runs()[1].name(), "SwiGELU2-s7");
 
         let check = |text: &str| {
             parse(text)
@@ -432,24 +535,13 @@ mod tests {
             .check("x.toml")
             .unwrap();
         let runs = exp.runs();
-        let options = runs[0]
-            .network
-            .activation
-            .as_ref()
-            .unwrap()
-            .fourier
-            .unwrap();
+        let kind = |i: usize| runs[i].network().activation.as_ref().unwrap().kind.clone();
+        let ActivationSpec::Fourier(options) = kind(0) else {
+            panic!("Fourier runs carry their options")
+        };
         assert_eq!((options.tau, options.init), (8, crate::FourierInit::Paper));
         assert_eq!(options.omega0, 30.0);
-        assert!(
-            runs[1]
-                .network
-                .activation
-                .as_ref()
-                .unwrap()
-                .fourier
-                .is_none()
-        );
+        assert_eq!(kind(1), ActivationSpec::Builtin(ActivationKind::STAF));
 
         let check = |text: &str| {
             parse(text)
@@ -490,5 +582,22 @@ mod tests {
         assert!(check("acts = [\"ReLU\"]\n[train]\nlr = nan").contains("`train.lr` is NaN"));
         assert!(check("acts = [\"ReLU\"]\n[train]\nsave_epochs = [99]").contains("save_epochs"));
         assert!(check("acts = [\"ReLU\", \"relu\"]").contains("repeats ReLU"));
+    }
+
+    /// What experiment.json holds is the resolved config: checked again, it gives the
+    /// same experiment; an experiment.json of actlab before 0.2 gives the same config.
+    #[test]
+    fn the_saved_config_checks_back_to_the_same_experiment() {
+        let text = "name = \"z\"\nacts = [\"fourier\", \"mine\"]\nseeds = [3, 4]\n[fourier]\ntau = 5\n[[activation]]\nname = \"Mine\"\nexpr = \"x * k\"\nparams = { k = 2.0 }\n";
+        let exp = parse(text).unwrap().check("x.toml").unwrap();
+        let json = serde_json::to_string(exp.file()).unwrap();
+        let again: ExperimentFile = serde_json::from_str(&json).unwrap();
+        assert_eq!(again.clone().check("experiment.json").unwrap(), exp);
+        let old = r#"{"name": "z", "dir": "results/z", "acts": ["Fourier", {"name": "Mine", "expr": "x * k", "params": {"k": 2.0}}],
+            "seeds": [3, 4], "hidden": [256, 192, 128, 64], "scope": "shared", "fourier": {"tau": 5, "init": "normal", "omega0": 30.0},
+            "train": {"epochs": 15, "batch_size": 128, "eval_batch_size": 1000, "optimizer": "sgd", "lr": 0.001, "momentum": 0.8,
+                      "weight_decay": 0.0, "save_epochs": [], "seed": 7}}"#;
+        let legacy = ExperimentFile::from_checked_json(old).unwrap();
+        assert_eq!(legacy.check("old").unwrap(), exp);
     }
 }

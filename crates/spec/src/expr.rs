@@ -17,12 +17,10 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
-
-use crate::kind::ActivationKind;
+use crate::kind::FixedFn;
 
 /// Binary arithmetic.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BinaryOp {
     /// `+`
     Add,
@@ -37,7 +35,7 @@ pub enum BinaryOp {
 }
 
 /// Comparisons, which make conditions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Comparison {
     /// `<`
     Less,
@@ -49,9 +47,9 @@ pub enum Comparison {
     GreaterEqual,
 }
 
-/// Functions of the language besides the registry's activations.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Builtin {
+/// One-argument functions of the language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryFn {
     /// e^a
     Exp,
     /// ln a
@@ -64,40 +62,52 @@ pub enum Builtin {
     Abs,
     /// √a
     Sqrt,
-    /// min(a, b)
+}
+
+/// `min(a, b)` and `max(a, b)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Extremum {
+    /// The smaller.
     Min,
-    /// max(a, b)
+    /// The larger.
     Max,
-    /// where(condition, a, b): a where the condition holds, b elsewhere.
+}
+
+/// What a name in call position refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Callee {
+    Unary(UnaryFn),
+    Extremum(Extremum),
     Where,
+    Activation(FixedFn),
 }
 
-impl Builtin {
-    const ALL: [(&'static str, Builtin, usize); 10] = [
-        ("exp", Builtin::Exp, 1),
-        ("log", Builtin::Log, 1),
-        ("sin", Builtin::Sin, 1),
-        ("cos", Builtin::Cos, 1),
-        ("abs", Builtin::Abs, 1),
-        ("sqrt", Builtin::Sqrt, 1),
-        ("min", Builtin::Min, 2),
-        ("max", Builtin::Max, 2),
-        ("where", Builtin::Where, 3),
-        ("if", Builtin::Where, 3),
+impl Callee {
+    /// The language's own functions by name (`if` is `where`); registry functions come after.
+    const BUILTIN: [(&'static str, Callee); 10] = [
+        ("exp", Callee::Unary(UnaryFn::Exp)),
+        ("log", Callee::Unary(UnaryFn::Log)),
+        ("sin", Callee::Unary(UnaryFn::Sin)),
+        ("cos", Callee::Unary(UnaryFn::Cos)),
+        ("abs", Callee::Unary(UnaryFn::Abs)),
+        ("sqrt", Callee::Unary(UnaryFn::Sqrt)),
+        ("min", Callee::Extremum(Extremum::Min)),
+        ("max", Callee::Extremum(Extremum::Max)),
+        ("where", Callee::Where),
+        ("if", Callee::Where),
     ];
+
+    fn arity(self) -> usize {
+        match self {
+            Callee::Unary(_) | Callee::Activation(_) => 1,
+            Callee::Extremum(_) => 2,
+            Callee::Where => 3,
+        }
+    }
 }
 
-/// A function call's target.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Function {
-    /// One of the language's own functions.
-    Builtin(Builtin),
-    /// A parameter-free activation of the registry, e.g. `gelu`, `sigmoid`.
-    Activation(ActivationKind),
-}
-
-/// A parsed, type-checked expression.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A parsed, type-checked numeric expression: conditions appear only inside `Where`.
+#[derive(Clone, Debug, PartialEq)]
 pub enum Expr {
     /// A literal.
     Number(f64),
@@ -109,10 +119,25 @@ pub enum Expr {
     Neg(Box<Expr>),
     /// `a op b`
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
-    /// `a cmp b`, a condition.
-    Compare(Comparison, Box<Expr>, Box<Expr>),
-    /// `f(args)`
-    Call(Function, Vec<Expr>),
+    /// `f(a)` for the language's one-argument functions.
+    Unary(UnaryFn, Box<Expr>),
+    /// `min(a, b)` or `max(a, b)`.
+    Extremum(Extremum, Box<Expr>, Box<Expr>),
+    /// `where(condition, a, b)`: a where the condition holds, b elsewhere.
+    Where(Box<Condition>, Box<Expr>, Box<Expr>),
+    /// A parameter-free registry activation applied to `a`, e.g. `gelu(a)`.
+    Activation(FixedFn, Box<Expr>),
+}
+
+/// `a cmp b`: the first argument of `where`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Condition {
+    /// The comparison.
+    pub op: Comparison,
+    /// Its left side.
+    pub left: Expr,
+    /// Its right side.
+    pub right: Expr,
 }
 
 /// Why an expression cannot be used, and where.
@@ -234,11 +259,11 @@ fn tokenize(text: &str) -> Result<Vec<(Token, usize)>, ExprError> {
     Ok(tokens)
 }
 
-/// What an expression produces.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Type {
-    Number,
-    Condition,
+/// What a piece of an expression is, once parsed: a number, or a condition (usable only
+/// as the first argument of `where`).
+enum Parsed {
+    Number(Expr),
+    Condition(Condition),
 }
 
 struct Parser<'a> {
@@ -253,23 +278,30 @@ struct Parser<'a> {
 /// Deepest nesting of parentheses, calls, signs and powers an expression may have.
 const MAX_DEPTH: usize = 100;
 
-/// The registry's parameter-free, deterministic activations, by their names in
-/// expressions: lower case, `-` written `_` (e.g. `gelu_tanh`).
-fn activation_function(name: &str) -> Option<ActivationKind> {
-    ActivationKind::all()
-        .filter(|k| !k.is_trainable() && *k != ActivationKind::RReLU)
-        .find(|k| k.name().to_ascii_lowercase().replace('-', "_") == name.to_ascii_lowercase())
+/// The name of a parameter-free registry function in expressions: lower case, `-`
+/// written `_` (e.g. `gelu_tanh`).
+fn function_name(f: FixedFn) -> String {
+    f.name().to_ascii_lowercase().replace('-', "_")
 }
 
 /// Every function name an expression may call.
 pub fn function_names() -> Vec<String> {
-    let mut names: Vec<String> = Builtin::ALL.iter().map(|(n, _, _)| n.to_string()).collect();
-    names.extend(
-        ActivationKind::all()
-            .filter(|k| !k.is_trainable() && *k != ActivationKind::RReLU)
-            .map(|k| k.name().to_ascii_lowercase().replace('-', "_")),
-    );
+    let mut names: Vec<String> = Callee::BUILTIN.iter().map(|(n, _)| n.to_string()).collect();
+    names.extend(FixedFn::all().map(function_name));
     names
+}
+
+fn callee(name: &str) -> Option<Callee> {
+    let lower = name.to_ascii_lowercase();
+    Callee::BUILTIN
+        .iter()
+        .find(|(n, _)| *n == lower)
+        .map(|(_, c)| *c)
+        .or_else(|| {
+            FixedFn::all()
+                .find(|f| function_name(*f) == lower)
+                .map(Callee::Activation)
+        })
 }
 
 impl Parser<'_> {
@@ -297,14 +329,24 @@ impl Parser<'_> {
     }
 
     /// An operand of arithmetic must be a number, not a condition.
-    fn number(&self, (expr, ty): (Expr, Type), column: usize) -> Result<Expr, ExprError> {
-        match ty {
-            Type::Number => Ok(expr),
-            Type::Condition => Err(ExprError {
+    fn number(&self, parsed: Parsed, column: usize) -> Result<Expr, ExprError> {
+        match parsed {
+            Parsed::Number(expr) => Ok(expr),
+            Parsed::Condition(_) => Err(ExprError {
                 column,
                 message: "a comparison is a condition, usable only as the first argument of where(condition, a, b)".into(),
             }),
         }
+    }
+
+    /// Parses a number-valued operand at the current position.
+    fn operand(
+        &mut self,
+        parse: impl FnOnce(&mut Self) -> Result<Parsed, ExprError>,
+    ) -> Result<Expr, ExprError> {
+        let column = self.column();
+        let parsed = parse(self)?;
+        self.number(parsed, column)
     }
 
     /// Enters one level of nesting around `parse`.
@@ -323,11 +365,11 @@ impl Parser<'_> {
         result
     }
 
-    fn comparison(&mut self) -> Result<(Expr, Type), ExprError> {
+    fn comparison(&mut self) -> Result<Parsed, ExprError> {
         self.nested(Self::comparison_inner)
     }
 
-    fn comparison_inner(&mut self) -> Result<(Expr, Type), ExprError> {
+    fn comparison_inner(&mut self) -> Result<Parsed, ExprError> {
         let column = self.column();
         let left = self.sum()?;
         let op = match self.peek() {
@@ -339,21 +381,16 @@ impl Parser<'_> {
         };
         self.advance();
         let left = self.number(left, column)?;
-        let right_column = self.column();
-        let right = self.sum()?;
-        let right = self.number(right, right_column)?;
+        let right = self.operand(Self::sum)?;
         if let Token::Op(op @ ("<" | "<=" | ">" | ">=")) = self.peek() {
             return self.error(format!(
                 "comparisons do not chain ('{op}' after a comparison); combine conditions with nested where()"
             ));
         }
-        Ok((
-            Expr::Compare(op, Box::new(left), Box::new(right)),
-            Type::Condition,
-        ))
+        Ok(Parsed::Condition(Condition { op, left, right }))
     }
 
-    fn sum(&mut self) -> Result<(Expr, Type), ExprError> {
+    fn sum(&mut self) -> Result<Parsed, ExprError> {
         let column = self.column();
         let mut left = self.product()?;
         loop {
@@ -364,14 +401,12 @@ impl Parser<'_> {
             };
             self.advance();
             let l = self.number(left, column)?;
-            let right_column = self.column();
-            let right = self.product()?;
-            let r = self.number(right, right_column)?;
-            left = (Expr::Binary(op, Box::new(l), Box::new(r)), Type::Number);
+            let r = self.operand(Self::product)?;
+            left = Parsed::Number(Expr::Binary(op, Box::new(l), Box::new(r)));
         }
     }
 
-    fn product(&mut self) -> Result<(Expr, Type), ExprError> {
+    fn product(&mut self) -> Result<Parsed, ExprError> {
         let column = self.column();
         let mut left = self.unary()?;
         loop {
@@ -382,29 +417,25 @@ impl Parser<'_> {
             };
             self.advance();
             let l = self.number(left, column)?;
-            let right_column = self.column();
-            let right = self.unary()?;
-            let r = self.number(right, right_column)?;
-            left = (Expr::Binary(op, Box::new(l), Box::new(r)), Type::Number);
+            let r = self.operand(Self::unary)?;
+            left = Parsed::Number(Expr::Binary(op, Box::new(l), Box::new(r)));
         }
     }
 
-    fn unary(&mut self) -> Result<(Expr, Type), ExprError> {
+    fn unary(&mut self) -> Result<Parsed, ExprError> {
         self.nested(Self::unary_inner)
     }
 
-    fn unary_inner(&mut self) -> Result<(Expr, Type), ExprError> {
+    fn unary_inner(&mut self) -> Result<Parsed, ExprError> {
         if self.peek() == &Token::Op("-") {
             self.advance();
-            let column = self.column();
-            let operand = self.unary()?;
-            let operand = self.number(operand, column)?;
-            return Ok((Expr::Neg(Box::new(operand)), Type::Number));
+            let operand = self.operand(Self::unary)?;
+            return Ok(Parsed::Number(Expr::Neg(Box::new(operand))));
         }
         self.power()
     }
 
-    fn power(&mut self) -> Result<(Expr, Type), ExprError> {
+    fn power(&mut self) -> Result<Parsed, ExprError> {
         let column = self.column();
         let base = self.atom()?;
         if self.peek() != &Token::Op("^") {
@@ -412,26 +443,25 @@ impl Parser<'_> {
         }
         self.advance();
         let base = self.number(base, column)?;
-        let exponent_column = self.column();
-        let exponent = self.unary()?;
-        let exponent = self.number(exponent, exponent_column)?;
-        Ok((
-            Expr::Binary(BinaryOp::Pow, Box::new(base), Box::new(exponent)),
-            Type::Number,
-        ))
+        let exponent = self.operand(Self::unary)?;
+        Ok(Parsed::Number(Expr::Binary(
+            BinaryOp::Pow,
+            Box::new(base),
+            Box::new(exponent),
+        )))
     }
 
-    fn atom(&mut self) -> Result<(Expr, Type), ExprError> {
+    fn atom(&mut self) -> Result<Parsed, ExprError> {
         let (token, column) = self.advance();
         match token {
-            Token::Number(v) => Ok((Expr::Number(v), Type::Number)),
+            Token::Number(v) => Ok(Parsed::Number(Expr::Number(v))),
             Token::Open => {
                 let inner = self.comparison()?;
                 self.expect_close("to close the '(' at column", column)?;
                 Ok(inner)
             }
             Token::Name(name) if self.peek() == &Token::Open => self.call(&name, column),
-            Token::Name(name) => self.name(&name, column),
+            Token::Name(name) => self.name(&name, column).map(Parsed::Number),
             other => Err(ExprError {
                 column,
                 message: format!(
@@ -453,12 +483,12 @@ impl Parser<'_> {
         ))
     }
 
-    fn name(&self, name: &str, column: usize) -> Result<(Expr, Type), ExprError> {
+    fn name(&self, name: &str, column: usize) -> Result<Expr, ExprError> {
         if name == "x" {
-            return Ok((Expr::X, Type::Number));
+            return Ok(Expr::X);
         }
         if let Some(i) = self.params.iter().position(|p| p == name) {
-            return Ok((Expr::Param(i), Type::Number));
+            return Ok(Expr::Param(i));
         }
         let valid = if self.params.is_empty() {
             "x (this activation declares no parameters)".to_string()
@@ -476,31 +506,28 @@ impl Parser<'_> {
         })
     }
 
-    fn call(&mut self, name: &str, column: usize) -> Result<(Expr, Type), ExprError> {
+    fn call(&mut self, name: &str, column: usize) -> Result<Parsed, ExprError> {
+        let Some(function) = callee(name) else {
+            return Err(ExprError {
+                column,
+                message: format!(
+                    "unknown function '{name}'; valid functions: {}",
+                    function_names().join(", ")
+                ),
+            });
+        };
         let lower = name.to_ascii_lowercase();
-        let (function, arity) =
-            if let Some((_, b, n)) = Builtin::ALL.iter().find(|(n, _, _)| *n == lower) {
-                (Function::Builtin(*b), *n)
-            } else if let Some(kind) = activation_function(&lower) {
-                (Function::Activation(kind), 1)
-            } else {
-                return Err(ExprError {
-                    column,
-                    message: format!(
-                        "unknown function '{name}'; valid functions: {}",
-                        function_names().join(", ")
-                    ),
-                });
-            };
         self.advance(); // '('
+        let mut condition = None;
         let mut args = Vec::new();
         loop {
             let arg_column = self.column();
             let arg = self.comparison()?;
-            let wants_condition = function == Function::Builtin(Builtin::Where) && args.is_empty();
-            match (arg.1, wants_condition) {
-                (Type::Condition, true) | (Type::Number, false) => args.push(arg.0),
-                (Type::Number, true) => {
+            let wants_condition =
+                function == Callee::Where && condition.is_none() && args.is_empty();
+            match (arg, wants_condition) {
+                (Parsed::Condition(c), true) => condition = Some(c),
+                (Parsed::Number(_), true) => {
                     return Err(ExprError {
                         column: arg_column,
                         message: format!(
@@ -508,7 +535,7 @@ impl Parser<'_> {
                         ),
                     });
                 }
-                (Type::Condition, false) => args.push(self.number(arg, arg_column)?),
+                (arg, false) => args.push(self.number(arg, arg_column)?),
             }
             match self.peek() {
                 Token::Comma => {
@@ -526,17 +553,28 @@ impl Parser<'_> {
                 }
             }
         }
-        if args.len() != arity {
+        let arity = function.arity();
+        let given = args.len() + usize::from(condition.is_some());
+        if given != arity {
             return Err(ExprError {
                 column,
                 message: format!(
-                    "{name}() takes {arity} argument{}, given {}",
+                    "{name}() takes {arity} argument{}, given {given}",
                     if arity == 1 { "" } else { "s" },
-                    args.len()
                 ),
             });
         }
-        Ok((Expr::Call(function, args), Type::Number))
+        let mut args = args.into_iter().map(Box::new);
+        let mut next = || args.next().expect("arity checked above");
+        Ok(Parsed::Number(match function {
+            Callee::Unary(f) => Expr::Unary(f, next()),
+            Callee::Extremum(e) => Expr::Extremum(e, next(), next()),
+            Callee::Activation(f) => Expr::Activation(f, next()),
+            Callee::Where => {
+                let condition = condition.expect("where's condition is counted in its arity");
+                Expr::Where(Box::new(condition), next(), next())
+            }
+        }))
     }
 }
 
@@ -550,40 +588,44 @@ impl Expr {
             params,
             depth: 0,
         };
-        let column = parser.column();
-        let expr = parser.comparison()?;
+        let expr = parser.operand(Parser::comparison)?;
         if parser.peek() != &Token::End {
             return parser.error(format!(
                 "expected an operator or the end of the expression, found {}",
                 parser.peek().describe()
             ));
         }
-        parser.number(expr, column)
+        Ok(expr)
+    }
+
+    /// The sub-expressions this one computes from, conditions' sides included.
+    fn children(&self) -> Vec<&Expr> {
+        match self {
+            Expr::Number(_) | Expr::X | Expr::Param(_) => Vec::new(),
+            Expr::Neg(a) | Expr::Unary(_, a) | Expr::Activation(_, a) => vec![a],
+            Expr::Binary(_, a, b) | Expr::Extremum(_, a, b) => vec![a, b],
+            Expr::Where(c, a, b) => vec![&c.left, &c.right, a, b],
+        }
     }
 
     /// Whether the expression reads parameter `index`.
     pub fn uses_param(&self, index: usize) -> bool {
-        match self {
-            Expr::Param(i) => *i == index,
-            Expr::Number(_) | Expr::X => false,
-            Expr::Neg(a) => a.uses_param(index),
-            Expr::Binary(_, a, b) | Expr::Compare(_, a, b) => {
-                a.uses_param(index) || b.uses_param(index)
-            }
-            Expr::Call(_, args) => args.iter().any(|a| a.uses_param(index)),
-        }
+        matches!(self, Expr::Param(i) if *i == index)
+            || self.children().iter().any(|c| c.uses_param(index))
     }
 
-    /// Evaluates at `x` in f64 with the given parameter values (the reference for tests
-    /// and the numeric meaning of the language).
-    pub fn eval_f64(&self, x: f64, params: &[f64]) -> f64 {
-        match self {
+    /// Evaluates at `x` in f64 with the given parameter values: the reference for tests
+    /// and the numeric meaning of the language. `None` when the expression calls a
+    /// registry activation, which has no f64 implementation here.
+    pub fn eval_f64(&self, x: f64, params: &[f64]) -> Option<f64> {
+        let eval = |e: &Expr| e.eval_f64(x, params);
+        Some(match self {
             Expr::Number(v) => *v,
             Expr::X => x,
             Expr::Param(i) => params[*i],
-            Expr::Neg(a) => -a.eval_f64(x, params),
+            Expr::Neg(a) => -eval(a)?,
             Expr::Binary(op, a, b) => {
-                let (a, b) = (a.eval_f64(x, params), b.eval_f64(x, params));
+                let (a, b) = (eval(a)?, eval(b)?);
                 match op {
                     BinaryOp::Add => a + b,
                     BinaryOp::Sub => a - b,
@@ -592,47 +634,44 @@ impl Expr {
                     BinaryOp::Pow => a.powf(b),
                 }
             }
-            Expr::Compare(..) => self.holds_f64(x, params) as u8 as f64,
-            Expr::Call(Function::Builtin(Builtin::Where), args) => {
-                if args[0].holds_f64(x, params) {
-                    args[1].eval_f64(x, params)
+            Expr::Unary(f, a) => {
+                let a = eval(a)?;
+                match f {
+                    UnaryFn::Exp => a.exp(),
+                    UnaryFn::Log => a.ln(),
+                    UnaryFn::Sin => a.sin(),
+                    UnaryFn::Cos => a.cos(),
+                    UnaryFn::Abs => a.abs(),
+                    UnaryFn::Sqrt => a.sqrt(),
+                }
+            }
+            Expr::Extremum(Extremum::Min, a, b) => eval(a)?.min(eval(b)?),
+            Expr::Extremum(Extremum::Max, a, b) => eval(a)?.max(eval(b)?),
+            Expr::Where(c, a, b) => {
+                if c.holds_f64(x, params)? {
+                    eval(a)?
                 } else {
-                    args[2].eval_f64(x, params)
+                    eval(b)?
                 }
             }
-            Expr::Call(Function::Builtin(b), args) => {
-                let a = args[0].eval_f64(x, params);
-                match b {
-                    Builtin::Exp => a.exp(),
-                    Builtin::Log => a.ln(),
-                    Builtin::Sin => a.sin(),
-                    Builtin::Cos => a.cos(),
-                    Builtin::Abs => a.abs(),
-                    Builtin::Sqrt => a.sqrt(),
-                    Builtin::Min => a.min(args[1].eval_f64(x, params)),
-                    Builtin::Max => a.max(args[1].eval_f64(x, params)),
-                    Builtin::Where => unreachable!("handled above"),
-                }
-            }
-            Expr::Call(Function::Activation(kind), _) => {
-                panic!("{kind}: registry functions have no f64 reference here")
-            }
-        }
+            Expr::Activation(..) => return None,
+        })
     }
+}
 
-    fn holds_f64(&self, x: f64, params: &[f64]) -> bool {
-        match self {
-            Expr::Compare(op, a, b) => {
-                let (a, b) = (a.eval_f64(x, params), b.eval_f64(x, params));
-                match op {
-                    Comparison::Less => a < b,
-                    Comparison::LessEqual => a <= b,
-                    Comparison::Greater => a > b,
-                    Comparison::GreaterEqual => a >= b,
-                }
-            }
-            _ => unreachable!("type-checked: only comparisons are conditions"),
-        }
+impl Condition {
+    /// Whether the condition holds at `x` (f64 reference; `None` as for [`Expr::eval_f64`]).
+    pub fn holds_f64(&self, x: f64, params: &[f64]) -> Option<bool> {
+        let (a, b) = (
+            self.left.eval_f64(x, params)?,
+            self.right.eval_f64(x, params)?,
+        );
+        Some(match self.op {
+            Comparison::Less => a < b,
+            Comparison::LessEqual => a <= b,
+            Comparison::Greater => a > b,
+            Comparison::GreaterEqual => a >= b,
+        })
     }
 }
 
@@ -648,7 +687,7 @@ mod tests {
     fn value(text: &str, x: f64, params: &[(&str, f64)]) -> f64 {
         let names: Vec<&str> = params.iter().map(|p| p.0).collect();
         let values: Vec<f64> = params.iter().map(|p| p.1).collect();
-        parse(text, &names).unwrap().eval_f64(x, &values)
+        parse(text, &names).unwrap().eval_f64(x, &values).unwrap()
     }
 
     #[test]
@@ -680,10 +719,14 @@ mod tests {
             ),
             4.0
         );
-        assert!(matches!(
-            parse("0.5 * (x * sigmoid(beta * x) + GELU(x))", &["beta"]).unwrap(),
-            Expr::Binary(BinaryOp::Mul, _, _)
-        ));
+        let swigelu = parse("0.5 * (x * sigmoid(beta * x) + GELU(x))", &["beta"]).unwrap();
+        assert!(matches!(swigelu, Expr::Binary(BinaryOp::Mul, _, _)));
+        assert_eq!(
+            swigelu.eval_f64(1.0, &[1.0]),
+            None,
+            "gelu has no f64 reference"
+        );
+        assert!(swigelu.uses_param(0) && !swigelu.uses_param(1));
         assert!(parse("gelu_tanh(x) + hardswish(x)", &[]).is_ok());
     }
 

@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::activation::{FourierInit, FourierOptions};
 use crate::names::{UnknownName, closest_names};
 
 /// An activation function of chapter 4, named in the book's spelling.
@@ -106,19 +107,199 @@ impl fmt::Display for Category {
     }
 }
 
-/// A trainable parameter of an activation (per module instance).
-#[derive(Clone, Copy, Debug, Serialize)]
-pub struct ParamInfo {
-    /// Parameter name as it appears in checkpoints.
+/// A parameter-free, deterministic registry function: usable after a layer, inside an
+/// `[[activation]]` expression, and in a mixture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FixedFn {
+    /// Logistic sigmoid.
+    Sigmoid,
+    /// Hyperbolic tangent.
+    Tanh,
+    /// max(0, x).
+    ReLU,
+    /// Exact-erf GELU.
+    GELU,
+    /// x·tanh(softplus(x)).
+    Mish,
+    /// Slope 0.01 below zero.
+    LeakyReLU,
+    /// x·σ(x), PyTorch's module.
+    SiLU,
+    /// x·relu6(x+3)/6.
+    Hardswish,
+    /// x·σ(x), the book's module.
+    Swish,
+    /// GELU's tanh approximation.
+    GELUTanh,
+    /// ELU, alpha 1.
+    ELU,
+    /// Self-normalising ELU.
+    SELU,
+    /// CELU, alpha 1.
+    CELU,
+    /// ln(1 + e^x).
+    Softplus,
+    /// x / (1 + |x|).
+    Softsign,
+    /// clamp(x, -1, 1).
+    Hardtanh,
+    /// clamp(x/6 + 1/2, 0, 1).
+    Hardsigmoid,
+    /// ln σ(x).
+    LogSigmoid,
+    /// x - tanh(x).
+    Tanhshrink,
+    /// min(max(0, x), 6).
+    ReLU6,
+    /// x.
+    Identity,
+    /// 0.5 (x σ(x) + GELU(x)).
+    SwiGELU,
+    /// x·tanh(e^x).
+    TanhExp,
+    /// The threshold, trained straight-through.
+    Step,
+}
+
+/// A function of x shaped by a few trainable scalars.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScalarFn {
+    /// relu(x) + alpha·min(x, 0).
+    PReLU,
+    /// relu(x) + alpha·(e^min(x, 0) - 1).
+    TeLU,
+    /// σ(k (x - theta)).
+    AdaptiveSigmoid,
+    /// Γ(3/2)·tanh(gamma x).
+    SGT,
+    /// x above 0, alpha·softplus(x) below.
+    NIPUNA,
+}
+
+/// One trainable scalar of a [`ScalarFn`] and where it starts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ScalarParam {
+    /// Its name in records and `acts list`.
     pub name: &'static str,
-    /// Number of scalars per module instance.
+    /// Its initial value.
+    pub initial: f64,
+}
+
+/// Numerator coefficients a_0..a_5 (ascending powers) and denominator magnitudes
+/// |b_1|..|b_4| of the least-squares fit of LeakyReLU(0.01) on 2001 points of [-3, 3]
+/// (Levenberg-Marquardt from 41 starts): the maximum error there is 0.030, at x = 0.
+/// PAU initialises from the same kind of fit, so a network starts out as a leaky ReLU net.
+pub const RATIONAL_LEAKY_RELU_INIT: ([f64; 6], [f64; 4]) = (
+    [
+        0.029_803_61,
+        0.618_383_58,
+        2.322_303_72,
+        3.049_181_91,
+        1.483_370_23,
+        0.250_557_21,
+    ],
+    [1.141_516_55, 4.389_123_21, 0.870_307_43, 0.346_543_02],
+);
+
+/// Coefficients of the B-spline activation per unit: one per knot interval of [-4, 4]
+/// (spacing 1) plus three for a cubic's support.
+pub const SPLINE_COEFFICIENTS: usize = 11;
+
+/// What a registry function's module holds, with its parameters and their starting
+/// values: the one place each kind's state is described.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Family {
+    /// No parameters and no randomness.
+    Fixed(FixedFn),
+    /// RReLU: slope a ~ U(lower, upper) below zero while training, their mean when evaluating.
+    Randomized {
+        /// Lowest slope.
+        lower: f64,
+        /// Highest slope.
+        upper: f64,
+    },
+    /// A few trainable scalars, in this order.
+    Scalar(ScalarFn, &'static [ScalarParam]),
+    /// A sum of trainable sinusoids (STAF; Fourier with its options).
+    Sinusoids(FourierOptions),
+    /// A ratio of polynomials with trainable coefficients, started at these values.
+    Rational {
+        /// a_0..a_5.
+        numerator: &'static [f64],
+        /// b_1..b_4.
+        denominator: &'static [f64],
+    },
+    /// A cubic B-spline with [`SPLINE_COEFFICIENTS`] trainable coefficients per unit.
+    Spline,
+}
+
+/// A trainable parameter as listed to a user: its name, scalars per unit, and start.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ParamInfo {
+    /// Parameter name.
+    pub name: String,
+    /// Number of scalars per module instance (per unit when per-neuron).
     pub count: usize,
-    /// How it is initialised.
-    pub init: &'static str,
+    /// How it starts.
+    pub init: String,
+}
+
+impl Family {
+    /// The trainable parameters, in the order a module holds them (empty when none).
+    pub fn params(&self) -> Vec<ParamInfo> {
+        let param = |name: &str, count, init: &str| ParamInfo {
+            name: name.to_string(),
+            count,
+            init: init.to_string(),
+        };
+        match self {
+            Family::Fixed(_) | Family::Randomized { .. } => Vec::new(),
+            Family::Scalar(_, params) => params
+                .iter()
+                .map(|p| param(p.name, 1, &format!("{:?}", p.initial)))
+                .collect(),
+            Family::Sinusoids(options) => {
+                let (c, omega, phi) = match options.init {
+                    FourierInit::Normal => ("N(0, 1)", "N(0, 1)", "N(0, 1)"),
+                    FourierInit::Paper => (
+                        "sign(L) sqrt|L|, L ~ Laplace(0, 1/(2 tau))",
+                        "omega0 U(0, 1)",
+                        "U(-pi, pi)",
+                    ),
+                };
+                vec![
+                    param("c", options.tau, c),
+                    param("omega", options.tau, omega),
+                    param("phi", options.tau, phi),
+                ]
+            }
+            Family::Rational {
+                numerator,
+                denominator,
+            } => vec![
+                param(
+                    "numerator",
+                    numerator.len(),
+                    "least-squares fit of LeakyReLU(0.01) on [-3, 3]",
+                ),
+                param("denominator", denominator.len(), "same fit"),
+            ],
+            Family::Spline => vec![param(
+                "coefficients",
+                SPLINE_COEFFICIENTS,
+                "ReLU at the knots (the spline is ReLU, smoothed within 1 of 0)",
+            )],
+        }
+    }
+
+    /// Trainable scalars of one module instance per unit it serves.
+    pub fn param_count(&self) -> usize {
+        self.params().iter().map(|p| p.count).sum()
+    }
 }
 
 /// Everything the registry knows about one activation kind.
-#[derive(Clone, Copy, Debug, Serialize)]
+#[derive(Clone, Copy, Debug)]
 pub struct ActivationInfo {
     /// The kind.
     pub kind: ActivationKind,
@@ -128,8 +309,8 @@ pub struct ActivationInfo {
     pub category: Category,
     /// The formula, in plain text.
     pub formula: &'static str,
-    /// Trainable parameters (empty for fixed functions).
-    pub params: &'static [ParamInfo],
+    /// What its module holds, parameters and initial values included.
+    pub family: Family,
     /// What differs from, or is worth knowing about, the PyTorch original.
     pub note: &'static str,
 }
@@ -139,7 +320,7 @@ const fn info(
     name: &'static str,
     category: Category,
     formula: &'static str,
-    params: &'static [ParamInfo],
+    family: Family,
     note: &'static str,
 ) -> ActivationInfo {
     ActivationInfo {
@@ -147,13 +328,35 @@ const fn info(
         name,
         category,
         formula,
-        params,
+        family,
         note,
     }
 }
 
 use ActivationKind as K;
 use Category as C;
+use FixedFn as F;
+
+const fn fixed(f: FixedFn) -> Family {
+    Family::Fixed(f)
+}
+
+const fn scalar(f: ScalarFn, params: &'static [ScalarParam]) -> Family {
+    Family::Scalar(f, params)
+}
+
+const fn p(name: &'static str, initial: f64) -> ScalarParam {
+    ScalarParam { name, initial }
+}
+
+/// The parameters of the scalar-parameter activations, with PyTorch's and the book's
+/// initial values where they have them.
+const PRELU: &[ScalarParam] = &[p("alpha", 0.25)];
+const TELU: &[ScalarParam] = &[p("alpha", 1.0)];
+/// k = 1, theta = 0: the plain sigmoid.
+const ADAPTIVE_SIGMOID: &[ScalarParam] = &[p("k", 1.0), p("theta", 0.0)];
+const SGT: &[ScalarParam] = &[p("gamma", 1.0)];
+const NIPUNA: &[ScalarParam] = &[p("alpha", 1.0)];
 
 /// The registry, in the book's order.
 const REGISTRY: [ActivationInfo; 34] = [
@@ -162,17 +365,17 @@ const REGISTRY: [ActivationInfo; 34] = [
         "Sigmoid",
         C::Classic,
         "1 / (1 + exp(-x))",
-        &[],
+        fixed(F::Sigmoid),
         "",
     ),
-    info(K::Tanh, "Tanh", C::Classic, "tanh(x)", &[], ""),
-    info(K::ReLU, "ReLU", C::Modern, "max(0, x)", &[], ""),
+    info(K::Tanh, "Tanh", C::Classic, "tanh(x)", fixed(F::Tanh), ""),
+    info(K::ReLU, "ReLU", C::Modern, "max(0, x)", fixed(F::ReLU), ""),
     info(
         K::GELU,
         "GELU",
         C::Modern,
         "x * 0.5 * (1 + erf(x / sqrt(2)))",
-        &[],
+        fixed(F::GELU),
         "exact erf form, as torch.nn.GELU()",
     ),
     info(
@@ -180,7 +383,7 @@ const REGISTRY: [ActivationInfo; 34] = [
         "Mish",
         C::Modern,
         "x * tanh(ln(1 + exp(x)))",
-        &[],
+        fixed(F::Mish),
         "",
     ),
     info(
@@ -188,16 +391,23 @@ const REGISTRY: [ActivationInfo; 34] = [
         "LeakyReLU",
         C::ReluVariant,
         "x if x > 0 else 0.01 * x",
-        &[],
+        fixed(F::LeakyReLU),
         "",
     ),
-    info(K::SiLU, "SiLU", C::ReluVariant, "x * sigmoid(x)", &[], ""),
+    info(
+        K::SiLU,
+        "SiLU",
+        C::ReluVariant,
+        "x * sigmoid(x)",
+        fixed(F::SiLU),
+        "",
+    ),
     info(
         K::Hardswish,
         "Hardswish",
         C::ReluVariant,
         "x * min(max(x + 3, 0), 6) / 6",
-        &[],
+        fixed(F::Hardswish),
         "",
     ),
     info(
@@ -205,7 +415,7 @@ const REGISTRY: [ActivationInfo; 34] = [
         "Swish",
         C::ReluVariant,
         "x * sigmoid(x)",
-        &[],
+        fixed(F::Swish),
         "the book's custom module; same function as SiLU",
     ),
     info(
@@ -213,11 +423,7 @@ const REGISTRY: [ActivationInfo; 34] = [
         "PReLU",
         C::Adaptive,
         "x if x >= 0 else a * x",
-        &[ParamInfo {
-            name: "alpha",
-            count: 1,
-            init: "0.25",
-        }],
+        scalar(ScalarFn::PReLU, PRELU),
         "",
     ),
     info(
@@ -225,7 +431,10 @@ const REGISTRY: [ActivationInfo; 34] = [
         "RReLU",
         C::Adaptive,
         "x if x >= 0 else a * x; a ~ U(1/8, 1/3), eval 11/48",
-        &[],
+        Family::Randomized {
+            lower: 1.0 / 8.0,
+            upper: 1.0 / 3.0,
+        },
         "random but not trainable; the draw follows the run's seed",
     ),
     info(
@@ -233,11 +442,7 @@ const REGISTRY: [ActivationInfo; 34] = [
         "TeLU",
         C::Adaptive,
         "x if x > 0 else alpha * (exp(x) - 1)",
-        &[ParamInfo {
-            name: "alpha",
-            count: 1,
-            init: "1.0",
-        }],
+        scalar(ScalarFn::TeLU, TELU),
         "the book's TeLU (a trainable ELU); exp sees min(x, 0) so alpha's gradient stays finite",
     ),
     info(
@@ -245,23 +450,7 @@ const REGISTRY: [ActivationInfo; 34] = [
         "STAF",
         C::Adaptive,
         "sum_{i<25} C_i * sin(Omega_i * x + Phi_i)",
-        &[
-            ParamInfo {
-                name: "c",
-                count: 25,
-                init: "N(0, 1)",
-            },
-            ParamInfo {
-                name: "omega",
-                count: 25,
-                init: "N(0, 1)",
-            },
-            ParamInfo {
-                name: "phi",
-                count: 25,
-                init: "N(0, 1)",
-            },
-        ],
+        Family::Sinusoids(FourierOptions::STAF),
         "all 25 terms in one broadcast and one matrix product",
     ),
     info(
@@ -269,7 +458,7 @@ const REGISTRY: [ActivationInfo; 34] = [
         "GELU-tanh",
         C::Modern,
         "0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3)))",
-        &[],
+        fixed(F::GELUTanh),
         "torch.nn.GELU(approximate='tanh')",
     ),
     info(
@@ -277,7 +466,7 @@ const REGISTRY: [ActivationInfo; 34] = [
         "ELU",
         C::ReluVariant,
         "x if x > 0 else exp(x) - 1",
-        &[],
+        fixed(F::ELU),
         "",
     ),
     info(
@@ -285,7 +474,7 @@ const REGISTRY: [ActivationInfo; 34] = [
         "SELU",
         C::ReluVariant,
         "1.0507 * (x if x > 0 else 1.6733 * (exp(x) - 1))",
-        &[],
+        fixed(F::SELU),
         "",
     ),
     info(
@@ -293,7 +482,7 @@ const REGISTRY: [ActivationInfo; 34] = [
         "CELU",
         C::ReluVariant,
         "max(0, x) + min(0, exp(x) - 1)",
-        &[],
+        fixed(F::CELU),
         "alpha 1, where it equals ELU",
     ),
     info(
@@ -301,7 +490,7 @@ const REGISTRY: [ActivationInfo; 34] = [
         "Softplus",
         C::Modern,
         "ln(1 + exp(x)), x above 20",
-        &[],
+        fixed(F::Softplus),
         "",
     ),
     info(
@@ -309,7 +498,7 @@ const REGISTRY: [ActivationInfo; 34] = [
         "Softsign",
         C::Classic,
         "x / (1 + |x|)",
-        &[],
+        fixed(F::Softsign),
         "",
     ),
     info(
@@ -317,7 +506,7 @@ const REGISTRY: [ActivationInfo; 34] = [
         "Hardtanh",
         C::Classic,
         "clamp(x, -1, 1)",
-        &[],
+        fixed(F::Hardtanh),
         "",
     ),
     info(
@@ -325,7 +514,7 @@ const REGISTRY: [ActivationInfo; 34] = [
         "Hardsigmoid",
         C::Classic,
         "clamp(x / 6 + 1/2, 0, 1)",
-        &[],
+        fixed(F::Hardsigmoid),
         "",
     ),
     info(
@@ -333,7 +522,7 @@ const REGISTRY: [ActivationInfo; 34] = [
         "LogSigmoid",
         C::Classic,
         "ln(1 / (1 + exp(-x)))",
-        &[],
+        fixed(F::LogSigmoid),
         "",
     ),
     info(
@@ -341,7 +530,7 @@ const REGISTRY: [ActivationInfo; 34] = [
         "Tanhshrink",
         C::Classic,
         "x - tanh(x)",
-        &[],
+        fixed(F::Tanhshrink),
         "",
     ),
     info(
@@ -349,7 +538,7 @@ const REGISTRY: [ActivationInfo; 34] = [
         "ReLU6",
         C::ReluVariant,
         "min(max(0, x), 6)",
-        &[],
+        fixed(F::ReLU6),
         "",
     ),
     info(
@@ -357,7 +546,7 @@ const REGISTRY: [ActivationInfo; 34] = [
         "Identity",
         C::Classic,
         "x",
-        &[],
+        fixed(F::Identity),
         "no nonlinearity: the book's no-activation baseline as a registry entry",
     ),
     info(
@@ -365,7 +554,7 @@ const REGISTRY: [ActivationInfo; 34] = [
         "SwiGELU",
         C::Modern,
         "0.5 * (x * sigmoid(x) + GELU(x))",
-        &[],
+        fixed(F::SwiGELU),
         "the book's custom-activation deep dive",
     ),
     info(
@@ -373,7 +562,7 @@ const REGISTRY: [ActivationInfo; 34] = [
         "TanhExp",
         C::Modern,
         "x * tanh(exp(x))",
-        &[],
+        fixed(F::TanhExp),
         "what the 2024 TeLU paper calls TeLU; the book's TeLU is the trainable ELU above",
     ),
     info(
@@ -381,18 +570,7 @@ const REGISTRY: [ActivationInfo; 34] = [
         "AdaptiveSigmoid",
         C::Adaptive,
         "sigmoid(k * (x - theta))",
-        &[
-            ParamInfo {
-                name: "k",
-                count: 1,
-                init: "1.0",
-            },
-            ParamInfo {
-                name: "theta",
-                count: 1,
-                init: "0.0",
-            },
-        ],
+        scalar(ScalarFn::AdaptiveSigmoid, ADAPTIVE_SIGMOID),
         "",
     ),
     info(
@@ -400,11 +578,7 @@ const REGISTRY: [ActivationInfo; 34] = [
         "SGT",
         C::Adaptive,
         "Gamma(1.5) * tanh(gamma * x)",
-        &[ParamInfo {
-            name: "gamma",
-            count: 1,
-            init: "1.0",
-        }],
+        scalar(ScalarFn::SGT, SGT),
         "",
     ),
     info(
@@ -412,11 +586,7 @@ const REGISTRY: [ActivationInfo; 34] = [
         "NIPUNA",
         C::Adaptive,
         "x if x > 0 else alpha * softplus(x)",
-        &[ParamInfo {
-            name: "alpha",
-            count: 1,
-            init: "1.0",
-        }],
+        scalar(ScalarFn::NIPUNA, NIPUNA),
         "softplus sees min(x, 0), so the discarded branch cannot overflow",
     ),
     info(
@@ -424,7 +594,7 @@ const REGISTRY: [ActivationInfo; 34] = [
         "Step",
         C::Classic,
         "1 if x >= 0 else 0",
-        &[],
+        fixed(F::Step),
         "its true derivative is 0 almost everywhere; training uses the clipped straight-through estimate, 1 for |x| <= 1 and 0 beyond",
     ),
     info(
@@ -432,18 +602,10 @@ const REGISTRY: [ActivationInfo; 34] = [
         "Rational",
         C::Adaptive,
         "(a0 + a1 x + ... + a5 x^5) / (1 + |b1 x| + |b2 x^2| + |b3 x^3| + |b4 x^4|)",
-        &[
-            ParamInfo {
-                name: "numerator",
-                count: 6,
-                init: "least-squares fit of LeakyReLU(0.01) on [-3, 3]",
-            },
-            ParamInfo {
-                name: "denominator",
-                count: 4,
-                init: "same fit",
-            },
-        ],
+        Family::Rational {
+            numerator: &RATIONAL_LEAKY_RELU_INIT.0,
+            denominator: &RATIONAL_LEAKY_RELU_INIT.1,
+        },
         "PAU (Molina et al. 2020) with the safe denominator, which is at least 1: no poles",
     ),
     info(
@@ -451,11 +613,7 @@ const REGISTRY: [ActivationInfo; 34] = [
         "BSpline",
         C::Adaptive,
         "sum_i c_i B3(x - t_i), knots t_i = -5..5 step 1, on [-4, 4]; linear beyond",
-        &[ParamInfo {
-            name: "coefficients",
-            count: 11,
-            init: "ReLU at the knots (the spline is ReLU, smoothed within 1 of 0)",
-        }],
+        Family::Spline,
         "learns its coefficients by autodiff; the book's version detaches them into SciPy and never learns",
     ),
     info(
@@ -463,23 +621,7 @@ const REGISTRY: [ActivationInfo; 34] = [
         "Fourier",
         C::Adaptive,
         "sum_{i<tau} C_i * sin(Omega_i * x + Phi_i)",
-        &[
-            ParamInfo {
-                name: "c",
-                count: 25,
-                init: "N(0, 1), or the STAF paper's",
-            },
-            ParamInfo {
-                name: "omega",
-                count: 25,
-                init: "N(0, 1), or omega0 U(0, 1)",
-            },
-            ParamInfo {
-                name: "phi",
-                count: 25,
-                init: "N(0, 1), or U(-pi, pi)",
-            },
-        ],
+        Family::Sinusoids(FourierOptions::STAF),
         "STAF with tau and the initialisation selectable ([fourier] tau, init = \"normal\" | \"paper\", omega0); the defaults are STAF's",
     ),
 ];
@@ -525,14 +667,55 @@ impl ActivationKind {
         self.info().name
     }
 
-    /// Whether the function has trainable parameters.
-    pub fn is_trainable(self) -> bool {
-        !self.info().params.is_empty()
+    /// What its module holds.
+    pub fn family(self) -> Family {
+        self.info().family
     }
 
-    /// Number of trainable scalars in one module instance.
+    /// Whether the function has trainable parameters.
+    pub fn is_trainable(self) -> bool {
+        self.param_count() > 0
+    }
+
+    /// Number of trainable scalars in one module instance (STAF's 75; Fourier's at its
+    /// default 25 terms).
     pub fn param_count(self) -> usize {
-        self.info().params.iter().map(|p| p.count).sum()
+        self.family().param_count()
+    }
+
+    /// The parameter-free function, if it is one.
+    pub fn fixed(self) -> Option<FixedFn> {
+        match self.family() {
+            Family::Fixed(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+impl FixedFn {
+    /// Every parameter-free function, in registry order.
+    pub fn all() -> impl Iterator<Item = FixedFn> {
+        REGISTRY.iter().filter_map(|i| i.kind.fixed())
+    }
+
+    /// The registry kind this function is.
+    pub fn kind(self) -> ActivationKind {
+        REGISTRY
+            .iter()
+            .find(|i| i.family == Family::Fixed(self))
+            .map(|i| i.kind)
+            .expect("every fixed function has a registry entry (tested)")
+    }
+
+    /// The book's spelling of its name.
+    pub fn name(self) -> &'static str {
+        self.kind().name()
+    }
+}
+
+impl fmt::Display for FixedFn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -636,5 +819,24 @@ mod tests {
         assert_eq!(ActivationKind::TeLU.param_count(), 1);
         assert_eq!(ActivationKind::STAF.param_count(), 75);
         assert_eq!(ActivationKind::RReLU.param_count(), 0);
+        assert_eq!(ActivationKind::Rational.param_count(), 10);
+        assert_eq!(ActivationKind::BSpline.param_count(), 11);
+    }
+
+    /// Each fixed function has exactly one registry entry: `FixedFn::kind` and
+    /// `ActivationKind::fixed` are inverses.
+    #[test]
+    fn fixed_functions_and_kinds_correspond() {
+        let fixed: Vec<FixedFn> = FixedFn::all().collect();
+        assert_eq!(fixed.len(), 24);
+        for f in fixed {
+            assert_eq!(f.kind().fixed(), Some(f));
+        }
+        for kind in ActivationKind::all() {
+            assert_eq!(
+                kind.fixed().is_some(),
+                !kind.is_trainable() && kind != ActivationKind::RReLU
+            );
+        }
     }
 }

@@ -1,22 +1,42 @@
-//! What to run, as plain data: the activation registry, and the network, training and
-//! experiment configs with their checks. Nothing here touches a tensor, so the crate
-//! builds in seconds, its parsers can be fuzzed, and every other crate shares one
-//! definition of each setting.
+//! What to run and what came of it, as plain data: the activation registry, the
+//! expression language, the network, training and experiment configs with their checks,
+//! the typed records actlab saves (runs, summaries, probe reports, figures) with their
+//! `kind` tags, and the layout of an experiment folder. Nothing here touches a tensor,
+//! so the crate builds in seconds, its parsers can be fuzzed, and every other crate
+//! shares one definition of each setting and each file.
 
+#[macro_use]
+mod names;
 mod activation;
+pub mod artifact;
 mod custom;
 mod experiment;
 mod expr;
+pub mod figure;
+pub mod fsio;
 mod kind;
-mod names;
+pub mod layout;
 mod network;
+pub mod record;
 mod train;
 
 pub use activation::{ActivationConfig, ActivationSpec, FourierInit, FourierOptions, Scope};
-pub use custom::{Compiled, CustomActivation, DefinitionError};
+pub use artifact::{AnyArtifact, Artifact, ArtifactError, ArtifactKind};
+pub use custom::{Compiled, CustomActivation, Definition, DefinitionError};
 pub use experiment::{ConfigError, Experiment, ExperimentFile, RunSpec};
-pub use expr::{BinaryOp, Builtin, Comparison, Expr, ExprError, Function, function_names};
-pub use kind::{ActivationInfo, ActivationKind, BOOK_ACTIVATIONS, Category, ParamInfo};
-pub use names::{UnknownName, closest_names};
+pub use expr::{
+    BinaryOp, Comparison, Condition, Expr, ExprError, Extremum, UnaryFn, function_names,
+};
+pub use kind::{
+    ActivationInfo, ActivationKind, BOOK_ACTIVATIONS, Category, Family, FixedFn, ParamInfo,
+    RATIONAL_LEAKY_RELU_INIT, SPLINE_COEFFICIENTS, ScalarFn, ScalarParam,
+};
+pub use layout::{ExperimentLayout, RunLayout};
+pub use names::{NamedChoice, UnknownName, closest_names};
 pub use network::{LayerKind, NetError, NetworkConfig};
+pub use record::run::{
+    BatchPoint, CheckpointRef, EpochMetrics, LayerTrack, ResumePoint, RunRecord, RunState,
+    RunStatus,
+};
+pub use record::summary::{SummaryRow, SummaryTable};
 pub use train::{OptimizerKind, TrainConfig};

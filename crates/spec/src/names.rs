@@ -28,6 +28,84 @@ impl fmt::Display for UnknownName {
 
 impl std::error::Error for UnknownName {}
 
+/// An enum of named choices (scope, layer type, optimiser, ...), each name written once:
+/// the macro derives serde's spelling, [`std::fmt::Display`], a case-insensitive
+/// [`std::str::FromStr`] (also taking `_` for `-`) whose error suggests the closest
+/// names, and the list of names that help texts and error messages show.
+macro_rules! named_choices {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident: $what:literal {
+            $( $(#[$vmeta:meta])* $variant:ident = $text:literal ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+        pub enum $name {
+            $( $(#[$vmeta])* #[serde(rename = $text)] $variant ),+
+        }
+
+        impl $name {
+            /// Every choice, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// Every choice's name, in declaration order.
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
+
+            /// The name used in configs and on the command line.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl $crate::names::NamedChoice for $name {
+            const NAMES: &'static [&'static str] = $name::NAMES;
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::names::UnknownName;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                $crate::names::parse_choice(s, $what, Self::ALL, Self::NAMES)
+            }
+        }
+    };
+}
+
+/// A closed set of named choices (scope, layer type, optimiser, ...): what a command
+/// line needs to offer them and parse them.
+pub trait NamedChoice: Copy + std::str::FromStr<Err = UnknownName> + Send + Sync + 'static {
+    /// Every choice's name, in declaration order.
+    const NAMES: &'static [&'static str];
+}
+
+/// Looks `given` up among `names` (case-insensitive, `_` read as `-`).
+#[doc(hidden)]
+pub fn parse_choice<T: Copy>(
+    given: &str,
+    what: &'static str,
+    all: &[T],
+    names: &[&str],
+) -> Result<T, UnknownName> {
+    let wanted = given.trim().to_ascii_lowercase().replace('_', "-");
+    match names.iter().position(|n| n.eq_ignore_ascii_case(&wanted)) {
+        Some(i) => Ok(all[i]),
+        None => Err(UnknownName {
+            what,
+            given: wanted.clone(),
+            suggestions: closest_names(&wanted, names),
+            valid: names.iter().map(|n| n.to_string()).collect(),
+        }),
+    }
+}
+
 /// Levenshtein distance over lowercase chars: small enough to keep here rather than
 /// pulling in a crate for one function.
 fn edit_distance(a: &str, b: &str) -> usize {

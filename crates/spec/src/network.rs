@@ -1,8 +1,6 @@
 //! The shape of a SimpleNetwork.
 
 use crate::activation::{ActivationConfig, ActivationSpec};
-use crate::custom::DefinitionError;
-use crate::names::{UnknownName, closest_names};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -21,47 +19,34 @@ pub enum NetError {
         /// The field name.
         field: &'static str,
     },
-    /// A user-defined activation that does not compile (a hand-edited record, say).
-    #[error(transparent)]
-    Activation(#[from] DefinitionError),
+    /// Fourier options that cannot be used.
+    #[error("`fourier.{field}` {problem}")]
+    Fourier {
+        /// The option.
+        field: &'static str,
+        /// What is wrong.
+        problem: String,
+    },
 }
 
-/// What a hidden layer is.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LayerKind {
-    /// `f(x W + b)`: the book's Linear layer and activation.
-    #[default]
-    Linear,
-    /// A gated linear unit, `f(x V + c) * (x W + b)`: the activation gates a second linear
-    /// map (SwiGLU with SiLU, GEGLU with GELU, ReGLU with ReLU, Dauphin et al.'s GLU with
-    /// Sigmoid). Twice the weights of a Linear layer of the same width.
-    Glu,
-}
-
-impl LayerKind {
-    const NAMES: [&'static str; 2] = ["linear", "glu"];
-
-    /// Whether it is the book's plain Linear layer.
-    pub fn is_linear(&self) -> bool {
-        *self == LayerKind::Linear
+named_choices! {
+    /// What a hidden layer is.
+    #[derive(Default)]
+    pub enum LayerKind: "layer type" {
+        /// `f(x W + b)`: the book's Linear layer and activation.
+        #[default]
+        Linear = "linear",
+        /// A gated linear unit, `f(x V + c) * (x W + b)`: the activation gates a second linear
+        /// map (SwiGLU with SiLU, GEGLU with GELU, ReGLU with ReLU, Dauphin et al.'s GLU with
+        /// Sigmoid). Twice the weights of a Linear layer of the same width.
+        Glu = "glu",
     }
 }
 
-impl std::str::FromStr for LayerKind {
-    type Err = UnknownName;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "linear" => Ok(LayerKind::Linear),
-            "glu" => Ok(LayerKind::Glu),
-            other => Err(UnknownName {
-                what: "layer type",
-                given: other.to_string(),
-                suggestions: closest_names(other, &Self::NAMES),
-                valid: Self::NAMES.map(String::from).to_vec(),
-            }),
-        }
+impl LayerKind {
+    /// Whether it is the book's plain Linear layer.
+    pub fn is_linear(&self) -> bool {
+        *self == LayerKind::Linear
     }
 }
 
@@ -131,8 +116,10 @@ impl NetworkConfig {
         if self.classes == 0 {
             return Err(NetError::ZeroSize { field: "classes" });
         }
-        if let Some(ActivationSpec::Custom(def)) = self.activation.as_ref().map(|a| &a.kind) {
-            def.compile()?;
+        if let Some(ActivationSpec::Fourier(options)) = self.activation.as_ref().map(|a| &a.kind)
+            && let Some((field, problem)) = options.problem()
+        {
+            return Err(NetError::Fourier { field, problem });
         }
         match self.hidden.iter().position(|&w| w == 0) {
             Some(i) => Err(NetError::ZeroWidthLayer { index: i + 1 }),

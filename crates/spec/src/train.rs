@@ -1,49 +1,16 @@
 //! Hyper-parameters of one training run.
 
-use std::fmt;
-use std::str::FromStr;
-
-use crate::names::{UnknownName, closest_names};
 use serde::{Deserialize, Serialize};
 
-/// The optimiser.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OptimizerKind {
-    /// SGD with (PyTorch-style, undampened) momentum, the book's choice.
-    #[default]
-    Sgd,
-    /// Adam with PyTorch's defaults (betas 0.9, 0.999; eps 1e-8).
-    Adam,
-}
-
-impl OptimizerKind {
-    const NAMES: [&'static str; 2] = ["sgd", "adam"];
-}
-
-impl fmt::Display for OptimizerKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            OptimizerKind::Sgd => "sgd",
-            OptimizerKind::Adam => "adam",
-        })
-    }
-}
-
-impl FromStr for OptimizerKind {
-    type Err = UnknownName;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "sgd" => Ok(OptimizerKind::Sgd),
-            "adam" => Ok(OptimizerKind::Adam),
-            other => Err(UnknownName {
-                what: "optimizer",
-                given: other.to_string(),
-                suggestions: closest_names(other, &Self::NAMES),
-                valid: Self::NAMES.map(String::from).to_vec(),
-            }),
-        }
+named_choices! {
+    /// The optimiser.
+    #[derive(Default)]
+    pub enum OptimizerKind: "optimizer" {
+        /// SGD with (PyTorch-style, undampened) momentum, the book's choice.
+        #[default]
+        Sgd = "sgd",
+        /// Adam with PyTorch's defaults (betas 0.9, 0.999; eps 1e-8).
+        Adam = "adam",
     }
 }
 
@@ -97,5 +64,71 @@ impl TrainConfig {
     /// Whether a checkpoint is written after epoch `epoch` (1-based).
     pub fn saves_after(&self, epoch: usize) -> bool {
         epoch == self.epochs || self.save_epochs.contains(&epoch)
+    }
+
+    /// The first value that cannot be used, as (field, what is wrong and what would be
+    /// valid); `None` when every value is usable.
+    pub fn problem(&self) -> Option<(&'static str, String)> {
+        let positive = [
+            ("epochs", self.epochs),
+            ("batch_size", self.batch_size),
+            ("eval_batch_size", self.eval_batch_size),
+        ];
+        if let Some((field, _)) = positive.iter().find(|(_, v)| *v == 0) {
+            return Some((field, "is 0; it must be at least 1".into()));
+        }
+        if !(self.lr.is_finite() && self.lr > 0.0) {
+            return Some((
+                "lr",
+                format!(
+                    "is {}; it must be a positive finite number, e.g. 1e-3",
+                    self.lr
+                ),
+            ));
+        }
+        if !(0.0..1.0).contains(&self.momentum) {
+            return Some((
+                "momentum",
+                format!("is {}; it must be in [0, 1)", self.momentum),
+            ));
+        }
+        if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
+            return Some((
+                "weight_decay",
+                format!("is {}; it must be a finite number >= 0", self.weight_decay),
+            ));
+        }
+        if let Some(e) = self
+            .save_epochs
+            .iter()
+            .find(|&&e| e == 0 || e > self.epochs)
+        {
+            return Some((
+                "save_epochs",
+                format!("contains {e}; epochs are numbered 1..={}", self.epochs),
+            ));
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_book_defaults_are_usable_and_bad_values_are_named() {
+        assert_eq!(TrainConfig::default().problem(), None);
+        let bad = |f: fn(&mut TrainConfig)| {
+            let mut t = TrainConfig::default();
+            f(&mut t);
+            t.problem().map(|(field, _)| field)
+        };
+        assert_eq!(bad(|t| t.epochs = 0), Some("epochs"));
+        assert_eq!(bad(|t| t.lr = f64::NAN), Some("lr"));
+        assert_eq!(bad(|t| t.momentum = 1.0), Some("momentum"));
+        assert_eq!(bad(|t| t.weight_decay = -1.0), Some("weight_decay"));
+        assert_eq!(bad(|t| t.save_epochs = vec![16]), Some("save_epochs"));
+        assert_eq!("ADAM".parse::<OptimizerKind>(), Ok(OptimizerKind::Adam));
     }
 }

@@ -20,7 +20,7 @@ fn config_fuzz_corpus_parses_or_fails_on_one_line() {
             Ok(experiment) => {
                 checked += 1;
                 for run in experiment.runs() {
-                    run.network.check().unwrap();
+                    run.network().check().unwrap();
                 }
             }
             Err(err) => assert!(!err.to_string().contains('\n'), "{}: {err}", path.display()),

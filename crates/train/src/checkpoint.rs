@@ -1,4 +1,5 @@
-//! Checkpoints: the network's tensors in burnpack (`.bpk`), its config beside them.
+//! Checkpoints: the network's tensors in burnpack (`.bpk`). The network they fit is the
+//! one in the run's `run.json`, its only record.
 
 use std::path::{Path, PathBuf};
 
@@ -7,15 +8,10 @@ use burn::optim::ModuleOptimizer;
 use burn::store::{BurnpackStore, ModuleSnapshot};
 use burn::tensor::Device;
 use nets::{NetworkConfig, SimpleNetwork};
+use spec::artifact::{self, ArtifactError};
+use spec::fsio::write_via_temp;
+use spec::{CheckpointRef, ResumePoint, RunLayout, RunRecord};
 use thiserror::Error;
-
-use crate::atomic::{temp_path, write_json_atomic};
-use crate::record::ResumePoint;
-
-/// Sub-folder of a run folder holding checkpoints.
-pub const CHECKPOINT_DIR: &str = "checkpoints";
-/// The network config saved beside the checkpoints.
-const MODEL_CONFIG: &str = "model.json";
 
 /// A checkpoint that cannot be written or read.
 #[derive(Debug, Error)]
@@ -28,25 +24,100 @@ pub enum CheckpointError {
         /// What went wrong.
         message: String,
     },
-    /// The file does not fit the network its config describes.
-    #[error("{path}: checkpoint does not fit the network in {config} ({problem})")]
+    /// The file does not fit the network its run records.
+    #[error("{path}: checkpoint does not fit the network of its run ({problem})")]
     Mismatch {
         /// The checkpoint.
         path: PathBuf,
-        /// The config file.
-        config: PathBuf,
         /// What did not fit.
         problem: String,
     },
 }
 
-/// Creates `run_dir/checkpoints/` (with `model.json`, the network config) if needed.
-fn checkpoint_dir(config: &NetworkConfig, run_dir: &Path) -> Result<PathBuf, CheckpointError> {
-    let dir = run_dir.join(CHECKPOINT_DIR);
-    std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, e))?;
-    let config_path = dir.join(MODEL_CONFIG);
-    write_json_atomic(&config_path, config).map_err(|e| io_error(&config_path, e))?;
-    Ok(dir)
+/// A run folder whose checkpoint cannot be opened.
+#[derive(Debug, Error)]
+pub enum RunFolderError {
+    /// No readable run record.
+    #[error("{dir}: not a run folder ({error}); give a folder such as results/train/ReLU-s7")]
+    NotARun {
+        /// The folder.
+        dir: PathBuf,
+        /// Why its record cannot be read.
+        error: ArtifactError,
+    },
+    /// No checkpoint of that name.
+    #[error("checkpoint {name}: no such checkpoint in {dir} (available: {available})")]
+    NoSuchCheckpoint {
+        /// The folder.
+        dir: PathBuf,
+        /// The name asked for.
+        name: String,
+        /// The names it has.
+        available: String,
+    },
+    /// The run has saved no checkpoint.
+    #[error("{dir}: the run saved no checkpoint yet")]
+    NoCheckpoint {
+        /// The folder.
+        dir: PathBuf,
+    },
+    /// The checkpoint cannot be loaded.
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
+}
+
+/// A run's network at one of its checkpoints.
+pub struct OpenedRun {
+    /// The run's record.
+    pub record: RunRecord,
+    /// The checkpoint loaded.
+    pub checkpoint: CheckpointRef,
+    /// The network with the checkpoint's weights, on the device asked for.
+    pub model: SimpleNetwork,
+}
+
+/// Loads the checkpoint named `name` (e.g. `epoch-5`; the last one when `None`) of the
+/// run in `run_dir` into the network its `run.json` describes.
+pub fn open_run(
+    run_dir: &Path,
+    name: Option<&str>,
+    device: &Device,
+) -> Result<OpenedRun, RunFolderError> {
+    let layout = RunLayout::new(run_dir);
+    let record: RunRecord =
+        artifact::read(&layout.record()).map_err(|error| RunFolderError::NotARun {
+            dir: run_dir.to_path_buf(),
+            error,
+        })?;
+    let checkpoint = match record.checkpoint(name) {
+        Some(c) => c.clone(),
+        None => {
+            return Err(match name {
+                Some(name) => {
+                    let available: Vec<String> =
+                        record.checkpoints.iter().map(CheckpointRef::name).collect();
+                    RunFolderError::NoSuchCheckpoint {
+                        dir: run_dir.to_path_buf(),
+                        name: name.to_string(),
+                        available: if available.is_empty() {
+                            "none".into()
+                        } else {
+                            available.join(", ")
+                        },
+                    }
+                }
+                None => RunFolderError::NoCheckpoint {
+                    dir: run_dir.to_path_buf(),
+                },
+            });
+        }
+    };
+    let model = load_network(&record.network, &run_dir.join(&checkpoint.path), device)?;
+    Ok(OpenedRun {
+        record,
+        checkpoint,
+        model,
+    })
 }
 
 fn io_error(path: &Path, message: impl ToString) -> CheckpointError {
@@ -62,12 +133,8 @@ fn write_through_temp(
     path: &Path,
     write: impl FnOnce(&Path) -> Result<(), String>,
 ) -> Result<(), CheckpointError> {
-    let tmp = temp_path(path);
-    let written = write(&tmp).and_then(|()| std::fs::rename(&tmp, path).map_err(|e| e.to_string()));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written.map_err(|message| io_error(path, message))
+    write_via_temp(path, |tmp| write(tmp).map_err(std::io::Error::other))
+        .map_err(|e| io_error(path, e))
 }
 
 /// Writes the model's tensors (with their parameter ids) to `path` as burnpack.
@@ -83,16 +150,14 @@ fn save_model(model: &SimpleNetwork, path: &Path) -> Result<(), CheckpointError>
     })
 }
 
-/// Saves `model` as `run_dir/checkpoints/<name>.bpk` (atomically) with `model.json`
-/// beside it; returns the checkpoint's path relative to `run_dir`.
+/// Saves `model` as `run_dir/checkpoints/<name>.bpk` (atomically); returns the
+/// checkpoint's path relative to `run_dir`.
 pub fn save_checkpoint(
     model: &SimpleNetwork,
-    config: &NetworkConfig,
     run_dir: &Path,
     name: &str,
 ) -> Result<PathBuf, CheckpointError> {
-    checkpoint_dir(config, run_dir)?;
-    let relative = Path::new(CHECKPOINT_DIR).join(format!("{name}.bpk"));
+    let relative = RunLayout::checkpoint(name);
     save_model(model, &run_dir.join(&relative))?;
     Ok(relative)
 }
@@ -103,15 +168,14 @@ pub fn save_checkpoint(
 pub fn save_resume_point(
     model: &SimpleNetwork,
     optimizer: &ModuleOptimizer,
-    config: &NetworkConfig,
     run_dir: &Path,
     epoch: usize,
 ) -> Result<ResumePoint, CheckpointError> {
-    checkpoint_dir(config, run_dir)?;
+    let (model_path, optimizer_path) = RunLayout::resume_point(epoch);
     let point = ResumePoint {
         epoch,
-        model: Path::new(CHECKPOINT_DIR).join(format!("resume-e{epoch}.bpk")),
-        optimizer: Path::new(CHECKPOINT_DIR).join(format!("resume-e{epoch}.optimizer.bpk")),
+        model: model_path,
+        optimizer: optimizer_path,
     };
     save_model(model, &run_dir.join(&point.model))?;
     write_through_temp(&run_dir.join(&point.optimizer), |tmp| {
@@ -135,9 +199,7 @@ pub fn load_resume_point(
     run_dir: &Path,
     point: &ResumePoint,
 ) -> Result<(SimpleNetwork, ModuleOptimizer), CheckpointError> {
-    let model_path = run_dir.join(&point.model);
-    let record = run_dir.join(crate::record::RUN_RECORD);
-    let model = apply_checkpoint(model, &model_path, &record)?;
+    let model = apply_checkpoint(model, &run_dir.join(&point.model))?;
     let optimizer_path = run_dir.join(&point.optimizer);
     if !optimizer_path.is_file() {
         return Err(io_error(&optimizer_path, "no such optimiser state file"));
@@ -151,37 +213,26 @@ pub fn load_resume_point(
     Ok((model, optimizer))
 }
 
-/// Loads a checkpoint file into a network built from the `model.json` beside it.
+/// Loads a checkpoint file into a network built from `config` (its run's network).
 pub fn load_network(
+    config: &NetworkConfig,
     checkpoint: &Path,
     device: &Device,
-) -> Result<(SimpleNetwork, NetworkConfig), CheckpointError> {
-    let config_path = checkpoint
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join(MODEL_CONFIG);
-    let text = std::fs::read_to_string(&config_path).map_err(|e| io_error(&config_path, e))?;
-    let config: NetworkConfig = serde_json::from_str(&text)
-        .map_err(|e| io_error(&config_path, format!("not a network config: {e}")))?;
-    let model = SimpleNetwork::new(&config, device).map_err(|e| CheckpointError::Mismatch {
+) -> Result<SimpleNetwork, CheckpointError> {
+    let model = SimpleNetwork::new(config, device).map_err(|e| CheckpointError::Mismatch {
         path: checkpoint.to_path_buf(),
-        config: config_path.clone(),
         problem: e.to_string(),
     })?;
-    let model = apply_checkpoint(model, checkpoint, &config_path)?;
-    Ok((model, config))
+    apply_checkpoint(model, checkpoint)
 }
 
-/// Loads the tensors of `checkpoint` into `model`, which must have the same structure;
-/// `config` names the file that describes that structure, for the error message.
+/// Loads the tensors of `checkpoint` into `model`, which must have the same structure.
 fn apply_checkpoint(
     mut model: SimpleNetwork,
     checkpoint: &Path,
-    config: &Path,
 ) -> Result<SimpleNetwork, CheckpointError> {
     let mismatch = |problem: String| CheckpointError::Mismatch {
         path: checkpoint.to_path_buf(),
-        config: config.to_path_buf(),
         problem,
     };
     if !checkpoint.is_file() {

@@ -6,21 +6,21 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use burn::module::Module;
-use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::GradientsParams;
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
+use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::tensor::{Device, Int, Tensor};
 use data::{BatchBuffer, FashionMnist, Split, SplitMix64, epoch_order};
 use nets::{NetError, SimpleNetwork};
+use spec::artifact;
+use spec::{BatchPoint, CheckpointRef, EpochMetrics, RunLayout, RunRecord, RunSpec, RunStatus};
 use thiserror::Error;
 
-use crate::atomic::write_json_atomic;
+use crate::batch::{batch_tensors, for_each_batch};
 use crate::checkpoint::{
     CheckpointError, load_resume_point, remove_resume_point, save_checkpoint, save_resume_point,
 };
 use crate::optimizer::build_optimizer;
-use crate::record::{CheckpointRef, EpochMetrics, RUN_RECORD, RunRecord, RunStatus};
 use crate::track::GradTracker;
-use spec::RunSpec;
 
 /// A run that could not be carried out.
 #[derive(Debug, Error)]
@@ -35,12 +35,12 @@ pub enum TrainError {
     #[error("the run has no resume point (no epoch completed); train it afresh")]
     NothingToResume,
     /// The run record could not be written.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Record {
         /// The file.
         path: PathBuf,
         /// The OS error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -94,14 +94,6 @@ impl RunContext {
     }
 }
 
-/// One batch as tensors on `device`.
-fn batch_tensors(buf: &BatchBuffer, pixels: usize, device: &Device) -> (Tensor<2>, Tensor<1, Int>) {
-    let n = buf.len();
-    let x = Tensor::<2>::from_data(TensorData::new(buf.pixels.clone(), [n, pixels]), device);
-    let y = Tensor::<1, Int>::from_data(TensorData::new(buf.labels.clone(), [n]), device);
-    (x, y)
-}
-
 /// Number of correct predictions in a batch.
 fn correct(logits: Tensor<2>, labels: Tensor<1, Int>) -> usize {
     let [n] = labels.dims();
@@ -124,17 +116,14 @@ pub fn evaluate(
     device: &Device,
 ) -> (f64, f64) {
     let loss_fn = CrossEntropyLossConfig::new().init(device);
-    let mut buf = BatchBuffer::default();
     let (mut loss_sum, mut hits) = (0.0f64, 0usize);
-    let indices: Vec<usize> = (0..split.len()).collect();
-    for chunk in indices.chunks(batch_size) {
-        buf.fill(split, chunk);
-        let (x, y) = batch_tensors(&buf, split.pixels(), device);
+    for_each_batch(split, batch_size, device, |x, y| {
+        let [n] = y.dims();
         let logits = model.forward(x);
         let loss: f32 = loss_fn.forward(logits.clone(), y.clone()).into_scalar();
-        loss_sum += loss as f64 * chunk.len() as f64;
+        loss_sum += loss as f64 * n as f64;
         hits += correct(logits, y);
-    }
+    });
     let n = split.len().max(1) as f64;
     (loss_sum / n, hits as f64 / n)
 }
@@ -157,6 +146,244 @@ fn epoch_seed(seed: u64, epoch: usize) -> u64 {
     rng.next_u64()
 }
 
+/// The training part of an epoch that ran to its end.
+struct EpochTraining {
+    train_loss: f64,
+    train_accuracy: f64,
+    train_seconds: f64,
+}
+
+/// One run in progress: the model, its optimiser and the record being written.
+struct Trainer<'a> {
+    run: &'a RunSpec,
+    device: &'a Device,
+    ad_device: Device,
+    optimizer: ModuleOptimizer,
+    loss_fn: CrossEntropyLoss,
+    record: RunRecord,
+    tracker: GradTracker,
+    started: Instant,
+    /// Wall seconds of the run's earlier sessions (before a resume).
+    earlier_seconds: f64,
+}
+
+impl<'a> Trainer<'a> {
+    /// A new model and optimiser from the run's seed, or the state of its resume point.
+    /// The model travels by value through the steps (the optimiser consumes it), so
+    /// Burn can update tensors that nothing else holds in place.
+    fn begin(
+        run: &'a RunSpec,
+        start: Start,
+        data: &FashionMnist,
+        device: &'a Device,
+        context: &RunContext,
+    ) -> Result<(Self, SimpleNetwork), TrainError> {
+        let started = Instant::now();
+        let cfg = run.train();
+        let ad_device = device.clone().autodiff();
+        // Seeding before building the model makes the initial weights, STAF's
+        // coefficients and RReLU's slopes a function of the seed alone, as long as the
+        // process trains one run at a time: Burn's random stream is global, so runs
+        // started side by side in one process would interleave their draws.
+        ad_device.seed(cfg.seed);
+        let model = SimpleNetwork::new(run.network(), &ad_device)?;
+        let optimizer = build_optimizer(cfg);
+        let (model, optimizer, record) = match start {
+            Start::Fresh => {
+                let record = RunRecord {
+                    actlab_version: env!("CARGO_PKG_VERSION").to_string(),
+                    revision: context.revision.clone(),
+                    experiment: run.experiment().to_string(),
+                    run: run.name().to_string(),
+                    network: run.network().clone(),
+                    train: cfg.clone(),
+                    params: model.num_params(),
+                    device: context.device_name.clone(),
+                    threads: context.threads,
+                    dataset: data.dir.clone(),
+                    dataset_md5: data.checksums.clone(),
+                    status: RunStatus::Running,
+                    resume: None,
+                    resumed_after: Vec::new(),
+                    epochs: Vec::new(),
+                    checkpoints: Vec::new(),
+                    wall_seconds: 0.0,
+                };
+                (model, optimizer, record)
+            }
+            Start::Resume(previous) => {
+                let point = previous.resume.clone().ok_or(TrainError::NothingToResume)?;
+                let (model, optimizer) = load_resume_point(model, optimizer, run.dir(), &point)?;
+                (model, optimizer, previous.rewound_to(point.epoch))
+            }
+        };
+        let loss_fn = CrossEntropyLossConfig::new().init(&ad_device);
+        let trainer = Self {
+            run,
+            device,
+            earlier_seconds: record.wall_seconds,
+            ad_device,
+            optimizer,
+            loss_fn,
+            record,
+            tracker: GradTracker::default(),
+            started,
+        };
+        Ok((trainer, model))
+    }
+
+    /// Writes `run.json` as the record stands.
+    fn write_record(&mut self) -> Result<(), TrainError> {
+        self.record.wall_seconds = self.earlier_seconds + self.started.elapsed().as_secs_f64();
+        let path = RunLayout::new(self.run.dir()).record();
+        artifact::write(&path, &self.record).map_err(|error| TrainError::Record { path, error })
+    }
+
+    /// Trains epoch `epoch` (1-based) over the shuffled training set; `None` when the run
+    /// stopped inside it (diverged, or a stop was requested), its status set.
+    fn train_epoch(
+        &mut self,
+        mut model: SimpleNetwork,
+        epoch: usize,
+        train: &Split,
+        context: &RunContext,
+        observer: &mut dyn Observer,
+    ) -> Result<(SimpleNetwork, Option<EpochTraining>), TrainError> {
+        let cfg = self.run.train();
+        let batches = train.len().div_ceil(cfg.batch_size);
+        observer.epoch_started(epoch, cfg.epochs, batches);
+        // Not before epoch 1: Burn initialises parameters lazily, at their first use in
+        // the first forward pass, so the initial weights are drawn during epoch 1 from the
+        // stream seeded in `begin`. A run resumed after epoch k reloads its weights, so
+        // reseeding from epoch 2 on is all an exact resume needs.
+        if epoch > 1 {
+            self.ad_device.seed(epoch_seed(cfg.seed, epoch));
+        }
+        let train_start = Instant::now();
+        let order = epoch_order(train.len(), cfg.seed, epoch - 1);
+        let mut buf = BatchBuffer::default();
+        let (mut loss_sum, mut hits, mut seen) = (0.0f64, 0usize, 0usize);
+        for (b, chunk) in order.chunks(cfg.batch_size).enumerate() {
+            let at = BatchPoint {
+                epoch,
+                batch: b + 1,
+            };
+            let assemble_start = Instant::now();
+            buf.fill(train, chunk);
+            let (x, y) = batch_tensors(&buf, train.pixels(), &self.ad_device);
+            let forward_start = Instant::now();
+            let logits = model.forward(x);
+            let loss = self.loss_fn.forward(logits.clone(), y.clone());
+            let loss_value: f32 = loss.clone().into_scalar();
+            if !loss_value.is_finite() {
+                self.record.status = RunStatus::Diverged(at);
+                return Ok((model, None));
+            }
+            hits += correct(logits.detach(), y);
+            loss_sum += loss_value as f64 * chunk.len() as f64;
+            seen += chunk.len();
+            let backward_start = Instant::now();
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            if cfg.track_grads {
+                self.tracker.record(&model, &grads);
+            }
+            let optimizer_start = Instant::now();
+            model = self.optimizer.step(cfg.lr, model, grads);
+            observer.step_timed(&StepPhases {
+                assemble: forward_start - assemble_start,
+                forward: backward_start - forward_start,
+                backward: optimizer_start - backward_start,
+                optimizer: optimizer_start.elapsed(),
+            });
+            observer.batch_done(at.batch, loss_sum / seen as f64, hits as f64 / seen as f64);
+            if context.stop_requested() {
+                let path = save_checkpoint(&model, self.run.dir(), RunLayout::INTERRUPTED)?;
+                self.record.checkpoints.push(CheckpointRef {
+                    epoch: epoch - 1,
+                    batch: Some(at.batch),
+                    path,
+                });
+                self.record.status = RunStatus::Interrupted(at);
+                return Ok((model, None));
+            }
+        }
+        let training = EpochTraining {
+            train_loss: loss_sum / seen.max(1) as f64,
+            train_accuracy: hits as f64 / seen.max(1) as f64,
+            train_seconds: train_start.elapsed().as_secs_f64(),
+        };
+        Ok((model, Some(training)))
+    }
+
+    /// Evaluates after epoch `epoch`, saves its checkpoint (when due) and resume point,
+    /// and writes the record.
+    fn end_epoch(
+        &mut self,
+        model: &SimpleNetwork,
+        epoch: usize,
+        training: EpochTraining,
+        test: &Split,
+        observer: &mut dyn Observer,
+    ) -> Result<(), TrainError> {
+        let cfg = self.run.train();
+        let eval_start = Instant::now();
+        let (test_loss, test_accuracy) =
+            evaluate(&model.valid(), test, cfg.eval_batch_size, self.device);
+        let metrics = EpochMetrics {
+            epoch,
+            train_loss: training.train_loss,
+            train_accuracy: training.train_accuracy,
+            test_loss,
+            test_accuracy,
+            train_seconds: training.train_seconds,
+            eval_seconds: eval_start.elapsed().as_secs_f64(),
+            layers: if cfg.track_grads {
+                self.tracker.finish_epoch(model)
+            } else {
+                Vec::new()
+            },
+        };
+        observer.epoch_done(&metrics);
+        self.record.epochs.push(metrics);
+        let dir = self.run.dir();
+        if cfg.saves_after(epoch) {
+            let name = RunLayout::epoch_checkpoint(epoch);
+            let path = save_checkpoint(model, dir, &name)?;
+            self.record.checkpoints.push(CheckpointRef {
+                epoch,
+                batch: None,
+                path,
+            });
+        }
+        let point = save_resume_point(model, &self.optimizer, dir, epoch)?;
+        let superseded = self.record.resume.replace(point);
+        self.write_record()?;
+        if let Some(old) = superseded {
+            remove_resume_point(dir, &old);
+        }
+        Ok(())
+    }
+
+    /// Marks a run that trained every epoch completed, drops the resume point of a
+    /// finished run, and writes the final record.
+    fn finish(mut self) -> Result<RunRecord, TrainError> {
+        if self.record.status == RunStatus::Running {
+            self.record.status = RunStatus::Completed;
+        }
+        // A finished run (completed or diverged) has nothing left to resume.
+        let obsolete = if self.record.is_finished() {
+            self.record.resume.take()
+        } else {
+            None
+        };
+        self.write_record()?;
+        if let Some(old) = obsolete {
+            remove_resume_point(self.run.dir(), &old);
+        }
+        Ok(self.record)
+    }
+}
+
 /// Trains one run and writes its folder: `run.json` and a resume point after every
 /// epoch, checkpoints at the configured epochs and at the end.
 pub fn fit(
@@ -167,166 +394,17 @@ pub fn fit(
     context: &RunContext,
     observer: &mut dyn Observer,
 ) -> Result<RunRecord, TrainError> {
-    let started = Instant::now();
-    let cfg = &run.train;
-    let ad_device = device.clone().autodiff();
-    // Seeding before building the model makes the initial weights, STAF's
-    // coefficients and RReLU's slopes a function of the seed alone, as long as the
-    // process trains one run at a time: Burn's random stream is global, so runs
-    // started side by side in one process would interleave their draws.
-    ad_device.seed(cfg.seed);
-    let model = SimpleNetwork::new(&run.network, &ad_device)?;
-    let optimizer = build_optimizer(cfg);
-    let (mut model, mut optimizer, mut record) = match start {
-        Start::Fresh => {
-            let record = RunRecord {
-                actlab_version: env!("CARGO_PKG_VERSION").to_string(),
-                revision: context.revision.clone(),
-                experiment: run.experiment.clone(),
-                run: run.name.clone(),
-                network: run.network.clone(),
-                train: cfg.clone(),
-                params: model.num_params(),
-                device: context.device_name.clone(),
-                threads: context.threads,
-                dataset: data.dir.clone(),
-                dataset_md5: data.checksums.clone(),
-                status: RunStatus::Running,
-                diverged_at: None,
-                interrupted_at: None,
-                resume: None,
-                resumed_after: Vec::new(),
-                epochs: Vec::new(),
-                checkpoints: Vec::new(),
-                wall_seconds: 0.0,
-            };
-            (model, optimizer, record)
-        }
-        Start::Resume(previous) => {
-            let point = previous.resume.clone().ok_or(TrainError::NothingToResume)?;
-            let (model, optimizer) = load_resume_point(model, optimizer, &run.dir, &point)?;
-            (model, optimizer, previous.rewound_to(point.epoch))
-        }
-    };
-    let loss_fn = CrossEntropyLossConfig::new().init(&ad_device);
-    let first_epoch = record.epochs.len() + 1;
-    let earlier_seconds = record.wall_seconds;
-    let record_path = run.dir.join(RUN_RECORD);
-    let write_record = |record: &RunRecord| {
-        write_json_atomic(&record_path, record).map_err(|source| TrainError::Record {
-            path: record_path.clone(),
-            source,
-        })
-    };
-    write_record(&record)?;
-
-    let train = &data.train;
-    let batches = train.len().div_ceil(cfg.batch_size);
-    let mut buf = BatchBuffer::default();
-    let mut tracker = GradTracker::default();
-    'epochs: for epoch in first_epoch..=cfg.epochs {
-        observer.epoch_started(epoch, cfg.epochs, batches);
-        // Not before epoch 1: Burn initialises parameters lazily, at their first use in
-        // the first forward pass, so the initial weights are drawn during epoch 1 from the
-        // stream seeded above. A run resumed after epoch k reloads its weights, so
-        // reseeding from epoch 2 on is all an exact resume needs.
-        if epoch > 1 {
-            ad_device.seed(epoch_seed(cfg.seed, epoch));
-        }
-        let train_start = Instant::now();
-        let order = epoch_order(train.len(), cfg.seed, epoch - 1);
-        let (mut loss_sum, mut hits, mut seen) = (0.0f64, 0usize, 0usize);
-        for (b, chunk) in order.chunks(cfg.batch_size).enumerate() {
-            let assemble_start = Instant::now();
-            buf.fill(train, chunk);
-            let (x, y) = batch_tensors(&buf, train.pixels(), &ad_device);
-            let forward_start = Instant::now();
-            let logits = model.forward(x);
-            let loss = loss_fn.forward(logits.clone(), y.clone());
-            let loss_value: f32 = loss.clone().into_scalar();
-            if !loss_value.is_finite() {
-                record.status = RunStatus::Diverged;
-                record.diverged_at = Some((epoch, b + 1));
-                break 'epochs;
-            }
-            hits += correct(logits.detach(), y);
-            loss_sum += loss_value as f64 * chunk.len() as f64;
-            seen += chunk.len();
-            let backward_start = Instant::now();
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
-            if cfg.track_grads {
-                tracker.record(&model, &grads);
-            }
-            let optimizer_start = Instant::now();
-            model = optimizer.step(cfg.lr, model, grads);
-            observer.step_timed(&StepPhases {
-                assemble: forward_start - assemble_start,
-                forward: backward_start - forward_start,
-                backward: optimizer_start - backward_start,
-                optimizer: optimizer_start.elapsed(),
-            });
-            observer.batch_done(b + 1, loss_sum / seen as f64, hits as f64 / seen as f64);
-            if context.stop_requested() {
-                let path = save_checkpoint(&model, &run.network, &run.dir, "interrupted")?;
-                record.checkpoints.push(CheckpointRef {
-                    epoch: epoch - 1,
-                    batch: Some(b + 1),
-                    path,
-                });
-                record.status = RunStatus::Interrupted;
-                record.interrupted_at = Some((epoch, b + 1));
-                break 'epochs;
-            }
-        }
-        let train_seconds = train_start.elapsed().as_secs_f64();
-
-        let eval_start = Instant::now();
-        let (test_loss, test_accuracy) =
-            evaluate(&model.valid(), &data.test, cfg.eval_batch_size, device);
-        let metrics = EpochMetrics {
-            epoch,
-            train_loss: loss_sum / seen.max(1) as f64,
-            train_accuracy: hits as f64 / seen.max(1) as f64,
-            test_loss,
-            test_accuracy,
-            train_seconds,
-            eval_seconds: eval_start.elapsed().as_secs_f64(),
-            layers: if cfg.track_grads {
-                tracker.finish_epoch(&model)
-            } else {
-                Vec::new()
-            },
-        };
-        observer.epoch_done(&metrics);
-        record.epochs.push(metrics);
-        if cfg.saves_after(epoch) {
-            let path = save_checkpoint(&model, &run.network, &run.dir, &format!("epoch-{epoch}"))?;
-            record.checkpoints.push(CheckpointRef {
-                epoch,
-                batch: None,
-                path,
-            });
-        }
-        let point = save_resume_point(&model, &optimizer, &run.network, &run.dir, epoch)?;
-        let superseded = record.resume.replace(point);
-        record.wall_seconds = earlier_seconds + started.elapsed().as_secs_f64();
-        write_record(&record)?;
-        if let Some(old) = superseded {
-            remove_resume_point(&run.dir, &old);
+    let (mut trainer, mut model) = Trainer::begin(run, start, data, device, context)?;
+    trainer.write_record()?;
+    let first_epoch = trainer.record.epochs.len() + 1;
+    for epoch in first_epoch..=run.train().epochs {
+        let (trained, training) =
+            trainer.train_epoch(model, epoch, &data.train, context, observer)?;
+        model = trained;
+        match training {
+            Some(training) => trainer.end_epoch(&model, epoch, training, &data.test, observer)?,
+            None => break,
         }
     }
-    if record.status == RunStatus::Running {
-        record.status = RunStatus::Completed;
-    }
-    // A finished run (completed or diverged) has nothing left to resume.
-    let obsolete = match record.status {
-        RunStatus::Completed | RunStatus::Diverged => record.resume.take(),
-        _ => None,
-    };
-    record.wall_seconds = earlier_seconds + started.elapsed().as_secs_f64();
-    write_record(&record)?;
-    if let Some(old) = obsolete {
-        remove_resume_point(&run.dir, &old);
-    }
-    Ok(record)
+    trainer.finish()
 }

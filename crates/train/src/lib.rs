@@ -1,20 +1,30 @@
-//! Training: configs and experiments, the training loop, checkpoints, run records and
-//! the experiment summary table. Nothing here prints; progress goes to an [`Observer`].
+//! Training: the loop, optimisers, checkpoints and run records (the records themselves
+//! are `spec`'s). Nothing here prints; progress goes to an [`Observer`].
 
-mod atomic;
+mod batch;
 mod checkpoint;
 mod fit;
 mod optimizer;
-mod record;
-mod summary;
 mod track;
 
-pub use atomic::{write_atomic, write_json_atomic};
-pub use checkpoint::{CHECKPOINT_DIR, CheckpointError, load_network, save_checkpoint};
+pub use batch::{batch_inputs, batch_tensors, for_each_batch};
+pub use checkpoint::{
+    CheckpointError, OpenedRun, RunFolderError, load_network, open_run, save_checkpoint,
+};
 pub use fit::{Observer, RunContext, SilentObserver, Start, StepPhases, TrainError, evaluate, fit};
 pub use optimizer::build_optimizer;
-pub use record::{
-    CheckpointRef, EpochMetrics, LayerTrack, RUN_RECORD, ResumePoint, RunRecord, RunStatus,
+pub use spec::{
+    BatchPoint, CheckpointRef, ConfigError, EpochMetrics, Experiment, ExperimentFile, LayerTrack,
+    OptimizerKind, ResumePoint, RunRecord, RunSpec, RunState, RunStatus, SummaryRow, SummaryTable,
+    TrainConfig,
 };
-pub use spec::{ConfigError, Experiment, ExperimentFile, OptimizerKind, RunSpec, TrainConfig};
-pub use summary::{SummaryRow, SummaryTable};
+
+use spec::{ExperimentLayout, artifact, fsio};
+
+/// Writes an experiment's summary table as `summary.md`, `summary.csv` and
+/// `summary.json` into its folder.
+pub fn write_summary(layout: &ExperimentLayout, table: &SummaryTable) -> std::io::Result<()> {
+    fsio::write_atomic(&layout.summary("md"), table.markdown().as_bytes())?;
+    fsio::write_atomic(&layout.summary("csv"), table.csv().as_bytes())?;
+    artifact::write(&layout.summary("json"), table)
+}

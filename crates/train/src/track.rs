@@ -7,7 +7,7 @@ use burn::optim::GradientsParams;
 use burn::tensor::Tensor;
 use nets::SimpleNetwork;
 
-use crate::record::LayerTrack;
+use spec::LayerTrack;
 
 /// Every Linear weight, input side first, the output layer last.
 fn linear_weights(model: &SimpleNetwork) -> Vec<&Param<Tensor<2>>> {

@@ -1,10 +1,10 @@
 //! Training on a small synthetic dataset: the loss must fall, results must repeat
 //! exactly for the same seed, and checkpoints must load back to the same model.
 
-use acts::{ActivationConfig, ActivationKind};
 use burn::tensor::Device;
 use data::{FashionMnist, IMAGE_PIXELS, Split, SplitMix64};
 use nets::NetworkConfig;
+use spec::{ActivationConfig, ActivationKind, BatchPoint, RunLayout, RunRecord};
 use train::{
     RunContext, RunSpec, RunStatus, SilentObserver, Start, TrainConfig, evaluate, fit, load_network,
 };
@@ -41,21 +41,40 @@ fn dataset() -> FashionMnist {
 }
 
 fn run(kind: ActivationKind, dir: &std::path::Path, epochs: usize) -> RunSpec {
-    RunSpec {
-        experiment: "synthetic".into(),
-        name: format!("{kind}-s3"),
-        dir: dir.join(kind.name()),
-        network: NetworkConfig::book(ActivationConfig::new(kind)).with_hidden(vec![32, 16]),
-        train: TrainConfig {
-            epochs,
-            batch_size: 32,
-            lr: 0.02,
-            momentum: 0.9,
-            seed: 3,
-            save_epochs: vec![1],
-            ..TrainConfig::default()
-        },
-    }
+    run_with(kind, dir, epochs, |_| {})
+}
+
+/// A small run of `kind`, its hyper-parameters adjusted by `adjust`.
+fn run_with(
+    kind: ActivationKind,
+    dir: &std::path::Path,
+    epochs: usize,
+    adjust: impl FnOnce(&mut TrainConfig),
+) -> RunSpec {
+    let mut train = TrainConfig {
+        epochs,
+        batch_size: 32,
+        lr: 0.02,
+        momentum: 0.9,
+        seed: 3,
+        save_epochs: vec![1],
+        ..TrainConfig::default()
+    };
+    adjust(&mut train);
+    RunSpec::new(
+        "synthetic",
+        &format!("{kind}-s3"),
+        dir.join(kind.name()),
+        NetworkConfig::book(ActivationConfig::new(kind)).with_hidden(vec![32, 16]),
+        train,
+        "test",
+    )
+    .unwrap()
+}
+
+/// The run's record as written to its folder.
+fn on_disk(spec: &RunSpec) -> RunRecord {
+    spec::artifact::read(&RunLayout::new(spec.dir()).record()).unwrap()
 }
 
 /// Trains `spec` on the flex CPU backend without progress output.
@@ -131,8 +150,7 @@ fn same_seed_same_metrics_and_checkpoints_round_trip() {
             .collect()
     };
     assert_eq!(metrics(&a), metrics(&b));
-    let on_disk = train::RunRecord::load(&spec_a.dir).unwrap();
-    assert_eq!(metrics(&on_disk), metrics(&a));
+    assert_eq!(metrics(&on_disk(&spec_a)), metrics(&a));
 
     let paths: Vec<_> = a.checkpoints.iter().map(|c| c.path.clone()).collect();
     assert_eq!(
@@ -142,8 +160,7 @@ fn same_seed_same_metrics_and_checkpoints_round_trip() {
             "checkpoints/epoch-2.bpk".into()
         ]
     );
-    let (model, config) = load_network(&spec_a.dir.join(&paths[1]), &device).unwrap();
-    assert_eq!(config, spec_a.network);
+    let model = load_network(spec_a.network(), &spec_a.dir().join(&paths[1]), &device).unwrap();
     let (loss, acc) = evaluate(&model, &data.test, 100, &device);
     let last = a.last().unwrap();
     assert!(
@@ -159,9 +176,10 @@ fn adam_and_weight_decay_train_too() {
     let _rng = RNG.lock().unwrap_or_else(|e| e.into_inner());
     let data = dataset();
     let dir = tempfile::tempdir().unwrap();
-    let mut adam = run(ActivationKind::GELU, dir.path(), 3);
-    adam.train.optimizer = train::OptimizerKind::Adam;
-    adam.train.lr = 1e-3;
+    let adam = run_with(ActivationKind::GELU, dir.path(), 3, |t| {
+        t.optimizer = train::OptimizerKind::Adam;
+        t.lr = 1e-3;
+    });
     let record = fit_silently(&adam, &data);
     let (first, last) = (&record.epochs[0], record.last().unwrap());
     assert!(
@@ -174,11 +192,12 @@ fn adam_and_weight_decay_train_too() {
     // Weight decay shrinks the weights: the same run with a strong penalty ends with a
     // smaller total weight norm.
     let norm = |decay: f64, sub: &str| {
-        let mut spec = run(ActivationKind::ReLU, &dir.path().join(sub), 2);
-        spec.train.weight_decay = decay;
+        let spec = run_with(ActivationKind::ReLU, &dir.path().join(sub), 2, |t| {
+            t.weight_decay = decay
+        });
         fit_silently(&spec, &data);
-        let (model, _) =
-            load_network(&spec.dir.join("checkpoints/epoch-2.bpk"), &Device::flex()).unwrap();
+        let checkpoint = spec.dir().join("checkpoints/epoch-2.bpk");
+        let model = load_network(spec.network(), &checkpoint, &Device::flex()).unwrap();
         let w: f32 = model.hidden[0]
             .weight
             .val()
@@ -208,14 +227,16 @@ fn a_stop_request_ends_the_run_after_one_batch_with_a_checkpoint() {
         &mut SilentObserver,
     )
     .unwrap();
-    assert_eq!(record.status, RunStatus::Interrupted);
-    assert_eq!(record.interrupted_at, Some((1, 1)));
+    assert_eq!(
+        record.status,
+        RunStatus::Interrupted(BatchPoint { epoch: 1, batch: 1 })
+    );
     assert!(record.epochs.is_empty());
     let checkpoint = &record.checkpoints[0];
     assert_eq!((checkpoint.epoch, checkpoint.batch), (0, Some(1)));
-    assert!(load_network(&spec.dir.join(&checkpoint.path), &Device::flex()).is_ok());
-    let on_disk = train::RunRecord::load(&spec.dir).unwrap();
-    assert_eq!(on_disk.status, RunStatus::Interrupted);
+    let path = spec.dir().join(&checkpoint.path);
+    assert!(load_network(spec.network(), &path, &Device::flex()).is_ok());
+    assert_eq!(on_disk(&spec).status, record.status);
 }
 
 #[test]
@@ -223,10 +244,10 @@ fn huge_learning_rate_diverges_and_says_where() {
     let _rng = RNG.lock().unwrap_or_else(|e| e.into_inner());
     let data = dataset();
     let dir = tempfile::tempdir().unwrap();
-    let mut spec = run(ActivationKind::ReLU, dir.path(), 3);
-    spec.train.lr = 1e6;
+    let spec = run_with(ActivationKind::ReLU, dir.path(), 3, |t| t.lr = 1e6);
     let record = fit_silently(&spec, &data);
-    assert_eq!(record.status, RunStatus::Diverged);
-    let (epoch, batch) = record.diverged_at.unwrap();
-    assert!(epoch >= 1 && batch >= 1);
+    let RunStatus::Diverged(at) = record.status else {
+        panic!("status {:?}", record.status)
+    };
+    assert!(at.epoch >= 1 && at.batch >= 1);
 }

@@ -2,6 +2,72 @@
 //! inline SVG, and the resolved config. No external file, script or font: it opens
 //! offline, and survives being mailed around.
 
+use spec::{RunRecord, SummaryTable};
+
+use crate::figures::{experiment_figure, run_figure};
+use crate::{Drawing, VizError};
+
+/// What an experiment's report shows: its name, its runs' records (in run order) and
+/// its config as text.
+pub struct ExperimentReport<'a> {
+    /// The experiment's name.
+    pub name: &'a str,
+    /// Its runs' records.
+    pub records: &'a [RunRecord],
+    /// The config, shown verbatim.
+    pub config: &'a str,
+}
+
+impl ExperimentReport<'_> {
+    /// The page: the summary table, the experiment's figure and every run's, the config.
+    pub fn html(&self) -> Result<String, VizError> {
+        let table = SummaryTable::from_records(self.name, self.records);
+        let rows: Vec<Vec<String>> = table
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.model.clone(),
+                    r.run.clone(),
+                    format!("{:.2}", r.accuracy_percent),
+                    format!("{:.4}", r.final_loss),
+                    format!("{:.1}", r.time_seconds),
+                    r.status.to_string(),
+                ]
+            })
+            .collect();
+        let mut figures = vec![(
+            "Every run: test accuracy and training loss per epoch".to_string(),
+            Drawing::from(experiment_figure(self.name, self.records)).to_svg()?,
+        )];
+        for record in self.records.iter().filter(|r| !r.epochs.is_empty()) {
+            figures.push((
+                format!("{}: loss and accuracy per epoch", record.run),
+                Drawing::from(run_figure(record)).to_svg()?,
+            ));
+        }
+        Ok(report_html(
+            &format!("actlab experiment {}", self.name),
+            &[
+                "Model",
+                "Run",
+                "Accuracy (%)",
+                "Final loss",
+                "Time (s)",
+                "Status",
+            ],
+            &rows,
+            &figures,
+            self.config,
+        ))
+    }
+
+    /// Figures in the page (the experiment's, then one per run with epochs).
+    pub fn figure_count(&self) -> usize {
+        1 + self.records.iter().filter(|r| !r.epochs.is_empty()).count()
+    }
+}
+
 /// Escapes text for HTML.
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")

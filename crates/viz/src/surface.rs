@@ -1,34 +1,14 @@
 //! The chapter's 3-D activation surface Z = f(X) + f(Y) beside a heatmap of its gradient
 //! magnitude, each with a viridis colour bar.
 
-use std::path::{Path, PathBuf};
-
 use plotters::prelude::*;
-use serde::{Deserialize, Serialize};
+use spec::figure::SurfaceFigure;
 
-use crate::{FAMILY, VizError, draw_error, tick, titled_canvas, write_files};
+use crate::VizError;
+use crate::canvas::{FAMILY, draw_error, tick, titled_canvas};
 
-/// Marks a surface figure's JSON.
-pub const SURFACE_KIND: &str = "actlab-surface";
-
-/// A surface and its gradient magnitude on a grid, row-major (row i is `y[i]`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SurfaceFigure {
-    /// Always [`SURFACE_KIND`].
-    pub kind: String,
-    /// Title over the figure (names the activation).
-    pub title: String,
-    /// Grid abscissae.
-    pub x: Vec<f64>,
-    /// Grid ordinates.
-    pub y: Vec<f64>,
-    /// Z, row-major.
-    pub z: Vec<f64>,
-    /// |grad Z|, row-major.
-    pub gradient_magnitude: Vec<f64>,
-}
-
-const SIZE: (u32, u32) = (1100, 480);
+/// Width and height in pixels.
+pub(crate) const SIZE: (u32, u32) = (1100, 480);
 /// Width of a colour bar, labels included.
 const BAR: u32 = 80;
 
@@ -52,164 +32,119 @@ fn viridis(v: f64, (lo, hi): (f64, f64)) -> RGBColor {
     ViridisRGB::get_color_normalized(v as f32, lo as f32, hi as f32)
 }
 
-impl SurfaceFigure {
-    /// A figure of the given grid.
-    pub fn new(
-        title: impl Into<String>,
-        x: Vec<f64>,
-        y: Vec<f64>,
-        z: Vec<f64>,
-        gradient_magnitude: Vec<f64>,
-    ) -> Self {
-        Self {
-            kind: SURFACE_KIND.to_string(),
-            title: title.into(),
-            x,
-            y,
-            z,
-            gradient_magnitude,
-        }
+/// Why the surface cannot be drawn, if it cannot.
+pub(crate) fn check(s: &SurfaceFigure) -> Result<(), VizError> {
+    let cells = s.x.len() * s.y.len();
+    if s.x.len() < 2 || s.y.len() < 2 {
+        return Err(VizError::Invalid(
+            "a surface needs at least a 2 x 2 grid".into(),
+        ));
     }
-
-    fn check(&self) -> Result<(), VizError> {
-        let cells = self.x.len() * self.y.len();
-        if self.kind != SURFACE_KIND {
-            return Err(VizError::Invalid(format!(
-                "kind is {:?}, not {SURFACE_KIND:?}",
-                self.kind
-            )));
-        }
-        if self.x.len() < 2 || self.y.len() < 2 {
-            return Err(VizError::Invalid(
-                "a surface needs at least a 2 x 2 grid".into(),
-            ));
-        }
-        if self.z.len() != cells || self.gradient_magnitude.len() != cells {
-            return Err(VizError::Invalid(format!(
-                "a {} x {} grid needs {cells} values; z has {}, gradient_magnitude {}",
-                self.y.len(),
-                self.x.len(),
-                self.z.len(),
-                self.gradient_magnitude.len()
-            )));
-        }
-        Ok(())
+    if s.z.len() != cells || s.gradient_magnitude.len() != cells {
+        return Err(VizError::Invalid(format!(
+            "a {} x {} grid needs {cells} values; z has {}, gradient_magnitude {}",
+            s.y.len(),
+            s.x.len(),
+            s.z.len(),
+            s.gradient_magnitude.len()
+        )));
     }
+    Ok(())
+}
 
-    fn at(&self, values: &[f64], x: f64, y: f64) -> f64 {
-        let index = |axis: &[f64], v: f64| {
-            let step = (axis[axis.len() - 1] - axis[0]) / (axis.len() - 1) as f64;
-            (((v - axis[0]) / step).round().max(0.0) as usize).min(axis.len() - 1)
-        };
-        values[index(&self.y, y) * self.x.len() + index(&self.x, x)]
-    }
+fn value_at(s: &SurfaceFigure, values: &[f64], x: f64, y: f64) -> f64 {
+    let index = |axis: &[f64], v: f64| {
+        let step = (axis[axis.len() - 1] - axis[0]) / (axis.len() - 1) as f64;
+        (((v - axis[0]) / step).round().max(0.0) as usize).min(axis.len() - 1)
+    };
+    values[index(&s.y, y) * s.x.len() + index(&s.x, x)]
+}
 
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: DrawingArea<DB, plotters::coord::Shift>,
-    ) -> Result<(), VizError>
-    where
-        DB::ErrorType: 'static,
-    {
-        let body = titled_canvas(&root, &self.title)?;
-        let (left, right) = body.split_horizontally(SIZE.0 / 2);
-        let (surface_area, surface_bar) = left.split_horizontally(SIZE.0 / 2 - BAR);
-        let (heat_area, heat_bar) = right.split_horizontally(SIZE.0 / 2 - BAR);
-        let xs = (self.x[0], self.x[self.x.len() - 1]);
-        let ys = (self.y[0], self.y[self.y.len() - 1]);
-        let z_range = min_max(&self.z);
-        let g_range = min_max(&self.gradient_magnitude);
+/// Draws the surface beside the gradient heatmap on `root`.
+pub(crate) fn draw<DB: DrawingBackend>(
+    s: &SurfaceFigure,
+    root: DrawingArea<DB, plotters::coord::Shift>,
+) -> Result<(), VizError>
+where
+    DB::ErrorType: 'static,
+{
+    let body = titled_canvas(&root, &s.title)?;
+    let (left, right) = body.split_horizontally(SIZE.0 / 2);
+    let (surface_area, surface_bar) = left.split_horizontally(SIZE.0 / 2 - BAR);
+    let (heat_area, heat_bar) = right.split_horizontally(SIZE.0 / 2 - BAR);
+    let xs = (s.x[0], s.x[s.x.len() - 1]);
+    let ys = (s.y[0], s.y[s.y.len() - 1]);
+    let z_range = min_max(&s.z);
+    let g_range = min_max(&s.gradient_magnitude);
 
-        let mut chart = ChartBuilder::on(&surface_area)
-            .caption("Z = f(X) + f(Y)", (FAMILY, 18))
-            .margin(10)
-            .build_cartesian_3d(xs.0..xs.1, z_range.0..z_range.1, ys.0..ys.1)
-            .map_err(draw_error)?;
-        chart.with_projection(|mut p| {
-            p.pitch = 0.5;
-            p.yaw = 0.6;
-            p.scale = 0.85;
-            p.into_matrix()
-        });
-        chart
-            .configure_axes()
-            .label_style((FAMILY, 11))
-            .x_formatter(&tick)
-            .y_formatter(&tick)
-            .z_formatter(&tick)
-            .light_grid_style(BLACK.mix(0.1))
-            .max_light_lines(3)
-            .draw()
-            .map_err(draw_error)?;
-        // A coarser mesh than the data keeps the SVG small; every 3rd grid line.
-        let stride = (self.x.len() / 34).max(1);
-        let sample = |axis: &[f64]| -> Vec<f64> { axis.iter().step_by(stride).copied().collect() };
-        let colour_of = |z: &f64| -> ShapeStyle { viridis(*z, z_range).filled() };
-        chart
-            .draw_series(
-                SurfaceSeries::xoz(
-                    sample(&self.x).into_iter(),
-                    sample(&self.y).into_iter(),
-                    |x, y| self.at(&self.z, x, y),
-                )
-                .style_func(&colour_of),
-            )
-            .map_err(draw_error)?;
-        colour_bar(&surface_bar, z_range, "Z")?;
-
-        let mut heat = ChartBuilder::on(&heat_area)
-            .caption("gradient magnitude |∇Z|", (FAMILY, 18))
-            .margin(10)
-            .x_label_area_size(34)
-            .y_label_area_size(44)
-            .build_cartesian_2d(xs.0..xs.1, ys.0..ys.1)
-            .map_err(draw_error)?;
-        heat.configure_mesh()
-            .disable_mesh()
-            .x_desc("X")
-            .y_desc("Y")
-            .label_style((FAMILY, 12))
-            .axis_desc_style((FAMILY, 13))
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .draw()
-            .map_err(draw_error)?;
-        let half = |axis: &[f64]| (axis[1] - axis[0]) / 2.0;
-        let (hx, hy) = (half(&self.x), half(&self.y));
-        heat.draw_series(self.y.iter().enumerate().flat_map(|(i, &y)| {
-            self.x.iter().enumerate().map(move |(j, &x)| {
-                let g = self.gradient_magnitude[i * self.x.len() + j];
-                Rectangle::new(
-                    [(x - hx, y - hy), (x + hx, y + hy)],
-                    viridis(g, g_range).filled(),
-                )
-            })
-        }))
+    let mut chart = ChartBuilder::on(&surface_area)
+        .caption("Z = f(X) + f(Y)", (FAMILY, 18))
+        .margin(10)
+        .build_cartesian_3d(xs.0..xs.1, z_range.0..z_range.1, ys.0..ys.1)
         .map_err(draw_error)?;
-        colour_bar(&heat_bar, g_range, "|∇Z|")?;
-        root.present().map_err(draw_error)
-    }
+    chart.with_projection(|mut p| {
+        p.pitch = 0.5;
+        p.yaw = 0.6;
+        p.scale = 0.85;
+        p.into_matrix()
+    });
+    chart
+        .configure_axes()
+        .label_style((FAMILY, 11))
+        .x_formatter(&tick)
+        .y_formatter(&tick)
+        .z_formatter(&tick)
+        .light_grid_style(BLACK.mix(0.1))
+        .max_light_lines(3)
+        .draw()
+        .map_err(draw_error)?;
+    // A coarser mesh than the data keeps the SVG small; every 3rd grid line.
+    let stride = (s.x.len() / 34).max(1);
+    let sample = |axis: &[f64]| -> Vec<f64> { axis.iter().step_by(stride).copied().collect() };
+    let colour_of = |z: &f64| -> ShapeStyle { viridis(*z, z_range).filled() };
+    chart
+        .draw_series(
+            SurfaceSeries::xoz(
+                sample(&s.x).into_iter(),
+                sample(&s.y).into_iter(),
+                |x, y| value_at(s, &s.z, x, y),
+            )
+            .style_func(&colour_of),
+        )
+        .map_err(draw_error)?;
+    colour_bar(&surface_bar, z_range, "Z")?;
 
-    /// The figure as SVG text.
-    pub fn to_svg(&self) -> Result<String, VizError> {
-        self.check()?;
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-            self.draw(root)?;
-        }
-        Ok(svg)
-    }
-
-    /// Writes `<stem>.json`, `<stem>.svg` and `<stem>.png`.
-    pub fn write_all(&self, stem: &Path) -> Result<Vec<PathBuf>, VizError> {
-        self.check()?;
-        let json = serde_json::to_string(self).map_err(|e| VizError::Invalid(e.to_string()))?;
-        write_files(stem, &json, &self.to_svg()?, |png| {
-            let root = BitMapBackend::new(png, SIZE).into_drawing_area();
-            self.draw(root)
+    let mut heat = ChartBuilder::on(&heat_area)
+        .caption("gradient magnitude |∇Z|", (FAMILY, 18))
+        .margin(10)
+        .x_label_area_size(34)
+        .y_label_area_size(44)
+        .build_cartesian_2d(xs.0..xs.1, ys.0..ys.1)
+        .map_err(draw_error)?;
+    heat.configure_mesh()
+        .disable_mesh()
+        .x_desc("X")
+        .y_desc("Y")
+        .label_style((FAMILY, 12))
+        .axis_desc_style((FAMILY, 13))
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .draw()
+        .map_err(draw_error)?;
+    let half = |axis: &[f64]| (axis[1] - axis[0]) / 2.0;
+    let (hx, hy) = (half(&s.x), half(&s.y));
+    heat.draw_series(s.y.iter().enumerate().flat_map(|(i, &y)| {
+        s.x.iter().enumerate().map(move |(j, &x)| {
+            let g = s.gradient_magnitude[i * s.x.len() + j];
+            Rectangle::new(
+                [(x - hx, y - hy), (x + hx, y + hy)],
+                viridis(g, g_range).filled(),
+            )
         })
-    }
+    }))
+    .map_err(draw_error)?;
+    colour_bar(&heat_bar, g_range, "|∇Z|")?;
+    root.present().map_err(draw_error)
 }
 
 /// A vertical viridis strip from `lo` (bottom) to `hi` (top) with tick labels.

@@ -10,17 +10,16 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use acts::{Activation, ActivationKind, ActivationSpec};
+use acts::Activation;
 use anyhow::{Context, anyhow};
 use burn::tensor::{Device, Distribution, Tensor};
 use nets::SimpleNetwork;
 use serde::Serialize;
-use train::{
-    EpochMetrics, ExperimentFile, Observer, RunContext, Start, StepPhases, fit, load_network,
-};
+use spec::{ActivationKind, ActivationSpec, EpochMetrics, ExperimentFile};
+use train::{Observer, RunContext, Start, StepPhases, fit, load_network};
 
 use crate::cli::{BenchActsArgs, BenchTrainArgs};
-use crate::commands::{chosen_activations, load_data, print_json, runtime};
+use crate::context::{chosen_activations, load_data, print_json, runtime};
 use crate::failure::{Failure, failed, input};
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -48,12 +47,12 @@ struct ActTiming {
 
 /// `actlab bench acts`.
 pub fn acts(args: BenchActsArgs) -> Result<ExitCode, Failure> {
-    let rt = runtime(&args.env)?;
+    let rt = runtime(&args.env.compute)?;
     let device = rt.device.clone().autodiff();
     let all: Vec<ActivationKind> = ActivationKind::all().collect();
     let specs = chosen_activations(args.acts.as_deref(), &args.defs, &all)?;
     let time = |spec: &ActivationSpec| -> Result<f64, Failure> {
-        let module = Activation::from_spec(spec, &device).map_err(input)?;
+        let module = Activation::init(spec, 1, &device);
         let mut samples = Vec::with_capacity(args.iterations);
         for i in 0..args.iterations + args.iterations / 5 {
             let x = Tensor::<2>::random([128, 256], Distribution::Normal(0.0, 1.0), &device)
@@ -142,7 +141,7 @@ struct StepMs {
 /// `actlab bench train`.
 pub fn train(args: BenchTrainArgs) -> Result<ExitCode, Failure> {
     let data = load_data(&args.env)?;
-    let rt = runtime(&args.env)?;
+    let rt = runtime(&args.env.compute)?;
     let mut file = ExperimentFile {
         acts: args.acts.clone(),
         name: "bench".into(),
@@ -171,7 +170,7 @@ pub fn train(args: BenchTrainArgs) -> Result<ExitCode, Failure> {
             &context,
             &mut timings,
         )
-        .with_context(|| format!("run {}", spec.name))
+        .with_context(|| format!("run {}", spec.name()))
         .map_err(failed)?;
         let skip = usize::from(timings.epochs.len() > 1);
         let measured = &timings.epochs[skip..];
@@ -180,17 +179,16 @@ pub fn train(args: BenchTrainArgs) -> Result<ExitCode, Failure> {
         let ms = |f: fn(&StepPhases) -> Duration| {
             median(phases.iter().map(|p| f(p).as_secs_f64() * 1e3).collect())
         };
-        let checkpoint = spec.dir.join(
+        let checkpoint = spec.dir().join(
             &record
-                .checkpoints
-                .last()
+                .checkpoint(None)
                 .ok_or_else(|| failed(anyhow!("the run saved no checkpoint")))?
                 .path,
         );
-        let (model, _) = load_network(&checkpoint, &rt.device).map_err(failed)?;
+        let model = load_network(spec.network(), &checkpoint, &rt.device).map_err(failed)?;
         let dead_neuron_pass_s = time_dead_neuron_pass(&model, &data.train, &rt.device);
         rows.push(TrainTiming {
-            activation: spec.network.activation_name().to_string(),
+            activation: spec.network().activation_name().to_string(),
             threads: rt.threads,
             device: rt.device_name.clone(),
             epochs_measured: measured.len(),

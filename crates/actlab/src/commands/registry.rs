@@ -2,20 +2,13 @@
 
 use std::process::ExitCode;
 
-use acts::{ActivationKind, ActivationSpec, CustomActivation, Scope, evaluate_points};
+use acts::evaluate_points;
 use serde::Serialize;
+use spec::{ActivationKind, ActivationSpec, ParamInfo, Scope};
 
-use crate::cli::DefinitionArgs;
-use crate::commands::{definitions, print_json};
+use crate::cli::{EvalArgs, ListArgs};
+use crate::context::{definitions, print_json, runtime};
 use crate::failure::{Failure, input};
-
-/// One parameter as `acts list` shows it.
-#[derive(Serialize)]
-struct ParamRow {
-    name: String,
-    count: usize,
-    init: String,
-}
 
 /// One activation as `acts list` shows it: a registry entry or a user definition.
 #[derive(Serialize)]
@@ -23,71 +16,33 @@ struct Row {
     name: String,
     category: String,
     formula: String,
-    params: Vec<ParamRow>,
+    params: Vec<ParamInfo>,
     /// Scope options, empty for parameter-free functions.
     scopes: Vec<&'static str>,
     note: String,
 }
 
-fn scopes(trainable: bool) -> Vec<&'static str> {
-    if trainable {
-        [Scope::Shared, Scope::PerLayer, Scope::PerNeuron]
-            .map(|s| s.name())
-            .to_vec()
-    } else {
-        Vec::new()
-    }
-}
-
-fn builtin_row(kind: ActivationKind) -> Row {
-    let info = kind.info();
-    Row {
-        name: info.name.to_string(),
-        category: info.category.to_string(),
-        formula: info.formula.to_string(),
-        params: info
-            .params
-            .iter()
-            .map(|p| ParamRow {
-                name: p.name.to_string(),
-                count: p.count,
-                init: p.init.to_string(),
-            })
-            .collect(),
-        scopes: scopes(kind.is_trainable()),
-        note: info.note.to_string(),
-    }
-}
-
-fn custom_row(def: &CustomActivation) -> Row {
-    let params = if def.mix.is_empty() {
-        def.params
-            .iter()
-            .map(|(name, value)| ParamRow {
-                name: name.clone(),
-                count: 1,
-                init: value.to_string(),
-            })
-            .collect()
-    } else {
-        vec![ParamRow {
-            name: "weights".into(),
-            count: def.mix.len(),
-            init: "0 (equal mix)".into(),
-        }]
-    };
-    Row {
-        name: def.name.clone(),
-        category: "User-defined".to_string(),
-        formula: def.formula(),
-        params,
-        scopes: scopes(def.param_count() > 0),
-        note: String::new(),
+impl Row {
+    fn of(spec: &ActivationSpec) -> Self {
+        let info = spec.builtin().map(ActivationKind::info);
+        Row {
+            name: spec.name().to_string(),
+            category: info.map_or_else(|| "User-defined".into(), |i| i.category.to_string()),
+            // The registry's formula for a built-in (Fourier's with its tau, not 25).
+            formula: info.map_or_else(|| spec.formula(), |i| i.formula.to_string()),
+            params: spec.params(),
+            scopes: if spec.is_trainable() {
+                Scope::NAMES.to_vec()
+            } else {
+                Vec::new()
+            },
+            note: info.map_or_else(String::new, |i| i.note.to_string()),
+        }
     }
 }
 
 /// `a,b[3]=init` when every parameter shares count and initialisation, else each alone.
-fn params_cell(params: &[ParamRow]) -> String {
+fn params_cell(params: &[ParamInfo]) -> String {
     match params {
         [] => "-".to_string(),
         [first, rest @ ..]
@@ -108,10 +63,16 @@ fn params_cell(params: &[ParamRow]) -> String {
 }
 
 /// Prints every activation with its category, formula, parameters and scopes.
-pub fn list(json: bool, defs: &DefinitionArgs) -> Result<ExitCode, Failure> {
-    let mut rows: Vec<Row> = ActivationKind::all().map(builtin_row).collect();
-    rows.extend(definitions(defs)?.iter().map(custom_row));
-    if json {
+pub fn list(args: ListArgs) -> Result<ExitCode, Failure> {
+    let mut rows: Vec<Row> = ActivationKind::all()
+        .map(|kind| Row::of(&kind.into()))
+        .collect();
+    rows.extend(
+        definitions(&args.defs)?
+            .into_iter()
+            .map(|def| Row::of(&ActivationSpec::Custom(def))),
+    );
+    if args.json {
         print_json(&rows)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -141,25 +102,16 @@ pub fn list(json: bool, defs: &DefinitionArgs) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Prints value, derivative and parameter gradients of one activation at `points`.
-pub fn eval(
-    name: &str,
-    points: &[f64],
-    seed: u64,
-    json: bool,
-    defs: &DefinitionArgs,
-) -> Result<ExitCode, Failure> {
-    let spec = ActivationSpec::resolve(name, &definitions(defs)?).map_err(input)?;
-    let result = evaluate_points(&spec, points, seed).map_err(input)?;
-    if json {
+/// Prints value, derivative and parameter gradients of one activation at the points.
+pub fn eval(args: EvalArgs) -> Result<ExitCode, Failure> {
+    let spec = ActivationSpec::resolve(&args.name, &definitions(&args.defs)?).map_err(input)?;
+    let rt = runtime(&args.compute)?;
+    let result = evaluate_points(&spec, &args.at, args.seed, &rt.device);
+    if args.json {
         print_json(&result)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let formula = match &spec {
-        ActivationSpec::Builtin(kind) => kind.info().formula.to_string(),
-        ActivationSpec::Custom(def) => def.formula(),
-    };
-    println!("{}: {formula}", spec.name());
+    println!("{}: {}", spec.name(), Row::of(&spec).formula);
     println!("{:>14} {:>16} {:>16}", "x", "f(x)", "f'(x)");
     for ((x, y), dy) in result.x.iter().zip(&result.value).zip(&result.derivative) {
         println!("{x:>14} {y:>16.8e} {dy:>16.8e}");

@@ -4,10 +4,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, anyhow};
-use train::{EpochMetrics, RUN_RECORD, RunRecord, RunSpec, Start, fit};
+use spec::{EpochMetrics, RunLayout, RunSpec};
+use train::{Start, fit};
 
 use crate::cli::RerunArgs;
-use crate::commands::{load_data, runtime};
+use crate::context::{load_data, run_record, runtime};
 use crate::failure::{self, Failure, failed, input};
 use crate::progress::Progress;
 
@@ -23,29 +24,10 @@ pub fn run(args: RerunArgs) -> Result<ExitCode, Failure> {
     } else {
         args.record.parent().map(PathBuf::from).unwrap_or_default()
     };
-    let original = RunRecord::load(&run_dir)
-        .with_context(|| {
-            format!(
-                "{}: cannot read the run record {RUN_RECORD}",
-                run_dir.display()
-            )
-        })
-        .map_err(input)?;
+    let record_path = RunLayout::new(&run_dir).record();
+    let original = run_record(&run_dir)?;
     let data = load_data(&args.env)?;
-    if !original.dataset_md5.is_empty() {
-        for (file, md5) in &original.dataset_md5 {
-            match data.checksums.get(file) {
-                Some(now) if now == md5 => {}
-                now => {
-                    return Err(input(anyhow!(
-                        "{}: the dataset differs from the recorded one ({file}: recorded MD5 {md5}, found {})",
-                        data.dir.display(),
-                        now.map_or("no such file", String::as_str)
-                    )));
-                }
-            }
-        }
-    }
+    data.check_recorded(&original.dataset_md5).map_err(input)?;
     let out = args
         .out
         .clone()
@@ -57,7 +39,16 @@ pub fn run(args: RerunArgs) -> Result<ExitCode, Failure> {
             dir.display()
         )));
     }
-    let rt = runtime(&args.env)?;
+    let spec = RunSpec::new(
+        &original.experiment,
+        &original.run,
+        dir.clone(),
+        original.network.clone(),
+        original.train.clone(),
+        &record_path.display().to_string(),
+    )
+    .map_err(input)?;
+    let rt = runtime(&args.env.compute)?;
     if rt.device_name != original.device || rt.threads != original.threads {
         eprintln!(
             "actlab: note: recorded on {} with {} thread(s), rerunning on {} with {}; bit-identical results need the same",
@@ -69,15 +60,8 @@ pub fn run(args: RerunArgs) -> Result<ExitCode, Failure> {
             .with_context(|| format!("cannot clear {}", dir.display()))
             .map_err(failed)?;
     }
-    let spec = RunSpec {
-        experiment: original.experiment.clone(),
-        name: original.run.clone(),
-        dir,
-        network: original.network.clone(),
-        train: original.train.clone(),
-    };
     let context = rt.run_context();
-    let mut progress = Progress::new(&format!("rerun {}", spec.name), args.quiet);
+    let mut progress = Progress::new(&format!("rerun {}", spec.name()), args.quiet);
     let again = fit(
         &spec,
         Start::Fresh,
@@ -86,7 +70,7 @@ pub fn run(args: RerunArgs) -> Result<ExitCode, Failure> {
         &context,
         &mut progress,
     )
-    .with_context(|| format!("rerun of {}", spec.name))
+    .with_context(|| format!("rerun of {}", spec.name()))
     .map_err(failed)?;
 
     let pairs = original.epochs.iter().zip(&again.epochs);
@@ -96,17 +80,17 @@ pub fn run(args: RerunArgs) -> Result<ExitCode, Failure> {
             println!(
                 "reproduced: all {} recorded epochs of {} have identical losses and accuracies ({})",
                 original.epochs.len(),
-                spec.name,
-                spec.dir.display()
+                spec.name(),
+                spec.dir().display()
             );
             Ok(ExitCode::SUCCESS)
         }
         None => {
             eprintln!(
-                "actlab: the rerun stopped after {} of {} epochs (status {:?})",
+                "actlab: the rerun stopped after {} of {} epochs (status {})",
                 again.epochs.len(),
                 original.epochs.len(),
-                again.status
+                again.status.state()
             );
             Ok(ExitCode::from(failure::RUN))
         }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use nets::Summary;
 
 use crate::cli::SummaryArgs;
-use crate::commands::{network_config, print_json};
+use crate::context::{network_config, print_json};
 use crate::failure::Failure;
 
 /// Prints the table (or JSON) for the network the flags describe.

@@ -1,52 +1,33 @@
-//! `actlab probe surface`: the book's `compute_gradient_flow` for each activation, as
-//! data (JSON) and a 3-D surface beside its gradient-magnitude heatmap (SVG + PNG).
+//! `actlab probe surface`: the book's `compute_gradient_flow` for each activation, as a
+//! report (JSON) and a 3-D surface beside its gradient-magnitude heatmap (SVG + PNG).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use acts::{Activation, BOOK_ACTIVATIONS};
-use anyhow::Context;
-use burn::tensor::Device;
 use probe::activation_surface;
-use viz::SurfaceFigure;
+use spec::BOOK_ACTIVATIONS;
+use spec::layout::ProbeFiles;
+use viz::figures::surface_figure;
 
 use crate::cli::SurfaceArgs;
-use crate::commands::chosen_activations;
-use crate::commands::plot::print_paths;
-use crate::failure::{Failure, failed, input};
+use crate::context::{chosen_activations, print_paths, runtime, write_drawing, write_record};
+use crate::failure::Failure;
 
 /// `actlab probe surface`.
 pub fn run(args: SurfaceArgs) -> Result<ExitCode, Failure> {
     let specs = chosen_activations(args.acts.as_deref(), &args.defs, &BOOK_ACTIVATIONS)?;
-    let device = Device::flex().autodiff();
-    device.seed(args.seed);
+    let rt = runtime(&args.compute)?;
     let out = args
         .out
         .clone()
-        .unwrap_or_else(|| PathBuf::from("results/probes"));
+        .unwrap_or_else(|| PathBuf::from(ProbeFiles::DEFAULT_DIR));
     for spec in &specs {
-        // As in the book, RReLU is in training mode here: its slopes are random draws.
-        let module = Activation::from_spec(spec, &device).map_err(input)?;
-        let grid = activation_surface(
-            spec.name(),
-            &module,
-            args.grid,
-            -args.range,
-            args.range,
-            &device,
-        );
-        let figure = SurfaceFigure::new(
-            format!("{}: surface and gradient flow", spec.name()),
-            grid.x,
-            grid.y,
-            grid.z,
-            grid.gradient_magnitude,
-        );
-        let stem = out.join(format!("surface-{}", spec.name()));
-        let paths = figure
-            .write_all(&stem)
-            .with_context(|| format!("cannot write {}", stem.display()))
-            .map_err(failed)?;
+        // Each surface is drawn from the seed alone, whatever else is on the list.
+        let report = activation_surface(spec, args.seed, args.grid, args.range, &rt.device);
+        let (path, stem) = ProbeFiles::surface(&out, spec.name());
+        write_record(&path, &report)?;
+        let mut paths = vec![path];
+        paths.extend(write_drawing(surface_figure(&report), &stem)?);
         print_paths(&paths);
     }
     Ok(ExitCode::SUCCESS)

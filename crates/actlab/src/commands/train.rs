@@ -6,23 +6,27 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use acts::{ActivationKind, ActivationSpec, Scope};
 use anyhow::{Context, anyhow};
 use data::FashionMnist;
-use nets::LayerKind;
-use train::{
-    CHECKPOINT_DIR, Experiment, ExperimentFile, OptimizerKind, RUN_RECORD, RunRecord, RunSpec,
-    RunStatus, Start, SummaryTable, fit, write_json_atomic,
+use spec::{
+    ActivationKind, ActivationSpec, Experiment, ExperimentFile, ExperimentLayout, RunLayout,
+    RunRecord, RunSpec, RunStatus, SummaryTable, fsio,
 };
+use train::{Start, fit, write_summary};
+use viz::figures::{experiment_figure, run_figure};
 
-use crate::cli::TrainArgs;
-use crate::commands::{EXPERIMENT_FILE, Runtime, load_data, runtime, saved_experiment};
+use crate::cli::{TrainArgs, TrainSettings};
+use crate::context::{Runtime, load_data, run_record, runtime, saved_experiment, write_drawing};
 use crate::failure::{self, Failure, failed, input};
 use crate::progress::Progress;
 
 /// Applies the flags on top of the file (flags win), checking each flag's value so that
 /// an error names the flag rather than a config field.
-fn apply_flags(file: &mut ExperimentFile, args: &TrainArgs) -> Result<(), Failure> {
+fn apply_flags(
+    file: &mut ExperimentFile,
+    origin: &str,
+    args: &TrainSettings,
+) -> Result<(), Failure> {
     if let Some(acts) = &args.acts {
         let names: Vec<String> = acts
             .iter()
@@ -35,8 +39,9 @@ fn apply_flags(file: &mut ExperimentFile, args: &TrainArgs) -> Result<(), Failur
                 ActivationKind::names().join(", ")
             )));
         }
+        let definitions = file.check_definitions(origin).map_err(input)?;
         for name in &names {
-            ActivationSpec::resolve(name, &file.definitions)
+            ActivationSpec::resolve(name, &definitions)
                 .context("--acts")
                 .map_err(input)?;
         }
@@ -51,34 +56,21 @@ fn apply_flags(file: &mut ExperimentFile, args: &TrainArgs) -> Result<(), Failur
         }
         file.hidden = hidden.clone();
     }
-    if let Some(layer) = &args.layer {
-        file.layer = layer
-            .parse::<LayerKind>()
-            .context("--layer")
-            .map_err(input)?;
-    }
-    if let Some(scope) = &args.scope {
-        file.scope = scope.parse::<Scope>().context("--scope").map_err(input)?;
-    }
+    file.layer = args.layer.unwrap_or(file.layer);
+    file.scope = args.scope.unwrap_or(file.scope);
     if args.track.is_some() {
         file.train.track_grads = true;
     }
     if let Some(tau) = args.fourier_tau {
         file.fourier.get_or_insert_default().tau = tau;
     }
-    if let Some(init) = &args.fourier_init {
-        file.fourier.get_or_insert_default().init =
-            init.parse().context("--fourier-init").map_err(input)?;
+    if let Some(init) = args.fourier_init {
+        file.fourier.get_or_insert_default().init = init;
     }
     if let Some(omega0) = args.fourier_omega0 {
         file.fourier.get_or_insert_default().omega0 = omega0;
     }
-    if let Some(optimizer) = &args.optimizer {
-        file.train.optimizer = optimizer
-            .parse::<OptimizerKind>()
-            .context("--optimizer")
-            .map_err(input)?;
-    }
+    file.train.optimizer = args.optimizer.unwrap_or(file.train.optimizer);
     if let Some(seeds) = &args.seed {
         file.seeds = seeds.clone();
     }
@@ -117,13 +109,11 @@ fn on_interrupt(stop: Arc<AtomicBool>) -> Result<(), Failure> {
 
 /// Something in `dir` that a new training would overwrite, if anything.
 fn existing_result(dir: &Path) -> Option<String> {
-    if dir.join("summary.json").is_file() {
-        return Some("summary.json".into());
-    }
+    let layout = ExperimentLayout::new(dir);
+    let summary = layout.summary("json");
     let entries = std::fs::read_dir(dir).ok()?;
-    entries
-        .flatten()
-        .map(|e| e.path().join(RUN_RECORD))
+    std::iter::once(summary)
+        .chain(entries.flatten().map(|e| RunLayout::new(e.path()).record()))
         .find(|p| p.is_file())
         .map(|p| p.strip_prefix(dir).unwrap_or(&p).display().to_string())
 }
@@ -141,7 +131,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode, Failure> {
     if let Some(dir) = &args.resume {
         return resume(dir, &args);
     }
-    if args.config.is_none() && args.acts.is_none() {
+    if args.config.is_none() && args.settings.acts.is_none() {
         return Err(input(anyhow!(
             "nothing to train: pass --acts NAMES (e.g. --acts ReLU,TeLU,STAF), --config FILE (e.g. configs/book-ch4.toml) or --resume DIR"
         )));
@@ -153,27 +143,23 @@ pub fn run(args: TrainArgs) -> Result<ExitCode, Failure> {
         ),
         None => (ExperimentFile::default(), "command line".to_string()),
     };
-    apply_flags(&mut file, &args)?;
+    apply_flags(&mut file, &origin, &args.settings)?;
     let experiment = file.check(&origin).map_err(input)?;
     let data = load_data(&args.env)?;
-    if let Some(found) = existing_result(&experiment.dir).filter(|_| !args.force) {
+    let dir = experiment.dir();
+    if let Some(found) = existing_result(dir).filter(|_| !args.force) {
         return Err(input(anyhow!(
             "{} already holds results ({found}); pass --resume {} to continue it, --force to overwrite it, or --name/--out for another folder",
-            experiment.dir.display(),
-            experiment.dir.display()
+            dir.display(),
+            dir.display()
         )));
     }
-    std::fs::create_dir_all(&experiment.dir)
-        .with_context(|| {
-            format!(
-                "cannot create the experiment folder {}",
-                experiment.dir.display()
-            )
-        })
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the experiment folder {}", dir.display()))
         .map_err(input)?;
-    let rt = runtime(&args.env)?;
-    write_json_atomic(&experiment.dir.join(EXPERIMENT_FILE), &experiment)
-        .with_context(|| format!("cannot write to {}", experiment.dir.display()))
+    let rt = runtime(&args.env.compute)?;
+    spec::artifact::write(&ExperimentLayout::new(dir).config(), experiment.file())
+        .with_context(|| format!("cannot write to {}", dir.display()))
         .map_err(input)?;
     let steps = experiment
         .runs()
@@ -183,46 +169,38 @@ pub fn run(args: TrainArgs) -> Result<ExitCode, Failure> {
     train_steps(&experiment, steps, &data, &rt, args.quiet)
 }
 
-/// Removes temporary files a killed process left in a run folder (never results:
-/// those are renamed into place only once complete).
-fn remove_stale_temporaries(run_dir: &Path) {
-    for dir in [run_dir.to_path_buf(), run_dir.join(CHECKPOINT_DIR)] {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') && name.contains(".tmp-") {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
-    }
-}
-
 /// What `--resume` does with one run, from what its folder holds.
 fn resume_step(spec: RunSpec, data: &FashionMnist) -> Result<Step, Failure> {
-    let record_path = spec.dir.join(RUN_RECORD);
+    let layout = RunLayout::new(spec.dir());
+    let record_path = layout.record();
     if !record_path.is_file() {
         return Ok(Step::Train(Box::new(spec), Start::Fresh));
     }
-    let record = RunRecord::load(&spec.dir).map_err(input)?;
+    let record = run_record(spec.dir())?;
+    // experiment.json plans the run; run.json records what was trained: a folder whose
+    // two disagree was edited or mixed up, and resuming it would mix results.
+    if record.network != *spec.network() || record.train != *spec.train() {
+        return Err(input(anyhow!(
+            "--resume: {} records other network or training settings than {} plans for {}; the folder was edited or mixed up (train it again with --force)",
+            record_path.display(),
+            ExperimentLayout::CONFIG,
+            spec.name()
+        )));
+    }
     if record.is_finished() {
         return Ok(Step::Keep(Box::new(record)));
     }
-    if !record.dataset_md5.is_empty() && record.dataset_md5 != data.checksums {
-        return Err(input(anyhow!(
-            "{}: the run started on other dataset files than {} (MD5s differ); resume with the same --data-dir",
-            record_path.display(),
-            data.dir.display()
-        )));
-    }
-    remove_stale_temporaries(&spec.dir);
+    data.check_recorded(&record.dataset_md5)
+        .with_context(|| format!("--resume {}", record_path.display()))
+        .map_err(input)?;
+    fsio::remove_temporaries(layout.dir());
+    fsio::remove_temporaries(&layout.checkpoints());
     let Some(point) = &record.resume else {
         // Stopped before its first epoch ended: nothing worth keeping.
         return Ok(Step::Train(Box::new(spec), Start::Fresh));
     };
     for file in [&point.model, &point.optimizer] {
-        let path = spec.dir.join(file);
+        let path = spec.dir().join(file);
         if !path.is_file() {
             return Err(input(anyhow!(
                 "{}: its resume point {} is missing; the run cannot continue (train it again with --force)",
@@ -243,7 +221,7 @@ fn resume(dir: &Path, args: &TrainArgs) -> Result<ExitCode, Failure> {
         .into_iter()
         .map(|spec| resume_step(spec, &data))
         .collect::<Result<Vec<_>, _>>()?;
-    let rt = runtime(&args.env)?;
+    let rt = runtime(&args.env.compute)?;
     let left = steps
         .iter()
         .filter(|s| matches!(s, Step::Train(..)))
@@ -283,34 +261,40 @@ fn train_steps(
             if previous.device != rt.device_name || previous.threads != rt.threads {
                 eprintln!(
                     "actlab: note: {} began on {} with {} thread(s) and continues on {} with {}; bit-identical results need the same",
-                    spec.name, previous.device, previous.threads, rt.device_name, rt.threads
+                    spec.name(),
+                    previous.device,
+                    previous.threads,
+                    rt.device_name,
+                    rt.threads
                 );
             }
-        } else if spec.dir.exists() {
+        } else if spec.dir().exists() {
             // A fresh start (after --force, or of a run killed in its first epoch):
             // stale checkpoints must not outlive the rerun.
-            std::fs::remove_dir_all(&spec.dir)
-                .with_context(|| format!("cannot clear {}", spec.dir.display()))
+            std::fs::remove_dir_all(spec.dir())
+                .with_context(|| format!("cannot clear {}", spec.dir().display()))
                 .map_err(failed)?;
         }
-        let label = format!("[{}/{}] {}", i + 1, total, spec.name);
+        let label = format!("[{}/{}] {}", i + 1, total, spec.name());
         let mut progress = Progress::new(&label, quiet);
         let record = fit(&spec, start, data, &rt.device, &context, &mut progress)
-            .with_context(|| format!("run {}", spec.name))
+            .with_context(|| format!("run {}", spec.name()))
             .map_err(failed)?;
-        if let (RunStatus::Diverged, Some((epoch, batch))) = (record.status, record.diverged_at) {
-            eprintln!(
-                "{label}: loss became non-finite at epoch {epoch}, batch {batch}; run stopped (status: diverged)"
-            );
-        }
-        if let (RunStatus::Interrupted, Some((epoch, batch))) =
-            (record.status, record.interrupted_at)
-        {
-            eprintln!(
-                "{label}: interrupted at epoch {epoch}, batch {batch}; saved {} and its run.json; continue with --resume {}",
-                spec.dir.join("checkpoints/interrupted.bpk").display(),
-                experiment.dir.display()
-            );
+        match record.status {
+            RunStatus::Diverged(at) => eprintln!(
+                "{label}: loss became non-finite at epoch {}, batch {}; run stopped (status: diverged)",
+                at.epoch, at.batch
+            ),
+            RunStatus::Interrupted(at) => eprintln!(
+                "{label}: interrupted at epoch {}, batch {}; saved {} and its run.json; continue with --resume {}",
+                at.epoch,
+                at.batch,
+                spec.dir()
+                    .join(RunLayout::checkpoint(RunLayout::INTERRUPTED))
+                    .display(),
+                experiment.dir().display()
+            ),
+            RunStatus::Running | RunStatus::Completed => {}
         }
         records.push(record);
         if context.stop.load(Ordering::SeqCst) {
@@ -318,16 +302,21 @@ fn train_steps(
         }
     }
 
-    let table = SummaryTable::from_records(&experiment.name, &records);
-    table
-        .write(&experiment.dir)
-        .with_context(|| format!("cannot write the summary into {}", experiment.dir.display()))
+    let layout = ExperimentLayout::new(experiment.dir());
+    let table = SummaryTable::from_records(experiment.name(), &records);
+    write_summary(&layout, &table)
+        .with_context(|| format!("cannot write the summary into {}", layout.dir().display()))
         .map_err(failed)?;
-    crate::commands::plot::training_figures(&experiment.dir, &experiment.name, &records)?;
+    for record in records.iter().filter(|r| !r.epochs.is_empty()) {
+        let stem = layout.run(&record.run).training_figure();
+        write_drawing(run_figure(record), &stem)?;
+    }
+    let comparison = experiment_figure(experiment.name(), &records);
+    write_drawing(comparison, &layout.comparison_figure())?;
     println!("\n{}", table.markdown());
     println!(
         "Results: {}/ (summary.md, summary.csv, summary.json, figures/; one folder per run)",
-        experiment.dir.display()
+        layout.dir().display()
     );
     let all_ok = records.iter().all(|r| r.status == RunStatus::Completed);
     Ok(if context.stop.load(Ordering::SeqCst) {

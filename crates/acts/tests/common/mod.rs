@@ -1,10 +1,23 @@
-//! What the parity and finite-difference test binaries share: the PyTorch fixture and
-//! the float64 device.
+//! What the parity and finite-difference test binaries share: the PyTorch fixture, the
+//! float64 device, and modules built from the registry or from given values.
 
 #![allow(dead_code)] // each test binary uses its own part
 
+use acts::{Activation, ActivationKind, Staf};
 use burn::tensor::{Device, FloatDType};
 use serde_json::Value;
+
+/// A fresh module of a built-in, shared, on `device`.
+pub fn module(kind: ActivationKind, device: &Device) -> Activation {
+    Activation::init(&kind.into(), 1, device)
+}
+
+/// A module of `kind` with the given parameter values (one vector per parameter).
+pub fn with_values(kind: ActivationKind, values: Vec<Vec<f64>>, device: &Device) -> Activation {
+    module(kind, device)
+        .with_param_values(&values)
+        .expect("values fit the module")
+}
 
 /// `fixtures/golden_activations.json`, a copy of `shared/fixtures/`.
 pub fn fixture() -> Value {
@@ -38,4 +51,20 @@ pub fn float64_device() -> Device {
             .expect("flex supports float64")
     });
     Device::flex().autodiff()
+}
+
+/// STAF with the fixture case's parameters C, Omega and Phi, as PyTorch held them
+/// (float32).
+pub fn fixture_staf(case: &Value, device: &Device) -> Staf {
+    let param = |key: &str| -> Vec<f64> {
+        numbers(&case["params_f32"][key])
+            .iter()
+            .map(|&v| v as f32 as f64)
+            .collect()
+    };
+    let values = vec![param("C"), param("Omega"), param("Phi")];
+    match with_values(ActivationKind::STAF, values, device) {
+        Activation::Staf(staf) => staf,
+        other => panic!("STAF is a sum of sinusoids, not {other:?}"),
+    }
 }

@@ -1,13 +1,10 @@
 //! The book's results table (Model | Accuracy % | Final loss | Time s), as markdown,
 //! CSV and JSON in the experiment folder.
 
-use std::fmt::Write as _;
-use std::path::Path;
-
 use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
 
-use crate::atomic::{write_atomic, write_json_atomic};
-use crate::record::{RunRecord, RunStatus};
+use crate::record::run::{RunRecord, RunState};
 
 /// One row: a run's final test metrics.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -23,7 +20,7 @@ pub struct SummaryRow {
     /// Training + evaluation seconds.
     pub time_seconds: f64,
     /// Run status.
-    pub status: RunStatus,
+    pub status: RunState,
 }
 
 /// The table for one experiment.
@@ -53,7 +50,7 @@ impl SummaryTable {
                     accuracy_percent: last.map_or(f64::NAN, |e| e.test_accuracy * 100.0),
                     final_loss: last.map_or(f64::NAN, |e| e.test_loss),
                     time_seconds: r.train_eval_seconds(),
-                    status: r.status,
+                    status: r.status.state(),
                 }
             })
             .collect();
@@ -70,10 +67,10 @@ impl SummaryTable {
         );
         for r in &self.rows {
             let flag = match r.status {
-                RunStatus::Completed => "",
-                RunStatus::Diverged => " (diverged)",
-                RunStatus::Running => " (unfinished)",
-                RunStatus::Interrupted => " (interrupted)",
+                RunState::Completed => "",
+                RunState::Diverged => " (diverged)",
+                RunState::Running => " (unfinished)",
+                RunState::Interrupted => " (interrupted)",
             };
             // A run stopped before its first epoch ended has no metrics to show.
             let (accuracy, loss) = if r.accuracy_percent.is_nan() {
@@ -97,8 +94,7 @@ impl SummaryTable {
     pub fn csv(&self) -> String {
         let mut out = String::from("model,run,accuracy_percent,final_loss,time_seconds,status\n");
         for r in &self.rows {
-            let status = serde_json::to_value(r.status).ok();
-            let status = status.as_ref().and_then(|v| v.as_str()).unwrap_or("");
+            let status = r.status.name();
             let _ = writeln!(
                 out,
                 "{},{},{:.4},{:.6},{:.3},{}",
@@ -106,12 +102,5 @@ impl SummaryTable {
             );
         }
         out
-    }
-
-    /// Writes `summary.md`, `summary.csv` and `summary.json` into `dir`.
-    pub fn write(&self, dir: &Path) -> std::io::Result<()> {
-        write_atomic(&dir.join("summary.md"), self.markdown().as_bytes())?;
-        write_atomic(&dir.join("summary.csv"), self.csv().as_bytes())?;
-        write_json_atomic(&dir.join("summary.json"), self)
     }
 }

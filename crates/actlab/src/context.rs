@@ -1,0 +1,188 @@
+//! What the command modules share, so that no command imports another: the device and
+//! threads, the dataset, user definitions, the networks the flags describe, saved
+//! experiments and runs, and writing records and figures.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, anyhow};
+use burn::tensor::Device;
+use data::FashionMnist;
+use serde::Serialize;
+use spec::artifact::{self, Artifact};
+use spec::{
+    ActivationConfig, ActivationKind, ActivationSpec, Definition, Experiment, ExperimentFile,
+    ExperimentLayout, NetworkConfig, RunLayout, RunRecord,
+};
+use train::{OpenedRun, RunContext};
+use viz::Drawing;
+
+use crate::cli::{DefinitionArgs, DeviceArgs, EnvArgs, NetworkArgs};
+use crate::failure::{Failure, failed, input};
+
+/// The device a command runs on, and how it is described in records.
+pub struct Runtime {
+    /// The device.
+    pub device: Device,
+    /// e.g. `flex (cpu)`.
+    pub device_name: String,
+    /// Worker threads.
+    pub threads: usize,
+}
+
+impl Runtime {
+    /// What a run record says about where it ran; no stop requested yet.
+    pub fn run_context(&self) -> RunContext {
+        RunContext {
+            device_name: self.device_name.clone(),
+            threads: self.threads,
+            revision: env!("ACTLAB_GIT_COMMIT").to_string(),
+            ..RunContext::default()
+        }
+    }
+}
+
+/// Sizes the thread pool and picks the device.
+pub fn runtime(compute: &DeviceArgs) -> Result<Runtime, Failure> {
+    let threads = compute.threads;
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global()
+        .map_err(|e| Failure::Run(anyhow!("cannot start {threads} worker threads: {e}")))?;
+    let kind = match compute.device.name() {
+        "wgpu" => "gpu",
+        _ => "cpu",
+    };
+    Ok(Runtime {
+        device: compute.device.device(),
+        device_name: format!("{} ({kind})", compute.device),
+        threads,
+    })
+}
+
+/// Prints `value` as pretty JSON on stdout.
+pub fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(value)
+        .context("serialising the output")
+        .map_err(failed)?;
+    println!("{text}");
+    Ok(())
+}
+
+/// Finds and reads FashionMNIST.
+pub fn load_data(env: &EnvArgs) -> Result<FashionMnist, Failure> {
+    let from_env = std::env::var_os(data::DATA_ENV).map(PathBuf::from);
+    let dir = data::locate(env.data_dir.as_deref(), from_env.as_deref()).map_err(input)?;
+    FashionMnist::load(&dir, !env.no_verify).map_err(input)
+}
+
+/// The user-defined activations of `--defs FILE` (none without it), each checked.
+pub fn definitions(args: &DefinitionArgs) -> Result<Vec<Definition>, Failure> {
+    let Some(path) = &args.file else {
+        return Ok(Vec::new());
+    };
+    let file = ExperimentFile::load(path).map_err(input)?;
+    file.check_definitions(&path.display().to_string())
+        .map_err(input)
+}
+
+/// The activations `--acts NAMES` names (built-in or from `--defs`), or `default`.
+pub fn chosen_activations(
+    names: Option<&[String]>,
+    defs: &DefinitionArgs,
+    default: &[ActivationKind],
+) -> Result<Vec<ActivationSpec>, Failure> {
+    let Some(names) = names else {
+        return Ok(default.iter().copied().map(ActivationSpec::from).collect());
+    };
+    let defs = definitions(defs)?;
+    names
+        .iter()
+        .map(|n| ActivationSpec::resolve(n, &defs).context("--acts"))
+        .collect::<Result<_, _>>()
+        .map_err(input)
+}
+
+/// The network described by `--act`, `--hidden`, `--scope`, `--layer`, `--no-act`,
+/// `--defs`.
+pub fn network_config(args: &NetworkArgs) -> Result<NetworkConfig, Failure> {
+    let defs = definitions(&args.defs)?;
+    let kind = ActivationSpec::resolve(&args.act, &defs)
+        .context("--act")
+        .map_err(input)?;
+    let config = NetworkConfig::book(ActivationConfig::new(kind).with_scope(args.scope))
+        .with_hidden(args.hidden.clone())
+        .with_layer(args.layer);
+    let config = if args.no_act {
+        config.without_activation()
+    } else {
+        config
+    };
+    config.check().context("--hidden").map_err(input)?;
+    Ok(config)
+}
+
+/// The experiment saved in `dir`, checked again, placed in `dir` (the folder may have
+/// been moved); `flag` (e.g. "--resume ") starts the error messages.
+pub fn saved_experiment(dir: &Path, flag: &str) -> Result<Experiment, Failure> {
+    let path = ExperimentLayout::new(dir).config();
+    if !path.is_file() {
+        return Err(input(anyhow!(
+            "{flag}{}: not an experiment folder (no {}); give the folder `actlab train` wrote, e.g. results/train",
+            dir.display(),
+            ExperimentLayout::CONFIG
+        )));
+    }
+    let file: ExperimentFile = artifact::read(&path)
+        .with_context(|| format!("{flag}{} is not an actlab experiment", path.display()))
+        .map_err(input)?;
+    let experiment = file
+        .check(&path.display().to_string())
+        .with_context(|| format!("{flag}{} is not a usable experiment", path.display()))
+        .map_err(input)?;
+    Ok(experiment.at(dir.to_path_buf()))
+}
+
+/// The run record in `run_dir`.
+pub fn run_record(run_dir: &Path) -> Result<RunRecord, Failure> {
+    artifact::read(&RunLayout::new(run_dir).record()).map_err(input)
+}
+
+/// The experiment saved in `dir` and the records of its runs that have one, in the
+/// experiment's run order.
+pub fn experiment_records(dir: &Path) -> Result<(Experiment, Vec<RunRecord>), Failure> {
+    let experiment = saved_experiment(dir, "")?;
+    let mut records = Vec::new();
+    for spec in experiment.runs() {
+        if RunLayout::new(spec.dir()).record().is_file() {
+            records.push(run_record(spec.dir())?);
+        }
+    }
+    Ok((experiment, records))
+}
+
+/// The run in `run_dir` at its checkpoint `name` (the last when `None`), on `device`.
+pub fn open_run(run_dir: &Path, name: Option<&str>, device: &Device) -> Result<OpenedRun, Failure> {
+    train::open_run(run_dir, name, device).map_err(input)
+}
+
+/// Writes `value` to `path` with its tag.
+pub fn write_record<T: Artifact>(path: &Path, value: &T) -> Result<(), Failure> {
+    artifact::write(path, value)
+        .with_context(|| format!("cannot write {}", path.display()))
+        .map_err(failed)
+}
+
+/// Writes a picture's three files (`<stem>.json`, `.svg`, `.png`) and returns their paths.
+pub fn write_drawing(drawing: impl Into<Drawing>, stem: &Path) -> Result<Vec<PathBuf>, Failure> {
+    drawing
+        .into()
+        .write_all(stem)
+        .with_context(|| format!("cannot write the figure {}", stem.display()))
+        .map_err(failed)
+}
+
+/// Says where files went, on one line.
+pub fn print_paths(paths: &[PathBuf]) {
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    println!("{}", names.join("  "));
+}

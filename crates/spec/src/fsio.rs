@@ -1,0 +1,98 @@
+//! Atomic writes: a temporary file in the same folder, then a rename, so that an
+//! interrupted process never leaves a half-written record, checkpoint or figure behind.
+//! The one implementation every crate uses.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The temporary name used while `path` is being written: `.tmp-<pid>-<name>` in the
+/// same folder (the extension stays last, as image encoders pick the format from it).
+pub fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".tmp-{}-{name}", std::process::id()))
+}
+
+/// Whether a file name is a temporary of [`temp_path`] (or of the `.<name>.tmp-<pid>`
+/// form that actlab wrote before 0.2), which a killed process may leave behind.
+pub fn is_temporary(name: &str) -> bool {
+    name.starts_with(".tmp-") || (name.starts_with('.') && name.contains(".tmp-"))
+}
+
+/// Removes the temporaries a killed process left in `dir` (never results: those are
+/// renamed into place only once complete).
+pub fn remove_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if is_temporary(&entry.file_name().to_string_lossy()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Writes `path` by letting `write` fill a temporary file beside it, then renaming it
+/// into place; on failure the temporary is removed and `path` is untouched. The parent
+/// folder is created when missing.
+pub fn write_via_temp<E: From<std::io::Error>>(
+    path: &Path,
+    write: impl FnOnce(&Path) -> Result<(), E>,
+) -> Result<(), E> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let tmp = temp_path(path);
+    let result = write(&tmp).and_then(|()| std::fs::rename(&tmp, path).map_err(E::from));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Writes `bytes` to `path` atomically (creating the parent folder), synced to disk.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_via_temp(path, |tmp| {
+        let mut file = std::fs::File::create(tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_and_leaves_no_temporary() {
+        let dir = std::env::temp_dir().join(format!("spec-fsio-{}", std::process::id()));
+        let path = dir.join("sub/a.json");
+        write_atomic(&path, b"[1, 2]\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "[1, 2]\n");
+        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
+        assert_eq!(names.len(), 1);
+        let failed: std::io::Result<()> = write_via_temp(&dir.join("b"), |tmp| {
+            std::fs::write(tmp, b"half")?;
+            Err(std::io::Error::other("disk full"))
+        });
+        assert!(failed.is_err());
+        assert!(!dir.join("b").exists());
+        assert_eq!(
+            std::fs::read_dir(&dir).unwrap().count(),
+            1,
+            "temporary removed"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn temporaries_are_recognised_in_both_spellings() {
+        let tmp = temp_path(Path::new("a/run.json"));
+        assert!(is_temporary(&tmp.file_name().unwrap().to_string_lossy()));
+        assert!(is_temporary(".run.json.tmp-123"));
+        assert!(!is_temporary("run.json"));
+        assert!(!is_temporary("epoch-1.bpk"));
+    }
+}

@@ -1,0 +1,204 @@
+//! Where every file of an experiment lives: the one module that knows the names.
+//!
+//! ```text
+//! <experiment>/
+//!   experiment.json                 the resolved config (kind "experiment")
+//!   summary.md  summary.csv  summary.json
+//!   figures/experiment.{json,svg,png}
+//!   index.html                      actlab report
+//!   <Activation>-s<seed>/           one folder per run
+//!     run.json                      kind "run"
+//!     checkpoints/epoch-N.bpk, interrupted.bpk, resume-eN.bpk, resume-eN.optimizer.bpk
+//!     figures/training.{json,svg,png}
+//!     probes/<probe>-<checkpoint>.json and <probe>-<checkpoint>-figure.{json,svg,png}
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use crate::network::NetworkConfig;
+
+/// An experiment folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExperimentLayout {
+    dir: PathBuf,
+}
+
+impl ExperimentLayout {
+    /// The experiment's resolved config.
+    pub const CONFIG: &'static str = "experiment.json";
+    /// The summary table, as `summary.md`, `summary.csv` and `summary.json`.
+    pub const SUMMARY: &'static str = "summary";
+
+    /// The layout of the folder `dir`.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    /// The folder itself.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// `experiment.json`.
+    pub fn config(&self) -> PathBuf {
+        self.dir.join(Self::CONFIG)
+    }
+
+    /// `summary.<extension>` (md, csv or json).
+    pub fn summary(&self, extension: &str) -> PathBuf {
+        self.dir.join(format!("{}.{extension}", Self::SUMMARY))
+    }
+
+    /// The stem of the figure comparing every run.
+    pub fn comparison_figure(&self) -> PathBuf {
+        self.dir.join("figures").join("experiment")
+    }
+
+    /// The HTML report.
+    pub fn report(&self) -> PathBuf {
+        self.dir.join("index.html")
+    }
+
+    /// The name of the run of `activation` with `seed`: `<Activation>-s<seed>`.
+    pub fn run_name(activation: &str, seed: u64) -> String {
+        format!("{activation}-s{seed}")
+    }
+
+    /// The folder of the run named `name`.
+    pub fn run(&self, name: &str) -> RunLayout {
+        RunLayout::new(self.dir.join(name))
+    }
+}
+
+/// A run folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunLayout {
+    dir: PathBuf,
+}
+
+impl RunLayout {
+    /// The run record's file name.
+    pub const RECORD: &'static str = "run.json";
+    /// The checkpoint folder's name.
+    pub const CHECKPOINTS: &'static str = "checkpoints";
+    /// The checkpoint a stop request leaves.
+    pub const INTERRUPTED: &'static str = "interrupted";
+
+    /// The layout of the folder `dir`.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    /// The folder itself.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// `run.json`.
+    pub fn record(&self) -> PathBuf {
+        self.dir.join(Self::RECORD)
+    }
+
+    /// The checkpoint folder.
+    pub fn checkpoints(&self) -> PathBuf {
+        self.dir.join(Self::CHECKPOINTS)
+    }
+
+    /// The checkpoint called `name` (e.g. `epoch-5`), relative to the run folder as
+    /// records store it.
+    pub fn checkpoint(name: &str) -> PathBuf {
+        Path::new(Self::CHECKPOINTS).join(format!("{name}.bpk"))
+    }
+
+    /// The name of the checkpoint saved after `epoch`.
+    pub fn epoch_checkpoint(epoch: usize) -> String {
+        format!("epoch-{epoch}")
+    }
+
+    /// The model and optimiser files of the resume point after `epoch`, relative to the
+    /// run folder.
+    pub fn resume_point(epoch: usize) -> (PathBuf, PathBuf) {
+        let dir = Path::new(Self::CHECKPOINTS);
+        (
+            dir.join(format!("resume-e{epoch}.bpk")),
+            dir.join(format!("resume-e{epoch}.optimizer.bpk")),
+        )
+    }
+
+    /// The stem of the run's training-curve figure.
+    pub fn training_figure(&self) -> PathBuf {
+        self.dir.join("figures").join("training")
+    }
+
+    /// The report of `probe` (e.g. `dead-neurons`) on the checkpoint named `checkpoint`.
+    pub fn probe_report(&self, probe: &str, checkpoint: &str) -> PathBuf {
+        self.dir
+            .join("probes")
+            .join(format!("{probe}-{checkpoint}.json"))
+    }
+}
+
+/// The stem of the figure drawn beside a probe report: `<report>-figure`.
+pub fn probe_figure(report: &Path) -> PathBuf {
+    let stem = report
+        .file_stem()
+        .map_or("probe".into(), |s| s.to_string_lossy().into_owned());
+    report.with_file_name(format!("{stem}-figure"))
+}
+
+/// Files of probes that are not of a run, in `dir` (by default `results/probes`).
+pub struct ProbeFiles;
+
+impl ProbeFiles {
+    /// Where probes of fresh networks and of activations go unless told otherwise.
+    pub const DEFAULT_DIR: &'static str = "results/probes";
+
+    /// The gradient probe of `network`: its report and its figure's stem.
+    pub fn gradients(dir: &Path, network: &NetworkConfig) -> (PathBuf, PathBuf) {
+        let name = network.activation_name().replace(' ', "");
+        (
+            dir.join(format!("gradients-{name}.probe.json")),
+            dir.join(format!("gradients-{name}")),
+        )
+    }
+
+    /// The activation surface of `activation`: its report and its figure's stem.
+    pub fn surface(dir: &Path, activation: &str) -> (PathBuf, PathBuf) {
+        let report = dir.join(format!("surface-{activation}.json"));
+        let figure = probe_figure(&report);
+        (report, figure)
+    }
+
+    /// The dead-neuron report of a freshly initialised `network` drawn from `seed`.
+    pub fn dead_neurons_at_init(dir: &Path, network: &NetworkConfig, seed: u64) -> PathBuf {
+        let widths: Vec<String> = network.hidden.iter().map(|w| w.to_string()).collect();
+        dir.join(format!(
+            "dead-neurons-init-{}-{}-s{seed}.json",
+            network.activation_name().replace(' ', ""),
+            widths.join("x")
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_the_documented_layout() {
+        let exp = ExperimentLayout::new("results/book");
+        assert_eq!(exp.config(), Path::new("results/book/experiment.json"));
+        assert_eq!(exp.summary("csv"), Path::new("results/book/summary.csv"));
+        let run = exp.run(&ExperimentLayout::run_name("ReLU", 7));
+        assert_eq!(run.record(), Path::new("results/book/ReLU-s7/run.json"));
+        assert_eq!(
+            RunLayout::checkpoint(&RunLayout::epoch_checkpoint(3)),
+            Path::new("checkpoints/epoch-3.bpk")
+        );
+        let report = run.probe_report("outputs", "epoch-15");
+        assert_eq!(
+            probe_figure(&report),
+            Path::new("results/book/ReLU-s7/probes/outputs-epoch-15-figure")
+        );
+    }
+}

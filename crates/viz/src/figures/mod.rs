@@ -1,0 +1,32 @@
+//! Records to figures: one builder per record kind. Each returns plain figure data
+//! (`spec::figure`), which [`crate::Drawing`] renders.
+
+mod activations;
+mod probes;
+mod training;
+
+pub use activations::activation_figure;
+pub use probes::{
+    dead_neuron_comparison, dead_neuron_figure, gradient_figure, output_figure, surface_figure,
+};
+pub use training::{experiment_figure, run_figure};
+
+use spec::AnyArtifact;
+
+use crate::Drawing;
+
+/// The picture of a saved record, for every kind drawn from itself alone. An
+/// experiment is drawn from its runs' records ([`experiment_figure`]), and a summary
+/// has no picture of its own: both give `None`.
+pub fn drawing_of(artifact: AnyArtifact) -> Option<Drawing> {
+    Some(match artifact {
+        AnyArtifact::Figure(f) => f.into(),
+        AnyArtifact::SurfaceFigure(s) => s.into(),
+        AnyArtifact::Surface(r) => surface_figure(&r).into(),
+        AnyArtifact::Run(r) => run_figure(&r).into(),
+        AnyArtifact::DeadNeurons(p) => dead_neuron_figure(&p).into(),
+        AnyArtifact::Gradients(p) => gradient_figure(&p).into(),
+        AnyArtifact::Outputs(p) => output_figure(&p).into(),
+        AnyArtifact::Experiment(_) | AnyArtifact::Summary(_) => return None,
+    })
+}
