@@ -1,4 +1,9 @@
 //! The command line: clap definitions, with help text that teaches.
+//!
+//! One meaning per flag, in every command that has it: `--out DIR` is the folder a
+//! command writes into (file names are derived inside it), `--json` prints the result as
+//! JSON, `--hidden`/`--scope`/`--layer` shape every network a command builds, and
+//! `--device`/`--threads` say where it computes.
 
 use std::path::PathBuf;
 
@@ -13,9 +18,12 @@ use crate::parse::{self, choice};
 #[derive(Debug, Parser)]
 #[command(name = "actlab", version, propagate_version = true)]
 #[command(
-    after_help = "Examples:\n  actlab train --acts ReLU,TeLU,STAF\n  actlab train --config configs/book-ch4.toml\n  actlab summary --act PReLU\n  actlab probe dead-neurons --run results/train/ReLU-s7\n  actlab acts list"
+    after_help = "A first session (about a minute after the build):\n  actlab train --acts ReLU,TeLU --epochs 1 --name first\n  actlab probe dead-neurons --run results/first/ReLU-s7\n  actlab plot --from results/first\n  actlab report results/first\n  actlab ls\n\nThe book's comparison:\n  actlab train --config configs/book-ch4.toml"
 )]
 pub struct Cli {
+    /// Print the result as JSON on stdout instead of text (progress goes to stderr).
+    #[arg(long, global = true)]
+    pub json: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -28,15 +36,16 @@ pub enum Command {
     ///
     /// Settings come from --config (TOML) when given, else the book's defaults
     /// (784-256-192-128-64-10, SGD lr 1e-3 momentum 0.8, batch 128, 15 epochs, seed 7);
-    /// flags override both. Each run writes results/<name>/<Activation>-s<seed>/
-    /// (run.json, checkpoints/); the experiment folder gets summary.md/.csv/.json.
+    /// flags override both. Each run writes OUT/NAME/<Activation>-s<seed>/ (run.json,
+    /// checkpoints/, figures/); the experiment folder OUT/NAME gets summary.md, .csv,
+    /// .json and figures/comparison.*.
     #[command(
-        after_help = "Examples:\n  actlab train --acts ReLU,TeLU,STAF\n  actlab train --config configs/book-ch4.toml --threads 2\n  actlab train --acts GELU --epochs 3 --lr 0.01 --momentum 0.9 --name gelu-quick\n  actlab train --resume results/train"
+        after_help = "Examples:\n  actlab train --acts ReLU,TeLU,STAF\n  actlab train --acts ReLU,TeLU --epochs 1 --name first\n  actlab train --config configs/book-ch4.toml --threads 2\n  actlab train --acts GELU --epochs 3 --lr 0.01 --momentum 0.9 --name gelu-quick\n  actlab train --resume results/train"
     )]
     Train(Box<TrainArgs>),
     /// Print the layer table (torchinfo style) and parameter count of a network.
     #[command(
-        after_help = "Example:\n  actlab summary --act PReLU\n  actlab summary --act STAF --scope per-layer --json"
+        after_help = "Examples:\n  actlab summary --act PReLU\n  actlab summary --act STAF --scope per-layer --json"
     )]
     Summary(SummaryArgs),
     /// Analyse a trained or freshly initialised network.
@@ -45,25 +54,69 @@ pub enum Command {
     /// The activation registry.
     #[command(subcommand)]
     Acts(ActsCommand),
-    /// Figures (JSON + SVG + PNG): activation curves, or any saved figure, run or
-    /// experiment drawn again with --from.
+    /// Figures (JSON + SVG + PNG): activation curves, dead units side by side, or any
+    /// saved record drawn again with --from.
     #[command(
-        after_help = "Examples:\n  actlab plot acts --acts ReLU,GELU,TeLU\n  actlab plot --from results/figures/activations.json\n  actlab plot --from results/train/ReLU-s7\n  actlab plot --from results/train"
+        after_help = "Examples:\n  actlab plot acts --acts ReLU,GELU,TeLU\n  actlab plot --from results/first\n  actlab plot --from results/first/ReLU-s7\n  actlab plot --from results/probes/gradients-ReLU.json --out /tmp/figures"
     )]
     Plot(PlotArgs),
     /// One self-contained index.html for an experiment folder: summary table, every
     /// figure as inline SVG, and the config; it opens offline.
-    #[command(after_help = "Example:\n  actlab report results/train")]
+    #[command(after_help = "Example:\n  actlab report results/first")]
     Report(ReportArgs),
+    /// Experiments and their runs under a folder: status, epochs, best test accuracy,
+    /// when last written.
+    #[command(after_help = "Examples:\n  actlab ls\n  actlab ls results/first --json")]
+    Ls(LsArgs),
+    /// One run at a glance: its settings, metrics per epoch, checkpoints, and the
+    /// learned values of its trainable activation parameters.
+    #[command(
+        after_help = "Examples:\n  actlab show results/first/TeLU-s7\n  actlab show results/first/TeLU-s7 --checkpoint epoch-1 --json"
+    )]
+    Show(ShowArgs),
     /// Measure speed: activations alone, or training epochs split by phase.
     #[command(subcommand)]
     Bench(BenchCommand),
     /// Train a run again from its run.json alone and check that every epoch's metrics
-    /// come out identical (same backend and thread count needed).
+    /// come out identical (same backend, thread count and machine kind needed).
     #[command(
-        after_help = "Example:\n  actlab rerun results/train/ReLU-s7/run.json --out /tmp/rerun"
+        after_help = "Example:\n  actlab rerun results/first/ReLU-s7/run.json --out /tmp/rerun"
     )]
     Rerun(RerunArgs),
+    /// Print a completion script for your shell.
+    #[command(
+        after_help = "Examples:\n  actlab completions bash > ~/.local/share/bash-completion/completions/actlab\n  actlab completions zsh > ~/.zfunc/_actlab"
+    )]
+    Completions(CompletionsArgs),
+}
+
+/// Flags of `actlab completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Flags of `actlab ls`.
+#[derive(Debug, Args)]
+pub struct LsArgs {
+    /// The folder to look in (experiment folders below it, up to three levels deep).
+    #[arg(value_name = "DIR", default_value = "results")]
+    pub dir: PathBuf,
+}
+
+/// Flags of `actlab show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A run folder (holding run.json), or its run.json.
+    #[arg(value_name = "RUN")]
+    pub run: PathBuf,
+    /// The checkpoint whose activation parameters to show, e.g. epoch-5 [default: the last].
+    #[arg(long)]
+    pub checkpoint: Option<String>,
+    #[command(flatten)]
+    pub compute: DeviceArgs,
 }
 
 /// Flags of `actlab plot`.
@@ -73,25 +126,27 @@ pub struct PlotArgs {
     /// What to draw.
     #[command(subcommand)]
     pub command: Option<PlotCommand>,
-    /// Draw again from saved data: a figure JSON, a run.json or run folder (training
-    /// curves), or an experiment folder (every run's test accuracy).
+    /// Draw again from saved data: a figure or probe report JSON, a run.json or run
+    /// folder (training curves), or an experiment folder or its experiment.json (every
+    /// run side by side).
     #[arg(long, value_name = "PATH")]
     pub from: Option<PathBuf>,
-    /// Where the figure goes, without extension: STEM.json, STEM.svg, STEM.png
-    /// [default: beside the data, or results/figures/activations].
-    #[arg(long, value_name = "STEM", global = true)]
+    /// Folder for the figure's files, NAME.json, NAME.svg and NAME.png [default:
+    /// results/figures for `acts` and `dead-neurons`; beside the data for --from].
+    #[arg(long, value_name = "DIR", global = true)]
     pub out: Option<PathBuf>,
 }
 
 /// Figures computed afresh.
 #[derive(Debug, Subcommand)]
 pub enum PlotCommand {
-    /// Each activation and its derivative on [-4, 4] (200 points), three per row.
+    /// Each activation and its derivative on [-4, 4] (200 points), three per row:
+    /// activations.json/.svg/.png.
     Acts(PlotActsArgs),
     /// Dead-neuron reports side by side: dead units per layer as grouped bars, one
-    /// group per layer and one bar per report.
+    /// group per layer and one bar per report: dead-neurons.json/.svg/.png.
     #[command(
-        after_help = "Example:\n  actlab plot dead-neurons results/train/ReLU-s7/probes/dead-neurons-epoch-15.json results/train/Swish-s7/probes/dead-neurons-epoch-15.json"
+        after_help = "Example:\n  actlab plot dead-neurons results/first/ReLU-s7/probes/dead-neurons-epoch-1.json results/first/TeLU-s7/probes/dead-neurons-epoch-1.json"
     )]
     DeadNeurons {
         /// Reports written by `actlab probe dead-neurons`.
@@ -121,6 +176,9 @@ pub struct ReportArgs {
     /// The experiment folder (holding experiment.json).
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
+    /// Folder for index.html [default: the experiment folder].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// The benchmarks.
@@ -145,13 +203,10 @@ pub struct BenchActsArgs {
     /// Timed iterations per activation (a fifth more run first, untimed).
     #[arg(long, default_value_t = 50, value_parser = parse::positive_usize)]
     pub iterations: usize,
-    /// Print JSON instead of the table.
-    #[arg(long)]
-    pub json: bool,
     #[command(flatten)]
     pub defs: DefinitionArgs,
     #[command(flatten)]
-    pub env: EnvArgs,
+    pub compute: DeviceArgs,
 }
 
 /// Flags of `actlab bench train`.
@@ -168,9 +223,8 @@ pub struct BenchTrainArgs {
     /// Epochs per run; the first is a warm-up when there are several.
     #[arg(long, default_value_t = 3, value_parser = parse::positive_usize)]
     pub epochs: usize,
-    /// Print JSON instead of the table.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub shape: ShapeArgs,
     #[command(flatten)]
     pub env: EnvArgs,
 }
@@ -181,7 +235,7 @@ pub struct RerunArgs {
     /// A run's run.json, or its folder.
     #[arg(value_name = "RUN_JSON")]
     pub record: PathBuf,
-    /// Where the new run goes: <DIR>/<run name>/ [default: results/rerun/<experiment>].
+    /// Folder the new run folder goes in [default: results/rerun/<experiment>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Overwrite an earlier rerun in the same place.
@@ -236,7 +290,8 @@ pub struct TrainSettings {
     /// Experiment name: the folder under --out [default: train, or the config's name].
     #[arg(long)]
     pub name: Option<String>,
-    /// Parent folder of the experiment folder [default: results].
+    /// Folder the experiment folder NAME goes in [default: results, or the config's
+    /// `out`; a relative folder is taken from the current directory].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Passes over the training set [default: 15].
@@ -315,12 +370,9 @@ pub struct DeviceArgs {
     pub threads: usize,
 }
 
-/// The network a command builds without a run folder.
+/// The shape of every network a command builds.
 #[derive(Debug, Args)]
-pub struct NetworkArgs {
-    /// Activation (see `actlab acts list`).
-    #[arg(long, default_value = "ReLU")]
-    pub act: String,
+pub struct ShapeArgs {
     /// Hidden layer widths, comma-separated.
     #[arg(
         long,
@@ -332,12 +384,22 @@ pub struct NetworkArgs {
     /// Parameters of trainable activations: shared, per-layer or per-neuron.
     #[arg(long, default_value = "shared", value_parser = choice::<Scope>())]
     pub scope: Scope,
-    /// The book's variant without any activation.
-    #[arg(long)]
-    pub no_act: bool,
     /// Hidden-layer type: linear or glu.
     #[arg(long, default_value = "linear", value_parser = choice::<LayerKind>())]
     pub layer: LayerKind,
+}
+
+/// The network a command builds without a run folder.
+#[derive(Debug, Args)]
+pub struct NetworkArgs {
+    /// Activation (see `actlab acts list`).
+    #[arg(long, default_value = "ReLU")]
+    pub act: String,
+    #[command(flatten)]
+    pub shape: ShapeArgs,
+    /// The book's variant without any activation.
+    #[arg(long)]
+    pub no_act: bool,
     #[command(flatten)]
     pub defs: DefinitionArgs,
 }
@@ -347,33 +409,31 @@ pub struct NetworkArgs {
 pub struct SummaryArgs {
     #[command(flatten)]
     pub network: NetworkArgs,
-    /// Print JSON instead of the table.
-    #[arg(long)]
-    pub json: bool,
 }
 
 /// The probes.
 #[derive(Debug, Subcommand)]
 pub enum ProbeCommand {
     /// Count hidden units that output exactly 0 for every training sample (the book's
-    /// definition), per layer; for a trained run or a freshly initialised network.
+    /// definition), per layer, with saturated units and sparsity; for a trained run or a
+    /// freshly initialised network.
     #[command(
-        after_help = "Examples:\n  actlab probe dead-neurons --run results/train/ReLU-s7\n  actlab probe dead-neurons --init --act ReLU --hidden 2048,1024,1024,512,512,256,128 --seed 7"
+        after_help = "Examples:\n  actlab probe dead-neurons --run results/first/ReLU-s7\n  actlab probe dead-neurons --init --act ReLU --hidden 2048,1024,1024,512,512,256,128 --seed 7"
     )]
     DeadNeurons(DeadNeuronArgs),
     /// The book's gradient check: a fresh network, one training batch, backward; per
     /// Linear layer, histograms and statistics of the weight gradients and the weights.
-    /// One figure per activation, and one for the network without activation.
+    /// A report and a figure per activation, and for the network without activation.
     #[command(after_help = "Example:\n  actlab probe gradients --acts ReLU,Sigmoid,TeLU")]
     Gradients(GradientArgs),
     /// Per-layer output distributions of a trained run over the whole test set:
     /// histograms, statistics and the fraction of outputs that are exactly 0.
     #[command(
-        after_help = "Example:\n  actlab probe outputs --run results/train/ReLU-s7 --checkpoint epoch-5"
+        after_help = "Example:\n  actlab probe outputs --run results/first/ReLU-s7 --checkpoint epoch-1"
     )]
     Outputs(OutputArgs),
     /// The chapter's activation surfaces: Z = f(X) + f(Y) on a grid over [-5, 5]² and its
-    /// gradient magnitude from autodiff, as JSON and a 3-D surface beside a heatmap.
+    /// gradient magnitude from autodiff, as a report and a 3-D surface beside a heatmap.
     #[command(after_help = "Example:\n  actlab probe surface --acts ReLU,GELU,STAF")]
     Surface(SurfaceArgs),
 }
@@ -390,6 +450,9 @@ pub struct OutputArgs {
     /// Histogram bins.
     #[arg(long, default_value_t = 60, value_parser = parse::positive_usize)]
     pub bins: usize,
+    /// Folder for outputs-<checkpoint>.json and its figure [default: the run's probes/].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
     #[command(flatten)]
     pub env: EnvArgs,
 }
@@ -400,6 +463,8 @@ pub struct GradientArgs {
     /// Activations [default: the book's 13].
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     pub acts: Option<Vec<String>>,
+    #[command(flatten)]
+    pub shape: ShapeArgs,
     /// Initialisation seed.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
@@ -409,7 +474,7 @@ pub struct GradientArgs {
     /// Histogram bins.
     #[arg(long, default_value_t = 50, value_parser = parse::positive_usize)]
     pub bins: usize,
-    /// Folder for gradients-<Activation>.probe.json and the figure files [default: results/probes].
+    /// Folder for gradients-<Activation>.json and its figure [default: results/probes].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     #[command(flatten)]
@@ -433,7 +498,7 @@ pub struct SurfaceArgs {
     /// Seed of random initial parameters (STAF, Fourier).
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
-    /// Folder for surface-<Activation>.json/.svg/.png [default: results/probes].
+    /// Folder for surface-<Activation>.json and its figure [default: results/probes].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     #[command(flatten)]
@@ -464,8 +529,10 @@ pub struct DeadNeuronArgs {
     /// Seed of the fresh network's initialisation.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
-    /// Where to write the JSON report [default: <run>/probes/ or results/probes/].
-    #[arg(long, value_name = "FILE")]
+    /// Folder for the report (dead-neurons-<checkpoint>.json, or
+    /// dead-neurons-init-<network>.json) and its figure [default: the run's probes/, or
+    /// results/probes with --init].
+    #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub env: EnvArgs,
@@ -482,6 +549,13 @@ pub enum ActsCommand {
         after_help = "Examples:\n  actlab acts eval GELU --at -3,-1,0,1,3\n  actlab acts eval TeLU --at -100,0,100 --json"
     )]
     Eval(EvalArgs),
+}
+
+/// Flags of `actlab acts list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub defs: DefinitionArgs,
 }
 
 /// Flags of `actlab acts eval`.
@@ -501,23 +575,10 @@ pub struct EvalArgs {
     /// Seed of random initial parameters (STAF).
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
-    /// Print JSON instead of the table.
-    #[arg(long)]
-    pub json: bool,
     #[command(flatten)]
     pub defs: DefinitionArgs,
     #[command(flatten)]
     pub compute: DeviceArgs,
-}
-
-/// Flags of `actlab acts list`.
-#[derive(Debug, Args)]
-pub struct ListArgs {
-    /// Print JSON instead of the table.
-    #[arg(long)]
-    pub json: bool,
-    #[command(flatten)]
-    pub defs: DefinitionArgs,
 }
 
 /// Where user-defined activations come from.

@@ -3,6 +3,7 @@
 //! experiments and runs, and writing records and figures.
 
 use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, anyhow};
 use burn::tensor::Device;
@@ -16,7 +17,7 @@ use spec::{
 use train::{OpenedRun, RunContext};
 use viz::Drawing;
 
-use crate::cli::{DefinitionArgs, DeviceArgs, EnvArgs, NetworkArgs};
+use crate::cli::{DefinitionArgs, DeviceArgs, EnvArgs, NetworkArgs, ShapeArgs};
 use crate::failure::{Failure, failed, input};
 
 /// The device a command runs on, and how it is described in records.
@@ -39,6 +40,26 @@ impl Runtime {
             ..RunContext::default()
         }
     }
+}
+
+/// `YYYY-MM-DD HH:MM` (UTC) of a time (the civil-from-days algorithm of H. Hinnant).
+pub fn utc(time: SystemTime) -> String {
+    let secs = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
+        rest / 3600,
+        (rest % 3600) / 60
+    )
 }
 
 /// Sizes the thread pool and picks the device.
@@ -80,9 +101,10 @@ pub fn definitions(args: &DefinitionArgs) -> Result<Vec<Definition>, Failure> {
     let Some(path) = &args.file else {
         return Ok(Vec::new());
     };
-    let file = ExperimentFile::load(path).map_err(input)?;
+    let text = ExperimentFile::read_text(path).map_err(input)?;
+    let file = ExperimentFile::parse(&text, path).map_err(input)?;
     file.check_definitions(&path.display().to_string())
-        .map_err(input)
+        .map_err(|e| input(e.located_in(&text)))
 }
 
 /// The activations `--acts NAMES` names (built-in or from `--defs`), or `default`.
@@ -102,6 +124,13 @@ pub fn chosen_activations(
         .map_err(input)
 }
 
+/// The book's network with `activation`, shaped by `--hidden`, `--scope` and `--layer`.
+pub fn shaped(activation: ActivationConfig, shape: &ShapeArgs) -> NetworkConfig {
+    NetworkConfig::book(activation.with_scope(shape.scope))
+        .with_hidden(shape.hidden.clone())
+        .with_layer(shape.layer)
+}
+
 /// The network described by `--act`, `--hidden`, `--scope`, `--layer`, `--no-act`,
 /// `--defs`.
 pub fn network_config(args: &NetworkArgs) -> Result<NetworkConfig, Failure> {
@@ -109,9 +138,7 @@ pub fn network_config(args: &NetworkArgs) -> Result<NetworkConfig, Failure> {
     let kind = ActivationSpec::resolve(&args.act, &defs)
         .context("--act")
         .map_err(input)?;
-    let config = NetworkConfig::book(ActivationConfig::new(kind).with_scope(args.scope))
-        .with_hidden(args.hidden.clone())
-        .with_layer(args.layer);
+    let config = shaped(ActivationConfig::new(kind), &args.shape);
     let config = if args.no_act {
         config.without_activation()
     } else {
@@ -172,8 +199,19 @@ pub fn write_record<T: Artifact>(path: &Path, value: &T) -> Result<(), Failure> 
         .map_err(failed)
 }
 
-/// Writes a picture's three files (`<stem>.json`, `.svg`, `.png`) and returns their paths.
+/// Writes the picture of a saved record (`<stem>.svg` and `.png`; the record is its
+/// data) and returns their paths.
 pub fn write_drawing(drawing: impl Into<Drawing>, stem: &Path) -> Result<Vec<PathBuf>, Failure> {
+    drawing
+        .into()
+        .write_pictures(stem)
+        .with_context(|| format!("cannot write the figure {}", stem.display()))
+        .map_err(failed)
+}
+
+/// Writes a figure that no saved record holds the data of: `<stem>.json` (its data, so
+/// that `plot --from` draws it again) beside its `.svg` and `.png`.
+pub fn write_figure(drawing: impl Into<Drawing>, stem: &Path) -> Result<Vec<PathBuf>, Failure> {
     drawing
         .into()
         .write_all(stem)
@@ -181,8 +219,35 @@ pub fn write_drawing(drawing: impl Into<Drawing>, stem: &Path) -> Result<Vec<Pat
         .map_err(failed)
 }
 
+/// What a command wrote, as `--json` prints it: the record's file, its figure's files,
+/// and the record itself.
+#[derive(Serialize)]
+pub struct Written<'a, T: Serialize> {
+    /// The record's file.
+    pub report: &'a Path,
+    /// The figure's JSON, SVG and PNG.
+    pub figure: &'a [PathBuf],
+    /// The record.
+    pub record: &'a T,
+}
+
 /// Says where files went, on one line.
 pub fn print_paths(paths: &[PathBuf]) {
     let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     println!("{}", names.join("  "));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn times_are_utc_dates() {
+        assert_eq!(utc(UNIX_EPOCH), "1970-01-01 00:00");
+        let t = UNIX_EPOCH + Duration::from_secs(1_764_476_733);
+        assert_eq!(utc(t), "2025-11-30 04:25");
+        let leap = UNIX_EPOCH + Duration::from_secs(951_782_400);
+        assert_eq!(utc(leap), "2000-02-29 00:00");
+    }
 }

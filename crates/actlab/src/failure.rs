@@ -18,15 +18,22 @@ pub enum Failure {
 }
 
 impl Failure {
-    /// Prints the error on one line and returns the exit code.
-    pub fn report(self) -> ExitCode {
-        let (error, code) = match self {
-            Failure::Input(e) => (e, USAGE),
-            Failure::Run(e) => (e, RUN),
+    /// The error on one line.
+    pub fn message(&self) -> String {
+        let error = match self {
+            Failure::Input(e) | Failure::Run(e) => e,
         };
         // anyhow's `{:#}` joins the context chain with ": " on one line.
-        let text = format!("{error:#}").replace('\n', " ");
-        eprintln!("actlab: {text}");
+        format!("{error:#}").replace('\n', " ")
+    }
+
+    /// Prints the error on one line and returns the exit code.
+    pub fn report(self) -> ExitCode {
+        let code = match self {
+            Failure::Input(_) => USAGE,
+            Failure::Run(_) => RUN,
+        };
+        eprintln!("actlab: {}", self.message());
         ExitCode::from(code)
     }
 }

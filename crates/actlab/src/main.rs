@@ -1,13 +1,13 @@
 //! `actlab`: the command-line front end. Parses flags, wires the library crates
 //! together, reports progress, and turns errors into one line and an exit code.
 
-mod cli;
 mod commands;
 mod context;
-mod device;
 mod failure;
-mod parse;
 mod progress;
+
+// The command line's definition is the library's, shared with the tests.
+pub(crate) use actlab::cli;
 
 use std::process::ExitCode;
 
@@ -15,6 +15,20 @@ use clap::Parser;
 use clap::error::ErrorKind;
 
 use crate::cli::{ActsCommand, BenchCommand, Cli, Command, ProbeCommand};
+
+/// Clap's message on one line: what is wrong, and its tip (the flag or subcommand it
+/// takes a mistyped one for) when it has one.
+fn one_line(rendered: &str) -> String {
+    let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("invalid arguments");
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    let tips: Vec<&str> = lines.filter(|l| l.starts_with("tip:")).collect();
+    if tips.is_empty() {
+        first.to_string()
+    } else {
+        format!("{first}; {}", tips.join("; "))
+    }
+}
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -28,28 +42,28 @@ fn main() -> ExitCode {
             return ExitCode::from(failure::USAGE);
         }
         Err(e) => {
-            // Clap's own message spans several lines; the first says what and where.
-            let text = e.render().to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments");
-            let first = first.strip_prefix("error: ").unwrap_or(first);
-            eprintln!("actlab: {first} (see --help)");
+            eprintln!("actlab: {} (see --help)", one_line(&e.render().to_string()));
             return ExitCode::from(failure::USAGE);
         }
     };
+    let json = cli.json;
     let result = match cli.command {
-        Command::Train(args) => commands::train::run(*args),
-        Command::Summary(args) => commands::summary::run(args),
-        Command::Probe(ProbeCommand::DeadNeurons(args)) => commands::dead_neurons::run(args),
-        Command::Probe(ProbeCommand::Surface(args)) => commands::surface::run(args),
-        Command::Probe(ProbeCommand::Outputs(args)) => commands::outputs::run(args),
-        Command::Probe(ProbeCommand::Gradients(args)) => commands::gradients::run(args),
-        Command::Rerun(args) => commands::rerun::run(args),
-        Command::Plot(args) => commands::plot::run(args),
-        Command::Report(args) => commands::report::run(args),
-        Command::Bench(BenchCommand::Acts(args)) => commands::bench::acts(args),
-        Command::Bench(BenchCommand::Train(args)) => commands::bench::train(args),
-        Command::Acts(ActsCommand::List(args)) => commands::registry::list(args),
-        Command::Acts(ActsCommand::Eval(args)) => commands::registry::eval(args),
+        Command::Train(args) => commands::train::run(*args, json),
+        Command::Summary(args) => commands::summary::run(args, json),
+        Command::Probe(ProbeCommand::DeadNeurons(args)) => commands::dead_neurons::run(args, json),
+        Command::Probe(ProbeCommand::Surface(args)) => commands::surface::run(args, json),
+        Command::Probe(ProbeCommand::Outputs(args)) => commands::outputs::run(args, json),
+        Command::Probe(ProbeCommand::Gradients(args)) => commands::gradients::run(args, json),
+        Command::Rerun(args) => commands::rerun::run(args, json),
+        Command::Plot(args) => commands::plot::run(args, json),
+        Command::Report(args) => commands::report::run(args, json),
+        Command::Ls(args) => commands::ls::run(args, json),
+        Command::Show(args) => commands::show::run(args, json),
+        Command::Bench(BenchCommand::Acts(args)) => commands::bench::acts(args, json),
+        Command::Bench(BenchCommand::Train(args)) => commands::bench::train(args, json),
+        Command::Acts(ActsCommand::List(args)) => commands::registry::list(args, json),
+        Command::Acts(ActsCommand::Eval(args)) => commands::registry::eval(args, json),
+        Command::Completions(args) => commands::completions::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,58 +1,136 @@
-//! Progress of training: an indicatif bar on a terminal, one line per epoch otherwise,
-//! nothing with --quiet.
+//! Progress of training: indicatif bars on a terminal (the sweep's, with its ETA, above
+//! the current epoch's), one line per epoch otherwise, nothing with --quiet. Progress is
+//! never part of a command's result: with --json the lines go to stderr.
 
 use std::io::IsTerminal;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressStyle};
-use train::{EpochMetrics, Observer};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use spec::EpochMetrics;
+use train::Observer;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
-    /// A live bar (stdout is a terminal) and a line per epoch.
-    Bar,
-    /// A line per epoch (stdout is a file or pipe).
+    /// Live bars (stderr is a terminal) and a line per epoch.
+    Bars,
+    /// A line per epoch, with the sweep's ETA (output is a file or pipe).
     Lines,
     /// Nothing.
     Quiet,
 }
 
-/// Progress reporter of one run.
-pub struct Progress {
+/// Progress of a whole sweep: how many optimiser steps are left, and how fast they go.
+pub struct SweepProgress {
     mode: Mode,
-    label: String,
-    epochs: usize,
-    bar: Option<ProgressBar>,
+    to_stderr: bool,
+    multi: MultiProgress,
+    sweep: Option<ProgressBar>,
+    total: u64,
+    done: u64,
+    started: Instant,
 }
 
-impl Progress {
-    /// Picks the style for a run labelled `label`.
-    pub fn new(label: &str, quiet: bool) -> Self {
+impl SweepProgress {
+    /// A display for a sweep of `total_steps` optimiser steps.
+    pub fn new(total_steps: u64, quiet: bool, json: bool) -> Self {
         let mode = if quiet {
             Mode::Quiet
-        } else if std::io::stdout().is_terminal() {
-            Mode::Bar
+        } else if std::io::stderr().is_terminal() {
+            Mode::Bars
         } else {
             Mode::Lines
         };
+        let multi = MultiProgress::new();
+        let sweep = (mode == Mode::Bars).then(|| {
+            let bar = multi.add(ProgressBar::new(total_steps));
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "sweep [{bar:30}] {percent:>3}% of {len} steps ({elapsed}, ETA {eta})",
+                )
+                .expect("static template")
+                .progress_chars("=> "),
+            );
+            bar.enable_steady_tick(Duration::from_millis(500));
+            bar
+        });
         Self {
             mode,
+            to_stderr: json,
+            multi,
+            sweep,
+            total: total_steps,
+            done: 0,
+            started: Instant::now(),
+        }
+    }
+
+    /// The observer of one run, labelled `label` in every line.
+    pub fn run(&mut self, label: &str) -> Progress<'_> {
+        Progress {
+            sweep: self,
             label: label.to_string(),
             epochs: 0,
             bar: None,
         }
     }
+
+    /// The sweep's remaining time at its pace so far, once a step is done.
+    fn eta(&self) -> Option<Duration> {
+        (self.done > 0).then(|| {
+            let per_step = self.started.elapsed().as_secs_f64() / self.done as f64;
+            Duration::from_secs_f64(per_step * self.total.saturating_sub(self.done) as f64)
+        })
+    }
+
+    fn line(&self, text: &str) {
+        match (self.mode, self.to_stderr) {
+            (Mode::Quiet, _) => {}
+            (Mode::Bars, _) => {
+                let _ = self.multi.println(text);
+            }
+            (Mode::Lines, true) => eprintln!("{text}"),
+            (Mode::Lines, false) => println!("{text}"),
+        }
+    }
 }
 
-impl Observer for Progress {
+impl Drop for SweepProgress {
+    fn drop(&mut self) {
+        if let Some(bar) = self.sweep.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// `1h 02m`, `3m 05s` or `42s`.
+fn human(d: Duration) -> String {
+    let s = d.as_secs();
+    match (s / 3600, (s / 60) % 60, s % 60) {
+        (0, 0, sec) => format!("{sec}s"),
+        (0, min, sec) => format!("{min}m {sec:02}s"),
+        (h, min, _) => format!("{h}h {min:02}m"),
+    }
+}
+
+/// Progress reporter of one run of a sweep.
+pub struct Progress<'a> {
+    sweep: &'a mut SweepProgress,
+    label: String,
+    epochs: usize,
+    bar: Option<ProgressBar>,
+}
+
+impl Observer for Progress<'_> {
     fn epoch_started(&mut self, epoch: usize, epochs: usize, batches: usize) {
         self.epochs = epochs;
-        if self.mode == Mode::Bar {
-            let bar = ProgressBar::new(batches as u64);
+        if self.sweep.mode == Mode::Bars {
+            let bar = self.sweep.multi.add(ProgressBar::new(batches as u64));
             bar.set_style(
-                ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg} ({elapsed})")
-                    .expect("static template")
-                    .progress_chars("=> "),
+                ProgressStyle::with_template(
+                    "{prefix} [{bar:30}] {pos}/{len} {msg} ({elapsed}, ETA {eta})",
+                )
+                .expect("static template")
+                .progress_chars("=> "),
             );
             bar.set_prefix(format!("{} epoch {epoch}/{epochs}", self.label));
             bar.enable_steady_tick(Duration::from_millis(200));
@@ -61,6 +139,10 @@ impl Observer for Progress {
     }
 
     fn batch_done(&mut self, batch: usize, running_loss: f64, running_accuracy: f64) {
+        self.sweep.done += 1;
+        if let Some(sweep) = &self.sweep.sweep {
+            sweep.set_position(self.sweep.done);
+        }
         if let Some(bar) = &self.bar {
             bar.set_position(batch as u64);
             if batch.is_multiple_of(10) {
@@ -75,20 +157,36 @@ impl Observer for Progress {
     fn epoch_done(&mut self, m: &EpochMetrics) {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
+            self.sweep.multi.remove(&bar);
         }
-        if self.mode != Mode::Quiet {
-            println!(
-                "{} epoch {}/{}: train loss {:.4} acc {:.2}% | test loss {:.4} acc {:.2}% | {:.1}s train, {:.1}s eval",
-                self.label,
-                m.epoch,
-                self.epochs,
-                m.train_loss,
-                m.train_accuracy * 100.0,
-                m.test_loss,
-                m.test_accuracy * 100.0,
-                m.train_seconds,
-                m.eval_seconds
-            );
-        }
+        let eta = self
+            .sweep
+            .eta()
+            .map(|d| format!(" | sweep ETA {}", human(d)))
+            .unwrap_or_default();
+        self.sweep.line(&format!(
+            "{} epoch {}/{}: train loss {:.4} acc {:.2}% | test loss {:.4} acc {:.2}% | {:.1}s train, {:.1}s eval{eta}",
+            self.label,
+            m.epoch,
+            self.epochs,
+            m.train_loss,
+            m.train_accuracy * 100.0,
+            m.test_loss,
+            m.test_accuracy * 100.0,
+            m.train_seconds,
+            m.eval_seconds
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_like_a_clock() {
+        assert_eq!(human(Duration::from_secs(42)), "42s");
+        assert_eq!(human(Duration::from_secs(185)), "3m 05s");
+        assert_eq!(human(Duration::from_secs(3720)), "1h 02m");
     }
 }

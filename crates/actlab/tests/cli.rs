@@ -229,9 +229,9 @@ fn train_writes_runs_summary_and_repeats_exactly() {
         "summary.csv",
         "summary.json",
         "experiment.json",
-        "figures/experiment.svg",
-        "figures/experiment.png",
-        "ReLU-s7/figures/training.json",
+        "figures/comparison.svg",
+        "figures/comparison.png",
+        "ReLU-s7/figures/training.svg",
     ] {
         assert!(exp.join(file).is_file(), "{file}");
     }
@@ -860,11 +860,14 @@ fn untrained_deep_relu_net_loses_more_units_with_depth() {
             "--data-dir",
             data.to_str().unwrap(),
             "--out",
-            "dead.json",
+            "dead",
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let report = read_json(&tmp.path().join("dead.json"));
+    // --out is a folder; the report's name says what was probed.
+    let name = "dead-neurons-init-ReLU-2048x1024x1024x512x512x256x128-s7";
+    let report = read_json(&tmp.path().join(format!("dead/{name}.json")));
+    assert!(tmp.path().join(format!("dead/{name}-figure.png")).is_file());
     assert_eq!(report["report"]["samples"], 60000);
     let ratios: Vec<f64> = report["report"]["layers"]
         .as_array()
@@ -887,11 +890,15 @@ fn untrained_deep_relu_net_loses_more_units_with_depth() {
             assert_eq!(sparsity[unit.as_u64().unwrap() as usize], 1.0);
         }
     }
-    let figure = read_json(&tmp.path().join("dead-figure.json"));
-    let series = figure["panels"][0]["series"].as_array().unwrap();
-    assert_eq!(series.len(), 3);
-    assert!(series.iter().all(|s| s["bars"] == true));
-    assert!(tmp.path().join("dead-figure.png").is_file());
+    // The figure names every layer beside its bars; the report is its data.
+    let svg = std::fs::read_to_string(tmp.path().join(format!("dead/{name}-figure.svg"))).unwrap();
+    for layer in 1..=7 {
+        assert!(
+            svg.contains(&format!("\nlayer {layer}\n")),
+            "layer {layer} unnamed"
+        );
+    }
+    assert!(!tmp.path().join(format!("dead/{name}-figure.json")).exists());
 }
 
 /// The losses and accuracies of every epoch of a run record (timings left out).
@@ -1167,17 +1174,11 @@ fn plots_carry_their_numbers_and_redraw_identically_from_json() {
     let tmp = tempfile::tempdir().unwrap();
     let out = actlab(
         tmp.path(),
-        &[
-            "plot",
-            "acts",
-            "--acts",
-            "ReLU,Sigmoid",
-            "--out",
-            "figs/acts",
-        ],
+        &["plot", "acts", "--acts", "ReLU,Sigmoid", "--out", "figs"],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let figure = read_json(&tmp.path().join("figs/acts.json"));
+    let figure = read_json(&tmp.path().join("figs/activations.json"));
+    assert_eq!(figure["kind"], "figure");
     let relu = &figure["panels"][0];
     assert_eq!(relu["title"], "ReLU");
     let x: Vec<f64> = relu["series"][0]["x"]
@@ -1204,17 +1205,23 @@ fn plots_carry_their_numbers_and_redraw_identically_from_json() {
         .map(|v| v.as_f64().unwrap())
         .fold(0.0, f64::max);
     assert!((sigmoid_peak - 0.25).abs() < 1e-3, "{sigmoid_peak}");
-    let png = std::fs::read(tmp.path().join("figs/acts.png")).unwrap();
+    let png = std::fs::read(tmp.path().join("figs/activations.png")).unwrap();
     assert_eq!(&png[1..4], b"PNG");
 
     let again = actlab(
         tmp.path(),
-        &["plot", "--from", "figs/acts.json", "--out", "figs/again"],
+        &[
+            "plot",
+            "--from",
+            "figs/activations.json",
+            "--out",
+            "figs/again",
+        ],
     );
     assert!(again.status.success(), "{}", stderr(&again));
     assert_eq!(
-        std::fs::read(tmp.path().join("figs/acts.svg")).unwrap(),
-        std::fs::read(tmp.path().join("figs/again.svg")).unwrap()
+        std::fs::read(tmp.path().join("figs/activations.svg")).unwrap(),
+        std::fs::read(tmp.path().join("figs/again/activations.svg")).unwrap()
     );
 
     for (args, fragment) in [
@@ -1279,7 +1286,7 @@ fn the_relu_surface_has_exact_gradient_magnitudes_and_redraws_identically() {
     assert!(again.status.success(), "{}", stderr(&again));
     assert_eq!(
         std::fs::read(tmp.path().join("s/surface-ReLU-figure.svg")).unwrap(),
-        std::fs::read(tmp.path().join("s/again.svg")).unwrap()
+        std::fs::read(tmp.path().join("s/again/surface-ReLU-figure.svg")).unwrap()
     );
 }
 
@@ -1304,7 +1311,7 @@ fn gradient_histograms_count_every_weight() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     for name in ["Sigmoid", "NoActivation"] {
-        let probe = read_json(&tmp.path().join(format!("g/gradients-{name}.probe.json")));
+        let probe = read_json(&tmp.path().join(format!("g/gradients-{name}.json")));
         assert_eq!(probe["kind"], "gradients");
         let layers = probe["report"]["layers"].as_array().unwrap();
         assert_eq!(
@@ -1331,11 +1338,15 @@ fn gradient_histograms_count_every_weight() {
             }
             assert_eq!(layer["gradient_stats"]["count"].as_u64().unwrap(), size);
         }
-        assert!(tmp.path().join(format!("g/gradients-{name}.png")).is_file());
+        assert!(
+            tmp.path()
+                .join(format!("g/gradients-{name}-figure.png"))
+                .is_file()
+        );
     }
     // Sigmoid's gradients vanish towards the input; without activation they do not.
     let spread = |name: &str, layer: usize| {
-        read_json(&tmp.path().join(format!("g/gradients-{name}.probe.json")))["report"]["layers"]
+        read_json(&tmp.path().join(format!("g/gradients-{name}.json")))["report"]["layers"]
             [layer]["gradient_stats"]["std"]
             .as_f64()
             .unwrap()
@@ -1347,15 +1358,15 @@ fn gradient_histograms_count_every_weight() {
         &[
             "plot",
             "--from",
-            "g/gradients-Sigmoid.probe.json",
+            "g/gradients-Sigmoid.json",
             "--out",
             "g/again",
         ],
     );
     assert!(again.status.success(), "{}", stderr(&again));
     assert_eq!(
-        std::fs::read(tmp.path().join("g/gradients-Sigmoid.svg")).unwrap(),
-        std::fs::read(tmp.path().join("g/again.svg")).unwrap()
+        std::fs::read(tmp.path().join("g/gradients-Sigmoid-figure.svg")).unwrap(),
+        std::fs::read(tmp.path().join("g/again/gradients-Sigmoid-figure.svg")).unwrap()
     );
 }
 
@@ -1419,11 +1430,19 @@ fn tracking_gradients_records_every_layer_and_changes_nothing() {
     let plain_record = read_json(&tmp.path().join("plain/train/TeLU-s7/run.json"));
     assert!(plain_record["epochs"][0].get("layers").is_none());
     assert_eq!(epoch_outcomes(&record), epoch_outcomes(&plain_record));
-    let figure = read_json(
-        &tmp.path()
-            .join("tracked/train/TeLU-s7/figures/training.json"),
-    );
-    assert_eq!(figure["panels"].as_array().unwrap().len(), 4);
+    let figure = std::fs::read_to_string(
+        tmp.path()
+            .join("tracked/train/TeLU-s7/figures/training.svg"),
+    )
+    .unwrap();
+    for panel in [
+        "Loss",
+        "Accuracy",
+        "Mean gradient norm per layer",
+        "Weight spread per layer",
+    ] {
+        assert!(figure.contains(&format!("\n{panel}\n")), "no {panel} panel");
+    }
 }
 
 #[test]
@@ -1440,7 +1459,13 @@ fn the_report_is_one_self_contained_page() {
     // The experiment's figure and one per run, inline.
     assert_eq!(html.matches("<svg").count(), 3);
     assert!(!html.contains("<?xml") && !html.contains("src=") && !html.contains("<link"));
-    assert!(html.contains("&quot;acts&quot;"), "the config is shown");
+    // The config as TOML that --config reads, and where the runs ran.
+    assert!(
+        html.contains("acts = [&quot;ReLU&quot;, &quot;Tanh&quot;]"),
+        "the config is shown as TOML"
+    );
+    assert!(html.contains("<dt>Backend</dt><dd>flex (cpu)</dd>"));
+    assert!(html.contains(&format!("<dd>{}", env!("CARGO_PKG_VERSION"))));
     let missing = actlab(tmp.path(), &["report", "nowhere"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(
@@ -1483,7 +1508,7 @@ fn dead_neuron_reports_plot_side_by_side() {
     args.extend(["--out", "cmp"]);
     let plot = actlab(tmp.path(), &args);
     assert!(plot.status.success(), "{}", stderr(&plot));
-    let figure = read_json(&tmp.path().join("cmp.json"));
+    let figure = read_json(&tmp.path().join("cmp/dead-neurons.json"));
     let series = figure["panels"][0]["series"].as_array().unwrap();
     let names: Vec<&str> = series.iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["ReLU-s7", "Tanh-s7"]);
@@ -1503,10 +1528,13 @@ fn dead_neuron_reports_plot_side_by_side() {
             .collect();
         assert_eq!(got, want);
     }
-    let bad = actlab(tmp.path(), &["plot", "dead-neurons", "cmp.json"]);
+    let bad = actlab(
+        tmp.path(),
+        &["plot", "dead-neurons", "cmp/dead-neurons.json"],
+    );
     assert_eq!(bad.status.code(), Some(2));
     assert!(
-        stderr(&bad).contains("cmp.json: holds a figure record, not a dead-neurons one"),
+        stderr(&bad).contains("dead-neurons.json: holds a figure record, not a dead-neurons one"),
         "{}",
         stderr(&bad)
     );
@@ -1525,8 +1553,32 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// The data a committed picture is drawn from, and the name `plot --from DATA --out DIR`
+/// gives it: the figure JSON beside it, the probe report it shows (`<report>-figure`),
+/// or the experiment folder it compares (`figures/comparison`).
+fn picture_source(svg: &Path) -> (PathBuf, String) {
+    let name = svg.file_stem().unwrap().to_string_lossy().into_owned();
+    let beside = svg.with_extension("json");
+    if beside.is_file() {
+        return (beside, name);
+    }
+    if let Some(report) = name.strip_suffix("-figure") {
+        return (svg.with_file_name(format!("{report}.json")), name);
+    }
+    let figures = svg.parent().unwrap();
+    assert_eq!(
+        name,
+        "comparison",
+        "{}: no data to draw it from",
+        svg.display()
+    );
+    let experiment = figures.parent().unwrap();
+    let exp_name = experiment.file_name().unwrap().to_string_lossy();
+    (experiment.to_path_buf(), format!("{exp_name}-comparison"))
+}
+
 /// The committed references were written before files carried a `kind` tag: every
-/// committed figure is drawn again byte for byte from the JSON beside it, and the book's
+/// committed picture is drawn again byte for byte from its data, and the book's
 /// experiment folder still resumes (nothing left to train), while a run record that
 /// contradicts its experiment is refused.
 #[test]
@@ -1538,18 +1590,14 @@ fn committed_references_still_draw_identically_and_resume() {
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "svg"))
     {
-        let json = svg.with_extension("json");
-        assert!(json.is_file(), "{} has no JSON beside it", svg.display());
-        // Drawn from a copy: `plot --from` rewrites a figure's own files.
-        let copy = tmp.path().join(format!("f{drawn}.json"));
-        std::fs::copy(&json, &copy).unwrap();
-        let out = tmp.path().join(format!("f{drawn}-again"));
+        let (data, name) = picture_source(&svg);
+        let out = tmp.path().join(format!("again{drawn}"));
         let plot = actlab(
             tmp.path(),
             &[
                 "plot",
                 "--from",
-                copy.to_str().unwrap(),
+                data.to_str().unwrap(),
                 "--out",
                 out.to_str().unwrap(),
             ],
@@ -1557,17 +1605,18 @@ fn committed_references_still_draw_identically_and_resume() {
         assert!(
             plot.status.success(),
             "{}: {}",
-            json.display(),
+            data.display(),
             stderr(&plot)
         );
         assert!(
-            std::fs::read(&svg).unwrap() == std::fs::read(out.with_extension("svg")).unwrap(),
-            "{} is not drawn identically from its JSON",
-            svg.display()
+            std::fs::read(&svg).unwrap() == std::fs::read(out.join(format!("{name}.svg"))).unwrap(),
+            "{} is not drawn identically from {}",
+            svg.display(),
+            data.display()
         );
         drawn += 1;
     }
-    assert!(drawn >= 13, "only {drawn} committed figures");
+    assert!(drawn >= 15, "only {drawn} committed figures");
 
     let book = tmp.path().join("book-ch4");
     copy_tree(&references.join("book-ch4"), &book);
@@ -1592,11 +1641,27 @@ fn committed_references_still_draw_identically_and_resume() {
         stderr(&again)
     );
     assert_eq!(read_json(&book.join("summary.json"))["kind"], "summary");
-    let rows = read_json(&book.join("summary.json"))["rows"].clone();
+    // The table from the committed records is the committed table (whose test loss
+    // was called final_loss).
+    let rows = |path: &Path| -> Vec<(String, f64, f64, f64)> {
+        read_json(path)["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let loss = r.get("final_test_loss").or_else(|| r.get("final_loss"));
+                (
+                    r["run"].as_str().unwrap().to_string(),
+                    r["accuracy_percent"].as_f64().unwrap(),
+                    loss.unwrap().as_f64().unwrap(),
+                    r["time_seconds"].as_f64().unwrap(),
+                )
+            })
+            .collect()
+    };
     assert_eq!(
-        rows,
-        read_json(&references.join("book-ch4/summary.json"))["rows"],
-        "the table from the committed records is the committed table"
+        rows(&book.join("summary.json")),
+        rows(&references.join("book-ch4/summary.json"))
     );
 
     let record = book.join("Tanh-s7/run.json");

@@ -398,13 +398,12 @@ mod tests {
         Figure::new(
             "t",
             1,
-            vec![Panel {
-                title: "p".into(),
-                x_label: "x".into(),
-                y_label: "y".into(),
-                y_from_zero: false,
-                series: vec![Series::line("s", vec![0.1, 0.2], vec![1e-300, 0.3])],
-            }],
+            vec![Panel::new(
+                "p",
+                "x",
+                "y",
+                vec![Series::line("s", vec![0.1, 0.2], vec![1e-300, 0.3])],
+            )],
         )
     }
 

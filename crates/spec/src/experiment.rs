@@ -10,6 +10,7 @@ use crate::activation::{ActivationConfig, ActivationSpec, FourierOptions, Scope}
 use crate::custom::{CustomActivation, Definition};
 use crate::kind::ActivationKind;
 use crate::layout::ExperimentLayout;
+use crate::located::{line_column, locate, misplaced_hint};
 use crate::network::{LayerKind, NetworkConfig};
 use crate::train::TrainConfig;
 
@@ -47,6 +48,31 @@ pub enum ConfigError {
         /// What is wrong and what would be valid.
         problem: String,
     },
+}
+
+impl ConfigError {
+    /// The error with the line and column of its field in `text` (the file it came
+    /// from), when the file writes that field.
+    pub fn located_in(self, text: &str) -> Self {
+        match self {
+            ConfigError::Invalid {
+                origin,
+                field,
+                problem,
+            } => {
+                let origin = match locate(text, &field) {
+                    Some((line, column)) => format!("{origin}:{line}:{column}"),
+                    None => origin,
+                };
+                ConfigError::Invalid {
+                    origin,
+                    field,
+                    problem,
+                }
+            }
+            other => other,
+        }
+    }
 }
 
 /// An experiment as written in TOML; every field has the book's default.
@@ -94,35 +120,40 @@ impl Default for ExperimentFile {
     }
 }
 
-/// 1-based line and column of byte `offset` in `text`.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
-}
-
 impl ExperimentFile {
     /// Parses TOML text; `path` labels errors.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
         toml::from_str(text).map_err(|e| {
             let (line, column) = e.span().map_or((1, 1), |s| line_column(text, s.start));
+            let mut message = e.message().replace('\n', " ").trim().to_string();
+            if let Some(hint) = misplaced_hint(&message) {
+                message = format!("{message}; {hint}");
+            }
             ConfigError::Parse {
                 path: path.to_path_buf(),
                 line,
                 column,
-                message: e.message().replace('\n', " ").trim().to_string(),
+                message,
             }
+        })
+    }
+
+    /// The config as TOML that `--config` reads back to the same experiment.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("an experiment file is TOML-shaped: tables after values")
+    }
+
+    /// Reads a TOML file's text.
+    pub fn read_text(path: &Path) -> Result<String, ConfigError> {
+        std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
+            path: path.to_path_buf(),
+            error,
         })
     }
 
     /// Reads and parses a TOML file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
-            path: path.to_path_buf(),
-            error,
-        })?;
-        Self::parse(&text, path)
+        Self::parse(&Self::read_text(path)?, path)
     }
 
     /// Checks the `[[activation]]` definitions: each compiles, and no name repeats.
@@ -562,6 +593,26 @@ mod tests {
     }
 
     #[test]
+    fn bad_values_name_their_line_and_misplaced_keys_their_table() {
+        let text = "acts = [\"ReLU\"]\n[train]\nlr = -0.1\n";
+        let err = parse(text)
+            .unwrap()
+            .check("x.toml")
+            .unwrap_err()
+            .located_in(text)
+            .to_string();
+        assert!(err.starts_with("x.toml:3:6: `train.lr` is -0.1"), "{err}");
+        let err = parse("acts = [\"ReLU\"]\nepochs = 1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("x.toml:2:1: unknown field `epochs`")
+                && err.ends_with("`epochs` belongs in [train]"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn bad_values_name_the_field() {
         let check = |text: &str| {
             parse(text)
@@ -582,6 +633,17 @@ mod tests {
         assert!(check("acts = [\"ReLU\"]\n[train]\nlr = nan").contains("`train.lr` is NaN"));
         assert!(check("acts = [\"ReLU\"]\n[train]\nsave_epochs = [99]").contains("save_epochs"));
         assert!(check("acts = [\"ReLU\", \"relu\"]").contains("repeats ReLU"));
+    }
+
+    /// A saved config written as TOML reads back to the same config.
+    #[test]
+    fn the_config_round_trips_through_toml() {
+        let text = "name = \"z\"\nacts = [\"fourier\", \"mine\", \"mix\"]\nseeds = [3, 4]\nscope = \"per-layer\"\n[train]\nepochs = 2\nlr = 0.01\n[fourier]\ntau = 5\n[[activation]]\nname = \"Mine\"\nexpr = \"x * k\"\nparams = { k = 2.0 }\n[[activation]]\nname = \"Mix\"\nmix = [\"ReLU\", \"Tanh\"]\n";
+        let exp = parse(text).unwrap().check("x.toml").unwrap();
+        let toml = exp.file().to_toml();
+        let again = parse(&toml).unwrap();
+        assert_eq!(&again, exp.file(), "{toml}");
+        assert_eq!(again.check("again.toml").unwrap(), exp);
     }
 
     /// What experiment.json holds is the resolved config: checked again, it gives the

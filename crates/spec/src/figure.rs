@@ -64,6 +64,47 @@ pub struct Panel {
     /// Start the y axis at 0 (counts, for instance).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub y_from_zero: bool,
+    /// Names of bar groups, for a panel whose x values index them (0, 1, ...): drawn as
+    /// horizontal bars with the names along the vertical axis and each bar's value at
+    /// its end. `y_label` then names the values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+}
+
+impl Panel {
+    /// A chart of `series` with its title and axis labels.
+    pub fn new(
+        title: impl Into<String>,
+        x_label: impl Into<String>,
+        y_label: impl Into<String>,
+        series: Vec<Series>,
+    ) -> Self {
+        Self {
+            title: title.into(),
+            x_label: x_label.into(),
+            y_label: y_label.into(),
+            series,
+            y_from_zero: false,
+            categories: Vec::new(),
+        }
+    }
+
+    /// With the y axis starting at 0.
+    pub fn from_zero(self) -> Self {
+        Self {
+            y_from_zero: true,
+            ..self
+        }
+    }
+
+    /// Horizontal bars, one group per name: each bar series' value `i` belongs to
+    /// `names[i]` (its x values are the indices).
+    pub fn with_categories(self, names: Vec<String>) -> Self {
+        Self {
+            categories: names,
+            ..self
+        }
+    }
 }
 
 /// A figure: a title and panels laid out in a grid, row by row.

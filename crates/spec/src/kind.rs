@@ -282,7 +282,11 @@ impl Family {
                     numerator.len(),
                     "least-squares fit of LeakyReLU(0.01) on [-3, 3]",
                 ),
-                param("denominator", denominator.len(), "same fit"),
+                param(
+                    "denominator",
+                    denominator.len(),
+                    "the same fit, together with the numerator",
+                ),
             ],
             Family::Spline => vec![param(
                 "coefficients",

@@ -4,7 +4,7 @@
 //! <experiment>/
 //!   experiment.json                 the resolved config (kind "experiment")
 //!   summary.md  summary.csv  summary.json
-//!   figures/experiment.{json,svg,png}
+//!   figures/comparison.{json,svg,png}   every run side by side
 //!   index.html                      actlab report
 //!   <Activation>-s<seed>/           one folder per run
 //!     run.json                      kind "run"
@@ -12,6 +12,10 @@
 //!     figures/training.{json,svg,png}
 //!     probes/<probe>-<checkpoint>.json and <probe>-<checkpoint>-figure.{json,svg,png}
 //! ```
+//!
+//! Every probe report is `<name>.json` with its figure beside it as
+//! `<name>-figure.{json,svg,png}`; a folder given with `--out` replaces the default
+//! folder and keeps the names.
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +32,8 @@ impl ExperimentLayout {
     pub const CONFIG: &'static str = "experiment.json";
     /// The summary table, as `summary.md`, `summary.csv` and `summary.json`.
     pub const SUMMARY: &'static str = "summary";
+    /// The name of the figure comparing every run.
+    pub const COMPARISON: &'static str = "comparison";
 
     /// The layout of the folder `dir`.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
@@ -51,12 +57,15 @@ impl ExperimentLayout {
 
     /// The stem of the figure comparing every run.
     pub fn comparison_figure(&self) -> PathBuf {
-        self.dir.join("figures").join("experiment")
+        self.dir.join("figures").join(Self::COMPARISON)
     }
+
+    /// The HTML report's file name.
+    pub const REPORT: &'static str = "index.html";
 
     /// The HTML report.
     pub fn report(&self) -> PathBuf {
-        self.dir.join("index.html")
+        self.dir.join(Self::REPORT)
     }
 
     /// The name of the run of `activation` with `seed`: `<Activation>-s<seed>`.
@@ -130,11 +139,15 @@ impl RunLayout {
         self.dir.join("figures").join("training")
     }
 
-    /// The report of `probe` (e.g. `dead-neurons`) on the checkpoint named `checkpoint`.
-    pub fn probe_report(&self, probe: &str, checkpoint: &str) -> PathBuf {
-        self.dir
-            .join("probes")
-            .join(format!("{probe}-{checkpoint}.json"))
+    /// The folder of the run's probe reports.
+    pub fn probes(&self) -> PathBuf {
+        self.dir.join("probes")
+    }
+
+    /// The report of `probe` (e.g. `dead-neurons`) on the checkpoint named `checkpoint`,
+    /// in `dir` (the run's probes folder unless told otherwise).
+    pub fn probe_report(dir: &Path, probe: &str, checkpoint: &str) -> PathBuf {
+        dir.join(format!("{probe}-{checkpoint}.json"))
     }
 }
 
@@ -156,10 +169,9 @@ impl ProbeFiles {
     /// The gradient probe of `network`: its report and its figure's stem.
     pub fn gradients(dir: &Path, network: &NetworkConfig) -> (PathBuf, PathBuf) {
         let name = network.activation_name().replace(' ', "");
-        (
-            dir.join(format!("gradients-{name}.probe.json")),
-            dir.join(format!("gradients-{name}")),
-        )
+        let report = dir.join(format!("gradients-{name}.json"));
+        let figure = probe_figure(&report);
+        (report, figure)
     }
 
     /// The activation surface of `activation`: its report and its figure's stem.
@@ -195,7 +207,7 @@ mod tests {
             RunLayout::checkpoint(&RunLayout::epoch_checkpoint(3)),
             Path::new("checkpoints/epoch-3.bpk")
         );
-        let report = run.probe_report("outputs", "epoch-15");
+        let report = RunLayout::probe_report(&run.probes(), "outputs", "epoch-15");
         assert_eq!(
             probe_figure(&report),
             Path::new("results/book/ReLU-s7/probes/outputs-epoch-15-figure")

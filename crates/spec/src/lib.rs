@@ -16,6 +16,7 @@ pub mod figure;
 pub mod fsio;
 mod kind;
 pub mod layout;
+mod located;
 mod network;
 pub mod record;
 mod train;

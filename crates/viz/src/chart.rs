@@ -1,7 +1,8 @@
 //! Charts: a [`Figure`]'s panels of lines and bars, laid out in a grid under its title.
 
 use plotters::prelude::*;
-use spec::figure::{Figure, Panel};
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use spec::figure::{Figure, Panel, Series};
 
 use crate::VizError;
 use crate::canvas::{FAMILY, TITLE_BAND, draw_error, tick, titled_canvas};
@@ -40,8 +41,15 @@ fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
-/// More series than fit in a legend box over the chart go in a column to its right.
-const INSET_LEGEND_MAX: usize = 4;
+/// Up to this many series get their legend in a row between the panel's title and its
+/// chart; more get a column to its right. Either way the legend never covers data.
+const ROW_LEGEND_MAX: usize = 4;
+/// Height of a legend row, and of a panel's title band.
+const LEGEND_ROW: u32 = 18;
+const PANEL_TITLE: u32 = 26;
+/// Series with at most this many points are drawn with a marker at each point, so that a
+/// run of one or two epochs still shows its values.
+const MARKER_MAX: usize = 20;
 
 /// Colour and dash of series `i`: the palette, then the palette dashed (14 distinct).
 fn series_style(i: usize, dashed: bool) -> (RGBColor, bool) {
@@ -60,33 +68,40 @@ fn bar_fill(i: usize) -> ShapeStyle {
     }
 }
 
-/// The corner of the chart whose quarter-box holds the fewest data points, where an
-/// inset legend hides the least.
-fn emptiest_corner(panel: &Panel, xs: (f64, f64), ys: (f64, f64)) -> SeriesLabelPosition {
-    let corners = [
-        (SeriesLabelPosition::UpperLeft, false, true),
-        (SeriesLabelPosition::UpperRight, true, true),
-        (SeriesLabelPosition::LowerRight, true, false),
-        (SeriesLabelPosition::LowerLeft, false, false),
-    ];
-    let crowding = |right: bool, upper: bool| -> usize {
-        let points = panel.series.iter().flat_map(|s| s.x.iter().zip(&s.y));
-        points
-            .filter(|(x, y)| {
-                let u = (**x - xs.0) / (xs.1 - xs.0);
-                let v = (**y - ys.0) / (ys.1 - ys.0);
-                (if right { u > 0.6 } else { u < 0.4 }) && (if upper { v > 0.65 } else { v < 0.35 })
-            })
-            .count()
-    };
-    corners
-        .into_iter()
-        .min_by_key(|(_, right, upper)| crowding(*right, *upper))
-        .map(|(position, _, _)| position)
-        .unwrap_or(SeriesLabelPosition::UpperLeft)
+/// Draws the legend sample of series `i` (a bar swatch, or a solid or dashed line)
+/// with its name, from `(x, y)` (the sample's left end, vertically centred).
+fn draw_key<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    i: usize,
+    series: &Series,
+    (x, y): (i32, i32),
+) -> Result<(), VizError>
+where
+    DB::ErrorType: 'static,
+{
+    let (colour, dashed) = series_style(i, series.dashed);
+    let style = colour.stroke_width(2);
+    if series.bars {
+        area.draw(&Rectangle::new([(x, y - 5), (x + 18, y + 5)], bar_fill(i)))
+            .map_err(draw_error)?;
+    } else if dashed {
+        for dx in [0, 8] {
+            area.draw(&PathElement::new(vec![(x + dx, y), (x + dx + 5, y)], style))
+                .map_err(draw_error)?;
+        }
+    } else {
+        area.draw(&PathElement::new(vec![(x, y), (x + 18, y)], style))
+            .map_err(draw_error)?;
+    }
+    area.draw(&Text::new(
+        series.name.as_str(),
+        (x + 24, y - 6),
+        (FAMILY, 12).into_font(),
+    ))
+    .map_err(draw_error)
 }
 
-/// A legend as a column of short line samples and names, in its own area.
+/// A legend as a column of entries, in its own area beside the chart.
 fn draw_legend_column<DB: DrawingBackend>(
     panel: &Panel,
     area: &DrawingArea<DB, plotters::coord::Shift>,
@@ -94,29 +109,35 @@ fn draw_legend_column<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let top = 34;
     for (i, series) in panel.series.iter().enumerate() {
-        let (colour, dashed) = series_style(i, series.dashed);
-        let y = top + 16 * i as i32;
-        let style = colour.stroke_width(2);
-        if series.bars {
-            area.draw(&Rectangle::new([(4, y - 5), (22, y + 5)], bar_fill(i)))
-                .map_err(draw_error)?;
-        } else if dashed {
-            for x in [4, 12] {
-                area.draw(&PathElement::new(vec![(x, y), (x + 5, y)], style))
-                    .map_err(draw_error)?;
-            }
-        } else {
-            area.draw(&PathElement::new(vec![(4, y), (22, y)], style))
-                .map_err(draw_error)?;
-        }
-        area.draw(&Text::new(
-            series.name.as_str(),
-            (28, y - 6),
-            (FAMILY, 12).into_font(),
-        ))
-        .map_err(draw_error)?;
+        draw_key(area, i, series, (4, 8 + 16 * i as i32))?;
+    }
+    Ok(())
+}
+
+/// Approximate width in pixels of `text` at 12 px DejaVu Sans.
+fn text_width(text: &str) -> i32 {
+    7 * text.chars().count() as i32
+}
+
+/// A legend as one row of entries, centred, in its own band above the chart.
+fn draw_legend_row<DB: DrawingBackend>(
+    panel: &Panel,
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+) -> Result<(), VizError>
+where
+    DB::ErrorType: 'static,
+{
+    let widths: Vec<i32> = panel
+        .series
+        .iter()
+        .map(|s| 24 + text_width(&s.name) + 16)
+        .collect();
+    let total: i32 = widths.iter().sum();
+    let mut x = ((area.dim_in_pixel().0 as i32 - total) / 2).max(4);
+    for (i, series) in panel.series.iter().enumerate() {
+        draw_key(area, i, series, (x, LEGEND_ROW as i32 / 2))?;
+        x += widths[i];
     }
     Ok(())
 }
@@ -128,12 +149,122 @@ fn draw_panel<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    if panel.series.len() > INSET_LEGEND_MAX {
-        let (chart_area, legend_area) = area.split_horizontally(area.dim_in_pixel().0 * 7 / 10);
-        draw_chart(panel, &chart_area, false)?;
-        return draw_legend_column(panel, &legend_area);
+    let (title, mut body) = area.split_vertically(PANEL_TITLE);
+    title
+        .draw(&Text::new(
+            panel.title.as_str(),
+            ((title.dim_in_pixel().0 / 2) as i32, 6),
+            TextStyle::from((FAMILY, 16).into_font()).pos(Pos::new(HPos::Center, VPos::Top)),
+        ))
+        .map_err(draw_error)?;
+    let keyed = panel.series.len() > 1;
+    if keyed && panel.series.len() <= ROW_LEGEND_MAX {
+        let (row, rest) = body.split_vertically(LEGEND_ROW);
+        draw_legend_row(panel, &row)?;
+        body = rest;
     }
-    draw_chart(panel, area, panel.series.len() > 1)
+    if keyed && panel.series.len() > ROW_LEGEND_MAX {
+        let (chart, column) = body.split_horizontally(body.dim_in_pixel().0 * 7 / 10);
+        draw_legend_column(panel, &column)?;
+        body = chart;
+    }
+    if panel.categories.is_empty() {
+        draw_chart(panel, &body)
+    } else {
+        draw_categories(panel, &body)
+    }
+}
+
+/// A bar's value as its label says it: as many digits as its size needs.
+fn value_label(v: f64) -> String {
+    let magnitude = v.abs();
+    if !v.is_finite() {
+        "-".into()
+    } else if magnitude == 0.0 {
+        "0".into()
+    } else if magnitude >= 100.0 {
+        format!("{v:.0}")
+    } else if magnitude >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// Horizontal bars, one group per category (the first at the top), named along the
+/// vertical axis, each bar labelled with its value (so that a zero reads as 0, not as a
+/// missing bar).
+fn draw_categories<DB: DrawingBackend>(
+    panel: &Panel,
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+) -> Result<(), VizError>
+where
+    DB::ErrorType: 'static,
+{
+    let n = panel.categories.len();
+    let bars: Vec<&Series> = panel.series.iter().filter(|s| s.bars).collect();
+    let k = bars.len().max(1);
+    let (lo, hi) = range(bars.iter().flat_map(|s| s.y.iter().copied()).chain([0.0]));
+    // Room right of the longest bar for its label.
+    let (lo, hi) = (lo.min(0.0), hi + (hi - lo) * 0.15);
+    let names = &panel.categories;
+    let longest = names.iter().map(|s| text_width(s)).max().unwrap_or(0);
+    let label_area = (longest + 12).min(area.dim_in_pixel().0 as i32 * 45 / 100) as u32;
+    let at = |i: usize| (n - 1 - i) as f64;
+    let mut chart = ChartBuilder::on(area)
+        .margin(8)
+        .x_label_area_size(36)
+        .y_label_area_size(label_area)
+        .build_cartesian_2d(lo..hi, -0.5..(n as f64 - 0.5))
+        .map_err(draw_error)?;
+    let category = |y: &f64| -> String {
+        let j = y.round();
+        if (y - j).abs() < 1e-6 && j >= 0.0 && (j as usize) < n {
+            names[n - 1 - j as usize].clone()
+        } else {
+            String::new()
+        }
+    };
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .x_desc(panel.y_label.as_str())
+        .label_style((FAMILY, 12))
+        .y_labels(n)
+        .x_label_formatter(&tick)
+        .y_label_formatter(&category)
+        .axis_desc_style((FAMILY, 13))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()
+        .map_err(draw_error)?;
+    let height = 0.8 / k as f64;
+    let label_style =
+        TextStyle::from((FAMILY, 11).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+    for (slot, series) in bars.iter().enumerate() {
+        let i = panel
+            .series
+            .iter()
+            .position(|s| std::ptr::eq(s, *series))
+            .unwrap_or(slot);
+        for (c, &v) in series.y.iter().enumerate().take(n) {
+            let top = at(c) + 0.4 - height * slot as f64;
+            let bottom = top - height;
+            let end = if v.is_finite() { v } else { 0.0 };
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, bottom + 0.1 * height), (end, top - 0.1 * height)],
+                    bar_fill(i),
+                )))
+                .map_err(draw_error)?;
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((end, (top + bottom) / 2.0))
+                        + Text::new(value_label(v), (4, 0), label_style.clone()),
+                ))
+                .map_err(draw_error)?;
+        }
+    }
+    Ok(())
 }
 
 /// The closest spacing of x values in a panel (1 when there is none).
@@ -150,7 +281,6 @@ fn bar_spacing(panel: &Panel) -> f64 {
 fn draw_chart<DB: DrawingBackend>(
     panel: &Panel,
     area: &DrawingArea<DB, plotters::coord::Shift>,
-    inset_legend: bool,
 ) -> Result<(), VizError>
 where
     DB::ErrorType: 'static,
@@ -158,17 +288,37 @@ where
     let mut xs = range(panel.series.iter().flat_map(|s| s.x.iter().copied()));
     let spacing = bar_spacing(panel);
     let mut x_labels = 6;
+    // Counts such as epochs: whole-number ticks only, and room around a lone value.
+    let whole = panel
+        .series
+        .iter()
+        .flat_map(|s| &s.x)
+        .all(|x| x.is_finite() && x.fract() == 0.0);
     if panel.series.iter().any(|s| s.bars) {
         // Room for the outer bars' half groups, and a label under every group.
         xs = (xs.0 - 0.5 * spacing, xs.1 + 0.5 * spacing);
         x_labels = ((xs.1 - xs.0) / spacing).round() as usize + 1;
+    } else if whole && xs.1 - xs.0 < 4.0 {
+        let centre = (xs.0 + xs.1) / 2.0;
+        let mut lo = (centre - 2.0).min(xs.0);
+        if xs.0 >= 0.0 {
+            // Counts that are never negative keep their axis there.
+            lo = lo.max(-0.5);
+        }
+        xs = (lo, (centre + 2.0).max(xs.1));
     }
+    let x_tick = |v: &f64| {
+        if whole && v.fract().abs() > 1e-9 {
+            String::new()
+        } else {
+            tick(v)
+        }
+    };
     let mut ys = range(panel.series.iter().flat_map(|s| s.y.iter().copied()));
     if panel.y_from_zero {
         ys.0 = 0.0;
     }
     let mut chart = ChartBuilder::on(area)
-        .caption(&panel.title, (FAMILY, 18))
         .margin(8)
         .x_label_area_size(36)
         .y_label_area_size(52)
@@ -180,7 +330,7 @@ where
         .y_desc(panel.y_label.as_str())
         .label_style((FAMILY, 12))
         .x_labels(x_labels)
-        .x_label_formatter(&tick)
+        .x_label_formatter(&x_tick)
         .y_label_formatter(&tick)
         .axis_desc_style((FAMILY, 13))
         .light_line_style(RGBColor(235, 235, 235))
@@ -201,9 +351,7 @@ where
                 .draw_series(series.x.iter().zip(&series.y).map(|(&x, &y)| {
                     Rectangle::new([(x + offset, base), (x + offset + width, y)], bar_fill(i))
                 }))
-                .map_err(draw_error)?
-                .label(series.name.as_str())
-                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], bar_fill(i)));
+                .map_err(draw_error)?;
             continue;
         }
         let points: Vec<(f64, f64)> = series
@@ -214,25 +362,23 @@ where
             .map(|(&x, &y)| (x, y))
             .collect();
         let style = colour.stroke_width(2);
-        let drawn = if dashed {
+        let marked = points.len() <= MARKER_MAX;
+        let markers = points.clone();
+        if dashed {
             chart.draw_series(DashedLineSeries::new(points, 6, 4, style))
         } else {
             chart.draw_series(LineSeries::new(points, style))
         }
         .map_err(draw_error)?;
-        drawn.label(series.name.as_str()).legend(move |(x, y)| {
-            PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
-        });
-    }
-    if inset_legend {
-        chart
-            .configure_series_labels()
-            .label_font((FAMILY, 12))
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(200, 200, 200))
-            .position(emptiest_corner(panel, xs, ys))
-            .draw()
-            .map_err(draw_error)?;
+        if marked {
+            chart
+                .draw_series(
+                    markers
+                        .into_iter()
+                        .map(|p| Circle::new(p, 3, colour.filled())),
+                )
+                .map_err(draw_error)?;
+        }
     }
     Ok(())
 }

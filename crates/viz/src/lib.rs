@@ -38,6 +38,21 @@ pub enum VizError {
     },
 }
 
+/// `stem` with `.extension` appended: a stem may hold dots of its own (an experiment
+/// named `lr0.01`), which `Path::with_extension` would cut off.
+fn with_suffix(stem: &Path, extension: &str) -> PathBuf {
+    let mut name = stem.file_name().unwrap_or_default().to_os_string();
+    name.push(".");
+    name.push(extension);
+    stem.with_file_name(name)
+}
+
+/// The error of writing `path`.
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> VizError {
+    let path = path.to_path_buf();
+    move |error| VizError::Io { path, error }
+}
+
 /// A picture: a chart of panels, or an activation surface.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Drawing {
@@ -114,25 +129,31 @@ impl Drawing {
         }
     }
 
-    /// Writes `<stem>.json` (the data), `<stem>.svg` and `<stem>.png`, each through a
-    /// temporary file so that none is ever half-written, and returns their paths.
-    pub fn write_all(&self, stem: &Path) -> Result<Vec<PathBuf>, VizError> {
+    /// Writes `<stem>.svg` and `<stem>.png`, each through a temporary file so that
+    /// neither is ever half-written, and returns their paths. For a picture of a saved
+    /// record: the record is its data.
+    pub fn write_pictures(&self, stem: &Path) -> Result<Vec<PathBuf>, VizError> {
         self.check()?;
         let svg = self.to_svg()?;
-        let with = |ext: &str| stem.with_extension(ext);
-        let io = |path: &Path| {
-            let path = path.to_path_buf();
-            move |error| VizError::Io { path, error }
-        };
-        let (json, svg_path, png) = (with("json"), with("svg"), with("png"));
-        fsio::write_atomic(&json, self.to_json().as_bytes()).map_err(io(&json))?;
-        fsio::write_atomic(&svg_path, svg.as_bytes()).map_err(io(&svg_path))?;
+        let (svg_path, png) = (with_suffix(stem, "svg"), with_suffix(stem, "png"));
+        fsio::write_atomic(&svg_path, svg.as_bytes()).map_err(io_error(&svg_path))?;
         fsio::write_via_temp(&png, |tmp| {
             // The encoder picks PNG from the temporary's extension, which stays last.
             self.write_png(tmp).map_err(std::io::Error::other)
         })
-        .map_err(io(&png))?;
-        Ok(vec![json, svg_path, png])
+        .map_err(io_error(&png))?;
+        Ok(vec![svg_path, png])
+    }
+
+    /// Writes `<stem>.json` (the figure's data) beside the pictures of
+    /// [`Drawing::write_pictures`]: for a figure that no saved record holds the data of.
+    pub fn write_all(&self, stem: &Path) -> Result<Vec<PathBuf>, VizError> {
+        self.check()?;
+        let json = with_suffix(stem, "json");
+        fsio::write_atomic(&json, self.to_json().as_bytes()).map_err(io_error(&json))?;
+        let mut paths = vec![json];
+        paths.extend(self.write_pictures(stem)?);
+        Ok(paths)
     }
 }
 
@@ -143,34 +164,66 @@ mod tests {
 
     fn figure() -> Figure {
         let x: Vec<f64> = (0..50).map(|i| i as f64 / 10.0).collect();
+        let square = x.iter().map(|v| v * v).collect();
+        let double = x.iter().map(|v| 2.0 * v).collect();
         Figure::new(
             "Test",
             2,
             vec![
-                Panel {
-                    title: "square".into(),
-                    x_label: "x".into(),
-                    y_label: "y".into(),
-                    y_from_zero: false,
-                    series: vec![Series::line(
-                        "x^2",
-                        x.clone(),
-                        x.iter().map(|v| v * v).collect(),
-                    )],
-                },
-                Panel {
-                    title: "line".into(),
-                    x_label: "x".into(),
-                    y_label: "y".into(),
-                    y_from_zero: false,
-                    series: vec![Series::dashed(
-                        "2x",
-                        x.clone(),
-                        x.iter().map(|v| 2.0 * v).collect(),
-                    )],
-                },
+                Panel::new(
+                    "square",
+                    "x",
+                    "y",
+                    vec![Series::line("x^2", x.clone(), square)],
+                ),
+                Panel::new("line", "x", "y", vec![Series::dashed("2x", x, double)]),
             ],
         )
+    }
+
+    /// Bars with names: every name and every value is written in the picture.
+    #[test]
+    fn named_bars_carry_their_names_and_values() {
+        let panel = Panel::new(
+            "accuracy",
+            "",
+            "accuracy (%)",
+            vec![Series::bars(
+                "acc",
+                vec![0.0, 1.0, 2.0],
+                vec![86.33, 10.0, 0.0],
+            )],
+        )
+        .from_zero()
+        .with_categories(vec![
+            "TeLU-s7".into(),
+            "Sigmoid-s7".into(),
+            "Dead-s7".into(),
+        ]);
+        let svg = Drawing::from(Figure::new("t", 1, vec![panel]))
+            .to_svg()
+            .unwrap();
+        // SVG text stands on its own line between its tags.
+        for text in ["TeLU-s7", "Sigmoid-s7", "Dead-s7", "86.3", "10.0", "0"] {
+            assert!(svg.contains(&format!("\n{text}\n")), "{text} missing");
+        }
+    }
+
+    /// A one-point series is drawn with a marker, so a one-epoch run shows its value.
+    #[test]
+    fn short_series_get_markers() {
+        let one = Figure::new(
+            "t",
+            1,
+            vec![Panel::new(
+                "p",
+                "epoch",
+                "loss",
+                vec![Series::line("train", vec![1.0], vec![0.5])],
+            )],
+        );
+        let svg = Drawing::from(one).to_svg().unwrap();
+        assert!(svg.contains("<circle"), "no marker for a single point");
     }
 
     #[test]
@@ -184,6 +237,14 @@ mod tests {
             "titles are in the SVG"
         );
         assert_eq!(f.size(), (840, 360));
+    }
+
+    #[test]
+    fn names_with_dots_keep_them() {
+        assert_eq!(
+            with_suffix(Path::new("a/lr0.01-comparison"), "svg"),
+            Path::new("a/lr0.01-comparison.svg")
+        );
     }
 
     #[test]

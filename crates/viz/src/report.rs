@@ -7,14 +7,19 @@ use spec::{RunRecord, SummaryTable};
 use crate::figures::{experiment_figure, run_figure};
 use crate::{Drawing, VizError};
 
-/// What an experiment's report shows: its name, its runs' records (in run order) and
-/// its config as text.
+/// What an experiment's report shows: its name, facts about it, its runs' records (in
+/// run order), the figures of its runs' probe reports, and its config.
 pub struct ExperimentReport<'a> {
     /// The experiment's name.
     pub name: &'a str,
+    /// (label, value) lines above the table: when the report was made, by which actlab,
+    /// where and how the runs trained.
+    pub facts: &'a [(String, String)],
     /// Its runs' records.
     pub records: &'a [RunRecord],
-    /// The config, shown verbatim.
+    /// Figures of the probe reports made for its runs, with their captions.
+    pub probes: &'a [(String, Drawing)],
+    /// The config as TOML that `--config` reads, shown verbatim.
     pub config: &'a str,
 }
 
@@ -30,7 +35,7 @@ impl ExperimentReport<'_> {
                     r.model.clone(),
                     r.run.clone(),
                     format!("{:.2}", r.accuracy_percent),
-                    format!("{:.4}", r.final_loss),
+                    format!("{:.4}", r.final_test_loss),
                     format!("{:.1}", r.time_seconds),
                     r.status.to_string(),
                 ]
@@ -46,13 +51,17 @@ impl ExperimentReport<'_> {
                 Drawing::from(run_figure(record)).to_svg()?,
             ));
         }
+        for (caption, drawing) in self.probes {
+            figures.push((caption.clone(), drawing.to_svg()?));
+        }
         Ok(report_html(
             &format!("actlab experiment {}", self.name),
+            self.facts,
             &[
                 "Model",
                 "Run",
                 "Accuracy (%)",
-                "Final loss",
+                "Final test loss",
                 "Time (s)",
                 "Status",
             ],
@@ -62,9 +71,9 @@ impl ExperimentReport<'_> {
         ))
     }
 
-    /// Figures in the page (the experiment's, then one per run with epochs).
+    /// Figures in the page (the experiment's, one per run with epochs, the probes').
     pub fn figure_count(&self) -> usize {
-        1 + self.records.iter().filter(|r| !r.epochs.is_empty()).count()
+        1 + self.records.iter().filter(|r| !r.epochs.is_empty()).count() + self.probes.len()
     }
 }
 
@@ -84,10 +93,12 @@ fn inline_svg(svg: &str) -> &str {
     }
 }
 
-/// The page: `title`, a table (`header` and `rows`, already formatted), the figures
-/// (caption, SVG text) in order, and `config` shown verbatim.
+/// The page: `title`, `facts` as label and value lines, a table (`header` and `rows`,
+/// already formatted), the figures (caption, SVG text) in order, and `config` shown
+/// verbatim.
 pub fn report_html(
     title: &str,
+    facts: &[(String, String)],
     header: &[&str],
     rows: &[Vec<String>],
     figures: &[(String, String)],
@@ -106,9 +117,22 @@ pub fn report_html(
          figure { margin: 1.5em 0; } figcaption { color: #555; margin-bottom: 0.4em; }\n\
          svg { max-width: 100%; height: auto; }\n\
          pre { background: #f6f6f6; padding: 1em; overflow-x: auto; font-size: 12px; }\n\
+         dl.facts { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; color: #444; }\n\
+         dl.facts dt { font-weight: bold; } dl.facts dd { margin: 0; }\n\
          </style>\n</head>\n<body>\n",
     );
     html.push_str(&format!("<h1>{}</h1>\n", escape(title)));
+    if !facts.is_empty() {
+        html.push_str("<dl class=\"facts\">\n");
+        for (label, value) in facts {
+            html.push_str(&format!(
+                "<dt>{}</dt><dd>{}</dd>\n",
+                escape(label),
+                escape(value)
+            ));
+        }
+        html.push_str("</dl>\n");
+    }
     html.push_str("<h2>Summary</h2>\n<table>\n<tr>");
     for h in header {
         html.push_str(&format!("<th>{}</th>", escape(h)));
@@ -135,7 +159,7 @@ pub fn report_html(
         ));
     }
     html.push_str(&format!(
-        "<h2>Config</h2>\n<pre>{}</pre>\n</body>\n</html>\n",
+        "<h2>Config</h2>\n<p>As TOML that <code>actlab train --config</code> reads.</p>\n<pre>{}</pre>\n</body>\n</html>\n",
         escape(config)
     ));
     html
@@ -149,6 +173,7 @@ mod tests {
     fn the_page_is_self_contained_and_escapes_text() {
         let html = report_html(
             "exp <1>",
+            &[("actlab".into(), "0.1.0 <dev>".into())],
             &["Model", "Accuracy (%)"],
             &[vec!["SimpleNetwork-ReLU".into(), "82.00".into()]],
             &[(
@@ -161,6 +186,7 @@ mod tests {
         assert!(html.contains("<td class=\"num\">82.00</td>"));
         assert!(html.contains("<svg width=\"10\"></svg>") && !html.contains("<?xml"));
         assert!(html.contains("&quot;&lt;b&gt;&quot;"));
+        assert!(html.contains("<dt>actlab</dt><dd>0.1.0 &lt;dev&gt;</dd>"));
         assert!(!html.contains("src=") && !html.contains("<link") && !html.contains("<script"));
     }
 }

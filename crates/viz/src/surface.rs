@@ -2,6 +2,7 @@
 //! magnitude, each with a viridis colour bar.
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use spec::figure::SurfaceFigure;
 
 use crate::VizError;
@@ -77,15 +78,16 @@ where
     let z_range = min_max(&s.z);
     let g_range = min_max(&s.gradient_magnitude);
 
+    // Margins wide enough that the outermost tick labels are not cut off.
     let mut chart = ChartBuilder::on(&surface_area)
         .caption("Z = f(X) + f(Y)", (FAMILY, 18))
-        .margin(10)
+        .margin(24)
         .build_cartesian_3d(xs.0..xs.1, z_range.0..z_range.1, ys.0..ys.1)
         .map_err(draw_error)?;
     chart.with_projection(|mut p| {
         p.pitch = 0.5;
         p.yaw = 0.6;
-        p.scale = 0.85;
+        p.scale = 0.78;
         p.into_matrix()
     });
     chart
@@ -97,6 +99,21 @@ where
         .light_grid_style(BLACK.mix(0.1))
         .max_light_lines(3)
         .draw()
+        .map_err(draw_error)?;
+    // plotters draws no axis titles in 3-D: each goes just beyond the end of its axis.
+    let (x_pad, z_pad, y_pad) = (
+        (xs.1 - xs.0) * 0.12,
+        (z_range.1 - z_range.0) * 0.1,
+        (ys.1 - ys.0) * 0.12,
+    );
+    let axis_title =
+        TextStyle::from((FAMILY, 14).into_font()).pos(Pos::new(HPos::Center, VPos::Center));
+    chart
+        .draw_series([
+            Text::new("X", (xs.1 + x_pad, z_range.0, ys.0), axis_title.clone()),
+            Text::new("Y", (xs.0, z_range.0, ys.1 + y_pad), axis_title.clone()),
+            Text::new("Z", (xs.0, z_range.1 + z_pad, ys.0), axis_title),
+        ])
         .map_err(draw_error)?;
     // A coarser mesh than the data keeps the SVG small; every 3rd grid line.
     let stride = (s.x.len() / 34).max(1);

@@ -46,8 +46,8 @@ struct ActTiming {
 }
 
 /// `actlab bench acts`.
-pub fn acts(args: BenchActsArgs) -> Result<ExitCode, Failure> {
-    let rt = runtime(&args.env.compute)?;
+pub fn acts(args: BenchActsArgs, json: bool) -> Result<ExitCode, Failure> {
+    let rt = runtime(&args.compute)?;
     let device = rt.device.clone().autodiff();
     let all: Vec<ActivationKind> = ActivationKind::all().collect();
     let specs = chosen_activations(args.acts.as_deref(), &args.defs, &all)?;
@@ -78,7 +78,7 @@ pub fn acts(args: BenchActsArgs) -> Result<ExitCode, Failure> {
             relative_to_relu: us / relu,
         });
     }
-    if args.json {
+    if json {
         print_json(&rows)?;
     } else {
         println!(
@@ -139,12 +139,15 @@ struct StepMs {
 }
 
 /// `actlab bench train`.
-pub fn train(args: BenchTrainArgs) -> Result<ExitCode, Failure> {
+pub fn train(args: BenchTrainArgs, json: bool) -> Result<ExitCode, Failure> {
     let data = load_data(&args.env)?;
     let rt = runtime(&args.env.compute)?;
     let mut file = ExperimentFile {
         acts: args.acts.clone(),
         name: "bench".into(),
+        hidden: args.shape.hidden.clone(),
+        scope: args.shape.scope,
+        layer: args.shape.layer,
         ..ExperimentFile::default()
     };
     file.train.epochs = args.epochs;
@@ -203,7 +206,7 @@ pub fn train(args: BenchTrainArgs) -> Result<ExitCode, Failure> {
             },
         });
     }
-    if args.json {
+    if json {
         print_json(&rows)?;
         return Ok(ExitCode::SUCCESS);
     }

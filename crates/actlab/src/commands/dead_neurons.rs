@@ -13,7 +13,8 @@ use viz::figures::dead_neuron_figure;
 
 use crate::cli::DeadNeuronArgs;
 use crate::context::{
-    load_data, network_config, open_run, print_paths, runtime, write_drawing, write_record,
+    Written, load_data, network_config, open_run, print_json, print_paths, runtime, write_drawing,
+    write_record,
 };
 use crate::failure::{Failure, input};
 
@@ -22,7 +23,7 @@ use crate::failure::{Failure, input};
 const PROBE_BATCH: usize = 1000;
 
 /// Runs the probe and prints the book's per-layer ratios.
-pub fn run(args: DeadNeuronArgs) -> Result<ExitCode, Failure> {
+pub fn run(args: DeadNeuronArgs, json: bool) -> Result<ExitCode, Failure> {
     // Check everything the user typed before the slow parts (threads, data).
     let fresh_config = if args.init {
         Some(network_config(&args.network)?)
@@ -31,7 +32,7 @@ pub fn run(args: DeadNeuronArgs) -> Result<ExitCode, Failure> {
     };
     let data = load_data(&args.env)?;
     let rt = runtime(&args.env.compute)?;
-    let (model, network, source, default_out) = match (&args.run, fresh_config) {
+    let (model, network, source, out) = match (&args.run, fresh_config) {
         (Some(dir), _) => {
             let opened = open_run(dir, args.checkpoint.as_deref(), &rt.device)?;
             let source = ProbeSource::Checkpoint {
@@ -39,17 +40,21 @@ pub fn run(args: DeadNeuronArgs) -> Result<ExitCode, Failure> {
                 checkpoint: opened.checkpoint.path.clone(),
                 epoch: opened.checkpoint.epoch,
             };
-            let out = RunLayout::new(dir).probe_report("dead-neurons", &opened.checkpoint.name());
+            let folder = args
+                .out
+                .clone()
+                .unwrap_or_else(|| RunLayout::new(dir).probes());
+            let out = RunLayout::probe_report(&folder, "dead-neurons", &opened.checkpoint.name());
             (opened.model, opened.record.network, source, out)
         }
         (None, Some(config)) => {
             rt.device.seed(args.seed);
             let model = SimpleNetwork::new(&config, &rt.device).map_err(input)?;
-            let out = ProbeFiles::dead_neurons_at_init(
-                &PathBuf::from(ProbeFiles::DEFAULT_DIR),
-                &config,
-                args.seed,
-            );
+            let folder = args
+                .out
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(ProbeFiles::DEFAULT_DIR));
+            let out = ProbeFiles::dead_neurons_at_init(&folder, &config, args.seed);
             (model, config, ProbeSource::Init { seed: args.seed }, out)
         }
         (None, None) => {
@@ -64,8 +69,16 @@ pub fn run(args: DeadNeuronArgs) -> Result<ExitCode, Failure> {
         split: DatasetSplit::Train,
         report: dead_neurons(&model, &data.train, PROBE_BATCH, &rt.device),
     };
-    let out = args.out.clone().unwrap_or(default_out);
     write_record(&out, &record)?;
+    let figure = write_drawing(dead_neuron_figure(&record), &probe_figure(&out))?;
+    if json {
+        return print_json(&Written {
+            report: &out,
+            figure: &figure,
+            record: &record,
+        })
+        .map(|()| ExitCode::SUCCESS);
+    }
 
     let config = &record.network;
     let counts: Vec<usize> = record.report.layers.iter().map(|l| l.dead).collect();
@@ -81,17 +94,16 @@ pub fn run(args: DeadNeuronArgs) -> Result<ExitCode, Failure> {
     );
     for layer in &record.report.layers {
         println!(
-            "layer {}: {:>4} of {:>4} units dead, ratio {:.1}%",
+            "layer {}: {:>4} of {:>4} units dead ({:.1}%), {:>4} saturated, mean sparsity {:.1}%",
             layer.layer,
             layer.dead,
             layer.units,
-            layer.ratio * 100.0
+            layer.ratio * 100.0,
+            layer.saturated,
+            layer.mean_sparsity * 100.0
         );
     }
     println!("Report: {}", out.display());
-    print_paths(&write_drawing(
-        dead_neuron_figure(&record),
-        &probe_figure(&out),
-    )?);
+    print_paths(&figure);
     Ok(ExitCode::SUCCESS)
 }

@@ -9,11 +9,14 @@ use spec::{ActivationConfig, BOOK_ACTIVATIONS, NetworkConfig};
 use viz::figures::gradient_figure;
 
 use crate::cli::GradientArgs;
-use crate::context::{chosen_activations, load_data, runtime, write_drawing, write_record};
+use crate::context::{
+    Written, chosen_activations, load_data, print_json, runtime, shaped, write_drawing,
+    write_record,
+};
 use crate::failure::{Failure, input};
 
 /// `actlab probe gradients`.
-pub fn run(args: GradientArgs) -> Result<ExitCode, Failure> {
+pub fn run(args: GradientArgs, json: bool) -> Result<ExitCode, Failure> {
     let specs = chosen_activations(args.acts.as_deref(), &args.defs, &BOOK_ACTIVATIONS)?;
     let data = load_data(&args.env)?;
     let rt = runtime(&args.env.compute)?;
@@ -24,9 +27,10 @@ pub fn run(args: GradientArgs) -> Result<ExitCode, Failure> {
         .unwrap_or_else(|| PathBuf::from(ProbeFiles::DEFAULT_DIR));
     let mut networks: Vec<NetworkConfig> = specs
         .into_iter()
-        .map(|s| NetworkConfig::book(ActivationConfig::new(s)))
+        .map(|s| shaped(ActivationConfig::new(s), &args.shape))
         .collect();
     networks.push(networks[0].clone().without_activation());
+    let mut written = Vec::new();
     for network in &networks {
         let record = gradient_probe(
             network,
@@ -40,19 +44,35 @@ pub fn run(args: GradientArgs) -> Result<ExitCode, Failure> {
         let (report, stem) = ProbeFiles::gradients(&out, network);
         write_record(&report, &record)?;
         let paths = write_drawing(gradient_figure(&record), &stem)?;
+        if json {
+            written.push((report, paths, record));
+            continue;
+        }
         let stds: Vec<String> = record
             .report
             .layers
             .iter()
             .map(|l| format!("{:.2e}", l.gradient_stats.std))
             .collect();
+        let pictures: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         println!(
             "{}: gradient std per layer [{}]; {} and {}",
             network.model_name(),
             stds.join(", "),
             report.display(),
-            paths[2].display()
+            pictures.join(", ")
         );
+    }
+    if json {
+        let out: Vec<Written<_>> = written
+            .iter()
+            .map(|(report, figure, record)| Written {
+                report,
+                figure,
+                record,
+            })
+            .collect();
+        print_json(&out)?;
     }
     Ok(ExitCode::SUCCESS)
 }

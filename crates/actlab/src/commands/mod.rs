@@ -2,13 +2,16 @@
 //! libraries, and shares helpers only through `crate::context`.
 
 pub mod bench;
+pub mod completions;
 pub mod dead_neurons;
 pub mod gradients;
+pub mod ls;
 pub mod outputs;
 pub mod plot;
 pub mod registry;
 pub mod report;
 pub mod rerun;
+pub mod show;
 pub mod summary;
 pub mod surface;
 pub mod train;

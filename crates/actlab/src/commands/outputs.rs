@@ -10,11 +10,13 @@ use spec::record::probe::{DatasetSplit, ProbeRecord, ProbeSource};
 use viz::figures::output_figure;
 
 use crate::cli::OutputArgs;
-use crate::context::{load_data, open_run, print_paths, runtime, write_drawing, write_record};
+use crate::context::{
+    Written, load_data, open_run, print_json, print_paths, runtime, write_drawing, write_record,
+};
 use crate::failure::Failure;
 
 /// `actlab probe outputs`.
-pub fn run(args: OutputArgs) -> Result<ExitCode, Failure> {
+pub fn run(args: OutputArgs, json: bool) -> Result<ExitCode, Failure> {
     let data = load_data(&args.env)?;
     let rt = runtime(&args.env.compute)?;
     let opened = open_run(&args.run, args.checkpoint.as_deref(), &rt.device)?;
@@ -35,7 +37,11 @@ pub fn run(args: OutputArgs) -> Result<ExitCode, Failure> {
             l.zero_fraction * 100.0
         );
     }
-    let out = RunLayout::new(&args.run).probe_report("outputs", &opened.checkpoint.name());
+    let folder = args
+        .out
+        .clone()
+        .unwrap_or_else(|| RunLayout::new(&args.run).probes());
+    let out = RunLayout::probe_report(&folder, "outputs", &opened.checkpoint.name());
     let record = ProbeRecord {
         source: ProbeSource::Checkpoint {
             run: args.run.clone(),
@@ -48,6 +54,14 @@ pub fn run(args: OutputArgs) -> Result<ExitCode, Failure> {
     };
     write_record(&out, &record)?;
     let paths = write_drawing(output_figure(&record), &probe_figure(&out))?;
+    if json {
+        print_json(&Written {
+            report: &out,
+            figure: &paths,
+            record: &record,
+        })?;
+        return Ok(ExitCode::SUCCESS);
+    }
     println!("{}", out.display());
     print_paths(&paths);
     Ok(ExitCode::SUCCESS)

@@ -16,7 +16,10 @@ use viz::figures::{
 };
 
 use crate::cli::{PlotActsArgs, PlotArgs, PlotCommand};
-use crate::context::{chosen_activations, experiment_records, print_paths, runtime, write_drawing};
+use crate::context::{
+    chosen_activations, experiment_records, print_json, print_paths, runtime, write_drawing,
+    write_figure,
+};
 use crate::failure::{Failure, input};
 
 /// The book's grid: x in [-4, 4], 200 points.
@@ -24,23 +27,39 @@ fn grid() -> Vec<f64> {
     (0..200).map(|i| -4.0 + 8.0 * i as f64 / 199.0).collect()
 }
 
+/// Where figures computed afresh go unless `--out` says otherwise.
+const FIGURES: &str = "results/figures";
+
 /// `actlab plot`.
-pub fn run(args: PlotArgs) -> Result<ExitCode, Failure> {
-    match (&args.command, &args.from) {
-        (Some(PlotCommand::Acts(acts)), None) => plot_acts(acts, args.out.as_deref()),
-        (Some(PlotCommand::DeadNeurons { reports }), None) => {
-            plot_dead_neurons(reports, args.out.as_deref())
+pub fn run(args: PlotArgs, json: bool) -> Result<ExitCode, Failure> {
+    let out = args.out.as_deref();
+    let paths = match (&args.command, &args.from) {
+        (Some(PlotCommand::Acts(acts)), None) => plot_acts(acts, out)?,
+        (Some(PlotCommand::DeadNeurons { reports }), None) => plot_dead_neurons(reports, out)?,
+        (None, Some(from)) => plot_from(from, out)?,
+        _ => {
+            return Err(input(anyhow!(
+                "say what to draw: `actlab plot acts [--acts NAMES]`, `actlab plot dead-neurons REPORT...`, or `actlab plot --from PATH` (a figure or report JSON, a run folder, or an experiment folder)"
+            )));
         }
-        (None, Some(from)) => plot_from(from, args.out.as_deref()),
-        _ => Err(input(anyhow!(
-            "say what to draw: `actlab plot acts [--acts NAMES]`, or `actlab plot --from PATH` (a figure JSON, a run.json or run folder, or an experiment folder)"
-        ))),
+    };
+    if json {
+        print_json(&serde_json::json!({ "files": paths }))?;
+    } else {
+        print_paths(&paths);
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `DIR/name`, in `--out DIR` or else in `default`.
+fn stem_in(out: Option<&Path>, default: &str, name: &str) -> PathBuf {
+    out.map_or_else(|| PathBuf::from(default), Path::to_path_buf)
+        .join(name)
 }
 
 /// Curves and derivatives of the chosen activations (trainable ones at their initial
 /// parameters, drawn from the seed).
-fn plot_acts(args: &PlotActsArgs, out: Option<&Path>) -> Result<ExitCode, Failure> {
+fn plot_acts(args: &PlotActsArgs, out: Option<&Path>) -> Result<Vec<PathBuf>, Failure> {
     let specs = chosen_activations(args.acts.as_deref(), &args.defs, &BOOK_ACTIVATIONS)?;
     let rt = runtime(&args.compute)?;
     let x = grid();
@@ -48,16 +67,14 @@ fn plot_acts(args: &PlotActsArgs, out: Option<&Path>) -> Result<ExitCode, Failur
         .iter()
         .map(|spec| evaluate_points(spec, &x, args.seed, &rt.device))
         .collect();
-    let stem = out.map_or_else(
-        || PathBuf::from("results/figures/activations"),
-        Path::to_path_buf,
-    );
-    print_paths(&write_drawing(activation_figure(&evaluations), &stem)?);
-    Ok(ExitCode::SUCCESS)
+    write_figure(
+        activation_figure(&evaluations),
+        &stem_in(out, FIGURES, "activations"),
+    )
 }
 
 /// Several dead-neuron reports as grouped bars: per layer, each report's dead share.
-fn plot_dead_neurons(reports: &[PathBuf], out: Option<&Path>) -> Result<ExitCode, Failure> {
+fn plot_dead_neurons(reports: &[PathBuf], out: Option<&Path>) -> Result<Vec<PathBuf>, Failure> {
     let probes = reports
         .iter()
         .map(|path| {
@@ -67,12 +84,10 @@ fn plot_dead_neurons(reports: &[PathBuf], out: Option<&Path>) -> Result<ExitCode
         })
         .collect::<Result<Vec<_>, _>>()
         .map_err(input)?;
-    let stem = out.map_or_else(
-        || PathBuf::from("results/figures/dead-neurons"),
-        Path::to_path_buf,
-    );
-    print_paths(&write_drawing(dead_neuron_comparison(&probes), &stem)?);
-    Ok(ExitCode::SUCCESS)
+    write_figure(
+        dead_neuron_comparison(&probes),
+        &stem_in(out, FIGURES, "dead-neurons"),
+    )
 }
 
 /// The record a path stands for: a file itself, or the record of a run or experiment
@@ -100,26 +115,27 @@ fn record_file(from: &Path) -> Result<PathBuf, Failure> {
         })
 }
 
-/// Draws whatever record `from` is again, by its tag.
-fn plot_from(from: &Path, out: Option<&Path>) -> Result<ExitCode, Failure> {
+/// Draws whatever record `from` is again, by its tag: beside the data, or with
+/// `--out DIR` in DIR under a name that says what it is.
+fn plot_from(from: &Path, out: Option<&Path>) -> Result<Vec<PathBuf>, Failure> {
     let file = record_file(from)?;
     let record = artifact::read_any(&file)
         .with_context(|| format!("--from {}", from.display()))
         .map_err(input)?;
     let folder = file.parent().unwrap_or(Path::new("."));
-    let (drawing, default_stem): (Drawing, PathBuf) = match record {
+    let (drawing, beside, name): (Drawing, PathBuf, String) = match record {
         AnyArtifact::Experiment(_) => {
             let (experiment, records) = experiment_records(folder)?;
             let figure = experiment_figure(experiment.name(), &records);
-            (
-                figure.into(),
-                ExperimentLayout::new(folder).comparison_figure(),
-            )
+            let name = format!("{}-{}", experiment.name(), ExperimentLayout::COMPARISON);
+            let beside = ExperimentLayout::new(folder).comparison_figure();
+            (figure.into(), beside, name)
         }
-        AnyArtifact::Run(record) => (
-            run_figure(&record).into(),
-            RunLayout::new(folder).training_figure(),
-        ),
+        AnyArtifact::Run(record) => {
+            let name = format!("{}-training", record.run);
+            let beside = RunLayout::new(folder).training_figure();
+            (run_figure(&record).into(), beside, name)
+        }
         AnyArtifact::Summary(_) => {
             return Err(input(anyhow!(
                 "--from {}: a summary table has no figure of its own; plot its experiment folder, {}",
@@ -127,22 +143,36 @@ fn plot_from(from: &Path, out: Option<&Path>) -> Result<ExitCode, Failure> {
                 folder.display()
             )));
         }
+        figure @ (AnyArtifact::Figure(_) | AnyArtifact::SurfaceFigure(_)) => {
+            // A figure's data is its own record: drawn again, data and pictures.
+            let stem = file.with_extension("");
+            let name = stem
+                .file_name()
+                .map_or_else(|| "figure".into(), |n| n.to_string_lossy().into_owned());
+            let stem = out.map_or(stem, |dir| dir.join(name));
+            let drawing = drawing_of(figure).ok_or_else(|| {
+                input(anyhow!(
+                    "--from {}: this record has no figure",
+                    from.display()
+                ))
+            })?;
+            return write_figure(drawing, &stem);
+        }
         other => {
-            // A figure is drawn again in place; a report gets its figure beside it.
-            let stem = match other {
-                AnyArtifact::Figure(_) | AnyArtifact::SurfaceFigure(_) => file.with_extension(""),
-                _ => probe_figure(&file),
-            };
+            // A report gets its figure beside it.
+            let stem = probe_figure(&file);
             let drawing = drawing_of(other).ok_or_else(|| {
                 input(anyhow!(
                     "--from {}: this record has no figure",
                     from.display()
                 ))
             })?;
-            (drawing, stem)
+            let name = stem
+                .file_name()
+                .map_or_else(|| "figure".into(), |n| n.to_string_lossy().into_owned());
+            (drawing, stem, name)
         }
     };
-    let stem = out.map_or(default_stem, Path::to_path_buf);
-    print_paths(&write_drawing(drawing, &stem)?);
-    Ok(ExitCode::SUCCESS)
+    let stem = out.map_or(beside, |dir| dir.join(name));
+    write_drawing(drawing, &stem)
 }

@@ -41,8 +41,19 @@ impl Row {
     }
 }
 
-/// `a,b[3]=init` when every parameter shares count and initialisation, else each alone.
+/// Longest initialisation shown in the table; longer ones go to the notes below it.
+const SHORT_INIT: usize = 12;
+
+/// `a,b[3]=init` when every parameter shares count and initialisation, else each alone;
+/// a long initialisation is left to the notes.
 fn params_cell(params: &[ParamInfo]) -> String {
+    let one = |p: &ParamInfo, names: &str| {
+        if p.init.chars().count() <= SHORT_INIT {
+            format!("{names}[{}]={}", p.count, p.init)
+        } else {
+            format!("{names}[{}]", p.count)
+        }
+    };
     match params {
         [] => "-".to_string(),
         [first, rest @ ..]
@@ -52,18 +63,54 @@ fn params_cell(params: &[ParamInfo]) -> String {
                     .all(|p| p.count == first.count && p.init == first.init) =>
         {
             let names: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
-            format!("{}[{}]={}", names.join(","), first.count, first.init)
+            one(first, &names.join(","))
         }
         all => all
             .iter()
-            .map(|p| format!("{}[{}]={}", p.name, p.count, p.init))
+            .map(|p| one(p, &p.name))
             .collect::<Vec<_>>()
             .join(" "),
     }
 }
 
+/// What the table leaves out of a row: its note, and its long initialisations.
+fn notes(row: &Row) -> Vec<String> {
+    let mut notes: Vec<String> = row
+        .params
+        .iter()
+        .filter(|p| p.init.chars().count() > SHORT_INIT)
+        .map(|p| format!("{} starts as {}", p.name, p.init))
+        .collect();
+    if !row.note.is_empty() {
+        notes.insert(0, row.note.clone());
+    }
+    notes
+}
+
+/// Prints `rows` under `header` in columns as wide as their widest cell.
+fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
+    let mut widths = header.map(|h| h.chars().count());
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        println!("{}", padded.join("  ").trim_end());
+    };
+    line(header.to_vec());
+    for row in rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+}
+
 /// Prints every activation with its category, formula, parameters and scopes.
-pub fn list(args: ListArgs) -> Result<ExitCode, Failure> {
+pub fn list(args: ListArgs, json: bool) -> Result<ExitCode, Failure> {
     let mut rows: Vec<Row> = ActivationKind::all()
         .map(|kind| Row::of(&kind.into()))
         .collect();
@@ -72,42 +119,41 @@ pub fn list(args: ListArgs) -> Result<ExitCode, Failure> {
             .into_iter()
             .map(|def| Row::of(&ActivationSpec::Custom(def))),
     );
-    if args.json {
+    if json {
         print_json(&rows)?;
         return Ok(ExitCode::SUCCESS);
     }
+    let cells: Vec<[String; 4]> = rows
+        .iter()
+        .map(|row| {
+            [
+                row.name.clone(),
+                row.category.clone(),
+                params_cell(&row.params),
+                row.formula.clone(),
+            ]
+        })
+        .collect();
+    print_table(&["Name", "Category", "Parameters", "Formula"], &cells);
     println!(
-        "{:<15} {:<13} {:<56} {:<28} Scopes",
-        "Name", "Category", "Formula", "Parameters"
+        "\nTrainable ones (with parameters) take --scope {}.",
+        Scope::NAMES.join(", ")
     );
     for row in &rows {
-        let scope = if row.scopes.is_empty() {
-            "-".to_string()
-        } else {
-            row.scopes.join(", ")
-        };
-        println!(
-            "{:<15} {:<13} {:<56} {:<28} {}",
-            row.name,
-            row.category,
-            row.formula,
-            params_cell(&row.params),
-            scope
-        );
-    }
-    println!();
-    for row in rows.iter().filter(|r| !r.note.is_empty()) {
-        println!("{}: {}", row.name, row.note);
+        let notes = notes(row);
+        if !notes.is_empty() {
+            println!("{}: {}", row.name, notes.join("; "));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// Prints value, derivative and parameter gradients of one activation at the points.
-pub fn eval(args: EvalArgs) -> Result<ExitCode, Failure> {
+pub fn eval(args: EvalArgs, json: bool) -> Result<ExitCode, Failure> {
     let spec = ActivationSpec::resolve(&args.name, &definitions(&args.defs)?).map_err(input)?;
     let rt = runtime(&args.compute)?;
     let result = evaluate_points(&spec, &args.at, args.seed, &rt.device);
-    if args.json {
+    if json {
         print_json(&result)?;
         return Ok(ExitCode::SUCCESS);
     }

@@ -8,9 +8,9 @@ use spec::{EpochMetrics, RunLayout, RunSpec};
 use train::{Start, fit};
 
 use crate::cli::RerunArgs;
-use crate::context::{load_data, run_record, runtime};
+use crate::context::{load_data, print_json, run_record, runtime};
 use crate::failure::{self, Failure, failed, input};
-use crate::progress::Progress;
+use crate::progress::SweepProgress;
 
 /// The metrics that must repeat exactly (timings never do).
 fn outcome(e: &EpochMetrics) -> [f64; 4] {
@@ -18,7 +18,7 @@ fn outcome(e: &EpochMetrics) -> [f64; 4] {
 }
 
 /// Trains the recorded run again and compares every recorded epoch.
-pub fn run(args: RerunArgs) -> Result<ExitCode, Failure> {
+pub fn run(args: RerunArgs, json: bool) -> Result<ExitCode, Failure> {
     let run_dir = if args.record.is_dir() {
         args.record.clone()
     } else {
@@ -61,7 +61,9 @@ pub fn run(args: RerunArgs) -> Result<ExitCode, Failure> {
             .map_err(failed)?;
     }
     let context = rt.run_context();
-    let mut progress = Progress::new(&format!("rerun {}", spec.name()), args.quiet);
+    let batches = data.train.len().div_ceil(spec.train().batch_size);
+    let mut display = SweepProgress::new((spec.train().epochs * batches) as u64, args.quiet, json);
+    let mut progress = display.run(&format!("rerun {}", spec.name()));
     let again = fit(
         &spec,
         Start::Fresh,
@@ -73,35 +75,50 @@ pub fn run(args: RerunArgs) -> Result<ExitCode, Failure> {
     .with_context(|| format!("rerun of {}", spec.name()))
     .map_err(failed)?;
 
+    drop(progress);
+    drop(display);
     let pairs = original.epochs.iter().zip(&again.epochs);
     let mismatch = pairs.clone().find(|(a, b)| outcome(a) != outcome(b));
-    match mismatch {
-        None if again.epochs.len() >= original.epochs.len() => {
-            println!(
+    let complete = again.epochs.len() >= original.epochs.len();
+    let reproduced = mismatch.is_none() && complete;
+    if json {
+        print_json(&serde_json::json!({
+            "run": spec.name(),
+            "dir": spec.dir(),
+            "reproduced": reproduced,
+            "epochs_recorded": original.epochs.len(),
+            "epochs_rerun": again.epochs.len(),
+            "first_mismatch": mismatch.map(|(a, b)| serde_json::json!({
+                "epoch": a.epoch,
+                "recorded": outcome(a),
+                "now": outcome(b),
+            })),
+        }))?;
+    } else {
+        match mismatch {
+            None if complete => println!(
                 "reproduced: all {} recorded epochs of {} have identical losses and accuracies ({})",
                 original.epochs.len(),
                 spec.name(),
                 spec.dir().display()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        None => {
-            eprintln!(
+            ),
+            None => eprintln!(
                 "actlab: the rerun stopped after {} of {} epochs (status {})",
                 again.epochs.len(),
                 original.epochs.len(),
                 again.status.state()
-            );
-            Ok(ExitCode::from(failure::RUN))
-        }
-        Some((a, b)) => {
-            eprintln!(
+            ),
+            Some((a, b)) => eprintln!(
                 "actlab: not reproduced: epoch {} recorded {:?}, now {:?} (train loss, train acc, test loss, test acc)",
                 a.epoch,
                 outcome(a),
                 outcome(b)
-            );
-            Ok(ExitCode::from(failure::RUN))
+            ),
         }
     }
+    Ok(if reproduced {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(failure::RUN)
+    })
 }

@@ -9,10 +9,10 @@ use crate::context::{network_config, print_json};
 use crate::failure::Failure;
 
 /// Prints the table (or JSON) for the network the flags describe.
-pub fn run(args: SummaryArgs) -> Result<ExitCode, Failure> {
+pub fn run(args: SummaryArgs, json: bool) -> Result<ExitCode, Failure> {
     let config = network_config(&args.network)?;
     let summary = Summary::of(&config);
-    if args.json {
+    if json {
         print_json(&summary)?;
     } else {
         println!("{summary}");

@@ -10,25 +10,44 @@ use spec::layout::ProbeFiles;
 use viz::figures::surface_figure;
 
 use crate::cli::SurfaceArgs;
-use crate::context::{chosen_activations, print_paths, runtime, write_drawing, write_record};
+use crate::context::{
+    Written, chosen_activations, print_json, print_paths, runtime, write_drawing, write_record,
+};
 use crate::failure::Failure;
 
 /// `actlab probe surface`.
-pub fn run(args: SurfaceArgs) -> Result<ExitCode, Failure> {
+pub fn run(args: SurfaceArgs, json: bool) -> Result<ExitCode, Failure> {
     let specs = chosen_activations(args.acts.as_deref(), &args.defs, &BOOK_ACTIVATIONS)?;
     let rt = runtime(&args.compute)?;
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(ProbeFiles::DEFAULT_DIR));
+    let mut written = Vec::new();
     for spec in &specs {
         // Each surface is drawn from the seed alone, whatever else is on the list.
         let report = activation_surface(spec, args.seed, args.grid, args.range, &rt.device);
         let (path, stem) = ProbeFiles::surface(&out, spec.name());
         write_record(&path, &report)?;
-        let mut paths = vec![path];
-        paths.extend(write_drawing(surface_figure(&report), &stem)?);
-        print_paths(&paths);
+        let figure = write_drawing(surface_figure(&report), &stem)?;
+        if json {
+            written.push((path, figure, report));
+        } else {
+            let mut paths = vec![path];
+            paths.extend(figure);
+            print_paths(&paths);
+        }
+    }
+    if json {
+        let out: Vec<Written<_>> = written
+            .iter()
+            .map(|(report, figure, record)| Written {
+                report,
+                figure,
+                record,
+            })
+            .collect();
+        print_json(&out)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -16,15 +16,20 @@ use train::{Start, fit, write_summary};
 use viz::figures::{experiment_figure, run_figure};
 
 use crate::cli::{TrainArgs, TrainSettings};
-use crate::context::{Runtime, load_data, run_record, runtime, saved_experiment, write_drawing};
+use crate::context::{
+    Runtime, load_data, print_json, run_record, runtime, saved_experiment, write_drawing,
+};
 use crate::failure::{self, Failure, failed, input};
-use crate::progress::Progress;
+use crate::progress::SweepProgress;
 
 /// Applies the flags on top of the file (flags win), checking each flag's value so that
 /// an error names the flag rather than a config field.
+/// `origin` and `text` name the config file (empty without one), so that an error in its
+/// own definitions names the line.
 fn apply_flags(
     file: &mut ExperimentFile,
     origin: &str,
+    text: &str,
     args: &TrainSettings,
 ) -> Result<(), Failure> {
     if let Some(acts) = &args.acts {
@@ -39,7 +44,9 @@ fn apply_flags(
                 ActivationKind::names().join(", ")
             )));
         }
-        let definitions = file.check_definitions(origin).map_err(input)?;
+        let definitions = file
+            .check_definitions(origin)
+            .map_err(|e| input(e.located_in(text)))?;
         for name in &names {
             ActivationSpec::resolve(name, &definitions)
                 .context("--acts")
@@ -127,24 +134,36 @@ enum Step {
 }
 
 /// Trains every run of the experiment.
-pub fn run(args: TrainArgs) -> Result<ExitCode, Failure> {
+pub fn run(args: TrainArgs, json: bool) -> Result<ExitCode, Failure> {
+    let show = Shown {
+        quiet: args.quiet,
+        json,
+    };
     if let Some(dir) = &args.resume {
-        return resume(dir, &args);
+        return resume(dir, &args, show);
     }
     if args.config.is_none() && args.settings.acts.is_none() {
         return Err(input(anyhow!(
             "nothing to train: pass --acts NAMES (e.g. --acts ReLU,TeLU,STAF), --config FILE (e.g. configs/book-ch4.toml) or --resume DIR"
         )));
     }
-    let (mut file, origin) = match &args.config {
-        Some(path) => (
-            ExperimentFile::load(path).map_err(input)?,
-            path.display().to_string(),
+    let (mut file, origin, text) = match &args.config {
+        Some(path) => {
+            let text = ExperimentFile::read_text(path).map_err(input)?;
+            let file = ExperimentFile::parse(&text, path).map_err(input)?;
+            (file, path.display().to_string(), text)
+        }
+        None => (
+            ExperimentFile::default(),
+            "command line".to_string(),
+            String::new(),
         ),
-        None => (ExperimentFile::default(), "command line".to_string()),
     };
-    apply_flags(&mut file, &origin, &args.settings)?;
-    let experiment = file.check(&origin).map_err(input)?;
+    apply_flags(&mut file, &origin, &text, &args.settings)?;
+    // A check error about a field the file writes names its line.
+    let experiment = file
+        .check(&origin)
+        .map_err(|e| input(e.located_in(&text)))?;
     let data = load_data(&args.env)?;
     let dir = experiment.dir();
     if let Some(found) = existing_result(dir).filter(|_| !args.force) {
@@ -166,7 +185,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode, Failure> {
         .into_iter()
         .map(|spec| Step::Train(Box::new(spec), Start::Fresh))
         .collect();
-    train_steps(&experiment, steps, &data, &rt, args.quiet)
+    train_steps(&experiment, steps, &data, &rt, show)
 }
 
 /// What `--resume` does with one run, from what its folder holds.
@@ -213,7 +232,7 @@ fn resume_step(spec: RunSpec, data: &FashionMnist) -> Result<Step, Failure> {
 }
 
 /// `--resume DIR`: continues the unfinished runs of a saved experiment.
-fn resume(dir: &Path, args: &TrainArgs) -> Result<ExitCode, Failure> {
+fn resume(dir: &Path, args: &TrainArgs, show: Shown) -> Result<ExitCode, Failure> {
     let experiment = saved_experiment(dir, "--resume ")?;
     let data = load_data(&args.env)?;
     let steps = experiment
@@ -226,7 +245,7 @@ fn resume(dir: &Path, args: &TrainArgs) -> Result<ExitCode, Failure> {
         .iter()
         .filter(|s| matches!(s, Step::Train(..)))
         .count();
-    if !args.quiet {
+    if !show.quiet {
         eprintln!(
             "resuming {}: {} of {} runs left to train",
             dir.display(),
@@ -234,7 +253,35 @@ fn resume(dir: &Path, args: &TrainArgs) -> Result<ExitCode, Failure> {
             steps.len()
         );
     }
-    train_steps(&experiment, steps, &data, &rt, args.quiet)
+    train_steps(&experiment, steps, &data, &rt, show)
+}
+
+/// How a command shows its progress and result.
+#[derive(Clone, Copy)]
+struct Shown {
+    /// No progress output.
+    quiet: bool,
+    /// The result as JSON.
+    json: bool,
+}
+
+/// Optimiser steps the steps will take: the epochs each run has left, times the batches
+/// of an epoch.
+fn steps_left(steps: &[Step], data: &FashionMnist) -> u64 {
+    steps
+        .iter()
+        .map(|step| match step {
+            Step::Keep(_) => 0,
+            Step::Train(spec, start) => {
+                let done = match start {
+                    Start::Resume(record) => record.resume.as_ref().map_or(0, |p| p.epoch),
+                    Start::Fresh => 0,
+                };
+                let batches = data.train.len().div_ceil(spec.train().batch_size);
+                (spec.train().epochs.saturating_sub(done) * batches) as u64
+            }
+        })
+        .sum()
 }
 
 /// Carries out the steps in order, then writes and prints the summary table.
@@ -243,11 +290,12 @@ fn train_steps(
     steps: Vec<Step>,
     data: &FashionMnist,
     rt: &Runtime,
-    quiet: bool,
+    show: Shown,
 ) -> Result<ExitCode, Failure> {
     let context = rt.run_context();
     on_interrupt(context.stop.clone())?;
     let total = steps.len();
+    let mut display = SweepProgress::new(steps_left(&steps, data), show.quiet, show.json);
     let mut records: Vec<RunRecord> = Vec::with_capacity(total);
     for (i, step) in steps.into_iter().enumerate() {
         let (spec, start) = match step {
@@ -276,7 +324,7 @@ fn train_steps(
                 .map_err(failed)?;
         }
         let label = format!("[{}/{}] {}", i + 1, total, spec.name());
-        let mut progress = Progress::new(&label, quiet);
+        let mut progress = display.run(&label);
         let record = fit(&spec, start, data, &rt.device, &context, &mut progress)
             .with_context(|| format!("run {}", spec.name()))
             .map_err(failed)?;
@@ -313,11 +361,16 @@ fn train_steps(
     }
     let comparison = experiment_figure(experiment.name(), &records);
     write_drawing(comparison, &layout.comparison_figure())?;
-    println!("\n{}", table.markdown());
-    println!(
-        "Results: {}/ (summary.md, summary.csv, summary.json, figures/; one folder per run)",
-        layout.dir().display()
-    );
+    drop(display);
+    if show.json {
+        print_json(&serde_json::json!({ "dir": layout.dir(), "summary": table }))?;
+    } else {
+        println!("\n{}", table.markdown());
+        println!(
+            "Results: {}/ (summary.md, summary.csv, summary.json, figures/; one folder per run)",
+            layout.dir().display()
+        );
+    }
     let all_ok = records.iter().all(|r| r.status == RunStatus::Completed);
     Ok(if context.stop.load(Ordering::SeqCst) {
         ExitCode::from(INTERRUPTED)

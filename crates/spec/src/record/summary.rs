@@ -15,9 +15,11 @@ pub struct SummaryRow {
     pub run: String,
     /// Final test accuracy, percent.
     pub accuracy_percent: f64,
-    /// Final test loss.
-    pub final_loss: f64,
-    /// Training + evaluation seconds.
+    /// The loss on the test set after the last completed epoch.
+    #[serde(alias = "final_loss")]
+    pub final_test_loss: f64,
+    /// Seconds spent: training and evaluation of the epochs for a completed or diverged
+    /// run (the book's measure), the wall time so far for an unfinished one.
     pub time_seconds: f64,
     /// Run status.
     pub status: RunState,
@@ -48,8 +50,13 @@ impl SummaryTable {
                     model,
                     run: r.run.clone(),
                     accuracy_percent: last.map_or(f64::NAN, |e| e.test_accuracy * 100.0),
-                    final_loss: last.map_or(f64::NAN, |e| e.test_loss),
-                    time_seconds: r.train_eval_seconds(),
+                    final_test_loss: last.map_or(f64::NAN, |e| e.test_loss),
+                    // A run stopped inside its first epoch has no epoch to time.
+                    time_seconds: if r.is_finished() {
+                        r.train_eval_seconds()
+                    } else {
+                        r.wall_seconds
+                    },
                     status: r.status.state(),
                 }
             })
@@ -63,7 +70,7 @@ impl SummaryTable {
     /// The markdown table (also what the terminal shows).
     pub fn markdown(&self) -> String {
         let mut out = String::from(
-            "| Model | Accuracy (%) | Final Loss | Time (s) |\n|---|---:|---:|---:|\n",
+            "| Model | Accuracy (%) | Final test loss | Time (s) |\n|---|---:|---:|---:|\n",
         );
         for r in &self.rows {
             let flag = match r.status {
@@ -78,7 +85,7 @@ impl SummaryTable {
             } else {
                 (
                     format!("{:.2}", r.accuracy_percent),
-                    format!("{:.4}", r.final_loss),
+                    format!("{:.4}", r.final_test_loss),
                 )
             };
             let _ = writeln!(
@@ -92,13 +99,14 @@ impl SummaryTable {
 
     /// The CSV table.
     pub fn csv(&self) -> String {
-        let mut out = String::from("model,run,accuracy_percent,final_loss,time_seconds,status\n");
+        let mut out =
+            String::from("model,run,accuracy_percent,final_test_loss,time_seconds,status\n");
         for r in &self.rows {
             let status = r.status.name();
             let _ = writeln!(
                 out,
                 "{},{},{:.4},{:.6},{:.3},{}",
-                r.model, r.run, r.accuracy_percent, r.final_loss, r.time_seconds, status
+                r.model, r.run, r.accuracy_percent, r.final_test_loss, r.time_seconds, status
             );
         }
         out

@@ -10,16 +10,15 @@ pub fn activation_figure(evaluations: &[PointEvaluation]) -> Figure {
         .iter()
         .map(|e| {
             let xs = as_f64(&e.x);
-            Panel {
-                title: e.activation.clone(),
-                x_label: "x".into(),
-                y_label: "f(x), f'(x)".into(),
-                y_from_zero: false,
-                series: vec![
+            Panel::new(
+                e.activation.clone(),
+                "x",
+                "f(x), f'(x)",
+                vec![
                     Series::line("f(x)", xs.clone(), as_f64(&e.value)),
                     Series::dashed("f'(x)", xs, as_f64(&e.derivative)),
                 ],
-            }
+            )
         })
         .collect();
     Figure::new(

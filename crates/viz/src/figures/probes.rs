@@ -22,25 +22,17 @@ pub fn gradient_figure(probe: &ProbeRecord<GradientReport>) -> Figure {
     let report = &probe.report;
     let mut panels = Vec::new();
     for l in &report.layers {
-        panels.push(Panel {
-            title: format!(
-                "Linear-{} dL/dW (std {:.2e})",
-                l.layer, l.gradient_stats.std
-            ),
-            x_label: "gradient".into(),
-            y_label: "count".into(),
-            y_from_zero: true,
-            series: vec![steps("dL/dW", &l.gradient)],
-        });
+        let title = format!(
+            "Linear-{} dL/dW (std {:.2e})",
+            l.layer, l.gradient_stats.std
+        );
+        let series = vec![steps("dL/dW", &l.gradient)];
+        panels.push(Panel::new(title, "gradient", "count", series).from_zero());
     }
     for l in &report.layers {
-        panels.push(Panel {
-            title: format!("Linear-{} W (std {:.3})", l.layer, l.weight_stats.std),
-            x_label: "weight".into(),
-            y_label: "count".into(),
-            y_from_zero: true,
-            series: vec![steps("W", &l.weight)],
-        });
+        let title = format!("Linear-{} W (std {:.3})", l.layer, l.weight_stats.std);
+        let series = vec![steps("W", &l.weight)];
+        panels.push(Panel::new(title, "weight", "count", series).from_zero());
     }
     Figure::new(
         format!(
@@ -59,18 +51,21 @@ pub fn output_figure(probe: &ProbeRecord<OutputReport>) -> Figure {
         .report
         .layers
         .iter()
-        .map(|l| Panel {
-            title: format!(
+        .map(|l| {
+            let title = format!(
                 "layer {} ({} units): {:.1}% zero, std {:.2}",
                 l.layer,
                 l.units,
                 l.zero_fraction * 100.0,
                 l.stats.std
-            ),
-            x_label: "output".into(),
-            y_label: "count".into(),
-            y_from_zero: true,
-            series: vec![steps("outputs", &l.histogram)],
+            );
+            Panel::new(
+                title,
+                "output",
+                "count",
+                vec![steps("outputs", &l.histogram)],
+            )
+            .from_zero()
         })
         .collect();
     Figure::new(
@@ -84,57 +79,76 @@ pub fn output_figure(probe: &ProbeRecord<OutputReport>) -> Figure {
     )
 }
 
-/// Per hidden layer, as bars: dead units, saturated units and mean sparsity, in percent.
+/// The hidden layers as bar groups, input side first.
+fn layer_names(layers: &[DeadLayer]) -> Vec<String> {
+    layers
+        .iter()
+        .map(|l| format!("layer {}", l.layer))
+        .collect()
+}
+
+/// Bar positions 0, 1, ... for `n` groups.
+fn indices(n: usize) -> Vec<f64> {
+    (0..n).map(|i| i as f64).collect()
+}
+
+/// Per hidden layer, as bars with their values: dead and saturated units (shares of the
+/// layer's units) and mean sparsity (the share of samples on which a unit is silent).
 pub fn dead_neuron_figure(probe: &ProbeRecord<DeadNeuronReport>) -> Figure {
     let report = &probe.report;
-    let layers: Vec<f64> = report.layers.iter().map(|l| l.layer as f64).collect();
+    let x = indices(report.layers.len());
     let bars = |name: &str, f: fn(&DeadLayer) -> f64| {
         let y = report.layers.iter().map(|l| 100.0 * f(l)).collect();
-        Series::bars(name, layers.clone(), y)
+        Series::bars(name, x.clone(), y)
     };
+    let panel = Panel::new(
+        format!(
+            "dead: always 0; saturated: |f'(z)| < {}; sparse: |h| < {}",
+            report.saturation_slope, report.silent_output
+        ),
+        "",
+        "% of the layer's units (dead, saturated) or of samples (sparsity)",
+        vec![
+            bars("dead units", |l| l.ratio),
+            bars("saturated units", |l| l.saturated_ratio),
+            bars("mean sparsity", |l| l.mean_sparsity),
+        ],
+    );
     Figure::new(
         format!("{}, {} samples", probe.network.model_name(), report.samples),
         1,
-        vec![Panel {
-            title: format!(
-                "dead: always 0; saturated: |f'(z)| < {}; sparse: |h| < {}",
-                report.saturation_slope, report.silent_output
-            ),
-            x_label: "hidden layer".into(),
-            y_label: "percent of units".into(),
-            y_from_zero: true,
-            series: vec![
-                bars("dead", |l| l.ratio),
-                bars("saturated", |l| l.saturated_ratio),
-                bars("mean sparsity", |l| l.mean_sparsity),
-            ],
-        }],
+        vec![
+            panel
+                .from_zero()
+                .with_categories(layer_names(&report.layers)),
+        ],
     )
 }
 
 /// Several dead-neuron reports as grouped bars: per layer, each report's dead share.
 pub fn dead_neuron_comparison(probes: &[ProbeRecord<DeadNeuronReport>]) -> Figure {
+    let deepest = probes
+        .iter()
+        .max_by_key(|p| p.report.layers.len())
+        .map_or(&[][..], |p| &p.report.layers[..]);
     let series = probes
         .iter()
         .map(|p| {
             let layers = &p.report.layers;
-            Series::bars(
-                p.label(),
-                layers.iter().map(|l| l.layer as f64).collect(),
-                layers.iter().map(|l| l.ratio * 100.0).collect(),
-            )
+            let y = layers.iter().map(|l| l.ratio * 100.0).collect();
+            Series::bars(p.label(), indices(layers.len()), y)
         })
         .collect();
+    let panel = Panel::new(
+        "one bar per report",
+        "",
+        "dead units (% of the layer)",
+        series,
+    );
     Figure::new(
         "Dead units per layer: output exactly 0 on every training image",
         1,
-        vec![Panel {
-            title: "one bar per report".into(),
-            x_label: "hidden layer".into(),
-            y_label: "dead units (%)".into(),
-            y_from_zero: true,
-            series,
-        }],
+        vec![panel.from_zero().with_categories(layer_names(deepest))],
     )
 }
 

@@ -17,22 +17,20 @@ pub fn run_figure(record: &RunRecord) -> Figure {
         ),
         2,
         vec![
-            Panel {
-                title: "Loss".into(),
-                x_label: "epoch".into(),
-                y_label: "cross-entropy".into(),
-                y_from_zero: false,
-                series: vec![
+            Panel::new(
+                "Loss",
+                "epoch",
+                "cross-entropy",
+                vec![
                     Series::line("train", epochs.clone(), values(|e| e.train_loss)),
                     Series::dashed("test", epochs.clone(), values(|e| e.test_loss)),
                 ],
-            },
-            Panel {
-                title: "Accuracy".into(),
-                x_label: "epoch".into(),
-                y_label: "accuracy (%)".into(),
-                y_from_zero: false,
-                series: vec![
+            ),
+            Panel::new(
+                "Accuracy",
+                "epoch",
+                "accuracy (%)",
+                vec![
                     Series::line(
                         "train",
                         epochs.clone(),
@@ -40,7 +38,7 @@ pub fn run_figure(record: &RunRecord) -> Figure {
                     ),
                     Series::dashed("test", epochs.clone(), values(|e| e.test_accuracy * 100.0)),
                 ],
-            },
+            ),
         ],
     );
     let layers = record.epochs.first().map_or(0, |e| e.layers.len());
@@ -57,26 +55,28 @@ pub fn run_figure(record: &RunRecord) -> Figure {
                 })
                 .collect()
         };
-        figure.panels.push(Panel {
-            title: "Mean gradient norm per layer".into(),
-            x_label: "epoch".into(),
-            y_label: "mean ||dL/dW||".into(),
-            y_from_zero: true,
-            series: per_layer(|t| t.grad_norm_mean),
-        });
-        figure.panels.push(Panel {
-            title: "Weight spread per layer".into(),
-            x_label: "epoch".into(),
-            y_label: "std of W".into(),
-            y_from_zero: false,
-            series: per_layer(|t| t.weight_std),
-        });
+        figure.panels.push(
+            Panel::new(
+                "Mean gradient norm per layer",
+                "epoch",
+                "mean ||dL/dW||",
+                per_layer(|t| t.grad_norm_mean),
+            )
+            .from_zero(),
+        );
+        figure.panels.push(Panel::new(
+            "Weight spread per layer",
+            "epoch",
+            "std of W",
+            per_layer(|t| t.weight_std),
+        ));
     }
     figure
 }
 
 /// Test accuracy per epoch of every run of an experiment on one chart, the training
-/// loss beside it; below, each run's final test accuracy and its training time as bars.
+/// loss beside it; below, each run's final test accuracy and its time as bars, named
+/// and sorted best first.
 pub fn experiment_figure(name: &str, records: &[RunRecord]) -> Figure {
     let per_run = |f: fn(&EpochMetrics) -> f64| {
         records
@@ -91,44 +91,54 @@ pub fn experiment_figure(name: &str, records: &[RunRecord]) -> Figure {
         format!("Experiment {name}"),
         2,
         vec![
-            Panel {
-                title: "Test accuracy".into(),
-                x_label: "epoch".into(),
-                y_label: "accuracy (%)".into(),
-                y_from_zero: false,
-                series: per_run(|e| e.test_accuracy * 100.0),
-            },
-            Panel {
-                title: "Training loss".into(),
-                x_label: "epoch".into(),
-                y_label: "cross-entropy".into(),
-                y_from_zero: false,
-                series: per_run(|e| e.train_loss),
-            },
-            Panel {
-                title: "Final test accuracy".into(),
-                x_label: "runs".into(),
-                y_label: "accuracy (%)".into(),
-                y_from_zero: true,
-                series: per_run_bar(records, |r| {
-                    r.last().map_or(f64::NAN, |e| e.test_accuracy * 100.0)
-                }),
-            },
-            Panel {
-                title: "Training and evaluation time".into(),
-                x_label: "runs".into(),
-                y_label: "seconds".into(),
-                y_from_zero: true,
-                series: per_run_bar(records, RunRecord::train_eval_seconds),
-            },
+            Panel::new(
+                "Test accuracy",
+                "epoch",
+                "accuracy (%)",
+                per_run(|e| e.test_accuracy * 100.0),
+            ),
+            Panel::new(
+                "Training loss",
+                "epoch",
+                "cross-entropy",
+                per_run(|e| e.train_loss),
+            ),
+            ranked_bars(
+                "Final test accuracy",
+                "test accuracy after the last epoch (%)",
+                records,
+                |r| r.last().map_or(f64::NAN, |e| e.test_accuracy * 100.0),
+            ),
+            ranked_bars(
+                "Training and evaluation time",
+                "seconds",
+                records,
+                RunRecord::train_eval_seconds,
+            ),
         ],
     )
 }
 
-/// One bar per run (all at x = 1, so they stand side by side), named after the run.
-fn per_run_bar(records: &[RunRecord], value: impl Fn(&RunRecord) -> f64) -> Vec<Series> {
-    records
-        .iter()
-        .map(|r| Series::bars(r.run.clone(), vec![1.0], vec![value(r)]))
-        .collect()
+/// One bar per run, named, largest first (runs without a value last).
+fn ranked_bars(
+    title: &str,
+    values_label: &str,
+    records: &[RunRecord],
+    value: impl Fn(&RunRecord) -> f64,
+) -> Panel {
+    let mut ranked: Vec<(String, f64)> =
+        records.iter().map(|r| (r.run.clone(), value(r))).collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    // NaN sorts first under total_cmp's descending order: move it to the end.
+    ranked.sort_by_key(|(_, v)| v.is_nan());
+    let (names, values): (Vec<String>, Vec<f64>) = ranked.into_iter().unzip();
+    let index = (0..names.len()).map(|i| i as f64).collect();
+    Panel::new(
+        title,
+        "",
+        values_label,
+        vec![Series::bars(title, index, values)],
+    )
+    .from_zero()
+    .with_categories(names)
 }

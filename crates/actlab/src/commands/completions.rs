@@ -1,0 +1,16 @@
+//! `actlab completions SHELL`: a completion script for the shell, from the CLI's own
+//! definition (clap_complete).
+
+use std::process::ExitCode;
+
+use clap::CommandFactory;
+
+use crate::cli::{Cli, CompletionsArgs};
+use crate::failure::Failure;
+
+/// Prints the script on stdout.
+pub fn run(args: CompletionsArgs) -> Result<ExitCode, Failure> {
+    let mut command = Cli::command();
+    clap_complete::generate(args.shell, &mut command, "actlab", &mut std::io::stdout());
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,6 @@
+//! The command line's definition, shared by the `actlab` binary and its tests (which
+//! check that every command the documentation shows parses) and by shell completions.
+
+pub mod cli;
+pub mod device;
+pub mod parse;
