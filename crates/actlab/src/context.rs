@@ -231,6 +231,20 @@ pub struct Written<'a, T: Serialize> {
     pub record: &'a T,
 }
 
+/// Prints, as JSON, what a command wrote for each of several inputs: (the record's file,
+/// its figure's files, the record).
+pub fn print_written<T: Serialize>(written: &[(PathBuf, Vec<PathBuf>, T)]) -> Result<(), Failure> {
+    let list: Vec<Written<T>> = written
+        .iter()
+        .map(|(report, figure, record)| Written {
+            report,
+            figure,
+            record,
+        })
+        .collect();
+    print_json(&list)
+}
+
 /// Says where files went, on one line.
 pub fn print_paths(paths: &[PathBuf]) {
     let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();

@@ -223,6 +223,39 @@ fn train_writes_runs_summary_and_repeats_exactly() {
         "{}",
         stdout(&out)
     );
+    assert!(
+        stdout(&out).contains("| Model | Accuracy (%) | Final test loss | Time (s) |"),
+        "the table says which loss it shows: {}",
+        stdout(&out)
+    );
+    // Without --quiet and off a terminal: a line per epoch, with the sweep's ETA.
+    let shown = actlab_synthetic(
+        tmp.path(),
+        &[
+            "train",
+            "--acts",
+            "ReLU,Tanh",
+            "--epochs",
+            "2",
+            "--hidden",
+            "8",
+            "--out",
+            "eta",
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+    );
+    let lines = stdout(&shown);
+    assert!(
+        lines.contains("[1/2] ReLU-s7 epoch 1/2: train loss"),
+        "{lines}"
+    );
+    assert!(lines.contains("| sweep ETA "), "{lines}");
+    let help = stdout(&actlab(tmp.path(), &["plot", "dead-neurons", "--help"]));
+    assert!(
+        help.contains("results/figures for `acts` and `dead-neurons`"),
+        "{help}"
+    );
     let exp = tmp.path().join("a/train");
     for file in [
         "summary.md",
@@ -414,6 +447,11 @@ fn bad_input_gets_one_line_exit_2_and_no_output() {
         write(file, text.as_bytes())
     };
     let dangling = defined("dangling.toml", "x +");
+    let negative_lr = write(
+        "negative-lr.toml",
+        b"acts = [\"ReLU\"]\n[train]\nlr = -0.1\n",
+    );
+    let misplaced = write("misplaced.toml", b"acts = [\"ReLU\"]\nepochs = 1\n");
     let unknown_fn = defined("unknown-fn.toml", "foo(x)");
     let undeclared = defined("undeclared.toml", "beta * x");
 
@@ -655,6 +693,32 @@ fn bad_input_gets_one_line_exit_2_and_no_output() {
             "did you mean Sigmoid",
         ),
         (
+            vec!["train".into(), "--act".into(), "ReLU".into()],
+            "unexpected argument '--act' found; tip: a similar argument exists: '--acts'",
+        ),
+        (
+            vec![
+                "train".into(),
+                "--acts".into(),
+                "ReLU".into(),
+                "--epoch".into(),
+                "1".into(),
+            ],
+            "a similar argument exists: '--epochs'",
+        ),
+        (
+            vec!["trian".into()],
+            "unrecognized subcommand 'trian'; tip: a similar subcommand exists: 'train'",
+        ),
+        (
+            vec!["train".into(), "--config".into(), negative_lr],
+            "negative-lr.toml:3:6: `train.lr` is -0.1",
+        ),
+        (
+            vec!["train".into(), "--config".into(), misplaced],
+            "misplaced.toml:2:1: unknown field `epochs`, expected one of `name`, `acts`, `seeds`, `hidden`, `scope`, `layer`, `out`, `train`, `activation`, `fourier`; `epochs` belongs in [train]",
+        ),
+        (
             vec![
                 "probe".into(),
                 "dead-neurons".into(),
@@ -703,6 +767,14 @@ fn bad_input_gets_one_line_exit_2_and_no_output() {
             "{args:?} left output behind"
         );
     }
+    // The OS error is said once, not once per layer of context.
+    let missing = actlab_synthetic(tmp.path(), &["train", "--config", "no-such.toml"]);
+    assert_eq!(
+        stderr(&missing)
+            .matches("No such file or directory")
+            .count(),
+        1
+    );
 }
 
 /// The real dataset, looked up as the CLI does; CI installs it, so its absence fails.
@@ -816,10 +888,10 @@ fn ctrl_c_saves_a_checkpoint_and_exits_130() {
     );
     // The sweep stopped: ReLU never started; the summary lists what ran.
     assert!(!tmp.path().join("o/train/ReLU-s7").exists());
-    assert_eq!(
-        read_json(&tmp.path().join("o/train/summary.json"))["rows"][0]["status"],
-        "interrupted"
-    );
+    let row = &read_json(&tmp.path().join("o/train/summary.json"))["rows"][0];
+    assert_eq!(row["status"], "interrupted");
+    // Stopped inside its first epoch, the run still took time: its wall time so far.
+    assert!(row["time_seconds"].as_f64().unwrap() > 0.0, "{row}");
     let leftovers: Vec<_> = walk(tmp.path())
         .into_iter()
         .filter(|p| p.to_string_lossy().contains(".tmp-"))
@@ -1678,4 +1750,208 @@ fn committed_references_still_draw_identically_and_resume() {
         stderr(&refused)
     );
     assert_eq!(stderr(&refused).trim_end().lines().count(), 1);
+}
+
+/// Parses a command's stdout as JSON, failing with its stderr when it is not.
+fn json_out(o: &Output) -> Value {
+    assert!(o.status.success(), "{}", stderr(o));
+    serde_json::from_str(&stdout(o)).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
+}
+
+/// Every command that prints a result prints it as JSON with --json (progress, if any,
+/// on stderr); `ls` lists experiments and runs, `show` a run with its learned activation
+/// parameters, `completions` a shell script.
+#[test]
+fn every_result_prints_as_json_and_runs_can_be_listed_and_shown() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = synthetic_dataset(tmp.path());
+    let d = data.to_str().unwrap();
+    let trained = json_out(&train(tmp.path(), &data, "o", "ReLU,PReLU", &["--json"]));
+    assert_eq!(trained["summary"]["rows"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        trained["summary"]["kind"],
+        Value::Null,
+        "the table, not a file"
+    );
+
+    let run = |args: &[&str]| json_out(&actlab_synthetic(tmp.path(), args));
+    let dead = run(&[
+        "probe",
+        "dead-neurons",
+        "--run",
+        "o/train/ReLU-s7",
+        "--data-dir",
+        d,
+        "--json",
+    ]);
+    assert_eq!(
+        dead["record"]["report"]["layers"].as_array().unwrap().len(),
+        2
+    );
+    assert!(
+        Path::new(dead["report"].as_str().unwrap()).is_absolute()
+            || tmp.path().join(dead["report"].as_str().unwrap()).is_file()
+    );
+    let outputs = run(&[
+        "probe",
+        "outputs",
+        "--run",
+        "o/train/ReLU-s7",
+        "--data-dir",
+        d,
+        "--json",
+    ]);
+    assert_eq!(outputs["record"]["split"], "test");
+    let gradients = run(&[
+        "probe",
+        "gradients",
+        "--acts",
+        "Tanh",
+        "--hidden",
+        "8",
+        "--out",
+        "g",
+        "--data-dir",
+        d,
+        "--json",
+    ]);
+    assert_eq!(
+        gradients.as_array().unwrap().len(),
+        2,
+        "Tanh and no activation"
+    );
+    let hidden = gradients[0]["record"]["network"]["hidden"].clone();
+    assert_eq!(
+        hidden,
+        serde_json::json!([8]),
+        "--hidden shapes the probed network"
+    );
+    let surface = run(&[
+        "probe", "surface", "--acts", "ReLU", "--grid", "5", "--out", "s", "--json",
+    ]);
+    assert_eq!(surface[0]["record"]["z"].as_array().unwrap().len(), 25);
+    let plotted = run(&["plot", "--from", "o/train", "--json"]);
+    assert!(
+        plotted["files"][0]
+            .as_str()
+            .unwrap()
+            .ends_with("comparison.svg")
+    );
+    let acts = run(&["plot", "acts", "--acts", "ReLU", "--out", "figs", "--json"]);
+    assert_eq!(acts["files"].as_array().unwrap().len(), 3);
+    let report = run(&["report", "o/train", "--out", "web", "--json"]);
+    assert_eq!(report["runs"], 2);
+    // The comparison, a figure per run, and the two probes made for ReLU-s7 above.
+    assert_eq!(report["figures"], 5);
+    assert!(
+        tmp.path().join("web/index.html").is_file(),
+        "--out is the report's folder"
+    );
+    let listed = run(&["ls", "o", "--json"]);
+    assert_eq!(listed[0]["name"], "train");
+    assert_eq!(listed[0]["runs"][1]["run"], "PReLU-s7");
+    assert_eq!(listed[0]["runs"][1]["epochs_done"], 2);
+    run(&["summary", "--act", "TeLU", "--json"]);
+    run(&["acts", "list", "--json"]);
+    run(&["acts", "eval", "ReLU", "--at", "1", "--json"]);
+    let rerun = run(&[
+        "rerun",
+        "o/train/ReLU-s7",
+        "--out",
+        "again",
+        "--quiet",
+        "--data-dir",
+        d,
+        "--json",
+    ]);
+    assert_eq!(rerun["reproduced"], true);
+    run(&[
+        "bench",
+        "acts",
+        "--acts",
+        "ReLU",
+        "--iterations",
+        "2",
+        "--json",
+    ]);
+
+    // show: the run, and what its trainable activation learned.
+    let shown = run(&["show", "o/train/PReLU-s7", "--json"]);
+    assert_eq!(shown["checkpoint"], "epoch-2");
+    let alpha = &shown["activation_parameters"][0]["params"][0];
+    assert_eq!(alpha["name"], "alpha");
+    assert_ne!(
+        alpha["values"][0].as_f64().unwrap(),
+        0.25,
+        "alpha trained away from its start"
+    );
+    let text = stdout(&actlab(tmp.path(), &["show", "o/train/PReLU-s7"]));
+    assert!(
+        text.contains("learned activation parameters (epoch-2)"),
+        "{text}"
+    );
+    assert!(text.contains("layers 1, 2 (shared)"), "{text}");
+    let listing = stdout(&actlab(tmp.path(), &["ls", "o"]));
+    assert!(
+        listing.contains("ReLU-s7") && listing.contains("completed") && listing.contains("2/2"),
+        "{listing}"
+    );
+
+    let completions = actlab(tmp.path(), &["completions", "bash"]);
+    assert!(completions.status.success());
+    assert!(
+        stdout(&completions).contains("_actlab") && stdout(&completions).contains("dead-neurons")
+    );
+}
+
+/// `acts list`: every column starts where its header does, whatever its content.
+#[test]
+fn acts_list_columns_line_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = stdout(&actlab(tmp.path(), &["acts", "list"]));
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let starts: Vec<usize> = ["Category", "Parameters", "Formula"]
+        .iter()
+        .map(|h| header.find(h).unwrap())
+        .collect();
+    let rows: Vec<&str> = lines.take_while(|l| !l.is_empty()).collect();
+    assert_eq!(rows.len(), 34);
+    for row in rows {
+        for &at in &starts {
+            let chars: Vec<char> = row.chars().collect();
+            assert!(
+                chars[at - 2..at] == [' ', ' '] && chars[at] != ' ',
+                "column at {at} does not line up in: {row}"
+            );
+        }
+    }
+}
+
+/// A relative `out` in a config is taken from the current directory, as documented,
+/// not from the config's folder.
+#[test]
+fn a_relative_out_in_a_config_is_taken_from_the_working_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = synthetic_dataset(tmp.path());
+    std::fs::create_dir_all(tmp.path().join("configs")).unwrap();
+    std::fs::write(
+        tmp.path().join("configs/c.toml"),
+        "name = \"rel\"\nout = \"here\"\nacts = [\"ReLU\"]\nhidden = [8]\n[train]\nepochs = 1\n",
+    )
+    .unwrap();
+    let out = actlab_synthetic(
+        tmp.path(),
+        &[
+            "train",
+            "--config",
+            "configs/c.toml",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--quiet",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(tmp.path().join("here/rel/ReLU-s7/run.json").is_file());
+    assert!(!tmp.path().join("configs/here").exists());
 }

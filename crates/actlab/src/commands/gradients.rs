@@ -10,8 +10,7 @@ use viz::figures::gradient_figure;
 
 use crate::cli::GradientArgs;
 use crate::context::{
-    Written, chosen_activations, load_data, print_json, runtime, shaped, write_drawing,
-    write_record,
+    chosen_activations, load_data, print_written, runtime, shaped, write_drawing, write_record,
 };
 use crate::failure::{Failure, input};
 
@@ -64,15 +63,7 @@ pub fn run(args: GradientArgs, json: bool) -> Result<ExitCode, Failure> {
         );
     }
     if json {
-        let out: Vec<Written<_>> = written
-            .iter()
-            .map(|(report, figure, record)| Written {
-                report,
-                figure,
-                record,
-            })
-            .collect();
-        print_json(&out)?;
+        print_written(&written)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -27,7 +27,7 @@ pub fn run(args: OutputArgs, json: bool) -> Result<ExitCode, Failure> {
         args.bins,
         &rt.device,
     );
-    for l in &report.layers {
+    for l in report.layers.iter().filter(|_| !json) {
         println!(
             "layer {}: mean {:.4}, std {:.4}, |h| median {:.4}, {:.1}% exactly zero",
             l.layer,

@@ -179,7 +179,11 @@ pub fn run(args: ShowArgs, json: bool) -> Result<ExitCode, Failure> {
     let record = run_record(&dir)?;
     let mut modules = Vec::new();
     let mut checkpoint = None;
-    if !record.checkpoints.is_empty() || args.checkpoint.is_some() {
+    // A record copied without its checkpoints (the committed references) still shows.
+    let files_here = record
+        .checkpoint(None)
+        .is_some_and(|c| dir.join(&c.path).is_file());
+    if files_here || args.checkpoint.is_some() {
         let rt = runtime(&args.compute)?;
         let opened = open_run(&dir, args.checkpoint.as_deref(), &rt.device)?;
         checkpoint = Some(opened.checkpoint.name());
@@ -215,6 +219,12 @@ pub fn run(args: ShowArgs, json: bool) -> Result<ExitCode, Failure> {
         })?;
     } else {
         print_text(&record, checkpoint.as_deref(), &modules);
+        if !files_here && !record.checkpoints.is_empty() {
+            println!(
+                "(the checkpoint files are not in {}: no learned parameters to show)",
+                dir.display()
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

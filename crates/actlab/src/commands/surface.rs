@@ -11,7 +11,7 @@ use viz::figures::surface_figure;
 
 use crate::cli::SurfaceArgs;
 use crate::context::{
-    Written, chosen_activations, print_json, print_paths, runtime, write_drawing, write_record,
+    chosen_activations, print_paths, print_written, runtime, write_drawing, write_record,
 };
 use crate::failure::Failure;
 
@@ -39,15 +39,7 @@ pub fn run(args: SurfaceArgs, json: bool) -> Result<ExitCode, Failure> {
         }
     }
     if json {
-        let out: Vec<Written<_>> = written
-            .iter()
-            .map(|(report, figure, record)| Written {
-                report,
-                figure,
-                record,
-            })
-            .collect();
-        print_json(&out)?;
+        print_written(&written)?;
     }
     Ok(ExitCode::SUCCESS)
 }

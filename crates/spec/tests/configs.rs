@@ -1,0 +1,25 @@
+//! Every config shipped in configs/ parses and checks: the examples a newcomer copies
+//! must work as written.
+
+use std::path::Path;
+
+use spec::ExperimentFile;
+
+#[test]
+fn every_shipped_config_checks() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs");
+    let mut checked = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("configs/ exists") {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let experiment = ExperimentFile::load(&path)
+            .and_then(|f| f.check(&path.display().to_string()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!experiment.runs().is_empty());
+        checked.push(experiment.name().to_string());
+    }
+    checked.sort();
+    assert_eq!(checked, ["book-ch4", "mixture", "own-activation", "quick"]);
+}
