@@ -16,9 +16,11 @@ rm -f "$refs"/*/figures/experiment.{json,svg,png} "$refs"/*/figures/comparison.j
   "$refs"/probes-gradients/* "$refs"/figures/surface-* \
   "$refs"/*/dead-neurons-*-figure.json "$refs"/*/*/probes/*-figure.json
 
-# Every experiment: its comparison figure, and its report where one is committed.
+# Every experiment: its summary (written again by a resume with nothing left to train;
+# this needs the dataset), its figures, and its report where one is committed.
 for config in "$refs"/*/experiment.json; do
   dir="$(dirname "$config")"
+  "$actlab" train --resume "$dir" --quiet > /dev/null
   "$actlab" plot --from "$dir" > /dev/null
   if [[ -f "$dir/index.html" ]]; then "$actlab" report "$dir" > /dev/null; fi
 done

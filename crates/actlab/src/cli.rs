@@ -64,6 +64,15 @@ pub enum Command {
     /// figure as inline SVG, and the config; it opens offline.
     #[command(after_help = "Example:\n  actlab report results/first")]
     Report(ReportArgs),
+    /// Compare two experiment folders activation by activation: each one's mean final
+    /// test accuracy in both, the change with Welch's 95 % interval and Holm-adjusted
+    /// tests, and whether it regressed. With --fail-on-regression, a CI gate: exit code
+    /// 3 when some activation is significantly worse than in BASELINE by more than
+    /// --margin points.
+    #[command(
+        after_help = "Examples:\n  actlab compare results/after results/before\n  actlab compare results/after results/before --fail-on-regression --margin 0.5\n\nExit codes: 0 no regression (or no --fail-on-regression), 3 a regression (the activations are named on stderr), 2 bad input (not experiment folders, other epochs or data)."
+    )]
+    Compare(CompareArgs),
     /// Experiments and their runs under a folder: status, epochs, best test accuracy,
     /// when last written.
     #[command(after_help = "Examples:\n  actlab ls\n  actlab ls results/first --json")]
@@ -181,6 +190,25 @@ pub struct ReportArgs {
     pub out: Option<PathBuf>,
 }
 
+/// Flags of `actlab compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The new experiment folder.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    /// The experiment folder it is compared with.
+    #[arg(value_name = "BASELINE")]
+    pub baseline: PathBuf,
+    /// Exit with code 3, naming them, when activations regressed: significantly worse
+    /// (one-sided Welch, Holm-adjusted, α = 0.05) by more than --margin points.
+    #[arg(long)]
+    pub fail_on_regression: bool,
+    /// Points of final test accuracy an activation may lose before it counts as
+    /// regressed.
+    #[arg(long, default_value_t = 0.5, value_parser = parse::non_negative_f64, value_name = "PTS")]
+    pub margin: f64,
+}
+
 /// The benchmarks.
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
@@ -265,6 +293,13 @@ pub struct TrainArgs {
     /// Settings come from the folder's experiment.json, so no other training flag is allowed.
     #[arg(long, value_name = "DIR", conflicts_with_all = ["settings", "config"])]
     pub resume: Option<PathBuf>,
+    /// Train only shard I of N of the planned runs, into the shared experiment folder:
+    /// runs are planned activation-major (each activation with each seed), and run k
+    /// belongs to shard k mod N. `auto/N` takes I from SLURM_ARRAY_TASK_ID or
+    /// JOB_COMPLETION_INDEX. A shard started again keeps finished runs and resumes
+    /// unfinished ones; the summary lists every run finished so far.
+    #[arg(long, value_name = "I/N", value_parser = parse::shard, conflicts_with_all = ["resume", "force"])]
+    pub shard: Option<parse::ShardChoice>,
     /// No progress output (the final table is still printed).
     #[arg(long, short)]
     pub quiet: bool,
@@ -315,6 +350,13 @@ pub struct TrainSettings {
     /// Seeds, comma-separated: one run per activation and seed [default: 7].
     #[arg(long, value_delimiter = ',')]
     pub seed: Option<Vec<u64>>,
+    /// N seeds, 1 to N: one run per activation and seed (instead of --seed).
+    #[arg(long, value_parser = parse::positive_usize, conflicts_with = "seed")]
+    pub seeds: Option<usize>,
+    /// The activation the summary compares every other with (difference, Welch's test,
+    /// probability of improvement) [default: ReLU when trained, else the first of --acts].
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
     /// Hidden layer widths, comma-separated [default: 256,192,128,64].
     #[arg(long, value_delimiter = ',', value_name = "WIDTHS")]
     pub hidden: Option<Vec<usize>>,

@@ -1,5 +1,6 @@
 //! Errors at the top: one line on stderr, and an exit code that tells bad input
-//! (2) from a run that failed (1).
+//! (2) from a run that failed (1). A regression found by `compare`'s gate is 3, an
+//! interrupted training 130.
 
 use std::process::ExitCode;
 
@@ -7,6 +8,8 @@ use std::process::ExitCode;
 pub const USAGE: u8 = 2;
 /// Exit code for a run that failed.
 pub const RUN: u8 = 1;
+/// Exit code of `actlab compare --fail-on-regression` when an activation regressed.
+pub const REGRESSION: u8 = 3;
 
 /// Why a command stopped.
 #[derive(Debug)]

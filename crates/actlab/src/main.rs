@@ -7,7 +7,7 @@ mod failure;
 mod progress;
 
 // The command line's definition is the library's, shared with the tests.
-pub(crate) use actlab::cli;
+pub(crate) use actlab::{cli, parse};
 
 use std::process::ExitCode;
 
@@ -57,6 +57,7 @@ fn main() -> ExitCode {
         Command::Rerun(args) => commands::rerun::run(args, json),
         Command::Plot(args) => commands::plot::run(args, json),
         Command::Report(args) => commands::report::run(args, json),
+        Command::Compare(args) => commands::compare::run(args, json),
         Command::Ls(args) => commands::ls::run(args, json),
         Command::Show(args) => commands::show::run(args, json),
         Command::Bench(BenchCommand::Acts(args)) => commands::bench::acts(args, json),

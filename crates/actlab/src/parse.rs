@@ -45,6 +45,41 @@ impl<T: NamedChoice> TypedValueParser for Choice<T> {
     }
 }
 
+/// Which share of a sweep's planned runs a process trains.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShardChoice {
+    /// Shard `index` of `count`, 0-based.
+    Index {
+        /// This shard.
+        index: usize,
+        /// Shards in all.
+        count: usize,
+    },
+    /// The index from the scheduler's environment (Slurm array task, Kubernetes
+    /// indexed job) of `count` shards.
+    Auto {
+        /// Shards in all.
+        count: usize,
+    },
+}
+
+/// `I/N` (0 <= I < N) or `auto/N`.
+pub fn shard(s: &str) -> Result<ShardChoice, String> {
+    let usage = "must be I/N with 0 <= I < N, e.g. 0/4, or auto/N to take I from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX";
+    let (index, count) = s.trim().split_once('/').ok_or(usage)?;
+    let count: usize = count.parse().map_err(|_| usage)?;
+    if count == 0 {
+        return Err(usage.into());
+    }
+    if index == "auto" {
+        return Ok(ShardChoice::Auto { count });
+    }
+    match index.parse::<usize>() {
+        Ok(index) if index < count => Ok(ShardChoice::Index { index, count }),
+        _ => Err(usage.into()),
+    }
+}
+
 /// A whole number of at least 1.
 pub fn positive_usize(s: &str) -> Result<usize, String> {
     match s.trim().parse::<usize>() {
@@ -112,6 +147,15 @@ mod tests {
             .map(|p| p.get_name().to_string())
             .collect();
         assert_eq!(names, ["shared", "per-layer", "per-neuron"]);
+    }
+
+    #[test]
+    fn shards_are_index_of_count() {
+        assert_eq!(shard("1/4"), Ok(ShardChoice::Index { index: 1, count: 4 }));
+        assert_eq!(shard("auto/8"), Ok(ShardChoice::Auto { count: 8 }));
+        for bad in ["4/4", "1", "a/2", "0/0", "-1/3"] {
+            assert!(shard(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -716,7 +716,7 @@ fn bad_input_gets_one_line_exit_2_and_no_output() {
         ),
         (
             vec!["train".into(), "--config".into(), misplaced],
-            "misplaced.toml:2:1: unknown field `epochs`, expected one of `name`, `acts`, `seeds`, `hidden`, `scope`, `layer`, `out`, `train`, `activation`, `fourier`; `epochs` belongs in [train]",
+            "misplaced.toml:2:1: unknown field `epochs`, expected one of `name`, `acts`, `seeds`, `hidden`, `scope`, `layer`, `out`, `train`, `activation`, `fourier`, `baseline`; `epochs` belongs in [train]",
         ),
         (
             vec![
@@ -1527,7 +1527,12 @@ fn the_report_is_one_self_contained_page() {
     assert!(report.status.success(), "{}", stderr(&report));
     let html = std::fs::read_to_string(tmp.path().join("o/train/index.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
-    assert!(html.contains("<td>SimpleNetwork-ReLU</td>") && html.contains("<td>Tanh-s7</td>"));
+    assert!(
+        html.contains("<td>SimpleNetwork-ReLU</td>")
+            && html.contains("<td>SimpleNetwork-Tanh</td>")
+    );
+    // One seed per activation: no statistics figure, and a note that nothing was tested.
+    assert!(html.contains("reported, not tested"));
     // The experiment's figure and one per run, inline.
     assert_eq!(html.matches("<svg").count(), 3);
     assert!(!html.contains("<?xml") && !html.contains("src=") && !html.contains("<link"));
@@ -1627,7 +1632,8 @@ fn copy_tree(from: &Path, to: &Path) {
 
 /// The data a committed picture is drawn from, and the name `plot --from DATA --out DIR`
 /// gives it: the figure JSON beside it, the probe report it shows (`<report>-figure`),
-/// or the experiment folder it compares (`figures/comparison`).
+/// the run it shows (`<run>/figures/training`), or the experiment folder it compares
+/// (`figures/comparison`, `figures/statistics`).
 fn picture_source(svg: &Path) -> (PathBuf, String) {
     let name = svg.file_stem().unwrap().to_string_lossy().into_owned();
     let beside = svg.with_extension("json");
@@ -1638,15 +1644,20 @@ fn picture_source(svg: &Path) -> (PathBuf, String) {
         return (svg.with_file_name(format!("{report}.json")), name);
     }
     let figures = svg.parent().unwrap();
-    assert_eq!(
-        name,
-        "comparison",
+    if name == "training" {
+        // A run's figure, drawn from its run.json.
+        let run = figures.parent().unwrap();
+        let run_name = run.file_name().unwrap().to_string_lossy();
+        return (run.to_path_buf(), format!("{run_name}-training"));
+    }
+    assert!(
+        name == "comparison" || name == "statistics",
         "{}: no data to draw it from",
         svg.display()
     );
     let experiment = figures.parent().unwrap();
     let exp_name = experiment.file_name().unwrap().to_string_lossy();
-    (experiment.to_path_buf(), format!("{exp_name}-comparison"))
+    (experiment.to_path_buf(), format!("{exp_name}-{name}"))
 }
 
 /// The committed references were written before files carried a `kind` tag: every
@@ -1954,4 +1965,166 @@ fn a_relative_out_in_a_config_is_taken_from_the_working_directory() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(tmp.path().join("here/rel/ReLU-s7/run.json").is_file());
     assert!(!tmp.path().join("configs/here").exists());
+}
+
+#[test]
+fn seeds_are_summarised_compared_and_gated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = synthetic_dataset(tmp.path());
+    let cwd = tmp.path();
+    let base = train(
+        cwd,
+        &data,
+        "o",
+        "ReLU,Tanh",
+        &["--seeds", "3", "--name", "base"],
+    );
+    assert!(base.status.success(), "{}", stderr(&base));
+    let out = stdout(&base);
+    assert!(
+        out.contains("## Final test accuracy and loss over seeds")
+            && out.contains("## Against the baseline, ReLU")
+            && out.contains("| Tanh |"),
+        "{out}"
+    );
+    let dir = cwd.join("o/base");
+    let summary = read_json(&dir.join("summary.json"));
+    let stats = &summary["statistics"];
+    assert_eq!(stats["baseline"], "ReLU");
+    assert_eq!(stats["groups"][0]["accuracy"]["n"], 3);
+    assert_eq!(stats["groups"][0]["runs"][2], "ReLU-s3");
+    assert_eq!(stats["groups"][0]["curve"].as_array().unwrap().len(), 2);
+    assert_eq!(stats["vs_baseline"][0]["group"], "Tanh");
+    let csv = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert!(csv.starts_with("activation,n,accuracy_mean"), "{csv}");
+    let runs = std::fs::read_to_string(dir.join("summary-runs.csv")).unwrap();
+    assert_eq!(runs.lines().count(), 7, "{runs}");
+    let epochs = std::fs::read_to_string(dir.join("summary-epochs.csv")).unwrap();
+    assert_eq!(epochs.lines().count(), 5, "{epochs}");
+    for file in ["statistics.svg", "statistics.png"] {
+        assert!(dir.join("figures").join(file).is_file(), "{file}");
+    }
+    // The report shows the same tables and the statistics figure first.
+    let report = actlab(cwd, &["report", "o/base"]);
+    assert!(report.status.success(), "{}", stderr(&report));
+    let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    assert!(html.contains("<h2>Against the baseline, ReLU</h2>"));
+    assert_eq!(
+        html.matches("<svg").count(),
+        2 + 6,
+        "statistics, every run, each run"
+    );
+    assert!(html.find("Over seeds:").unwrap() < html.find("Every run:").unwrap());
+
+    // The same records against themselves: nothing regressed.
+    let same = actlab(
+        cwd,
+        &["compare", "o/base", "o/base", "--fail-on-regression"],
+    );
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+    assert!(
+        stdout(&same).contains("| ReLU | 3/3 |"),
+        "{}",
+        stdout(&same)
+    );
+
+    // A learning rate 500 times smaller learns next to nothing in two epochs: every
+    // activation regressed, and the gate says so with its own exit code.
+    let worse = train(
+        cwd,
+        &data,
+        "o",
+        "ReLU,Tanh",
+        &["--seeds", "3", "--name", "worse", "--lr", "0.0001"],
+    );
+    assert!(worse.status.success(), "{}", stderr(&worse));
+    let gate = actlab(
+        cwd,
+        &["compare", "o/worse", "o/base", "--fail-on-regression"],
+    );
+    assert_eq!(
+        gate.status.code(),
+        Some(3),
+        "{}\n{}",
+        stdout(&gate),
+        stderr(&gate)
+    );
+    assert!(
+        stderr(&gate).starts_with("actlab: regression: ReLU, Tanh significantly worse"),
+        "{}",
+        stderr(&gate)
+    );
+    assert!(stdout(&gate).contains("regressed"), "{}", stdout(&gate));
+    // Without the flag the table still says it, and the exit code does not.
+    let report_only = actlab(cwd, &["compare", "o/worse", "o/base", "--json"]);
+    assert_eq!(report_only.status.code(), Some(0));
+    let c: Value = serde_json::from_slice(&report_only.stdout).unwrap();
+    assert_eq!(c["groups"][0]["regressed"], true);
+    // The other way round, the drop is an improvement.
+    let better = actlab(
+        cwd,
+        &["compare", "o/base", "o/worse", "--fail-on-regression"],
+    );
+    assert_eq!(better.status.code(), Some(0), "{}", stderr(&better));
+    assert!(stdout(&better).contains("improved"), "{}", stdout(&better));
+
+    // Other epochs cannot be compared: refused as bad input.
+    let longer = train(
+        cwd,
+        &data,
+        "o",
+        "ReLU",
+        &["--seeds", "3", "--name", "longer", "--epochs", "3"],
+    );
+    assert!(longer.status.success(), "{}", stderr(&longer));
+    let refused = actlab(cwd, &["compare", "o/longer", "o/base"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("cannot compare ReLU: its runs trained [3] epochs in one experiment and [2] in the other"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+#[test]
+fn a_baseline_is_chosen_and_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = synthetic_dataset(tmp.path());
+    let cwd = tmp.path();
+    let bad = train(cwd, &data, "o", "ReLU,Tanh", &["--baseline", "GELU"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("name one of ReLU, Tanh"),
+        "{}",
+        stderr(&bad)
+    );
+    assert!(
+        !cwd.join("o/train").exists(),
+        "a refused config leaves nothing behind"
+    );
+    let two = train(
+        cwd,
+        &data,
+        "o",
+        "ReLU,Tanh",
+        &["--seeds", "2", "--baseline", "tanh"],
+    );
+    assert!(two.status.success(), "{}", stderr(&two));
+    let summary = read_json(&cwd.join("o/train/summary.json"));
+    assert_eq!(summary["statistics"]["baseline"], "Tanh");
+    // Two seeds: reported, not tested.
+    assert!(summary["statistics"]["vs_baseline"][0]["p"].is_null());
+    assert!(
+        stdout(&two).contains("reported, not tested"),
+        "{}",
+        stdout(&two)
+    );
+    // `plot --from summary.json` draws the statistics figure again.
+    let again = actlab(
+        cwd,
+        &["plot", "--from", "o/train/summary.json", "--out", "again"],
+    );
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(cwd.join("again/train-statistics.svg").is_file());
 }

@@ -1,7 +1,7 @@
 //! Per-epoch shuffling and batch assembly.
 
 use crate::mnist::Split;
-use crate::rng::SplitMix64;
+use spec::rng::SplitMix64;
 
 /// The book's normalisation of one pixel, in f32 as torchvision computes it:
 /// `ToTensor` (x / 255) then `Normalize(0.5, 0.5)`.

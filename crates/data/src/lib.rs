@@ -7,7 +7,6 @@ mod error;
 mod idx;
 mod locate;
 mod mnist;
-mod rng;
 
 pub use batch::{BatchBuffer, epoch_order, normalise_pixel};
 pub use checksum::Digests;
@@ -15,4 +14,4 @@ pub use error::DataError;
 pub use idx::{IdxArray, decompress, encode_idx, parse_idx, read_idx};
 pub use locate::{DATA_ENV, DEBIAN_DIR, DEBIAN_PACKAGE, LOCAL_DIR, locate};
 pub use mnist::{FashionMnist, IMAGE_PIXELS, NUM_CLASSES, Split, SplitName};
-pub use rng::SplitMix64;
+pub use spec::rng::SplitMix64;

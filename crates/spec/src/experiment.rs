@@ -50,6 +50,26 @@ pub enum ConfigError {
     },
 }
 
+/// `seeds = [3, 7]`, or `seeds = 5` for seeds 1 to 5.
+fn seeds_list_or_count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Seeds {
+        Count(u64),
+        List(Vec<u64>),
+    }
+    Ok(
+        match Seeds::deserialize(d).map_err(|_| {
+            serde::de::Error::custom(
+                "expected a list of seeds such as [1, 2, 3], or a count such as 5 (seeds 1 to 5)",
+            )
+        })? {
+            Seeds::Count(n) => (1..=n).collect(),
+            Seeds::List(list) => list,
+        },
+    )
+}
+
 impl ConfigError {
     /// The error with the line and column of its field in `text` (the file it came
     /// from), when the file writes that field.
@@ -83,7 +103,8 @@ pub struct ExperimentFile {
     pub name: String,
     /// Activation names (case-insensitive).
     pub acts: Vec<String>,
-    /// One run per activation and seed.
+    /// One run per activation and seed: a list, or a count N meaning seeds 1..=N.
+    #[serde(deserialize_with = "seeds_list_or_count")]
     pub seeds: Vec<u64>,
     /// Hidden layer widths.
     pub hidden: Vec<usize>,
@@ -101,6 +122,10 @@ pub struct ExperimentFile {
     /// Settings of the Fourier activation (`[fourier]`), when `acts` has it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fourier: Option<FourierOptions>,
+    /// The activation every other is compared with in the summary (default: ReLU when
+    /// `acts` has it, else the first).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
 }
 
 impl Default for ExperimentFile {
@@ -116,6 +141,7 @@ impl Default for ExperimentFile {
             train: TrainConfig::default(),
             definitions: Vec::new(),
             fourier: None,
+            baseline: None,
         }
     }
 }
@@ -262,9 +288,29 @@ impl ExperimentFile {
         if let Some((field, problem)) = self.train.problem() {
             return Err(invalid(&format!("train.{field}"), problem));
         }
+        let baseline = match &self.baseline {
+            None => None,
+            Some(given) => Some(
+                acts.iter()
+                    .map(|a| a.name())
+                    .find(|name| name.eq_ignore_ascii_case(given))
+                    .ok_or_else(|| {
+                        let names: Vec<&str> = acts.iter().map(|a| a.name()).collect();
+                        invalid(
+                            "baseline",
+                            format!(
+                                "is '{given}', which this experiment does not train; name one of {}",
+                                names.join(", ")
+                            ),
+                        )
+                    })?
+                    .to_string(),
+            ),
+        };
         // What experiment.json keeps: the names in the registry's spelling.
         let file = ExperimentFile {
             acts: acts.iter().map(|a| a.name().to_string()).collect(),
+            baseline,
             ..self
         };
         Ok(Experiment {
@@ -326,6 +372,7 @@ impl ExperimentFile {
             train: checked.train,
             definitions,
             fourier: checked.fourier,
+            baseline: None,
         })
     }
 }
@@ -359,6 +406,11 @@ impl Experiment {
     /// Seeds, in run order.
     pub fn seeds(&self) -> &[u64] {
         &self.file.seeds
+    }
+
+    /// The activation the summary compares every other with, when the config names one.
+    pub fn baseline(&self) -> Option<&str> {
+        self.file.baseline.as_deref()
     }
 
     /// Hyper-parameters shared by every run (the seed is set per run).
@@ -609,6 +661,48 @@ mod tests {
             err.starts_with("x.toml:2:1: unknown field `epochs`")
                 && err.ends_with("`epochs` belongs in [train]"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_baseline_must_be_trained() {
+        let exp = parse("acts = [\"ReLU\", \"GELU\"]\nbaseline = \"gelu\"\n")
+            .unwrap()
+            .check("x.toml")
+            .unwrap();
+        assert_eq!(exp.baseline(), Some("GELU"));
+        let err = parse("acts = [\"ReLU\", \"GELU\"]\nbaseline = \"Tanh\"\n")
+            .unwrap()
+            .check("x.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("baseline") && err.contains("name one of ReLU, GELU"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn seeds_are_a_list_or_a_count() {
+        let exp = parse("acts = [\"ReLU\"]\nseeds = 3\n")
+            .unwrap()
+            .check("x.toml")
+            .unwrap();
+        assert_eq!(exp.seeds(), [1, 2, 3]);
+        let err = parse("acts = [\"ReLU\"]\nseeds = \"many\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("x.toml:2:9") && err.contains("a count such as 5"),
+            "{err}"
+        );
+        assert!(
+            parse("acts = [\"ReLU\"]\nseeds = 0")
+                .unwrap()
+                .check("x.toml")
+                .unwrap_err()
+                .to_string()
+                .contains("`seeds` is empty")
         );
     }
 

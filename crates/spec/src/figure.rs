@@ -19,6 +19,13 @@ pub struct Series {
     /// Drawn as bars centred on each x (bar series of a panel stand side by side).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub bars: bool,
+    /// Drawn as dots, without a line.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dots: bool,
+    /// An interval around each y, `[low, high]`, one per point (or none): a shaded
+    /// ribbon around a line, a whisker through a dot.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub band: Vec<[f64; 2]>,
 }
 
 impl Series {
@@ -30,7 +37,22 @@ impl Series {
             y,
             dashed: false,
             bars: false,
+            dots: false,
+            band: Vec::new(),
         }
+    }
+
+    /// Dots at the points (in a panel with categories, x is the category's index).
+    pub fn dots(name: impl Into<String>, x: Vec<f64>, y: Vec<f64>) -> Self {
+        Self {
+            dots: true,
+            ..Self::line(name, x, y)
+        }
+    }
+
+    /// With an interval around each point: a ribbon around a line, a whisker through a dot.
+    pub fn with_band(self, band: Vec<[f64; 2]>) -> Self {
+        Self { band, ..self }
     }
 
     /// A dashed line through the points.
@@ -65,10 +87,18 @@ pub struct Panel {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub y_from_zero: bool,
     /// Names of bar groups, for a panel whose x values index them (0, 1, ...): drawn as
-    /// horizontal bars with the names along the vertical axis and each bar's value at
-    /// its end. `y_label` then names the values.
+    /// horizontal bars (or dots) with the names along the vertical axis and each bar's
+    /// value at its end. `y_label` then names the values.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub categories: Vec<String>,
+    /// A reference value drawn as a thin line across the chart (zero difference, say):
+    /// horizontal in a chart, vertical in a panel with categories.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<f64>,
+    /// The value axis' range of a panel with categories, when an outlier would squeeze
+    /// the rest: a dot beyond it is drawn at its edge with its value written beside.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<[f64; 2]>,
 }
 
 impl Panel {
@@ -86,6 +116,21 @@ impl Panel {
             series,
             y_from_zero: false,
             categories: Vec::new(),
+            reference: None,
+            limits: None,
+        }
+    }
+
+    /// With the value axis limited to `limits` (see [`Panel::limits`]).
+    pub fn with_limits(self, limits: Option<[f64; 2]>) -> Self {
+        Self { limits, ..self }
+    }
+
+    /// With a reference line at `value`.
+    pub fn with_reference(self, value: f64) -> Self {
+        Self {
+            reference: Some(value),
+            ..self
         }
     }
 
@@ -98,7 +143,8 @@ impl Panel {
     }
 
     /// Horizontal bars, one group per name: each bar series' value `i` belongs to
-    /// `names[i]` (its x values are the indices).
+    /// `names[i]` (its x values are the indices); a dot series' point belongs to the
+    /// name its x indexes, so that a name may have several.
     pub fn with_categories(self, names: Vec<String>) -> Self {
         Self {
             categories: names,

@@ -3,8 +3,11 @@
 //! ```text
 //! <experiment>/
 //!   experiment.json                 the resolved config (kind "experiment")
-//!   summary.md  summary.csv  summary.json
-//!   figures/comparison.{json,svg,png}   every run side by side
+//!   summary.md  summary.json        the runs, and the activations over seeds compared
+//!   summary.csv                     one row per activation (over seeds)
+//!   summary-runs.csv  summary-epochs.csv   one row per run; per activation and epoch
+//!   figures/comparison.{svg,png}    every run side by side
+//!   figures/statistics.{svg,png}    the activations over seeds: differences, seeds, curves
 //!   index.html                      actlab report
 //!   <Activation>-s<seed>/           one folder per run
 //!     run.json                      kind "run"
@@ -34,6 +37,8 @@ impl ExperimentLayout {
     pub const SUMMARY: &'static str = "summary";
     /// The name of the figure comparing every run.
     pub const COMPARISON: &'static str = "comparison";
+    /// The name of the figure of the statistics over seeds.
+    pub const STATISTICS: &'static str = "statistics";
 
     /// The layout of the folder `dir`.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
@@ -53,6 +58,21 @@ impl ExperimentLayout {
     /// `summary.<extension>` (md, csv or json).
     pub fn summary(&self, extension: &str) -> PathBuf {
         self.dir.join(format!("{}.{extension}", Self::SUMMARY))
+    }
+
+    /// The summary's CSV of every run.
+    pub fn runs_csv(&self) -> PathBuf {
+        self.dir.join("summary-runs.csv")
+    }
+
+    /// The summary's CSV of test accuracy per activation and epoch.
+    pub fn epochs_csv(&self) -> PathBuf {
+        self.dir.join("summary-epochs.csv")
+    }
+
+    /// The stem of the figure of the statistics over seeds.
+    pub fn statistics_figure(&self) -> PathBuf {
+        self.dir.join("figures").join(Self::STATISTICS)
     }
 
     /// The stem of the figure comparing every run.

@@ -19,6 +19,7 @@ pub mod layout;
 mod located;
 mod network;
 pub mod record;
+pub mod rng;
 mod train;
 
 pub use activation::{ActivationConfig, ActivationSpec, FourierInit, FourierOptions, Scope};

@@ -21,5 +21,14 @@ fn every_shipped_config_checks() {
         checked.push(experiment.name().to_string());
     }
     checked.sort();
-    assert_eq!(checked, ["book-ch4", "mixture", "own-activation", "quick"]);
+    assert_eq!(
+        checked,
+        [
+            "book-ch4",
+            "book-ch4-seeds",
+            "mixture",
+            "own-activation",
+            "quick"
+        ]
+    );
 }

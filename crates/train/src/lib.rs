@@ -21,10 +21,12 @@ pub use spec::{
 
 use spec::{ExperimentLayout, artifact, fsio};
 
-/// Writes an experiment's summary table as `summary.md`, `summary.csv` and
-/// `summary.json` into its folder.
+/// Writes an experiment's summary into its folder: `summary.md` and `summary.json`,
+/// and as CSV per activation (`summary.csv`), per run and per activation and epoch.
 pub fn write_summary(layout: &ExperimentLayout, table: &SummaryTable) -> std::io::Result<()> {
     fsio::write_atomic(&layout.summary("md"), table.markdown().as_bytes())?;
     fsio::write_atomic(&layout.summary("csv"), table.csv().as_bytes())?;
+    fsio::write_atomic(&layout.runs_csv(), table.runs_csv().as_bytes())?;
+    fsio::write_atomic(&layout.epochs_csv(), table.epochs_csv().as_bytes())?;
     artifact::write(&layout.summary("json"), table)
 }

@@ -1,5 +1,6 @@
 //! Charts: a [`Figure`]'s panels of lines and bars, laid out in a grid under its title.
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use spec::figure::{Figure, Panel, Series};
@@ -9,6 +10,8 @@ use crate::canvas::{FAMILY, TITLE_BAND, draw_error, tick, titled_canvas};
 
 /// Pixels per panel.
 const PANEL: (u32, u32) = (420, 320);
+/// Tallest panel, however many categories it names.
+const MAX_PANEL_HEIGHT: u32 = 900;
 /// Narrowest figure.
 const MIN_WIDTH: u32 = 680;
 
@@ -84,6 +87,9 @@ where
     if series.bars {
         area.draw(&Rectangle::new([(x, y - 5), (x + 18, y + 5)], bar_fill(i)))
             .map_err(draw_error)?;
+    } else if series.dots {
+        area.draw(&Circle::new((x + 9, y), 4, colour.filled()))
+            .map_err(draw_error)?;
     } else if dashed {
         for dx in [0, 8] {
             area.draw(&PathElement::new(vec![(x + dx, y), (x + dx + 5, y)], style))
@@ -157,7 +163,8 @@ where
             TextStyle::from((FAMILY, 16).into_font()).pos(Pos::new(HPos::Center, VPos::Top)),
         ))
         .map_err(draw_error)?;
-    let keyed = panel.series.len() > 1;
+    // Dots say what they are even alone: their colour carries a meaning.
+    let keyed = panel.series.len() > 1 || panel.series.iter().any(|s| s.dots);
     if keyed && panel.series.len() <= ROW_LEGEND_MAX {
         let (row, rest) = body.split_vertically(LEGEND_ROW);
         draw_legend_row(panel, &row)?;
@@ -204,9 +211,23 @@ where
     let n = panel.categories.len();
     let bars: Vec<&Series> = panel.series.iter().filter(|s| s.bars).collect();
     let k = bars.len().max(1);
-    let (lo, hi) = range(bars.iter().flat_map(|s| s.y.iter().copied()).chain([0.0]));
-    // Room right of the longest bar for its label.
-    let (lo, hi) = (lo.min(0.0), hi + (hi - lo) * 0.15);
+    let (lo, hi) = match panel.limits {
+        Some([lo, hi]) => range([lo, hi].into_iter()),
+        None => range(
+            panel
+                .series
+                .iter()
+                .flat_map(|s| s.y.iter().chain(s.band.iter().flatten()).copied())
+                .chain(panel.reference)
+                .chain(if bars.is_empty() { None } else { Some(0.0) }),
+        ),
+    };
+    // Room right of the longest bar for its label; bars grow from zero.
+    let (lo, hi) = if bars.is_empty() {
+        (lo, hi)
+    } else {
+        (lo.min(0.0), hi + (hi - lo) * 0.15)
+    };
     let names = &panel.categories;
     let longest = names.iter().map(|s| text_width(s)).max().unwrap_or(0);
     let label_area = (longest + 12).min(area.dim_in_pixel().0 as i32 * 45 / 100) as u32;
@@ -237,6 +258,19 @@ where
         .light_line_style(RGBColor(235, 235, 235))
         .draw()
         .map_err(draw_error)?;
+    if let Some(value) = panel.reference {
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(value, -0.5), (value, n as f64 - 0.5)],
+                RGBColor(120, 120, 120).stroke_width(1),
+            )))
+            .map_err(draw_error)?;
+    }
+    let mut off_scale = Vec::new();
+    for (i, series) in panel.series.iter().enumerate().filter(|(_, s)| s.dots) {
+        off_scale.extend(draw_category_dots(&mut chart, i, series, n, (lo, hi))?);
+    }
+    draw_off_scale(&mut chart, &off_scale, n, (lo, hi))?;
     let height = 0.8 / k as f64;
     let label_style =
         TextStyle::from((FAMILY, 11).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
@@ -260,6 +294,114 @@ where
                 .draw_series(std::iter::once(
                     EmptyElement::at((end, (top + bottom) / 2.0))
                         + Text::new(value_label(v), (4, 0), label_style.clone()),
+                ))
+                .map_err(draw_error)?;
+        }
+    }
+    Ok(())
+}
+
+/// A dot series in a panel with categories: each point at its category (its x), the
+/// points of one category spread a little vertically so that equal values stay
+/// visible, each with its whisker when the series has a band. Points outside
+/// `(lo, hi)` are returned, with their category, for [`draw_off_scale`].
+fn draw_category_dots<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    i: usize,
+    series: &Series,
+    n: usize,
+    (lo, hi): (f64, f64),
+) -> Result<Vec<(usize, f64)>, VizError>
+where
+    DB::ErrorType: 'static,
+{
+    let mut off_scale = Vec::new();
+    let (colour, _) = series_style(i, false);
+    let clip = |v: f64| v.clamp(lo, hi);
+    let mut seen = vec![0usize; n];
+    for (j, (&x, &v)) in series.x.iter().zip(&series.y).enumerate() {
+        let c = x.round();
+        if !(c >= 0.0 && (c as usize) < n && v.is_finite()) {
+            continue;
+        }
+        let c = c as usize;
+        // Repeats of a category step down in 0.08 increments around its centre.
+        let spread = [0.0, -0.08, 0.08, -0.16, 0.16, -0.24, 0.24][seen[c] % 7];
+        seen[c] += 1;
+        let y = (n - 1 - c) as f64 + spread;
+        if let Some(&[low, high]) = series.band.get(j) {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(clip(low), y), (clip(high), y)],
+                    colour.stroke_width(2),
+                )))
+                .map_err(draw_error)?;
+            for end in [low, high].into_iter().filter(|e| (lo..=hi).contains(e)) {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(end, y - 0.12), (end, y + 0.12)],
+                        colour.stroke_width(2),
+                    )))
+                    .map_err(draw_error)?;
+            }
+        }
+        if (lo..=hi).contains(&v) {
+            chart
+                .draw_series(std::iter::once(Circle::new((v, y), 4, colour.filled())))
+                .map_err(draw_error)?;
+            continue;
+        }
+        off_scale.push((c, v));
+    }
+    Ok(off_scale)
+}
+
+/// Points beyond the value axis, per category and side: one triangle at the edge
+/// pointing out, and the range of their values beside it.
+fn draw_off_scale<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    points: &[(usize, f64)],
+    n: usize,
+    (lo, hi): (f64, f64),
+) -> Result<(), VizError>
+where
+    DB::ErrorType: 'static,
+{
+    let colour = RGBColor(90, 90, 90);
+    for c in 0..n {
+        for left in [true, false] {
+            let values: Vec<f64> = points
+                .iter()
+                .filter(|&&(pc, v)| pc == c && (v < lo) == left)
+                .map(|&(_, v)| v)
+                .collect();
+            if values.is_empty() {
+                continue;
+            }
+            let (min, max) = values
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                    (a.min(v), b.max(v))
+                });
+            let text = if min == max {
+                value_label(min)
+            } else {
+                format!("{}–{}", value_label(min), value_label(max))
+            };
+            let (tip, back, shift, anchor) = if left {
+                (-6, 2, 10, HPos::Left)
+            } else {
+                (6, -2, -10, HPos::Right)
+            };
+            let label = TextStyle::from((FAMILY, 11).into_font())
+                .color(&colour)
+                .pos(Pos::new(anchor, VPos::Center));
+            let y = (n - 1 - c) as f64;
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((if left { lo } else { hi }, y))
+                        + Polygon::new(vec![(tip, 0), (back, -5), (back, 5)], colour.filled())
+                        + Text::new(format!("{text} (off scale)"), (shift, 0), label),
                 ))
                 .map_err(draw_error)?;
         }
@@ -314,7 +456,13 @@ where
             tick(v)
         }
     };
-    let mut ys = range(panel.series.iter().flat_map(|s| s.y.iter().copied()));
+    let mut ys = range(
+        panel
+            .series
+            .iter()
+            .flat_map(|s| s.y.iter().chain(s.band.iter().flatten()).copied())
+            .chain(panel.reference),
+    );
     if panel.y_from_zero {
         ys.0 = 0.0;
     }
@@ -341,6 +489,41 @@ where
         .filter(|&i| panel.series[i].bars)
         .collect();
     let width = 0.8 * spacing / bar_series.len().max(1) as f64;
+    if let Some(value) = panel.reference {
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(xs.0, value), (xs.1, value)],
+                RGBColor(120, 120, 120).stroke_width(1),
+            )))
+            .map_err(draw_error)?;
+    }
+    // Ribbons first, under every line.
+    for (i, series) in panel.series.iter().enumerate() {
+        if series.band.len() == series.x.len() && !series.bars && !series.dots {
+            let (colour, _) = series_style(i, series.dashed);
+            let finite = |&(x, [lo, hi]): &(f64, [f64; 2])| {
+                x.is_finite() && lo.is_finite() && hi.is_finite()
+            };
+            let points: Vec<(f64, [f64; 2])> = series
+                .x
+                .iter()
+                .copied()
+                .zip(series.band.iter().copied())
+                .filter(finite)
+                .collect();
+            let outline: Vec<(f64, f64)> = points
+                .iter()
+                .map(|&(x, [lo, _])| (x, lo))
+                .chain(points.iter().rev().map(|&(x, [_, hi])| (x, hi)))
+                .collect();
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    outline,
+                    colour.mix(0.18).filled(),
+                )))
+                .map_err(draw_error)?;
+        }
+    }
     for (i, series) in panel.series.iter().enumerate() {
         let (colour, dashed) = series_style(i, series.dashed);
         if series.bars {
@@ -362,14 +545,17 @@ where
             .map(|(&x, &y)| (x, y))
             .collect();
         let style = colour.stroke_width(2);
-        let marked = points.len() <= MARKER_MAX;
+        let marked = series.dots || points.len() <= MARKER_MAX;
         let markers = points.clone();
-        if dashed {
-            chart.draw_series(DashedLineSeries::new(points, 6, 4, style))
-        } else {
-            chart.draw_series(LineSeries::new(points, style))
+        if dashed && !series.dots {
+            chart
+                .draw_series(DashedLineSeries::new(points, 6, 4, style))
+                .map_err(draw_error)?;
+        } else if !series.dots {
+            chart
+                .draw_series(LineSeries::new(points, style))
+                .map_err(draw_error)?;
         }
-        .map_err(draw_error)?;
         if marked {
             chart
                 .draw_series(
@@ -387,10 +573,18 @@ where
 pub(crate) fn size(figure: &Figure) -> (u32, u32) {
     let columns = figure.columns.clamp(1, figure.panels.len().max(1));
     let rows = figure.panels.len().div_ceil(columns).max(1);
+    // Panels with many categories get taller: about 20 pixels a name, within reason.
+    let categories = figure
+        .panels
+        .iter()
+        .map(|p| p.categories.len())
+        .max()
+        .unwrap_or(0);
+    let height = (90 + 20 * categories as u32).clamp(PANEL.1, MAX_PANEL_HEIGHT);
     // At least MIN_WIDTH wide, so that a one-panel figure's title fits.
     (
         (PANEL.0 * columns as u32).max(MIN_WIDTH),
-        PANEL.1 * rows as u32 + TITLE_BAND,
+        height * rows as u32 + TITLE_BAND,
     )
 }
 
@@ -408,6 +602,15 @@ pub(crate) fn check(figure: &Figure) -> Result<(), VizError> {
                     s.name,
                     s.x.len(),
                     s.y.len()
+                )));
+            }
+            if !s.band.is_empty() && s.band.len() != s.x.len() {
+                return Err(VizError::Invalid(format!(
+                    "panel {:?}, series {:?}: {} points but {} intervals",
+                    panel.title,
+                    s.name,
+                    s.x.len(),
+                    s.band.len()
                 )));
             }
         }

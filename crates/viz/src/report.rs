@@ -1,17 +1,20 @@
-//! One self-contained HTML page per experiment: the summary table, every figure as
+//! One self-contained HTML page per experiment: the summary's tables, every figure as
 //! inline SVG, and the resolved config. No external file, script or font: it opens
 //! offline, and survives being mailed around.
 
+use spec::record::table::TextTable;
 use spec::{RunRecord, SummaryTable};
 
-use crate::figures::{experiment_figure, run_figure};
+use crate::figures::{experiment_figure, run_figure, statistics_figure};
 use crate::{Drawing, VizError};
 
-/// What an experiment's report shows: its name, facts about it, its runs' records (in
-/// run order), the figures of its runs' probe reports, and its config.
+/// What an experiment's report shows: its name, facts about it, its summary, its runs'
+/// records (in run order), the figures of its runs' probe reports, and its config.
 pub struct ExperimentReport<'a> {
     /// The experiment's name.
     pub name: &'a str,
+    /// Its summary: every run, and the statistics over seeds.
+    pub summary: &'a SummaryTable,
     /// (label, value) lines above the table: when the report was made, by which actlab,
     /// where and how the runs trained.
     pub facts: &'a [(String, String)],
@@ -24,27 +27,23 @@ pub struct ExperimentReport<'a> {
 }
 
 impl ExperimentReport<'_> {
-    /// The page: the summary table, the experiment's figure and every run's, the config.
+    /// The page: the summary's tables, the statistics figure (with several seeds), the
+    /// experiment's figure and every run's, the probes', the config.
     pub fn html(&self) -> Result<String, VizError> {
-        let table = SummaryTable::from_records(self.name, self.records);
-        let rows: Vec<Vec<String>> = table
-            .rows
-            .iter()
-            .map(|r| {
-                vec![
-                    r.model.clone(),
-                    r.run.clone(),
-                    format!("{:.2}", r.accuracy_percent),
-                    format!("{:.4}", r.final_test_loss),
-                    format!("{:.1}", r.time_seconds),
-                    r.status.to_string(),
-                ]
-            })
-            .collect();
-        let mut figures = vec![(
+        let mut figures = Vec::new();
+        if let Some(stats) = self.spread() {
+            figures.push((
+                format!(
+                    "Over seeds: each activation's difference from {} (Welch 95 % CI), every seed's final accuracy, and the mean accuracy per epoch with its 95 % CI",
+                    stats.baseline
+                ),
+                Drawing::from(statistics_figure(stats)).to_svg()?,
+            ));
+        }
+        figures.push((
             "Every run: test accuracy and training loss per epoch".to_string(),
             Drawing::from(experiment_figure(self.name, self.records)).to_svg()?,
-        )];
+        ));
         for record in self.records.iter().filter(|r| !r.epochs.is_empty()) {
             figures.push((
                 format!("{}: loss and accuracy per epoch", record.run),
@@ -57,23 +56,23 @@ impl ExperimentReport<'_> {
         Ok(report_html(
             &format!("actlab experiment {}", self.name),
             self.facts,
-            &[
-                "Model",
-                "Run",
-                "Accuracy (%)",
-                "Final test loss",
-                "Time (s)",
-                "Status",
-            ],
-            &rows,
+            &self.summary.tables(),
             &figures,
             self.config,
         ))
     }
 
-    /// Figures in the page (the experiment's, one per run with epochs, the probes').
+    fn spread(&self) -> Option<&spec::record::stats::ExperimentStatistics> {
+        self.summary.statistics.as_ref().filter(|s| s.has_spread())
+    }
+
+    /// Figures in the page (the statistics', the experiment's, one per run with epochs,
+    /// the probes').
     pub fn figure_count(&self) -> usize {
-        1 + self.records.iter().filter(|r| !r.epochs.is_empty()).count() + self.probes.len()
+        usize::from(self.spread().is_some())
+            + 1
+            + self.records.iter().filter(|r| !r.epochs.is_empty()).count()
+            + self.probes.len()
     }
 }
 
@@ -93,14 +92,12 @@ fn inline_svg(svg: &str) -> &str {
     }
 }
 
-/// The page: `title`, `facts` as label and value lines, a table (`header` and `rows`,
-/// already formatted), the figures (caption, SVG text) in order, and `config` shown
-/// verbatim.
+/// The page: `title`, `facts` as label and value lines, the tables with their titles
+/// and notes, the figures (caption, SVG text) in order, and `config` shown verbatim.
 pub fn report_html(
     title: &str,
     facts: &[(String, String)],
-    header: &[&str],
-    rows: &[Vec<String>],
+    tables: &[TextTable],
     figures: &[(String, String)],
     config: &str,
 ) -> String {
@@ -119,6 +116,7 @@ pub fn report_html(
          pre { background: #f6f6f6; padding: 1em; overflow-x: auto; font-size: 12px; }\n\
          dl.facts { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; color: #444; }\n\
          dl.facts dt { font-weight: bold; } dl.facts dd { margin: 0; }\n\
+         p.note { color: #555; font-size: 13px; max-width: 60em; }\n\
          </style>\n</head>\n<body>\n",
     );
     html.push_str(&format!("<h1>{}</h1>\n", escape(title)));
@@ -133,24 +131,10 @@ pub fn report_html(
         }
         html.push_str("</dl>\n");
     }
-    html.push_str("<h2>Summary</h2>\n<table>\n<tr>");
-    for h in header {
-        html.push_str(&format!("<th>{}</th>", escape(h)));
+    for table in tables {
+        html.push_str(&table_html(table));
     }
-    html.push_str("</tr>\n");
-    for row in rows {
-        html.push_str("<tr>");
-        for (i, cell) in row.iter().enumerate() {
-            let class = if i > 0 && cell.parse::<f64>().is_ok() {
-                " class=\"num\""
-            } else {
-                ""
-            };
-            html.push_str(&format!("<td{class}>{}</td>", escape(cell)));
-        }
-        html.push_str("</tr>\n");
-    }
-    html.push_str("</table>\n<h2>Figures</h2>\n");
+    html.push_str("<h2>Figures</h2>\n");
     for (caption, svg) in figures {
         html.push_str(&format!(
             "<figure>\n<figcaption>{}</figcaption>\n{}\n</figure>\n",
@@ -165,17 +149,43 @@ pub fn report_html(
     html
 }
 
+/// A table under its heading, numbers right-aligned, notes below.
+fn table_html(table: &TextTable) -> String {
+    let mut html = format!("<h2>{}</h2>\n<table>\n<tr>", escape(&table.title));
+    for h in &table.header {
+        html.push_str(&format!("<th>{}</th>", escape(h)));
+    }
+    html.push_str("</tr>\n");
+    for row in &table.rows {
+        html.push_str("<tr>");
+        for (cell, &numeric) in row.iter().zip(&table.numeric) {
+            let class = if numeric { " class=\"num\"" } else { "" };
+            html.push_str(&format!("<td{class}>{}</td>", escape(cell)));
+        }
+        html.push_str("</tr>\n");
+    }
+    html.push_str("</table>\n");
+    for note in &table.notes {
+        html.push_str(&format!("<p class=\"note\">{}</p>\n", escape(note)));
+    }
+    html
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn the_page_is_self_contained_and_escapes_text() {
+        let mut table = TextTable::new("Runs", &[("Model", false), ("Accuracy (%)", true)]);
+        table
+            .rows
+            .push(vec!["SimpleNetwork-ReLU".into(), "82.00".into()]);
+        table.notes.push("p < 0.05".into());
         let html = report_html(
             "exp <1>",
             &[("actlab".into(), "0.1.0 <dev>".into())],
-            &["Model", "Accuracy (%)"],
-            &[vec!["SimpleNetwork-ReLU".into(), "82.00".into()]],
+            &[table],
             &[(
                 "curves".into(),
                 "<?xml version=\"1.0\"?>\n<svg width=\"10\"></svg>".into(),
@@ -184,6 +194,9 @@ mod tests {
         );
         assert!(html.contains("<title>exp &lt;1&gt;</title>"));
         assert!(html.contains("<td class=\"num\">82.00</td>"));
+        assert!(
+            html.contains("<h2>Runs</h2>") && html.contains("<p class=\"note\">p &lt; 0.05</p>")
+        );
         assert!(html.contains("<svg width=\"10\"></svg>") && !html.contains("<?xml"));
         assert!(html.contains("&quot;&lt;b&gt;&quot;"));
         assert!(html.contains("<dt>actlab</dt><dd>0.1.0 &lt;dev&gt;</dd>"));

@@ -2,6 +2,7 @@
 //! libraries, and shares helpers only through `crate::context`.
 
 pub mod bench;
+pub mod compare;
 pub mod completions;
 pub mod dead_neurons;
 pub mod gradients;

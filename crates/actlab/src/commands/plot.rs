@@ -13,12 +13,13 @@ use spec::{BOOK_ACTIVATIONS, ExperimentLayout, RunLayout};
 use viz::Drawing;
 use viz::figures::{
     activation_figure, dead_neuron_comparison, drawing_of, experiment_figure, run_figure,
+    statistics_figure,
 };
 
 use crate::cli::{PlotActsArgs, PlotArgs, PlotCommand};
 use crate::context::{
-    chosen_activations, experiment_records, print_json, print_paths, runtime, write_drawing,
-    write_figure,
+    chosen_activations, experiment_records, experiment_summary, print_json, print_paths, runtime,
+    write_drawing, write_figure,
 };
 use crate::failure::{Failure, input};
 
@@ -125,23 +126,40 @@ fn plot_from(from: &Path, out: Option<&Path>) -> Result<Vec<PathBuf>, Failure> {
     let folder = file.parent().unwrap_or(Path::new("."));
     let (drawing, beside, name): (Drawing, PathBuf, String) = match record {
         AnyArtifact::Experiment(_) => {
+            // Every run side by side, and the statistics over seeds when there are some.
             let (experiment, records) = experiment_records(folder)?;
+            let layout = ExperimentLayout::new(folder);
+            let named = |kind: &str, beside: PathBuf| {
+                out.map_or(beside, |dir| {
+                    dir.join(format!("{}-{kind}", experiment.name()))
+                })
+            };
             let figure = experiment_figure(experiment.name(), &records);
-            let name = format!("{}-{}", experiment.name(), ExperimentLayout::COMPARISON);
-            let beside = ExperimentLayout::new(folder).comparison_figure();
-            (figure.into(), beside, name)
+            let comparison = named(ExperimentLayout::COMPARISON, layout.comparison_figure());
+            let mut written = write_drawing(figure, &comparison)?;
+            let summary = experiment_summary(&experiment, &records);
+            if let Some(stats) = summary.statistics.filter(|s| s.has_spread()) {
+                let stem = named(ExperimentLayout::STATISTICS, layout.statistics_figure());
+                written.extend(write_drawing(statistics_figure(&stats), &stem)?);
+            }
+            return Ok(written);
         }
         AnyArtifact::Run(record) => {
             let name = format!("{}-training", record.run);
             let beside = RunLayout::new(folder).training_figure();
             (run_figure(&record).into(), beside, name)
         }
-        AnyArtifact::Summary(_) => {
-            return Err(input(anyhow!(
-                "--from {}: a summary table has no figure of its own; plot its experiment folder, {}",
-                from.display(),
-                folder.display()
-            )));
+        AnyArtifact::Summary(summary) => {
+            let Some(stats) = summary.statistics else {
+                return Err(input(anyhow!(
+                    "--from {}: this summary predates the statistics over seeds and has no figure of its own; plot its experiment folder, {}",
+                    from.display(),
+                    folder.display()
+                )));
+            };
+            let name = format!("{}-{}", stats.experiment, ExperimentLayout::STATISTICS);
+            let beside = ExperimentLayout::new(folder).statistics_figure();
+            (statistics_figure(&stats).into(), beside, name)
         }
         figure @ (AnyArtifact::Figure(_) | AnyArtifact::SurfaceFigure(_)) => {
             // A figure's data is its own record: drawn again, data and pictures.

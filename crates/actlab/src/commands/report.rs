@@ -13,7 +13,7 @@ use viz::figures::drawing_of;
 use viz::{Drawing, ExperimentReport};
 
 use crate::cli::ReportArgs;
-use crate::context::{experiment_records, print_json, utc};
+use crate::context::{experiment_records, experiment_summary, print_json, utc};
 use crate::failure::{Failure, failed};
 
 /// The distinct values of `f` over the records, joined.
@@ -103,8 +103,10 @@ pub fn run(args: ReportArgs, json: bool) -> Result<ExitCode, Failure> {
     let facts = facts(&records);
     let probes = probe_figures(&layout, &records);
     let config = experiment.file().to_toml();
+    let summary = experiment_summary(&experiment, &records);
     let report = ExperimentReport {
         name: experiment.name(),
+        summary: &summary,
         facts: &facts,
         records: &records,
         probes: &probes,

@@ -10,16 +10,17 @@ use anyhow::{Context, anyhow};
 use data::FashionMnist;
 use spec::{
     ActivationKind, ActivationSpec, Experiment, ExperimentFile, ExperimentLayout, RunLayout,
-    RunRecord, RunSpec, RunStatus, SummaryTable, fsio,
+    RunRecord, RunSpec, RunStatus, fsio,
 };
 use train::{Start, fit, write_summary};
-use viz::figures::{experiment_figure, run_figure};
 
 use crate::cli::{TrainArgs, TrainSettings};
 use crate::context::{
-    Runtime, load_data, print_json, run_record, runtime, saved_experiment, write_drawing,
+    Runtime, experiment_records, experiment_summary, load_data, print_json, run_record, runtime,
+    saved_experiment, write_experiment_figures,
 };
 use crate::failure::{self, Failure, failed, input};
+use crate::parse::ShardChoice;
 use crate::progress::SweepProgress;
 
 /// Applies the flags on top of the file (flags win), checking each flag's value so that
@@ -80,6 +81,12 @@ fn apply_flags(
     file.train.optimizer = args.optimizer.unwrap_or(file.train.optimizer);
     if let Some(seeds) = &args.seed {
         file.seeds = seeds.clone();
+    }
+    if let Some(n) = args.seeds {
+        file.seeds = (1..=n as u64).collect();
+    }
+    if let Some(baseline) = &args.baseline {
+        file.baseline = Some(baseline.clone());
     }
     if let Some(name) = &args.name {
         file.name = name.clone();
@@ -165,6 +172,9 @@ pub fn run(args: TrainArgs, json: bool) -> Result<ExitCode, Failure> {
         .check(&origin)
         .map_err(|e| input(e.located_in(&text)))?;
     let data = load_data(&args.env)?;
+    if let Some(shard) = args.shard {
+        return sharded(&experiment, shard, &data, &args, show);
+    }
     let dir = experiment.dir();
     if let Some(found) = existing_result(dir).filter(|_| !args.force) {
         return Err(input(anyhow!(
@@ -186,6 +196,88 @@ pub fn run(args: TrainArgs, json: bool) -> Result<ExitCode, Failure> {
         .map(|spec| Step::Train(Box::new(spec), Start::Fresh))
         .collect();
     train_steps(&experiment, steps, &data, &rt, show)
+}
+
+/// The shard index the scheduler gives this process: Slurm array task, or Kubernetes
+/// indexed job.
+fn scheduler_index() -> Result<usize, Failure> {
+    for variable in ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"] {
+        if let Ok(value) = std::env::var(variable) {
+            return value.trim().parse().map_err(|_| {
+                input(anyhow!(
+                    "--shard auto/N: {variable} is {value:?}, not a whole number"
+                ))
+            });
+        }
+    }
+    Err(input(anyhow!(
+        "--shard auto/N: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set; run it as a Slurm array task or a Kubernetes indexed job, or give the index (--shard I/N)"
+    )))
+}
+
+/// `--shard I/N`: trains this shard's runs into the shared folder, which it creates or
+/// joins (it must hold the same experiment); finished runs are kept, unfinished ones
+/// resumed. The summary lists every run of the folder finished so far.
+fn sharded(
+    experiment: &Experiment,
+    shard: ShardChoice,
+    data: &FashionMnist,
+    args: &TrainArgs,
+    show: Shown,
+) -> Result<ExitCode, Failure> {
+    let (index, count) = match shard {
+        ShardChoice::Index { index, count } => (index, count),
+        ShardChoice::Auto { count } => {
+            let index = scheduler_index()?;
+            if index >= count {
+                return Err(input(anyhow!(
+                    "--shard auto/{count}: the scheduler's index is {index}; it must be below {count} (an array of {count} tasks, 0 to {})",
+                    count - 1
+                )));
+            }
+            (index, count)
+        }
+    };
+    let dir = experiment.dir();
+    let config = ExperimentLayout::new(dir).config();
+    if config.is_file() {
+        let saved = saved_experiment(dir, "--shard: ")?;
+        if saved.file() != experiment.file() {
+            return Err(input(anyhow!(
+                "--shard: {} holds another experiment than this config and these flags describe; start every shard with the same ones, or pick another --name/--out",
+                dir.display()
+            )));
+        }
+    } else {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the experiment folder {}", dir.display()))
+            .map_err(input)?;
+        // Shards starting together write the same file; the rename is atomic.
+        spec::artifact::write(&config, experiment.file())
+            .with_context(|| format!("cannot write to {}", dir.display()))
+            .map_err(input)?;
+    }
+    let runs = experiment.runs();
+    let planned = runs.len();
+    let steps = runs
+        .into_iter()
+        .enumerate()
+        .filter(|(k, _)| k % count == index)
+        .map(|(_, spec)| resume_step(spec, data))
+        .collect::<Result<Vec<_>, _>>()?;
+    if !show.quiet {
+        let left = steps
+            .iter()
+            .filter(|s| matches!(s, Step::Train(..)))
+            .count();
+        eprintln!(
+            "shard {index}/{count} of {}: {} of the {planned} planned runs are this shard's, {left} left to train",
+            dir.display(),
+            steps.len()
+        );
+    }
+    let rt = runtime(&args.env.compute)?;
+    train_steps(experiment, steps, data, &rt, show)
 }
 
 /// What `--resume` does with one run, from what its folder holds.
@@ -351,21 +443,19 @@ fn train_steps(
     }
 
     let layout = ExperimentLayout::new(experiment.dir());
-    let table = SummaryTable::from_records(experiment.name(), &records);
+    // The table and figures show every run of the folder with a record: other shards'
+    // (or earlier sessions') as well as these.
+    let (_, everyone) = experiment_records(layout.dir())?;
+    let table = experiment_summary(experiment, &everyone);
     write_summary(&layout, &table)
         .with_context(|| format!("cannot write the summary into {}", layout.dir().display()))
         .map_err(failed)?;
-    for record in records.iter().filter(|r| !r.epochs.is_empty()) {
-        let stem = layout.run(&record.run).training_figure();
-        write_drawing(run_figure(record), &stem)?;
-    }
-    let comparison = experiment_figure(experiment.name(), &records);
-    write_drawing(comparison, &layout.comparison_figure())?;
+    write_experiment_figures(&layout, &table, &everyone)?;
     drop(display);
     if show.json {
         print_json(&serde_json::json!({ "dir": layout.dir(), "summary": table }))?;
     } else {
-        println!("\n{}", table.markdown());
+        println!("\n{}", table.terminal());
         println!(
             "Results: {}/ (summary.md, summary.csv, summary.json, figures/; one folder per run)",
             layout.dir().display()

@@ -4,4 +4,6 @@
 pub mod eval;
 pub mod probe;
 pub mod run;
+pub mod stats;
 pub mod summary;
+pub mod table;

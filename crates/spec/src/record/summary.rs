@@ -1,10 +1,13 @@
-//! The book's results table (Model | Accuracy % | Final loss | Time s), as markdown,
-//! CSV and JSON in the experiment folder.
+//! An experiment's summary: the book's results table (Model | Accuracy % | Final loss |
+//! Time s), one row per run, and the statistics over seeds, one row per activation. As
+//! markdown, CSV and JSON in the experiment folder.
 
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
 use crate::record::run::{RunRecord, RunState};
+use crate::record::stats::ExperimentStatistics;
+use crate::record::table::TextTable;
 
 /// One row: a run's final test metrics.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -32,6 +35,10 @@ pub struct SummaryTable {
     pub experiment: String,
     /// Rows in run order.
     pub rows: Vec<SummaryRow>,
+    /// The runs grouped by activation over seeds, and compared; absent in files of
+    /// actlab before 0.2, and when no run has finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<ExperimentStatistics>,
 }
 
 impl SummaryTable {
@@ -64,13 +71,81 @@ impl SummaryTable {
         Self {
             experiment: experiment.to_string(),
             rows,
+            statistics: None,
         }
     }
 
-    /// The markdown table (also what the terminal shows).
+    /// With the statistics over seeds.
+    pub fn with_statistics(self, statistics: ExperimentStatistics) -> Self {
+        Self {
+            statistics: Some(statistics),
+            ..self
+        }
+    }
+
+    /// The statistics, when some activation has several runs to spread over.
+    fn spread(&self) -> Option<&ExperimentStatistics> {
+        self.statistics.as_ref().filter(|s| s.has_spread())
+    }
+
+    /// The tables the summary shows: with several seeds, the groups and their
+    /// comparison with the baseline first; always every run.
+    pub fn tables(&self) -> Vec<TextTable> {
+        let mut runs = self.runs_table();
+        let Some(stats) = self.spread() else {
+            if self.statistics.is_some() && self.rows.len() > 1 {
+                runs.notes.push(
+                    "One run per activation: the differences are reported, not tested. Train \
+                     with --seeds 3 (or more) to learn which are larger than the noise."
+                        .into(),
+                );
+            }
+            return vec![runs];
+        };
+        vec![
+            stats.groups_table(),
+            stats.comparison_table(),
+            stats.epochs_table(),
+            runs,
+        ]
+    }
+
+    /// What the terminal shows after training: the tables of [`Self::tables`] except
+    /// the per-epoch one and, when there are groups, the runs one.
+    pub fn terminal(&self) -> String {
+        let tables = self.tables();
+        let shown = if tables.len() > 1 {
+            &tables[..2]
+        } else {
+            &tables[..]
+        };
+        shown
+            .iter()
+            .map(TextTable::section)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The whole summary in markdown: every table of [`Self::tables`].
     pub fn markdown(&self) -> String {
-        let mut out = String::from(
-            "| Model | Accuracy (%) | Final test loss | Time (s) |\n|---|---:|---:|---:|\n",
+        let sections: Vec<String> = self.tables().iter().map(TextTable::section).collect();
+        format!(
+            "# Experiment {}\n\n{}",
+            self.experiment,
+            sections.join("\n")
+        )
+    }
+
+    /// Every run: the book's table.
+    pub fn runs_table(&self) -> TextTable {
+        let mut table = TextTable::new(
+            "Runs",
+            &[
+                ("Model", false),
+                ("Accuracy (%)", true),
+                ("Final test loss", true),
+                ("Time (s)", true),
+            ],
         );
         for r in &self.rows {
             let flag = match r.status {
@@ -88,17 +163,34 @@ impl SummaryTable {
                     format!("{:.4}", r.final_test_loss),
                 )
             };
-            let _ = writeln!(
-                out,
-                "| {}{} | {accuracy} | {loss} | {:.1} |",
-                r.model, flag, r.time_seconds
-            );
+            table.rows.push(vec![
+                format!("{}{flag}", r.model),
+                accuracy,
+                loss,
+                format!("{:.1}", r.time_seconds),
+            ]);
         }
-        out
+        table
     }
 
-    /// The CSV table.
+    /// One row per activation (its runs over seeds, compared with the baseline), as CSV.
     pub fn csv(&self) -> String {
+        match &self.statistics {
+            Some(stats) => stats.csv(),
+            None => ExperimentStatistics::CSV_HEADER.to_string(),
+        }
+    }
+
+    /// Test accuracy per epoch and activation over seeds, as CSV.
+    pub fn epochs_csv(&self) -> String {
+        match &self.statistics {
+            Some(stats) => stats.epochs_csv(),
+            None => ExperimentStatistics::EPOCHS_CSV_HEADER.to_string(),
+        }
+    }
+
+    /// One row per run, as CSV.
+    pub fn runs_csv(&self) -> String {
         let mut out =
             String::from("model,run,accuracy_percent,final_test_loss,time_seconds,status\n");
         for r in &self.rows {

@@ -3,21 +3,24 @@
 
 mod activations;
 mod probes;
+mod statistics;
 mod training;
 
 pub use activations::activation_figure;
 pub use probes::{
     dead_neuron_comparison, dead_neuron_figure, gradient_figure, output_figure, surface_figure,
 };
+pub use statistics::statistics_figure;
 pub use training::{experiment_figure, run_figure};
 
 use spec::AnyArtifact;
 
 use crate::Drawing;
 
-/// The picture of a saved record, for every kind drawn from itself alone. An
-/// experiment is drawn from its runs' records ([`experiment_figure`]), and a summary
-/// has no picture of its own: both give `None`.
+/// The picture of a saved record, for every kind drawn from itself alone: a summary
+/// gives its statistics over seeds. An experiment is drawn from its runs' records
+/// ([`experiment_figure`]), and a summary without statistics has no picture: both give
+/// `None`.
 pub fn drawing_of(artifact: AnyArtifact) -> Option<Drawing> {
     Some(match artifact {
         AnyArtifact::Figure(f) => f.into(),
@@ -27,6 +30,7 @@ pub fn drawing_of(artifact: AnyArtifact) -> Option<Drawing> {
         AnyArtifact::DeadNeurons(p) => dead_neuron_figure(&p).into(),
         AnyArtifact::Gradients(p) => gradient_figure(&p).into(),
         AnyArtifact::Outputs(p) => output_figure(&p).into(),
-        AnyArtifact::Experiment(_) | AnyArtifact::Summary(_) => return None,
+        AnyArtifact::Summary(s) => statistics_figure(s.statistics.as_ref()?).into(),
+        AnyArtifact::Experiment(_) => return None,
     })
 }

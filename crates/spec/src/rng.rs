@@ -1,4 +1,5 @@
-//! A small, fixed PRNG: the shuffle order must not change when a dependency updates.
+//! A small, fixed PRNG: the shuffle order and the bootstrap must not change when a
+//! dependency updates.
 
 /// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and good enough for shuffling.
 #[derive(Clone, Debug)]

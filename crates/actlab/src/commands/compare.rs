@@ -1,0 +1,58 @@
+//! `actlab compare NEW BASELINE`: two experiment folders compared activation by
+//! activation with the statistics of the summary, and a CI gate on regressions.
+
+use std::process::ExitCode;
+
+use anyhow::anyhow;
+
+use crate::cli::CompareArgs;
+use crate::context::{experiment_records, print_json};
+use crate::failure::{self, Failure, input};
+
+pub fn run(args: CompareArgs, json: bool) -> Result<ExitCode, Failure> {
+    let (new, new_records) = experiment_records(&args.new)?;
+    let (base, base_records) = experiment_records(&args.baseline)?;
+    let label = |dir: &std::path::Path, name: &str| {
+        dir.file_name()
+            .map_or_else(|| name.to_string(), |n| n.to_string_lossy().into_owned())
+    };
+    let comparison = stats::compare_experiments(
+        (&label(&args.new, new.name()), &new_records),
+        (&label(&args.baseline, base.name()), &base_records),
+        args.margin,
+    )
+    .map_err(|e| {
+        input(anyhow!(
+            "{} against {}: {e}",
+            args.new.display(),
+            args.baseline.display()
+        ))
+    })?;
+    if comparison.groups.is_empty() {
+        return Err(input(anyhow!(
+            "{} and {} have no activation in common with a completed run (one has {}, the other {})",
+            args.new.display(),
+            args.baseline.display(),
+            new.file().acts.join(", "),
+            base.file().acts.join(", ")
+        )));
+    }
+    if json {
+        print_json(&comparison)?;
+    } else {
+        println!("{}", comparison.table().section());
+    }
+    let regressed = comparison.regressions();
+    if args.fail_on_regression && !regressed.is_empty() {
+        eprintln!(
+            "actlab: regression: {} significantly worse in {} than in {} by more than {} points (exit {})",
+            regressed.join(", "),
+            args.new.display(),
+            args.baseline.display(),
+            args.margin,
+            failure::REGRESSION
+        );
+        return Ok(ExitCode::from(failure::REGRESSION));
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,497 @@
+//! Statistics over an experiment's seeds: per group (one activation, all its seeds) the
+//! spread of the final test accuracy and loss and of the accuracy per epoch, and every
+//! group compared with a baseline and with the best group. Computed from the run records
+//! alone, deterministically (the bootstrap's seed is recorded).
+
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+use crate::record::table::TextTable;
+
+/// Summary statistics of a group's values. Spread and interval need n >= 2.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Number of values (runs).
+    pub n: usize,
+    /// Mean.
+    pub mean: f64,
+    /// Sample standard deviation (n - 1 in the denominator).
+    pub sd: Option<f64>,
+    /// 95 % confidence interval of the mean, Student t with n - 1 degrees of freedom.
+    pub ci: Option<[f64; 2]>,
+    /// Median.
+    pub median: f64,
+    /// Smallest value.
+    pub min: f64,
+    /// Largest value.
+    pub max: f64,
+}
+
+/// A group's mean test accuracy after one epoch, with its interval.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CurvePoint {
+    /// 1-based epoch.
+    pub epoch: usize,
+    /// Runs that reached it.
+    pub n: usize,
+    /// Mean test accuracy, percent.
+    pub mean: f64,
+    /// 95 % confidence interval of the mean (n >= 2).
+    pub ci: Option<[f64; 2]>,
+}
+
+/// One group: the runs of one configuration (activation, scope, layer kind) over seeds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupStats {
+    /// The group's name (its activation).
+    pub name: String,
+    /// Its runs, in seed order.
+    pub runs: Vec<String>,
+    /// Final test accuracy, percent.
+    pub accuracy: Summary,
+    /// Final test loss.
+    pub test_loss: Summary,
+    /// Test accuracy per epoch.
+    pub curve: Vec<CurvePoint>,
+    /// Each run's final test accuracy, percent, in `runs` order.
+    pub finals: Vec<f64>,
+}
+
+/// One group's final test accuracy against another's. The tests need n >= 3 in both
+/// groups; with fewer, only the difference of means is given.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    /// The group compared.
+    pub group: String,
+    /// The group it is compared with.
+    pub against: String,
+    /// Mean of `group` minus mean of `against`, percentage points.
+    pub difference: f64,
+    /// Welch 95 % confidence interval of the difference.
+    pub ci: Option<[f64; 2]>,
+    /// Welch's t statistic.
+    pub t: Option<f64>,
+    /// Welch–Satterthwaite degrees of freedom.
+    pub df: Option<f64>,
+    /// Two-sided p-value of Welch's t-test.
+    pub p: Option<f64>,
+    /// Holm-adjusted p-value over the comparisons of its table.
+    pub p_holm: Option<f64>,
+    /// Probability of improvement, P(X > Y) over pairs of runs (ties count one half), as
+    /// rliable defines it.
+    pub improvement: Option<f64>,
+    /// Percentile bootstrap 95 % interval of the probability of improvement.
+    pub improvement_ci: Option<[f64; 2]>,
+    /// Hedges' g: the difference in pooled standard deviations, small-sample corrected.
+    pub hedges_g: Option<f64>,
+    /// Whether the difference is significant at the table's alpha after Holm's correction.
+    pub distinguishable: bool,
+}
+
+/// The statistics of one experiment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExperimentStatistics {
+    /// Experiment name.
+    pub experiment: String,
+    /// Significance level of the marks (after correction).
+    pub alpha: f64,
+    /// The baseline group.
+    pub baseline: String,
+    /// The group with the best mean final test accuracy.
+    pub best: String,
+    /// Seed of the bootstrap's random stream.
+    pub bootstrap_seed: u64,
+    /// Bootstrap resamples per interval.
+    pub bootstrap_resamples: usize,
+    /// The smallest number of runs a group needs for its comparisons to be tested.
+    pub min_runs_for_tests: usize,
+    /// Every group, in the experiment's order.
+    pub groups: Vec<GroupStats>,
+    /// Every other group against the baseline.
+    pub vs_baseline: Vec<Comparison>,
+    /// Every other group against the best.
+    pub vs_best: Vec<Comparison>,
+}
+
+/// One group of a new experiment against the same group of a baseline experiment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupChange {
+    /// The new experiment's final test accuracy in this group.
+    pub new: Summary,
+    /// The baseline experiment's.
+    pub baseline: Summary,
+    /// The comparison, new against baseline (Holm over the groups of the two).
+    pub comparison: Comparison,
+    /// One-sided p-value of "the new group is worse by more than the margin".
+    pub p_worse: Option<f64>,
+    /// Its Holm adjustment over the groups compared.
+    pub p_worse_holm: Option<f64>,
+    /// Worse by more than the margin, significantly after correction.
+    pub regressed: bool,
+}
+
+/// Two experiments compared group by group.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExperimentComparison {
+    /// The new experiment's folder name.
+    pub new: String,
+    /// The baseline experiment's.
+    pub baseline: String,
+    /// Significance level after correction.
+    pub alpha: f64,
+    /// Percentage points of accuracy a group may lose before it counts as regressed.
+    pub margin: f64,
+    /// Groups in both, in the new experiment's order.
+    pub groups: Vec<GroupChange>,
+    /// Groups in only one of the two.
+    pub unmatched: Vec<String>,
+}
+
+impl GroupChange {
+    /// What happened to the group, in words.
+    pub fn verdict(&self) -> &'static str {
+        match self.comparison.verdict() {
+            _ if self.regressed => "regressed",
+            "better" => "improved",
+            "worse" => "worse, within the margin",
+            other => other,
+        }
+    }
+}
+
+impl ExperimentComparison {
+    /// The groups that regressed.
+    pub fn regressions(&self) -> Vec<&str> {
+        self.groups
+            .iter()
+            .filter(|g| g.regressed)
+            .map(|g| g.comparison.group.as_str())
+            .collect()
+    }
+
+    /// Group by group: both means, the change with its interval and tests, the verdict.
+    pub fn table(&self) -> TextTable {
+        let mut table = TextTable::new(
+            format!("{} against {}", self.new, self.baseline),
+            &[
+                ("Activation", false),
+                ("n", true),
+                ("New (%)", true),
+                ("Baseline (%)", true),
+                ("Δ (pts)", true),
+                ("95 % CI", true),
+                ("p (Holm)", true),
+                ("P(new better)", true),
+                (&format!("p worse by > {} (Holm)", self.margin), true),
+                ("Verdict", false),
+            ],
+        );
+        for g in &self.groups {
+            let c = &g.comparison;
+            table.rows.push(vec![
+                c.group.clone(),
+                format!("{}/{}", g.new.n, g.baseline.n),
+                format!("{:.2}", g.new.mean),
+                format!("{:.2}", g.baseline.mean),
+                format!("{:+.2}", c.difference),
+                interval(c.ci, 2, true),
+                p_value(c.p_holm),
+                c.improvement.map_or("-".into(), |p| format!("{p:.2}")),
+                p_value(g.p_worse_holm),
+                g.verdict().into(),
+            ]);
+        }
+        table.notes.push(format!(
+            "A group regressed when its mean final test accuracy is lower by more than {} \
+             points, significantly at α = {} (one-sided Welch test, Holm-adjusted over the \
+             groups); \"improved\" and \"worse\" are two-sided Welch tests, Holm-adjusted.",
+            self.margin, self.alpha
+        ));
+        if !self.unmatched.is_empty() {
+            table.notes.push(format!(
+                "In only one of the two, not compared: {}.",
+                self.unmatched.join(", ")
+            ));
+        }
+        if self.groups.iter().any(|g| g.comparison.p.is_none()) {
+            table.notes.push(
+                "Groups with fewer than 3 runs on either side are reported, not tested.".into(),
+            );
+        }
+        table
+    }
+}
+
+/// Formats a p-value: three decimals, or two significant digits below 0.001.
+fn p_value(p: Option<f64>) -> String {
+    match p {
+        None => "-".into(),
+        Some(p) if p >= 0.001 => format!("{p:.3}"),
+        Some(p) => format!("{p:.1e}"),
+    }
+}
+
+/// `lo–hi` with `digits` decimals, or "-" without an interval.
+fn interval(ci: Option<[f64; 2]>, digits: usize, signed: bool) -> String {
+    match ci {
+        Some([lo, hi]) if signed => format!("[{lo:+.digits$}, {hi:+.digits$}]"),
+        Some([lo, hi]) => format!("[{lo:.digits$}, {hi:.digits$}]"),
+        None => "-".into(),
+    }
+}
+
+impl Comparison {
+    /// How the group stands against the one it is compared with, in words.
+    pub fn verdict(&self) -> &'static str {
+        match self.p_holm {
+            None => "not tested (n < 3)",
+            Some(_) if !self.distinguishable => "within noise",
+            Some(_) if self.difference > 0.0 => "better",
+            Some(_) => "worse",
+        }
+    }
+}
+
+impl ExperimentStatistics {
+    /// The columns of [`Self::csv`].
+    pub const CSV_HEADER: &'static str = "activation,n,accuracy_mean,accuracy_sd,\
+        accuracy_ci_low,accuracy_ci_high,accuracy_median,accuracy_min,accuracy_max,\
+        test_loss_mean,test_loss_sd,test_loss_ci_low,test_loss_ci_high,baseline,difference,\
+        difference_ci_low,difference_ci_high,p,p_holm,improvement,improvement_ci_low,\
+        improvement_ci_high,hedges_g,vs_baseline,vs_best\n";
+    /// The columns of [`Self::epochs_csv`].
+    pub const EPOCHS_CSV_HEADER: &'static str = "activation,epoch,n,mean,ci_low,ci_high\n";
+
+    /// Groups by mean final test accuracy, best first.
+    pub fn ranked(&self) -> Vec<&GroupStats> {
+        let mut groups: Vec<&GroupStats> = self.groups.iter().collect();
+        groups.sort_by(|a, b| b.accuracy.mean.total_cmp(&a.accuracy.mean));
+        groups
+    }
+
+    /// Whether any group has several runs: with one run each there is no spread to show.
+    pub fn has_spread(&self) -> bool {
+        self.groups.iter().any(|g| g.accuracy.n > 1)
+    }
+
+    fn against<'a>(table: &'a [Comparison], group: &str) -> Option<&'a Comparison> {
+        table.iter().find(|c| c.group == group)
+    }
+
+    /// How `group` stands against the baseline, in words.
+    pub fn verdict_vs_baseline(&self, group: &str) -> &'static str {
+        if group == self.baseline {
+            return "baseline";
+        }
+        Self::against(&self.vs_baseline, group).map_or("-", Comparison::verdict)
+    }
+
+    /// How `group` stands against the best group, in words.
+    pub fn verdict_vs_best(&self, group: &str) -> &'static str {
+        if group == self.best {
+            return "best";
+        }
+        Self::against(&self.vs_best, group).map_or("-", Comparison::verdict)
+    }
+
+    /// Whether some group has too few runs for its comparisons to be tested.
+    fn some_untested(&self) -> bool {
+        self.groups
+            .iter()
+            .any(|g| g.accuracy.n < self.min_runs_for_tests)
+    }
+
+    /// Per group, best first: n and the spread of the final test accuracy and loss.
+    pub fn groups_table(&self) -> TextTable {
+        let mut table = TextTable::new(
+            "Final test accuracy and loss over seeds",
+            &[
+                ("Activation", false),
+                ("n", true),
+                ("Accuracy (%)", true),
+                ("sd", true),
+                ("95 % CI", true),
+                ("Median", true),
+                ("Min–max", true),
+                ("Test loss", true),
+                ("95 % CI (loss)", true),
+            ],
+        );
+        for g in self.ranked() {
+            let (a, l) = (&g.accuracy, &g.test_loss);
+            table.rows.push(vec![
+                g.name.clone(),
+                a.n.to_string(),
+                format!("{:.2}", a.mean),
+                a.sd.map_or("-".into(), |sd| format!("{sd:.2}")),
+                interval(a.ci, 2, false),
+                format!("{:.2}", a.median),
+                format!("{:.2}–{:.2}", a.min, a.max),
+                format!("{:.4}", l.mean),
+                interval(l.ci, 4, false),
+            ]);
+        }
+        table.notes.push(
+            "Mean of each activation's runs (one per seed); sd: sample standard deviation; \
+             95 % CI: Student t interval of the mean."
+                .into(),
+        );
+        table
+    }
+
+    /// Every other group against the baseline, best first, with the marks against the
+    /// baseline and the best group.
+    pub fn comparison_table(&self) -> TextTable {
+        let base = &self.baseline;
+        let mut table = TextTable::new(
+            format!("Against the baseline, {base}"),
+            &[
+                ("Activation", false),
+                (&format!("Δ vs {base} (pts)"), true),
+                ("95 % CI", true),
+                ("p", true),
+                ("p (Holm)", true),
+                (&format!("P(better than {base})"), true),
+                ("95 % CI (P)", true),
+                ("Hedges' g", true),
+                (&format!("vs {base}"), false),
+                (&format!("vs best ({})", self.best), false),
+            ],
+        );
+        for g in self.ranked() {
+            let c = Self::against(&self.vs_baseline, &g.name);
+            let cell = |f: &dyn Fn(&Comparison) -> String| c.map_or("-".into(), f);
+            table.rows.push(vec![
+                g.name.clone(),
+                cell(&|c| format!("{:+.2}", c.difference)),
+                cell(&|c| interval(c.ci, 2, true)),
+                cell(&|c| p_value(c.p)),
+                cell(&|c| p_value(c.p_holm)),
+                cell(&|c| c.improvement.map_or("-".into(), |p| format!("{p:.2}"))),
+                cell(&|c| interval(c.improvement_ci, 2, false)),
+                cell(&|c| c.hedges_g.map_or("-".into(), |g| format!("{g:.2}"))),
+                self.verdict_vs_baseline(&g.name).into(),
+                self.verdict_vs_best(&g.name).into(),
+            ]);
+        }
+        let tests = self.vs_baseline.iter().filter(|c| c.p.is_some()).count();
+        table.notes.push(format!(
+            "Δ: difference of mean final test accuracy, with Welch's 95 % interval; p: Welch's \
+             t-test, Holm-adjusted over the {tests} tested comparisons with {base} (and, for the \
+             last column, over those with the best); P(better): probability that a run beats a \
+             run of {base} (rliable's probability of improvement), with a percentile bootstrap \
+             interval ({} resamples, seed {}). \"better\" and \"worse\" mean significant at \
+             α = {} after Holm's correction; \"within noise\" means not.",
+            self.bootstrap_resamples, self.bootstrap_seed, self.alpha
+        ));
+        if self.some_untested() {
+            table.notes.push(format!(
+                "Groups with fewer than {} runs are reported, not tested: too few seeds for a \
+                 claim (train with --seeds {} or more).",
+                self.min_runs_for_tests, self.min_runs_for_tests
+            ));
+        }
+        table
+    }
+
+    /// Test accuracy per epoch: the mean of each group's runs with its 95 % interval.
+    pub fn epochs_table(&self) -> TextTable {
+        let ranked = self.ranked();
+        let mut columns: Vec<(&str, bool)> = vec![("Epoch", true)];
+        columns.extend(ranked.iter().map(|g| (g.name.as_str(), true)));
+        let mut table = TextTable::new(
+            "Test accuracy per epoch (%, mean ± 95 % CI half-width)",
+            &columns,
+        );
+        let epochs = ranked.iter().map(|g| g.curve.len()).max().unwrap_or(0);
+        for e in 0..epochs {
+            let mut row = vec![(e + 1).to_string()];
+            row.extend(ranked.iter().map(|g| match g.curve.get(e) {
+                Some(CurvePoint {
+                    mean,
+                    ci: Some([lo, hi]),
+                    ..
+                }) => {
+                    format!("{mean:.2} ± {:.2}", (hi - lo) / 2.0)
+                }
+                Some(p) => format!("{:.2}", p.mean),
+                None => "-".into(),
+            }));
+            table.rows.push(row);
+        }
+        table
+    }
+
+    /// One row per group, in the experiment's order: its spread and its comparison with
+    /// the baseline, as CSV (empty cells where there is no value).
+    pub fn csv(&self) -> String {
+        let mut out = String::from(Self::CSV_HEADER);
+        let num = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v}"));
+        let low = |ci: Option<[f64; 2]>| num(ci.map(|c| c[0]));
+        let high = |ci: Option<[f64; 2]>| num(ci.map(|c| c[1]));
+        for g in &self.groups {
+            let (a, l) = (&g.accuracy, &g.test_loss);
+            let c = Self::against(&self.vs_baseline, &g.name);
+            let cells = [
+                g.name.clone(),
+                a.n.to_string(),
+                num(Some(a.mean)),
+                num(a.sd),
+                low(a.ci),
+                high(a.ci),
+                num(Some(a.median)),
+                num(Some(a.min)),
+                num(Some(a.max)),
+                num(Some(l.mean)),
+                num(l.sd),
+                low(l.ci),
+                high(l.ci),
+                self.baseline.clone(),
+                num(c.map(|c| c.difference)),
+                low(c.and_then(|c| c.ci)),
+                high(c.and_then(|c| c.ci)),
+                num(c.and_then(|c| c.p)),
+                num(c.and_then(|c| c.p_holm)),
+                num(c.and_then(|c| c.improvement)),
+                low(c.and_then(|c| c.improvement_ci)),
+                high(c.and_then(|c| c.improvement_ci)),
+                num(c.and_then(|c| c.hedges_g)),
+                self.verdict_vs_baseline(&g.name).into(),
+                self.verdict_vs_best(&g.name).into(),
+            ];
+            let _ = writeln!(out, "{}", cells.map(|c| csv_cell(&c)).join(","));
+        }
+        out
+    }
+
+    /// Test accuracy per epoch and group, long form, as CSV.
+    pub fn epochs_csv(&self) -> String {
+        let mut out = String::from(Self::EPOCHS_CSV_HEADER);
+        for g in &self.groups {
+            for p in &g.curve {
+                let (lo, hi) = p.ci.map_or((String::new(), String::new()), |[lo, hi]| {
+                    (lo.to_string(), hi.to_string())
+                });
+                let _ = writeln!(
+                    out,
+                    "{},{},{},{},{lo},{hi}",
+                    csv_cell(&g.name),
+                    p.epoch,
+                    p.n,
+                    p.mean
+                );
+            }
+        }
+        out
+    }
+}
+
+/// A CSV cell: quoted when it holds a comma or a quote.
+fn csv_cell(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}

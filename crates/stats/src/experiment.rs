@@ -1,0 +1,453 @@
+//! An experiment's runs grouped by configuration, summarised over seeds, and compared
+//! with a baseline group and with the best one; two experiments compared group by group.
+
+use std::collections::BTreeMap;
+
+use spec::record::stats::{
+    Comparison, CurvePoint, ExperimentComparison, ExperimentStatistics, GroupChange, GroupStats,
+};
+use spec::{RunRecord, RunStatus, Scope, SummaryTable};
+use thiserror::Error;
+
+use crate::inference::{
+    bootstrap_improvement, describe, hedges_g, holm, probability_of_improvement, welch,
+    welch_worse_by,
+};
+
+/// Significance level of the tables' marks, after Holm's correction.
+pub const ALPHA: f64 = 0.05;
+/// Runs a group needs before it is tested: with fewer, differences are reported only.
+pub const MIN_RUNS_FOR_TESTS: usize = 3;
+/// Bootstrap resamples per interval.
+pub const RESAMPLES: usize = 2000;
+/// Seed of every bootstrap: the tables repeat anywhere.
+pub const BOOTSTRAP_SEED: u64 = 2026;
+
+/// Statistics that cannot be computed from the records given.
+#[derive(Debug, Error, PartialEq)]
+pub enum StatsError {
+    /// No completed run to summarise.
+    #[error("no completed run to summarise")]
+    NoRuns,
+    /// The baseline names no group.
+    #[error("baseline '{given}' is not one of the groups ({groups})")]
+    UnknownBaseline {
+        /// The name given.
+        given: String,
+        /// Every group.
+        groups: String,
+    },
+    /// Two groups that cannot be compared.
+    #[error("cannot compare {group}: {why}")]
+    Incomparable {
+        /// The group.
+        group: String,
+        /// What differs.
+        why: String,
+    },
+}
+
+/// The group a run belongs to: its activation, with its scope and layer kind when they
+/// are not the book's.
+pub fn group_name(record: &RunRecord) -> String {
+    let network = &record.network;
+    let mut name = network.activation_name().to_string();
+    if let Some(act) = &network.activation
+        && act.kind.is_trainable()
+        && act.scope != Scope::Shared
+    {
+        name.push_str(&format!(" ({})", act.scope));
+    }
+    if !network.layer.is_linear() {
+        name.push_str(&format!(" ({})", network.layer));
+    }
+    name
+}
+
+/// Completed runs grouped by [`group_name`], groups in order of first appearance, runs
+/// in seed order.
+fn groups(records: &[RunRecord]) -> Vec<(String, Vec<&RunRecord>)> {
+    let mut order: Vec<String> = Vec::new();
+    let mut by_name: BTreeMap<String, Vec<&RunRecord>> = BTreeMap::new();
+    for r in records.iter().filter(|r| r.status == RunStatus::Completed) {
+        let name = group_name(r);
+        if !by_name.contains_key(&name) {
+            order.push(name.clone());
+        }
+        by_name.entry(name).or_default().push(r);
+    }
+    order
+        .into_iter()
+        .map(|name| {
+            let mut runs = by_name.remove(&name).unwrap_or_default();
+            runs.sort_by_key(|r| r.train.seed);
+            (name, runs)
+        })
+        .collect()
+}
+
+/// Final test accuracy of each run, percent.
+fn finals(runs: &[&RunRecord]) -> Vec<f64> {
+    runs.iter()
+        .filter_map(|r| r.last().map(|e| e.test_accuracy * 100.0))
+        .collect()
+}
+
+fn group_stats(name: &str, runs: &[&RunRecord]) -> GroupStats {
+    let accuracy = finals(runs);
+    let losses: Vec<f64> = runs
+        .iter()
+        .filter_map(|r| r.last().map(|e| e.test_loss))
+        .collect();
+    let epochs = runs.iter().map(|r| r.epochs.len()).max().unwrap_or(0);
+    let curve = (1..=epochs)
+        .map(|epoch| {
+            let at: Vec<f64> = runs
+                .iter()
+                .filter_map(|r| r.epochs.get(epoch - 1))
+                .map(|e| e.test_accuracy * 100.0)
+                .collect();
+            let s = describe(&at);
+            CurvePoint {
+                epoch,
+                n: s.n,
+                mean: s.mean,
+                ci: s.ci,
+            }
+        })
+        .collect();
+    GroupStats {
+        name: name.to_string(),
+        runs: runs.iter().map(|r| r.run.clone()).collect(),
+        accuracy: describe(&accuracy),
+        test_loss: describe(&losses),
+        curve,
+        finals: accuracy,
+    }
+}
+
+/// `x` (group `name`) against `y` (group `against`): the tests only with enough runs in
+/// both; `p_holm` and `distinguishable` are filled in with the rest of the table.
+fn compare(name: &str, x: &[f64], against: &str, y: &[f64]) -> Comparison {
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let tested = x.len() >= MIN_RUNS_FOR_TESTS && y.len() >= MIN_RUNS_FOR_TESTS;
+    let w = tested.then(|| welch(x, y)).flatten();
+    Comparison {
+        group: name.to_string(),
+        against: against.to_string(),
+        difference: mean(x) - mean(y),
+        ci: w.map(|w| w.ci),
+        t: w.map(|w| w.t),
+        df: w.map(|w| w.df),
+        p: w.map(|w| w.p),
+        p_holm: None,
+        improvement: tested.then(|| probability_of_improvement(x, y)),
+        improvement_ci: tested.then(|| bootstrap_improvement(x, y, BOOTSTRAP_SEED, RESAMPLES)),
+        hedges_g: tested.then(|| hedges_g(x, y)).flatten(),
+        distinguishable: false,
+    }
+}
+
+/// Holm's correction over the tested comparisons of one table, and their marks.
+fn correct(table: &mut [Comparison]) {
+    let tested: Vec<usize> = (0..table.len()).filter(|&i| table[i].p.is_some()).collect();
+    let p: Vec<f64> = tested.iter().filter_map(|&i| table[i].p).collect();
+    for (&i, adjusted) in tested.iter().zip(holm(&p)) {
+        table[i].p_holm = Some(adjusted);
+        table[i].distinguishable = adjusted < ALPHA;
+    }
+}
+
+/// Every other group against `anchor`, corrected together.
+fn table_against(groups: &[GroupStats], anchor: &GroupStats) -> Vec<Comparison> {
+    let mut table: Vec<Comparison> = groups
+        .iter()
+        .filter(|g| g.name != anchor.name)
+        .map(|g| compare(&g.name, &g.finals, &anchor.name, &anchor.finals))
+        .collect();
+    correct(&mut table);
+    table
+}
+
+/// The statistics of an experiment's completed runs, compared with `baseline` (default:
+/// ReLU when there is such a group, else the first).
+pub fn experiment_statistics(
+    experiment: &str,
+    records: &[RunRecord],
+    baseline: Option<&str>,
+) -> Result<ExperimentStatistics, StatsError> {
+    let grouped = groups(records);
+    let stats: Vec<GroupStats> = grouped
+        .iter()
+        .map(|(name, runs)| group_stats(name, runs))
+        .filter(|g| !g.finals.is_empty())
+        .collect();
+    if stats.is_empty() {
+        return Err(StatsError::NoRuns);
+    }
+    let names = || stats.iter().map(|g| g.name.clone()).collect::<Vec<_>>();
+    // A baseline names a group, or the activation of one ("PReLU" for "PReLU (per-neuron)").
+    let named = |given: &str, (name, runs): &(String, Vec<&RunRecord>)| {
+        name.eq_ignore_ascii_case(given)
+            || runs
+                .first()
+                .is_some_and(|r| r.network.activation_name().eq_ignore_ascii_case(given))
+    };
+    let base = match baseline {
+        Some(given) => grouped
+            .iter()
+            .find(|g| named(given, g))
+            .and_then(|(name, _)| stats.iter().find(|g| &g.name == name))
+            .ok_or_else(|| StatsError::UnknownBaseline {
+                given: given.to_string(),
+                groups: names().join(", "),
+            })?,
+        None => stats.iter().find(|g| g.name == "ReLU").unwrap_or(&stats[0]),
+    };
+    let best = stats
+        .iter()
+        .max_by(|a, b| a.accuracy.mean.total_cmp(&b.accuracy.mean))
+        .unwrap_or(base);
+    Ok(ExperimentStatistics {
+        experiment: experiment.to_string(),
+        alpha: ALPHA,
+        baseline: base.name.clone(),
+        best: best.name.clone(),
+        bootstrap_seed: BOOTSTRAP_SEED,
+        bootstrap_resamples: RESAMPLES,
+        min_runs_for_tests: MIN_RUNS_FOR_TESTS,
+        vs_baseline: table_against(&stats, base),
+        vs_best: table_against(&stats, best),
+        groups: stats,
+    })
+}
+
+/// Why two groups' runs cannot be compared, if they cannot: other epochs or other data.
+fn incomparable(new: &[&RunRecord], base: &[&RunRecord]) -> Option<String> {
+    let epochs = |runs: &[&RunRecord]| -> Vec<usize> {
+        let mut e: Vec<usize> = runs.iter().map(|r| r.train.epochs).collect();
+        e.dedup();
+        e
+    };
+    if epochs(new) != epochs(base) {
+        return Some(format!(
+            "its runs trained {:?} epochs in one experiment and {:?} in the other",
+            epochs(new),
+            epochs(base)
+        ));
+    }
+    let data = |r: &&RunRecord| r.dataset_md5.clone();
+    let first = new.first().map(data);
+    if new.iter().chain(base).map(data).any(|d| Some(d) != first) {
+        return Some("its runs trained on other dataset files (the MD5s differ)".into());
+    }
+    None
+}
+
+/// `new` against `base`, group by group (same activation, scope and layer kind): a
+/// group regressed when it is worse by more than `margin` points, significantly after
+/// Holm's correction over the groups compared.
+pub fn compare_experiments(
+    (new_name, new): (&str, &[RunRecord]),
+    (base_name, base): (&str, &[RunRecord]),
+    margin: f64,
+) -> Result<ExperimentComparison, StatsError> {
+    let new_groups = groups(new);
+    let base_groups = groups(base);
+    let mut changes = Vec::new();
+    let mut unmatched = Vec::new();
+    for (name, runs) in &new_groups {
+        let Some((_, base_runs)) = base_groups.iter().find(|(b, _)| b == name) else {
+            unmatched.push(name.clone());
+            continue;
+        };
+        if let Some(why) = incomparable(runs, base_runs) {
+            return Err(StatsError::Incomparable {
+                group: name.clone(),
+                why,
+            });
+        }
+        let (x, y) = (finals(runs), finals(base_runs));
+        let tested = x.len() >= MIN_RUNS_FOR_TESTS && y.len() >= MIN_RUNS_FOR_TESTS;
+        changes.push(GroupChange {
+            new: describe(&x),
+            baseline: describe(&y),
+            comparison: compare(name, &x, name, &y),
+            p_worse: tested.then(|| welch_worse_by(&x, &y, margin)).flatten(),
+            p_worse_holm: None,
+            regressed: false,
+        });
+    }
+    unmatched.extend(
+        base_groups
+            .iter()
+            .map(|(b, _)| b.clone())
+            .filter(|b| !new_groups.iter().any(|(n, _)| n == b)),
+    );
+    let mut table: Vec<Comparison> = changes.iter().map(|c| c.comparison.clone()).collect();
+    correct(&mut table);
+    let tested: Vec<usize> = (0..changes.len())
+        .filter(|&i| changes[i].p_worse.is_some())
+        .collect();
+    let worse: Vec<f64> = tested.iter().filter_map(|&i| changes[i].p_worse).collect();
+    for (&i, adjusted) in tested.iter().zip(holm(&worse)) {
+        changes[i].p_worse_holm = Some(adjusted);
+        changes[i].regressed = adjusted < ALPHA;
+    }
+    for (change, corrected) in changes.iter_mut().zip(table) {
+        change.comparison = corrected;
+    }
+    Ok(ExperimentComparison {
+        new: new_name.to_string(),
+        baseline: base_name.to_string(),
+        alpha: ALPHA,
+        margin,
+        groups: changes,
+        unmatched,
+    })
+}
+
+/// An experiment's summary: every run's row, and the statistics over seeds of its
+/// completed runs (none when no run has completed).
+pub fn summarise(
+    experiment: &str,
+    records: &[RunRecord],
+    baseline: Option<&str>,
+) -> Result<SummaryTable, StatsError> {
+    let table = SummaryTable::from_records(experiment, records);
+    match experiment_statistics(experiment, records, baseline) {
+        Ok(stats) => Ok(table.with_statistics(stats)),
+        Err(StatsError::NoRuns) => Ok(table),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use spec::{ActivationConfig, ActivationSpec};
+
+    /// A committed record of the book's ReLU run, as the template of every test run.
+    fn template() -> RunRecord {
+        let text = include_str!("../../../results/reference/book-ch4/ReLU-s7/run.json");
+        spec::artifact::parse(text, std::path::Path::new("run.json")).expect("the record reads")
+    }
+
+    /// A completed run of `act` with `seed` whose test accuracy ends at `accuracy` %.
+    fn run(act: &str, seed: u64, accuracy: f64) -> RunRecord {
+        let mut r = template();
+        r.network.activation = Some(ActivationConfig {
+            kind: ActivationSpec::Builtin(act.parse().expect("a registry name")),
+            scope: Scope::Shared,
+        });
+        r.train.seed = seed;
+        r.run = format!("{act}-s{seed}");
+        for e in &mut r.epochs {
+            e.test_accuracy = accuracy / 100.0;
+        }
+        r
+    }
+
+    fn sweep(groups: &[(&str, &[f64])]) -> Vec<RunRecord> {
+        groups
+            .iter()
+            .flat_map(|(act, finals)| {
+                finals
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &a)| run(act, i as u64 + 1, a))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn groups_are_summarised_and_compared_with_relu_by_default() {
+        let records = sweep(&[
+            ("Tanh", &[80.0, 80.5, 79.5]),
+            ("ReLU", &[81.0, 81.5, 80.5]),
+            ("GELU", &[86.0, 86.4, 85.9]),
+        ]);
+        let s = experiment_statistics("x", &records, None).unwrap();
+        assert_eq!(s.baseline, "ReLU");
+        assert_eq!(s.best, "GELU");
+        let names: Vec<&str> = s.groups.iter().map(|g| g.name.as_str()).collect();
+        assert_eq!(names, ["Tanh", "ReLU", "GELU"]);
+        assert_eq!(s.groups[1].runs, ["ReLU-s1", "ReLU-s2", "ReLU-s3"]);
+        assert!((s.groups[1].accuracy.mean - 81.0).abs() < 1e-9);
+        let gelu = s.vs_baseline.iter().find(|c| c.group == "GELU").unwrap();
+        assert!(gelu.distinguishable && gelu.difference > 4.0, "{gelu:?}");
+        assert_eq!(s.verdict_vs_baseline("GELU"), "better");
+        assert_eq!(s.verdict_vs_baseline("Tanh"), "within noise");
+        assert_eq!(s.verdict_vs_best("Tanh"), "worse");
+        // Two comparisons per table, Holm over both.
+        assert_eq!(s.vs_baseline.len(), 2);
+        let p: Vec<f64> = s.vs_baseline.iter().map(|c| c.p.unwrap()).collect();
+        assert_eq!(
+            s.vs_baseline
+                .iter()
+                .map(|c| c.p_holm.unwrap())
+                .collect::<Vec<_>>(),
+            holm(&p)
+        );
+    }
+
+    #[test]
+    fn small_groups_are_reported_not_tested() {
+        let records = sweep(&[("ReLU", &[81.0, 81.5]), ("GELU", &[86.0, 86.4, 85.9])]);
+        let s = experiment_statistics("x", &records, Some("gelu")).unwrap();
+        assert_eq!(s.baseline, "GELU");
+        let relu = &s.vs_baseline[0];
+        assert!((relu.difference - (81.25 - 86.1)).abs() < 1e-9);
+        assert_eq!((relu.p, relu.ci, relu.distinguishable), (None, None, false));
+        assert_eq!(s.verdict_vs_baseline("ReLU"), "not tested (n < 3)");
+        let notes = s.comparison_table().notes.join(" ");
+        assert!(notes.contains("reported, not tested"), "{notes}");
+    }
+
+    #[test]
+    fn an_unknown_baseline_lists_the_groups() {
+        let records = sweep(&[("ReLU", &[81.0]), ("GELU", &[86.0])]);
+        let err = experiment_statistics("x", &records, Some("Swish")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "baseline 'Swish' is not one of the groups (ReLU, GELU)"
+        );
+        assert_eq!(
+            experiment_statistics("x", &[], None).unwrap_err(),
+            StatsError::NoRuns
+        );
+    }
+
+    #[test]
+    fn a_regression_beyond_the_margin_is_flagged_and_noise_is_not() {
+        let base = sweep(&[
+            ("ReLU", &[81.0, 81.5, 80.5, 81.2]),
+            ("GELU", &[86.0, 86.4, 85.9, 86.1]),
+        ]);
+        let new = sweep(&[
+            ("ReLU", &[81.1, 81.4, 80.6, 81.0]),
+            ("GELU", &[83.0, 83.2, 82.9, 83.1]),
+        ]);
+        let c = compare_experiments(("new", &new), ("old", &base), 0.5).unwrap();
+        assert_eq!(c.regressions(), ["GELU"]);
+        assert_eq!(c.groups[0].verdict(), "within noise");
+        // Within a margin wider than the drop, nothing regressed.
+        let c = compare_experiments(("new", &new), ("old", &base), 5.0).unwrap();
+        assert!(c.regressions().is_empty(), "{c:?}");
+    }
+
+    #[test]
+    fn experiments_of_other_lengths_are_not_compared() {
+        let base = sweep(&[("ReLU", &[81.0, 81.5, 80.5])]);
+        let mut new = base.clone();
+        for r in &mut new {
+            r.train.epochs = 3;
+        }
+        let err = compare_experiments(("new", &new), ("old", &base), 0.5).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("cannot compare ReLU: its runs trained [3] epochs"),
+            "{err}"
+        );
+    }
+}
