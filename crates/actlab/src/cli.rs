@@ -40,7 +40,7 @@ pub enum Command {
     /// checkpoints/, figures/); the experiment folder OUT/NAME gets summary.md, .csv,
     /// .json and figures/comparison.*.
     #[command(
-        after_help = "Examples:\n  actlab train --acts ReLU,TeLU,STAF\n  actlab train --acts ReLU,TeLU --epochs 1 --name first\n  actlab train --config configs/book-ch4.toml --threads 2\n  actlab train --acts GELU --epochs 3 --lr 0.01 --momentum 0.9 --name gelu-quick\n  actlab train --resume results/train"
+        after_help = "Examples:\n  actlab train --acts ReLU,TeLU,STAF\n  actlab train --acts ReLU,TeLU --epochs 1 --name first\n  actlab train --config configs/book-ch4.toml --threads 2\n  actlab train --acts GELU --epochs 3 --lr 0.01 --momentum 0.9 --name gelu-quick\n  actlab train --resume results/train\n  actlab train --config configs/book-ch4-seeds.toml --jobs auto\n  actlab train --acts ReLU,Tanh,GELU --seeds 3 --epochs 2"
     )]
     Train(Box<TrainArgs>),
     /// Print the layer table (torchinfo style) and parameter count of a network.
@@ -92,6 +92,21 @@ pub enum Command {
         after_help = "Example:\n  actlab rerun results/first/ReLU-s7/run.json --out /tmp/rerun"
     )]
     Rerun(RerunArgs),
+    /// After the shards of a sweep: check the experiment folder against its plan, name
+    /// the runs missing or unfinished, and write the summary, figures and report.
+    #[command(
+        after_help = "Example:\n  actlab merge results/book-ch4-seeds\n\nExit codes: 0 every planned run finished, 4 some missing or unfinished (named on stderr; the summary covers the rest), 2 a foreign or unreadable run.json (named)."
+    )]
+    Merge(MergeArgs),
+    /// Write a Slurm job array script for a config's sweep: one task per run, the merge
+    /// as a job that waits for them.
+    #[command(
+        after_help = "Examples:\n  actlab slurm configs/book-ch4-seeds.toml --array-limit 8 --time 01:00:00\n  bash book-ch4-seeds.sbatch       # submits the array, then the merge\n  sbatch book-ch4-seeds.sbatch     # the array alone"
+    )]
+    Slurm(SlurmArgs),
+    /// Train one run of a saved experiment for a parent's --jobs (internal).
+    #[command(hide = true)]
+    Worker(WorkerArgs),
     /// Print a completion script for your shell.
     #[command(
         after_help = "Examples:\n  actlab completions bash > ~/.local/share/bash-completion/completions/actlab\n  actlab completions zsh > ~/.zfunc/_actlab"
@@ -188,6 +203,51 @@ pub struct ReportArgs {
     /// Folder for index.html [default: the experiment folder].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+/// Flags of `actlab merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The experiment folder the shards trained into.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+/// Flags of `actlab slurm`.
+#[derive(Debug, Args)]
+pub struct SlurmArgs {
+    /// The experiment config (TOML) the array trains.
+    #[arg(value_name = "CONFIG")]
+    pub config: PathBuf,
+    /// Tasks running at once (sbatch --array=0-N%K) [default: no limit].
+    #[arg(long, value_parser = parse::positive_usize, value_name = "K")]
+    pub array_limit: Option<usize>,
+    /// Time limit of each task, as Slurm reads it (e.g. 01:00:00).
+    #[arg(long, value_name = "HH:MM:SS")]
+    pub time: Option<String>,
+    /// Partition to submit to [default: the cluster's].
+    #[arg(long, value_name = "P")]
+    pub partition: Option<String>,
+    /// Where to write the script [default: NAME.sbatch in the current folder].
+    #[arg(long, value_name = "FILE")]
+    pub script: Option<PathBuf>,
+    /// FashionMNIST folder the tasks read [default: what actlab finds on each node].
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// The tasks skip the MD5 check of the dataset (for other IDX datasets).
+    #[arg(long)]
+    pub no_verify: bool,
+}
+
+/// Flags of the internal `actlab worker`.
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// The experiment folder.
+    pub dir: PathBuf,
+    /// The run's name.
+    pub run: String,
+    #[command(flatten)]
+    pub env: EnvArgs,
 }
 
 /// Flags of `actlab compare`.
@@ -300,6 +360,11 @@ pub struct TrainArgs {
     /// unfinished ones; the summary lists every run finished so far.
     #[arg(long, value_name = "I/N", value_parser = parse::shard, conflicts_with_all = ["resume", "force"])]
     pub shard: Option<parse::ShardChoice>,
+    /// Runs to train at once, each in a process of its own (so each is bit-identical to
+    /// training it alone); `auto` is one per core. With --threads T, a sweep uses
+    /// N x T cores.
+    #[arg(long, default_value = "1", value_parser = parse::jobs, value_name = "N")]
+    pub jobs: usize,
     /// No progress output (the final table is still printed).
     #[arg(long, short)]
     pub quiet: bool,

@@ -12,11 +12,10 @@ use serde::Serialize;
 use spec::artifact::{self, Artifact};
 use spec::{
     ActivationConfig, ActivationKind, ActivationSpec, Definition, Experiment, ExperimentFile,
-    ExperimentLayout, NetworkConfig, RunLayout, RunRecord, SummaryTable,
+    ExperimentLayout, NetworkConfig, RunLayout, RunRecord,
 };
 use train::{OpenedRun, RunContext};
 use viz::Drawing;
-use viz::figures::{experiment_figure, run_figure, statistics_figure};
 
 use crate::cli::{DefinitionArgs, DeviceArgs, EnvArgs, NetworkArgs, ShapeArgs};
 use crate::failure::{Failure, failed, input};
@@ -186,43 +185,6 @@ pub fn experiment_records(dir: &Path) -> Result<(Experiment, Vec<RunRecord>), Fa
         }
     }
     Ok((experiment, records))
-}
-
-/// An experiment's summary: its runs' rows and their statistics over seeds, computed
-/// from the records, against the baseline its config names (ReLU or the first when it
-/// names none). While the baseline has no completed run (other shards still training),
-/// the summary has no statistics yet, and says so on stderr.
-pub fn experiment_summary(experiment: &Experiment, records: &[RunRecord]) -> SummaryTable {
-    stats::summarise(experiment.name(), records, experiment.baseline()).unwrap_or_else(|e| {
-        eprintln!("actlab: note: the summary has no statistics yet: {e}");
-        SummaryTable::from_records(experiment.name(), records)
-    })
-}
-
-/// Writes an experiment's figures: every run's training figure, the comparison of
-/// every run, and, when some activation has several seeds, the statistics figure.
-/// Returns the files written.
-pub fn write_experiment_figures(
-    layout: &ExperimentLayout,
-    summary: &SummaryTable,
-    records: &[RunRecord],
-) -> Result<Vec<PathBuf>, Failure> {
-    let mut written = Vec::new();
-    for record in records.iter().filter(|r| !r.epochs.is_empty()) {
-        let stem = layout.run(&record.run).training_figure();
-        written.extend(write_drawing(run_figure(record), &stem)?);
-    }
-    written.extend(write_drawing(
-        experiment_figure(&summary.experiment, records),
-        &layout.comparison_figure(),
-    )?);
-    if let Some(stats) = summary.statistics.as_ref().filter(|s| s.has_spread()) {
-        written.extend(write_drawing(
-            statistics_figure(stats),
-            &layout.statistics_figure(),
-        )?);
-    }
-    Ok(written)
 }
 
 /// The run in `run_dir` at its checkpoint `name` (the last when `None`), on `device`.

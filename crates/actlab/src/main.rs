@@ -4,7 +4,9 @@
 mod commands;
 mod context;
 mod failure;
+mod output;
 mod progress;
+mod sweep;
 
 // The command line's definition is the library's, shared with the tests.
 pub(crate) use actlab::{cli, parse};
@@ -58,6 +60,9 @@ fn main() -> ExitCode {
         Command::Plot(args) => commands::plot::run(args, json),
         Command::Report(args) => commands::report::run(args, json),
         Command::Compare(args) => commands::compare::run(args, json),
+        Command::Worker(args) => commands::worker::run(args),
+        Command::Merge(args) => commands::merge::run(args, json),
+        Command::Slurm(args) => commands::slurm::run(args, json),
         Command::Ls(args) => commands::ls::run(args, json),
         Command::Show(args) => commands::show::run(args, json),
         Command::Bench(BenchCommand::Acts(args)) => commands::bench::acts(args, json),

@@ -108,6 +108,14 @@ pub fn positive_f64(s: &str) -> Result<f64, String> {
     })
 }
 
+/// How many runs at once: a positive count, or `auto` for the machine's cores.
+pub fn jobs(s: &str) -> Result<usize, String> {
+    if s.trim().eq_ignore_ascii_case("auto") {
+        return Ok(std::thread::available_parallelism().map_or(1, |n| n.get()));
+    }
+    positive_usize(s).map_err(|e| format!("{e}, or auto (one per core)"))
+}
+
 /// A finite number of at least 0.
 pub fn non_negative_f64(s: &str) -> Result<f64, String> {
     finite(s).and_then(|v| {

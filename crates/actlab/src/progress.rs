@@ -68,9 +68,7 @@ impl SweepProgress {
     pub fn run(&mut self, label: &str) -> Progress<'_> {
         Progress {
             sweep: self,
-            label: label.to_string(),
-            epochs: 0,
-            bar: None,
+            run: RunDisplay::new(label),
         }
     }
 
@@ -82,7 +80,19 @@ impl SweepProgress {
         })
     }
 
-    fn line(&self, text: &str) {
+    /// A line on stderr that even --quiet shows (a run that stopped early or was
+    /// skipped), above the bars when there are some.
+    pub fn notice(&self, text: &str) {
+        match self.mode {
+            Mode::Bars => {
+                let _ = self.multi.println(text);
+            }
+            Mode::Lines | Mode::Quiet => eprintln!("{text}"),
+        }
+    }
+
+    /// A line above the bars (or on its own without them).
+    pub fn line(&self, text: &str) {
         match (self.mode, self.to_stderr) {
             (Mode::Quiet, _) => {}
             (Mode::Bars, _) => {
@@ -112,19 +122,35 @@ fn human(d: Duration) -> String {
     }
 }
 
-/// Progress reporter of one run of a sweep.
-pub struct Progress<'a> {
-    sweep: &'a mut SweepProgress,
+/// The display of one run of a sweep: its epoch bar and its lines. Runs trained at
+/// once (`--jobs`) each have one, fed by their worker's events.
+pub struct RunDisplay {
     label: String,
     epochs: usize,
     bar: Option<ProgressBar>,
 }
 
-impl Observer for Progress<'_> {
-    fn epoch_started(&mut self, epoch: usize, epochs: usize, batches: usize) {
+impl RunDisplay {
+    /// A run labelled `label` in every line.
+    pub fn new(label: &str) -> Self {
+        Self {
+            label: label.to_string(),
+            epochs: 0,
+            bar: None,
+        }
+    }
+
+    /// An epoch (1-based) of `epochs` begins, with `batches` batches.
+    pub fn epoch_started(
+        &mut self,
+        sweep: &SweepProgress,
+        epoch: usize,
+        epochs: usize,
+        batches: usize,
+    ) {
         self.epochs = epochs;
-        if self.sweep.mode == Mode::Bars {
-            let bar = self.sweep.multi.add(ProgressBar::new(batches as u64));
+        if sweep.mode == Mode::Bars {
+            let bar = sweep.multi.add(ProgressBar::new(batches as u64));
             bar.set_style(
                 ProgressStyle::with_template(
                     "{prefix} [{bar:30}] {pos}/{len} {msg} ({elapsed}, ETA {eta})",
@@ -138,10 +164,17 @@ impl Observer for Progress<'_> {
         }
     }
 
-    fn batch_done(&mut self, batch: usize, running_loss: f64, running_accuracy: f64) {
-        self.sweep.done += 1;
-        if let Some(sweep) = &self.sweep.sweep {
-            sweep.set_position(self.sweep.done);
+    /// Batch `batch` (1-based) finished.
+    pub fn batch_done(
+        &mut self,
+        sweep: &mut SweepProgress,
+        batch: usize,
+        running_loss: f64,
+        running_accuracy: f64,
+    ) {
+        sweep.done += 1;
+        if let Some(bar) = &sweep.sweep {
+            bar.set_position(sweep.done);
         }
         if let Some(bar) = &self.bar {
             bar.set_position(batch as u64);
@@ -154,17 +187,14 @@ impl Observer for Progress<'_> {
         }
     }
 
-    fn epoch_done(&mut self, m: &EpochMetrics) {
-        if let Some(bar) = self.bar.take() {
-            bar.finish_and_clear();
-            self.sweep.multi.remove(&bar);
-        }
-        let eta = self
-            .sweep
+    /// An epoch finished: its line.
+    pub fn epoch_done(&mut self, sweep: &SweepProgress, m: &EpochMetrics) {
+        self.clear(sweep);
+        let eta = sweep
             .eta()
             .map(|d| format!(" | sweep ETA {}", human(d)))
             .unwrap_or_default();
-        self.sweep.line(&format!(
+        sweep.line(&format!(
             "{} epoch {}/{}: train loss {:.4} acc {:.2}% | test loss {:.4} acc {:.2}% | {:.1}s train, {:.1}s eval{eta}",
             self.label,
             m.epoch,
@@ -176,6 +206,41 @@ impl Observer for Progress<'_> {
             m.train_seconds,
             m.eval_seconds
         ));
+    }
+
+    /// Removes the run's bar (when it ends without finishing its epoch too).
+    pub fn clear(&mut self, sweep: &SweepProgress) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+            sweep.multi.remove(&bar);
+        }
+    }
+}
+
+/// Progress reporter of one run trained in this process.
+pub struct Progress<'a> {
+    sweep: &'a mut SweepProgress,
+    run: RunDisplay,
+}
+
+impl Observer for Progress<'_> {
+    fn epoch_started(&mut self, epoch: usize, epochs: usize, batches: usize) {
+        self.run.epoch_started(self.sweep, epoch, epochs, batches);
+    }
+
+    fn batch_done(&mut self, batch: usize, running_loss: f64, running_accuracy: f64) {
+        self.run
+            .batch_done(self.sweep, batch, running_loss, running_accuracy);
+    }
+
+    fn epoch_done(&mut self, m: &EpochMetrics) {
+        self.run.epoch_done(self.sweep, m);
+    }
+}
+
+impl Drop for Progress<'_> {
+    fn drop(&mut self) {
+        self.run.clear(self.sweep);
     }
 }
 

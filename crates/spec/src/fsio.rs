@@ -5,14 +5,19 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// The temporary name used while `path` is being written: `.tmp-<pid>-<name>` in the
-/// same folder (the extension stays last, as image encoders pick the format from it).
+/// The temporary name used while `path` is being written: `.tmp-<host>-<pid>-<name>`
+/// in the same folder (the host, as processes of several machines may write one shared
+/// folder; the extension stays last, as image encoders pick the format from it).
 pub fn temp_path(path: &Path) -> PathBuf {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    path.with_file_name(format!(".tmp-{}-{name}", std::process::id()))
+    path.with_file_name(format!(
+        ".tmp-{}-{}-{name}",
+        crate::claim::host_name(),
+        std::process::id()
+    ))
 }
 
 /// Whether a file name is a temporary of [`temp_path`] (or of the `.<name>.tmp-<pid>`

@@ -9,6 +9,7 @@
 //!   figures/comparison.{svg,png}    every run side by side
 //!   figures/statistics.{svg,png}    the activations over seeds: differences, seeds, curves
 //!   index.html                      actlab report
+//!   .claims/<run>.json              who trains each run now (a lock; see spec::claim)
 //!   <Activation>-s<seed>/           one folder per run
 //!     run.json                      kind "run"
 //!     checkpoints/epoch-N.bpk, interrupted.bpk, resume-eN.bpk, resume-eN.optimizer.bpk
@@ -68,6 +69,11 @@ impl ExperimentLayout {
     /// The summary's CSV of test accuracy per activation and epoch.
     pub fn epochs_csv(&self) -> PathBuf {
         self.dir.join("summary-epochs.csv")
+    }
+
+    /// The claim file of run `name`: who trains it now (see [`crate::claim`]).
+    pub fn claim(&self, name: &str) -> PathBuf {
+        self.dir.join(".claims").join(format!("{name}.json"))
     }
 
     /// The stem of the figure of the statistics over seeds.

@@ -9,6 +9,7 @@
 mod names;
 mod activation;
 pub mod artifact;
+pub mod claim;
 mod custom;
 mod experiment;
 mod expr;

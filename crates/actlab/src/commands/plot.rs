@@ -18,10 +18,11 @@ use viz::figures::{
 
 use crate::cli::{PlotActsArgs, PlotArgs, PlotCommand};
 use crate::context::{
-    chosen_activations, experiment_records, experiment_summary, print_json, print_paths, runtime,
-    write_drawing, write_figure,
+    chosen_activations, experiment_records, print_json, print_paths, runtime, write_drawing,
+    write_figure,
 };
 use crate::failure::{Failure, input};
+use crate::output::experiment_summary;
 
 /// The book's grid: x in [-4, 4], 200 points.
 fn grid() -> Vec<f64> {

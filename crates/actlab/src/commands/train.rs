@@ -3,25 +3,19 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, anyhow};
 use data::FashionMnist;
 use spec::{
     ActivationKind, ActivationSpec, Experiment, ExperimentFile, ExperimentLayout, RunLayout,
-    RunRecord, RunSpec, RunStatus, fsio,
 };
-use train::{Start, fit, write_summary};
+use train::Start;
 
 use crate::cli::{TrainArgs, TrainSettings};
-use crate::context::{
-    Runtime, experiment_records, experiment_summary, load_data, print_json, run_record, runtime,
-    saved_experiment, write_experiment_figures,
-};
-use crate::failure::{self, Failure, failed, input};
+use crate::context::{load_data, runtime, saved_experiment};
+use crate::failure::{Failure, input};
 use crate::parse::ShardChoice;
-use crate::progress::SweepProgress;
+use crate::sweep::{Shown, Step, resume_step, train_steps};
 
 /// Applies the flags on top of the file (flags win), checking each flag's value so that
 /// an error names the flag rather than a config field.
@@ -106,21 +100,6 @@ fn apply_flags(
     Ok(())
 }
 
-/// Exit code after an interrupt, as shells report death by SIGINT.
-const INTERRUPTED: u8 = 130;
-
-/// First Ctrl-C: ask the loop to stop after its current batch and save. Second: quit now
-/// (every file is written atomically, so nothing is left half-written).
-fn on_interrupt(stop: Arc<AtomicBool>) -> Result<(), Failure> {
-    ctrlc::set_handler(move || {
-        if stop.swap(true, Ordering::SeqCst) {
-            std::process::exit(i32::from(INTERRUPTED));
-        }
-        eprintln!("\nactlab: interrupted; finishing this batch and saving a checkpoint (Ctrl-C again to quit at once)");
-    })
-    .map_err(|e| failed(anyhow!("cannot install the Ctrl-C handler: {e}")))
-}
-
 /// Something in `dir` that a new training would overwrite, if anything.
 fn existing_result(dir: &Path) -> Option<String> {
     let layout = ExperimentLayout::new(dir);
@@ -130,14 +109,6 @@ fn existing_result(dir: &Path) -> Option<String> {
         .chain(entries.flatten().map(|e| RunLayout::new(e.path()).record()))
         .find(|p| p.is_file())
         .map(|p| p.strip_prefix(dir).unwrap_or(&p).display().to_string())
-}
-
-/// What to do with one run of the experiment.
-enum Step {
-    /// Train it (afresh, or from its resume point).
-    Train(Box<RunSpec>, Start),
-    /// Already finished: keep its record for the summary.
-    Keep(Box<RunRecord>),
 }
 
 /// Trains every run of the experiment.
@@ -183,6 +154,16 @@ pub fn run(args: TrainArgs, json: bool) -> Result<ExitCode, Failure> {
             dir.display()
         )));
     }
+    if args.force {
+        // Overwritten: no run may be kept or resumed from what was there.
+        for spec in experiment.runs() {
+            if spec.dir().exists() {
+                std::fs::remove_dir_all(spec.dir())
+                    .with_context(|| format!("--force: cannot clear {}", spec.dir().display()))
+                    .map_err(input)?;
+            }
+        }
+    }
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the experiment folder {}", dir.display()))
         .map_err(input)?;
@@ -195,7 +176,7 @@ pub fn run(args: TrainArgs, json: bool) -> Result<ExitCode, Failure> {
         .into_iter()
         .map(|spec| Step::Train(Box::new(spec), Start::Fresh))
         .collect();
-    train_steps(&experiment, steps, &data, &rt, show)
+    train_steps(&experiment, steps, &data, &rt, &args.env, args.jobs, show)
 }
 
 /// The shard index the scheduler gives this process: Slurm array task, or Kubernetes
@@ -277,50 +258,7 @@ fn sharded(
         );
     }
     let rt = runtime(&args.env.compute)?;
-    train_steps(experiment, steps, data, &rt, show)
-}
-
-/// What `--resume` does with one run, from what its folder holds.
-fn resume_step(spec: RunSpec, data: &FashionMnist) -> Result<Step, Failure> {
-    let layout = RunLayout::new(spec.dir());
-    let record_path = layout.record();
-    if !record_path.is_file() {
-        return Ok(Step::Train(Box::new(spec), Start::Fresh));
-    }
-    let record = run_record(spec.dir())?;
-    // experiment.json plans the run; run.json records what was trained: a folder whose
-    // two disagree was edited or mixed up, and resuming it would mix results.
-    if record.network != *spec.network() || record.train != *spec.train() {
-        return Err(input(anyhow!(
-            "--resume: {} records other network or training settings than {} plans for {}; the folder was edited or mixed up (train it again with --force)",
-            record_path.display(),
-            ExperimentLayout::CONFIG,
-            spec.name()
-        )));
-    }
-    if record.is_finished() {
-        return Ok(Step::Keep(Box::new(record)));
-    }
-    data.check_recorded(&record.dataset_md5)
-        .with_context(|| format!("--resume {}", record_path.display()))
-        .map_err(input)?;
-    fsio::remove_temporaries(layout.dir());
-    fsio::remove_temporaries(&layout.checkpoints());
-    let Some(point) = &record.resume else {
-        // Stopped before its first epoch ended: nothing worth keeping.
-        return Ok(Step::Train(Box::new(spec), Start::Fresh));
-    };
-    for file in [&point.model, &point.optimizer] {
-        let path = spec.dir().join(file);
-        if !path.is_file() {
-            return Err(input(anyhow!(
-                "{}: its resume point {} is missing; the run cannot continue (train it again with --force)",
-                record_path.display(),
-                path.display()
-            )));
-        }
-    }
-    Ok(Step::Train(Box::new(spec), Start::Resume(Box::new(record))))
+    train_steps(experiment, steps, data, &rt, &args.env, args.jobs, show)
 }
 
 /// `--resume DIR`: continues the unfinished runs of a saved experiment.
@@ -345,128 +283,5 @@ fn resume(dir: &Path, args: &TrainArgs, show: Shown) -> Result<ExitCode, Failure
             steps.len()
         );
     }
-    train_steps(&experiment, steps, &data, &rt, show)
-}
-
-/// How a command shows its progress and result.
-#[derive(Clone, Copy)]
-struct Shown {
-    /// No progress output.
-    quiet: bool,
-    /// The result as JSON.
-    json: bool,
-}
-
-/// Optimiser steps the steps will take: the epochs each run has left, times the batches
-/// of an epoch.
-fn steps_left(steps: &[Step], data: &FashionMnist) -> u64 {
-    steps
-        .iter()
-        .map(|step| match step {
-            Step::Keep(_) => 0,
-            Step::Train(spec, start) => {
-                let done = match start {
-                    Start::Resume(record) => record.resume.as_ref().map_or(0, |p| p.epoch),
-                    Start::Fresh => 0,
-                };
-                let batches = data.train.len().div_ceil(spec.train().batch_size);
-                (spec.train().epochs.saturating_sub(done) * batches) as u64
-            }
-        })
-        .sum()
-}
-
-/// Carries out the steps in order, then writes and prints the summary table.
-fn train_steps(
-    experiment: &Experiment,
-    steps: Vec<Step>,
-    data: &FashionMnist,
-    rt: &Runtime,
-    show: Shown,
-) -> Result<ExitCode, Failure> {
-    let context = rt.run_context();
-    on_interrupt(context.stop.clone())?;
-    let total = steps.len();
-    let mut display = SweepProgress::new(steps_left(&steps, data), show.quiet, show.json);
-    let mut records: Vec<RunRecord> = Vec::with_capacity(total);
-    for (i, step) in steps.into_iter().enumerate() {
-        let (spec, start) = match step {
-            Step::Keep(record) => {
-                records.push(*record);
-                continue;
-            }
-            Step::Train(spec, start) => (spec, start),
-        };
-        if let Start::Resume(previous) = &start {
-            if previous.device != rt.device_name || previous.threads != rt.threads {
-                eprintln!(
-                    "actlab: note: {} began on {} with {} thread(s) and continues on {} with {}; bit-identical results need the same",
-                    spec.name(),
-                    previous.device,
-                    previous.threads,
-                    rt.device_name,
-                    rt.threads
-                );
-            }
-        } else if spec.dir().exists() {
-            // A fresh start (after --force, or of a run killed in its first epoch):
-            // stale checkpoints must not outlive the rerun.
-            std::fs::remove_dir_all(spec.dir())
-                .with_context(|| format!("cannot clear {}", spec.dir().display()))
-                .map_err(failed)?;
-        }
-        let label = format!("[{}/{}] {}", i + 1, total, spec.name());
-        let mut progress = display.run(&label);
-        let record = fit(&spec, start, data, &rt.device, &context, &mut progress)
-            .with_context(|| format!("run {}", spec.name()))
-            .map_err(failed)?;
-        match record.status {
-            RunStatus::Diverged(at) => eprintln!(
-                "{label}: loss became non-finite at epoch {}, batch {}; run stopped (status: diverged)",
-                at.epoch, at.batch
-            ),
-            RunStatus::Interrupted(at) => eprintln!(
-                "{label}: interrupted at epoch {}, batch {}; saved {} and its run.json; continue with --resume {}",
-                at.epoch,
-                at.batch,
-                spec.dir()
-                    .join(RunLayout::checkpoint(RunLayout::INTERRUPTED))
-                    .display(),
-                experiment.dir().display()
-            ),
-            RunStatus::Running | RunStatus::Completed => {}
-        }
-        records.push(record);
-        if context.stop.load(Ordering::SeqCst) {
-            break;
-        }
-    }
-
-    let layout = ExperimentLayout::new(experiment.dir());
-    // The table and figures show every run of the folder with a record: other shards'
-    // (or earlier sessions') as well as these.
-    let (_, everyone) = experiment_records(layout.dir())?;
-    let table = experiment_summary(experiment, &everyone);
-    write_summary(&layout, &table)
-        .with_context(|| format!("cannot write the summary into {}", layout.dir().display()))
-        .map_err(failed)?;
-    write_experiment_figures(&layout, &table, &everyone)?;
-    drop(display);
-    if show.json {
-        print_json(&serde_json::json!({ "dir": layout.dir(), "summary": table }))?;
-    } else {
-        println!("\n{}", table.terminal());
-        println!(
-            "Results: {}/ (summary.md, summary.csv, summary.json, figures/; one folder per run)",
-            layout.dir().display()
-        );
-    }
-    let all_ok = records.iter().all(|r| r.status == RunStatus::Completed);
-    Ok(if context.stop.load(Ordering::SeqCst) {
-        ExitCode::from(INTERRUPTED)
-    } else if all_ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(failure::RUN)
-    })
+    train_steps(&experiment, steps, &data, &rt, &args.env, args.jobs, show)
 }

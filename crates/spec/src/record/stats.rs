@@ -376,15 +376,24 @@ impl ExperimentStatistics {
             ]);
         }
         let tests = self.vs_baseline.iter().filter(|c| c.p.is_some()).count();
-        table.notes.push(format!(
-            "Δ: difference of mean final test accuracy, with Welch's 95 % interval; p: Welch's \
-             t-test, Holm-adjusted over the {tests} tested comparisons with {base} (and, for the \
-             last column, over those with the best); P(better): probability that a run beats a \
-             run of {base} (rliable's probability of improvement), with a percentile bootstrap \
-             interval ({} resamples, seed {}). \"better\" and \"worse\" mean significant at \
-             α = {} after Holm's correction; \"within noise\" means not.",
-            self.bootstrap_resamples, self.bootstrap_seed, self.alpha
-        ));
+        if tests == 0 {
+            table.notes.push(
+                "Δ: difference of mean final test accuracy. Nothing is tested: no two groups \
+                 both have enough runs."
+                    .into(),
+            );
+        } else {
+            table.notes.push(format!(
+                "Δ: difference of mean final test accuracy, with Welch's 95 % interval; p: \
+                 Welch's t-test, Holm-adjusted over the {tests} tested comparisons with {base} \
+                 (and, for the last column, over those with the best); P(better): probability \
+                 that a run beats a run of {base} (rliable's probability of improvement), with \
+                 a percentile bootstrap interval ({} resamples, seed {}). \"better\" and \
+                 \"worse\" mean significant at α = {} after Holm's correction; \"within \
+                 noise\" means not.",
+                self.bootstrap_resamples, self.bootstrap_seed, self.alpha
+            ));
+        }
         if self.some_untested() {
             table.notes.push(format!(
                 "Groups with fewer than {} runs are reported, not tested: too few seeds for a \

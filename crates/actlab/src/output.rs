@@ -1,0 +1,179 @@
+//! What an experiment folder shows, drawn from its runs' records: the summary (with the
+//! statistics over seeds), the figures, the HTML report. `train` writes them when a
+//! sweep ends, `merge` after shards, `report` and `plot` on demand; all through here.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use anyhow::Context;
+use spec::artifact::{self, AnyArtifact};
+use spec::{Experiment, ExperimentLayout, RunRecord, SummaryTable, fsio};
+use viz::figures::{drawing_of, experiment_figure, run_figure, statistics_figure};
+use viz::{Drawing, ExperimentReport};
+
+use crate::context::{utc, write_drawing};
+use crate::failure::{Failure, failed};
+
+/// An experiment's summary: its runs' rows and their statistics over seeds, computed
+/// from the records, against the baseline its config names (ReLU or the first when it
+/// names none). While the baseline has no completed run (other shards still training),
+/// the summary has no statistics yet, and says so on stderr.
+pub fn experiment_summary(experiment: &Experiment, records: &[RunRecord]) -> SummaryTable {
+    stats::summarise(experiment.name(), records, experiment.baseline()).unwrap_or_else(|e| {
+        eprintln!("actlab: note: the summary has no statistics yet: {e}");
+        SummaryTable::from_records(experiment.name(), records)
+    })
+}
+
+/// Writes an experiment's figures: every run's training figure, the comparison of
+/// every run, and, when some activation has several seeds, the statistics figure.
+/// Returns the files written.
+pub fn write_experiment_figures(
+    layout: &ExperimentLayout,
+    summary: &SummaryTable,
+    records: &[RunRecord],
+) -> Result<Vec<PathBuf>, Failure> {
+    let mut written = Vec::new();
+    for record in records.iter().filter(|r| !r.epochs.is_empty()) {
+        let stem = layout.run(&record.run).training_figure();
+        written.extend(write_drawing(run_figure(record), &stem)?);
+    }
+    written.extend(write_drawing(
+        experiment_figure(&summary.experiment, records),
+        &layout.comparison_figure(),
+    )?);
+    if let Some(stats) = summary.statistics.as_ref().filter(|s| s.has_spread()) {
+        written.extend(write_drawing(
+            statistics_figure(stats),
+            &layout.statistics_figure(),
+        )?);
+    }
+    Ok(written)
+}
+
+/// Writes the summary files and the figures of an experiment from its records, and
+/// returns the summary.
+pub fn write_summary_and_figures(
+    experiment: &Experiment,
+    records: &[RunRecord],
+) -> Result<SummaryTable, Failure> {
+    let layout = ExperimentLayout::new(experiment.dir());
+    let table = experiment_summary(experiment, records);
+    train::write_summary(&layout, &table)
+        .with_context(|| format!("cannot write the summary into {}", layout.dir().display()))
+        .map_err(failed)?;
+    write_experiment_figures(&layout, &table, records)?;
+    Ok(table)
+}
+
+/// The distinct values of `f` over the records, joined.
+fn distinct(records: &[RunRecord], f: impl Fn(&RunRecord) -> String) -> String {
+    let values: BTreeSet<String> = records.iter().map(f).collect();
+    values.into_iter().collect::<Vec<_>>().join(", ")
+}
+
+/// When and by what the report and its runs were made.
+fn facts(records: &[RunRecord]) -> Vec<(String, String)> {
+    let mut facts = vec![
+        ("Report made (UTC)".to_string(), utc(SystemTime::now())),
+        (
+            "by actlab".to_string(),
+            format!(
+                "{} ({})",
+                env!("CARGO_PKG_VERSION"),
+                env!("ACTLAB_GIT_COMMIT")
+            ),
+        ),
+    ];
+    if !records.is_empty() {
+        facts.extend([
+            (
+                "Runs trained by actlab".to_string(),
+                distinct(records, |r| {
+                    format!("{} ({})", r.actlab_version, r.revision)
+                }),
+            ),
+            (
+                "Backend".to_string(),
+                distinct(records, |r| r.device.clone()),
+            ),
+            (
+                "Threads".to_string(),
+                distinct(records, |r| r.threads.to_string()),
+            ),
+            (
+                "Data".to_string(),
+                distinct(records, |r| r.dataset.display().to_string()),
+            ),
+        ]);
+    }
+    facts
+}
+
+/// The figures of the probe reports saved in each run's probes folder.
+fn probe_figures(layout: &ExperimentLayout, records: &[RunRecord]) -> Vec<(String, Drawing)> {
+    let mut figures = Vec::new();
+    for record in records {
+        let folder = layout.run(&record.run).probes();
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        let mut files: Vec<_> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        for file in files {
+            // Reports only: a figure's own JSON beside its report draws the same picture.
+            let drawing = match artifact::read_any(&file) {
+                Ok(
+                    report @ (AnyArtifact::DeadNeurons(_)
+                    | AnyArtifact::Outputs(_)
+                    | AnyArtifact::Gradients(_)),
+                ) => drawing_of(report),
+                _ => None,
+            };
+            if let Some(drawing) = drawing {
+                let name = file.file_stem().map(|s| s.to_string_lossy().into_owned());
+                figures.push((
+                    format!("{}: {}", record.run, name.unwrap_or_default()),
+                    drawing,
+                ));
+            }
+        }
+    }
+    figures
+}
+
+/// Writes an experiment's HTML report (to `out`, or `index.html` in its folder);
+/// returns the file and how many figures it shows.
+pub fn write_report(
+    experiment: &Experiment,
+    records: &[RunRecord],
+    out: Option<&Path>,
+) -> Result<(PathBuf, usize), Failure> {
+    let layout = ExperimentLayout::new(experiment.dir());
+    let facts = facts(records);
+    let probes = probe_figures(&layout, records);
+    let config = experiment.file().to_toml();
+    let summary = experiment_summary(experiment, records);
+    let report = ExperimentReport {
+        name: experiment.name(),
+        summary: &summary,
+        facts: &facts,
+        records,
+        probes: &probes,
+        config: &config,
+    };
+    let html = report
+        .html()
+        .context("cannot draw a figure")
+        .map_err(failed)?;
+    let file = out.map_or_else(|| layout.report(), |dir| dir.join(ExperimentLayout::REPORT));
+    fsio::write_atomic(&file, html.as_bytes())
+        .with_context(|| format!("cannot write {}", file.display()))
+        .map_err(failed)?;
+    Ok((file, report.figure_count()))
+}
