@@ -364,6 +364,76 @@ fn a_full_disk_leaves_the_previous_record_intact_and_nothing_half_written() {
 }
 
 #[test]
+fn ctrl_c_under_jobs_stops_every_worker_and_resume_finishes_exactly() {
+    let data = std::fs::canonicalize(real_dataset()).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let sweep = |name: &str, jobs: &str| {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["train", "--acts", "ReLU,RReLU,Tanh", "--epochs", "3"])
+            .args(["--hidden", "64,32", "--quiet", "--out", "o", "--name", name])
+            .args(["--jobs", jobs, "--data-dir", data.to_str().unwrap()])
+            .current_dir(tmp.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        cmd
+    };
+    let whole = sweep("whole", "1").output().unwrap();
+    assert!(whole.status.success(), "{}", stderr(&whole));
+    let child = sweep("stopped", "2").spawn().unwrap();
+    // Interrupt once both workers have a record, inside their first epoch or so.
+    let records =
+        ["ReLU-s7", "RReLU-s7"].map(|r| tmp.path().join("o/stopped").join(r).join("run.json"));
+    let started = Instant::now();
+    while !records.iter().all(|r| r.exists()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the workers never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let signalled = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(signalled.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    // Each worker was told once: it saved and recorded where it stopped.
+    for record in &records {
+        assert_eq!(
+            read_json(record)["status"],
+            "interrupted",
+            "{}",
+            record.display()
+        );
+    }
+    assert!(
+        !tmp.path().join("o/stopped/Tanh-s7").exists(),
+        "no new run starts after a Ctrl-C"
+    );
+    let resumed = actlab(
+        tmp.path(),
+        &[
+            "train",
+            "--resume",
+            "o/stopped",
+            "--jobs",
+            "2",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--quiet",
+        ],
+    );
+    assert!(resumed.status.success(), "{}", stderr(&resumed));
+    assert_eq!(
+        outcomes(&tmp.path().join("o/stopped")),
+        outcomes(&tmp.path().join("o/whole")),
+        "an interrupted and resumed --jobs sweep differs from an uninterrupted one"
+    );
+}
+
+#[test]
 fn merge_names_what_is_missing_foreign_or_unreadable() {
     let tmp = tempfile::tempdir().unwrap();
     let data = synthetic_dataset(tmp.path());
