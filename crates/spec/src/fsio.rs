@@ -57,6 +57,29 @@ pub fn write_via_temp<E: From<std::io::Error>>(
     result
 }
 
+/// Writes `bytes` to `path` only if no file is there, atomically: the bytes go to a
+/// temporary, which is then hard-linked into place (a link never replaces a file, on
+/// local and network file systems alike). Returns whether this call wrote it; when
+/// several processes race, exactly one does.
+pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let tmp = temp_path(path);
+    let written = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        match std::fs::hard_link(&tmp, path) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+            Err(e) => Err(e),
+        }
+    })();
+    let _ = std::fs::remove_file(&tmp);
+    written
+}
+
 /// Writes `bytes` to `path` atomically (creating the parent folder), synced to disk.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_via_temp(path, |tmp| {
@@ -90,6 +113,20 @@ mod tests {
             "temporary removed"
         );
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_new_file_is_written_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("experiment.json");
+        assert!(write_new(&path, b"first").unwrap());
+        assert!(!write_new(&path, b"second").unwrap());
+        assert_eq!(std::fs::read(&path).unwrap(), b"first");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary left"
+        );
     }
 
     #[test]

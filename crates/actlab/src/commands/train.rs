@@ -221,7 +221,15 @@ fn sharded(
     };
     let dir = experiment.dir();
     let config = ExperimentLayout::new(dir).config();
-    if config.is_file() {
+    // The first shard writes experiment.json (a link never replaces a file, so of
+    // shards starting together exactly one does); every other checks it holds the same.
+    let written = spec::fsio::write_new(
+        &config,
+        spec::artifact::to_json(experiment.file()).as_bytes(),
+    )
+    .with_context(|| format!("cannot write to {}", dir.display()))
+    .map_err(input)?;
+    if !written {
         let saved = saved_experiment(dir, "--shard: ")?;
         if saved.file() != experiment.file() {
             return Err(input(anyhow!(
@@ -229,14 +237,6 @@ fn sharded(
                 dir.display()
             )));
         }
-    } else {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create the experiment folder {}", dir.display()))
-            .map_err(input)?;
-        // Shards starting together write the same file; the rename is atomic.
-        spec::artifact::write(&config, experiment.file())
-            .with_context(|| format!("cannot write to {}", dir.display()))
-            .map_err(input)?;
     }
     let runs = experiment.runs();
     let planned = runs.len();
