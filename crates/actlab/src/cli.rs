@@ -289,7 +289,7 @@ pub struct BenchActsArgs {
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     pub acts: Option<Vec<String>>,
     /// Timed iterations per activation (a fifth more run first, untimed).
-    #[arg(long, default_value_t = 50, value_parser = parse::positive_usize)]
+    #[arg(long, default_value_t = 50, value_parser = parse::up_to::<1_000_000>)]
     pub iterations: usize,
     #[command(flatten)]
     pub defs: DefinitionArgs,
@@ -395,7 +395,7 @@ pub struct TrainSettings {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Passes over the training set [default: 15].
-    #[arg(long, value_parser = parse::positive_usize)]
+    #[arg(long, value_parser = parse::up_to::<100_000>)]
     pub epochs: Option<usize>,
     /// Learning rate [default: 0.001].
     #[arg(long, value_parser = parse::positive_f64, allow_negative_numbers = true)]
@@ -407,7 +407,7 @@ pub struct TrainSettings {
     #[arg(long, value_parser = parse::non_negative_f64, allow_negative_numbers = true)]
     pub weight_decay: Option<f64>,
     /// Samples per optimiser step [default: 128].
-    #[arg(long, value_parser = parse::positive_usize)]
+    #[arg(long, value_parser = parse::up_to::<1_000_000>)]
     pub batch_size: Option<usize>,
     /// Optimiser [default: sgd].
     #[arg(long, value_parser = choice::<OptimizerKind>())]
@@ -416,7 +416,7 @@ pub struct TrainSettings {
     #[arg(long, value_delimiter = ',')]
     pub seed: Option<Vec<u64>>,
     /// N seeds, 1 to N: one run per activation and seed (instead of --seed).
-    #[arg(long, value_parser = parse::positive_usize, conflicts_with = "seed")]
+    #[arg(long, value_parser = parse::up_to::<10_000>, conflicts_with = "seed")]
     pub seeds: Option<usize>,
     /// The activation the summary compares every other with (difference, Welch's test,
     /// probability of improvement) [default: ReLU when trained, else the first of --acts].
@@ -463,6 +463,10 @@ pub struct EnvArgs {
     /// Skip the MD5 check that the four files are FashionMNIST's (for other IDX datasets).
     #[arg(long)]
     pub no_verify: bool,
+    /// Start even when the memory the work needs (estimated from the network and batch
+    /// sizes) exceeds what this machine has available.
+    #[arg(long)]
+    pub no_memory_check: bool,
 }
 
 /// Where a computation runs.
@@ -473,7 +477,7 @@ pub struct DeviceArgs {
     pub device: DeviceChoice,
     /// Worker threads. One is the default: on two cores a second thread slows a run of
     /// this small network down, and one thread keeps results bit-identical run to run.
-    #[arg(long, default_value_t = 1, value_parser = parse::positive_usize)]
+    #[arg(long, default_value_t = 1, value_parser = parse::up_to::<1024>)]
     pub threads: usize,
 }
 
@@ -555,7 +559,7 @@ pub struct OutputArgs {
     #[arg(long)]
     pub checkpoint: Option<String>,
     /// Histogram bins.
-    #[arg(long, default_value_t = 60, value_parser = parse::positive_usize)]
+    #[arg(long, default_value_t = 60, value_parser = parse::up_to::<100_000>)]
     pub bins: usize,
     /// Folder for outputs-<checkpoint>.json and its figure [default: the run's probes/].
     #[arg(long, value_name = "DIR")]
@@ -576,10 +580,10 @@ pub struct GradientArgs {
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
     /// Samples in the batch (the first of the training set).
-    #[arg(long, default_value_t = 128, value_parser = parse::positive_usize)]
+    #[arg(long, default_value_t = 128, value_parser = parse::up_to::<1_000_000>)]
     pub batch: usize,
     /// Histogram bins.
-    #[arg(long, default_value_t = 50, value_parser = parse::positive_usize)]
+    #[arg(long, default_value_t = 50, value_parser = parse::up_to::<100_000>)]
     pub bins: usize,
     /// Folder for gradients-<Activation>.json and its figure [default: results/probes].
     #[arg(long, value_name = "DIR")]
@@ -597,7 +601,7 @@ pub struct SurfaceArgs {
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     pub acts: Option<Vec<String>>,
     /// Grid points per axis.
-    #[arg(long, default_value_t = 100, value_parser = parse::positive_usize)]
+    #[arg(long, default_value_t = 100, value_parser = parse::up_to::<4096>)]
     pub grid: usize,
     /// The grid spans [-RANGE, RANGE] on both axes.
     #[arg(long, default_value_t = 5.0, value_parser = parse::positive_f64)]

@@ -10,9 +10,11 @@ use burn::tensor::Device;
 use data::FashionMnist;
 use serde::Serialize;
 use spec::artifact::{self, Artifact};
+use spec::record::first_difference;
+use spec::resources::{self, Estimate};
 use spec::{
     ActivationConfig, ActivationKind, ActivationSpec, Definition, Experiment, ExperimentFile,
-    ExperimentLayout, NetworkConfig, RunLayout, RunRecord,
+    ExperimentLayout, NetworkConfig, RunLayout, RunRecord, RunSpec,
 };
 use train::{OpenedRun, RunContext};
 use viz::Drawing;
@@ -187,9 +189,126 @@ pub fn experiment_records(dir: &Path) -> Result<(Experiment, Vec<RunRecord>), Fa
     Ok((experiment, records))
 }
 
-/// The run in `run_dir` at its checkpoint `name` (the last when `None`), on `device`.
+/// Refuses work whose memory estimate exceeds what the machine has available now, in
+/// one line that says how much, of what, and what to change (`advice`); `--no-memory-check`
+/// lets it start anyway.
+pub fn check_memory(estimate: &Estimate, advice: &str, env: &EnvArgs) -> Result<(), Failure> {
+    let Some(available) = resources::available() else {
+        return Ok(());
+    };
+    let needed = estimate.total();
+    if env.no_memory_check || needed <= available {
+        return Ok(());
+    }
+    Err(input(anyhow!(
+        "needs about {} of memory ({}); this machine has {} available; {advice}, or pass --no-memory-check to try anyway",
+        resources::human(needed),
+        estimate.describe(),
+        resources::human(available)
+    )))
+}
+
+/// The run in `run_dir` at its checkpoint `name` (the last when `None`), on `device`,
+/// once its files agree with each other ([`cross_check`]).
 pub fn open_run(run_dir: &Path, name: Option<&str>, device: &Device) -> Result<OpenedRun, Failure> {
-    train::open_run(run_dir, name, device).map_err(input)
+    let opened = train::open_run(run_dir, name, device).map_err(input)?;
+    cross_check(run_dir, &opened.record)?;
+    Ok(opened)
+}
+
+/// What a run folder's files say about the run, compared: its folder's name and
+/// `run.json`'s, and what `run.json` records against what the `experiment.json` beside
+/// it plans (network, activation, training settings). A contradiction (a hand-edited
+/// or mixed-up folder) names both files and the first field that differs.
+pub fn cross_check(run_dir: &Path, record: &RunRecord) -> Result<(), Failure> {
+    let record_file = RunLayout::new(run_dir).record();
+    let folder = run_dir
+        .canonicalize()
+        .ok()
+        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()));
+    if let Some(folder) = folder.filter(|f| *f != record.run) {
+        return Err(input(anyhow!(
+            "{}: records run `{}`, but its folder is named {folder}; the folder was renamed or its run.json copied from another run",
+            record_file.display(),
+            record.run
+        )));
+    }
+    let Some(experiment_dir) = run_dir
+        .canonicalize()
+        .ok()
+        .and_then(|d| d.parent().map(Path::to_path_buf))
+    else {
+        return Ok(());
+    };
+    let config = ExperimentLayout::new(&experiment_dir).config();
+    if !config.is_file() {
+        return Ok(());
+    }
+    let experiment = saved_experiment(&experiment_dir, "")?;
+    let Some(planned) = experiment
+        .runs()
+        .into_iter()
+        .find(|r| r.name() == record.run)
+    else {
+        return Err(input(anyhow!(
+            "{}: records run `{}`, which {} does not plan (it plans {}); the folder was mixed up",
+            record_file.display(),
+            record.run,
+            config.display(),
+            experiment
+                .runs()
+                .iter()
+                .map(|r| r.name().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    };
+    contradiction(record, &planned, &record_file, &config)
+}
+
+/// Refuses a run record that contradicts its plan: one line naming both files and the
+/// first field that differs.
+pub fn contradiction(
+    record: &RunRecord,
+    planned: &RunSpec,
+    record_file: &Path,
+    config: &Path,
+) -> Result<(), Failure> {
+    let difference = first_difference(&record.network, planned.network())
+        .map(|(field, a, b)| (format!("network.{field}"), a, b))
+        .or_else(|| {
+            first_difference(&record.train, planned.train())
+                .map(|(field, a, b)| (format!("train.{field}"), a, b))
+        });
+    match difference {
+        Some((field, recorded, plan)) => Err(input(anyhow!(
+            "{} says `{field}` is {recorded}, but {} plans {plan} for {}; the folder was edited or mixed up",
+            record_file.display(),
+            config.display(),
+            record.run
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Checks that `data` is what the run trained on (by the MD5s its record keeps), unless
+/// `--no-verify` says other data is meant.
+pub fn check_run_data(
+    record: &RunRecord,
+    data: &FashionMnist,
+    env: &EnvArgs,
+) -> Result<(), Failure> {
+    if env.no_verify {
+        return Ok(());
+    }
+    data.check_recorded(&record.dataset_md5)
+        .with_context(|| {
+            format!(
+                "run {} trained on other data (pass --no-verify to probe it on this data anyway)",
+                record.run
+            )
+        })
+        .map_err(input)
 }
 
 /// Writes `value` to `path` with its tag.

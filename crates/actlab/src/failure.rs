@@ -1,6 +1,7 @@
 //! Errors at the top: one line on stderr, and an exit code that tells bad input
 //! (2) from a run that failed (1). A regression found by `compare`'s gate is 3, an
-//! incomplete sweep found by `merge` 4, an interrupted training 130.
+//! incomplete sweep found by `merge` 4, an internal error (a panic: a bug) 70, an
+//! interrupted training 130.
 
 use std::process::ExitCode;
 
@@ -12,6 +13,38 @@ pub const RUN: u8 = 1;
 pub const REGRESSION: u8 = 3;
 /// Exit code of `actlab merge` when planned runs are missing or unfinished.
 pub const INCOMPLETE: u8 = 4;
+/// Exit code of an internal error: a bug in actlab, not bad input (sysexits' EX_SOFTWARE).
+pub const INTERNAL: u8 = 70;
+
+/// Turns any panic into one line on stderr and exit code [`INTERNAL`]: what failed and
+/// where, and how to report it; the backtrace only with `RUST_BACKTRACE=1`.
+pub fn report_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".into());
+        let place = info
+            .location()
+            .map_or_else(String::new, |l| format!(" at {}:{}", l.file(), l.line()));
+        let backtrace = std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0");
+        eprintln!(
+            "actlab: internal error: {}{place}; this is a bug in actlab, please report it with the command line that caused it{}",
+            what.replace('\n', " "),
+            if backtrace {
+                ""
+            } else {
+                " (RUST_BACKTRACE=1 shows where it happened)"
+            }
+        );
+        if backtrace {
+            eprintln!("{}", std::backtrace::Backtrace::force_capture());
+        }
+        std::process::exit(i32::from(INTERNAL));
+    }));
+}
 
 /// Why a command stopped.
 #[derive(Debug)]

@@ -33,6 +33,11 @@ fn one_line(rendered: &str) -> String {
 }
 
 fn main() -> ExitCode {
+    failure::report_panics();
+    // Lets the tests see what a bug looks like to a user (no input reaches a panic).
+    if std::env::var_os("ACTLAB_TEST_PANIC").is_some() {
+        panic!("ACTLAB_TEST_PANIC is set");
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {

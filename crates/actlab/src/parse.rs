@@ -89,9 +89,13 @@ pub fn positive_usize(s: &str) -> Result<usize, String> {
     }
 }
 
+/// A number that float32 holds (actlab computes in float32).
 fn finite(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
+        Ok(v) if spec::numbers::fits_f32(v) => Ok(v),
+        Ok(v) if v.is_finite() => {
+            Err("must be within float32's range (at most 3.4e38 in size)".into())
+        }
         Ok(_) => Err("must be a finite number".into()),
         Err(_) => Err("must be a number such as 0.001 or 1e-3".into()),
     }
@@ -108,12 +112,21 @@ pub fn positive_f64(s: &str) -> Result<f64, String> {
     })
 }
 
+/// A whole number from 1 to `MAX`: a larger one is a typo, refused by name.
+pub fn up_to<const MAX: usize>(s: &str) -> Result<usize, String> {
+    let v = positive_usize(s)?;
+    if v > MAX {
+        return Err(format!("must be at most {MAX}"));
+    }
+    Ok(v)
+}
+
 /// How many runs at once: a positive count, or `auto` for the machine's cores.
 pub fn jobs(s: &str) -> Result<usize, String> {
     if s.trim().eq_ignore_ascii_case("auto") {
         return Ok(std::thread::available_parallelism().map_or(1, |n| n.get()));
     }
-    positive_usize(s).map_err(|e| format!("{e}, or auto (one per core)"))
+    up_to::<1024>(s).map_err(|e| format!("{e}, or auto (one per core)"))
 }
 
 /// A finite number of at least 0.

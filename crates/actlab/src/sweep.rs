@@ -21,7 +21,7 @@ use spec::{
 use train::{Observer, RunContext, Start, fit};
 
 use crate::cli::EnvArgs;
-use crate::context::{Runtime, experiment_records, print_json, run_record};
+use crate::context::{Runtime, contradiction, experiment_records, print_json, run_record};
 use crate::failure::{self, Failure, failed, input};
 use crate::output::write_summary_and_figures;
 use crate::progress::{RunDisplay, SweepProgress};
@@ -60,14 +60,11 @@ pub fn resume_step(spec: RunSpec, data: &FashionMnist) -> Result<Step, Failure> 
     let record = run_record(spec.dir())?;
     // experiment.json plans the run; run.json records what was trained: a folder whose
     // two disagree was edited or mixed up, and resuming it would mix results.
-    if record.network != *spec.network() || record.train != *spec.train() {
-        return Err(input(anyhow!(
-            "{} records other network or training settings than {} plans for {}; the folder was edited or mixed up (train it again with --force)",
-            record_path.display(),
-            ExperimentLayout::CONFIG,
-            spec.name()
-        )));
-    }
+    let config = spec.dir().parent().map_or_else(
+        || ExperimentLayout::CONFIG.into(),
+        |d| ExperimentLayout::new(d).config(),
+    );
+    contradiction(&record, &spec, &record_path, &config)?;
     if record.is_finished() {
         return Ok(Step::Keep(Box::new(record)));
     }

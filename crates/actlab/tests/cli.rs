@@ -1595,9 +1595,8 @@ fn committed_references_still_draw_identically_and_resume() {
     let refused = resume(&book);
     assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
     assert!(
-        stderr(&refused).contains(
-            "Tanh-s7/run.json records other network or training settings than experiment.json plans"
-        ),
+        stderr(&refused).contains("Tanh-s7/run.json says `train.lr` is 0.5, but ")
+            && stderr(&refused).contains("experiment.json plans 0.001 for Tanh-s7"),
         "{}",
         stderr(&refused)
     );

@@ -116,6 +116,24 @@ impl CustomModule {
     }
 }
 
+/// `t ^ n` as f64::powf computes it. An integer power keeps negative bases real; a huge
+/// integer one (every float from 2^53 up is an even integer) goes through |t|, because
+/// Burn 0.22's `powf_scalar` converts an integer-valued exponent to i64 and panics
+/// beyond i64's range.
+fn power<const D: usize>(t: Tensor<D>, n: f64) -> Tensor<D> {
+    if n.fract() != 0.0 || !n.is_finite() {
+        t.powf_scalar(n)
+    } else if n.abs() <= 64.0 {
+        t.powi_scalar(n as i32)
+    } else if n.abs() < 9.0e15 {
+        // An integer that i64 holds: Burn's own integer power.
+        t.powf_scalar(n)
+    } else {
+        // Even: |t|^n = e^(n ln|t|), which is 0, 1 or infinite here as powf says.
+        t.abs().log().mul_scalar(n).exp()
+    }
+}
+
 struct Evaluator<'a, const D: usize> {
     x: &'a Tensor<D>,
     params: &'a [Tensor<D>],
@@ -203,9 +221,7 @@ impl<const D: usize> Evaluator<'_, D> {
                 B::Sub => t.sub_scalar(n),
                 B::Mul => t.mul_scalar(n),
                 B::Div => divide_by(t, n),
-                // An integer power keeps negative bases real, as f64::powf does.
-                B::Pow if n.fract() == 0.0 && n.abs() <= 64.0 => t.powi_scalar(n as i32),
-                B::Pow => t.powf_scalar(n),
+                B::Pow => power(t, n),
             }),
             (Value::Number(n), Value::Tensor(t)) => Value::Tensor(match op {
                 B::Add => t.add_scalar(n),

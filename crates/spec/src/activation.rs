@@ -60,10 +60,13 @@ impl FourierOptions {
         if !(1..=1024).contains(&self.tau) {
             return Some(("tau", format!("is {}; it must be in 1..=1024", self.tau)));
         }
-        if !(self.omega0.is_finite() && self.omega0 > 0.0) {
+        if !(crate::numbers::fits_f32(self.omega0) && self.omega0 > 0.0) {
             return Some((
                 "omega0",
-                format!("is {}; it must be a positive finite number", self.omega0),
+                format!(
+                    "is {}; it must be a positive finite number within float32's range",
+                    crate::numbers::show(self.omega0)
+                ),
             ));
         }
         None

@@ -252,10 +252,10 @@ impl CustomActivation {
                     ),
                 ));
             }
-            if !value.is_finite() {
+            if let Some(problem) = crate::numbers::f32_problem(*value) {
                 return Err(fail(
                     &field,
-                    format!("is {value}; an initial value must be finite"),
+                    format!("{problem}; an initial value must be a finite float32"),
                 ));
             }
         }
@@ -392,7 +392,8 @@ mod tests {
         assert!(err(def("a/b", "x", &[])).contains("`name` must be"));
         assert!(err(def("M", "x", &[("k", 1.0)])).contains("`params.k` is never used"));
         assert!(err(def("M", "x * exp", &[("exp", 1.0)])).contains("name of a function"));
-        assert!(err(def("M", "x * k", &[("k", f64::NAN)])).contains("must be finite"));
+        assert!(err(def("M", "x * k", &[("k", f64::NAN)])).contains("must be a finite float32"));
+        assert!(err(def("M", "x * k", &[("k", 1e39)])).contains("beyond float32's range"));
         assert!(err(def("M", "x * x", &[("x", 1.0)])).contains("not a usable parameter name"));
     }
 }

@@ -279,6 +279,30 @@ impl ExperimentFile {
                 "is empty; give at least one seed, e.g. [7]".into(),
             ));
         }
+        if self.hidden.len() > NetworkConfig::MAX_LAYERS {
+            return Err(invalid(
+                "hidden",
+                format!(
+                    "has {} layers; at most {} are allowed",
+                    self.hidden.len(),
+                    NetworkConfig::MAX_LAYERS
+                ),
+            ));
+        }
+        if let Some(i) = self
+            .hidden
+            .iter()
+            .position(|&w| w > NetworkConfig::MAX_WIDTH)
+        {
+            return Err(invalid(
+                &format!("hidden[{i}]"),
+                format!(
+                    "is {}; a layer may have at most {} units",
+                    self.hidden[i],
+                    NetworkConfig::MAX_WIDTH
+                ),
+            ));
+        }
         if let Some(i) = self.hidden.iter().position(|&w| w == 0) {
             return Err(invalid(
                 &format!("hidden[{i}]"),

@@ -217,6 +217,14 @@ fn tokenize(text: &str) -> Result<Vec<(Token, usize)>, ExprError> {
                 column,
                 message: format!("'{literal}' is not a number"),
             })?;
+            if !crate::numbers::fits_f32(value) {
+                return Err(ExprError {
+                    column,
+                    message: format!(
+                        "the number {literal} is beyond float32's range (±3.4e38), in which actlab computes"
+                    ),
+                });
+            }
             tokens.push((Token::Number(value), column));
             continue;
         }
@@ -329,6 +337,40 @@ impl Parser<'_> {
     }
 
     /// An operand of arithmetic must be a number, not a condition.
+    /// `expr` with its value in place when it is an operation on numbers alone (so that
+    /// every number left in an expression is one float32 holds): an error, at `column`
+    /// where the operation starts, when that value is not finite in float32.
+    fn folded(&self, expr: Expr, column: usize) -> Result<Expr, ExprError> {
+        let constant = match &expr {
+            Expr::Neg(a) | Expr::Unary(_, a) => matches!(**a, Expr::Number(_)),
+            Expr::Binary(_, a, b) | Expr::Extremum(_, a, b) => {
+                matches!(**a, Expr::Number(_)) && matches!(**b, Expr::Number(_))
+            }
+            _ => false,
+        };
+        if !constant {
+            return Ok(expr);
+        }
+        let value = expr.eval_f64(0.0, &[]).unwrap_or(f64::NAN);
+        if crate::numbers::fits_f32(value) {
+            return Ok(Expr::Number(value));
+        }
+        let what = if value.is_nan() {
+            "is not a number (NaN: a logarithm or square root of a negative number, or 0/0)"
+                .to_string()
+        } else if value.is_infinite() {
+            format!("is {value} (a division by zero or an overflow)")
+        } else {
+            format!(
+                "works out to {value:.3e}, beyond float32's range (±3.4e38), in which actlab computes"
+            )
+        };
+        Err(ExprError {
+            column,
+            message: format!("this part, on numbers alone, {what}"),
+        })
+    }
+
     fn number(&self, parsed: Parsed, column: usize) -> Result<Expr, ExprError> {
         match parsed {
             Parsed::Number(expr) => Ok(expr),
@@ -402,7 +444,7 @@ impl Parser<'_> {
             self.advance();
             let l = self.number(left, column)?;
             let r = self.operand(Self::product)?;
-            left = Parsed::Number(Expr::Binary(op, Box::new(l), Box::new(r)));
+            left = Parsed::Number(self.folded(Expr::Binary(op, Box::new(l), Box::new(r)), column)?);
         }
     }
 
@@ -418,7 +460,7 @@ impl Parser<'_> {
             self.advance();
             let l = self.number(left, column)?;
             let r = self.operand(Self::unary)?;
-            left = Parsed::Number(Expr::Binary(op, Box::new(l), Box::new(r)));
+            left = Parsed::Number(self.folded(Expr::Binary(op, Box::new(l), Box::new(r)), column)?);
         }
     }
 
@@ -428,9 +470,12 @@ impl Parser<'_> {
 
     fn unary_inner(&mut self) -> Result<Parsed, ExprError> {
         if self.peek() == &Token::Op("-") {
+            let column = self.column();
             self.advance();
             let operand = self.operand(Self::unary)?;
-            return Ok(Parsed::Number(Expr::Neg(Box::new(operand))));
+            return Ok(Parsed::Number(
+                self.folded(Expr::Neg(Box::new(operand)), column)?,
+            ));
         }
         self.power()
     }
@@ -444,11 +489,8 @@ impl Parser<'_> {
         self.advance();
         let base = self.number(base, column)?;
         let exponent = self.operand(Self::unary)?;
-        Ok(Parsed::Number(Expr::Binary(
-            BinaryOp::Pow,
-            Box::new(base),
-            Box::new(exponent),
-        )))
+        let power = Expr::Binary(BinaryOp::Pow, Box::new(base), Box::new(exponent));
+        Ok(Parsed::Number(self.folded(power, column)?))
     }
 
     fn atom(&mut self) -> Result<Parsed, ExprError> {
@@ -566,7 +608,7 @@ impl Parser<'_> {
         }
         let mut args = args.into_iter().map(Box::new);
         let mut next = || args.next().expect("arity checked above");
-        Ok(Parsed::Number(match function {
+        let called = match function {
             Callee::Unary(f) => Expr::Unary(f, next()),
             Callee::Extremum(e) => Expr::Extremum(e, next(), next()),
             Callee::Activation(f) => Expr::Activation(f, next()),
@@ -574,7 +616,8 @@ impl Parser<'_> {
                 let condition = condition.expect("where's condition is counted in its arity");
                 Expr::Where(Box::new(condition), next(), next())
             }
-        }))
+        };
+        Ok(Parsed::Number(self.folded(called, column)?))
     }
 }
 
@@ -688,6 +731,51 @@ mod tests {
         let names: Vec<&str> = params.iter().map(|p| p.0).collect();
         let values: Vec<f64> = params.iter().map(|p| p.1).collect();
         parse(text, &names).unwrap().eval_f64(x, &values).unwrap()
+    }
+
+    #[test]
+    fn numbers_beyond_float32_are_refused_where_they_are_written() {
+        let error = |text: &str| parse(text, &["a"]).unwrap_err();
+        let e = error("x * 1e39");
+        assert_eq!(e.column, 5, "{e}");
+        assert!(
+            e.message
+                .contains("the number 1e39 is beyond float32's range"),
+            "{e}"
+        );
+        // Operations on numbers alone are computed once, here, and checked.
+        let e = error("x + exp(100)");
+        assert_eq!(e.column, 5, "{e}");
+        assert!(e.message.contains("works out to 2.688e43"), "{e}");
+        assert!(
+            error("a * (1e30 * 1e30)")
+                .message
+                .contains("beyond float32's range")
+        );
+        assert!(
+            error("x + 1 / 0")
+                .message
+                .contains("is inf (a division by zero")
+        );
+        assert!(error("x * log(-1)").message.contains("NaN"));
+        assert!(
+            error("x - -(2 ^ 200)")
+                .message
+                .contains("beyond float32's range")
+        );
+        assert!(
+            error("max(x, min(1e38 * 10, 2))")
+                .message
+                .contains("beyond")
+        );
+        // In range, the value takes the place of the operation.
+        assert_eq!(
+            parse("x * (2 + 3)", &[]).unwrap(),
+            parse("x * 5", &[]).unwrap()
+        );
+        assert_eq!(value("exp(1) * x", 2.0, &[]), 2.0 * 1f64.exp());
+        // Large but representable, and tiny, are fine.
+        assert!(parse("x * 3e38 + 1e-44", &[]).is_ok());
     }
 
     #[test]

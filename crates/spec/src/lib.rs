@@ -19,7 +19,9 @@ mod kind;
 pub mod layout;
 mod located;
 mod network;
+pub mod numbers;
 pub mod record;
+pub mod resources;
 pub mod rng;
 mod train;
 

@@ -19,6 +19,12 @@ pub enum NetError {
         /// The field name.
         field: &'static str,
     },
+    /// Too many layers, or a layer too wide.
+    #[error("`hidden` {problem}")]
+    TooLarge {
+        /// What is too large, and the bound.
+        problem: String,
+    },
     /// Fourier options that cannot be used.
     #[error("`fourier.{field}` {problem}")]
     Fourier {
@@ -68,6 +74,11 @@ pub struct NetworkConfig {
 }
 
 impl NetworkConfig {
+    /// Most hidden layers a network may have (more is a typo, not an experiment).
+    pub const MAX_LAYERS: usize = 1_000;
+    /// Most units a hidden layer may have.
+    pub const MAX_WIDTH: usize = 1_000_000;
+
     /// The book's hidden widths.
     pub const BOOK_HIDDEN: [usize; 4] = [256, 192, 128, 64];
 
@@ -108,7 +119,7 @@ impl NetworkConfig {
         }
     }
 
-    /// Checks that every size is positive.
+    /// Checks that every size is positive and none is absurd.
     pub fn check(&self) -> Result<(), NetError> {
         if self.input == 0 {
             return Err(NetError::ZeroSize { field: "input" });
@@ -120,6 +131,25 @@ impl NetworkConfig {
             && let Some((field, problem)) = options.problem()
         {
             return Err(NetError::Fourier { field, problem });
+        }
+        if self.hidden.len() > Self::MAX_LAYERS {
+            return Err(NetError::TooLarge {
+                problem: format!(
+                    "has {} layers; at most {} are allowed",
+                    self.hidden.len(),
+                    Self::MAX_LAYERS
+                ),
+            });
+        }
+        if let Some(i) = self.hidden.iter().position(|&w| w > Self::MAX_WIDTH) {
+            return Err(NetError::TooLarge {
+                problem: format!(
+                    "layer {} has {} units; a layer may have at most {}",
+                    i + 1,
+                    self.hidden[i],
+                    Self::MAX_WIDTH
+                ),
+            });
         }
         match self.hidden.iter().position(|&w| w == 0) {
             Some(i) => Err(NetError::ZeroWidthLayer { index: i + 1 }),

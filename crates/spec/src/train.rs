@@ -61,6 +61,11 @@ impl Default for TrainConfig {
 }
 
 impl TrainConfig {
+    /// More epochs than anyone trains this network for: a typo, refused.
+    pub const MAX_EPOCHS: usize = 100_000;
+    /// A larger batch than any dataset actlab reads has images.
+    pub const MAX_BATCH: usize = 1_000_000;
+
     /// Whether a checkpoint is written after epoch `epoch` (1-based).
     pub fn saves_after(&self, epoch: usize) -> bool {
         epoch == self.epochs || self.save_epochs.contains(&epoch)
@@ -77,12 +82,20 @@ impl TrainConfig {
         if let Some((field, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Some((field, "is 0; it must be at least 1".into()));
         }
-        if !(self.lr.is_finite() && self.lr > 0.0) {
+        let bounded = [
+            ("epochs", self.epochs, Self::MAX_EPOCHS),
+            ("batch_size", self.batch_size, Self::MAX_BATCH),
+            ("eval_batch_size", self.eval_batch_size, Self::MAX_BATCH),
+        ];
+        if let Some((field, v, max)) = bounded.iter().find(|(_, v, max)| v > max) {
+            return Some((field, format!("is {v}; it must be at most {max}")));
+        }
+        if !(crate::numbers::fits_f32(self.lr) && self.lr > 0.0) {
             return Some((
                 "lr",
                 format!(
-                    "is {}; it must be a positive finite number, e.g. 1e-3",
-                    self.lr
+                    "is {}; it must be a positive finite number within float32's range, e.g. 1e-3",
+                    crate::numbers::show(self.lr)
                 ),
             ));
         }
@@ -92,10 +105,13 @@ impl TrainConfig {
                 format!("is {}; it must be in [0, 1)", self.momentum),
             ));
         }
-        if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
+        if !(crate::numbers::fits_f32(self.weight_decay) && self.weight_decay >= 0.0) {
             return Some((
                 "weight_decay",
-                format!("is {}; it must be a finite number >= 0", self.weight_decay),
+                format!(
+                    "is {}; it must be a finite number >= 0 within float32's range",
+                    crate::numbers::show(self.weight_decay)
+                ),
             ));
         }
         if let Some(e) = self

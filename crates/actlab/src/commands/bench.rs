@@ -19,7 +19,7 @@ use spec::{ActivationKind, ActivationSpec, EpochMetrics, ExperimentFile};
 use train::{Observer, RunContext, Start, StepPhases, fit, load_network};
 
 use crate::cli::{BenchActsArgs, BenchTrainArgs};
-use crate::context::{chosen_activations, load_data, print_json, runtime};
+use crate::context::{check_memory, chosen_activations, load_data, print_json, runtime};
 use crate::failure::{Failure, failed, input};
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -157,6 +157,13 @@ pub fn train(args: BenchTrainArgs, json: bool) -> Result<ExitCode, Failure> {
         .map_err(failed)?;
     file.out = scratch.path().to_path_buf();
     let experiment = file.check("--acts").map_err(input)?;
+    for spec in experiment.runs() {
+        check_memory(
+            &spec::resources::training(spec.network(), spec.train()),
+            "reduce --hidden",
+            &args.env,
+        )?;
+    }
     let context = RunContext {
         device_name: rt.device_name.clone(),
         threads: rt.threads,

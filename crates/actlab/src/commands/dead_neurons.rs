@@ -6,15 +6,15 @@ use std::process::ExitCode;
 use anyhow::anyhow;
 use nets::SimpleNetwork;
 use probe::dead_neurons;
-use spec::RunLayout;
 use spec::layout::{ProbeFiles, probe_figure};
 use spec::record::probe::{DatasetSplit, ProbeRecord, ProbeSource};
+use spec::{RunLayout, resources};
 use viz::figures::dead_neuron_figure;
 
 use crate::cli::DeadNeuronArgs;
 use crate::context::{
-    Written, load_data, network_config, open_run, print_json, print_paths, runtime, write_drawing,
-    write_record,
+    Written, check_memory, check_run_data, load_data, network_config, open_run, print_json,
+    print_paths, runtime, write_drawing, write_record,
 };
 use crate::failure::{Failure, input};
 
@@ -26,7 +26,13 @@ const PROBE_BATCH: usize = 1000;
 pub fn run(args: DeadNeuronArgs, json: bool) -> Result<ExitCode, Failure> {
     // Check everything the user typed before the slow parts (threads, data).
     let fresh_config = if args.init {
-        Some(network_config(&args.network)?)
+        let config = network_config(&args.network)?;
+        check_memory(
+            &resources::probing(&config, PROBE_BATCH),
+            "reduce --hidden",
+            &args.env,
+        )?;
+        Some(config)
     } else {
         None
     };
@@ -35,6 +41,7 @@ pub fn run(args: DeadNeuronArgs, json: bool) -> Result<ExitCode, Failure> {
     let (model, network, source, out) = match (&args.run, fresh_config) {
         (Some(dir), _) => {
             let opened = open_run(dir, args.checkpoint.as_deref(), &rt.device)?;
+            check_run_data(&opened.record, &data, &args.env)?;
             let source = ProbeSource::Checkpoint {
                 run: dir.clone(),
                 checkpoint: opened.checkpoint.path.clone(),

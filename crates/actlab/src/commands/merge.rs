@@ -11,7 +11,7 @@ use spec::claim::{Claimed, try_claim};
 use spec::{ExperimentLayout, RunLayout, RunRecord, RunState};
 
 use crate::cli::MergeArgs;
-use crate::context::{print_json, saved_experiment};
+use crate::context::{contradiction, print_json, saved_experiment};
 use crate::failure::{self, Failure, input};
 use crate::output::{write_report, write_summary_and_figures};
 
@@ -67,14 +67,8 @@ pub fn run(args: MergeArgs, json: bool) -> Result<ExitCode, Failure> {
         }
         let record: RunRecord = artifact::read(&path)
             .map_err(|e| input(anyhow!("merge: {e}; train the run again (actlab train --config ... --shard) or remove its folder")))?;
-        if record.network != *spec.network() || record.train != *spec.train() {
-            return Err(input(anyhow!(
-                "merge: {} records other network or training settings than {} plans for {}; the folder was edited or mixed up",
-                path.display(),
-                ExperimentLayout::CONFIG,
-                spec.name()
-            )));
-        }
+        contradiction(&record, spec, &path, &layout.config())
+            .map_err(|e| input(anyhow!("merge: {}", e.message())))?;
         if !record.is_finished() {
             // A claim that cannot be taken is held by a live process.
             let training_now = match try_claim(&layout.claim(spec.name())) {

@@ -11,7 +11,8 @@ use viz::figures::output_figure;
 
 use crate::cli::OutputArgs;
 use crate::context::{
-    Written, load_data, open_run, print_json, print_paths, runtime, write_drawing, write_record,
+    Written, check_run_data, load_data, open_run, print_json, print_paths, runtime, write_drawing,
+    write_record,
 };
 use crate::failure::Failure;
 
@@ -20,6 +21,7 @@ pub fn run(args: OutputArgs, json: bool) -> Result<ExitCode, Failure> {
     let data = load_data(&args.env)?;
     let rt = runtime(&args.env.compute)?;
     let opened = open_run(&args.run, args.checkpoint.as_deref(), &rt.device)?;
+    check_run_data(&opened.record, &data, &args.env)?;
     let report = layer_outputs(
         &opened.model.valid(),
         &data.test,

@@ -6,13 +6,14 @@ use std::process::ExitCode;
 
 use anyhow::{Context, anyhow};
 use data::FashionMnist;
+use spec::resources;
 use spec::{
     ActivationKind, ActivationSpec, Experiment, ExperimentFile, ExperimentLayout, RunLayout,
 };
 use train::Start;
 
 use crate::cli::{TrainArgs, TrainSettings};
-use crate::context::{load_data, runtime, saved_experiment};
+use crate::context::{check_memory, load_data, runtime, saved_experiment};
 use crate::failure::{Failure, input};
 use crate::parse::ShardChoice;
 use crate::sweep::{Shown, Step, resume_step, train_steps};
@@ -142,6 +143,7 @@ pub fn run(args: TrainArgs, json: bool) -> Result<ExitCode, Failure> {
     let experiment = file
         .check(&origin)
         .map_err(|e| input(e.located_in(&text)))?;
+    check_fits(&experiment, &args)?;
     let data = load_data(&args.env)?;
     if let Some(shard) = args.shard {
         return sharded(&experiment, shard, &data, &args, show);
@@ -177,6 +179,27 @@ pub fn run(args: TrainArgs, json: bool) -> Result<ExitCode, Failure> {
         .map(|spec| Step::Train(Box::new(spec), Start::Fresh))
         .collect();
     train_steps(&experiment, steps, &data, &rt, &args.env, args.jobs, show)
+}
+
+/// Refuses an experiment whose largest run (times `--jobs`) cannot fit in memory.
+fn check_fits(experiment: &Experiment, args: &TrainArgs) -> Result<(), Failure> {
+    let largest = experiment
+        .runs()
+        .iter()
+        .map(|r| resources::training(r.network(), r.train()))
+        .max_by_key(|e| e.total());
+    match largest {
+        Some(estimate) => check_memory(
+            &estimate.times(args.jobs as u64),
+            if args.jobs > 1 {
+                "reduce --hidden, --batch-size or --jobs"
+            } else {
+                "reduce --hidden or --batch-size"
+            },
+            &args.env,
+        ),
+        None => Ok(()),
+    }
 }
 
 /// The shard index the scheduler gives this process: Slurm array task, or Kubernetes
@@ -264,6 +287,7 @@ fn sharded(
 /// `--resume DIR`: continues the unfinished runs of a saved experiment.
 fn resume(dir: &Path, args: &TrainArgs, show: Shown) -> Result<ExitCode, Failure> {
     let experiment = saved_experiment(dir, "--resume ")?;
+    check_fits(&experiment, args)?;
     let data = load_data(&args.env)?;
     let steps = experiment
         .runs()

@@ -7,3 +7,67 @@ pub mod run;
 pub mod stats;
 pub mod summary;
 pub mod table;
+
+/// The first field where two records' JSON differ, as (dotted path, this value, that
+/// value); `None` when they are equal. For naming a contradiction between two files.
+pub fn first_difference<T: serde::Serialize>(
+    this: &T,
+    that: &T,
+) -> Option<(String, String, String)> {
+    fn walk(
+        path: &str,
+        a: &serde_json::Value,
+        b: &serde_json::Value,
+    ) -> Option<(String, String, String)> {
+        use serde_json::Value;
+        let join = |key: &str| {
+            if path.is_empty() {
+                key.to_string()
+            } else {
+                format!("{path}.{key}")
+            }
+        };
+        match (a, b) {
+            (Value::Object(x), Value::Object(y)) => {
+                let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+                keys.sort();
+                keys.dedup();
+                keys.into_iter().find_map(|k| {
+                    let null = Value::Null;
+                    walk(
+                        &join(k),
+                        x.get(k).unwrap_or(&null),
+                        y.get(k).unwrap_or(&null),
+                    )
+                })
+            }
+            _ if a == b => None,
+            _ => Some((path.to_string(), a.to_string(), b.to_string())),
+        }
+    }
+    let (a, b) = (
+        serde_json::to_value(this).ok()?,
+        serde_json::to_value(that).ok()?,
+    );
+    walk("", &a, &b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_difference_is_named_by_its_path() {
+        let a = serde_json::json!({"hidden": [256, 128], "activation": {"kind": "ReLU"}});
+        let b = serde_json::json!({"hidden": [256, 128], "activation": {"kind": "GELU"}});
+        assert_eq!(
+            first_difference(&a, &b),
+            Some((
+                "activation.kind".into(),
+                "\"ReLU\"".into(),
+                "\"GELU\"".into()
+            ))
+        );
+        assert_eq!(first_difference(&a, &a), None);
+    }
+}
