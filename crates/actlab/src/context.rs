@@ -177,13 +177,17 @@ pub fn run_record(run_dir: &Path) -> Result<RunRecord, Failure> {
 }
 
 /// The experiment saved in `dir` and the records of its runs that have one, in the
-/// experiment's run order.
+/// experiment's run order, each checked against what the experiment plans for it.
 pub fn experiment_records(dir: &Path) -> Result<(Experiment, Vec<RunRecord>), Failure> {
     let experiment = saved_experiment(dir, "")?;
+    let config = ExperimentLayout::new(dir).config();
     let mut records = Vec::new();
     for spec in experiment.runs() {
-        if RunLayout::new(spec.dir()).record().is_file() {
-            records.push(run_record(spec.dir())?);
+        let file = RunLayout::new(spec.dir()).record();
+        if file.is_file() {
+            let record = run_record(spec.dir())?;
+            contradiction(&record, &spec, &file, &config)?;
+            records.push(record);
         }
     }
     Ok((experiment, records))

@@ -18,8 +18,8 @@ use viz::figures::{
 
 use crate::cli::{PlotActsArgs, PlotArgs, PlotCommand};
 use crate::context::{
-    chosen_activations, experiment_records, print_json, print_paths, runtime, write_drawing,
-    write_figure,
+    chosen_activations, cross_check, experiment_records, print_json, print_paths, runtime,
+    write_drawing, write_figure,
 };
 use crate::failure::{Failure, input};
 use crate::output::experiment_summary;
@@ -146,6 +146,7 @@ fn plot_from(from: &Path, out: Option<&Path>) -> Result<Vec<PathBuf>, Failure> {
             return Ok(written);
         }
         AnyArtifact::Run(record) => {
+            cross_check(folder, &record)?;
             let name = format!("{}-training", record.run);
             let beside = RunLayout::new(folder).training_figure();
             (run_figure(&record).into(), beside, name)

@@ -8,7 +8,7 @@ use spec::{EpochMetrics, RunLayout, RunSpec};
 use train::{Start, fit};
 
 use crate::cli::RerunArgs;
-use crate::context::{load_data, print_json, run_record, runtime};
+use crate::context::{cross_check, load_data, print_json, run_record, runtime};
 use crate::failure::{self, Failure, failed, input};
 use crate::progress::SweepProgress;
 
@@ -26,6 +26,7 @@ pub fn run(args: RerunArgs, json: bool) -> Result<ExitCode, Failure> {
     };
     let record_path = RunLayout::new(&run_dir).record();
     let original = run_record(&run_dir)?;
+    cross_check(&run_dir, &original)?;
     let data = load_data(&args.env)?;
     data.check_recorded(&original.dataset_md5).map_err(input)?;
     let out = args
