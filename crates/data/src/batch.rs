@@ -1,6 +1,6 @@
-//! Per-epoch shuffling and batch assembly.
+//! The book's pixel normalisation and actlab's per-epoch shuffle. Batches themselves are
+//! assembled by [`crate::FashionMnistBatcher`] in Burn's data loaders.
 
-use crate::mnist::Split;
 use spec::rng::SplitMix64;
 
 /// The book's normalisation of one pixel, in f32 as torchvision computes it:
@@ -19,42 +19,6 @@ pub fn epoch_order(len: usize, seed: u64, epoch: usize) -> Vec<usize> {
         order.swap(i, j);
     }
     order
-}
-
-/// One batch: normalised pixels `[len, 784]` row-major and labels, reused across
-/// batches so assembly allocates nothing after the first.
-#[derive(Clone, Debug, Default)]
-pub struct BatchBuffer {
-    /// Normalised pixels, row-major.
-    pub pixels: Vec<f32>,
-    /// Class indices.
-    pub labels: Vec<i64>,
-}
-
-impl BatchBuffer {
-    /// Samples in the batch.
-    pub fn len(&self) -> usize {
-        self.labels.len()
-    }
-
-    /// Whether the batch is empty.
-    pub fn is_empty(&self) -> bool {
-        self.labels.is_empty()
-    }
-
-    /// Fills the buffer with the samples `indices` of `split`.
-    pub fn fill(&mut self, split: &Split, indices: &[usize]) {
-        let lut: [f32; 256] = std::array::from_fn(|b| normalise_pixel(b as u8));
-        let pixels = split.pixels();
-        self.pixels.clear();
-        self.labels.clear();
-        self.pixels.reserve(indices.len() * pixels);
-        for &i in indices {
-            self.pixels
-                .extend(split.image(i).iter().map(|&b| lut[b as usize]));
-            self.labels.push(split.labels()[i] as i64);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -78,14 +42,5 @@ mod tests {
         assert_ne!(a, epoch_order(1000, 7, 1));
         assert_ne!(a, epoch_order(1000, 8, 0));
         assert_ne!(a, sorted);
-    }
-
-    #[test]
-    fn fill_builds_rows_and_labels() {
-        let split = Split::new(vec![0, 255, 255, 0, 51, 51], vec![3, 9, 1], 2).unwrap();
-        let mut buf = BatchBuffer::default();
-        buf.fill(&split, &[1, 0]);
-        assert_eq!(buf.labels, [9, 3]);
-        assert_eq!(buf.pixels, [1.0, -1.0, -1.0, 1.0]);
     }
 }

@@ -7,6 +7,12 @@ use thiserror::Error;
 /// A dataset that cannot be found or read.
 #[derive(Debug, Error)]
 pub enum DataError {
+    /// Images that Burn's MNIST-shaped items (28 x 28) cannot hold.
+    #[error("images of {pixels} pixels are not 28 x 28, as MNIST-shaped items need")]
+    NotSquareImages {
+        /// Pixels per image.
+        pixels: usize,
+    },
     /// No folder with the dataset in any of the searched places.
     #[error(
         "FashionMNIST not found (looked in {}); install it with `apt-get install {package}` or pass --data-dir DIR (or set {env})",

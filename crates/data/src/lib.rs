@@ -1,14 +1,20 @@
 //! FashionMNIST: an IDX reader (`.gz` or raw), the dataset held in memory as bytes,
-//! seeded per-epoch shuffling and batches assembled straight into one buffer.
+//! seeded per-epoch shuffling, and the dataset as Burn's `Dataset` with a `Batcher`, so
+//! that actlab (and any Burn program) batches it with Burn's data loaders.
 
 mod batch;
+mod burn_data;
 mod checksum;
 mod error;
 mod idx;
 mod locate;
 mod mnist;
 
-pub use batch::{BatchBuffer, epoch_order, normalise_pixel};
+pub use batch::{epoch_order, normalise_pixel};
+pub use burn_data::{
+    FashionMnistBatch, FashionMnistBatcher, FashionMnistDataset, FashionMnistItem, InOrder, SIDE,
+    SplitBatcher,
+};
 pub use checksum::Digests;
 pub use error::DataError;
 pub use idx::{IdxArray, decompress, encode_idx, parse_idx, read_idx};

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -146,10 +147,10 @@ impl Split {
 pub struct FashionMnist {
     /// The folder the files were read from.
     pub dir: PathBuf,
-    /// 60,000 training samples.
-    pub train: Split,
+    /// 60,000 training samples (shared: Burn's data loaders hold them too).
+    pub train: Arc<Split>,
     /// 10,000 test samples.
-    pub test: Split,
+    pub test: Arc<Split>,
     /// MD5 of each file's IDX contents, by file name.
     pub checksums: BTreeMap<String, String>,
 }
@@ -180,8 +181,8 @@ impl FashionMnist {
         let test = load_split(dir, SplitName::Test, verify, &mut checksums)?;
         Ok(Self {
             dir: dir.to_path_buf(),
-            train,
-            test,
+            train: Arc::new(train),
+            test: Arc::new(test),
             checksums,
         })
     }

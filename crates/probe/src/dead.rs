@@ -5,6 +5,7 @@ use burn::tensor::{Device, Tensor};
 use data::Split;
 use nets::SimpleNetwork;
 use spec::record::probe::{DeadLayer, DeadNeuronReport, SATURATION_SLOPE, SILENT_OUTPUT};
+use std::sync::Arc;
 use train::for_each_batch;
 
 /// Step of the left difference (f(z) - f(z - h)) / h that estimates f'(z) (the probed
@@ -17,7 +18,7 @@ const SLOPE_STEP: f64 = 1e-3;
 /// and finds the units that never produced anything but 0.
 pub fn dead_neurons(
     model: &SimpleNetwork,
-    split: &Split,
+    split: &Arc<Split>,
     batch_size: usize,
     device: &Device,
 ) -> DeadNeuronReport {
@@ -146,7 +147,7 @@ mod tests {
         set(&mut model.hidden[0], &[2, 5, 11]);
         set(&mut model.hidden[1], &[0]);
         let images: Vec<u8> = (0..400u32).map(|i| (i * 37 % 256) as u8).collect();
-        let split = Split::new(images, vec![0; 100], 4).unwrap();
+        let split = Arc::new(Split::new(images, vec![0; 100], 4).unwrap());
         let report = dead_neurons(&model, &split, 32, &device);
         assert_eq!(report.samples, 100);
         assert_eq!(report.layers[0].dead_units, [2, 5, 11]);
@@ -163,7 +164,7 @@ mod tests {
         cfg.input = 4;
         let model = SimpleNetwork::new(&cfg, &device).unwrap();
         let images: Vec<u8> = (0..400u32).map(|i| (i * 37 % 256) as u8).collect();
-        let split = Split::new(images, vec![0; 100], 4).unwrap();
+        let split = Arc::new(Split::new(images, vec![0; 100], 4).unwrap());
         let report = dead_neurons(&model, &split, 32, &device);
         assert!(report.layers.iter().all(|l| l.dead == 0));
     }
@@ -178,7 +179,7 @@ mod tests {
             .with_hidden(vec![6]);
         cfg.input = 4;
         let images: Vec<u8> = (0..400u32).map(|i| 128 + (i * 37 % 100) as u8).collect();
-        let split = Split::new(images, vec![0; 100], 4).unwrap();
+        let split = Arc::new(Split::new(images, vec![0; 100], 4).unwrap());
         for (weight, saturated) in [(50.0f32, 6), (1e-3, 0)] {
             let mut model = SimpleNetwork::new(&cfg, &device).unwrap();
             model.hidden[0].weight = Param::from_tensor(Tensor::full([4, 6], weight, &device));
@@ -205,7 +206,7 @@ mod tests {
             &device,
         )));
         let images: Vec<u8> = (0..400u32).map(|i| (i % 256) as u8).collect();
-        let split = Split::new(images, vec![0; 100], 4).unwrap();
+        let split = Arc::new(Split::new(images, vec![0; 100], 4).unwrap());
         let layer = &dead_neurons(&model, &split, 32, &device).layers[0];
         assert_eq!(layer.dead_units, [0, 2]);
         assert_eq!(layer.sparsity, [1.0, 0.0, 1.0]);

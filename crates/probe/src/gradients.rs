@@ -5,12 +5,13 @@
 use burn::module::Param;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::tensor::{Device, Tensor};
-use data::{BatchBuffer, Split};
+use data::Split;
 use nets::{NetworkConfig, SimpleNetwork};
 use spec::record::probe::{
     DatasetSplit, GradientReport, Histogram, LayerGradients, ProbeRecord, ProbeSource, Stats,
 };
-use train::batch_tensors;
+use std::sync::Arc;
+use train::first_samples;
 
 /// `bins` equal-width bins over `[min, max]` of `values`.
 pub fn histogram(values: &[f32], bins: usize) -> Histogram {
@@ -74,18 +75,15 @@ fn to_vec(t: Tensor<2>) -> Vec<f32> {
 pub fn gradient_probe(
     network: &NetworkConfig,
     seed: u64,
-    train: &Split,
+    train: &Arc<Split>,
     batch: usize,
     bins: usize,
     device: &Device,
 ) -> Result<ProbeRecord<GradientReport>, nets::NetError> {
     device.seed(seed);
     let model = SimpleNetwork::new(network, device)?;
-    let indices: Vec<usize> = (0..batch.min(train.len())).collect();
-    let mut buf = BatchBuffer::default();
-    buf.fill(train, &indices);
-    let n = buf.len();
-    let (x, y) = batch_tensors(&buf, train.pixels(), device);
+    let (x, y) = first_samples(train, batch, device);
+    let [n] = y.dims();
     let loss = CrossEntropyLossConfig::new()
         .init(device)
         .forward(model.forward(x), y);

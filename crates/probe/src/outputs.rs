@@ -5,6 +5,7 @@ use burn::tensor::Device;
 use data::Split;
 use nets::SimpleNetwork;
 use spec::record::probe::{LayerOutputs, OutputReport};
+use std::sync::Arc;
 use train::for_each_batch;
 
 use crate::gradients::{histogram, stats};
@@ -12,7 +13,7 @@ use crate::gradients::{histogram, stats};
 /// Passes all of `split` through `model` (the inference copy, on `device`) in batches.
 pub fn layer_outputs(
     model: &SimpleNetwork,
-    split: &Split,
+    split: &Arc<Split>,
     batch_size: usize,
     bins: usize,
     device: &Device,

@@ -9,13 +9,13 @@ use burn::module::Module;
 use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Int, Tensor};
-use data::{BatchBuffer, FashionMnist, Split, SplitMix64, epoch_order};
+use data::{FashionMnist, Split, SplitMix64, epoch_order};
 use nets::{NetError, SimpleNetwork};
 use spec::artifact;
 use spec::{BatchPoint, CheckpointRef, EpochMetrics, RunLayout, RunRecord, RunSpec, RunStatus};
 use thiserror::Error;
 
-use crate::batch::{batch_tensors, for_each_batch};
+use crate::batch::{epoch_batches, for_each_batch};
 use crate::checkpoint::{
     CheckpointError, load_resume_point, remove_resume_point, save_checkpoint, save_resume_point,
 };
@@ -31,6 +31,9 @@ pub enum TrainError {
     /// A checkpoint could not be written.
     #[error(transparent)]
     Checkpoint(#[from] CheckpointError),
+    /// The dataset's items could not be batched.
+    #[error("cannot batch the dataset: {0}")]
+    Data(String),
     /// A resume was asked of a record without a resume point.
     #[error("the run has no resume point (no epoch completed); train it afresh")]
     NothingToResume,
@@ -48,7 +51,7 @@ pub enum TrainError {
 /// and the loss is read back inside `forward`, so each phase includes its own work).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct StepPhases {
-    /// Gathering the batch's pixels and labels into tensors.
+    /// Waiting for the batch (assembled by the data loader's worker meanwhile).
     pub assemble: Duration,
     /// Forward pass, loss, and the batch's loss and hit count read back.
     pub forward: Duration,
@@ -111,7 +114,7 @@ fn correct(logits: Tensor<2>, labels: Tensor<1, Int>) -> usize {
 /// `model` should be the inference copy (`model.valid()`) on a plain `device`.
 pub fn evaluate(
     model: &SimpleNetwork,
-    split: &Split,
+    split: &Arc<Split>,
     batch_size: usize,
     device: &Device,
 ) -> (f64, f64) {
@@ -245,7 +248,7 @@ impl<'a> Trainer<'a> {
         &mut self,
         mut model: SimpleNetwork,
         epoch: usize,
-        train: &Split,
+        train: &Arc<Split>,
         context: &RunContext,
         observer: &mut dyn Observer,
     ) -> Result<(SimpleNetwork, Option<EpochTraining>), TrainError> {
@@ -261,16 +264,21 @@ impl<'a> Trainer<'a> {
         }
         let train_start = Instant::now();
         let order = epoch_order(train.len(), cfg.seed, epoch - 1);
-        let mut buf = BatchBuffer::default();
+        let loader = epoch_batches(train, order, cfg.batch_size, &self.ad_device);
+        let mut batches = loader.iter();
         let (mut loss_sum, mut hits, mut seen) = (0.0f64, 0usize, 0usize);
-        for (b, chunk) in order.chunks(cfg.batch_size).enumerate() {
+        for b in 0.. {
             let at = BatchPoint {
                 epoch,
                 batch: b + 1,
             };
             let assemble_start = Instant::now();
-            buf.fill(train, chunk);
-            let (x, y) = batch_tensors(&buf, train.pixels(), &self.ad_device);
+            let Some(batch) = batches.next() else {
+                break;
+            };
+            let batch = batch.map_err(|e| TrainError::Data(e.to_string()))?;
+            let (x, y) = (batch.images, batch.targets);
+            let [n] = y.dims();
             let forward_start = Instant::now();
             let logits = model.forward(x);
             let loss = self.loss_fn.forward(logits.clone(), y.clone());
@@ -280,8 +288,8 @@ impl<'a> Trainer<'a> {
                 return Ok((model, None));
             }
             hits += correct(logits.detach(), y);
-            loss_sum += loss_value as f64 * chunk.len() as f64;
-            seen += chunk.len();
+            loss_sum += loss_value as f64 * n as f64;
+            seen += n;
             let backward_start = Instant::now();
             let grads = GradientsParams::from_grads(loss.backward(), &model);
             if cfg.track_grads {
@@ -322,7 +330,7 @@ impl<'a> Trainer<'a> {
         model: &SimpleNetwork,
         epoch: usize,
         training: EpochTraining,
-        test: &Split,
+        test: &Arc<Split>,
         observer: &mut dyn Observer,
     ) -> Result<(), TrainError> {
         let cfg = self.run.train();

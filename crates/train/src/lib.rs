@@ -7,7 +7,7 @@ mod fit;
 mod optimizer;
 mod track;
 
-pub use batch::{batch_inputs, batch_tensors, for_each_batch};
+pub use batch::{epoch_batches, first_samples, for_each_batch};
 pub use checkpoint::{
     CheckpointError, OpenedRun, RunFolderError, load_network, open_run, save_checkpoint,
 };

@@ -34,8 +34,8 @@ static RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
 fn dataset() -> FashionMnist {
     FashionMnist {
         dir: "synthetic".into(),
-        train: synthetic(640, 1),
-        test: synthetic(200, 2),
+        train: synthetic(640, 1).into(),
+        test: synthetic(200, 2).into(),
         checksums: Default::default(),
     }
 }

@@ -244,7 +244,11 @@ pub fn train(args: BenchTrainArgs, json: bool) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn time_dead_neuron_pass(model: &SimpleNetwork, split: &data::Split, device: &Device) -> f64 {
+fn time_dead_neuron_pass(
+    model: &SimpleNetwork,
+    split: &std::sync::Arc<data::Split>,
+    device: &Device,
+) -> f64 {
     let start = Instant::now();
     let report = probe::dead_neurons(model, split, 1000, device);
     let seconds = start.elapsed().as_secs_f64();
