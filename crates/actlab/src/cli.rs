@@ -64,6 +64,13 @@ pub enum Command {
     /// figure as inline SVG, and the config; it opens offline.
     #[command(after_help = "Example:\n  actlab report results/first")]
     Report(ReportArgs),
+    /// TensorBoard event files of saved runs, written from their records: every
+    /// experiment at or below DIR (up to three levels), each run into its tensorboard/
+    /// folder, or OUT/<experiment>/<run>/.
+    #[command(
+        after_help = "Examples:\n  actlab tensorboard results/reference/book-ch4\n  actlab tensorboard results --out /tmp/tb && tensorboard --logdir /tmp/tb"
+    )]
+    Tensorboard(TensorboardArgs),
     /// Compare two experiment folders activation by activation: each one's mean final
     /// test accuracy in both, the change with Welch's 95 % interval and Holm-adjusted
     /// tests, and whether it regressed. With --fail-on-regression, a CI gate: exit code
@@ -202,6 +209,18 @@ pub struct ReportArgs {
     pub dir: PathBuf,
     /// Folder for index.html [default: the experiment folder].
     #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// Flags of `actlab tensorboard`.
+#[derive(Debug, Args)]
+pub struct TensorboardArgs {
+    /// An experiment folder, or a folder with experiments below it.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Write OUT/<experiment>/<run>/events.out.tfevents.* [default: into each run's
+    /// tensorboard/ folder].
+    #[arg(long, value_name = "OUT")]
     pub out: Option<PathBuf>,
 }
 
@@ -447,6 +466,15 @@ pub struct TrainSettings {
     /// Frequency scale of the paper initialisation [default: 30].
     #[arg(long, value_parser = parse::positive_f64, value_name = "OMEGA0")]
     pub fourier_omega0: Option<f64>,
+    /// Write TensorBoard event files as each run trains (losses, accuracies, the running
+    /// loss, with --track grads per-layer statistics and weight histograms, and the
+    /// hyper-parameters for the HParams dashboard): into each run's tensorboard/ folder,
+    /// or DIR/<experiment>/<run>/.
+    #[arg(long, num_args = 0..=1, value_name = "DIR")]
+    pub tensorboard: Option<Option<PathBuf>>,
+    /// Batches between two records of the running training loss [default: 50].
+    #[arg(long, value_parser = parse::up_to::<1_000_000>, value_name = "N")]
+    pub log_every: Option<usize>,
     /// Epochs after which to save a checkpoint, comma-separated (the last always is).
     #[arg(long, value_delimiter = ',', value_name = "EPOCHS")]
     pub save_epochs: Option<Vec<usize>>,

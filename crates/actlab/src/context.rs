@@ -176,6 +176,33 @@ pub fn run_record(run_dir: &Path) -> Result<RunRecord, Failure> {
     artifact::read(&RunLayout::new(run_dir).record()).map_err(input)
 }
 
+/// Experiment folders at `dir` or up to three levels below it, sorted.
+pub fn experiment_folders(dir: &Path) -> Vec<PathBuf> {
+    folders_below(dir, 3)
+}
+
+fn folders_below(dir: &Path, depth: usize) -> Vec<PathBuf> {
+    if ExperimentLayout::new(dir).config().is_file() {
+        return vec![dir.to_path_buf()];
+    }
+    if depth == 0 {
+        return Vec::new();
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut subfolders: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    subfolders.sort();
+    subfolders
+        .iter()
+        .flat_map(|d| folders_below(d, depth - 1))
+        .collect()
+}
+
 /// The experiment saved in `dir` and the records of its runs that have one, in the
 /// experiment's run order, each checked against what the experiment plans for it.
 pub fn experiment_records(dir: &Path) -> Result<(Experiment, Vec<RunRecord>), Failure> {
@@ -281,7 +308,7 @@ pub fn contradiction(
     let difference = first_difference(&record.network, planned.network())
         .map(|(field, a, b)| (format!("network.{field}"), a, b))
         .or_else(|| {
-            first_difference(&record.train, planned.train())
+            first_difference(&record.train, &planned.train().recorded())
                 .map(|(field, a, b)| (format!("train.{field}"), a, b))
         });
     match difference {

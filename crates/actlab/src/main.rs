@@ -65,6 +65,7 @@ fn main() -> ExitCode {
         Command::Plot(args) => commands::plot::run(args, json),
         Command::Report(args) => commands::report::run(args, json),
         Command::Compare(args) => commands::compare::run(args, json),
+        Command::Tensorboard(args) => commands::tensorboard::run(args, json),
         Command::Worker(args) => commands::worker::run(args),
         Command::Merge(args) => commands::merge::run(args, json),
         Command::Slurm(args) => commands::slurm::run(args, json),

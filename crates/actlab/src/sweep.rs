@@ -18,7 +18,7 @@ use spec::claim::{Claimed, Owner, try_claim};
 use spec::{
     EpochMetrics, Experiment, ExperimentLayout, RunLayout, RunRecord, RunSpec, RunStatus, fsio,
 };
-use train::{Observer, RunContext, Start, fit};
+use train::{EventsObserver, Observer, RunContext, Start, fit};
 
 use crate::cli::EnvArgs;
 use crate::context::{Runtime, contradiction, experiment_records, print_json, run_record};
@@ -147,9 +147,23 @@ pub fn train_claimed(
         }
         _ => {}
     }
-    let record = fit(&spec, start, data, &rt.device, context, observer)
-        .with_context(|| format!("run {}", spec.name()))
-        .map_err(failed)?;
+    let record = match spec.tensorboard_dir() {
+        Some(dir) => {
+            let earlier = match &start {
+                Start::Resume(previous) => previous.epochs.clone(),
+                Start::Fresh => Vec::new(),
+            };
+            let mut events = EventsObserver::new(&spec, dir, &earlier, observer);
+            let record = fit(&spec, start, data, &rt.device, context, &mut events);
+            if let Ok(record) = &record {
+                events.finish(record);
+            }
+            record
+        }
+        None => fit(&spec, start, data, &rt.device, context, observer),
+    }
+    .with_context(|| format!("run {}", spec.name()))
+    .map_err(failed)?;
     drop(claim);
     Ok(Outcome::Trained(Box::new(record)))
 }

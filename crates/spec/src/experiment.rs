@@ -9,7 +9,7 @@ use thiserror::Error;
 use crate::activation::{ActivationConfig, ActivationSpec, FourierOptions, Scope};
 use crate::custom::{CustomActivation, Definition};
 use crate::kind::ActivationKind;
-use crate::layout::ExperimentLayout;
+use crate::layout::{ExperimentLayout, RunLayout};
 use crate::located::{line_column, locate, misplaced_hint};
 use crate::network::{LayerKind, NetworkConfig};
 use crate::train::TrainConfig;
@@ -126,6 +126,10 @@ pub struct ExperimentFile {
     /// `acts` has it, else the first).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<String>,
+    /// Where TensorBoard event files go with `[train] tensorboard = true`:
+    /// `<tensorboard_dir>/<name>/<run>/` (default: each run's folder, `<run>/tensorboard/`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tensorboard_dir: Option<PathBuf>,
 }
 
 impl Default for ExperimentFile {
@@ -142,6 +146,7 @@ impl Default for ExperimentFile {
             definitions: Vec::new(),
             fourier: None,
             baseline: None,
+            tensorboard_dir: None,
         }
     }
 }
@@ -397,6 +402,7 @@ impl ExperimentFile {
             definitions,
             fourier: checked.fourier,
             baseline: None,
+            tensorboard_dir: None,
         })
     }
 }
@@ -461,9 +467,19 @@ impl Experiment {
             for &seed in self.seeds() {
                 let name = ExperimentLayout::run_name(spec.name(), seed);
                 let activation = ActivationConfig::new(spec.clone()).with_scope(self.file.scope);
+                let dir = layout.run(&name).dir().to_path_buf();
+                let tensorboard =
+                    self.file
+                        .train
+                        .tensorboard
+                        .then(|| match &self.file.tensorboard_dir {
+                            Some(root) => root.join(&self.file.name).join(&name),
+                            None => RunLayout::new(&dir).tensorboard(),
+                        });
                 runs.push(RunSpec {
                     experiment: self.file.name.clone(),
-                    dir: layout.run(&name).dir().to_path_buf(),
+                    dir,
+                    tensorboard,
                     name,
                     network: NetworkConfig::book(activation)
                         .with_hidden(self.file.hidden.clone())
@@ -488,6 +504,7 @@ pub struct RunSpec {
     dir: PathBuf,
     network: NetworkConfig,
     train: TrainConfig,
+    tensorboard: Option<PathBuf>,
 }
 
 impl RunSpec {
@@ -515,10 +532,18 @@ impl RunSpec {
         Ok(Self {
             experiment: experiment.to_string(),
             name: name.to_string(),
+            tensorboard: train
+                .tensorboard
+                .then(|| RunLayout::new(&dir).tensorboard()),
             dir,
             network,
             train,
         })
+    }
+
+    /// The folder of the run's TensorBoard event files, when it writes them.
+    pub fn tensorboard_dir(&self) -> Option<&Path> {
+        self.tensorboard.as_deref()
     }
 
     /// Experiment name.

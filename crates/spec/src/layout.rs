@@ -15,6 +15,7 @@
 //!     checkpoints/epoch-N.bpk, interrupted.bpk, resume-eN.bpk, resume-eN.optimizer.bpk
 //!     figures/training.{json,svg,png}
 //!     probes/<probe>-<checkpoint>.json and <probe>-<checkpoint>-figure.{json,svg,png}
+//!     tensorboard/events.out.tfevents.*   with `[train] tensorboard = true`, or exported
 //! ```
 //!
 //! Every probe report is `<name>.json` with its figure beside it as
@@ -127,6 +128,11 @@ impl RunLayout {
     /// The folder itself.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The run's TensorBoard event files, by default.
+    pub fn tensorboard(&self) -> PathBuf {
+        self.dir.join("tensorboard")
     }
 
     /// `run.json`.

@@ -41,7 +41,7 @@ pub use names::{NamedChoice, UnknownName, closest_names};
 pub use network::{LayerKind, NetError, NetworkConfig};
 pub use record::run::{
     BatchPoint, CheckpointRef, EpochMetrics, LayerTrack, ResumePoint, RunRecord, RunState,
-    RunStatus,
+    RunStatus, RunningLoss,
 };
 pub use record::summary::{SummaryRow, SummaryTable};
 pub use train::{OptimizerKind, TrainConfig};

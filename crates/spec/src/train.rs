@@ -40,6 +40,14 @@ pub struct TrainConfig {
     /// and norm (the book's `train_model_with_metrics`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub track_grads: bool,
+    /// Batches between two records of the running training loss (in `run.json`, and in
+    /// TensorBoard's curves).
+    #[serde(skip_serializing_if = "TrainConfig::is_default_log_every")]
+    pub log_every: usize,
+    /// Also write TensorBoard event files as the run trains (`actlab tensorboard` writes
+    /// them from the records afterwards just as well).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub tensorboard: bool,
 }
 
 impl Default for TrainConfig {
@@ -56,11 +64,29 @@ impl Default for TrainConfig {
             save_epochs: Vec::new(),
             seed: 7,
             track_grads: false,
+            log_every: Self::LOG_EVERY,
+            tensorboard: false,
         }
     }
 }
 
 impl TrainConfig {
+    /// Batches between two records of the running loss, by default.
+    pub const LOG_EVERY: usize = 50;
+
+    /// The settings as a run's record keeps them: whether TensorBoard events were
+    /// written is not part of what the run was, so a record is the same either way.
+    pub fn recorded(&self) -> Self {
+        Self {
+            tensorboard: false,
+            ..self.clone()
+        }
+    }
+
+    fn is_default_log_every(v: &usize) -> bool {
+        *v == Self::LOG_EVERY
+    }
+
     /// More epochs than anyone trains this network for: a typo, refused.
     pub const MAX_EPOCHS: usize = 100_000;
     /// A larger batch than any dataset actlab reads has images.
@@ -78,6 +104,7 @@ impl TrainConfig {
             ("epochs", self.epochs),
             ("batch_size", self.batch_size),
             ("eval_batch_size", self.eval_batch_size),
+            ("log_every", self.log_every),
         ];
         if let Some((field, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Some((field, "is 0; it must be at least 1".into()));

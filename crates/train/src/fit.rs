@@ -12,7 +12,9 @@ use burn::tensor::{Device, Int, Tensor};
 use data::{FashionMnist, Split, SplitMix64, epoch_order};
 use nets::{NetError, SimpleNetwork};
 use spec::artifact;
-use spec::{BatchPoint, CheckpointRef, EpochMetrics, RunLayout, RunRecord, RunSpec, RunStatus};
+use spec::{
+    BatchPoint, CheckpointRef, EpochMetrics, RunLayout, RunRecord, RunSpec, RunStatus, RunningLoss,
+};
 use thiserror::Error;
 
 use crate::batch::{epoch_batches, for_each_batch};
@@ -154,6 +156,8 @@ struct EpochTraining {
     train_loss: f64,
     train_accuracy: f64,
     train_seconds: f64,
+    running_loss: Vec<RunningLoss>,
+    batches: usize,
 }
 
 /// One run in progress: the model, its optimiser and the record being written.
@@ -199,7 +203,7 @@ impl<'a> Trainer<'a> {
                     experiment: run.experiment().to_string(),
                     run: run.name().to_string(),
                     network: run.network().clone(),
-                    train: cfg.clone(),
+                    train: cfg.recorded(),
                     params: model.num_params(),
                     device: context.device_name.clone(),
                     threads: context.threads,
@@ -265,15 +269,16 @@ impl<'a> Trainer<'a> {
         let train_start = Instant::now();
         let order = epoch_order(train.len(), cfg.seed, epoch - 1);
         let loader = epoch_batches(train, order, cfg.batch_size, &self.ad_device);
-        let mut batches = loader.iter();
+        let mut stream = loader.iter();
         let (mut loss_sum, mut hits, mut seen) = (0.0f64, 0usize, 0usize);
+        let mut running_loss = Vec::new();
         for b in 0.. {
             let at = BatchPoint {
                 epoch,
                 batch: b + 1,
             };
             let assemble_start = Instant::now();
-            let Some(batch) = batches.next() else {
+            let Some(batch) = stream.next() else {
                 break;
             };
             let batch = batch.map_err(|e| TrainError::Data(e.to_string()))?;
@@ -303,6 +308,12 @@ impl<'a> Trainer<'a> {
                 backward: optimizer_start - backward_start,
                 optimizer: optimizer_start.elapsed(),
             });
+            if at.batch.is_multiple_of(cfg.log_every) {
+                running_loss.push(RunningLoss {
+                    batch: at.batch,
+                    loss: loss_sum / seen as f64,
+                });
+            }
             observer.batch_done(at.batch, loss_sum / seen as f64, hits as f64 / seen as f64);
             if context.stop_requested() {
                 let path = save_checkpoint(&model, self.run.dir(), RunLayout::INTERRUPTED)?;
@@ -319,6 +330,8 @@ impl<'a> Trainer<'a> {
             train_loss: loss_sum / seen.max(1) as f64,
             train_accuracy: hits as f64 / seen.max(1) as f64,
             train_seconds: train_start.elapsed().as_secs_f64(),
+            running_loss,
+            batches,
         };
         Ok((model, Some(training)))
     }
@@ -350,6 +363,8 @@ impl<'a> Trainer<'a> {
             } else {
                 Vec::new()
             },
+            running_loss: training.running_loss,
+            batches: training.batches,
         };
         observer.epoch_done(&metrics);
         self.record.epochs.push(metrics);

@@ -3,6 +3,7 @@
 
 mod batch;
 mod checkpoint;
+mod events;
 mod fit;
 mod optimizer;
 mod track;
@@ -11,6 +12,7 @@ pub use batch::{epoch_batches, first_samples, for_each_batch};
 pub use checkpoint::{
     CheckpointError, OpenedRun, RunFolderError, load_network, open_run, save_checkpoint,
 };
+pub use events::EventsObserver;
 pub use fit::{Observer, RunContext, SilentObserver, Start, StepPhases, TrainError, evaluate, fit};
 pub use optimizer::build_optimizer;
 pub use spec::{

@@ -61,6 +61,10 @@ impl GradTracker {
                     weight_mean: mean,
                     weight_std: (squares / n - mean * mean).max(0.0).sqrt(),
                     weight_norm: squares.sqrt(),
+                    weight_histogram: Some(spec::record::probe::Histogram::of(
+                        &values,
+                        LayerTrack::HISTOGRAM_BINS,
+                    )),
                 }
             })
             .collect();

@@ -5,14 +5,11 @@ use std::process::ExitCode;
 
 use anyhow::anyhow;
 use serde::Serialize;
-use spec::{ExperimentLayout, RunLayout, RunRecord};
+use spec::{RunLayout, RunRecord};
 
 use crate::cli::LsArgs;
-use crate::context::{print_json, run_record, saved_experiment, utc};
+use crate::context::{experiment_folders, print_json, run_record, saved_experiment, utc};
 use crate::failure::{Failure, input};
-
-/// How deep below DIR experiment folders are looked for.
-const DEPTH: usize = 3;
 
 /// One run as `ls` shows it.
 #[derive(Serialize)]
@@ -37,29 +34,6 @@ struct ExperimentLine {
     #[serde(skip_serializing_if = "Option::is_none")]
     problem: Option<String>,
     runs: Vec<RunLine>,
-}
-
-/// Experiment folders at or below `dir`, sorted.
-fn experiment_folders(dir: &Path, depth: usize) -> Vec<PathBuf> {
-    if ExperimentLayout::new(dir).config().is_file() {
-        return vec![dir.to_path_buf()];
-    }
-    if depth == 0 {
-        return Vec::new();
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut subfolders: Vec<PathBuf> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    subfolders.sort();
-    subfolders
-        .iter()
-        .flat_map(|d| experiment_folders(d, depth - 1))
-        .collect()
 }
 
 fn run_line(
@@ -138,7 +112,7 @@ pub fn run(args: LsArgs, json: bool) -> Result<ExitCode, Failure> {
             args.dir.display()
         )));
     }
-    let lines: Vec<ExperimentLine> = experiment_folders(&args.dir, DEPTH)
+    let lines: Vec<ExperimentLine> = experiment_folders(&args.dir)
         .iter()
         .map(|d| experiment_line(d))
         .collect();

@@ -17,5 +17,6 @@ pub mod show;
 pub mod slurm;
 pub mod summary;
 pub mod surface;
+pub mod tensorboard;
 pub mod train;
 pub mod worker;

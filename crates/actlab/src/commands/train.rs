@@ -80,6 +80,15 @@ fn apply_flags(
     if let Some(n) = args.seeds {
         file.seeds = (1..=n as u64).collect();
     }
+    if let Some(dir) = &args.tensorboard {
+        file.train.tensorboard = true;
+        if let Some(dir) = dir {
+            file.tensorboard_dir = Some(dir.clone());
+        }
+    }
+    if let Some(n) = args.log_every {
+        file.train.log_every = n;
+    }
     if let Some(baseline) = &args.baseline {
         file.baseline = Some(baseline.clone());
     }

@@ -78,6 +78,35 @@ pub struct Histogram {
     pub counts: Vec<u64>,
 }
 
+impl Histogram {
+    /// `bins` (at least 1) equal-width bins over `[min, max]` of `values`.
+    pub fn of(values: &[f32], bins: usize) -> Self {
+        let bins = bins.max(1);
+        let (lo, hi) = values
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                (lo.min(v as f64), hi.max(v as f64))
+            });
+        let (lo, hi) = if lo.is_finite() && hi > lo {
+            (lo, hi)
+        } else if lo.is_finite() {
+            (lo - 0.5, lo + 0.5)
+        } else {
+            (0.0, 1.0)
+        };
+        let width = (hi - lo) / bins as f64;
+        let mut counts = vec![0u64; bins];
+        for &v in values {
+            let i = (((v as f64 - lo) / width) as usize).min(bins - 1);
+            counts[i] += 1;
+        }
+        Self {
+            edges: (0..=bins).map(|i| lo + width * i as f64).collect(),
+            counts,
+        }
+    }
+}
+
 /// Summary statistics of a set of values.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Stats {

@@ -118,6 +118,23 @@ pub struct LayerTrack {
     pub weight_std: f64,
     /// ||W|| after the epoch.
     pub weight_norm: f64,
+    /// The distribution of W after the epoch ([`LayerTrack::HISTOGRAM_BINS`] bins).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_histogram: Option<crate::record::probe::Histogram>,
+}
+
+impl LayerTrack {
+    /// Bins of [`LayerTrack::weight_histogram`].
+    pub const HISTOGRAM_BINS: usize = 30;
+}
+
+/// The training loss averaged over an epoch's batches so far, after batch `batch`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunningLoss {
+    /// 1-based batch of the epoch.
+    pub batch: usize,
+    /// Mean training loss over the epoch's samples up to that batch.
+    pub loss: f64,
 }
 
 /// Metrics of one epoch, as the book reports them.
@@ -140,6 +157,17 @@ pub struct EpochMetrics {
     /// Per Linear layer, with `--track grads`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub layers: Vec<LayerTrack>,
+    /// The running training loss every `log_every` batches (empty in records of actlab
+    /// before 0.2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub running_loss: Vec<RunningLoss>,
+    /// Batches in the epoch (0 in records of actlab before 0.2).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub batches: usize,
+}
+
+fn is_zero(v: &usize) -> bool {
+    *v == 0
 }
 
 /// A saved checkpoint.
