@@ -21,14 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-
-def read_idx(path):
-    raw = pathlib.Path(path).read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    rank = raw[3]
-    dims = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(rank)]
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
+from book_model import STAF, TeLU, normalised, read_idx
 
 
 def find(data_dir, stem):
@@ -36,34 +29,6 @@ def find(data_dir, stem):
         if (pathlib.Path(data_dir) / name).exists():
             return pathlib.Path(data_dir) / name
     raise SystemExit(f"{data_dir}: no {stem}[.gz]")
-
-
-class TeLU(nn.Module):
-    """The book's TeLU."""
-
-    def __init__(self):
-        super().__init__()
-        self.alpha = nn.Parameter(torch.tensor(1.0))
-
-    def forward(self, x):
-        return torch.where(x > 0, x, self.alpha * (torch.exp(x) - 1))
-
-
-class STAF(nn.Module):
-    """The book's STAF: a Python loop over 25 sinusoids."""
-
-    def __init__(self, tau=25):
-        super().__init__()
-        self.tau = tau
-        self.C = nn.Parameter(torch.randn(tau))
-        self.Omega = nn.Parameter(torch.randn(tau))
-        self.Phi = nn.Parameter(torch.randn(tau))
-
-    def forward(self, x):
-        result = torch.zeros_like(x)
-        for i in range(self.tau):
-            result += self.C[i] * torch.sin(self.Omega[i] * x + self.Phi[i])
-        return result
 
 
 ACTIVATIONS = {
@@ -93,10 +58,6 @@ class SimpleNetwork(nn.Module):
             if hidden is not None:
                 hidden.append(x)
         return self.out(x)
-
-
-def normalised(images):
-    return (torch.from_numpy(images.astype(np.float32)) / 255.0 - 0.5) / 0.5
 
 
 def book_loader(data_dir, train, batch_size):

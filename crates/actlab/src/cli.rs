@@ -64,6 +64,26 @@ pub enum Command {
     /// figure as inline SVG, and the config; it opens offline.
     #[command(after_help = "Example:\n  actlab report results/first")]
     Report(ReportArgs),
+    /// Read a PyTorch-trained network of the book (its state dict, .pt/.pth, or
+    /// safetensors) into an ordinary run folder, so that every probe, plot, report and
+    /// eval works on it: OUT/NAME/<Activation>-s0/ with run.json (status imported, the
+    /// file's SHA-256) and checkpoints/epoch-0.bpk.
+    #[command(
+        after_help = "Examples:\n  actlab import model.pt --act ReLU\n  actlab import staf.safetensors --act STAF --name book-staf\n  actlab import prelu.pth --act PReLU --hidden 256,192,128,64 --out results"
+    )]
+    Import(ImportArgs),
+    /// Test-set loss and accuracy of a run's checkpoint, trained or imported.
+    #[command(
+        after_help = "Examples:\n  actlab eval --run results/first/ReLU-s7\n  actlab eval --run results/model/ReLU-s0 --logits 3 --json"
+    )]
+    Eval(EvalRunArgs),
+    /// Write a run's checkpoint as safetensors with the book's PyTorch key names and
+    /// layouts: SimpleNetwork(...).load_state_dict(safetensors.torch.load_file(FILE))
+    /// works in the book's code unchanged.
+    #[command(
+        after_help = "Examples:\n  actlab export --run results/first/ReLU-s7 --to relu.safetensors\n  actlab export --run results/reference/book-ch4/STAF-s7 --checkpoint epoch-5 --to staf-e5.safetensors"
+    )]
+    Export(ExportArgs),
     /// TensorBoard event files of saved runs, written from their records: every
     /// experiment at or below DIR (up to three levels), each run into its tensorboard/
     /// folder, or OUT/<experiment>/<run>/.
@@ -210,6 +230,67 @@ pub struct ReportArgs {
     /// Folder for index.html [default: the experiment folder].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+/// Flags of `actlab import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A state dict of the book's SimpleNetwork: torch.save(model.state_dict(), FILE)
+    /// (.pt, .pth) or a safetensors file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The network's activation (a parameter-free built-in, or PReLU, TeLU, STAF).
+    #[arg(long, value_name = "NAME")]
+    pub act: String,
+    /// Hidden widths to expect, comma-separated [default: read from the file's shapes].
+    #[arg(long, value_delimiter = ',', value_name = "W,...")]
+    pub hidden: Option<Vec<usize>>,
+    /// The activation's scope [default: shared when every place holds the same
+    /// parameters, per-layer when they differ, per-neuron with one value per unit].
+    #[arg(long, value_name = "SCOPE")]
+    pub scope: Option<String>,
+    /// Experiment name [default: the file's name without its extension].
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Parent folder of the experiment folder.
+    #[arg(long, value_name = "DIR", default_value = "results")]
+    pub out: PathBuf,
+    /// Replace an experiment folder of that name.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Flags of `actlab eval`.
+#[derive(Debug, Args)]
+pub struct EvalRunArgs {
+    /// A run folder (trained or imported).
+    #[arg(long, value_name = "DIR")]
+    pub run: PathBuf,
+    /// Which checkpoint, e.g. epoch-5 [default: the last].
+    #[arg(long)]
+    pub checkpoint: Option<String>,
+    /// Also print the logits of the first N test images.
+    #[arg(long, value_name = "N", value_parser = parse::up_to::<10_000>)]
+    pub logits: Option<usize>,
+    #[command(flatten)]
+    pub env: EnvArgs,
+}
+
+/// Flags of `actlab export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// A run folder (trained or imported).
+    #[arg(long, value_name = "DIR")]
+    pub run: PathBuf,
+    /// Which checkpoint, e.g. epoch-5 [default: the last].
+    #[arg(long)]
+    pub checkpoint: Option<String>,
+    /// The safetensors file to write (refused if it exists, unless --force).
+    #[arg(long, value_name = "FILE")]
+    pub to: PathBuf,
+    /// Replace an existing FILE.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Flags of `actlab tensorboard`.

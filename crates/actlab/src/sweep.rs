@@ -228,7 +228,7 @@ impl Tally {
                             .display(),
                         dir.display()
                     )),
-                    RunStatus::Running | RunStatus::Completed => {}
+                    RunStatus::Running | RunStatus::Completed | RunStatus::Imported => {}
                 }
                 self.trained.push(name.to_string());
                 self.records.push(*record);

@@ -1,6 +1,7 @@
 //! SimpleNetwork, the chapter's configurable MLP, and its layer summary.
 
 mod network;
+pub mod pytorch;
 mod summary;
 
 pub use network::{LayerTrace, SimpleNetwork};

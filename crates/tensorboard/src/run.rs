@@ -184,7 +184,7 @@ pub fn end_event(record: &RunRecord, start: f64) -> Event {
         values.push(scalar("final/test_loss", last.test_loss));
     }
     let status = match record.status {
-        RunStatus::Completed => 1,
+        RunStatus::Completed | RunStatus::Imported => 1,
         RunStatus::Diverged(_) => 2,
         RunStatus::Running | RunStatus::Interrupted(_) => 3,
     };

@@ -212,6 +212,7 @@ impl<'a> Trainer<'a> {
                     status: RunStatus::Running,
                     resume: None,
                     resumed_after: Vec::new(),
+                    imported: None,
                     epochs: Vec::new(),
                     checkpoints: Vec::new(),
                     wall_seconds: 0.0,

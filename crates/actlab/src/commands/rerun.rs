@@ -27,6 +27,15 @@ pub fn run(args: RerunArgs, json: bool) -> Result<ExitCode, Failure> {
     let record_path = RunLayout::new(&run_dir).record();
     let original = run_record(&run_dir)?;
     cross_check(&run_dir, &original)?;
+    if let Some(source) = &original.imported {
+        return Err(input(anyhow!(
+            "{}: run {} was imported from {}, not trained by actlab; there is no training to repeat (actlab eval --run {} evaluates it)",
+            record_path.display(),
+            original.run,
+            source.file.display(),
+            run_dir.display()
+        )));
+    }
     let data = load_data(&args.env)?;
     data.check_recorded(&original.dataset_md5).map_err(input)?;
     let out = args

@@ -80,16 +80,25 @@ fn values_text(values: &[f64]) -> String {
 }
 
 fn print_text(record: &RunRecord, checkpoint: Option<&str>, modules: &[LearnedModule]) {
-    let last = record.last();
-    println!(
-        "{} (experiment {}): {}, {} of {} epochs, {:.1} s",
-        record.run,
-        record.experiment,
-        record.status.state(),
-        record.epochs.len(),
-        record.train.epochs,
-        record.wall_seconds
-    );
+    match &record.imported {
+        Some(source) => println!(
+            "{} (experiment {}): imported from {} ({} file, SHA-256 {})",
+            record.run,
+            record.experiment,
+            source.file.display(),
+            source.format,
+            source.sha256
+        ),
+        None => println!(
+            "{} (experiment {}): {}, {} of {} epochs, {:.1} s",
+            record.run,
+            record.experiment,
+            record.status.state(),
+            record.epochs.len(),
+            record.train.epochs,
+            record.wall_seconds
+        ),
+    }
     let net = &record.network;
     let widths: Vec<String> = std::iter::once(net.input)
         .chain(net.hidden.iter().copied())
@@ -106,19 +115,22 @@ fn print_text(record: &RunRecord, checkpoint: Option<&str>, modules: &[LearnedMo
         widths.join("-"),
         record.params
     );
-    let t = &record.train;
-    println!(
-        "training  {} lr {} momentum {} weight decay {}, batch {}, seed {}",
-        t.optimizer, t.lr, t.momentum, t.weight_decay, t.batch_size, t.seed
-    );
-    println!(
-        "ran on    {}, {} thread(s), actlab {} ({}), data {}",
-        record.device,
-        record.threads,
-        record.actlab_version,
-        record.revision,
-        record.dataset.display()
-    );
+    // An imported run was trained elsewhere: its settings here are actlab's defaults.
+    if record.imported.is_none() {
+        let t = &record.train;
+        println!(
+            "training  {} lr {} momentum {} weight decay {}, batch {}, seed {}",
+            t.optimizer, t.lr, t.momentum, t.weight_decay, t.batch_size, t.seed
+        );
+        println!(
+            "ran on    {}, {} thread(s), actlab {} ({}), data {}",
+            record.device,
+            record.threads,
+            record.actlab_version,
+            record.revision,
+            record.dataset.display()
+        );
+    }
     if !record.epochs.is_empty() {
         println!("\nepoch  train loss  train acc %  test loss  test acc %  time s");
         for e in &record.epochs {
@@ -138,6 +150,7 @@ fn print_text(record: &RunRecord, checkpoint: Option<&str>, modules: &[LearnedMo
         .iter()
         .map(|c| match c.batch {
             Some(b) => format!("{} (epoch {}, batch {b})", c.name(), c.epoch + 1),
+            None if record.imported.is_some() => format!("{} (as imported)", c.name()),
             None => format!("{} (after epoch {})", c.name(), c.epoch),
         })
         .collect();
@@ -149,8 +162,7 @@ fn print_text(record: &RunRecord, checkpoint: Option<&str>, modules: &[LearnedMo
             saved.join(", ")
         }
     );
-    if let (Some(last), Some(checkpoint)) = (last, checkpoint) {
-        let _ = last;
+    if let Some(checkpoint) = checkpoint {
         if modules.is_empty() {
             println!(
                 "activation   {} has no trainable parameters",

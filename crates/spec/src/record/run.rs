@@ -8,6 +8,44 @@ use serde::{Deserialize, Serialize};
 use crate::network::NetworkConfig;
 use crate::train::TrainConfig;
 
+/// A loss in JSON, which has no NaN or infinity (serde_json writes `null`, which does not
+/// read back): an overflowed loss, e.g. the test loss after the epoch whose weights
+/// made the next batch diverge, is written as the string `"inf"`, `"-inf"` or `"NaN"`.
+mod loss_text {
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        match *v {
+            v if v.is_finite() => s.serialize_f64(v),
+            v if v.is_nan() => s.serialize_str("NaN"),
+            v if v > 0.0 => s.serialize_str("inf"),
+            _ => s.serialize_str("-inf"),
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum NumberOrText {
+        Number(f64),
+        Text(String),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        match NumberOrText::deserialize(d)? {
+            NumberOrText::Number(v) => Ok(v),
+            NumberOrText::Text(t) => match t.as_str() {
+                "NaN" => Ok(f64::NAN),
+                "inf" => Ok(f64::INFINITY),
+                "-inf" => Ok(f64::NEG_INFINITY),
+                other => Err(D::Error::custom(format!(
+                    "expected a number, \"inf\", \"-inf\" or \"NaN\", found \"{other}\""
+                ))),
+            },
+        }
+    }
+}
+
 /// A batch of an epoch, both 1-based.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BatchPoint {
@@ -28,6 +66,8 @@ named_choices! {
         Diverged = "diverged",
         /// Stopped on request.
         Interrupted = "interrupted",
+        /// Weights read from a PyTorch file (`actlab import`), not trained here.
+        Imported = "imported",
     }
 }
 
@@ -43,6 +83,8 @@ pub enum RunStatus {
     Diverged(BatchPoint),
     /// Stopped on request (Ctrl-C) after this batch, with a checkpoint of that moment.
     Interrupted(BatchPoint),
+    /// Weights read from a PyTorch file (`actlab import`): no epochs, one checkpoint.
+    Imported,
 }
 
 impl RunStatus {
@@ -53,6 +95,7 @@ impl RunStatus {
             RunStatus::Completed => RunState::Completed,
             RunStatus::Diverged(_) => RunState::Diverged,
             RunStatus::Interrupted(_) => RunState::Interrupted,
+            RunStatus::Imported => RunState::Imported,
         }
     }
 }
@@ -74,7 +117,7 @@ impl From<RunStatus> for StatusFields {
         let (diverged_at, interrupted_at) = match status {
             RunStatus::Diverged(p) => (pair(p), None),
             RunStatus::Interrupted(p) => (None, pair(p)),
-            RunStatus::Running | RunStatus::Completed => (None, None),
+            RunStatus::Running | RunStatus::Completed | RunStatus::Imported => (None, None),
         };
         Self {
             status: status.state(),
@@ -97,6 +140,7 @@ impl TryFrom<StatusFields> for RunStatus {
         Ok(match fields.status {
             RunState::Running => RunStatus::Running,
             RunState::Completed => RunStatus::Completed,
+            RunState::Imported => RunStatus::Imported,
             RunState::Diverged => RunStatus::Diverged(point(fields.diverged_at, "diverged_at")?),
             RunState::Interrupted => {
                 RunStatus::Interrupted(point(fields.interrupted_at, "interrupted_at")?)
@@ -134,6 +178,7 @@ pub struct RunningLoss {
     /// 1-based batch of the epoch.
     pub batch: usize,
     /// Mean training loss over the epoch's samples up to that batch.
+    #[serde(with = "loss_text")]
     pub loss: f64,
 }
 
@@ -143,10 +188,12 @@ pub struct EpochMetrics {
     /// 1-based epoch.
     pub epoch: usize,
     /// Mean training loss over the epoch's samples (the model changes during the epoch).
+    #[serde(with = "loss_text")]
     pub train_loss: f64,
     /// Fraction of training samples classified correctly during the epoch.
     pub train_accuracy: f64,
     /// Mean loss over the full test set after the epoch.
+    #[serde(with = "loss_text")]
     pub test_loss: f64,
     /// Test accuracy after the epoch.
     pub test_accuracy: f64,
@@ -202,6 +249,17 @@ pub struct ResumePoint {
     pub optimizer: PathBuf,
 }
 
+/// The file an imported run's weights were read from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportSource {
+    /// The file, as given.
+    pub file: PathBuf,
+    /// Its SHA-256, hex.
+    pub sha256: String,
+    /// `pytorch` (a `torch.save` state dict) or `safetensors`.
+    pub format: String,
+}
+
 /// The record of one run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
@@ -238,6 +296,9 @@ pub struct RunRecord {
     /// Epochs from which the run was resumed, in order (empty for an uninterrupted run).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resumed_after: Vec<usize>,
+    /// Where an imported run's weights came from (`actlab import`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imported: Option<ImportSource>,
     /// Completed epochs.
     pub epochs: Vec<EpochMetrics>,
     /// Saved checkpoints.
@@ -249,7 +310,10 @@ pub struct RunRecord {
 impl RunRecord {
     /// Whether `--resume` has anything left to do for this run.
     pub fn is_finished(&self) -> bool {
-        matches!(self.status, RunStatus::Completed | RunStatus::Diverged(_))
+        matches!(
+            self.status,
+            RunStatus::Completed | RunStatus::Diverged(_) | RunStatus::Imported
+        )
     }
 
     /// The record as it stood at the end of `epoch`, marked running again and noting
@@ -313,5 +377,38 @@ mod tests {
         );
         let err = serde_json::from_str::<RunStatus>(r#"{"status":"diverged"}"#).unwrap_err();
         assert!(err.to_string().contains("needs `diverged_at`"), "{err}");
+    }
+
+    #[test]
+    fn an_overflowed_loss_is_written_as_text_and_reads_back() {
+        let epoch = |test_loss: f64| EpochMetrics {
+            epoch: 1,
+            train_loss: 2.5,
+            train_accuracy: 0.1,
+            test_loss,
+            test_accuracy: 0.1,
+            train_seconds: 1.0,
+            eval_seconds: 0.1,
+            layers: Vec::new(),
+            running_loss: vec![RunningLoss {
+                batch: 1,
+                loss: f64::NAN,
+            }],
+            batches: 2,
+        };
+        for (loss, text) in [
+            (f64::INFINITY, "\"inf\""),
+            (f64::NEG_INFINITY, "\"-inf\""),
+            (0.25, "0.25"),
+        ] {
+            let json = serde_json::to_string(&epoch(loss)).unwrap();
+            assert!(json.contains(&format!("\"test_loss\":{text}")), "{json}");
+            assert!(json.contains("\"loss\":\"NaN\""), "{json}");
+            let back: EpochMetrics = serde_json::from_str(&json).unwrap();
+            assert_eq!(back.test_loss, loss);
+            assert!(back.running_loss[0].loss.is_nan());
+        }
+        let err = serde_json::from_str::<RunningLoss>(r#"{"batch":1,"loss":"big"}"#).unwrap_err();
+        assert!(err.to_string().contains("found \"big\""), "{err}");
     }
 }

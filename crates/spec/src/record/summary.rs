@@ -152,6 +152,7 @@ impl SummaryTable {
                 RunState::Completed => "",
                 RunState::Diverged => " (diverged)",
                 RunState::Running => " (unfinished)",
+                RunState::Imported => " (imported)",
                 RunState::Interrupted => " (interrupted)",
             };
             // A run stopped before its first epoch ended has no metrics to show.

@@ -1,0 +1,329 @@
+//! PyTorch interop on the real binary: the book's SimpleNetwork trained in PyTorch
+//! (fixtures made by scripts/interop_fixtures.py) imports with PyTorch's logits and
+//! accuracy; export then import keeps every weight; bad files are refused in one line.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use common::*;
+use nets::pytorch::{read_state_dict, safetensors_bytes};
+use serde_json::Value;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pytorch")
+}
+
+fn fixture_cases() -> Value {
+    read_json(&fixtures().join("fixtures.json"))["cases"].clone()
+}
+
+/// Imports `file` as experiment `name` under `cwd/results`; returns the run folder.
+fn import(cwd: &Path, file: &Path, act: &str, name: &str, extra: &[&str]) -> PathBuf {
+    let mut args = vec![
+        "import",
+        file.to_str().unwrap(),
+        "--act",
+        act,
+        "--name",
+        name,
+    ];
+    args.extend_from_slice(extra);
+    let o = actlab(cwd, &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    cwd.join("results").join(name).join(format!("{act}-s0"))
+}
+
+#[test]
+fn pytorch_trained_networks_import_with_pytorchs_logits_and_accuracy() {
+    let data = real_dataset();
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = fixture_cases();
+    let mut checked = 0;
+    for (name, case) in cases.as_object().unwrap() {
+        let act = case["activation"].as_str().unwrap();
+        for (kind, file) in case["files"].as_object().unwrap() {
+            let file = fixtures().join(file.as_str().unwrap());
+            let experiment = format!("{name}-{kind}");
+            let run = import(tmp.path(), &file, act, &experiment, &[]);
+            let record = read_json(&run.join("run.json"));
+            assert_eq!(record["status"], "imported");
+            assert_eq!(
+                record["imported"]["sha256"], case["sha256"][kind],
+                "{experiment}"
+            );
+            assert_eq!(record["network"]["hidden"], serde_json::json!([32, 16]));
+            let scope = if name.ends_with("per-layer") {
+                "per-layer"
+            } else {
+                "shared"
+            };
+            let recorded_scope = &record["network"]["activation"]["scope"];
+            assert!(
+                recorded_scope == scope || (scope == "shared" && recorded_scope.is_null()),
+                "{experiment}: scope {recorded_scope}"
+            );
+
+            let eval = json_out(&actlab(
+                tmp.path(),
+                &[
+                    "eval",
+                    "--run",
+                    run.to_str().unwrap(),
+                    "--logits",
+                    "5",
+                    "--data-dir",
+                    data.to_str().unwrap(),
+                    "--json",
+                ],
+            ));
+            assert_eq!(eval["test_correct"], case["test_correct"], "{experiment}");
+            let ours = eval["logits"].as_array().unwrap();
+            let theirs = case["logits"].as_array().unwrap();
+            assert_eq!(ours.len(), 5);
+            for (a, b) in ours.iter().zip(theirs) {
+                for (x, y) in a.as_array().unwrap().iter().zip(b.as_array().unwrap()) {
+                    let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+                    assert!(
+                        (x - y).abs() <= 1e-5,
+                        "{experiment}: logit {x} vs PyTorch {y}"
+                    );
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 7, "5 state dicts and 2 safetensors files");
+
+    // Probes work on an imported run as on a trained one.
+    let run = tmp.path().join("results/STAF-pt/STAF-s0");
+    let o = actlab(
+        tmp.path(),
+        &[
+            "probe",
+            "dead-neurons",
+            "--run",
+            run.to_str().unwrap(),
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(run.join("probes/dead-neurons-epoch-0.json").is_file());
+    // There is no training to repeat.
+    let o = actlab(tmp.path(), &["rerun", run.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("was imported from"), "{}", stderr(&o));
+}
+
+/// The tensors of a safetensors file, by key.
+fn tensors(path: &Path) -> BTreeMap<String, nets::pytorch::Array> {
+    read_state_dict(path).unwrap().tensors
+}
+
+#[test]
+fn export_then_import_keeps_every_weight_bit_for_bit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = synthetic_dataset(tmp.path());
+    for (act, scope) in [
+        ("STAF", "shared"),
+        ("TeLU", "shared"),
+        ("PReLU", "per-layer"),
+        ("PReLU", "per-neuron"),
+        ("GELU", "shared"),
+    ] {
+        let name = format!("{act}-{scope}");
+        let o = train(
+            tmp.path(),
+            &data,
+            &name,
+            act,
+            &["--scope", scope, "--lr", "0.01"],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let run = tmp.path().join(format!("{name}/train/{act}-s7"));
+        let first = tmp.path().join(format!("{name}.safetensors"));
+        let o = actlab(
+            tmp.path(),
+            &[
+                "export",
+                "--run",
+                run.to_str().unwrap(),
+                "--to",
+                first.to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let exported = tensors(&first);
+        // The book's keys: Linear layers at 0, 2, 4, the activation between them.
+        assert!(exported.contains_key("layers.0.weight"));
+        assert_eq!(
+            exported["layers.0.weight"].shape,
+            vec![32, 784],
+            "PyTorch's [out, in]"
+        );
+        assert!(exported.contains_key("layers.4.bias"));
+
+        let imported = import(tmp.path(), &first, act, &format!("{name}-back"), &[]);
+        let again = tmp.path().join(format!("{name}-again.safetensors"));
+        let o = actlab(
+            tmp.path(),
+            &[
+                "export",
+                "--run",
+                imported.to_str().unwrap(),
+                "--to",
+                again.to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(
+            tensors(&again),
+            exported,
+            "{name}: weights changed on the way"
+        );
+        let record = read_json(&imported.join("run.json"));
+        let recorded = record["network"]["activation"]["scope"]
+            .as_str()
+            .unwrap_or("shared");
+        assert_eq!(recorded, scope, "{name}: scope inferred");
+    }
+}
+
+#[test]
+fn bad_files_are_refused_in_one_line_and_nothing_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let relu_pt = fixtures().join("ReLU.pt");
+    let per_layer = fixtures().join("PReLU-per-layer.pt");
+    std::fs::write(dir.join("notes.txt"), "not a state dict\n").unwrap();
+    let bytes = std::fs::read(&relu_pt).unwrap();
+    std::fs::write(dir.join("truncated.pt"), &bytes[..bytes.len() / 2]).unwrap();
+    let mut corrupt = bytes.clone();
+    // Inside the first layer's weights: the ZIP entry's CRC no longer holds.
+    let middle = corrupt.len() / 2;
+    for b in &mut corrupt[middle..middle + 64] {
+        *b ^= 0x5a;
+    }
+    std::fs::write(dir.join("corrupt.pt"), &corrupt).unwrap();
+    // Safetensors files of the book's keys, with one key removed or one shape wrong.
+    let dict = read_state_dict(&relu_pt).unwrap().tensors;
+    let mut missing = dict.clone();
+    missing.remove("layers.2.bias");
+    std::fs::write(
+        dir.join("missing.safetensors"),
+        safetensors_bytes(&missing, BTreeMap::new()).unwrap(),
+    )
+    .unwrap();
+    let mut misshapen = dict.clone();
+    misshapen.get_mut("layers.2.bias").unwrap().values.pop();
+    misshapen.get_mut("layers.2.bias").unwrap().shape = vec![15];
+    std::fs::write(
+        dir.join("misshapen.safetensors"),
+        safetensors_bytes(&misshapen, BTreeMap::new()).unwrap(),
+    )
+    .unwrap();
+
+    let p = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    let relu = relu_pt.to_string_lossy().into_owned();
+    let per_layer = per_layer.to_string_lossy().into_owned();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![p("notes.txt"), "--act".into(), "ReLU".into()],
+            "neither a PyTorch state dict",
+        ),
+        (
+            vec![p("truncated.pt"), "--act".into(), "ReLU".into()],
+            "truncated.pt: ",
+        ),
+        (
+            vec![p("corrupt.pt"), "--act".into(), "ReLU".into()],
+            "corrupt",
+        ),
+        (
+            vec![p("missing.safetensors"), "--act".into(), "ReLU".into()],
+            "`layers.2.bias`: missing",
+        ),
+        (
+            vec![p("misshapen.safetensors"), "--act".into(), "ReLU".into()],
+            "`layers.2.bias`: shape [15]",
+        ),
+        (
+            vec![relu.clone(), "--act".into(), "PReLU".into()],
+            "`layers.1.weight`: missing",
+        ),
+        (
+            vec![per_layer.clone(), "--act".into(), "ReLU".into()],
+            "`layers.1.weight`: not part of",
+        ),
+        (
+            vec![
+                per_layer,
+                "--act".into(),
+                "PReLU".into(),
+                "--scope".into(),
+                "shared".into(),
+            ],
+            "differs from `layers.1.weight`",
+        ),
+        (
+            vec![
+                relu.clone(),
+                "--act".into(),
+                "ReLU".into(),
+                "--hidden".into(),
+                "256,192".into(),
+            ],
+            "hidden widths are 32,16, not --hidden 256,192",
+        ),
+        (
+            vec![relu.clone(), "--act".into(), "Rational".into()],
+            "Rational's parameters have no PyTorch layout",
+        ),
+        (
+            vec![relu.clone(), "--act".into(), "NoSuchAct".into()],
+            "--act",
+        ),
+        (
+            vec![p("nowhere.pt"), "--act".into(), "ReLU".into()],
+            "cannot read it",
+        ),
+    ];
+    for (args, expected) in cases {
+        let mut full = vec!["import".to_string()];
+        full.extend(args);
+        full.extend(["--out".to_string(), p("out")]);
+        let refs: Vec<&str> = full.iter().map(String::as_str).collect();
+        let o = actlab(dir, &refs);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{refs:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{refs:?}: {err}");
+        assert!(
+            err.contains(expected),
+            "{refs:?}: expected {expected:?} in {err}"
+        );
+        assert!(
+            !dir.join("out").exists() || walk(&dir.join("out")).is_empty(),
+            "{refs:?} wrote something"
+        );
+    }
+
+    // export: an existing file, and a file that is not .safetensors.
+    let run = import(dir, &relu_pt, "ReLU", "relu", &[]);
+    let run = run.to_string_lossy().into_owned();
+    std::fs::write(dir.join("taken.safetensors"), "keep me").unwrap();
+    for (to, expected) in [
+        (p("taken.safetensors"), "exists; pass --force"),
+        (p("weights.pt"), "give a .safetensors file"),
+    ] {
+        let o = actlab(dir, &["export", "--run", &run, "--to", &to]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains(expected), "{}", stderr(&o));
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.join("taken.safetensors")).unwrap(),
+        "keep me"
+    );
+    assert!(!dir.join("weights.pt").exists());
+}

@@ -1,0 +1,584 @@
+//! The book's PyTorch `SimpleNetwork` (dldna/chapter_04/models/base.py) and actlab's
+//! network, both ways: a state dict (`torch.save(model.state_dict())` or safetensors) read
+//! into a [`SimpleNetwork`], and a network written as safetensors that the book's code
+//! loads with `load_state_dict` unchanged.
+//!
+//! The book's network is `nn.Sequential(Linear, act, Linear, act, ..., Linear)` under
+//! `layers`: Linear `i` at index `2i`, the activation after it at `2i + 1`, and one shared
+//! activation instance appended at every odd index, so its parameters appear under each
+//! (`layers.1.weight`, `layers.3.weight`, ... for `nn.PReLU`). PyTorch stores a Linear's
+//! weight as `[out, in]`, Burn as `[in, out]`: Burn's own adapters
+//! (`PyTorchToBurnAdapter`, `BurnToPyTorchAdapter`) transpose them as tensors are applied
+//! to or collected from the module. Files are read with burn-store's `PytorchReader` (no
+//! hand-written pickle reader) and the `safetensors` crate; writing goes through the
+//! `safetensors` crate too, since a shared activation is one tensor in Burn but several
+//! keys in the book's state dict, which no key remapping of a store can express.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+use acts::{ActivationConfig, ActivationKind, ActivationSpec, Scope};
+use burn::store::burn_pack::{Bytes, DType, Tensor as PackTensor};
+use burn::store::pytorch::PytorchReader;
+use burn::store::pytorch_reader::DType as TorchDType;
+use burn::store::{BurnToPyTorchAdapter, ModuleSnapshot, PyTorchToBurnAdapter};
+use burn::tensor::Device;
+use thiserror::Error;
+
+use crate::{LayerKind, NetworkConfig, SimpleNetwork};
+
+/// What goes wrong reading or writing the book's state dicts; each message is one line
+/// that names the file and the key.
+#[derive(Debug, Error)]
+pub enum InteropError {
+    #[error("{0}")]
+    File(String),
+    #[error("`{key}`: {problem}")]
+    Key { key: String, problem: String },
+    #[error("{0}")]
+    Network(String),
+}
+
+fn key_error(key: &str, problem: impl Into<String>) -> InteropError {
+    InteropError::Key {
+        key: key.to_string(),
+        problem: problem.into(),
+    }
+}
+
+/// One tensor of a state dict: row-major float32 values and the PyTorch shape.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Array {
+    /// PyTorch's shape (empty for a scalar such as TeLU's alpha).
+    pub shape: Vec<usize>,
+    /// The values.
+    pub values: Vec<f32>,
+}
+
+/// A state dict: key → tensor, and the file's format.
+#[derive(Clone, Debug)]
+pub struct StateDict {
+    /// The tensors by key.
+    pub tensors: BTreeMap<String, Array>,
+    /// `pytorch` (a `torch.save` file) or `safetensors`.
+    pub format: &'static str,
+}
+
+/// The book's attribute names of a trainable activation's parameters, each with the
+/// path of actlab's parameter inside its activation module.
+fn book_params(kind: ActivationKind) -> Option<&'static [(&'static str, &'static str)]> {
+    match kind {
+        // torch.nn.PReLU (the book's act_functions use it, not its own PReLU class).
+        ActivationKind::PReLU => Some(&[("weight", "Scalar.params.0")]),
+        // chapter 4's TeLU: `self.alpha = nn.Parameter(torch.tensor(alpha))`, a 0-d tensor.
+        ActivationKind::TeLU => Some(&[("alpha", "Scalar.params.0")]),
+        // chapter 4's STAF: C, Omega, Phi of tau terms each.
+        ActivationKind::STAF => Some(&[
+            ("C", "Staf.c"),
+            ("Omega", "Staf.omega"),
+            ("Phi", "Staf.phi"),
+        ]),
+        _ => None,
+    }
+}
+
+/// The activations a state dict of the book's network can hold: every parameter-free
+/// built-in, and the book's trainable three.
+fn importable(spec: &ActivationSpec) -> Result<Option<ActivationKind>, InteropError> {
+    let unsupported = || {
+        InteropError::Network(format!(
+            "{}'s parameters have no PyTorch layout in the book's state dicts; actlab imports and exports the parameter-free built-ins and the trainable PReLU, TeLU and STAF",
+            spec.name()
+        ))
+    };
+    match spec {
+        ActivationSpec::Builtin(_) if !spec.is_trainable() => Ok(None),
+        ActivationSpec::Builtin(kind) if book_params(*kind).is_some() => Ok(Some(*kind)),
+        _ => Err(unsupported()),
+    }
+}
+
+/// Reads a state dict: a `torch.save` file (`.pt`, `.pth`, or any name) or a safetensors
+/// file, told apart by their contents.
+pub fn read_state_dict(path: &Path) -> Result<StateDict, InteropError> {
+    let file = |problem: String| InteropError::File(format!("{}: {problem}", path.display()));
+    let bytes = std::fs::read(path).map_err(|e| file(format!("cannot read it: {e}")))?;
+    // torch.save writes a ZIP archive (legacy files start with a pickle protocol byte).
+    let is_torch = bytes.starts_with(b"PK\x03\x04") || bytes.first() == Some(&0x80);
+    if is_torch {
+        read_torch(path, &bytes).map_err(file)
+    } else {
+        read_safetensors(&bytes).map_err(|e| {
+            file(format!(
+                "neither a PyTorch state dict (torch.save) nor a safetensors file ({e})"
+            ))
+        })
+    }
+}
+
+fn read_torch(path: &Path, bytes: &[u8]) -> Result<StateDict, String> {
+    let reader = PytorchReader::from_reader(std::io::Cursor::new(bytes), None)
+        .or_else(|_| PytorchReader::new(path))
+        .map_err(|e| format!("not a readable PyTorch state dict; truncated or corrupt? ({e})"))?;
+    let mut tensors = BTreeMap::new();
+    for (key, tensor) in reader.tensors() {
+        let raw = tensor
+            .read()
+            .map_err(|e| format!("the file is truncated or corrupt ({e})"))?;
+        let values = match tensor.dtype() {
+            TorchDType::F32 => raw
+                .chunks_exact(4)
+                .map(|c| f32::from_ne_bytes(c.try_into().expect("4 bytes")))
+                .collect(),
+            TorchDType::F64 => raw
+                .chunks_exact(8)
+                .map(|c| f64::from_ne_bytes(c.try_into().expect("8 bytes")) as f32)
+                .collect(),
+            other => {
+                return Err(format!(
+                    "`{key}` is {other:?}; actlab reads float32 (or float64) state dicts"
+                ));
+            }
+        };
+        tensors.insert(
+            key.clone(),
+            Array {
+                shape: tensor.shape().to_vec(),
+                values,
+            },
+        );
+    }
+    if tensors.is_empty() {
+        return Err("holds no tensors: not a state dict".into());
+    }
+    Ok(StateDict {
+        tensors,
+        format: "pytorch",
+    })
+}
+
+fn read_safetensors(bytes: &[u8]) -> Result<StateDict, String> {
+    let file = safetensors::SafeTensors::deserialize(bytes).map_err(|e| e.to_string())?;
+    let mut tensors = BTreeMap::new();
+    for (key, view) in file.tensors() {
+        let values = match view.dtype() {
+            safetensors::Dtype::F32 => view
+                .data()
+                .chunks_exact(4)
+                .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
+                .collect(),
+            safetensors::Dtype::F64 => view
+                .data()
+                .chunks_exact(8)
+                .map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes")) as f32)
+                .collect(),
+            other => {
+                return Err(format!(
+                    "`{key}` is {other:?}; actlab reads float32 (or float64) tensors"
+                ));
+            }
+        };
+        tensors.insert(
+            key,
+            Array {
+                shape: view.shape().to_vec(),
+                values,
+            },
+        );
+    }
+    if tensors.is_empty() {
+        return Err("holds no tensors".into());
+    }
+    Ok(StateDict {
+        tensors,
+        format: "safetensors",
+    })
+}
+
+/// The Linear layers of a state dict, in order: `(index in layers, [out, in])`.
+fn linear_layers(dict: &StateDict) -> Result<Vec<(usize, [usize; 2])>, InteropError> {
+    let mut linears = Vec::new();
+    for (key, array) in &dict.tensors {
+        let Some(index) = key
+            .strip_prefix("layers.")
+            .and_then(|rest| rest.strip_suffix(".weight"))
+            .and_then(|i| i.parse::<usize>().ok())
+        else {
+            continue;
+        };
+        if let [out, inp] = array.shape[..] {
+            linears.push((index, [out, inp]));
+        }
+    }
+    if linears.is_empty() {
+        let first = dict.tensors.keys().next().cloned().unwrap_or_default();
+        return Err(InteropError::Network(format!(
+            "no Linear layer under `layers.N.weight` (the first key is `{first}`): not the book's SimpleNetwork"
+        )));
+    }
+    linears.sort();
+    for (n, &(index, _)) in linears.iter().enumerate() {
+        if index != 2 * n {
+            return Err(key_error(
+                &format!("layers.{index}.weight"),
+                format!(
+                    "a Linear layer at index {index}, where the book's network has {} (Linear layers at 0, 2, 4, ..., with the activation between them; a network built with no_act=True has none)",
+                    if index % 2 == 1 {
+                        "its activation"
+                    } else {
+                        "another layer"
+                    }
+                ),
+            ));
+        }
+    }
+    Ok(linears)
+}
+
+/// The hidden widths a state dict's Linear layers imply, checked for a 784 → 10 chain.
+fn widths(dict: &StateDict, linears: &[(usize, [usize; 2])]) -> Result<Vec<usize>, InteropError> {
+    let mut input = 784;
+    for &(index, [out, inp]) in linears {
+        let key = format!("layers.{index}.weight");
+        if inp != input {
+            return Err(key_error(
+                &key,
+                format!(
+                    "shape [{out}, {inp}] takes {inp} inputs, but the layer before gives {input}"
+                ),
+            ));
+        }
+        let bias = format!("layers.{index}.bias");
+        match dict.tensors.get(&bias) {
+            None => {
+                return Err(key_error(
+                    &bias,
+                    "missing (every Linear of the book has a bias)",
+                ));
+            }
+            Some(b) if b.shape != [out] => {
+                return Err(key_error(
+                    &bias,
+                    format!("shape {:?}, where the weight needs [{out}]", b.shape),
+                ));
+            }
+            Some(_) => {}
+        }
+        input = out;
+    }
+    if input != 10 {
+        let (index, _) = linears[linears.len() - 1];
+        return Err(key_error(
+            &format!("layers.{index}.weight"),
+            format!("the last Linear gives {input} outputs; FashionMNIST has 10 classes"),
+        ));
+    }
+    Ok(linears[..linears.len() - 1]
+        .iter()
+        .map(|&(_, [out, _])| out)
+        .collect())
+}
+
+/// What `import` makes of a state dict: the network it describes and its weights.
+pub struct Imported {
+    /// The network, scope inferred (or as asked).
+    pub network: NetworkConfig,
+    /// The weights.
+    pub model: SimpleNetwork,
+}
+
+/// Builds actlab's network from a state dict of the book's `SimpleNetwork` with
+/// activation `spec`: hidden widths from the shapes (checked against `hidden` when
+/// given), the scope from the activation's parameters (equal at every place: shared;
+/// else per layer; one value per unit: per neuron), or `scope` when given.
+pub fn import(
+    dict: &StateDict,
+    spec: &ActivationSpec,
+    hidden: Option<&[usize]>,
+    scope: Option<Scope>,
+    device: &Device,
+) -> Result<Imported, InteropError> {
+    let kind = importable(spec)?;
+    let linears = linear_layers(dict)?;
+    let widths = widths(dict, &linears)?;
+    if let Some(hidden) = hidden
+        && hidden != widths.as_slice()
+    {
+        return Err(InteropError::Network(format!(
+            "the file's hidden widths are {}, not --hidden {}",
+            join(&widths),
+            join(hidden)
+        )));
+    }
+    let mut used: BTreeSet<String> = linears
+        .iter()
+        .flat_map(|&(i, _)| [format!("layers.{i}.weight"), format!("layers.{i}.bias")])
+        .collect();
+
+    // The activation's parameters at every place, per attribute.
+    let params: &[(&str, &str)] = kind.and_then(book_params).unwrap_or(&[]);
+    let mut at_places: Vec<Vec<&Array>> = Vec::new();
+    for &(attr, _) in params {
+        let mut places = Vec::new();
+        for place in 0..widths.len() {
+            let key = format!("layers.{}.{attr}", 2 * place + 1);
+            let array = dict.tensors.get(&key).ok_or_else(|| {
+                key_error(
+                    &key,
+                    format!(
+                        "missing: {}'s parameter `{attr}` after hidden layer {}",
+                        spec.name(),
+                        place + 1
+                    ),
+                )
+            })?;
+            used.insert(key);
+            places.push(array);
+        }
+        at_places.push(places);
+    }
+    if let Some(extra) = dict.tensors.keys().find(|k| !used.contains(*k)) {
+        return Err(key_error(
+            extra,
+            format!(
+                "not part of the book's SimpleNetwork with {} ({})",
+                spec.name(),
+                if params.is_empty() {
+                    "a parameter-free activation: only the Linear layers' weights and biases"
+                        .to_string()
+                } else {
+                    format!(
+                        "whose parameters are {}",
+                        params
+                            .iter()
+                            .map(|(a, _)| format!("`{a}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
+            ),
+        ));
+    }
+
+    let all_equal = at_places
+        .iter()
+        .all(|places| places.windows(2).all(|w| w[0] == w[1]));
+    let per_unit = !params.is_empty()
+        && at_places.iter().all(|places| {
+            places
+                .iter()
+                .zip(&widths)
+                .all(|(a, &w)| a.values.len() == w && w > 1)
+        });
+    let inferred = if params.is_empty() || (all_equal && !per_unit) {
+        Scope::Shared
+    } else if per_unit {
+        Scope::PerNeuron
+    } else {
+        Scope::PerLayer
+    };
+    let scope = match scope {
+        Some(Scope::Shared) if !all_equal => {
+            let (attr, _) = params[at_places
+                .iter()
+                .position(|p| p.windows(2).any(|w| w[0] != w[1]))
+                .unwrap_or(0)];
+            return Err(key_error(
+                &format!("layers.3.{attr}"),
+                format!(
+                    "differs from `layers.1.{attr}`, but a shared {} has one set of parameters (leave --scope out to import it per layer)",
+                    spec.name()
+                ),
+            ));
+        }
+        Some(scope) => scope,
+        None => inferred,
+    };
+    let network = NetworkConfig::book(ActivationConfig::new(spec.clone()).with_scope(scope))
+        .with_hidden(widths.clone());
+    let mut model =
+        SimpleNetwork::new(&network, device).map_err(|e| InteropError::Network(e.to_string()))?;
+
+    // actlab's shape of each activation parameter, to reshape the book's into.
+    let shapes: HashMap<String, Vec<usize>> = model
+        .collect(None, None, false)
+        .into_iter()
+        .map(|t| (t.name.clone(), t.shape.to_vec()))
+        .collect();
+    let mut snapshots = Vec::new();
+    let n = widths.len();
+    for &(index, [out, inp]) in &linears {
+        let module = if index == 2 * n {
+            "output".to_string()
+        } else {
+            format!("hidden.{}", index / 2)
+        };
+        let weight = &dict.tensors[&format!("layers.{index}.weight")];
+        let bias = &dict.tensors[&format!("layers.{index}.bias")];
+        snapshots.push(pack(
+            &format!("{module}.weight"),
+            &[out, inp],
+            &weight.values,
+        ));
+        snapshots.push(pack(&format!("{module}.bias"), &[out], &bias.values));
+    }
+    let modules = network
+        .activation
+        .as_ref()
+        .map_or(0, |a| a.module_units(&widths).len());
+    for (&(attr, path), places) in params.iter().zip(&at_places) {
+        for module in 0..modules {
+            let name = format!("activations.{module}.{path}");
+            let array = places[module];
+            let shape = shapes.get(&name).ok_or_else(|| {
+                InteropError::Network(format!("actlab's {} has no parameter {name}", spec.name()))
+            })?;
+            if shape.iter().product::<usize>() != array.values.len() {
+                return Err(key_error(
+                    &format!("layers.{}.{attr}", 2 * module + 1),
+                    format!(
+                        "shape {:?}, but {} {scope} after a layer of {} units has {} values",
+                        array.shape,
+                        spec.name(),
+                        widths[module],
+                        shape.iter().product::<usize>()
+                    ),
+                ));
+            }
+            snapshots.push(pack(&name, shape, &array.values));
+        }
+    }
+    let result = model.apply(snapshots, None, Some(Box::new(PyTorchToBurnAdapter)), false);
+    if let Some(e) = result.errors.first() {
+        return Err(InteropError::Network(e.to_string()));
+    }
+    if let Some((missing, _)) = result.missing.first() {
+        return Err(InteropError::Network(format!(
+            "nothing in the file for actlab's `{missing}`"
+        )));
+    }
+    Ok(Imported { network, model })
+}
+
+fn pack(name: &str, shape: &[usize], values: &[f32]) -> PackTensor {
+    PackTensor::new(
+        name.to_string(),
+        DType::F32,
+        shape.to_vec(),
+        None,
+        Bytes::from_elems(values.to_vec()),
+    )
+}
+
+fn join(widths: &[usize]) -> String {
+    widths
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The book's state dict of `model` (whose network is `network`): every key
+/// `SimpleNetwork(...).state_dict()` has, in PyTorch's layouts, a shared activation's
+/// parameters under each place it is used.
+pub fn export(
+    model: &SimpleNetwork,
+    network: &NetworkConfig,
+) -> Result<BTreeMap<String, Array>, InteropError> {
+    let activation = network.activation.as_ref().ok_or_else(|| {
+        InteropError::Network(
+            "a network without activations has no counterpart in the book's state dicts".into(),
+        )
+    })?;
+    if network.layer != LayerKind::Linear {
+        return Err(InteropError::Network(
+            "gated (GLU) layers have no counterpart in the book's SimpleNetwork".into(),
+        ));
+    }
+    let kind = importable(&activation.kind)?;
+    let params: &[(&str, &str)] = kind.and_then(book_params).unwrap_or(&[]);
+    let n = network.hidden.len();
+    let modules = activation.module_units(&network.hidden).len();
+    let mut out = BTreeMap::new();
+    for tensor in model.collect(None, Some(Box::new(BurnToPyTorchAdapter)), false) {
+        let shape = tensor.shape.to_vec();
+        let name = tensor.name.clone();
+        let bytes = tensor
+            .to_bytes()
+            .map_err(|e| InteropError::Network(format!("`{name}`: {e}")))?;
+        let values: Vec<f32> = bytes
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
+            .collect();
+        let parts: Vec<&str> = name.splitn(3, '.').collect();
+        match parts[..] {
+            ["hidden", i, field] => {
+                let i: usize = i.parse().expect("a layer index");
+                out.insert(format!("layers.{}.{field}", 2 * i), Array { shape, values });
+            }
+            ["output", field] => {
+                out.insert(format!("layers.{}.{field}", 2 * n), Array { shape, values });
+            }
+            ["activations", m, path] => {
+                let m: usize = m.parse().expect("a module index");
+                let (attr, _) = params.iter().find(|(_, p)| *p == path).ok_or_else(|| {
+                    InteropError::Network(format!(
+                        "actlab's `{name}` has no place in the book's state dict"
+                    ))
+                })?;
+                // The book's TeLU alpha is a 0-d tensor; the others keep their length.
+                let shape = if *attr == "alpha" {
+                    Vec::new()
+                } else {
+                    vec![values.len()]
+                };
+                let places: Vec<usize> = if modules == 1 {
+                    (0..n).collect()
+                } else {
+                    vec![m]
+                };
+                for place in places {
+                    out.insert(
+                        format!("layers.{}.{attr}", 2 * place + 1),
+                        Array {
+                            shape: shape.clone(),
+                            values: values.clone(),
+                        },
+                    );
+                }
+            }
+            _ => {
+                return Err(InteropError::Network(format!(
+                    "actlab's `{name}` has no place in the book's state dict"
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `tensors` as a safetensors file's bytes, with `metadata` in its header (safetensors'
+/// `format = "pt"` marks it as PyTorch's, as `safetensors.torch.save_file` does).
+pub fn safetensors_bytes(
+    tensors: &BTreeMap<String, Array>,
+    metadata: BTreeMap<String, String>,
+) -> Result<Vec<u8>, InteropError> {
+    let raw: Vec<(String, Vec<usize>, Vec<u8>)> = tensors
+        .iter()
+        .map(|(k, a)| {
+            let bytes = a.values.iter().flat_map(|v| v.to_le_bytes()).collect();
+            (k.clone(), a.shape.clone(), bytes)
+        })
+        .collect();
+    let views: Vec<(String, safetensors::tensor::TensorView<'_>)> = raw
+        .iter()
+        .map(|(k, shape, bytes)| {
+            safetensors::tensor::TensorView::new(safetensors::Dtype::F32, shape.clone(), bytes)
+                .map(|v| (k.clone(), v))
+                .map_err(|e| InteropError::Network(format!("`{k}`: {e}")))
+        })
+        .collect::<Result<_, _>>()?;
+    let mut info: HashMap<String, String> = metadata.into_iter().collect();
+    info.insert("format".into(), "pt".into());
+    safetensors::serialize(views, Some(info)).map_err(|e| InteropError::Network(e.to_string()))
+}
