@@ -116,6 +116,13 @@ pub fn read_state_dict(path: &Path) -> Result<StateDict, InteropError> {
     }
 }
 
+/// Float values of `N`-byte elements, each decoded by `decode`.
+fn floats<const N: usize>(raw: &[u8], decode: impl Fn([u8; N]) -> f32) -> Vec<f32> {
+    raw.chunks_exact(N)
+        .map(|c| decode(c.try_into().expect("chunks of N bytes")))
+        .collect()
+}
+
 fn read_torch(path: &Path, bytes: &[u8]) -> Result<StateDict, String> {
     let reader = PytorchReader::from_reader(std::io::Cursor::new(bytes), None)
         .or_else(|_| PytorchReader::new(path))
@@ -126,14 +133,9 @@ fn read_torch(path: &Path, bytes: &[u8]) -> Result<StateDict, String> {
             .read()
             .map_err(|e| format!("the file is truncated or corrupt ({e})"))?;
         let values = match tensor.dtype() {
-            TorchDType::F32 => raw
-                .chunks_exact(4)
-                .map(|c| f32::from_ne_bytes(c.try_into().expect("4 bytes")))
-                .collect(),
-            TorchDType::F64 => raw
-                .chunks_exact(8)
-                .map(|c| f64::from_ne_bytes(c.try_into().expect("8 bytes")) as f32)
-                .collect(),
+            // PytorchReader hands out native-endian bytes.
+            TorchDType::F32 => floats(&raw, f32::from_ne_bytes),
+            TorchDType::F64 => floats(&raw, |b| f64::from_ne_bytes(b) as f32),
             other => {
                 return Err(format!(
                     "`{key}` is {other:?}; actlab reads float32 (or float64) state dicts"
@@ -162,16 +164,9 @@ fn read_safetensors(bytes: &[u8]) -> Result<StateDict, String> {
     let mut tensors = BTreeMap::new();
     for (key, view) in file.tensors() {
         let values = match view.dtype() {
-            safetensors::Dtype::F32 => view
-                .data()
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
-                .collect(),
-            safetensors::Dtype::F64 => view
-                .data()
-                .chunks_exact(8)
-                .map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes")) as f32)
-                .collect(),
+            // Safetensors files are little-endian.
+            safetensors::Dtype::F32 => floats(view.data(), f32::from_le_bytes),
+            safetensors::Dtype::F64 => floats(view.data(), |b| f64::from_le_bytes(b) as f32),
             other => {
                 return Err(format!(
                     "`{key}` is {other:?}; actlab reads float32 (or float64) tensors"
@@ -506,10 +501,8 @@ pub fn export(
         let bytes = tensor
             .to_bytes()
             .map_err(|e| InteropError::Network(format!("`{name}`: {e}")))?;
-        let values: Vec<f32> = bytes
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
-            .collect();
+        // Burn keeps tensor bytes in native order.
+        let values = floats(&bytes, f32::from_ne_bytes);
         let parts: Vec<&str> = name.splitn(3, '.').collect();
         match parts[..] {
             ["hidden", i, field] => {
