@@ -1,6 +1,7 @@
 //! Analyses of trained or freshly initialised networks: each takes a network (or an
 //! activation) and data, and returns one of `spec`'s probe reports.
 
+pub mod curvature;
 mod dead;
 mod gradients;
 mod outputs;

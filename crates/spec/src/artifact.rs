@@ -21,6 +21,7 @@ use crate::experiment::ExperimentFile;
 use crate::figure::{Figure, SurfaceFigure};
 use crate::fsio::write_atomic;
 use crate::layout::{ExperimentLayout, RunLayout};
+use crate::record::curvature::{HessianReport, LandscapeReport, NtkReport};
 use crate::record::probe::{
     DeadNeuronReport, GradientReport, OutputReport, ProbeRecord, SurfaceReport,
 };
@@ -48,6 +49,12 @@ named_choices! {
         Gradients = "gradients",
         /// The layer-output probe's report.
         Outputs = "outputs",
+        /// The Hessian probe's report.
+        Hessian = "hessian",
+        /// The loss-landscape probe's report.
+        Landscape = "landscape",
+        /// The neural-tangent-kernel probe's report.
+        Ntk = "ntk",
     }
 }
 
@@ -302,6 +309,12 @@ pub enum AnyArtifact {
     Gradients(ProbeRecord<GradientReport>),
     /// A layer-output report.
     Outputs(ProbeRecord<OutputReport>),
+    /// A Hessian report.
+    Hessian(Box<ProbeRecord<HessianReport>>),
+    /// A loss-landscape report.
+    Landscape(ProbeRecord<LandscapeReport>),
+    /// A neural-tangent-kernel report.
+    Ntk(ProbeRecord<NtkReport>),
 }
 
 /// Reads whatever actlab file `path` is.
@@ -323,6 +336,9 @@ pub fn read_any(path: &Path) -> Result<AnyArtifact, ArtifactError> {
         ArtifactKind::DeadNeurons => as_kind!(DeadNeurons),
         ArtifactKind::Gradients => as_kind!(Gradients),
         ArtifactKind::Outputs => as_kind!(Outputs),
+        ArtifactKind::Hessian => as_kind!(Hessian),
+        ArtifactKind::Landscape => as_kind!(Landscape),
+        ArtifactKind::Ntk => as_kind!(Ntk),
     })
 }
 
@@ -341,6 +357,9 @@ artifact!(SurfaceFigure => SurfaceFigure);
 artifact!(SurfaceReport => Surface);
 artifact!(ProbeRecord<DeadNeuronReport> => DeadNeurons);
 artifact!(ProbeRecord<OutputReport> => Outputs);
+artifact!(ProbeRecord<HessianReport> => Hessian);
+artifact!(ProbeRecord<LandscapeReport> => Landscape);
+artifact!(ProbeRecord<NtkReport> => Ntk);
 
 impl<T: Artifact> Artifact for Box<T> {
     const KIND: ArtifactKind = T::KIND;

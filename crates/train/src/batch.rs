@@ -60,9 +60,18 @@ pub fn for_each_batch(
 /// The first `n` samples of `split` (all of them when it has fewer) as one batch.
 pub fn first_samples(split: &Arc<Split>, n: usize, device: &Device) -> (Tensor<2>, Tensor<1, Int>) {
     let n = n.min(split.len());
-    let batch = (n > 0)
+    samples_at(split, &(0..n).collect::<Vec<_>>(), device)
+}
+
+/// `split`'s samples `indices` (each below its length) as one batch.
+pub fn samples_at(
+    split: &Arc<Split>,
+    indices: &[usize],
+    device: &Device,
+) -> (Tensor<2>, Tensor<1, Int>) {
+    let batch = (!indices.is_empty())
         .then(|| {
-            loader(split, (0..n).collect(), n, false, device)
+            loader(split, indices.to_vec(), indices.len(), false, device)
                 .iter()
                 .next()
         })

@@ -8,7 +8,7 @@ mod fit;
 mod optimizer;
 mod track;
 
-pub use batch::{epoch_batches, first_samples, for_each_batch};
+pub use batch::{epoch_batches, first_samples, for_each_batch, samples_at};
 pub use checkpoint::{
     CheckpointError, OpenedRun, RunFolderError, load_network, open_run, save_checkpoint,
 };

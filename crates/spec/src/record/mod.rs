@@ -1,6 +1,7 @@
 //! The typed records actlab writes: runs, the summary table, probe reports, point
 //! evaluations. Plain data; [`crate::artifact`] reads and writes them with their tags.
 
+pub mod curvature;
 pub mod eval;
 pub mod probe;
 pub mod run;
