@@ -656,6 +656,123 @@ pub enum ProbeCommand {
     /// gradient magnitude from autodiff, as a report and a 3-D surface beside a heatmap.
     #[command(after_help = "Example:\n  actlab probe surface --acts ReLU,GELU,STAF")]
     Surface(SurfaceArgs),
+    /// The loss Hessian of a run's checkpoint on a fixed subset of the training set, in
+    /// float64: top and smallest eigenvalues (Lanczos), trace (Hutchinson), spectral
+    /// density (stochastic Lanczos quadrature), the same per layer and for the
+    /// activation's parameters, and the chapter's stability index ξ.
+    #[command(
+        after_help = "Examples:\n  actlab probe hessian --run results/first/ReLU-s7\n  actlab probe hessian --run results/first/TeLU-s7 --samples 4096 --steps 60 --vectors 50"
+    )]
+    Hessian(HessianArgs),
+    /// The loss landscape of a run: along the line from its first checkpoint (epoch 0,
+    /// saved with --save-epochs 0) to its last, extended past both ends, or to another
+    /// run's weights; and over a plane of two filter-normalised random directions
+    /// (Li et al., 2018) around the last checkpoint. Points are spread over --threads.
+    #[command(
+        after_help = "Examples:\n  actlab probe landscape --run results/first/ReLU-s7\n  actlab probe landscape --run results/first/ReLU-s7 --to results/first/TeLU-s7 --no-surface\n  actlab probe landscape --run results/first/GELU-s7 --steps 21 --range 0.5 --threads 2"
+    )]
+    Landscape(LandscapeArgs),
+    /// The empirical neural tangent kernel of a freshly initialised network over test
+    /// images: its eigenvalues, trace and condition number; for LeakyReLU, the
+    /// chapter's claim λmin ≥ α checked.
+    #[command(
+        after_help = "Examples:\n  actlab probe ntk --act LeakyReLU\n  actlab probe ntk --act ReLU --samples 200 --seed 3"
+    )]
+    Ntk(NtkArgs),
+}
+
+/// Flags of `actlab probe hessian`.
+#[derive(Debug, Args)]
+pub struct HessianArgs {
+    /// A run folder (trained or imported).
+    #[arg(long, value_name = "DIR")]
+    pub run: PathBuf,
+    /// Which checkpoint of the run, e.g. epoch-5 [default: the last].
+    #[arg(long)]
+    pub checkpoint: Option<String>,
+    /// Training images in the fixed subset the loss averages over.
+    #[arg(long, default_value_t = 2048, value_parser = parse::up_to::<60_000>)]
+    pub samples: usize,
+    /// Seed of the subset (a permutation of the training set) and of the random vectors.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Largest eigenvalues to report.
+    #[arg(long, default_value_t = 5, value_parser = parse::up_to::<100>)]
+    pub top: usize,
+    /// Lanczos steps (for the whole Hessian and for each density run).
+    #[arg(long, default_value_t = 40, value_parser = parse::up_to::<500>)]
+    pub steps: usize,
+    /// Rademacher vectors for the trace and ‖H‖_F.
+    #[arg(long, default_value_t = 30, value_parser = parse::up_to::<100_000>)]
+    pub vectors: usize,
+    /// Skip the per-block spectra (each layer, the activation).
+    #[arg(long)]
+    pub no_blocks: bool,
+    /// Folder for hessian-<checkpoint>.json and its figure [default: the run's probes/].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub env: EnvArgs,
+}
+
+/// Flags of `actlab probe landscape`.
+#[derive(Debug, Args)]
+pub struct LandscapeArgs {
+    /// A run folder with at least one checkpoint.
+    #[arg(long, value_name = "DIR")]
+    pub run: PathBuf,
+    /// The line's far end: another run's last checkpoint [default: this run's last,
+    /// from its first].
+    #[arg(long, value_name = "DIR")]
+    pub to: Option<PathBuf>,
+    /// Only the line.
+    #[arg(long, conflicts_with = "no_line")]
+    pub no_surface: bool,
+    /// Only the surface.
+    #[arg(long)]
+    pub no_line: bool,
+    /// Grid points per axis of the surface.
+    #[arg(long, default_value_t = 41, value_parser = parse::up_to::<401>)]
+    pub steps: usize,
+    /// The surface spans [-RANGE, RANGE] along each direction.
+    #[arg(long, default_value_t = 1.0, value_parser = parse::positive_f64)]
+    pub range: f64,
+    /// Seed of the two random directions.
+    #[arg(long, default_value_t = 1)]
+    pub direction_seed: u64,
+    /// Move biases and the activation's parameters too (zero in the directions by
+    /// default, as in Li et al.).
+    #[arg(long)]
+    pub include_biases: bool,
+    /// Training images the loss averages over (a fixed subset).
+    #[arg(long, default_value_t = 2048, value_parser = parse::up_to::<60_000>)]
+    pub samples: usize,
+    /// Seed of the subset.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Folder for the reports and figures [default: the run's probes/].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub env: EnvArgs,
+}
+
+/// Flags of `actlab probe ntk`.
+#[derive(Debug, Args)]
+pub struct NtkArgs {
+    #[command(flatten)]
+    pub network: NetworkArgs,
+    /// Test images (the kernel is N x N).
+    #[arg(long, default_value_t = 100, value_parser = parse::up_to::<2_000>)]
+    pub samples: usize,
+    /// Seed of the initialisation.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Folder for the report and its figure [default: results/probes].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub env: EnvArgs,
 }
 
 /// Flags of `actlab probe outputs`.

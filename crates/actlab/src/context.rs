@@ -91,6 +91,22 @@ pub fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The flex device in float64 with autodiff, for the curvature probes (second
+/// derivatives by differences of gradients need float64's precision). The float type is
+/// a process-wide setting of the device, set here once, before any tensor exists.
+pub fn float64_device(compute: &DeviceArgs, command: &str) -> Result<Device, Failure> {
+    if compute.device.name() != "flex" {
+        return Err(input(anyhow!(
+            "{command} computes in float64 on the flex device; leave --device out (it was {})",
+            compute.device
+        )));
+    }
+    Device::flex()
+        .configure(burn::tensor::FloatDType::F64)
+        .map_err(|e| Failure::Run(anyhow!("cannot set the flex device to float64: {e:?}")))?;
+    Ok(Device::flex().autodiff())
+}
+
 /// Finds and reads FashionMNIST.
 pub fn load_data(env: &EnvArgs) -> Result<FashionMnist, Failure> {
     let from_env = std::env::var_os(data::DATA_ENV).map(PathBuf::from);

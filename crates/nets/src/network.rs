@@ -105,6 +105,22 @@ impl SimpleNetwork {
             .collect();
     }
 
+    /// Draws every lazily initialised parameter (Burn draws a Linear layer's weights at
+    /// their first use) in the order the forward pass would, so that a network saved
+    /// before training holds exactly the weights training then starts from.
+    pub fn initialise_in_forward_order(&self) {
+        for (i, layer) in self.hidden.iter().enumerate() {
+            let _ = layer.weight.val();
+            let _ = layer.bias.as_ref().map(|b| b.val());
+            if let Some(gate) = self.gates.get(i) {
+                let _ = gate.weight.val();
+                let _ = gate.bias.as_ref().map(|b| b.val());
+            }
+        }
+        let _ = self.output.weight.val();
+        let _ = self.output.bias.as_ref().map(|b| b.val());
+    }
+
     /// The activation applied after hidden layer `layer` (0-based), if any.
     pub fn activation(&self, layer: usize) -> Option<&Activation> {
         match self.activations.len() {

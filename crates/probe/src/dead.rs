@@ -14,6 +14,11 @@ use train::for_each_batch;
 /// does for ReLU at 0 — so a dead ReLU unit (z <= 0 throughout) has slope exactly 0.
 const SLOPE_STEP: f64 = 1e-3;
 
+/// Φ, the standard normal distribution function.
+fn normal_cdf(x: f64) -> f64 {
+    0.5 * statrs::function::erf::erfc(-x / std::f64::consts::SQRT_2)
+}
+
 /// Passes every sample of `split` through `model` (the inference copy, on `device`)
 /// and finds the units that never produced anything but 0.
 pub fn dead_neurons(
@@ -28,6 +33,9 @@ pub fn dead_neurons(
     let mut max_abs: Option<Vec<Tensor<1>>> = None;
     let mut max_slope: Option<Vec<Tensor<1>>> = None;
     let mut silent: Option<Vec<Tensor<1>>> = None;
+    // Sums of z and z² per layer over every sample and unit, for the chapter's
+    // prediction of dying units from the pre-activations' mean and spread.
+    let mut moments: Option<Vec<Tensor<1>>> = None;
     let fold = |acc: Option<Vec<Tensor<1>>>, batch: Vec<Tensor<1>>, max: bool| {
         Some(match acc {
             None => batch,
@@ -40,10 +48,17 @@ pub fn dead_neurons(
     };
     for_each_batch(split, batch_size, device, |x, _| {
         let (_, layers) = model.forward_traced(x);
-        let (mut batch_max, mut batch_slope, mut batch_silent) =
-            (Vec::new(), Vec::new(), Vec::new());
+        let (mut batch_max, mut batch_slope, mut batch_silent, mut batch_moments) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (i, trace) in layers.into_iter().enumerate() {
             let (z, h) = (trace.pre_activation, trace.output);
+            batch_moments.push(Tensor::cat(
+                vec![
+                    z.clone().sum().reshape([1]),
+                    z.clone().powi_scalar(2).sum().reshape([1]),
+                ],
+                0,
+            ));
             let column_max = |t: Tensor<2>| t.max_dim(0).squeeze_dim::<1>(0);
             let slope = match model.activation(i) {
                 Some(act) => {
@@ -66,7 +81,14 @@ pub fn dead_neurons(
         max_abs = fold(max_abs.take(), batch_max, true);
         max_slope = fold(max_slope.take(), batch_slope, true);
         silent = fold(silent.take(), batch_silent, false);
+        moments = fold(moments.take(), batch_moments, false);
     });
+    let moments: Vec<Vec<f32>> = moments
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| t.into_data().try_into_vec::<f32>().expect("f32"))
+        .collect();
+    let mut predicted = 1.0;
     let host = |t: Tensor<1>| -> Vec<f32> { t.into_data().try_into_vec::<f32>().expect("f32") };
     let slopes: Vec<Vec<f32>> = max_slope
         .unwrap_or_default()
@@ -91,6 +113,12 @@ pub fn dead_neurons(
                 .iter()
                 .filter(|s| (**s as f64) < SATURATION_SLOPE)
                 .count();
+            let count = (split.len() * values.len()).max(1) as f64;
+            let mean = moments[i][0] as f64 / count;
+            let std = (moments[i][1] as f64 / count - mean * mean).max(0.0).sqrt();
+            // The chapter: a unit dies with probability ∏ Φ(−μₗ/σₗ) over the layers up to
+            // its own.
+            predicted *= normal_cdf(-mean / std.max(1e-300));
             let sparsity: Vec<f64> = silent[i]
                 .iter()
                 .map(|&c| c as f64 / split.len().max(1) as f64)
@@ -105,6 +133,9 @@ pub fn dead_neurons(
                 saturated_ratio: saturated as f64 / units,
                 mean_sparsity: sparsity.iter().sum::<f64>() / units,
                 sparsity,
+                pre_activation_mean: mean,
+                pre_activation_std: std,
+                predicted_dead: predicted,
             }
         })
         .collect();

@@ -77,13 +77,20 @@ fn second_difference(objective: &Objective, i: usize, j: usize, h: f64) -> f64 {
 
 #[test]
 fn hessian_vector_products_give_a_symmetric_hessian_equal_to_the_losss_second_differences() {
-    for kind in [ActivationKind::Tanh, ActivationKind::GELU, ActivationKind::STAF] {
+    for kind in [
+        ActivationKind::Tanh,
+        ActivationKind::GELU,
+        ActivationKind::STAF,
+    ] {
         let objective = small(kind, 11);
         let n = objective.dim();
         let h = dense_hessian(&objective);
         let scale = h.amax();
         let asymmetry = (&h - h.transpose()).amax();
-        assert!(asymmetry <= 1e-7 * scale, "{kind:?}: asymmetry {asymmetry} of {scale}");
+        assert!(
+            asymmetry <= 1e-7 * scale,
+            "{kind:?}: asymmetry {asymmetry} of {scale}"
+        );
 
         // Every diagonal entry and 400 random off-diagonal ones.
         let mut rng = SplitMix64::new(5);
@@ -96,10 +103,15 @@ fn hessian_vector_products_give_a_symmetric_hessian_equal_to_the_losss_second_di
             let hv = 0.5 * (h[(i, j)] + h[(j, i)]);
             let d = second_difference(&objective, i, j, 2e-4);
             let excess = (hv - d).abs() - (1e-6 + 1e-5 * hv.abs());
-            assert!(excess <= 0.0, "{kind:?} H[{i},{j}] = {hv} but the loss says {d}");
+            assert!(
+                excess <= 0.0,
+                "{kind:?} H[{i},{j}] = {hv} but the loss says {d}"
+            );
             worst = worst.max((hv - d).abs());
         }
-        eprintln!("{kind:?}: {n} parameters, |H| ≤ {scale:.3}, asymmetry {asymmetry:.1e}, largest difference from the loss's second differences {worst:.1e}");
+        eprintln!(
+            "{kind:?}: {n} parameters, |H| ≤ {scale:.3}, asymmetry {asymmetry:.1e}, largest difference from the loss's second differences {worst:.1e}"
+        );
     }
 }
 
@@ -120,7 +132,10 @@ fn lanczos_and_hutchinson_match_the_exact_spectrum_and_trace_of_a_network_hessia
     // Within the Ritz residual plus the products' own error (the relative 1e-7 the
     // symmetry check allows).
     let slack = 1e-7 * hi.abs().max(lo.abs());
-    assert!((top.value - hi).abs() <= top.residual + slack, "top {top:?} vs {hi}");
+    assert!(
+        (top.value - hi).abs() <= top.residual + slack,
+        "top {top:?} vs {hi}"
+    );
     assert!(
         (ritz[0].value - lo).abs() <= ritz[0].residual + slack,
         "smallest {:?} vs {lo}",
@@ -135,11 +150,81 @@ fn lanczos_and_hutchinson_match_the_exact_spectrum_and_trace_of_a_network_hessia
         let mut rng = SplitMix64::new(100 + seed);
         let (t, _) = hutchinson(&mut apply, n, 20, &mut rng);
         let z = (t.value - trace).abs() / t.standard_error;
-        assert!(z < 4.0, "seed {seed}: {} vs exact {trace}, {z:.1} standard errors", t.value);
+        assert!(
+            z < 4.0,
+            "seed {seed}: {} vs exact {trace}, {z:.1} standard errors",
+            t.value
+        );
         if z <= 1.0 {
             within += 1;
         }
     }
     eprintln!("exact trace {trace:.4}; {within} of 40 estimates within one standard error");
-    assert!((16..=38).contains(&within), "{within} of 40 within one standard error");
+    assert!(
+        (16..=38).contains(&within),
+        "{within} of 40 within one standard error"
+    );
+}
+
+/// A ReLU network's Hessian is the Hessian of the smooth piece its point lies in: its
+/// output block is exactly the Gauss-Newton formula of softmax cross-entropy,
+/// (1/N) Σ (h hᵀ) ⊗ (diag p − p pᵀ) over the last hidden outputs h and probabilities p
+/// (no activation follows the output layer, so no kink enters), and the whole matrix is
+/// symmetric, with no product having crossed a kink.
+#[test]
+fn a_relu_networks_hessian_is_its_smooth_pieces() {
+    let objective = small(ActivationKind::ReLU, 4).with_kinks(vec![0.0]);
+    let h = dense_hessian(&objective);
+    let scale = h.amax();
+    assert!((&h - h.transpose()).amax() <= 1e-6 * scale);
+    assert_eq!(objective.kink_crossings(), 0);
+
+    let model = objective.model_at(objective.point());
+    let (x, _) = objective.samples_tensors();
+    let (logits, hidden) = model.forward_with_hidden(x);
+    let p: Vec<f64> = burn::tensor::activation::softmax(logits, 1)
+        .into_data()
+        .convert::<f64>()
+        .try_into_vec::<f64>()
+        .unwrap();
+    let last: Vec<f64> = hidden
+        .last()
+        .unwrap()
+        .clone()
+        .into_data()
+        .convert::<f64>()
+        .try_into_vec::<f64>()
+        .unwrap();
+    let (n, inputs, classes) = (16, 6, 3);
+    let block = objective
+        .blocks()
+        .iter()
+        .find(|b| b.name == "output")
+        .unwrap()
+        .range
+        .clone();
+    // Index of W[i][j] (Burn's [in, out]) and of b[j] within the output block.
+    let w = |i: usize, j: usize| block.start + i * classes + j;
+    let b = |j: usize| block.start + inputs * classes + j;
+    let feature = |s: usize, i: Option<usize>| i.map_or(1.0, |i| last[s * inputs + i]);
+    let mut worst: f64 = 0.0;
+    let rows: Vec<(usize, Option<usize>, usize)> = (0..inputs)
+        .flat_map(|i| (0..classes).map(move |j| (w(i, j), Some(i), j)))
+        .chain((0..classes).map(|j| (b(j), None, j)))
+        .collect();
+    for &(r, i, j) in &rows {
+        for &(c, k, l) in &rows {
+            let exact: f64 = (0..n)
+                .map(|s| {
+                    let (pj, pl) = (p[s * classes + j], p[s * classes + l]);
+                    let curvature = if j == l { pj - pj * pl } else { -pj * pl };
+                    feature(s, i) * feature(s, k) * curvature
+                })
+                .sum::<f64>()
+                / n as f64;
+            worst = worst.max((h[(r, c)] - exact).abs());
+        }
+    }
+    eprintln!("ReLU output block: largest difference from the exact formula {worst:.1e}");
+    assert!(worst <= 1e-6, "{worst}");
 }

@@ -99,6 +99,10 @@ pub struct Panel {
     /// the rest: a dot beyond it is drawn at its edge with its value written beside.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<[f64; 2]>,
+    /// A symmetric-log x axis, linear within ±`x_symlog` and logarithmic beyond (for
+    /// spectra whose eigenvalues span decades of both signs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x_symlog: Option<f64>,
 }
 
 impl Panel {
@@ -118,6 +122,15 @@ impl Panel {
             categories: Vec::new(),
             reference: None,
             limits: None,
+            x_symlog: None,
+        }
+    }
+
+    /// With a symmetric-log x axis, linear within ±`linear` (see [`Panel::x_symlog`]).
+    pub fn with_x_symlog(self, linear: f64) -> Self {
+        Self {
+            x_symlog: Some(linear),
+            ..self
         }
     }
 
@@ -187,6 +200,25 @@ pub struct SurfaceFigure {
     pub y: Vec<f64>,
     /// Z, row-major.
     pub z: Vec<f64>,
-    /// |grad Z|, row-major.
+    /// |grad Z|, row-major (or, with `labels`, whatever the right-hand map shows).
     pub gradient_magnitude: Vec<f64>,
+    /// What the axes, the two captions and the colour bars say, when the surface is not
+    /// an activation's (a loss landscape); the activation surface's words otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<SurfaceLabels>,
+}
+
+/// The words of a [`SurfaceFigure`] other than an activation surface's.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SurfaceLabels {
+    /// Names of the x, y and z axes.
+    pub axes: [String; 3],
+    /// Caption of the 3-D surface.
+    pub surface: String,
+    /// Caption of the right-hand map.
+    pub map: String,
+    /// Its colour bar's label.
+    pub map_label: String,
+    /// Draw the map as filled contours of this many levels rather than a smooth heatmap.
+    pub levels: Option<usize>,
 }

@@ -213,6 +213,16 @@ impl ProbeFiles {
         (report, figure)
     }
 
+    /// The neural-tangent-kernel report of a freshly initialised `network` from `seed`.
+    pub fn ntk_at_init(dir: &Path, network: &NetworkConfig, seed: u64) -> PathBuf {
+        let widths: Vec<String> = network.hidden.iter().map(|w| w.to_string()).collect();
+        dir.join(format!(
+            "ntk-{}-{}-s{seed}.json",
+            network.activation_name().replace(' ', ""),
+            widths.join("x")
+        ))
+    }
+
     /// The dead-neuron report of a freshly initialised `network` drawn from `seed`.
     pub fn dead_neurons_at_init(dir: &Path, network: &NetworkConfig, seed: u64) -> PathBuf {
         let widths: Vec<String> = network.hidden.iter().map(|w| w.to_string()).collect();

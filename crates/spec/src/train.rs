@@ -92,7 +92,8 @@ impl TrainConfig {
     /// A larger batch than any dataset actlab reads has images.
     pub const MAX_BATCH: usize = 1_000_000;
 
-    /// Whether a checkpoint is written after epoch `epoch` (1-based).
+    /// Whether a checkpoint is written after epoch `epoch` (1-based; 0 is the initial
+    /// weights, written before training when `save_epochs` has 0).
     pub fn saves_after(&self, epoch: usize) -> bool {
         epoch == self.epochs || self.save_epochs.contains(&epoch)
     }
@@ -141,14 +142,13 @@ impl TrainConfig {
                 ),
             ));
         }
-        if let Some(e) = self
-            .save_epochs
-            .iter()
-            .find(|&&e| e == 0 || e > self.epochs)
-        {
+        if let Some(e) = self.save_epochs.iter().find(|&&e| e > self.epochs) {
             return Some((
                 "save_epochs",
-                format!("contains {e}; epochs are numbered 1..={}", self.epochs),
+                format!(
+                    "contains {e}; epochs are numbered 1..={} (0 saves the initial weights)",
+                    self.epochs
+                ),
             ));
         }
         None

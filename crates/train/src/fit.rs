@@ -225,6 +225,16 @@ impl<'a> Trainer<'a> {
                 (model, optimizer, previous.rewound_to(point.epoch))
             }
         };
+        let mut record = record;
+        if record.epochs.is_empty() && record.checkpoints.is_empty() && cfg.saves_after(0) {
+            model.initialise_in_forward_order();
+            let path = save_checkpoint(&model, run.dir(), &RunLayout::epoch_checkpoint(0))?;
+            record.checkpoints.push(CheckpointRef {
+                epoch: 0,
+                batch: None,
+                path,
+            });
+        }
         let loss_fn = CrossEntropyLossConfig::new().init(&ad_device);
         let trainer = Self {
             run,

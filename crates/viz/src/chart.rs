@@ -420,9 +420,39 @@ fn bar_spacing(panel: &Panel) -> f64 {
     if spacing.is_finite() { spacing } else { 1.0 }
 }
 
+/// The symmetric-log map: linear within ±c, logarithmic beyond, continuous and odd.
+fn symlog(x: f64, c: f64) -> f64 {
+    x.signum() * (1.0 + x.abs() / c).log10()
+}
+
+fn symlog_inverse(y: f64, c: f64) -> f64 {
+    y.signum() * c * (10f64.powf(y.abs()) - 1.0)
+}
+
 fn draw_chart<DB: DrawingBackend>(
     panel: &Panel,
     area: &DrawingArea<DB, plotters::coord::Shift>,
+) -> Result<(), VizError>
+where
+    DB::ErrorType: 'static,
+{
+    match panel.x_symlog {
+        // Drawn in mapped coordinates; the ticks are labelled with the values they map.
+        Some(c) if c > 0.0 => {
+            let mut mapped = panel.clone();
+            for series in &mut mapped.series {
+                series.x.iter_mut().for_each(|x| *x = symlog(*x, c));
+            }
+            draw_chart_on(&mapped, area, Some(c))
+        }
+        _ => draw_chart_on(panel, area, None),
+    }
+}
+
+fn draw_chart_on<DB: DrawingBackend>(
+    panel: &Panel,
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    symlog_c: Option<f64>,
 ) -> Result<(), VizError>
 where
     DB::ErrorType: 'static,
@@ -450,7 +480,9 @@ where
         xs = (lo, (centre + 2.0).max(xs.1));
     }
     let x_tick = |v: &f64| {
-        if whole && v.fract().abs() > 1e-9 {
+        if let Some(c) = symlog_c {
+            tick(&symlog_inverse(*v, c))
+        } else if whole && v.fract().abs() > 1e-9 {
             String::new()
         } else {
             tick(v)

@@ -70,6 +70,17 @@ where
     DB::ErrorType: 'static,
 {
     let body = titled_canvas(&root, &s.title)?;
+    let labels = s
+        .labels
+        .clone()
+        .unwrap_or_else(|| spec::figure::SurfaceLabels {
+            axes: ["X".into(), "Y".into(), "Z".into()],
+            surface: "Z = f(X) + f(Y)".into(),
+            map: "gradient magnitude |∇Z|".into(),
+            map_label: "|∇Z|".into(),
+            levels: None,
+        });
+    let [x_name, y_name, z_name] = &labels.axes;
     let (left, right) = body.split_horizontally(SIZE.0 / 2);
     let (surface_area, surface_bar) = left.split_horizontally(SIZE.0 / 2 - BAR);
     let (heat_area, heat_bar) = right.split_horizontally(SIZE.0 / 2 - BAR);
@@ -80,7 +91,7 @@ where
 
     // Margins wide enough that the outermost tick labels are not cut off.
     let mut chart = ChartBuilder::on(&surface_area)
-        .caption("Z = f(X) + f(Y)", (FAMILY, 18))
+        .caption(labels.surface.as_str(), (FAMILY, 18))
         .margin(24)
         .build_cartesian_3d(xs.0..xs.1, z_range.0..z_range.1, ys.0..ys.1)
         .map_err(draw_error)?;
@@ -110,9 +121,17 @@ where
         TextStyle::from((FAMILY, 14).into_font()).pos(Pos::new(HPos::Center, VPos::Center));
     chart
         .draw_series([
-            Text::new("X", (xs.1 + x_pad, z_range.0, ys.0), axis_title.clone()),
-            Text::new("Y", (xs.0, z_range.0, ys.1 + y_pad), axis_title.clone()),
-            Text::new("Z", (xs.0, z_range.1 + z_pad, ys.0), axis_title),
+            Text::new(
+                x_name.clone(),
+                (xs.1 + x_pad, z_range.0, ys.0),
+                axis_title.clone(),
+            ),
+            Text::new(
+                y_name.clone(),
+                (xs.0, z_range.0, ys.1 + y_pad),
+                axis_title.clone(),
+            ),
+            Text::new(z_name.clone(), (xs.0, z_range.1 + z_pad, ys.0), axis_title),
         ])
         .map_err(draw_error)?;
     // A coarser mesh than the data keeps the SVG small; every 3rd grid line.
@@ -129,10 +148,10 @@ where
             .style_func(&colour_of),
         )
         .map_err(draw_error)?;
-    colour_bar(&surface_bar, z_range, "Z")?;
+    colour_bar(&surface_bar, z_range, z_name)?;
 
     let mut heat = ChartBuilder::on(&heat_area)
-        .caption("gradient magnitude |∇Z|", (FAMILY, 18))
+        .caption(labels.map.as_str(), (FAMILY, 18))
         .margin(10)
         .x_label_area_size(34)
         .y_label_area_size(44)
@@ -140,8 +159,8 @@ where
         .map_err(draw_error)?;
     heat.configure_mesh()
         .disable_mesh()
-        .x_desc("X")
-        .y_desc("Y")
+        .x_desc(x_name.as_str())
+        .y_desc(y_name.as_str())
         .label_style((FAMILY, 12))
         .axis_desc_style((FAMILY, 13))
         .x_label_formatter(&tick)
@@ -152,7 +171,11 @@ where
     let (hx, hy) = (half(&s.x), half(&s.y));
     heat.draw_series(s.y.iter().enumerate().flat_map(|(i, &y)| {
         s.x.iter().enumerate().map(move |(j, &x)| {
-            let g = s.gradient_magnitude[i * s.x.len() + j];
+            let g = banded(
+                s.gradient_magnitude[i * s.x.len() + j],
+                g_range,
+                labels.levels,
+            );
             Rectangle::new(
                 [(x - hx, y - hy), (x + hx, y + hy)],
                 viridis(g, g_range).filled(),
@@ -160,8 +183,21 @@ where
         })
     }))
     .map_err(draw_error)?;
-    colour_bar(&heat_bar, g_range, "|∇Z|")?;
+    colour_bar(&heat_bar, g_range, &labels.map_label)?;
     root.present().map_err(draw_error)
+}
+
+/// `v` moved to the middle of its level when the map is drawn as `levels` filled
+/// contours, so that equal colours mark equal bands.
+fn banded(v: f64, (lo, hi): (f64, f64), levels: Option<usize>) -> f64 {
+    match levels {
+        Some(n) if n > 1 && v.is_finite() => {
+            let width = (hi - lo) / n as f64;
+            let band = (((v - lo) / width).floor()).clamp(0.0, n as f64 - 1.0);
+            lo + (band + 0.5) * width
+        }
+        _ => v,
+    }
 }
 
 /// A vertical viridis strip from `lo` (bottom) to `hi` (top) with tick labels.

@@ -101,13 +101,16 @@ pub fn run(args: DeadNeuronArgs, json: bool) -> Result<ExitCode, Failure> {
     );
     for layer in &record.report.layers {
         println!(
-            "layer {}: {:>4} of {:>4} units dead ({:.1}%), {:>4} saturated, mean sparsity {:.1}%",
+            "layer {}: {:>4} of {:>4} units dead ({:.1}%), {:>4} saturated, mean sparsity {:.1}%; the chapter predicts {:.1}% dead (∏ Φ(−μ/σ), μ = {:.3}, σ = {:.3})",
             layer.layer,
             layer.dead,
             layer.units,
             layer.ratio * 100.0,
             layer.saturated,
-            layer.mean_sparsity * 100.0
+            layer.mean_sparsity * 100.0,
+            layer.predicted_dead * 100.0,
+            layer.pre_activation_mean,
+            layer.pre_activation_std
         );
     }
     println!("Report: {}", out.display());

@@ -17,7 +17,7 @@ pub struct LandscapeSettings {
     pub steps: usize,
     /// The surface's range of α and β: [−range, range].
     pub range: f64,
-    /// Points on the line.
+    /// Points on the line (61 over [-0.25, 1.25] puts both ends on the grid).
     pub line_points: usize,
     /// How far the line extends past each end, as a share of its length.
     pub line_margin: f64,
@@ -32,7 +32,7 @@ impl Default for LandscapeSettings {
         Self {
             steps: 41,
             range: 1.0,
-            line_points: 41,
+            line_points: 61,
             line_margin: 0.25,
             direction_seed: 1,
             include_biases: false,
@@ -150,16 +150,4 @@ pub fn surface(objective: &Objective, settings: &LandscapeSettings) -> Landscape
         direction_seed: settings.direction_seed,
         include_biases: settings.include_biases,
     }
-}
-
-/// Both, as asked: the line when `to` is given.
-pub fn landscape_probe(
-    objective: &Objective,
-    line_to: Option<(&[f64], &[f64], (String, String))>,
-    surface_too: bool,
-    settings: &LandscapeSettings,
-) -> (Option<LandscapeLine>, Option<LandscapeSurface>) {
-    let l = line_to.map(|(from, to, labels)| line(objective, from, to, labels, settings));
-    let s = surface_too.then(|| surface(objective, settings));
-    (l, s)
 }

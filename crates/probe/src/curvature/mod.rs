@@ -3,20 +3,20 @@
 
 mod landscape;
 mod ntk;
-mod objective;
+pub mod objective;
 mod spectrum;
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use data::Split;
-use nets::SimpleNetwork;
+use nets::{NetworkConfig, SimpleNetwork};
 use spec::record::curvature::{
     EigenEstimate, Estimated, HessianReport, HessianSpectrum, SpectralDensity, StabilityIndex,
 };
 use spec::rng::SplitMix64;
 
-pub use landscape::{LandscapeSettings, landscape_probe};
+pub use landscape::{LandscapeSettings, filter_normalised, line, surface};
 pub use ntk::ntk_probe;
 pub use objective::{Block, EPSILON, Objective, ParamSlot};
 pub use spectrum::{Density, Estimate, Ritz, density, gaussian, hutchinson, lanczos, rademacher};
@@ -71,6 +71,27 @@ pub fn subset(train: &Arc<Split>, samples: usize, seed: u64) -> Vec<usize> {
     let mut order = data::epoch_order(train.len(), seed, 0);
     order.truncate(samples.min(train.len()));
     order
+}
+
+/// Where the derivative (or the value) of the network's activation jumps: the
+/// pre-activation values at which Hessian-vector products take smaller steps. Smooth
+/// activations have none; a user's expression is taken as smooth (its `abs`, `min`,
+/// `max` and comparisons are not located).
+pub fn kinks(network: &NetworkConfig) -> Vec<f64> {
+    use spec::ActivationKind as K;
+    let Some(kind) = network.activation.as_ref().and_then(|a| a.kind.builtin()) else {
+        return Vec::new();
+    };
+    match kind {
+        K::ReLU | K::LeakyReLU | K::PReLU | K::RReLU | K::TeLU | K::SELU | K::NIPUNA => {
+            vec![0.0]
+        }
+        K::Step | K::Rational => vec![0.0],
+        K::ReLU6 => vec![0.0, 6.0],
+        K::Hardtanh => vec![-1.0, 1.0],
+        K::Hardsigmoid | K::Hardswish => vec![-3.0, 3.0],
+        _ => Vec::new(),
+    }
 }
 
 /// The objective on the subset for `model` (built on the autodiff `device`).
@@ -201,16 +222,23 @@ pub fn hessian_probe(
     }
 
     progress("stability index: mini-batch gradients");
+    let kink_crossings = objective.kink_crossings();
     let stability = stability_index(objective, settings.batch_size, &squares);
     HessianReport {
         samples: objective.samples(),
         seed: settings.seed,
-        epsilon: EPSILON,
+        epsilon: if objective.kinks().is_empty() {
+            EPSILON
+        } else {
+            objective::KINKED_STEPS[0]
+        },
         loss,
         gradient_norm,
         spectrum,
         blocks,
         stability,
+        kinks: objective.kinks().to_vec(),
+        kink_crossings,
         products,
         seconds: start.elapsed().as_secs_f64(),
     }
@@ -219,11 +247,7 @@ pub fn hessian_probe(
 /// ξ = E[‖∇²L‖_F] / E[‖∇L‖²]: the numerator from Hutchinson's E‖Hv‖² on the whole subset
 /// (‖H‖_F = √E‖Hv‖², its standard error by the delta method), the denominator the mean
 /// squared norm of mini-batch gradients over the subset's batches.
-fn stability_index(
-    objective: &Objective,
-    batch_size: usize,
-    squares: &Estimate,
-) -> StabilityIndex {
+fn stability_index(objective: &Objective, batch_size: usize, squares: &Estimate) -> StabilityIndex {
     let frobenius = squares.value.max(0.0).sqrt();
     let frobenius_se = if frobenius > 0.0 {
         squares.standard_error / (2.0 * frobenius)

@@ -22,7 +22,11 @@ pub fn ntk_probe(model: &SimpleNetwork, x: Tensor<2>) -> (Vec<f64>, f64) {
     let mut k = DMatrix::<f64>::zeros(n, n);
     for i in 0..n {
         for j in 0..=i {
-            let v: f64 = gradients[i].iter().zip(&gradients[j]).map(|(a, b)| a * b).sum();
+            let v: f64 = gradients[i]
+                .iter()
+                .zip(&gradients[j])
+                .map(|(a, b)| a * b)
+                .sum();
             k[(i, j)] = v;
             k[(j, i)] = v;
         }

@@ -53,7 +53,11 @@ pub fn rademacher(rng: &mut SplitMix64, n: usize) -> Vec<f64> {
 /// `steps` steps of Lanczos from `start` (any non-zero vector), every new vector
 /// orthogonalised against all earlier ones twice; returns the Ritz values, ascending.
 /// Stops early when the Krylov space is exhausted.
-pub fn lanczos(apply: &mut dyn FnMut(&[f64]) -> Vec<f64>, start: &[f64], steps: usize) -> Vec<Ritz> {
+pub fn lanczos(
+    apply: &mut dyn FnMut(&[f64]) -> Vec<f64>,
+    start: &[f64],
+    steps: usize,
+) -> Vec<Ritz> {
     let n = start.len();
     let steps = steps.min(n).max(1);
     let first = norm(start);
@@ -216,11 +220,16 @@ mod tests {
         let mut rng = SplitMix64::new(seed);
         let g = DMatrix::from_vec(n, n, gaussian(&mut rng, n * n));
         let q = g.qr().q();
-        &q * DMatrix::from_diagonal(&nalgebra::DVector::from_column_slice(eigenvalues)) * q.transpose()
+        &q * DMatrix::from_diagonal(&nalgebra::DVector::from_column_slice(eigenvalues))
+            * q.transpose()
     }
 
     fn operator(a: &DMatrix<f64>) -> impl FnMut(&[f64]) -> Vec<f64> + '_ {
-        move |v: &[f64]| (a * nalgebra::DVector::from_column_slice(v)).as_slice().to_vec()
+        move |v: &[f64]| {
+            (a * nalgebra::DVector::from_column_slice(v))
+                .as_slice()
+                .to_vec()
+        }
     }
 
     #[test]
@@ -237,10 +246,17 @@ mod tests {
         for (got, want) in top.iter().zip([50.0, 30.0, 20.0, 12.0, 8.0]) {
             assert!((got - want).abs() < 1e-8, "{got} vs {want}");
         }
-        assert!((ritz[0].value + 3.0).abs() < 1e-8, "smallest {}", ritz[0].value);
+        assert!(
+            (ritz[0].value + 3.0).abs() < 1e-8,
+            "smallest {}",
+            ritz[0].value
+        );
         // Each residual bounds the distance to the nearest true eigenvalue.
         for r in &ritz {
-            let nearest = eig.iter().map(|e| (e - r.value).abs()).fold(f64::INFINITY, f64::min);
+            let nearest = eig
+                .iter()
+                .map(|e| (e - r.value).abs())
+                .fold(f64::INFINITY, f64::min);
             assert!(nearest <= r.residual + 1e-9, "{r:?} is {nearest} away");
         }
     }
@@ -254,7 +270,10 @@ mod tests {
         let mut apply = operator(&a);
         let mut rng = SplitMix64::new(1);
         let (trace, squares) = hutchinson(&mut apply, 100, 400, &mut rng);
-        assert!((trace.value - exact).abs() < 4.0 * trace.standard_error, "{trace:?} vs {exact}");
+        assert!(
+            (trace.value - exact).abs() < 4.0 * trace.standard_error,
+            "{trace:?} vs {exact}"
+        );
         assert!((squares.value - frobenius2).abs() < 4.0 * squares.standard_error);
         // SLQ: the density integrates to 1 and puts a tenth of its mass near each of
         // the ten distinct eigenvalues.

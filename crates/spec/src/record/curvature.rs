@@ -84,8 +84,17 @@ pub struct HessianReport {
     pub samples: usize,
     /// Seed of that permutation and of every random vector.
     pub seed: u64,
-    /// Step ε of the central difference of gradients that gives H·v (unit v).
+    /// Step ε of the central difference of gradients that gives H·v (unit v); with
+    /// kinks, the first of the steps tried (1e-8, 1e-9, 1e-10: the first at which no
+    /// unit crosses a kink is taken).
     pub epsilon: f64,
+    /// Pre-activation values where the activation's derivative jumps (none when smooth).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinks: Vec<f64>,
+    /// Products in which some unit crossed a kink even at the smallest step (their error
+    /// is the jump over 2ε, so a count above 0 makes the spectra suspect).
+    #[serde(default)]
+    pub kink_crossings: usize,
     /// The loss on the subset.
     pub loss: f64,
     /// ‖∇L‖ on the subset.

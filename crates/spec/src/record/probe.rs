@@ -196,6 +196,16 @@ pub struct DeadLayer {
     /// Mean of `sparsity` over the layer's units.
     #[serde(default)]
     pub mean_sparsity: f64,
+    /// Mean μ of the layer's pre-activations over every sample and unit.
+    #[serde(default)]
+    pub pre_activation_mean: f64,
+    /// Their standard deviation σ.
+    #[serde(default)]
+    pub pre_activation_std: f64,
+    /// The chapter's predicted probability that a unit of this layer is dead,
+    /// ∏ Φ(−μₖ/σₖ) over the layers k up to this one.
+    #[serde(default)]
+    pub predicted_dead: f64,
 }
 
 /// Dead units of every hidden layer.

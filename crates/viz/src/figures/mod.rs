@@ -2,11 +2,13 @@
 //! (`spec::figure`), which [`crate::Drawing`] renders.
 
 mod activations;
+mod curvature;
 mod probes;
 mod statistics;
 mod training;
 
 pub use activations::activation_figure;
+pub use curvature::{hessian_figure, landscape_line_figure, landscape_surface_figure, ntk_figure};
 pub use probes::{
     dead_neuron_comparison, dead_neuron_figure, gradient_figure, output_figure, surface_figure,
 };
@@ -31,6 +33,12 @@ pub fn drawing_of(artifact: AnyArtifact) -> Option<Drawing> {
         AnyArtifact::Gradients(p) => gradient_figure(&p).into(),
         AnyArtifact::Outputs(p) => output_figure(&p).into(),
         AnyArtifact::Summary(s) => statistics_figure(s.statistics.as_ref()?).into(),
+        AnyArtifact::Hessian(p) => hessian_figure(&p).into(),
+        AnyArtifact::Landscape(p) => match landscape_surface_figure(&p) {
+            Some(surface) => surface.into(),
+            None => landscape_line_figure(&p)?.into(),
+        },
+        AnyArtifact::Ntk(p) => ntk_figure(&p).into(),
         AnyArtifact::Experiment(_) => return None,
     })
 }

@@ -160,5 +160,6 @@ pub fn surface_figure(report: &SurfaceReport) -> SurfaceFigure {
         y: report.y.clone(),
         z: report.z.clone(),
         gradient_magnitude: report.gradient_magnitude.clone(),
+        labels: None,
     }
 }
