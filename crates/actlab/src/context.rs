@@ -397,6 +397,27 @@ pub struct Written<'a, T: Serialize> {
     pub record: &'a T,
 }
 
+/// Writes a probe's report to `out` and its figure beside it; with `--json` prints both
+/// (as [`Written`]) and returns `None`, else the figure's files for the text output.
+pub fn write_probe<T: Artifact>(
+    out: &Path,
+    record: &T,
+    drawing: impl Into<Drawing>,
+    json: bool,
+) -> Result<Option<Vec<PathBuf>>, Failure> {
+    write_record(out, record)?;
+    let figure = write_drawing(drawing, &spec::layout::probe_figure(out))?;
+    if json {
+        print_json(&Written {
+            report: out,
+            figure: &figure,
+            record,
+        })?;
+        return Ok(None);
+    }
+    Ok(Some(figure))
+}
+
 /// Prints, as JSON, what a command wrote for each of several inputs: (the record's file,
 /// its figure's files, the record).
 pub fn print_written<T: Serialize>(written: &[(PathBuf, Vec<PathBuf>, T)]) -> Result<(), Failure> {

@@ -25,6 +25,7 @@ fn every_shipped_config_checks() {
         checked,
         [
             "book-ch4",
+            "book-ch4-curvature",
             "book-ch4-seeds",
             "mixture",
             "own-activation",

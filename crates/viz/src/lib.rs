@@ -59,7 +59,7 @@ pub enum Drawing {
     /// Panels of lines and bars.
     Chart(Figure),
     /// A 3-D surface beside its gradient heatmap.
-    Surface(SurfaceFigure),
+    Surface(Box<SurfaceFigure>),
 }
 
 impl From<Figure> for Drawing {
@@ -70,7 +70,7 @@ impl From<Figure> for Drawing {
 
 impl From<SurfaceFigure> for Drawing {
     fn from(surface: SurfaceFigure) -> Self {
-        Drawing::Surface(surface)
+        Drawing::Surface(Box::new(surface))
     }
 }
 
@@ -125,7 +125,7 @@ impl Drawing {
     pub fn to_json(&self) -> String {
         match self {
             Drawing::Chart(f) => artifact::to_json(f),
-            Drawing::Surface(s) => artifact::to_json(s),
+            Drawing::Surface(s) => artifact::to_json(s.as_ref()),
         }
     }
 

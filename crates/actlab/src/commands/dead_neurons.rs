@@ -6,15 +6,15 @@ use std::process::ExitCode;
 use anyhow::anyhow;
 use nets::SimpleNetwork;
 use probe::dead_neurons;
-use spec::layout::{ProbeFiles, probe_figure};
+use spec::layout::ProbeFiles;
 use spec::record::probe::{DatasetSplit, ProbeRecord, ProbeSource};
 use spec::{RunLayout, resources};
 use viz::figures::dead_neuron_figure;
 
 use crate::cli::DeadNeuronArgs;
+use crate::context::write_probe;
 use crate::context::{
-    Written, check_memory, check_run_data, load_data, network_config, open_run, print_json,
-    print_paths, runtime, write_drawing, write_record,
+    check_memory, check_run_data, load_data, network_config, open_run, print_paths, runtime,
 };
 use crate::failure::{Failure, input};
 
@@ -76,16 +76,9 @@ pub fn run(args: DeadNeuronArgs, json: bool) -> Result<ExitCode, Failure> {
         split: DatasetSplit::Train,
         report: dead_neurons(&model, &data.train, PROBE_BATCH, &rt.device),
     };
-    write_record(&out, &record)?;
-    let figure = write_drawing(dead_neuron_figure(&record), &probe_figure(&out))?;
-    if json {
-        return print_json(&Written {
-            report: &out,
-            figure: &figure,
-            record: &record,
-        })
-        .map(|()| ExitCode::SUCCESS);
-    }
+    let Some(figure) = write_probe(&out, &record, dead_neuron_figure(&record), json)? else {
+        return Ok(ExitCode::SUCCESS);
+    };
 
     let config = &record.network;
     let counts: Vec<usize> = record.report.layers.iter().map(|l| l.dead).collect();

@@ -5,15 +5,12 @@ use std::process::ExitCode;
 use anyhow::anyhow;
 use probe::curvature::{HessianSettings, hessian_probe, kinks, objective_on, subset};
 use spec::RunLayout;
-use spec::layout::probe_figure;
 use spec::record::probe::{DatasetSplit, ProbeRecord, ProbeSource};
 use viz::figures::hessian_figure;
 
 use crate::cli::HessianArgs;
-use crate::context::{
-    Written, check_run_data, float64_device, load_data, open_run, print_json, print_paths, runtime,
-    write_drawing, write_record,
-};
+use crate::context::write_probe;
+use crate::context::{check_run_data, float64_device, load_data, open_run, print_paths, runtime};
 use crate::failure::{Failure, input};
 
 pub fn run(args: HessianArgs, json: bool) -> Result<ExitCode, Failure> {
@@ -66,16 +63,9 @@ pub fn run(args: HessianArgs, json: bool) -> Result<ExitCode, Failure> {
         .clone()
         .unwrap_or_else(|| RunLayout::new(&args.run).probes());
     let out = RunLayout::probe_report(&folder, "hessian", &opened.checkpoint.name());
-    write_record(&out, &record)?;
-    let figure = write_drawing(hessian_figure(&record), &probe_figure(&out))?;
-    if json {
-        return print_json(&Written {
-            report: &out,
-            figure: &figure,
-            record: &record,
-        })
-        .map(|()| ExitCode::SUCCESS);
-    }
+    let Some(figure) = write_probe(&out, &record, hessian_figure(&record), json)? else {
+        return Ok(ExitCode::SUCCESS);
+    };
     let r = &record.report;
     let s = &r.spectrum;
     let values = |v: &[spec::record::curvature::EigenEstimate]| -> String {
@@ -103,8 +93,9 @@ pub fn run(args: HessianArgs, json: bool) -> Result<ExitCode, Failure> {
         s.trace.value, s.trace.standard_error, s.trace.vectors
     );
     println!(
-        "stability ξ       {:.4} = ‖H‖_F {:.4} ± {:.4} / E‖∇L_B‖² {:.4} ± {:.4} ({} batches of {})",
+        "stability ξ       {:.3} ± {:.3} = ‖H‖_F {:.4} ± {:.4} / E‖∇L_B‖² {:.4} ± {:.4} ({} batches of {})",
         r.stability.xi,
+        r.stability.xi_standard_error,
         r.stability.hessian_frobenius,
         r.stability.hessian_frobenius_se,
         r.stability.gradient_norm_sq,

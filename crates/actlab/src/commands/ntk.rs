@@ -6,17 +6,15 @@ use anyhow::anyhow;
 use nets::SimpleNetwork;
 use probe::curvature::ntk_probe;
 use spec::ActivationKind;
-use spec::layout::{ProbeFiles, probe_figure};
+use spec::layout::ProbeFiles;
 use spec::record::curvature::{NtkClaim, NtkReport};
 use spec::record::probe::{DatasetSplit, ProbeRecord, ProbeSource};
 use train::first_samples;
 use viz::figures::ntk_figure;
 
 use crate::cli::NtkArgs;
-use crate::context::{
-    Written, float64_device, load_data, network_config, print_json, print_paths, runtime,
-    write_drawing, write_record,
-};
+use crate::context::write_probe;
+use crate::context::{float64_device, load_data, network_config, print_paths, runtime};
 use crate::failure::{Failure, input};
 
 /// LeakyReLU's negative slope (PyTorch's default, and actlab's).
@@ -67,16 +65,9 @@ pub fn run(args: NtkArgs, json: bool) -> Result<ExitCode, Failure> {
         .clone()
         .unwrap_or_else(|| std::path::PathBuf::from(ProbeFiles::DEFAULT_DIR));
     let out = ProbeFiles::ntk_at_init(&folder, &config, args.seed);
-    write_record(&out, &record)?;
-    let figure = write_drawing(ntk_figure(&record), &probe_figure(&out))?;
-    if json {
-        return print_json(&Written {
-            report: &out,
-            figure: &figure,
-            record: &record,
-        })
-        .map(|()| ExitCode::SUCCESS);
-    }
+    let Some(figure) = write_probe(&out, &record, ntk_figure(&record), json)? else {
+        return Ok(ExitCode::SUCCESS);
+    };
     let r = &record.report;
     println!(
         "{} at initialisation (seed {}), {} test images: NTK trace {:.4e}, λmin {:.4e}, λmax {:.4e}, condition number {:.3e}",

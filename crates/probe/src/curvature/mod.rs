@@ -262,12 +262,18 @@ fn stability_index(objective: &Objective, batch_size: usize, squares: &Estimate)
     } else {
         0.0
     };
+    let xi = frobenius / mean;
+    let relative = |se: f64, v: f64| if v > 0.0 { se / v } else { 0.0 };
+    let gradient_se = (var / k).sqrt();
     StabilityIndex {
-        xi: frobenius / mean,
+        xi,
+        xi_standard_error: xi
+            * (relative(frobenius_se, frobenius).powi(2) + relative(gradient_se, mean).powi(2))
+                .sqrt(),
         hessian_frobenius: frobenius,
         hessian_frobenius_se: frobenius_se,
         gradient_norm_sq: mean,
-        gradient_norm_sq_se: (var / k).sqrt(),
+        gradient_norm_sq_se: gradient_se,
         batch_size,
         batches: norms.len(),
     }

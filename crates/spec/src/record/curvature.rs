@@ -61,6 +61,10 @@ pub struct HessianSpectrum {
 pub struct StabilityIndex {
     /// ξ.
     pub xi: f64,
+    /// Its standard error, by the delta method from the two parts' (independent)
+    /// standard errors: ξ √((se_F/F)² + (se_G/G)²).
+    #[serde(default)]
+    pub xi_standard_error: f64,
     /// ‖H‖_F of the loss over the whole subset, √(E‖Hv‖²) over Rademacher v.
     pub hessian_frobenius: f64,
     /// Standard error of `hessian_frobenius` (delta method from E‖Hv‖²'s).

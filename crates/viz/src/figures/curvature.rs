@@ -76,11 +76,12 @@ pub fn hessian_figure(probe: &ProbeRecord<HessianReport>) -> Figure {
     .with_reference(0.0);
     Figure::new(
         format!(
-            "{}: loss Hessian over {} training images (loss {:.4}, ξ = {:.3})",
+            "{}: loss Hessian over {} training images (loss {:.4}, ξ = {:.2} ± {:.2})",
             probe.label(),
             r.samples,
             r.loss,
-            r.stability.xi
+            r.stability.xi,
+            r.stability.xi_standard_error
         ),
         3,
         vec![whole, per_block, eigenvalues],
