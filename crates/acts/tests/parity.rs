@@ -6,6 +6,9 @@
 //! Tolerance (float32): |ours - torch| <= max(1e-6, 4 ulp of torch's value). Wherever
 //! PyTorch's value is finite, ours must be too.
 //!
+//! The suite runs on flex; `ACTLAB_TEST_DEVICE=wgpu` with `--features wgpu` runs it on
+//! Burn's wgpu backend instead (scripts/check-wgpu.sh).
+//!
 //! Deliberate difference: the book's TeLU, `where(x > 0, x, alpha * (exp(x) - 1))`, has a
 //! NaN derivative at x = 100 in PyTorch (exp overflows in the discarded branch and
 //! 0 * inf = NaN), which also makes alpha's gradient NaN. actlab evaluates exp(min(x, 0))
@@ -79,7 +82,7 @@ fn check_fixed(fixture_name: &str, kind: ActivationKind) {
     let all = fixture();
     let case = &all[fixture_name];
     let xs = numbers(&case["x_f32"]);
-    let device = Device::flex().autodiff();
+    let device = common::test_device().autodiff();
     let module = common::module(kind, &device);
     let (y, dy, _) = eval_with(&xs, &device, |x| module.forward(x));
     assert_close(
@@ -131,7 +134,7 @@ fn rrelu_evaluation_matches_pytorch() {
     let all = fixture();
     let case = &all["RReLU_eval"];
     let xs = numbers(&case["x_f32"]);
-    let device = Device::flex();
+    let device = common::test_device();
     let module = common::module(ActivationKind::RReLU, &device).valid();
     let data: Vec<f32> = xs.iter().map(|&v| v as f32).collect();
     let n = data.len();
@@ -151,7 +154,7 @@ fn telu_matches_pytorch_and_stays_finite_where_pytorch_does_not() {
     let all = fixture();
     let case = &all["TeLU"];
     let xs = numbers(&case["x_f32"]);
-    let device = Device::flex().autodiff();
+    let device = common::test_device().autodiff();
     let alpha = case["params_f32"]["alpha"].as_f64().unwrap();
     let Activation::Scalar(telu) =
         common::with_values(ActivationKind::TeLU, vec![vec![alpha]], &device)
@@ -190,7 +193,7 @@ fn staf_matches_pytorch_including_parameter_gradients() {
     let all = fixture();
     let case = &all["STAF"];
     let xs = numbers(&case["x_f32"]);
-    let device = Device::flex().autodiff();
+    let device = common::test_device().autodiff();
     let staf = common::fixture_staf(case, &device);
     let (y, dy, grads) = eval_with(&xs, &device, |x| staf.forward(x));
 

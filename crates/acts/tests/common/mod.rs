@@ -40,6 +40,27 @@ pub fn numbers(v: &Value) -> Vec<f64> {
         .collect()
 }
 
+/// The device the float32 suites run on: flex, or Burn's wgpu backend with
+/// `ACTLAB_TEST_DEVICE=wgpu` and the `wgpu` feature (on a machine without a GPU, Mesa's
+/// software Vulkan, lavapipe).
+pub fn test_device() -> Device {
+    match std::env::var("ACTLAB_TEST_DEVICE").as_deref() {
+        Ok("wgpu") => wgpu_device(),
+        Ok("flex") | Err(_) => Device::flex(),
+        Ok(other) => panic!("ACTLAB_TEST_DEVICE={other}: flex or wgpu"),
+    }
+}
+
+#[cfg(feature = "wgpu")]
+fn wgpu_device() -> Device {
+    Device::wgpu(burn::tensor::DeviceKind::DefaultDevice)
+}
+
+#[cfg(not(feature = "wgpu"))]
+fn wgpu_device() -> Device {
+    panic!("ACTLAB_TEST_DEVICE=wgpu needs the wgpu feature: cargo test -p acts --features wgpu")
+}
+
 /// The autodiff flex device with float64 as its float type. The float type is a setting
 /// of the device for the whole process, so it is configured once, and only by test
 /// binaries that want float64 throughout.
