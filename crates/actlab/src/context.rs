@@ -92,8 +92,7 @@ pub fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
 }
 
 /// The flex device in float64 with autodiff, for the curvature probes (second
-/// derivatives by differences of gradients need float64's precision). The float type is
-/// a process-wide setting of the device, set here once, before any tensor exists.
+/// derivatives by differences of gradients need float64's precision).
 pub fn float64_device(compute: &DeviceArgs, command: &str) -> Result<Device, Failure> {
     if compute.device.name() != "flex" {
         return Err(input(anyhow!(
@@ -101,10 +100,7 @@ pub fn float64_device(compute: &DeviceArgs, command: &str) -> Result<Device, Fai
             compute.device
         )));
     }
-    Device::flex()
-        .configure(burn::tensor::FloatDType::F64)
-        .map_err(|e| Failure::Run(anyhow!("cannot set the flex device to float64: {e:?}")))?;
-    Ok(Device::flex().autodiff())
+    acts::float64_device().map_err(|e| Failure::Run(anyhow!(e)))
 }
 
 /// Finds and reads FashionMNIST.

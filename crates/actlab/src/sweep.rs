@@ -149,11 +149,11 @@ pub fn train_claimed(
     }
     let record = match spec.tensorboard_dir() {
         Some(dir) => {
-            let earlier = match &start {
-                Start::Resume(previous) => previous.epochs.clone(),
-                Start::Fresh => Vec::new(),
+            let earlier: &[EpochMetrics] = match &start {
+                Start::Resume(previous) => &previous.epochs,
+                Start::Fresh => &[],
             };
-            let mut events = EventsObserver::new(&spec, dir, &earlier, observer);
+            let mut events = EventsObserver::new(&spec, dir, earlier, observer);
             let record = fit(&spec, start, data, &rt.device, context, &mut events);
             if let Ok(record) = &record {
                 events.finish(record);

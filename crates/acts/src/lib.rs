@@ -7,6 +7,7 @@
 mod activation;
 mod custom;
 mod eval;
+mod float64;
 mod functional;
 mod rational;
 mod scalar;
@@ -16,6 +17,7 @@ mod staf;
 pub use activation::{Activation, FixedActivation, ParamValuesError};
 pub use custom::CustomModule;
 pub use eval::evaluate_points;
+pub use float64::float64_device;
 pub use rational::Rational;
 pub use scalar::ScalarActivation;
 pub use spline::{BSpline, SPLINE_SPAN};

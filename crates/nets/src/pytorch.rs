@@ -101,14 +101,20 @@ fn importable(spec: &ActivationSpec) -> Result<Option<ActivationKind>, InteropEr
 /// Reads a state dict: a `torch.save` file (`.pt`, `.pth`, or any name) or a safetensors
 /// file, told apart by their contents.
 pub fn read_state_dict(path: &Path) -> Result<StateDict, InteropError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| InteropError::File(format!("{}: cannot read it: {e}", path.display())))?;
+    parse_state_dict(path, &bytes)
+}
+
+/// A state dict from the `bytes` of the file `path` (named in errors).
+pub fn parse_state_dict(path: &Path, bytes: &[u8]) -> Result<StateDict, InteropError> {
     let file = |problem: String| InteropError::File(format!("{}: {problem}", path.display()));
-    let bytes = std::fs::read(path).map_err(|e| file(format!("cannot read it: {e}")))?;
     // torch.save writes a ZIP archive (legacy files start with a pickle protocol byte).
     let is_torch = bytes.starts_with(b"PK\x03\x04") || bytes.first() == Some(&0x80);
     if is_torch {
-        read_torch(path, &bytes).map_err(file)
+        read_torch(path, bytes).map_err(file)
     } else {
-        read_safetensors(&bytes).map_err(|e| {
+        read_safetensors(bytes).map_err(|e| {
             file(format!(
                 "neither a PyTorch state dict (torch.save) nor a safetensors file ({e})"
             ))

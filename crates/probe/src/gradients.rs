@@ -13,11 +13,6 @@ use spec::record::probe::{
 use std::sync::Arc;
 use train::first_samples;
 
-/// `bins` equal-width bins over `[min, max]` of `values`.
-pub fn histogram(values: &[f32], bins: usize) -> Histogram {
-    Histogram::of(values, bins)
-}
-
 /// Statistics of `values` (not empty).
 pub fn stats(values: &[f32]) -> Stats {
     let n = values.len().max(1) as f64;
@@ -85,9 +80,9 @@ pub fn gradient_probe(
             LayerGradients {
                 layer: i + 1,
                 shape: [fan_in, fan_out],
-                gradient: histogram(&gradient, bins),
+                gradient: Histogram::of(&gradient, bins),
                 gradient_stats: stats(&gradient),
-                weight: histogram(&weight, bins),
+                weight: Histogram::of(&weight, bins),
                 weight_stats: stats(&weight),
             }
         })
@@ -111,13 +106,13 @@ mod tests {
     #[test]
     fn histogram_counts_add_up_and_bins_are_right() {
         let values = [0.0f32, 0.1, 0.2, 0.2, 0.9, 1.0];
-        let h = histogram(&values, 5);
+        let h = Histogram::of(&values, 5);
         assert_eq!(h.counts.iter().sum::<u64>(), 6);
         assert_eq!(h.edges.len(), 6);
         assert_eq!(h.counts, [2, 2, 0, 0, 2]);
         let s = stats(&values);
         assert!((s.mean - 2.4 / 6.0).abs() < 1e-7);
         assert_eq!((s.min, s.max), (0.0, 1.0));
-        assert_eq!(histogram(&[3.0; 4], 3).counts.iter().sum::<u64>(), 4);
+        assert_eq!(Histogram::of(&[3.0; 4], 3).counts.iter().sum::<u64>(), 4);
     }
 }

@@ -8,6 +8,6 @@ mod outputs;
 mod surface;
 
 pub use dead::dead_neurons;
-pub use gradients::{gradient_probe, histogram, stats};
+pub use gradients::{gradient_probe, stats};
 pub use outputs::layer_outputs;
 pub use surface::activation_surface;

@@ -4,11 +4,11 @@
 use burn::tensor::Device;
 use data::Split;
 use nets::SimpleNetwork;
-use spec::record::probe::{LayerOutputs, OutputReport};
+use spec::record::probe::{Histogram, LayerOutputs, OutputReport};
 use std::sync::Arc;
 use train::for_each_batch;
 
-use crate::gradients::{histogram, stats};
+use crate::gradients::stats;
 
 /// Passes all of `split` through `model` (the inference copy, on `device`) in batches.
 pub fn layer_outputs(
@@ -35,7 +35,7 @@ pub fn layer_outputs(
         .map(|(i, v)| LayerOutputs {
             layer: i + 1,
             units: model.hidden[i].weight.dims()[1],
-            histogram: histogram(v, bins),
+            histogram: Histogram::of(v, bins),
             stats: stats(v),
             zero_fraction: v.iter().filter(|x| **x == 0.0).count() as f64 / v.len().max(1) as f64,
         })

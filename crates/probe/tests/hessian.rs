@@ -8,24 +8,14 @@
 //! h⁴|∂⁶L| + u|L|/h² ≈ 1e-8) |H_ij − D_ij| ≤ 1e-6 + 1e-5 |H_ij|.
 
 use acts::{ActivationConfig, ActivationKind, ActivationSpec};
-use burn::tensor::{Device, Distribution, FloatDType, Int, Tensor, TensorData};
+use burn::tensor::{Distribution, Int, Tensor, TensorData};
 use nalgebra::{DMatrix, SymmetricEigen};
 use nets::{NetworkConfig, SimpleNetwork};
 use probe::curvature::{Objective, hutchinson, lanczos};
 use spec::rng::SplitMix64;
 
-fn float64_device() -> Device {
-    static CONFIGURED: std::sync::Once = std::sync::Once::new();
-    CONFIGURED.call_once(|| {
-        Device::flex()
-            .configure(FloatDType::F64)
-            .expect("flex supports float64")
-    });
-    Device::flex().autodiff()
-}
-
 fn small(kind: ActivationKind, seed: u64) -> Objective {
-    let device = float64_device();
+    let device = acts::float64_device().expect("flex supports float64");
     device.seed(seed);
     let config = NetworkConfig {
         input: 20,

@@ -13,7 +13,7 @@ mod run;
 mod writer;
 
 pub use framing::{frame, masked_crc};
-pub use run::{RunHead, end_event, epoch_events, hparams, run_events, start_event};
+pub use run::{Progress, RunHead, end_event, epoch_events, hparams, run_events, start_event};
 pub use writer::{EventWriter, FILE_VERSION, events_file_name, file_bytes, read_events};
 
 #[cfg(test)]

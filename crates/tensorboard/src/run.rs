@@ -163,21 +163,36 @@ pub fn start_event(head: &RunHead<'_>, start: f64) -> Event {
     )
 }
 
-/// Seconds of training and evaluation in `epochs`.
-fn seconds_of(epochs: &[EpochMetrics]) -> f64 {
-    epochs
-        .iter()
-        .map(|e| e.train_seconds + e.eval_seconds)
-        .sum()
+/// Where a run stands before an epoch: the batches trained and the seconds of training
+/// and evaluation so far (which place the epoch's events in steps and in time).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Progress {
+    /// Batches trained.
+    pub batches: usize,
+    /// Seconds spent.
+    pub seconds: f64,
+}
+
+impl Progress {
+    /// After `epochs`.
+    pub fn of(epochs: &[EpochMetrics]) -> Self {
+        epochs.iter().fold(Self::default(), |p, e| p.after(e))
+    }
+
+    /// After one more epoch.
+    pub fn after(self, e: &EpochMetrics) -> Self {
+        Self {
+            batches: self.batches + e.batches,
+            seconds: self.seconds + e.train_seconds + e.eval_seconds,
+        }
+    }
 }
 
 /// The end of a run: its final metrics and the session's status.
 pub fn end_event(record: &RunRecord, start: f64) -> Event {
     let epochs = record.epochs.len();
     // As the last epoch's event computes it, so that time never runs backwards.
-    let wall = record.epochs.split_last().map_or(start, |(last, earlier)| {
-        start + seconds_of(earlier) + last.train_seconds + last.eval_seconds
-    });
+    let wall = start + Progress::of(&record.epochs).seconds;
     let mut values = Vec::new();
     if let Some(last) = record.last() {
         values.push(scalar("final/test_accuracy", last.test_accuracy * 100.0));
@@ -198,12 +213,10 @@ pub fn end_event(record: &RunRecord, start: f64) -> Event {
     event(wall, epochs, values)
 }
 
-/// The events of one epoch, after the `earlier` epochs of its run (which place it in time
-/// and in steps).
-pub fn epoch_events(earlier: &[EpochMetrics], metrics: &EpochMetrics, start: f64) -> Vec<Event> {
+/// The events of one epoch, its run having made `before` progress.
+pub fn epoch_events(before: Progress, metrics: &EpochMetrics, start: f64) -> Vec<Event> {
     let e = metrics.epoch;
-    let before: usize = earlier.iter().map(|m| m.batches).sum();
-    let began = start + seconds_of(earlier);
+    let began = start + before.seconds;
     let mut events: Vec<Event> = metrics
         .running_loss
         .iter()
@@ -212,7 +225,7 @@ pub fn epoch_events(earlier: &[EpochMetrics], metrics: &EpochMetrics, start: f64
             let share = r.batch as f64 / metrics.batches.max(1) as f64;
             event(
                 began + share * metrics.train_seconds,
-                before + r.batch,
+                before.batches + r.batch,
                 vec![scalar("loss/train_running", r.loss)],
             )
         })
@@ -242,19 +255,17 @@ pub fn epoch_events(earlier: &[EpochMetrics], metrics: &EpochMetrics, start: f64
             });
         }
     }
-    events.push(event(
-        began + metrics.train_seconds + metrics.eval_seconds,
-        e,
-        values,
-    ));
+    events.push(event(start + before.after(metrics).seconds, e, values));
     events
 }
 
 /// Every event of a run: its start, each epoch, and, once it has stopped, its end.
 pub fn run_events(record: &RunRecord, start: f64) -> Vec<Event> {
     let mut events = vec![start_event(&RunHead::from(record), start)];
-    for (i, metrics) in record.epochs.iter().enumerate() {
-        events.extend(epoch_events(&record.epochs[..i], metrics, start));
+    let mut progress = Progress::default();
+    for metrics in &record.epochs {
+        events.extend(epoch_events(progress, metrics, start));
+        progress = progress.after(metrics);
     }
     if record.status != RunStatus::Running {
         events.push(end_event(record, start));

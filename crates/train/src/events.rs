@@ -7,7 +7,9 @@ use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use spec::{EpochMetrics, RunRecord, RunSpec};
-use tensorboard::{EventWriter, RunHead, end_event, epoch_events, events_file_name, start_event};
+use tensorboard::{
+    EventWriter, Progress, RunHead, end_event, epoch_events, events_file_name, start_event,
+};
 
 use crate::fit::{Observer, StepPhases};
 
@@ -22,7 +24,7 @@ fn now() -> f64 {
 pub struct EventsObserver<'a> {
     inner: &'a mut dyn Observer,
     writer: Option<EventWriter>,
-    epochs: Vec<EpochMetrics>,
+    progress: Progress,
     start: f64,
 }
 
@@ -36,6 +38,7 @@ impl<'a> EventsObserver<'a> {
         earlier: &[EpochMetrics],
         inner: &'a mut dyn Observer,
     ) -> Self {
+        let progress = Progress::of(earlier);
         let start = now();
         let name = events_file_name(
             start as u64,
@@ -57,15 +60,11 @@ impl<'a> EventsObserver<'a> {
             })
             .ok();
         // Time continues from the earlier epochs' timings, as in the exported file.
-        let offset: f64 = earlier
-            .iter()
-            .map(|e| e.train_seconds + e.eval_seconds)
-            .sum();
         Self {
             inner,
             writer,
-            epochs: earlier.to_vec(),
-            start: start - offset,
+            progress,
+            start: start - progress.seconds,
         }
     }
 
@@ -99,9 +98,9 @@ impl Observer for EventsObserver<'_> {
 
     fn epoch_done(&mut self, metrics: &EpochMetrics) {
         self.inner.epoch_done(metrics);
-        let events = epoch_events(&self.epochs, metrics, self.start);
+        let events = epoch_events(self.progress, metrics, self.start);
         self.write(&events);
-        self.epochs.push(metrics.clone());
+        self.progress = self.progress.after(metrics);
     }
 
     fn step_timed(&mut self, phases: &StepPhases) {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, anyhow};
 use burn::module::Module;
-use nets::pytorch::{import, read_state_dict};
+use nets::pytorch::{import, parse_state_dict};
 use sha2::{Digest, Sha256};
 use spec::{
     ActivationSpec, CheckpointRef, ExperimentFile, ExperimentLayout, ImportSource, RunLayout,
@@ -33,7 +33,9 @@ pub fn run(args: ImportArgs, json: bool) -> Result<ExitCode, Failure> {
         .map(|s| s.parse::<Scope>().context("--scope"))
         .transpose()
         .map_err(input)?;
-    let dict = read_state_dict(&args.file).map_err(input)?;
+    let bytes = std::fs::read(&args.file)
+        .map_err(|e| input(anyhow!("{}: cannot read it: {e}", args.file.display())))?;
+    let dict = parse_state_dict(&args.file, &bytes).map_err(input)?;
     let device = burn::tensor::Device::default();
     let imported = import(&dict, &spec, args.hidden.as_deref(), scope, &device)
         .map_err(|e| input(anyhow!("{}: {e}", args.file.display())))?;
@@ -77,9 +79,6 @@ pub fn run(args: ImportArgs, json: bool) -> Result<ExitCode, Failure> {
             "internal: the imported network differs from the experiment's plan"
         )));
     }
-    let bytes = std::fs::read(&args.file)
-        .with_context(|| format!("cannot read {}", args.file.display()))
-        .map_err(input)?;
     let sha256: String = Sha256::digest(&bytes)
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::anyhow;
-use probe::curvature::{LandscapeSettings, line, objective_on, subset, surface};
+use probe::curvature::{LandscapeSettings, line, objective_on, parameters, subset, surface};
 use spec::RunLayout;
 use spec::layout::probe_figure;
 use spec::record::curvature::LandscapeReport;
@@ -62,9 +62,7 @@ pub fn run(args: LandscapeArgs, json: bool) -> Result<ExitCode, Failure> {
                         record.network.model_name()
                     )));
                 }
-                let far_point = objective_on(far.model, &data.train, &indices[..1], &device)
-                    .point()
-                    .to_vec();
+                let far_point = parameters(&far.model);
                 let labels = (
                     format!("{} {}", record.run, checkpoint),
                     format!("{} {}", far.record.run, far.checkpoint.name()),
@@ -80,9 +78,7 @@ pub fn run(args: LandscapeArgs, json: bool) -> Result<ExitCode, Failure> {
                     )));
                 };
                 let start = open_run(&args.run, Some(&first.name()), &device)?;
-                let start_point = objective_on(start.model, &data.train, &indices[..1], &device)
-                    .point()
-                    .to_vec();
+                let start_point = parameters(&start.model);
                 let labels = (first.name(), checkpoint.clone());
                 (start_point, objective.point().to_vec(), labels)
             }

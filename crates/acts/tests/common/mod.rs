@@ -4,7 +4,7 @@
 #![allow(dead_code)] // each test binary uses its own part
 
 use acts::{Activation, ActivationKind, Staf};
-use burn::tensor::{Device, FloatDType};
+use burn::tensor::Device;
 use serde_json::Value;
 
 /// A fresh module of a built-in, shared, on `device`.
@@ -61,17 +61,10 @@ fn wgpu_device() -> Device {
     panic!("ACTLAB_TEST_DEVICE=wgpu needs the wgpu feature: cargo test -p acts --features wgpu")
 }
 
-/// The autodiff flex device with float64 as its float type. The float type is a setting
-/// of the device for the whole process, so it is configured once, and only by test
-/// binaries that want float64 throughout.
+/// The autodiff flex device with float64 as its float type (see
+/// [`acts::float64_device`]).
 pub fn float64_device() -> Device {
-    static CONFIGURED: std::sync::Once = std::sync::Once::new();
-    CONFIGURED.call_once(|| {
-        Device::flex()
-            .configure(FloatDType::F64)
-            .expect("flex supports float64")
-    });
-    Device::flex().autodiff()
+    acts::float64_device().expect("flex supports float64")
 }
 
 /// STAF with the fixture case's parameters C, Omega and Phi, as PyTorch held them

@@ -18,7 +18,7 @@ use spec::rng::SplitMix64;
 
 pub use landscape::{LandscapeSettings, filter_normalised, line, surface};
 pub use ntk::ntk_probe;
-pub use objective::{Block, EPSILON, Objective, ParamSlot};
+pub use objective::{Block, EPSILON, Objective, ParamSlot, parameters};
 pub use spectrum::{Density, Estimate, Ritz, density, gaussian, hutchinson, lanczos, rademacher};
 
 use burn::tensor::Device;

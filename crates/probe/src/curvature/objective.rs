@@ -106,6 +106,23 @@ impl ModuleVisitor for Flatten {
     }
 }
 
+/// Every float parameter of `model`, flattened in its visiting order, with its layout.
+fn flatten(model: &SimpleNetwork) -> Flatten {
+    let mut flatten = Flatten {
+        path: Vec::new(),
+        layout: Layout::default(),
+        values: Vec::new(),
+    };
+    model.visit(&mut flatten);
+    flatten
+}
+
+/// The parameters of `model` as one vector, in the order an [`Objective`] of the same
+/// network uses.
+pub fn parameters(model: &SimpleNetwork) -> Vec<f64> {
+    flatten(model).values
+}
+
 /// Replaces every float parameter by the next values of a flat vector.
 struct Assign<'a> {
     values: &'a [f64],
@@ -178,6 +195,8 @@ pub struct Objective {
     /// Pre-activation values where the activation's derivative jumps (none for a smooth
     /// one): products near them are taken with smaller steps, see [`Objective::hvp`].
     kinks: Vec<f64>,
+    /// The pre-activations at the point, with kinks: what a shifted pass must not cross.
+    base_pre_activations: Vec<Tensor<2>>,
     /// Products in which some unit crossed a kink at every step tried.
     crossed: AtomicUsize,
 }
@@ -189,12 +208,7 @@ impl Objective {
     /// The loss of `model` (on an autodiff device, float64 for Hessian work) over the
     /// samples `x` with labels `y`, at the model's current parameters.
     pub fn new(model: SimpleNetwork, x: Tensor<2>, y: Tensor<1, Int>, device: &Device) -> Self {
-        let mut flatten = Flatten {
-            path: Vec::new(),
-            layout: Layout::default(),
-            values: Vec::new(),
-        };
-        model.visit(&mut flatten);
+        let flatten = flatten(&model);
         Self {
             model,
             x,
@@ -203,6 +217,7 @@ impl Objective {
             point: flatten.values,
             device: device.clone(),
             kinks: Vec::new(),
+            base_pre_activations: Vec::new(),
             crossed: AtomicUsize::new(0),
         }
     }
@@ -210,7 +225,17 @@ impl Objective {
     /// With the pre-activation values where the activation's derivative (or value)
     /// jumps, e.g. `[0.0]` for ReLU.
     pub fn with_kinks(self, kinks: Vec<f64>) -> Self {
-        Self { kinks, ..self }
+        // Every product at the point compares against these: computed once.
+        let base_pre_activations = if kinks.is_empty() {
+            Vec::new()
+        } else {
+            self.pre_activations(&self.model_at(&self.point))
+        };
+        Self {
+            kinks,
+            base_pre_activations,
+            ..self
+        }
     }
 
     /// The kinks products avoid.
@@ -365,14 +390,20 @@ impl Objective {
             let (_, minus) = self.loss_and_gradient(&shifted(-h));
             return difference(&plus, &minus, h);
         }
-        let base = self.pre_activations(&self.model_at(w));
+        let fresh;
+        let base = if w == self.point.as_slice() {
+            &self.base_pre_activations
+        } else {
+            fresh = self.pre_activations(&self.model_at(w));
+            &fresh
+        };
         let mut last = Vec::new();
         for (k, step) in KINKED_STEPS.iter().enumerate() {
             let h = step / norm;
             let (plus, plus_pre) = self.gradient_traced(&shifted(h));
             let (minus, minus_pre) = self.gradient_traced(&shifted(-h));
             let clean =
-                self.crossings(&base, &plus_pre) == 0 && self.crossings(&base, &minus_pre) == 0;
+                self.crossings(base, &plus_pre) == 0 && self.crossings(base, &minus_pre) == 0;
             last = difference(&plus, &minus, h);
             if clean {
                 return last;
