@@ -2,6 +2,10 @@
 size, timed the way `actlab bench train` times actlab. Prints one JSON object.
 
   python bench_pytorch.py --act ReLU --mode preloaded --epochs 3 --threads 2 --data DIR
+      [--hidden 1024,1024,1024,1024] [--batch-size 512] [--images 12800]
+
+With --images N only the first N training images are used and the epoch and dead-neuron
+times are scaled to 60,000 images (the scaling table of scripts/bench-scaling.sh).
 
 Modes: `preloaded` keeps the normalised training set in one tensor and slices batches
 from a per-epoch permutation; `dataloader` is the book's pipeline (torchvision
@@ -44,12 +48,12 @@ ACTIVATIONS = {
 
 
 class SimpleNetwork(nn.Module):
-    def __init__(self, act):
+    def __init__(self, act, hidden=(256, 192, 128, 64)):
         super().__init__()
         self.act = act
-        sizes = [784, 256, 192, 128, 64]
+        sizes = [784, *hidden]
         self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes, sizes[1:]))
-        self.out = nn.Linear(64, 10)
+        self.out = nn.Linear(sizes[-1], 10)
 
     def forward(self, x, hidden=None):
         x = x.view(x.size(0), -1)
@@ -92,16 +96,24 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--data", required=True)
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--hidden", default="256,192,128,64", help="hidden widths, comma-separated")
+    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--images", type=int, default=60000,
+                   help="train on the first N images; times are scaled to 60,000")
     args = p.parse_args()
+    widths = tuple(int(w) for w in args.hidden.split(","))
+    batch_size = args.batch_size
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    model = SimpleNetwork(ACTIVATIONS[args.act]())
+    model = SimpleNetwork(ACTIVATIONS[args.act](), widths)
     optimizer = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.8)
     loss_fn = nn.CrossEntropyLoss()
 
     x_train = normalised(read_idx(find(args.data, "train-images-idx3-ubyte"))).view(-1, 784)
     y_train = torch.from_numpy(read_idx(find(args.data, "train-labels-idx1-ubyte")).astype(np.int64))
+    x_train, y_train = x_train[: args.images], y_train[: args.images]
+    scale = 60000 / x_train.size(0)
     x_test = normalised(read_idx(find(args.data, "t10k-images-idx3-ubyte"))).view(-1, 784)
     y_test = torch.from_numpy(read_idx(find(args.data, "t10k-labels-idx1-ubyte")).astype(np.int64))
 
@@ -115,8 +127,8 @@ def main():
         start = time.perf_counter()
         if args.mode == "preloaded":
             order = torch.randperm(x_train.size(0))
-            for i in range(0, x_train.size(0), 128):
-                idx = order[i : i + 128]
+            for i in range(0, x_train.size(0), batch_size):
+                idx = order[i : i + batch_size]
                 inputs, labels = x_train[idx], y_train[idx]
                 optimizer.zero_grad()
                 outputs = model(inputs)
@@ -135,7 +147,7 @@ def main():
                 optimizer.step()
                 _ = loss.item()
                 _ = (outputs.argmax(1) == labels).sum().item()
-        epoch_s.append(time.perf_counter() - start)
+        epoch_s.append((time.perf_counter() - start) * scale)
 
         model.eval()
         start = time.perf_counter()
@@ -156,7 +168,7 @@ def main():
             batch = [h.abs().amax(0) for h in hidden]
             maxima = batch if maxima is None else [torch.maximum(a, b) for a, b in zip(maxima, batch)]
         _ = [int((m == 0).sum()) for m in maxima]
-    dead_s = time.perf_counter() - start
+    dead_s = (time.perf_counter() - start) * scale
     if cleanup is not None:
         shutil.rmtree(cleanup, ignore_errors=True)
 
@@ -166,6 +178,9 @@ def main():
         "torch": torch.__version__,
         "activation": args.act,
         "threads": args.threads,
+        "hidden": list(widths),
+        "batch_size": batch_size,
+        "train_images": x_train.size(0),
         "epoch_s": statistics.median(measured),
         "eval_s": statistics.median(eval_s[1:] if len(eval_s) > 1 else eval_s),
         "dead_neuron_pass_s": dead_s,

@@ -411,6 +411,14 @@ pub struct BenchTrainArgs {
     /// Epochs per run; the first is a warm-up when there are several.
     #[arg(long, default_value_t = 3, value_parser = parse::positive_usize)]
     pub epochs: usize,
+    /// Training batch size.
+    #[arg(long, default_value_t = 128, value_parser = parse::positive_usize)]
+    pub batch_size: usize,
+    /// Train on the first N training images only; epoch and dead-neuron-pass times are
+    /// then scaled to the 60,000 of a full epoch (for wide networks, where a full epoch
+    /// takes minutes).
+    #[arg(long, value_name = "N", value_parser = parse::positive_usize)]
+    pub images: Option<usize>,
     #[command(flatten)]
     pub shape: ShapeArgs,
     #[command(flatten)]

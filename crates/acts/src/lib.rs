@@ -9,6 +9,7 @@ mod custom;
 mod eval;
 mod float64;
 mod functional;
+mod fused;
 mod rational;
 mod scalar;
 mod spline;
@@ -18,6 +19,9 @@ pub use activation::{Activation, FixedActivation, ParamValuesError};
 pub use custom::CustomModule;
 pub use eval::evaluate_points;
 pub use float64::float64_device;
+pub use fused::{
+    Fused, FusedOps, enabled as fused_kernels_enabled, set_enabled as set_fused_kernels,
+};
 pub use rational::Rational;
 pub use scalar::ScalarActivation;
 pub use spline::{BSpline, SPLINE_SPAN};

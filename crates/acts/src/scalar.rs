@@ -78,6 +78,9 @@ impl ScalarActivation {
             // relu(x) + alpha * (exp(min(x, 0)) - 1): exp sees min(x, 0), so it cannot
             // overflow to inf for large x (inf * 0 would be NaN in alpha's gradient, as in
             // PyTorch's `where` form); one term is an exact zero on each side.
+            ScalarFn::TeLU if crate::fused::applies(&x) => {
+                crate::fused::telu(x, self.params[0].val())
+            }
             ScalarFn::TeLU => {
                 let negative = x.clone().clamp_max(0.0).exp().sub_scalar(1.0) * self.param::<D>(0);
                 f::relu(x) + negative

@@ -59,6 +59,10 @@ impl Staf {
         let [n] = self.c.dims();
         let units = self.units;
         let tau = n / units;
+        if crate::fused::applies(&x) {
+            let (c, omega, phi) = (self.c.val(), self.omega.val(), self.phi.val());
+            return crate::fused::staf(x, c, omega, phi, units);
+        }
         if units == 1 {
             // One broadcast over all terms, [n, 1] x [1, tau], then the sum over terms as
             // a matrix product with C: no per-term loop, and any input rank.

@@ -116,6 +116,16 @@ impl Split {
         })
     }
 
+    /// The first `n` samples (all when there are fewer): shorter epochs for benchmarks.
+    pub fn first(&self, n: usize) -> Split {
+        let n = n.min(self.len());
+        Split {
+            images: self.images[..n * self.pixels].to_vec(),
+            labels: self.labels[..n].to_vec(),
+            pixels: self.pixels,
+        }
+    }
+
     /// Number of samples.
     pub fn len(&self) -> usize {
         self.labels.len()

@@ -1,11 +1,18 @@
 //! Replays the committed fuzz corpus (fuzz/corpus/idx) through the IDX reader on stable,
 //! so every CI run re-checks the inputs that the fuzzer found interesting.
 
-use std::path::Path;
+/// This crate's folder, as cargo gives it to the running test (a build folder shared
+/// between clones can hand a fresh clone a test binary compiled in another one, whose
+/// compile-time `env!("CARGO_MANIFEST_DIR")` would point there).
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}
 
 #[test]
 fn idx_fuzz_corpus_is_read_or_refused_consistently() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/idx");
+    let dir = manifest_dir().join("../../fuzz/corpus/idx");
     let mut files = 0;
     let mut accepted = 0;
     for entry in std::fs::read_dir(&dir).expect("fuzz/corpus/idx exists") {

@@ -304,7 +304,13 @@ mod tests {
         let first = silu(net.gates[0].forward(x.clone())) * net.hidden[0].forward(x.clone());
         let got: Vec<f32> = hidden[0].clone().into_data().try_into_vec().unwrap();
         let want: Vec<f32> = first.into_data().try_into_vec().unwrap();
-        assert_eq!(got, want);
+        // acts' fused SiLU and Burn's composed one differ in the last bit or two.
+        for (g, w) in got.iter().zip(&want) {
+            assert!(
+                (g - w).abs() <= 1e-6 * w.abs().max(1.0),
+                "{got:?} vs {want:?}"
+            );
+        }
 
         // The init keeps the signal alive through gated layers: unit-variance inputs give
         // outputs of about unit scale (wide layers, so that the estimate is steady).

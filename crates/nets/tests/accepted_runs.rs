@@ -21,6 +21,15 @@ use nets::{LayerKind, NetworkConfig, SimpleNetwork};
 use spec::rng::SplitMix64;
 use spec::{Experiment, ExperimentFile, FourierInit, FourierOptions};
 
+/// This crate's folder, as cargo gives it to the running test (a build folder shared
+/// between clones can hand a fresh clone a test binary compiled in another one, whose
+/// compile-time `env!("CARGO_MANIFEST_DIR")` would point there).
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}
+
 /// Builds `network` at widths [3, 2] and runs a forward and backward pass on 4 random
 /// samples; `Err` with the panic's message when anything panics.
 fn runs(network: &NetworkConfig, device: &Device) -> Result<(), String> {
@@ -53,9 +62,7 @@ fn every_run_runs(experiment: &Experiment, what: &str, device: &Device) {
 }
 
 fn corpus(name: &str) -> Vec<(String, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fuzz/corpus")
-        .join(name);
+    let dir = manifest_dir().join("../../fuzz/corpus").join(name);
     let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
         .expect("the fuzz corpus is committed")
         .flatten()

@@ -120,11 +120,19 @@ struct TrainTiming {
     device: String,
     /// Epochs measured (after the first, a warm-up, when there are several).
     epochs_measured: usize,
-    /// Median seconds of a training epoch over the 60,000 images.
+    /// Hidden widths.
+    hidden: Vec<usize>,
+    /// Training batch size.
+    batch_size: usize,
+    /// Training images per measured epoch (`--images`; 60,000 without it).
+    train_images: usize,
+    /// Median seconds of a training epoch over the 60,000 images (scaled from
+    /// `train_images` when fewer).
     epoch_s: f64,
     /// Median seconds of evaluating the 10,000 test images.
     eval_s: f64,
-    /// Seconds of one dead-neuron pass over the 60,000 training images.
+    /// Seconds of one dead-neuron pass over the 60,000 training images (scaled like
+    /// `epoch_s`).
     dead_neuron_pass_s: f64,
     /// Median milliseconds per step of each phase.
     step_ms: StepMs,
@@ -140,7 +148,13 @@ struct StepMs {
 
 /// `actlab bench train`.
 pub fn train(args: BenchTrainArgs, json: bool) -> Result<ExitCode, Failure> {
-    let data = load_data(&args.env)?;
+    let mut data = load_data(&args.env)?;
+    let full_epoch = data.train.len();
+    if let Some(n) = args.images {
+        data.train = std::sync::Arc::new(data.train.first(n));
+    }
+    // Times measured on fewer images, scaled to a full epoch.
+    let scale = full_epoch as f64 / data.train.len() as f64;
     let rt = runtime(&args.env.compute)?;
     let mut file = ExperimentFile {
         acts: args.acts.clone(),
@@ -151,6 +165,7 @@ pub fn train(args: BenchTrainArgs, json: bool) -> Result<ExitCode, Failure> {
         ..ExperimentFile::default()
     };
     file.train.epochs = args.epochs;
+    file.train.batch_size = args.batch_size;
     file.train.save_epochs = Vec::new();
     let scratch = tempfile::tempdir()
         .context("cannot create a scratch folder")
@@ -196,13 +211,16 @@ pub fn train(args: BenchTrainArgs, json: bool) -> Result<ExitCode, Failure> {
                 .path,
         );
         let model = load_network(spec.network(), &checkpoint, &rt.device).map_err(failed)?;
-        let dead_neuron_pass_s = time_dead_neuron_pass(&model, &data.train, &rt.device);
+        let dead_neuron_pass_s = time_dead_neuron_pass(&model, &data.train, &rt.device) * scale;
         rows.push(TrainTiming {
             activation: spec.network().activation_name().to_string(),
             threads: rt.threads,
             device: rt.device_name.clone(),
             epochs_measured: measured.len(),
-            epoch_s: median(measured.iter().map(|e| e.train_seconds).collect()),
+            hidden: args.shape.hidden.clone(),
+            batch_size: args.batch_size,
+            train_images: data.train.len(),
+            epoch_s: median(measured.iter().map(|e| e.train_seconds).collect()) * scale,
             eval_s: median(measured.iter().map(|e| e.eval_seconds).collect()),
             dead_neuron_pass_s,
             step_ms: StepMs {

@@ -1,0 +1,149 @@
+//! Fused activation kernels for Burn's CPU backend (Flex), as a Burn backend extension.
+//!
+//! Composed of ordinary tensor operations, GELU is a dozen passes over the data forward
+//! and as many backward, each exp or erf a call into the C library per element; STAF is a
+//! broadcast to `[n, tau]`, a sine per element and term, a matrix product, and the cosines
+//! again in the backward pass. Here each is one pass forward (keeping what the backward
+//! needs: STAF's sines and cosines) and one backward, with `vmath`'s vectorised functions.
+//!
+//! Routing: [`FusedOps`] is implemented for Flex (the kernels) and for `Autodiff<B, C>`
+//! (a hand-written backward that calls the backend's backward kernel). On every other
+//! device (wgpu, NdArray), for float64, or with `ACTLAB_FUSED=0`, the callers keep the
+//! composed tensor operations — the default body, differentiated by Burn — which is
+//! also what the float32 parity suite checks on wgpu and the float64 suites check.
+
+mod kernels;
+mod ops;
+mod staf_kernels;
+
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use burn::backend::{Dispatch, DispatchDevice};
+use burn::tensor::{DType, Tensor};
+use spec::FixedFn;
+
+pub use ops::FusedOps;
+
+/// Runs `work` on every piece, in order; on Rayon's pool when it has more than one thread
+/// (`--threads`) and there are `min_pieces` or more (a hand-off to the pool costs tens of
+/// microseconds: with one thread the calling thread does the work itself). The pieces
+/// are cut the same way either way, so the results are too.
+pub(crate) fn each_piece<P: Send, R: Send>(
+    pieces: Vec<P>,
+    min_pieces: usize,
+    work: impl Fn(P) -> R + Sync + Send,
+) -> Vec<R> {
+    use rayon::prelude::*;
+    if rayon::current_num_threads() > 1 && pieces.len() >= min_pieces {
+        pieces.into_par_iter().map(work).collect()
+    } else {
+        pieces.into_iter().map(work).collect()
+    }
+}
+
+/// An element-wise function with a fused kernel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Fused {
+    Sigmoid,
+    Tanh,
+    Gelu,
+    Silu,
+    Mish,
+    GeluTanh,
+    Elu,
+    Selu,
+    Softplus,
+    LogSigmoid,
+    Tanhshrink,
+    TanhExp,
+    SwiGelu,
+}
+
+impl Fused {
+    /// The fused kernel of a registry function, if it has one (the piecewise-linear
+    /// functions are cheap composed and keep their tensor operations).
+    pub fn of(function: FixedFn) -> Option<Fused> {
+        use FixedFn as F;
+        Some(match function {
+            F::Sigmoid => Fused::Sigmoid,
+            F::Tanh => Fused::Tanh,
+            F::GELU => Fused::Gelu,
+            F::SiLU | F::Swish => Fused::Silu,
+            F::Mish => Fused::Mish,
+            F::GELUTanh => Fused::GeluTanh,
+            F::ELU | F::CELU => Fused::Elu,
+            F::SELU => Fused::Selu,
+            F::Softplus => Fused::Softplus,
+            F::LogSigmoid => Fused::LogSigmoid,
+            F::Tanhshrink => Fused::Tanhshrink,
+            F::TanhExp => Fused::TanhExp,
+            F::SwiGELU => Fused::SwiGelu,
+            _ => return None,
+        })
+    }
+}
+
+/// 0: not read yet, 1: off, 2: on.
+static ENABLED: AtomicU8 = AtomicU8::new(0);
+
+/// Whether fused kernels are switched on: `ACTLAB_FUSED=0` turns them off, to compare
+/// against the composed tensor operations (benchmarks, the tests).
+pub fn enabled() -> bool {
+    match ENABLED.load(Ordering::Relaxed) {
+        0 => {
+            let on = std::env::var("ACTLAB_FUSED").map_or(true, |v| v != "0");
+            ENABLED.store(if on { 2 } else { 1 }, Ordering::Relaxed);
+            on
+        }
+        state => state == 2,
+    }
+}
+
+/// Switches fused kernels on or off for the whole process (tests that compare the two
+/// paths; anything else should set `ACTLAB_FUSED` before starting).
+pub fn set_enabled(on: bool) {
+    ENABLED.store(if on { 2 } else { 1 }, Ordering::Relaxed);
+}
+
+/// Whether `x` can take a fused kernel: float32 on the Flex device (with or without
+/// autodiff), and fused kernels enabled.
+pub(crate) fn applies<const D: usize>(x: &Tensor<D>) -> bool {
+    enabled()
+        && x.dtype() == DType::F32
+        && matches!(x.device().inner().as_dispatch(), DispatchDevice::Flex(_))
+}
+
+/// `function(x)` by its fused kernel; the caller has checked [`applies`].
+pub(crate) fn activation<const D: usize>(function: Fused, x: Tensor<D>) -> Tensor<D> {
+    Tensor::from_dispatch(<Dispatch as FusedOps>::fused_activation(
+        x.into_dispatch(),
+        function,
+    ))
+}
+
+/// The book's TeLU, `relu(x) + alpha (e^{min(x, 0)} - 1)`, alpha `[1]` or `[units]`
+/// (x's last dimension); the caller has checked [`applies`].
+pub(crate) fn telu<const D: usize>(x: Tensor<D>, alpha: Tensor<1>) -> Tensor<D> {
+    Tensor::from_dispatch(<Dispatch as FusedOps>::telu(
+        x.into_dispatch(),
+        alpha.into_dispatch(),
+    ))
+}
+
+/// STAF, `sum_i C_i sin(Omega_i x + Phi_i)`, parameters `[units * tau]` unit-major;
+/// the caller has checked [`applies`].
+pub(crate) fn staf<const D: usize>(
+    x: Tensor<D>,
+    c: Tensor<1>,
+    omega: Tensor<1>,
+    phi: Tensor<1>,
+    units: usize,
+) -> Tensor<D> {
+    Tensor::from_dispatch(<Dispatch as FusedOps>::staf(
+        x.into_dispatch(),
+        c.into_dispatch(),
+        omega.into_dispatch(),
+        phi.into_dispatch(),
+        units,
+    ))
+}

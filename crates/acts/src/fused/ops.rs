@@ -1,0 +1,330 @@
+//! The backend extension: the operations, their Flex kernels, and their backward passes
+//! under Burn's autodiff.
+
+use burn::backend::autodiff::checkpoint::base::Checkpointer;
+use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
+use burn::backend::autodiff::grads::Gradients;
+use burn::backend::autodiff::ops::{Backward, Ops, OpsKind, unary};
+use burn::backend::tensor::FloatTensor;
+use burn::backend::{Autodiff, Backend, Flex, TensorMetadata, backend_extension};
+use burn::tensor::{DType, Shape, TensorData};
+
+use super::Fused;
+use super::kernels;
+use super::staf_kernels::{self, Terms};
+
+/// Fused activation operations. Implemented for Flex and routed through Autodiff; the
+/// callers in `acts` use them only on Flex (see the module's `applies`).
+#[backend_extension(Flex, Autodiff)]
+pub trait FusedOps: Backend {
+    /// `function(x)` element-wise.
+    fn fused_activation(x: FloatTensor<Self>, function: Fused) -> FloatTensor<Self>;
+    /// `grad * function'(x)` element-wise.
+    fn fused_activation_backward(
+        x: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        function: Fused,
+    ) -> FloatTensor<Self>;
+    /// TeLU with `alpha` of shape `[1]` or `[units]` (x's last dimension).
+    fn telu(x: FloatTensor<Self>, alpha: FloatTensor<Self>) -> FloatTensor<Self>;
+    /// TeLU's gradients with respect to x and alpha.
+    fn telu_backward(
+        x: FloatTensor<Self>,
+        alpha: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>);
+    /// STAF's value.
+    fn staf(
+        x: FloatTensor<Self>,
+        c: FloatTensor<Self>,
+        omega: FloatTensor<Self>,
+        phi: FloatTensor<Self>,
+        units: usize,
+    ) -> FloatTensor<Self>;
+    /// STAF's gradients with respect to x and the parameters (C, Omega, Phi together,
+    /// `[3, units * tau]`).
+    fn staf_backward(
+        x: FloatTensor<Self>,
+        c: FloatTensor<Self>,
+        omega: FloatTensor<Self>,
+        phi: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        units: usize,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>);
+}
+
+/// A Flex tensor's values, contiguous float32.
+fn values(tensor: &FloatTensor<Flex>) -> std::borrow::Cow<'_, [f32]> {
+    assert_eq!(
+        tensor.dtype(),
+        DType::F32,
+        "fused activation kernels take float32 (acts routes other types to tensor operations)"
+    );
+    match tensor.as_slice::<f32>() {
+        Some(slice) => std::borrow::Cow::Borrowed(slice),
+        None => std::borrow::Cow::Owned(tensor.to_contiguous().as_slice::<f32>().unwrap().to_vec()),
+    }
+}
+
+fn flex(values: Vec<f32>, shape: Shape) -> FloatTensor<Flex> {
+    FloatTensor::<Flex>::from_data(TensorData::new(values, shape))
+}
+
+fn staf_terms(
+    c: &FloatTensor<Flex>,
+    omega: &FloatTensor<Flex>,
+    phi: &FloatTensor<Flex>,
+    units: usize,
+) -> Terms {
+    Terms::from_unit_major(&values(c), &values(omega), &values(phi), units)
+}
+
+impl FusedOps for Flex {
+    fn fused_activation(x: FloatTensor<Self>, function: Fused) -> FloatTensor<Self> {
+        let input = values(&x);
+        let mut out = vec![0.0f32; input.len()];
+        kernels::forward(function, &input, &mut out);
+        flex(out, x.shape())
+    }
+
+    fn fused_activation_backward(
+        x: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        function: Fused,
+    ) -> FloatTensor<Self> {
+        let (input, grad_values) = (values(&x), values(&grad));
+        let mut out = vec![0.0f32; input.len()];
+        kernels::backward(function, &input, &grad_values, &mut out);
+        flex(out, x.shape())
+    }
+
+    fn telu(x: FloatTensor<Self>, alpha: FloatTensor<Self>) -> FloatTensor<Self> {
+        let input = values(&x);
+        let mut out = vec![0.0f32; input.len()];
+        kernels::telu_forward(&input, &values(&alpha), &mut out);
+        flex(out, x.shape())
+    }
+
+    fn telu_backward(
+        x: FloatTensor<Self>,
+        alpha: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>) {
+        let input = values(&x);
+        let mut dx = vec![0.0f32; input.len()];
+        let dalpha = kernels::telu_backward(&input, &values(&alpha), &values(&grad), &mut dx);
+        (flex(dx, x.shape()), flex(dalpha, alpha.shape()))
+    }
+
+    fn staf(
+        x: FloatTensor<Self>,
+        c: FloatTensor<Self>,
+        omega: FloatTensor<Self>,
+        phi: FloatTensor<Self>,
+        units: usize,
+    ) -> FloatTensor<Self> {
+        let terms = staf_terms(&c, &omega, &phi, units);
+        flex(staf_kernels::forward(&values(&x), &terms), x.shape())
+    }
+
+    fn staf_backward(
+        x: FloatTensor<Self>,
+        c: FloatTensor<Self>,
+        omega: FloatTensor<Self>,
+        phi: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        units: usize,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>) {
+        let terms = staf_terms(&c, &omega, &phi, units);
+        let (dx, dc, domega, dphi) = staf_kernels::backward(&values(&x), &terms, &values(&grad));
+        let params: Vec<f32> = [dc, domega, dphi]
+            .iter()
+            .flat_map(|p| terms.to_unit_major(p))
+            .collect();
+        let size = params.len() / 3;
+        (flex(dx, x.shape()), flex(params, Shape::new([3, size])))
+    }
+}
+
+/// Rows `index` of a `[3, size]` tensor, as `[size]`.
+fn row<B: Backend>(stacked: FloatTensor<B>, index: usize) -> FloatTensor<B> {
+    let size = stacked.shape()[1];
+    let slice = B::float_slice(stacked, &[(index..index + 1).into(), (0..size).into()]);
+    B::float_reshape(slice, Shape::new([size]))
+}
+
+impl<B: Backend + FusedOps, C: CheckpointStrategy> FusedOps for Autodiff<B, C> {
+    fn fused_activation(x: FloatTensor<Self>, function: Fused) -> FloatTensor<Self> {
+        #[derive(Debug)]
+        struct FusedBackward;
+
+        impl<B: Backend + FusedOps> Backward<B, 1> for FusedBackward {
+            type State = (FloatTensor<B>, Fused);
+
+            fn backward(
+                self,
+                ops: Ops<Self::State, 1>,
+                grads: &mut Gradients,
+                _: &mut Checkpointer,
+            ) {
+                let (x, function) = ops.state;
+                unary::<B, _>(ops.parents, ops.node, grads, |grad| {
+                    B::fused_activation_backward(x, grad, function)
+                });
+            }
+        }
+
+        let node = x.node();
+        let input = x.into_primitive();
+        let out = B::fused_activation(input.clone(), function);
+        match FusedBackward
+            .prepare::<C>([node])
+            .compute_bound()
+            .stateful()
+        {
+            OpsKind::Tracked(prep) => prep.finish((input, function), out),
+            OpsKind::UnTracked(prep) => prep.finish(out),
+        }
+    }
+
+    fn fused_activation_backward(
+        x: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        function: Fused,
+    ) -> FloatTensor<Self> {
+        // A gradient of a gradient is not needed by actlab (curvature probes take finite
+        // differences of gradients): the result is a constant.
+        let out = B::fused_activation_backward(x.into_primitive(), grad.into_primitive(), function);
+        FloatTensor::<Self>::new(out)
+    }
+
+    fn telu(x: FloatTensor<Self>, alpha: FloatTensor<Self>) -> FloatTensor<Self> {
+        #[derive(Debug)]
+        struct TeluBackward;
+
+        impl<B: Backend + FusedOps> Backward<B, 2> for TeluBackward {
+            type State = (FloatTensor<B>, FloatTensor<B>);
+
+            fn backward(
+                self,
+                ops: Ops<Self::State, 2>,
+                grads: &mut Gradients,
+                _: &mut Checkpointer,
+            ) {
+                let (x, alpha) = ops.state;
+                let [node_x, node_alpha] = ops.parents;
+                let grad = grads.consume::<B>(&ops.node);
+                let (dx, dalpha) = B::telu_backward(x, alpha, grad);
+                if let Some(node) = node_x {
+                    grads.register::<B>(node.id, dx);
+                }
+                if let Some(node) = node_alpha {
+                    grads.register::<B>(node.id, dalpha);
+                }
+            }
+        }
+
+        let nodes = [x.node(), alpha.node()];
+        let (input, alpha) = (x.into_primitive(), alpha.into_primitive());
+        let out = B::telu(input.clone(), alpha.clone());
+        match TeluBackward.prepare::<C>(nodes).compute_bound().stateful() {
+            OpsKind::Tracked(prep) => prep.finish((input, alpha), out),
+            OpsKind::UnTracked(prep) => prep.finish(out),
+        }
+    }
+
+    fn telu_backward(
+        x: FloatTensor<Self>,
+        alpha: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>) {
+        let (dx, dalpha) = B::telu_backward(
+            x.into_primitive(),
+            alpha.into_primitive(),
+            grad.into_primitive(),
+        );
+        (
+            FloatTensor::<Self>::new(dx),
+            FloatTensor::<Self>::new(dalpha),
+        )
+    }
+
+    fn staf(
+        x: FloatTensor<Self>,
+        c: FloatTensor<Self>,
+        omega: FloatTensor<Self>,
+        phi: FloatTensor<Self>,
+        units: usize,
+    ) -> FloatTensor<Self> {
+        #[derive(Debug)]
+        struct StafBackward;
+
+        /// x, C, Omega, Phi, units.
+        type StafState<B> = (
+            FloatTensor<B>,
+            FloatTensor<B>,
+            FloatTensor<B>,
+            FloatTensor<B>,
+            usize,
+        );
+
+        impl<B: Backend + FusedOps> Backward<B, 4> for StafBackward {
+            type State = StafState<B>;
+
+            fn backward(
+                self,
+                ops: Ops<Self::State, 4>,
+                grads: &mut Gradients,
+                _: &mut Checkpointer,
+            ) {
+                let (x, c, omega, phi, units) = ops.state;
+                let grad = grads.consume::<B>(&ops.node);
+                let (dx, params) = B::staf_backward(x, c, omega, phi, grad, units);
+                let [node_x, node_c, node_omega, node_phi] = ops.parents;
+                if let Some(node) = node_x {
+                    grads.register::<B>(node.id, dx);
+                }
+                for (index, node) in [node_c, node_omega, node_phi].into_iter().enumerate() {
+                    if let Some(node) = node {
+                        grads.register::<B>(node.id, row::<B>(params.clone(), index));
+                    }
+                }
+            }
+        }
+
+        let nodes = [x.node(), c.node(), omega.node(), phi.node()];
+        let (x, c, omega, phi) = (
+            x.into_primitive(),
+            c.into_primitive(),
+            omega.into_primitive(),
+            phi.into_primitive(),
+        );
+        let y = B::staf(x.clone(), c.clone(), omega.clone(), phi.clone(), units);
+        match StafBackward.prepare::<C>(nodes).compute_bound().stateful() {
+            OpsKind::Tracked(prep) => prep.finish((x, c, omega, phi, units), y),
+            OpsKind::UnTracked(prep) => prep.finish(y),
+        }
+    }
+
+    fn staf_backward(
+        x: FloatTensor<Self>,
+        c: FloatTensor<Self>,
+        omega: FloatTensor<Self>,
+        phi: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        units: usize,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>) {
+        let (dx, params) = B::staf_backward(
+            x.into_primitive(),
+            c.into_primitive(),
+            omega.into_primitive(),
+            phi.into_primitive(),
+            grad.into_primitive(),
+            units,
+        );
+        (
+            FloatTensor::<Self>::new(dx),
+            FloatTensor::<Self>::new(params),
+        )
+    }
+}

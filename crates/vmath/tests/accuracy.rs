@@ -1,0 +1,169 @@
+//! Every vectorised function against float64 on dense grids, and every instruction-set
+//! path giving the same bits.
+
+use vmath::{Isa, map, math, run_on};
+
+/// The spacing of float32 numbers at `v` (the ulp of its magnitude).
+fn ulp(v: f64) -> f64 {
+    let a = (v as f32).abs();
+    (a.next_up() - a) as f64
+}
+
+/// `count` evenly spaced float32 points in [low, high].
+fn grid(low: f64, high: f64, count: usize) -> Vec<f32> {
+    (0..count)
+        .map(|i| (low + (high - low) * i as f64 / (count - 1) as f64) as f32)
+        .collect()
+}
+
+/// The largest error of `ours` against `exact` over the points, in ulps of the exact
+/// value, with absolute errors below `floor` forgiven; returns (ulps, worst x).
+fn worst_ulps(
+    points: &[f32],
+    ours: impl Fn(f32) -> f32,
+    exact: impl Fn(f64) -> f64,
+    floor: f64,
+) -> (f64, f32) {
+    let mut worst = (0.0, 0.0);
+    for &x in points {
+        let want = exact(x as f64);
+        let got = ours(x) as f64;
+        let diff = (got - want).abs();
+        assert!(
+            got.is_finite() || !want.is_finite(),
+            "non-finite at {x}: {got}"
+        );
+        if diff <= floor {
+            continue;
+        }
+        let ulps = diff / ulp(want);
+        if ulps > worst.0 {
+            worst = (ulps, x);
+        }
+    }
+    worst
+}
+
+fn check(name: &str, worst: (f64, f32), bound: f64) {
+    println!("{name}: worst {:.2} ulp at x = {}", worst.0, worst.1);
+    assert!(
+        worst.0 <= bound,
+        "{name}: {:.2} ulp at x = {} (bound {bound})",
+        worst.0,
+        worst.1
+    );
+}
+
+#[test]
+fn exp_is_within_two_ulp() {
+    let points = grid(-87.3, 88.3, 400_001);
+    check("exp", worst_ulps(&points, math::exp, f64::exp, 0.0), 2.0);
+    assert_eq!(math::exp(-100.0), 0.0);
+    assert_eq!(math::exp(0.0), 1.0);
+    assert!(math::exp(f32::NAN).is_nan());
+}
+
+#[test]
+fn log1p_is_within_two_ulp() {
+    let mut points = grid(0.0, 1.0, 200_001);
+    points.extend(grid(1.0, 1e6, 200_001));
+    points.extend((0..120).map(|k| 2f32.powi(-k)));
+    check(
+        "log1p",
+        worst_ulps(&points, math::log1p, f64::ln_1p, 0.0),
+        2.0,
+    );
+}
+
+#[test]
+fn softplus_tanh_and_sigmoid_are_within_a_few_ulp() {
+    let points = grid(-30.0, 30.0, 600_001);
+    let softplus = |x: f64| if x > 20.0 { x } else { x.exp().ln_1p() };
+    check(
+        "softplus",
+        worst_ulps(&points, math::softplus, softplus, 0.0),
+        3.0,
+    );
+    check("tanh", worst_ulps(&points, math::tanh, f64::tanh, 0.0), 3.0);
+    let sigmoid = |x: f64| 1.0 / (1.0 + (-x).exp());
+    check(
+        "sigmoid",
+        worst_ulps(&points, math::sigmoid, sigmoid, 0.0),
+        3.0,
+    );
+}
+
+#[test]
+fn erf_and_the_normal_cdf_are_within_1e7_absolute() {
+    let points = grid(-12.0, 12.0, 480_001);
+    let erf = |x: f64| statrs::function::erf::erf(x);
+    let cdf = |x: f64| 0.5 * statrs::function::erf::erfc(-x / std::f64::consts::SQRT_2);
+    // Absolute errors up to 1e-7 are allowed; beyond that, 2 ulp.
+    check("erf", worst_ulps(&points, math::erf, erf, 1e-7), 2.0);
+    check(
+        "normal_cdf",
+        worst_ulps(&points, math::normal_cdf, cdf, 1e-7),
+        2.0,
+    );
+    // Relative accuracy in the lower tail, where GELU's negative side lives: the fit is
+    // within 2e-7; e^{-t Q(t)} adds the rounding of its float32 argument (|t Q| <= 16,
+    // whose ulp is 1e-6 relative), so 1e-5 is allowed — `1 + erf` would lose it all.
+    for x in grid(-5.6, -1.4, 4001) {
+        let want = cdf(x as f64);
+        let got = math::normal_cdf(x) as f64;
+        assert!(
+            (got / want - 1.0).abs() < 1e-5,
+            "Φ({x}) = {got}, want {want}"
+        );
+    }
+}
+
+#[test]
+fn sin_and_cos_are_within_two_ulp_or_1e7() {
+    let points = grid(-3000.0, 3000.0, 600_001);
+    let sin = |x: f32| math::sin_cos(x).0;
+    let cos = |x: f32| math::sin_cos(x).1;
+    check("sin", worst_ulps(&points, sin, f64::sin, 1e-7), 2.0);
+    check("cos", worst_ulps(&points, cos, f64::cos, 1e-7), 2.0);
+    let small = grid(-4.0, 4.0, 400_001);
+    check("sin near 0", worst_ulps(&small, sin, f64::sin, 0.0), 2.0);
+}
+
+/// `f` on the points under every instruction set, each call inlined into that path's
+/// loop (a generic — a function item or closure, not a function pointer — so that each
+/// path really vectorises it).
+fn same_bits_on_every_path(name: &str, points: &[f32], f: impl Fn(f32) -> f32 + Copy) {
+    let mut reference = vec![0.0f32; points.len()];
+    map(points, &mut reference, f);
+    for isa in [Isa::Avx512, Isa::Avx2, Isa::Baseline] {
+        let mut out = vec![0.0f32; points.len()];
+        run_on(isa, || {
+            for (o, &x) in out.iter_mut().zip(points) {
+                *o = f(x);
+            }
+        });
+        let differ = out
+            .iter()
+            .zip(&reference)
+            .filter(|(a, b)| a.to_bits() != b.to_bits())
+            .count();
+        assert_eq!(
+            differ, 0,
+            "{name} on {isa:?} differs from the detected path"
+        );
+    }
+}
+
+#[test]
+fn every_instruction_set_gives_the_same_bits() {
+    println!("detected: {:?}", Isa::detected());
+    let points = grid(-100.0, 100.0, 100_003);
+    same_bits_on_every_path("exp", &points, math::exp);
+    same_bits_on_every_path("softplus", &points, math::softplus);
+    same_bits_on_every_path("tanh", &points, math::tanh);
+    same_bits_on_every_path("sigmoid", &points, math::sigmoid);
+    same_bits_on_every_path("erf", &points, math::erf);
+    same_bits_on_every_path("normal_cdf", &points, math::normal_cdf);
+    same_bits_on_every_path("sin", &points, |x| math::sin_cos(x).0);
+    same_bits_on_every_path("cos", &points, |x| math::sin_cos(x).1);
+}
