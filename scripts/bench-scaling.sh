@@ -12,37 +12,14 @@
 # 60,000 (`actlab bench train --images N`, `bench_pytorch.py --images N`); the first epoch
 # of every run is a warm-up. Writes results/reference/speed/scaling.md.
 #
-# PyTorch comes from PyPI into a venv outside the repository, as for
-# scripts/bench-vs-pytorch.sh: $ACTLAB_BENCH_VENV, default ~/.cache/actlab-bench-venv.
+# PyTorch: see scripts/bench-common.sh ($ACTLAB_BENCH_VENV).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
 
-venv="${ACTLAB_BENCH_VENV:-$HOME/.cache/actlab-bench-venv}"
-if ! "$venv/bin/python" -c "import torch" 2>/dev/null; then
-  echo "== creating $venv with torch from PyPI"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet torch numpy
-fi
-py="$venv/bin/python"
-
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/actlab-target}"
-cargo build --release -q -p actlab
-bin="$CARGO_TARGET_DIR/release/actlab"
-
-data="${ACTLAB_DATA:-}"
-for candidate in "$data" data/fashion-mnist /usr/share/datasets/fashion-mnist; do
-  if [[ -n "$candidate" && ( -e "$candidate/train-images-idx3-ubyte.gz" || -e "$candidate/train-images-idx3-ubyte" ) ]]; then
-    data="$candidate"
-    break
-  fi
-done
-[[ -n "$data" ]] || { echo "no FashionMNIST found (run scripts/setup.sh)" >&2; exit 2; }
-
-export OMP_WAIT_POLICY=PASSIVE
+source scripts/bench-common.sh
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
-load() { cut -d' ' -f1 /proc/loadavg; }
 
 # hidden widths and the training images each is timed on
 shapes=(

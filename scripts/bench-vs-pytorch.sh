@@ -9,8 +9,7 @@
 #       the full configs/book-ch4.toml is also timed end to end (one process, one thread;
 #       about 5 minutes) unless --no-full is given
 #
-# PyTorch comes from PyPI into a venv outside the repository (a multi-GB download the
-# first time): $ACTLAB_BENCH_VENV, default ~/.cache/actlab-bench-venv.
+# PyTorch: see scripts/bench-common.sh ($ACTLAB_BENCH_VENV).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=3
@@ -29,33 +28,9 @@ threads=2
 # Every smooth activation of the registry (issue target: epoch <= 1.2 ReLU epochs).
 smooth="GELU,Mish,SiLU,Swish,Tanh,Sigmoid,TeLU,ELU,SELU,CELU,Softplus,TanhExp"
 
-venv="${ACTLAB_BENCH_VENV:-$HOME/.cache/actlab-bench-venv}"
-if ! "$venv/bin/python" -c "import torch" 2>/dev/null; then
-  echo "== creating $venv with torch and torchvision from PyPI"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet torch torchvision numpy
-fi
-py="$venv/bin/python"
-
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/actlab-target}"
-cargo build --release -q -p actlab
-bin="$CARGO_TARGET_DIR/release/actlab"
-
-data="${ACTLAB_DATA:-}"
-for candidate in "$data" data/fashion-mnist /usr/share/datasets/fashion-mnist; do
-  if [[ -n "$candidate" && -e "$candidate/train-images-idx3-ubyte.gz" || -n "$candidate" && -e "$candidate/train-images-idx3-ubyte" ]]; then
-    data="$candidate"
-    break
-  fi
-done
-[[ -n "$data" ]] || { echo "no FashionMNIST found (run scripts/setup.sh)" >&2; exit 2; }
-
-# OpenMP's default spin-waiting made 2-thread PyTorch 27x slower whenever another
-# process held a core; passive waiting keeps it honest on a shared machine.
-export OMP_WAIT_POLICY=PASSIVE
+source scripts/bench-common.sh
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
-load() { cut -d' ' -f1 /proc/loadavg; }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "torch $("$py" -c 'import torch; print(torch.__version__)'), actlab $("$bin" --version | cut -d' ' -f2), $threads threads, $rounds rounds x $epochs epochs"

@@ -1,0 +1,32 @@
+# Sourced by the scripts that time actlab against PyTorch (bench-vs-pytorch.sh,
+# bench-scaling.sh): sets $py (PyTorch's Python), $bin (actlab, built in the shared build
+# folder), $data (the FashionMNIST folder) and OMP_WAIT_POLICY, and defines `load`.
+#
+# PyTorch comes from PyPI into a venv outside the repository (a multi-GB download the
+# first time): $ACTLAB_BENCH_VENV, default ~/.cache/actlab-bench-venv.
+
+venv="${ACTLAB_BENCH_VENV:-$HOME/.cache/actlab-bench-venv}"
+if ! "$venv/bin/python" -c "import torch" 2>/dev/null; then
+  echo "== creating $venv with torch and torchvision from PyPI"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet torch torchvision numpy
+fi
+py="$venv/bin/python"
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/actlab-target}"
+cargo build --release -q -p actlab
+bin="$CARGO_TARGET_DIR/release/actlab"
+
+data="${ACTLAB_DATA:-}"
+for candidate in "$data" data/fashion-mnist /usr/share/datasets/fashion-mnist; do
+  if [[ -n "$candidate" && ( -e "$candidate/train-images-idx3-ubyte.gz" || -e "$candidate/train-images-idx3-ubyte" ) ]]; then
+    data="$candidate"
+    break
+  fi
+done
+[[ -n "$data" ]] || { echo "no FashionMNIST found (run scripts/setup.sh)" >&2; exit 2; }
+
+# OpenMP's default spin-waiting made 2-thread PyTorch 27x slower whenever another
+# process held a core; passive waiting keeps it honest on a shared machine.
+export OMP_WAIT_POLICY=PASSIVE
+load() { cut -d' ' -f1 /proc/loadavg; }
