@@ -77,8 +77,11 @@ mod run_tests {
         let mut writer = EventWriter::create(&path, 1000.0).unwrap();
         writer.write_all(&run_events(&record, 1000.0)).unwrap();
         let events = read_events(&path).unwrap();
-        // Version, hparams start, 15 epochs (no running losses in this older record), end.
-        assert_eq!(events.len(), 1 + 1 + 15 + 1);
+        // Version, hparams start, 15 epochs, each epoch's running losses (one every 50
+        // batches: 9 of 469), end.
+        let running: usize = record.epochs.iter().map(|e| e.running_loss.len()).sum();
+        assert_eq!(running, 15 * 9);
+        assert_eq!(events.len(), 1 + 1 + 15 + running + 1);
         assert!(matches!(&events[0].what, Some(What::FileVersion(v)) if v == FILE_VERSION));
         let scalar = |event: &proto::Event, tag: &str| -> Option<f32> {
             match &event.what {
@@ -94,7 +97,17 @@ mod run_tests {
                 _ => None,
             }
         };
-        for (event, metrics) in events[2..17].iter().zip(&record.epochs) {
+        let epoch_events: Vec<&proto::Event> = events
+            .iter()
+            .filter(|e| scalar(e, "loss/test").is_some())
+            .collect();
+        assert_eq!(epoch_events.len(), 15);
+        let running_events = events
+            .iter()
+            .filter(|e| scalar(e, "loss/train_running").is_some())
+            .count();
+        assert_eq!(running_events, running);
+        for (event, metrics) in epoch_events.into_iter().zip(&record.epochs) {
             assert_eq!(event.step, metrics.epoch as i64);
             assert_eq!(scalar(event, "loss/test"), Some(metrics.test_loss as f32));
             assert_eq!(
@@ -104,7 +117,7 @@ mod run_tests {
         }
         let last = record.last().unwrap();
         assert_eq!(
-            scalar(&events[17], "final/test_accuracy"),
+            scalar(events.last().unwrap(), "final/test_accuracy"),
             Some((last.test_accuracy * 100.0) as f32)
         );
         // Wall times grow with the record's own timings.
