@@ -161,24 +161,9 @@ impl LayerStats {
                     }
                     None => self.max_slope.fill(1.0),
                 }
-                // Σz and Σz² in 16 float64 lanes, added in order: vectorised, deterministic.
-                let (mut sum, mut squares) = ([0.0f64; 16], [0.0f64; 16]);
-                let chunks = z.chunks_exact(16);
-                let rest = chunks.remainder();
-                for chunk in chunks {
-                    for ((s, q), &v) in sum.iter_mut().zip(squares.iter_mut()).zip(chunk) {
-                        let v = v as f64;
-                        *s += v;
-                        *q += v * v;
-                    }
-                }
-                for ((s, q), &v) in sum.iter_mut().zip(squares.iter_mut()).zip(rest) {
-                    let v = v as f64;
-                    *s += v;
-                    *q += v * v;
-                }
-                self.sum += sum.iter().sum::<f64>();
-                self.sum_squares += squares.iter().sum::<f64>();
+                // Σz and Σz² in float64 lanes: vectorised, deterministic.
+                self.sum += vmath::lane_sum(z, |v| v as f64);
+                self.sum_squares += vmath::lane_sum(z, |v| (v as f64) * (v as f64));
             },
         );
     }

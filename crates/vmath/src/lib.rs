@@ -149,3 +149,22 @@ pub fn map2(a: &[f32], b: &[f32], out: &mut [f32], f: impl Fn(f32, f32) -> f32 +
         },
     )
 }
+
+/// The sum of `term(v)` over `values` in float64, in 16 independent lanes (element k in
+/// lane k mod 16) added in order at the end: vectorisable inside [`run`], and the same
+/// bits whatever the vector width or thread count.
+#[inline(always)]
+pub fn lane_sum(values: &[f32], term: impl Fn(f32) -> f64) -> f64 {
+    let mut lanes = [0.0f64; 16];
+    let chunks = values.chunks_exact(16);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (acc, &v) in lanes.iter_mut().zip(chunk) {
+            *acc += term(v);
+        }
+    }
+    for (acc, &v) in lanes.iter_mut().zip(rest) {
+        *acc += term(v);
+    }
+    lanes.iter().sum()
+}

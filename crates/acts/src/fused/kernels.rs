@@ -129,56 +129,34 @@ pub(super) fn backward(function: Fused, x: &[f32], grad: &[f32], out: &mut [f32]
     });
 }
 
+/// Runs `$body` with `$kernel` bound to `$function` as a constant: one instantiation per
+/// function, so the match on the function is outside the loop.
+macro_rules! with_kernel {
+    ($function:expr, $kernel:ident => $body:expr) => {
+        with_kernel!(@arms $function, $kernel, $body;
+            Sigmoid, Tanh, Gelu, Silu, Mish, GeluTanh, Elu, Selu, Softplus, LogSigmoid,
+            Tanhshrink, TanhExp, SwiGelu)
+    };
+    (@arms $function:expr, $kernel:ident, $body:expr; $($variant:ident),*) => {
+        match $function {
+            $(Fused::$variant => {
+                const $kernel: Fused = Fused::$variant;
+                $body
+            })*
+        }
+    };
+}
+
 fn forward_piece(function: Fused, x: &[f32], out: &mut [f32]) {
-    // One instantiation per function: the match is outside the loop.
-    macro_rules! each {
-        ($($variant:ident),*) => {
-            match function {
-                $(Fused::$variant => vmath::map(x, out, #[inline(always)] |v| {
-                    value_and_slope(Fused::$variant, v).0
-                }),)*
-            }
-        };
-    }
-    each!(
-        Sigmoid, Tanh, Gelu, Silu, Mish, GeluTanh, Elu, Selu, Softplus, LogSigmoid, Tanhshrink,
-        TanhExp, SwiGelu
-    )
+    with_kernel!(function, KERNEL => vmath::map(x, out, #[inline(always)] |v| {
+        value_and_slope(KERNEL, v).0
+    }))
 }
 
 fn backward_piece(function: Fused, x: &[f32], grad: &[f32], out: &mut [f32]) {
-    macro_rules! each {
-        ($($variant:ident),*) => {
-            match function {
-                $(Fused::$variant => vmath::map2(x, grad, out, #[inline(always)] |v, g| {
-                    g * value_and_slope(Fused::$variant, v).1
-                }),)*
-            }
-        };
-    }
-    each!(
-        Sigmoid, Tanh, Gelu, Silu, Mish, GeluTanh, Elu, Selu, Softplus, LogSigmoid, Tanhshrink,
-        TanhExp, SwiGelu
-    )
-}
-
-/// The sum of `a[k] * b[k]` (products in float32, sums in float64) in 16 independent
-/// lanes (element k goes to lane k mod 16), the lanes added in order at the end:
-/// vectorisable, and the same bits whatever the vector width or thread count.
-#[inline(always)]
-pub(super) fn lane_dot(a: &[f32], b: &[f32]) -> f64 {
-    let mut lanes = [0.0f64; 16];
-    let (a_whole, b_whole) = (a.chunks_exact(16), b.chunks_exact(16));
-    let (a_rest, b_rest) = (a_whole.remainder(), b_whole.remainder());
-    for (a, b) in a_whole.zip(b_whole) {
-        for ((acc, a), b) in lanes.iter_mut().zip(a).zip(b) {
-            *acc += (a * b) as f64;
-        }
-    }
-    for ((acc, a), b) in lanes.iter_mut().zip(a_rest).zip(b_rest) {
-        *acc += (a * b) as f64;
-    }
-    lanes.iter().sum()
+    with_kernel!(function, KERNEL => vmath::map2(x, grad, out, #[inline(always)] |v, g| {
+        g * value_and_slope(KERNEL, v).1
+    }))
 }
 
 /// The TeLU of the book, `relu(x) + alpha (e^{min(x, 0)} - 1)`, and its derivative, with
@@ -248,14 +226,14 @@ pub(super) fn telu_backward(x: &[f32], alpha: &[f32], grad: &[f32], dx: &mut [f3
 }
 
 /// Per column of a row-major `[rows, columns]` array, the sum down the rows in float64
-/// (rows in order); a single column is summed with [`lane_dot`].
+/// (rows in order); a single column is summed with [`vmath::lane_sum`].
 pub(super) fn sum_columns(values: &[f32], rows: usize, columns: usize) -> Vec<f32> {
     if columns == 1 {
-        let ones = vec![1.0f32; rows];
-        return vec![vmath::run(
+        let sum = vmath::run(
             #[inline(always)]
-            || lane_dot(&values[..rows], &ones),
-        ) as f32];
+            || vmath::lane_sum(&values[..rows], |v| v as f64),
+        );
+        return vec![sum as f32];
     }
     let mut sums = vec![0.0f64; columns];
     vmath::run(
