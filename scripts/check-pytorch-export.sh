@@ -49,7 +49,7 @@ echo "== fixtures: import, export, load in PyTorch"
 for fixture in ReLU PReLU TeLU STAF PReLU-per-layer; do
   act=${fixture%%-*}
   scope=shared; [[ $fixture == *per-layer ]] && scope=per-layer
-  "$bin" import "$fixtures/$fixture.pt" --act "$act" --name "$fixture" --out "$work/imported" > /dev/null
+  "$bin" import "$fixtures/$fixture.pt" --acts "$act" --name "$fixture" --out "$work/imported" > /dev/null
   case_file "fixture-$fixture" "$act" "[32, 16]" "$scope" "$work/imported/$fixture/$act-s0" "$fixture"
 done
 echo "== the book's network trained by actlab (1 epoch): export, load in PyTorch"

@@ -16,7 +16,10 @@ use std::process::ExitCode;
 use clap::Parser;
 use clap::error::ErrorKind;
 
-use crate::cli::{ActsCommand, BenchCommand, Cli, Command, ProbeCommand};
+use crate::cli::acts::ActsCommand;
+use crate::cli::bench::BenchCommand;
+use crate::cli::probe::ProbeCommand;
+use crate::cli::{Cli, Command};
 
 /// Clap's message on one line: what is wrong, and its tip (the flag or subcommand it
 /// takes a mistyped one for) when it has one.
@@ -57,13 +60,19 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Train(args) => commands::train::run(*args, json),
         Command::Summary(args) => commands::summary::run(args, json),
-        Command::Probe(ProbeCommand::DeadNeurons(args)) => commands::dead_neurons::run(args, json),
-        Command::Probe(ProbeCommand::Surface(args)) => commands::surface::run(args, json),
-        Command::Probe(ProbeCommand::Outputs(args)) => commands::outputs::run(args, json),
-        Command::Probe(ProbeCommand::Gradients(args)) => commands::gradients::run(args, json),
-        Command::Probe(ProbeCommand::Hessian(args)) => commands::hessian::run(args, json),
-        Command::Probe(ProbeCommand::Landscape(args)) => commands::landscape::run(args, json),
-        Command::Probe(ProbeCommand::Ntk(args)) => commands::ntk::run(args, json),
+        Command::Probe(ProbeCommand::DeadNeurons(args)) => {
+            commands::probe::dead_neurons::run(args, json)
+        }
+        Command::Probe(ProbeCommand::Surface(args)) => commands::probe::surface::run(args, json),
+        Command::Probe(ProbeCommand::Outputs(args)) => commands::probe::outputs::run(args, json),
+        Command::Probe(ProbeCommand::Gradients(args)) => {
+            commands::probe::gradients::run(args, json)
+        }
+        Command::Probe(ProbeCommand::Hessian(args)) => commands::probe::hessian::run(args, json),
+        Command::Probe(ProbeCommand::Landscape(args)) => {
+            commands::probe::landscape::run(args, json)
+        }
+        Command::Probe(ProbeCommand::Ntk(args)) => commands::probe::ntk::run(args, json),
         Command::Rerun(args) => commands::rerun::run(args, json),
         Command::Plot(args) => commands::plot::run(args, json),
         Command::Report(args) => commands::report::run(args, json),
@@ -79,8 +88,8 @@ fn main() -> ExitCode {
         Command::Show(args) => commands::show::run(args, json),
         Command::Bench(BenchCommand::Acts(args)) => commands::bench::acts(args, json),
         Command::Bench(BenchCommand::Train(args)) => commands::bench::train(args, json),
-        Command::Acts(ActsCommand::List(args)) => commands::registry::list(args, json),
-        Command::Acts(ActsCommand::Eval(args)) => commands::registry::eval(args, json),
+        Command::Acts(ActsCommand::List(args)) => commands::acts::list(args, json),
+        Command::Acts(ActsCommand::Eval(args)) => commands::acts::eval(args, json),
         Command::Completions(args) => commands::completions::run(args),
     };
     match result {

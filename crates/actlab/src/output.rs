@@ -12,7 +12,8 @@ use spec::{Experiment, ExperimentLayout, RunRecord, SummaryTable, fsio};
 use viz::figures::{drawing_of, experiment_figure, run_figure, statistics_figure};
 use viz::{Drawing, ExperimentReport};
 
-use crate::context::{utc, write_drawing};
+use crate::context::print::utc;
+use crate::context::write::write_drawing;
 use crate::failure::{Failure, failed};
 
 /// An experiment's summary: its runs' rows and their statistics over seeds, computed

@@ -4,9 +4,9 @@
 
 use burn::tensor::Tensor;
 use burn::tensor::activation as f;
-use spec::FixedFn;
+use spec::{FixedFn, Kernel};
 
-use crate::fused::{self, Fused};
+use crate::fused;
 
 /// `x if x > 0 else slope * x` as `relu(x) + slope * min(x, 0)`: the same values (one
 /// term is always an exact zero), PyTorch's derivative at 0 (the slope: `min` passes
@@ -85,7 +85,7 @@ fn log_sigmoid<const D: usize>(x: Tensor<D>) -> Tensor<D> {
 /// user-defined expressions).
 pub(crate) fn apply_fixed<const D: usize>(function: FixedFn, x: Tensor<D>) -> Tensor<D> {
     use FixedFn as K;
-    if let Some(kernel) = Fused::of(function)
+    if let Kernel::Fused(kernel) = function.kind().kernel()
         && fused::applies(&x)
     {
         return fused::activation(kernel, x);

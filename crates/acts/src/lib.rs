@@ -4,6 +4,8 @@
 //! `spec`; here [`Activation::init`] builds the module any [`ActivationSpec`] describes,
 //! and a functional module holds the functions themselves as tensor operations.
 
+#![warn(missing_docs)]
+
 mod activation;
 mod custom;
 mod eval;
@@ -19,16 +21,8 @@ pub use activation::{Activation, FixedActivation, ParamValuesError};
 pub use custom::CustomModule;
 pub use eval::evaluate_points;
 pub use float64::float64_device;
-pub use fused::{
-    Fused, FusedOps, enabled as fused_kernels_enabled, set_enabled as set_fused_kernels,
-};
+pub use fused::{FusedOps, enabled as fused_kernels_enabled, set_enabled as set_fused_kernels};
 pub use rational::Rational;
 pub use scalar::ScalarActivation;
 pub use spline::{BSpline, SPLINE_SPAN};
 pub use staf::Staf;
-// The registry is plain data and lives in `spec`; re-exported here, where activations are.
-pub use spec::{
-    ActivationConfig, ActivationInfo, ActivationKind, ActivationSpec, BOOK_ACTIVATIONS, Category,
-    CustomActivation, Definition, DefinitionError, Family, FixedFn, ParamInfo,
-    RATIONAL_LEAKY_RELU_INIT, SPLINE_COEFFICIENTS, ScalarFn, Scope, UnknownName, closest_names,
-};

@@ -12,8 +12,9 @@ mod common;
 
 use common::float64_device as device;
 
-use acts::{Activation, ActivationKind, ActivationSpec, CustomActivation};
+use acts::Activation;
 use burn::tensor::{Device, Tensor, TensorData};
+use spec::{ActivationKind, ActivationSpec, CustomActivation};
 
 const POINTS: [f64; 10] = [-3.7, -2.2, -1.3, -0.7, -0.25, 0.35, 0.8, 1.6, 2.9, 4.4];
 const H: f64 = 1e-5;
@@ -150,4 +151,98 @@ fn a_toml_defined_expression_and_a_mixture() {
             );
         }
     }
+}
+
+/// Where `values` (at x_i = -SPAN + i h) has a kink: a jump in the finite-difference
+/// derivative (or in the value, which makes one quotient huge) that stands out from its
+/// neighbours. For a smooth function consecutive quotients differ by about |f''| h and
+/// change slowly; at a kink of size J they differ by J whatever h is.
+fn jumps(values: &[f64], h: f64, span: f64) -> Vec<f64> {
+    let quotients: Vec<f64> = values.windows(2).map(|w| (w[1] - w[0]) / h).collect();
+    let steps: Vec<f64> = quotients.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
+    const NEAR: usize = 3;
+    const FAR: usize = 40;
+    let mut found = Vec::new();
+    for i in FAR..steps.len() - FAR {
+        let neighbours = steps[i - FAR..i - NEAR]
+            .iter()
+            .chain(&steps[i + NEAR..i + FAR])
+            .fold(0.0f64, |m, &s| m.max(s));
+        if steps[i] > 10.0 * neighbours + 1e-9 {
+            // steps[i] compares the quotients on either side of x_{i+1}.
+            found.push(-span + (i + 1) as f64 * h);
+        }
+    }
+    found
+}
+
+/// Every registry entry declares its kinks: a jump in the finite-difference derivative
+/// (or the value) on a fine grid over [-8, 8] must lie at a declared kink, and every
+/// declared kink must show one. Trainable scalars are moved off their initial values
+/// first (at TeLU's alpha = 1 its kink vanishes); RReLU is evaluated in inference mode
+/// (its mean slope).
+#[test]
+fn kinks_are_where_the_registry_says() {
+    use burn::module::Module;
+    const SPAN: f64 = 8.0;
+    let h = 2f64.powi(-12);
+    let n = (2.0 * SPAN / h) as usize + 1;
+    let grid: Vec<f64> = (0..n).map(|i| -SPAN + i as f64 * h).collect();
+    let device = device();
+    device.seed(3);
+    let mut wrong = Vec::new();
+    for kind in ActivationKind::all() {
+        let module = Activation::init(&kind.into(), 1, &device);
+        let module = match kind.family() {
+            spec::Family::Scalar(_, params) => {
+                let moved: Vec<Vec<f64>> = params.iter().map(|p| vec![p.initial + 0.3]).collect();
+                module
+                    .with_param_values(&moved)
+                    .expect("one value per parameter")
+            }
+            _ => module,
+        };
+        let values = to_vec(module.valid().forward(input(&grid, &device)));
+        let found = jumps(&values, h, SPAN);
+        let declared = kind.kinks();
+        let near = |a: f64, b: f64| (a - b).abs() <= 4.0 * h;
+        let undeclared: Vec<f64> = found
+            .iter()
+            .copied()
+            .filter(|x| !declared.iter().any(|k| near(*x, *k)))
+            .collect();
+        let unseen: Vec<f64> = declared
+            .iter()
+            .copied()
+            .filter(|k| !found.iter().any(|x| near(*x, *k)))
+            .collect();
+        if !undeclared.is_empty() || !unseen.is_empty() {
+            wrong.push(format!(
+                "{kind}: jumps at {undeclared:?} not declared, declared {unseen:?} not found"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("; "));
+}
+
+/// The detector itself: it finds a kink of 0.05 in a curved function, and nothing in a
+/// smooth one with a large second derivative.
+#[test]
+fn the_kink_detector_finds_small_kinks_and_nothing_else() {
+    let h = 2f64.powi(-12);
+    let grid: Vec<f64> = (0..=65536).map(|i| -8.0 + i as f64 * h).collect();
+    let kinked: Vec<f64> = grid
+        .iter()
+        .map(|&x| (3.0 * x).sin() + if x > 1.5 { 0.05 * (x - 1.5) } else { 0.0 })
+        .collect();
+    let found = jumps(&kinked, h, 8.0);
+    assert!(
+        !found.is_empty() && found.iter().all(|x| (x - 1.5).abs() <= 4.0 * h),
+        "{found:?}"
+    );
+    let smooth: Vec<f64> = grid
+        .iter()
+        .map(|&x| 25.0 * (5.0 * x).sin() + x * x)
+        .collect();
+    assert_eq!(jumps(&smooth, h, 8.0), Vec::<f64>::new());
 }

@@ -18,9 +18,10 @@ mod common;
 
 use common::{fixture, numbers};
 
-use acts::{Activation, ActivationKind};
+use acts::Activation;
 use burn::module::Module;
 use burn::tensor::{Device, Gradients, Tensor, TensorData};
+use spec::ActivationKind;
 
 fn ulp(v: f32) -> f64 {
     let a = v.abs();
@@ -101,31 +102,48 @@ fn check_fixed(fixture_name: &str, kind: ActivationKind) {
     );
 }
 
+/// The fixtures with a test of their own below: RReLU in inference mode, TeLU with
+/// PyTorch's NaN, STAF with the fixture's parameters.
+const OWN_TESTS: [&str; 3] = ["RReLU_eval", "TeLU", "STAF"];
+
+/// The registry's fixture keys and the fixture file's agree both ways: nothing in the
+/// file goes unchecked, no registry entry points at a missing case.
+#[test]
+fn every_fixture_belongs_to_a_registry_entry() {
+    let all = fixture();
+    let in_file: Vec<&String> = all
+        .as_object()
+        .expect("an object")
+        .keys()
+        .filter(|k| !k.starts_with('_'))
+        .collect();
+    let in_registry: Vec<&str> = ActivationKind::all()
+        .filter_map(|k| k.torch().fixture)
+        .collect();
+    for key in &in_file {
+        assert!(
+            in_registry.contains(&key.as_str()),
+            "{key}: no registry entry names it"
+        );
+    }
+    for key in &in_registry {
+        assert!(
+            all.get(key).is_some(),
+            "{key}: named by the registry, not in the fixture"
+        );
+    }
+    assert_eq!(in_file.len(), in_registry.len());
+}
+
 #[test]
 fn parameter_free_activations_match_pytorch() {
     let mut failed = Vec::new();
-    for (name, kind) in [
-        ("Sigmoid", ActivationKind::Sigmoid),
-        ("Tanh", ActivationKind::Tanh),
-        ("ReLU", ActivationKind::ReLU),
-        ("GELU", ActivationKind::GELU),
-        ("Mish", ActivationKind::Mish),
-        ("LeakyReLU", ActivationKind::LeakyReLU),
-        ("SiLU", ActivationKind::SiLU),
-        ("Hardswish", ActivationKind::Hardswish),
-        ("Swish_custom", ActivationKind::Swish),
-        ("PReLU", ActivationKind::PReLU),
-        ("GELU_tanh", ActivationKind::GELUTanh),
-        ("ELU", ActivationKind::ELU),
-        ("SELU", ActivationKind::SELU),
-        ("CELU", ActivationKind::CELU),
-        ("Softplus", ActivationKind::Softplus),
-        ("Softsign", ActivationKind::Softsign),
-        ("Hardtanh", ActivationKind::Hardtanh),
-        ("Hardsigmoid", ActivationKind::Hardsigmoid),
-        ("LogSigmoid", ActivationKind::LogSigmoid),
-        ("Tanhshrink", ActivationKind::Tanhshrink),
-    ] {
+    // Every entry with PyTorch reference values, but those with a test of their own.
+    let cases = ActivationKind::all().filter_map(|kind| {
+        let name = kind.torch().fixture?;
+        (!OWN_TESTS.contains(&name)).then_some((name, kind))
+    });
+    for (name, kind) in cases {
         // Every activation is checked, and every one that differs is named at the end.
         let checked = std::panic::catch_unwind(|| check_fixed(name, kind));
         if checked.is_err() {

@@ -22,8 +22,8 @@ use burn::tensor::{Device, Int, Tensor};
 use data::{
     FashionMnist, FashionMnistBatcher, FashionMnistDataset, InOrder, SplitBatcher, epoch_order,
 };
-use nets::{NetworkConfig, SimpleNetwork};
-use spec::{ActivationConfig, ActivationKind, ActivationSpec};
+use nets::SimpleNetwork;
+use spec::{ActivationConfig, ActivationKind, ActivationSpec, NetworkConfig};
 
 const BATCH: usize = 128;
 const SEED: u64 = 7;

@@ -2,11 +2,14 @@
 //! seeded per-epoch shuffling, and the dataset as Burn's `Dataset` with a `Batcher`, so
 //! that actlab (and any Burn program) batches it with Burn's data loaders.
 
+#![warn(missing_docs)]
+
 mod batch;
 mod burn_data;
 mod checksum;
 mod error;
 mod idx;
+mod loader;
 mod locate;
 mod mnist;
 
@@ -18,6 +21,6 @@ pub use burn_data::{
 pub use checksum::Digests;
 pub use error::DataError;
 pub use idx::{IdxArray, decompress, encode_idx, parse_idx, read_idx};
+pub use loader::{epoch_batches, first_samples, for_each_batch, samples_at};
 pub use locate::{DATA_ENV, DEBIAN_DIR, DEBIAN_PACKAGE, LOCAL_DIR, locate};
 pub use mnist::{FashionMnist, IMAGE_PIXELS, NUM_CLASSES, Split, SplitName};
-pub use spec::rng::SplitMix64;

@@ -1,9 +1,10 @@
 //! SimpleNetwork, the chapter's configurable MLP, and its layer summary.
 
+#![warn(missing_docs)]
+
 mod network;
 pub mod pytorch;
 mod summary;
 
 pub use network::{LayerTrace, SimpleNetwork};
-pub use spec::{LayerKind, NetError, NetworkConfig};
 pub use summary::{LayerRow, Summary};

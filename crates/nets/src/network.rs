@@ -229,8 +229,8 @@ fn mean_square_under_normal(activation: &Activation, device: &Device) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use acts::{ActivationConfig, ActivationKind, Scope};
     use burn::tensor::Distribution;
+    use spec::{ActivationConfig, ActivationKind, Scope};
 
     fn count(kind: Option<ActivationKind>, scope: Scope) -> usize {
         let device = Device::flex();

@@ -17,7 +17,6 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
-use acts::{ActivationConfig, ActivationKind, ActivationSpec, Scope};
 use burn::store::burn_pack::{Bytes, DType, Tensor as PackTensor};
 use burn::store::pytorch::PytorchReader;
 use burn::store::pytorch_reader::DType as TorchDType;
@@ -25,16 +24,29 @@ use burn::store::{BurnToPyTorchAdapter, ModuleSnapshot, PyTorchToBurnAdapter};
 use burn::tensor::Device;
 use thiserror::Error;
 
-use crate::{LayerKind, NetworkConfig, SimpleNetwork};
+use acts::Activation;
+use spec::{
+    ActivationConfig, ActivationKind, ActivationSpec, LayerKind, NetworkConfig, Scope, TorchParam,
+};
+
+use crate::SimpleNetwork;
 
 /// What goes wrong reading or writing the book's state dicts; each message is one line
 /// that names the file and the key.
 #[derive(Debug, Error)]
 pub enum InteropError {
+    /// The file cannot be read as a state dict (its path is in the message).
     #[error("{0}")]
     File(String),
+    /// A key of the state dict does not fit the network.
     #[error("`{key}`: {problem}")]
-    Key { key: String, problem: String },
+    Key {
+        /// The state dict's key.
+        key: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// The network or activation has no counterpart in the book's state dicts.
     #[error("{0}")]
     Network(String),
 }
@@ -64,38 +76,35 @@ pub struct StateDict {
     pub format: &'static str,
 }
 
-/// The book's attribute names of a trainable activation's parameters, each with the
-/// path of actlab's parameter inside its activation module.
-fn book_params(kind: ActivationKind) -> Option<&'static [(&'static str, &'static str)]> {
-    match kind {
-        // torch.nn.PReLU (the book's act_functions use it, not its own PReLU class).
-        ActivationKind::PReLU => Some(&[("weight", "Scalar.params.0")]),
-        // chapter 4's TeLU: `self.alpha = nn.Parameter(torch.tensor(alpha))`, a 0-d tensor.
-        ActivationKind::TeLU => Some(&[("alpha", "Scalar.params.0")]),
-        // chapter 4's STAF: C, Omega, Phi of tau terms each.
-        ActivationKind::STAF => Some(&[
-            ("C", "Staf.c"),
-            ("Omega", "Staf.omega"),
-            ("Phi", "Staf.phi"),
-        ]),
+/// The book's state-dict keys of an activation's parameters (from the registry), or an
+/// error when the book's state dicts have no layout for them: every parameter-free
+/// built-in has one (no keys), and of the trainable ones PReLU, TeLU and STAF.
+fn book_keys(spec: &ActivationSpec) -> Result<&'static [TorchParam], InteropError> {
+    let layout = match spec {
+        ActivationSpec::Builtin(kind) => kind.torch().state_dict,
         _ => None,
-    }
+    };
+    layout.ok_or_else(|| {
+        let trainable: Vec<&str> = ActivationKind::all()
+            .filter(|k| k.is_trainable() && k.torch().state_dict.is_some())
+            .map(ActivationKind::name)
+            .collect();
+        InteropError::Network(format!(
+            "{}'s parameters have no PyTorch layout in the book's state dicts; actlab imports and exports the parameter-free built-ins and the trainable {}",
+            spec.name(),
+            trainable.join(", ")
+        ))
+    })
 }
 
-/// The activations a state dict of the book's network can hold: every parameter-free
-/// built-in, and the book's trainable three.
-fn importable(spec: &ActivationSpec) -> Result<Option<ActivationKind>, InteropError> {
-    let unsupported = || {
-        InteropError::Network(format!(
-            "{}'s parameters have no PyTorch layout in the book's state dicts; actlab imports and exports the parameter-free built-ins and the trainable PReLU, TeLU and STAF",
-            spec.name()
-        ))
-    };
-    match spec {
-        ActivationSpec::Builtin(_) if !spec.is_trainable() => Ok(None),
-        ActivationSpec::Builtin(kind) if book_params(*kind).is_some() => Ok(Some(*kind)),
-        _ => Err(unsupported()),
-    }
+/// Each state-dict key of `module`'s parameters with the parameter's path inside the
+/// module, as Burn's stores name it (`keys` are in the registry's parameter order, as
+/// [`Activation::param_paths`] lists them).
+fn keyed_paths(keys: &[TorchParam], module: &Activation) -> Vec<(TorchParam, String)> {
+    keys.iter()
+        .copied()
+        .zip(module.param_paths().into_iter().map(|(_, path)| path))
+        .collect()
 }
 
 /// Reads a state dict: a `torch.save` file (`.pt`, `.pth`, or any name) or a safetensors
@@ -299,7 +308,7 @@ pub fn import(
     scope: Option<Scope>,
     device: &Device,
 ) -> Result<Imported, InteropError> {
-    let kind = importable(spec)?;
+    let keys = book_keys(spec)?;
     let linears = linear_layers(dict)?;
     let widths = widths(dict, &linears)?;
     if let Some(hidden) = hidden
@@ -317,9 +326,8 @@ pub fn import(
         .collect();
 
     // The activation's parameters at every place, per attribute.
-    let params: &[(&str, &str)] = kind.and_then(book_params).unwrap_or(&[]);
     let mut at_places: Vec<Vec<&Array>> = Vec::new();
-    for &(attr, _) in params {
+    for &TorchParam { key: attr, .. } in keys {
         let mut places = Vec::new();
         for place in 0..widths.len() {
             let key = format!("layers.{}.{attr}", 2 * place + 1);
@@ -344,15 +352,14 @@ pub fn import(
             format!(
                 "not part of the book's SimpleNetwork with {} ({})",
                 spec.name(),
-                if params.is_empty() {
+                if keys.is_empty() {
                     "a parameter-free activation: only the Linear layers' weights and biases"
                         .to_string()
                 } else {
                     format!(
                         "whose parameters are {}",
-                        params
-                            .iter()
-                            .map(|(a, _)| format!("`{a}`"))
+                        keys.iter()
+                            .map(|k| format!("`{}`", k.key))
                             .collect::<Vec<_>>()
                             .join(", ")
                     )
@@ -364,14 +371,14 @@ pub fn import(
     let all_equal = at_places
         .iter()
         .all(|places| places.windows(2).all(|w| w[0] == w[1]));
-    let per_unit = !params.is_empty()
+    let per_unit = !keys.is_empty()
         && at_places.iter().all(|places| {
             places
                 .iter()
                 .zip(&widths)
                 .all(|(a, &w)| a.values.len() == w && w > 1)
         });
-    let inferred = if params.is_empty() || (all_equal && !per_unit) {
+    let inferred = if keys.is_empty() || (all_equal && !per_unit) {
         Scope::Shared
     } else if per_unit {
         Scope::PerNeuron
@@ -380,10 +387,11 @@ pub fn import(
     };
     let scope = match scope {
         Some(Scope::Shared) if !all_equal => {
-            let (attr, _) = params[at_places
+            let attr = keys[at_places
                 .iter()
                 .position(|p| p.windows(2).any(|w| w[0] != w[1]))
-                .unwrap_or(0)];
+                .unwrap_or(0)]
+            .key;
             return Err(key_error(
                 &format!("layers.3.{attr}"),
                 format!(
@@ -427,7 +435,11 @@ pub fn import(
         .activation
         .as_ref()
         .map_or(0, |a| a.module_units(&widths).len());
-    for (&(attr, path), places) in params.iter().zip(&at_places) {
+    let paths = model
+        .activations
+        .first()
+        .map_or_else(Vec::new, |m| keyed_paths(keys, m));
+    for ((TorchParam { key: attr, .. }, path), places) in paths.iter().zip(&at_places) {
         for module in 0..modules {
             let name = format!("activations.{module}.{path}");
             let array = places[module];
@@ -496,8 +508,11 @@ pub fn export(
             "gated (GLU) layers have no counterpart in the book's SimpleNetwork".into(),
         ));
     }
-    let kind = importable(&activation.kind)?;
-    let params: &[(&str, &str)] = kind.and_then(book_params).unwrap_or(&[]);
+    let keys = book_keys(&activation.kind)?;
+    let paths = model
+        .activations
+        .first()
+        .map_or_else(Vec::new, |m| keyed_paths(keys, m));
     let n = network.hidden.len();
     let modules = activation.module_units(&network.hidden).len();
     let mut out = BTreeMap::new();
@@ -520,13 +535,14 @@ pub fn export(
             }
             ["activations", m, path] => {
                 let m: usize = m.parse().expect("a module index");
-                let (attr, _) = params.iter().find(|(_, p)| *p == path).ok_or_else(|| {
+                let (key, _) = paths.iter().find(|(_, p)| p == path).ok_or_else(|| {
                     InteropError::Network(format!(
                         "actlab's `{name}` has no place in the book's state dict"
                     ))
                 })?;
+                let attr = key.key;
                 // The book's TeLU alpha is a 0-d tensor; the others keep their length.
-                let shape = if *attr == "alpha" {
+                let shape = if key.zero_dim {
                     Vec::new()
                 } else {
                     vec![values.len()]

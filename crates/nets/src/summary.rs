@@ -124,7 +124,7 @@ impl fmt::Display for Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use acts::{ActivationConfig, ActivationKind, Scope};
+    use spec::{ActivationConfig, ActivationKind, Scope};
 
     #[test]
     fn shared_prelu_counts_its_slope_once() {

@@ -14,12 +14,13 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
-use acts::{ActivationConfig, ActivationKind, ActivationSpec, CustomActivation, Scope};
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
-use nets::{LayerKind, NetworkConfig, SimpleNetwork};
-use spec::rng::SplitMix64;
-use spec::{Experiment, ExperimentFile, FourierInit, FourierOptions};
+use nets::SimpleNetwork;
+use spec::{
+    ActivationConfig, ActivationKind, ActivationSpec, CustomActivation, Experiment, ExperimentFile,
+    FourierInit, FourierOptions, LayerKind, NetworkConfig, Scope, rng::SplitMix64,
+};
 
 /// This crate's folder, as cargo gives it to the running test (a build folder shared
 /// between clones can hand a fresh clone a test binary compiled in another one, whose

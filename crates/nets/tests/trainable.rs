@@ -1,11 +1,13 @@
 //! Every trainable activation learns, in every scope: after one backward pass each of its
 //! parameters has a non-zero gradient, and one optimiser step changes it.
 
-use acts::{ActivationConfig, ActivationKind, ActivationSpec, CustomActivation, Scope};
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{GradientsParams, SgdConfig};
 use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
-use nets::{NetworkConfig, SimpleNetwork};
+use nets::SimpleNetwork;
+use spec::{
+    ActivationConfig, ActivationKind, ActivationSpec, CustomActivation, NetworkConfig, Scope,
+};
 
 fn activation_params(model: &SimpleNetwork) -> Vec<(String, Tensor<1>)> {
     model

@@ -3,10 +3,10 @@
 
 use burn::tensor::{Device, Tensor};
 use data::Split;
+use data::for_each_batch;
 use nets::SimpleNetwork;
 use spec::record::probe::{DeadLayer, DeadNeuronReport, SATURATION_SLOPE, SILENT_OUTPUT};
 use std::sync::Arc;
-use train::for_each_batch;
 
 /// Step of the left difference (f(z) - f(z - h)) / h that estimates f'(z) (the probed
 /// network runs without autodiff): its error, about h |f''| / 2, is far below the
@@ -174,8 +174,7 @@ mod tests {
     use super::*;
     use burn::module::Param;
     use burn::tensor::TensorData;
-    use nets::NetworkConfig;
-    use spec::{ActivationConfig, ActivationKind};
+    use spec::{ActivationConfig, ActivationKind, NetworkConfig};
 
     /// A 4-16-8 ReLU network with zero weights: a unit's output is relu(bias), so the
     /// units given bias -1 are dead and those given +1 alive, whatever the input.

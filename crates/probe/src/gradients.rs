@@ -6,12 +6,15 @@ use burn::module::Param;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::tensor::{Device, Tensor};
 use data::Split;
-use nets::{NetworkConfig, SimpleNetwork};
-use spec::record::probe::{
-    DatasetSplit, GradientReport, Histogram, LayerGradients, ProbeRecord, ProbeSource, Stats,
+use data::first_samples;
+use nets::SimpleNetwork;
+use spec::{
+    NetworkConfig,
+    record::probe::{
+        DatasetSplit, GradientReport, Histogram, LayerGradients, ProbeRecord, ProbeSource, Stats,
+    },
 };
 use std::sync::Arc;
-use train::first_samples;
 
 /// Statistics of `values` (not empty).
 pub fn stats(values: &[f32]) -> Stats {
@@ -53,7 +56,7 @@ pub fn gradient_probe(
     batch: usize,
     bins: usize,
     device: &Device,
-) -> Result<ProbeRecord<GradientReport>, nets::NetError> {
+) -> Result<ProbeRecord<GradientReport>, spec::NetError> {
     device.seed(seed);
     let model = SimpleNetwork::new(network, device)?;
     let (x, y) = first_samples(train, batch, device);

@@ -1,6 +1,8 @@
 //! Analyses of trained or freshly initialised networks: each takes a network (or an
 //! activation) and data, and returns one of `spec`'s probe reports.
 
+#![warn(missing_docs)]
+
 pub mod curvature;
 mod dead;
 mod gradients;

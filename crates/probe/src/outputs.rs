@@ -3,10 +3,10 @@
 
 use burn::tensor::Device;
 use data::Split;
+use data::for_each_batch;
 use nets::SimpleNetwork;
 use spec::record::probe::{Histogram, LayerOutputs, OutputReport};
 use std::sync::Arc;
-use train::for_each_batch;
 
 use crate::gradients::stats;
 

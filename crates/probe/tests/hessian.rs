@@ -7,12 +7,11 @@
 //! differences (Richardson-extrapolated from steps 2e-4 and 1e-4: error about
 //! h⁴|∂⁶L| + u|L|/h² ≈ 1e-8) |H_ij − D_ij| ≤ 1e-6 + 1e-5 |H_ij|.
 
-use acts::{ActivationConfig, ActivationKind, ActivationSpec};
 use burn::tensor::{Distribution, Int, Tensor, TensorData};
 use nalgebra::{DMatrix, SymmetricEigen};
-use nets::{NetworkConfig, SimpleNetwork};
+use nets::SimpleNetwork;
 use probe::curvature::{Objective, hutchinson, lanczos};
-use spec::rng::SplitMix64;
+use spec::{ActivationConfig, ActivationKind, ActivationSpec, NetworkConfig, rng::SplitMix64};
 
 fn small(kind: ActivationKind, seed: u64) -> Objective {
     let device = acts::float64_device().expect("flex supports float64");
@@ -22,7 +21,7 @@ fn small(kind: ActivationKind, seed: u64) -> Objective {
         hidden: vec![8, 6],
         classes: 3,
         activation: Some(ActivationConfig::new(ActivationSpec::Builtin(kind))),
-        layer: nets::LayerKind::Linear,
+        layer: spec::LayerKind::Linear,
     };
     let model = SimpleNetwork::new(&config, &device).unwrap();
     let x = Tensor::<2>::random([16, 20], Distribution::Normal(0.0, 1.0), &device);

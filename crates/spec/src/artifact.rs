@@ -19,6 +19,7 @@ use thiserror::Error;
 
 use crate::experiment::ExperimentFile;
 use crate::figure::{Figure, SurfaceFigure};
+use crate::file_kind::ArtifactKind;
 use crate::fsio::write_atomic;
 use crate::layout::{ExperimentLayout, RunLayout};
 use crate::record::curvature::{HessianReport, LandscapeReport, NtkReport};
@@ -27,36 +28,6 @@ use crate::record::probe::{
 };
 use crate::record::run::RunRecord;
 use crate::record::summary::SummaryTable;
-
-named_choices! {
-    /// What a file holds: the `kind` tag at the top of every JSON file actlab writes.
-    pub enum ArtifactKind: "file kind" {
-        /// An experiment's resolved config (`experiment.json`).
-        Experiment = "experiment",
-        /// A run's record (`run.json`).
-        Run = "run",
-        /// An experiment's summary table (`summary.json`).
-        Summary = "summary",
-        /// A figure's panels and series.
-        Figure = "figure",
-        /// An activation surface as drawn.
-        SurfaceFigure = "surface-figure",
-        /// The activation-surface probe's report.
-        Surface = "surface",
-        /// The dead-neuron probe's report.
-        DeadNeurons = "dead-neurons",
-        /// The gradient probe's report.
-        Gradients = "gradients",
-        /// The layer-output probe's report.
-        Outputs = "outputs",
-        /// The Hessian probe's report.
-        Hessian = "hessian",
-        /// The loss-landscape probe's report.
-        Landscape = "landscape",
-        /// The neural-tangent-kernel probe's report.
-        Ntk = "ntk",
-    }
-}
 
 /// A record that is saved as a tagged JSON file.
 pub trait Artifact: Serialize + DeserializeOwned {

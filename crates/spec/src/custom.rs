@@ -8,7 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::expr::{Expr, ExprError, function_names};
-use crate::kind::{ActivationKind, FixedFn, ParamInfo};
+use crate::registry::{ActivationKind, FixedFn, ParamInfo};
 
 /// An activation defined in a config file, by an expression:
 ///

@@ -24,6 +24,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::file_kind::ArtifactKind;
 use crate::network::NetworkConfig;
 
 /// An experiment folder.
@@ -176,10 +177,21 @@ impl RunLayout {
         self.dir.join("probes")
     }
 
-    /// The report of `probe` (e.g. `dead-neurons`) on the checkpoint named `checkpoint`,
-    /// in `dir` (the run's probes folder unless told otherwise).
-    pub fn probe_report(dir: &Path, probe: &str, checkpoint: &str) -> PathBuf {
-        dir.join(format!("{probe}-{checkpoint}.json"))
+    /// The report of the probe that writes `kind` on the checkpoint named `checkpoint`, in
+    /// `dir` (the run's probes folder unless told otherwise): `<kind>-<checkpoint>.json`,
+    /// or `<kind>-<part>-<checkpoint>.json` for a probe that writes several reports
+    /// (the landscape's `line` and `surface`).
+    pub fn probe_report(
+        dir: &Path,
+        kind: ArtifactKind,
+        part: Option<&str>,
+        checkpoint: &str,
+    ) -> PathBuf {
+        let name = match part {
+            Some(part) => format!("{kind}-{part}"),
+            None => kind.to_string(),
+        };
+        dir.join(format!("{name}-{checkpoint}.json"))
     }
 }
 
@@ -198,36 +210,23 @@ impl ProbeFiles {
     /// Where probes of fresh networks and of activations go unless told otherwise.
     pub const DEFAULT_DIR: &'static str = "results/probes";
 
-    /// The gradient probe of `network`: its report and its figure's stem.
-    pub fn gradients(dir: &Path, network: &NetworkConfig) -> (PathBuf, PathBuf) {
-        let name = network.activation_name().replace(' ', "");
-        let report = dir.join(format!("gradients-{name}.json"));
-        let figure = probe_figure(&report);
-        (report, figure)
+    /// The report of the probe that writes `kind` about one activation, `name` (spaces
+    /// dropped): `gradients-<name>.json`, `surface-<name>.json`.
+    pub fn of_activation(dir: &Path, kind: ArtifactKind, name: &str) -> PathBuf {
+        dir.join(format!("{kind}-{}.json", name.replace(' ', "")))
     }
 
-    /// The activation surface of `activation`: its report and its figure's stem.
-    pub fn surface(dir: &Path, activation: &str) -> (PathBuf, PathBuf) {
-        let report = dir.join(format!("surface-{activation}.json"));
-        let figure = probe_figure(&report);
-        (report, figure)
-    }
-
-    /// The neural-tangent-kernel report of a freshly initialised `network` from `seed`.
-    pub fn ntk_at_init(dir: &Path, network: &NetworkConfig, seed: u64) -> PathBuf {
+    /// The report of the probe that writes `kind` on a freshly initialised `network`
+    /// drawn from `seed`: `ntk-<Activation>-<widths>-s<seed>.json`, or with `-init` after
+    /// the kind where the same probe also reads runs (`dead-neurons-init-...`).
+    pub fn at_init(dir: &Path, kind: ArtifactKind, network: &NetworkConfig, seed: u64) -> PathBuf {
         let widths: Vec<String> = network.hidden.iter().map(|w| w.to_string()).collect();
+        let probe = match kind {
+            ArtifactKind::Ntk => kind.to_string(),
+            _ => format!("{kind}-init"),
+        };
         dir.join(format!(
-            "ntk-{}-{}-s{seed}.json",
-            network.activation_name().replace(' ', ""),
-            widths.join("x")
-        ))
-    }
-
-    /// The dead-neuron report of a freshly initialised `network` drawn from `seed`.
-    pub fn dead_neurons_at_init(dir: &Path, network: &NetworkConfig, seed: u64) -> PathBuf {
-        let widths: Vec<String> = network.hidden.iter().map(|w| w.to_string()).collect();
-        dir.join(format!(
-            "dead-neurons-init-{}-{}-s{seed}.json",
+            "{probe}-{}-{}-s{seed}.json",
             network.activation_name().replace(' ', ""),
             widths.join("x")
         ))
@@ -249,7 +248,21 @@ mod tests {
             RunLayout::checkpoint(&RunLayout::epoch_checkpoint(3)),
             Path::new("checkpoints/epoch-3.bpk")
         );
-        let report = RunLayout::probe_report(&run.probes(), "outputs", "epoch-15");
+        let report =
+            RunLayout::probe_report(&run.probes(), ArtifactKind::Outputs, None, "epoch-15");
+        assert_eq!(
+            report,
+            Path::new("results/book/ReLU-s7/probes/outputs-epoch-15.json")
+        );
+        assert_eq!(
+            RunLayout::probe_report(
+                Path::new("p"),
+                ArtifactKind::Landscape,
+                Some("line"),
+                "epoch-3"
+            ),
+            Path::new("p/landscape-line-epoch-3.json")
+        );
         assert_eq!(
             probe_figure(&report),
             Path::new("results/book/ReLU-s7/probes/outputs-epoch-15-figure")

@@ -5,6 +5,8 @@
 //! so the crate builds in seconds, its parsers can be fuzzed, and every other crate
 //! shares one definition of each setting and each file.
 
+#![warn(missing_docs)]
+
 #[macro_use]
 mod names;
 mod activation;
@@ -14,28 +16,28 @@ mod custom;
 mod experiment;
 mod expr;
 pub mod figure;
+mod file_kind;
+mod fourier;
 pub mod fsio;
-mod kind;
 pub mod layout;
 mod located;
 mod network;
 pub mod numbers;
 pub mod record;
+mod registry;
 pub mod resources;
 pub mod rng;
 mod train;
 
-pub use activation::{ActivationConfig, ActivationSpec, FourierInit, FourierOptions, Scope};
-pub use artifact::{AnyArtifact, Artifact, ArtifactError, ArtifactKind};
+pub use activation::{ActivationConfig, ActivationSpec, Scope};
+pub use artifact::{AnyArtifact, Artifact, ArtifactError};
 pub use custom::{Compiled, CustomActivation, Definition, DefinitionError};
 pub use experiment::{ConfigError, Experiment, ExperimentFile, RunSpec};
 pub use expr::{
     BinaryOp, Comparison, Condition, Expr, ExprError, Extremum, UnaryFn, function_names,
 };
-pub use kind::{
-    ActivationInfo, ActivationKind, BOOK_ACTIVATIONS, Category, Family, FixedFn, ParamInfo,
-    RATIONAL_LEAKY_RELU_INIT, SPLINE_COEFFICIENTS, ScalarFn, ScalarParam,
-};
+pub use file_kind::ArtifactKind;
+pub use fourier::{FourierInit, FourierOptions};
 pub use layout::{ExperimentLayout, RunLayout};
 pub use names::{NamedChoice, UnknownName, closest_names};
 pub use network::{LayerKind, NetError, NetworkConfig};
@@ -44,4 +46,9 @@ pub use record::run::{
     RunState, RunStatus, RunningLoss,
 };
 pub use record::summary::{SummaryRow, SummaryTable};
+pub use registry::{
+    ActivationInfo, ActivationKind, BOOK_ACTIVATIONS, Category, Family, FixedFn, FusedKernel,
+    Kernel, ParamInfo, RATIONAL_LEAKY_RELU_INIT, SPLINE_COEFFICIENTS, ScalarFn, ScalarParam, Torch,
+    TorchParam,
+};
 pub use train::{OptimizerKind, TrainConfig};

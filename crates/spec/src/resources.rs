@@ -192,7 +192,7 @@ pub fn available() -> Option<u64> {
 mod tests {
     use super::*;
     use crate::activation::{ActivationConfig, ActivationSpec};
-    use crate::kind::ActivationKind;
+    use crate::registry::ActivationKind;
 
     fn book(kind: ActivationKind) -> NetworkConfig {
         NetworkConfig::book(ActivationConfig::new(ActivationSpec::Builtin(kind)))

@@ -4,6 +4,8 @@
 //! probability of improvement with a seeded bootstrap interval, Hedges' g). Reads `spec`'s
 //! run records and returns its statistics records; nothing here prints.
 
+#![warn(missing_docs)]
+
 mod experiment;
 mod inference;
 

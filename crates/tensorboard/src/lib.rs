@@ -7,6 +7,8 @@
 //! written here with `prost` and `crc32c`: the one maintained writer crate on crates.io
 //! (tensorboard-rs) pulls protobuf 2 and an old `image`, and writes no hparams.
 
+#![warn(missing_docs)]
+
 mod framing;
 pub mod proto;
 mod run;

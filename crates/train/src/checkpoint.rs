@@ -7,10 +7,12 @@ use burn::module::Module;
 use burn::optim::ModuleOptimizer;
 use burn::store::{BurnpackStore, ModuleSnapshot};
 use burn::tensor::Device;
-use nets::{NetworkConfig, SimpleNetwork};
-use spec::artifact::{self, ArtifactError};
-use spec::fsio::write_via_temp;
-use spec::{CheckpointRef, ResumePoint, RunLayout, RunRecord};
+use nets::SimpleNetwork;
+use spec::{
+    CheckpointRef, NetworkConfig, ResumePoint, RunLayout, RunRecord,
+    artifact::{self, ArtifactError},
+    fsio::write_via_temp,
+};
 use thiserror::Error;
 
 /// A checkpoint that cannot be written or read.

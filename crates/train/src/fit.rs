@@ -9,20 +9,20 @@ use burn::module::Module;
 use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Int, Tensor};
-use data::{FashionMnist, Split, SplitMix64, epoch_order};
-use nets::{NetError, SimpleNetwork};
-use spec::artifact;
+use data::{FashionMnist, Split, epoch_order};
+use nets::SimpleNetwork;
 use spec::{
-    BatchPoint, CheckpointRef, EpochMetrics, RunLayout, RunRecord, RunSpec, RunStatus, RunningLoss,
+    BatchPoint, CheckpointRef, EpochMetrics, NetError, RunLayout, RunRecord, RunSpec, RunStatus,
+    RunningLoss, artifact, rng::SplitMix64,
 };
 use thiserror::Error;
 
-use crate::batch::{epoch_batches, for_each_batch};
 use crate::checkpoint::{
     CheckpointError, load_resume_point, remove_resume_point, save_checkpoint, save_resume_point,
 };
 use crate::optimizer::build_optimizer;
 use crate::track::GradTracker;
+use data::{epoch_batches, for_each_batch};
 
 /// A run that could not be carried out.
 #[derive(Debug, Error)]
@@ -64,7 +64,7 @@ pub struct StepPhases {
 }
 
 /// Receives progress; the library never prints.
-pub trait Observer {
+pub trait Observer: Send {
     /// An epoch (1-based) of `epochs` begins, with `batches` batches.
     fn epoch_started(&mut self, _epoch: usize, _epochs: usize, _batches: usize) {}
     /// Batch `batch` (1-based) finished; running loss and accuracy of the epoch so far.

@@ -1,27 +1,21 @@
 //! Training: the loop, optimisers, checkpoints and run records (the records themselves
 //! are `spec`'s). Nothing here prints; progress goes to an [`Observer`].
 
-mod batch;
+#![warn(missing_docs)]
+
 mod checkpoint;
 mod events;
 mod fit;
 mod optimizer;
 mod track;
 
-pub use batch::{epoch_batches, first_samples, for_each_batch, samples_at};
 pub use checkpoint::{
     CheckpointError, OpenedRun, RunFolderError, load_network, open_run, save_checkpoint,
 };
 pub use events::EventsObserver;
 pub use fit::{Observer, RunContext, SilentObserver, Start, StepPhases, TrainError, evaluate, fit};
 pub use optimizer::build_optimizer;
-pub use spec::{
-    BatchPoint, CheckpointRef, ConfigError, EpochMetrics, Experiment, ExperimentFile, LayerTrack,
-    OptimizerKind, ResumePoint, RunRecord, RunSpec, RunState, RunStatus, SummaryRow, SummaryTable,
-    TrainConfig,
-};
-
-use spec::{ExperimentLayout, artifact, fsio};
+use spec::{ExperimentLayout, SummaryTable, artifact, fsio};
 
 /// Writes an experiment's summary into its folder: `summary.md` and `summary.json`,
 /// and as CSV per activation (`summary.csv`), per run and per activation and epoch.

@@ -2,12 +2,12 @@
 //! exactly for the same seed, and checkpoints must load back to the same model.
 
 use burn::tensor::Device;
-use data::{FashionMnist, IMAGE_PIXELS, Split, SplitMix64};
-use nets::NetworkConfig;
-use spec::{ActivationConfig, ActivationKind, BatchPoint, RunLayout, RunRecord};
-use train::{
-    RunContext, RunSpec, RunStatus, SilentObserver, Start, TrainConfig, evaluate, fit, load_network,
+use data::{FashionMnist, IMAGE_PIXELS, Split};
+use spec::{
+    ActivationConfig, ActivationKind, BatchPoint, NetworkConfig, RunLayout, RunRecord, RunSpec,
+    RunStatus, TrainConfig, rng::SplitMix64,
 };
+use train::{RunContext, SilentObserver, Start, evaluate, fit, load_network};
 
 /// Class `c` lights up rows `2c..2c+2` of the image, over uniform noise.
 fn synthetic(n: usize, seed: u64) -> Split {
@@ -78,7 +78,7 @@ fn on_disk(spec: &RunSpec) -> RunRecord {
 }
 
 /// Trains `spec` on the flex CPU backend without progress output.
-fn fit_silently(spec: &RunSpec, data: &FashionMnist) -> train::RunRecord {
+fn fit_silently(spec: &RunSpec, data: &FashionMnist) -> spec::RunRecord {
     fit(
         spec,
         Start::Fresh,
@@ -143,7 +143,7 @@ fn same_seed_same_metrics_and_checkpoints_round_trip() {
     let a = pool.install(|| fit_silently(&spec_a, &data));
     let spec_b = run(ActivationKind::PReLU, dir_b.path(), 2);
     let b = pool.install(|| fit_silently(&spec_b, &data));
-    let metrics = |r: &train::RunRecord| -> Vec<[f64; 4]> {
+    let metrics = |r: &spec::RunRecord| -> Vec<[f64; 4]> {
         r.epochs
             .iter()
             .map(|e| [e.train_loss, e.train_accuracy, e.test_loss, e.test_accuracy])
@@ -177,7 +177,7 @@ fn adam_and_weight_decay_train_too() {
     let data = dataset();
     let dir = tempfile::tempdir().unwrap();
     let adam = run_with(ActivationKind::GELU, dir.path(), 3, |t| {
-        t.optimizer = train::OptimizerKind::Adam;
+        t.optimizer = spec::OptimizerKind::Adam;
         t.lr = 1e-3;
     });
     let record = fit_silently(&adam, &data);

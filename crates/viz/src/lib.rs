@@ -4,6 +4,8 @@
 //! JSON, so that every picture can be drawn again from its JSON without recomputing.
 //! Text is drawn with a bundled DejaVu Sans through `ab_glyph`: no system fonts needed.
 
+#![warn(missing_docs)]
+
 mod canvas;
 mod chart;
 pub mod figures;

@@ -18,6 +18,8 @@
 //! functions with this accuracy, and SLEEF has no Rust port; `macerator` (burn-flex's)
 //! has no `sin`/`erf`. Accuracy against float64 is tested in `tests/accuracy.rs`.
 
+#![warn(missing_docs)]
+
 pub mod math;
 
 use std::sync::OnceLock;

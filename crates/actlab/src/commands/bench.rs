@@ -18,8 +18,11 @@ use serde::Serialize;
 use spec::{ActivationKind, ActivationSpec, EpochMetrics, ExperimentFile};
 use train::{Observer, RunContext, Start, StepPhases, fit, load_network};
 
-use crate::cli::{BenchActsArgs, BenchTrainArgs};
-use crate::context::{check_memory, chosen_activations, load_data, print_json, runtime};
+use crate::cli::bench::{BenchActsArgs, BenchTrainArgs};
+use crate::context::data::load_data;
+use crate::context::networks::chosen_activations;
+use crate::context::print::print_json;
+use crate::context::runtime::{Runtime, check_memory};
 use crate::failure::{Failure, failed, input};
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -47,7 +50,7 @@ struct ActTiming {
 
 /// `actlab bench acts`.
 pub fn acts(args: BenchActsArgs, json: bool) -> Result<ExitCode, Failure> {
-    let rt = runtime(&args.compute)?;
+    let rt = Runtime::start(&args.compute)?;
     let device = rt.device.clone().autodiff();
     let all: Vec<ActivationKind> = ActivationKind::all().collect();
     let specs = chosen_activations(args.acts.as_deref(), &args.defs, &all)?;
@@ -68,16 +71,19 @@ pub fn acts(args: BenchActsArgs, json: bool) -> Result<ExitCode, Failure> {
         }
         Ok(median(samples))
     };
-    let relu = time(&ActivationKind::ReLU.into())?;
-    let mut rows = Vec::new();
-    for spec in &specs {
-        let us = time(spec)?;
-        rows.push(ActTiming {
-            activation: spec.name().to_string(),
-            median_us: us,
-            relative_to_relu: us / relu,
-        });
-    }
+    let rows = rt.run(|_| {
+        let relu = time(&ActivationKind::ReLU.into())?;
+        let mut rows = Vec::new();
+        for spec in &specs {
+            let us = time(spec)?;
+            rows.push(ActTiming {
+                activation: spec.name().to_string(),
+                median_us: us,
+                relative_to_relu: us / relu,
+            });
+        }
+        Ok::<_, Failure>(rows)
+    })?;
     if json {
         print_json(&rows)?;
     } else {
@@ -86,7 +92,7 @@ pub fn acts(args: BenchActsArgs, json: bool) -> Result<ExitCode, Failure> {
             rt.threads, args.iterations
         );
         println!("{:<16} {:>10} {:>8}", "activation", "µs", "× ReLU");
-        for r in &rows {
+        for r in rows {
             println!(
                 "{:<16} {:>10.1} {:>8.2}",
                 r.activation, r.median_us, r.relative_to_relu
@@ -155,15 +161,13 @@ pub fn train(args: BenchTrainArgs, json: bool) -> Result<ExitCode, Failure> {
     }
     // Times measured on fewer images, scaled to a full epoch.
     let scale = full_epoch as f64 / data.train.len() as f64;
-    let rt = runtime(&args.env.compute)?;
+    let rt = Runtime::start(&args.env.compute)?;
     let mut file = ExperimentFile {
         acts: args.acts.clone(),
         name: "bench".into(),
-        hidden: args.shape.hidden.clone(),
-        scope: args.shape.scope,
-        layer: args.shape.layer,
         ..ExperimentFile::default()
     };
+    args.shape.apply(&mut file);
     file.train.epochs = args.epochs;
     file.train.batch_size = args.batch_size;
     file.train.save_epochs = Vec::new();
@@ -184,19 +188,30 @@ pub fn train(args: BenchTrainArgs, json: bool) -> Result<ExitCode, Failure> {
         threads: rt.threads,
         ..rt.run_context()
     };
+    let rows = rt.run(|rt| train_timings(&experiment, &data, scale, rt, &context, &args))?;
+    if json {
+        print_json(&rows)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    print_train_timings(&rows);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Trains each run of `experiment` and times its phases.
+fn train_timings(
+    experiment: &spec::Experiment,
+    data: &data::FashionMnist,
+    scale: f64,
+    rt: &Runtime,
+    context: &RunContext,
+    args: &BenchTrainArgs,
+) -> Result<Vec<TrainTiming>, Failure> {
     let mut rows = Vec::new();
     for spec in experiment.runs() {
         let mut timings = Timings::default();
-        let record = fit(
-            &spec,
-            Start::Fresh,
-            &data,
-            &rt.device,
-            &context,
-            &mut timings,
-        )
-        .with_context(|| format!("run {}", spec.name()))
-        .map_err(failed)?;
+        let record = fit(&spec, Start::Fresh, data, &rt.device, context, &mut timings)
+            .with_context(|| format!("run {}", spec.name()))
+            .map_err(failed)?;
         let skip = usize::from(timings.epochs.len() > 1);
         let measured = &timings.epochs[skip..];
         let steps_per_epoch = timings.steps.len() / timings.epochs.len().max(1);
@@ -231,10 +246,11 @@ pub fn train(args: BenchTrainArgs, json: bool) -> Result<ExitCode, Failure> {
             },
         });
     }
-    if json {
-        print_json(&rows)?;
-        return Ok(ExitCode::SUCCESS);
-    }
+    Ok(rows)
+}
+
+/// The table of `bench train`.
+fn print_train_timings(rows: &[TrainTiming]) {
     println!(
         "{:<12} {:>8} {:>8} {:>10}   step ms: {:>8} {:>8} {:>8} {:>9}",
         "activation",
@@ -246,7 +262,7 @@ pub fn train(args: BenchTrainArgs, json: bool) -> Result<ExitCode, Failure> {
         "backward",
         "optimiser"
     );
-    for r in &rows {
+    for r in rows {
         println!(
             "{:<12} {:>8.3} {:>8.3} {:>10.3}            {:>8.3} {:>8.3} {:>8.3} {:>9.3}",
             r.activation,
@@ -259,7 +275,6 @@ pub fn train(args: BenchTrainArgs, json: bool) -> Result<ExitCode, Failure> {
             r.step_ms.optimizer
         );
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 fn time_dead_neuron_pass(

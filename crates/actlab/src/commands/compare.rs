@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::anyhow;
 
-use crate::cli::CompareArgs;
-use crate::context::{experiment_records, print_json};
+use crate::cli::compare::CompareArgs;
+use crate::context::print::print_json;
+use crate::context::saved::experiment_records;
 use crate::failure::{self, Failure, input};
 
 pub fn run(args: CompareArgs, json: bool) -> Result<ExitCode, Failure> {

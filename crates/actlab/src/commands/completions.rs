@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use clap::CommandFactory;
 
-use crate::cli::{Cli, CompletionsArgs};
+use crate::cli::Cli;
+use crate::cli::completions::CompletionsArgs;
 use crate::failure::Failure;
 
 /// Prints the script on stdout.

@@ -3,11 +3,15 @@
 
 use std::process::ExitCode;
 
+use data::first_samples;
 use serde::Serialize;
-use train::{evaluate, first_samples};
+use train::evaluate;
 
-use crate::cli::EvalRunArgs;
-use crate::context::{check_run_data, load_data, open_run, print_json, runtime};
+use crate::cli::eval::EvalRunArgs;
+use crate::context::data::{check_run_data, load_data};
+use crate::context::print::print_json;
+use crate::context::runtime::Runtime;
+use crate::context::saved::open_run;
 use crate::failure::Failure;
 
 /// What `eval --json` prints.
@@ -27,26 +31,29 @@ struct Evaluation {
 
 pub fn run(args: EvalRunArgs, json: bool) -> Result<ExitCode, Failure> {
     let data = load_data(&args.env)?;
-    let rt = runtime(&args.env.compute)?;
+    let rt = Runtime::start(&args.env.compute)?;
     let opened = open_run(&args.run, args.checkpoint.as_deref(), &rt.device)?;
     check_run_data(&opened.record, &data, &args.env)?;
     let model = opened.model;
     let batch = opened.record.train.eval_batch_size;
-    let (test_loss, test_accuracy) = evaluate(&model, &data.test, batch, &rt.device);
     let images = data.test.len();
-    let mut logits = Vec::new();
-    if let Some(n) = args.logits.filter(|&n| n > 0) {
-        let (x, _) = first_samples(&data.test, n, &rt.device);
-        let out = model.forward(x);
-        let [rows, classes] = out.dims();
-        let values = out
-            .into_data()
-            .try_into_vec::<f32>()
-            .expect("logits are float32");
-        logits = (0..rows)
-            .map(|r| values[r * classes..(r + 1) * classes].to_vec())
-            .collect();
-    }
+    let (test_loss, test_accuracy, logits) = rt.run(|rt| {
+        let (test_loss, test_accuracy) = evaluate(&model, &data.test, batch, &rt.device);
+        let mut logits = Vec::new();
+        if let Some(n) = args.logits.filter(|&n| n > 0) {
+            let (x, _) = first_samples(&data.test, n, &rt.device);
+            let out = model.forward(x);
+            let [rows, classes] = out.dims();
+            let values = out
+                .into_data()
+                .try_into_vec::<f32>()
+                .expect("logits are float32");
+            logits = (0..rows)
+                .map(|r| values[r * classes..(r + 1) * classes].to_vec())
+                .collect();
+        }
+        (test_loss, test_accuracy, logits)
+    });
     let result = Evaluation {
         run: opened.record.run.clone(),
         checkpoint: opened.checkpoint.name(),

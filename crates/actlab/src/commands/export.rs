@@ -7,8 +7,9 @@ use std::process::ExitCode;
 use anyhow::{Context, anyhow};
 use nets::pytorch::{export, safetensors_bytes};
 
-use crate::cli::ExportArgs;
-use crate::context::{open_run, print_json};
+use crate::cli::export::ExportArgs;
+use crate::context::print::print_json;
+use crate::context::saved::open_run;
 use crate::failure::{Failure, failed, input};
 
 pub fn run(args: ExportArgs, json: bool) -> Result<ExitCode, Failure> {

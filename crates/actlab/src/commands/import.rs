@@ -10,13 +10,15 @@ use burn::module::Module;
 use nets::pytorch::{import, parse_state_dict};
 use sha2::{Digest, Sha256};
 use spec::{
-    ActivationSpec, CheckpointRef, ExperimentFile, ExperimentLayout, ImportSource, RunLayout,
-    RunRecord, RunStatus, Scope,
+    CheckpointRef, ExperimentFile, ExperimentLayout, ImportSource, RunLayout, RunRecord, RunStatus,
+    Scope,
 };
 use train::save_checkpoint;
 
-use crate::cli::ImportArgs;
-use crate::context::{print_json, write_record};
+use crate::cli::import::ImportArgs;
+use crate::context::networks::one_activation;
+use crate::context::print::print_json;
+use crate::context::write::write_record;
 use crate::failure::{Failure, failed, input};
 
 /// The seed an imported run is named by: actlab drew none of its weights.
@@ -24,9 +26,7 @@ const IMPORTED_SEED: u64 = 0;
 
 pub fn run(args: ImportArgs, json: bool) -> Result<ExitCode, Failure> {
     // Everything is read and checked before anything is written.
-    let spec = ActivationSpec::resolve(&args.act, &[])
-        .context("--act")
-        .map_err(input)?;
+    let spec = one_activation(&args.acts, &[])?;
     let scope = args
         .scope
         .as_deref()

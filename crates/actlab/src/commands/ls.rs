@@ -7,8 +7,9 @@ use anyhow::anyhow;
 use serde::Serialize;
 use spec::{RunLayout, RunRecord};
 
-use crate::cli::LsArgs;
-use crate::context::{experiment_folders, print_json, run_record, saved_experiment, utc};
+use crate::cli::ls::LsArgs;
+use crate::context::print::{print_json, utc};
+use crate::context::saved::{experiment_folders, run_record, saved_experiment};
 use crate::failure::{Failure, input};
 
 /// One run as `ls` shows it.

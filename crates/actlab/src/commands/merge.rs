@@ -10,8 +10,9 @@ use spec::artifact;
 use spec::claim::{Claimed, try_claim};
 use spec::{ExperimentLayout, RunLayout, RunRecord, RunState};
 
-use crate::cli::MergeArgs;
-use crate::context::{contradiction, print_json, saved_experiment};
+use crate::cli::merge::MergeArgs;
+use crate::context::print::print_json;
+use crate::context::saved::{contradiction, saved_experiment};
 use crate::failure::{self, Failure, input};
 use crate::output::{write_report, write_summary_and_figures};
 

@@ -16,11 +16,12 @@ use viz::figures::{
     statistics_figure,
 };
 
-use crate::cli::{PlotActsArgs, PlotArgs, PlotCommand};
-use crate::context::{
-    chosen_activations, cross_check, experiment_records, print_json, print_paths, runtime,
-    write_drawing, write_figure,
-};
+use crate::cli::plot::{PlotActsArgs, PlotArgs, PlotCommand};
+use crate::context::networks::chosen_activations;
+use crate::context::print::{print_json, print_paths};
+use crate::context::runtime::Runtime;
+use crate::context::saved::{cross_check, experiment_records};
+use crate::context::write::{write_drawing, write_figure};
 use crate::failure::{Failure, input};
 use crate::output::experiment_summary;
 
@@ -63,12 +64,14 @@ fn stem_in(out: Option<&Path>, default: &str, name: &str) -> PathBuf {
 /// parameters, drawn from the seed).
 fn plot_acts(args: &PlotActsArgs, out: Option<&Path>) -> Result<Vec<PathBuf>, Failure> {
     let specs = chosen_activations(args.acts.as_deref(), &args.defs, &BOOK_ACTIVATIONS)?;
-    let rt = runtime(&args.compute)?;
+    let rt = Runtime::start(&args.compute)?;
     let x = grid();
-    let evaluations: Vec<_> = specs
-        .iter()
-        .map(|spec| evaluate_points(spec, &x, args.seed, &rt.device))
-        .collect();
+    let evaluations: Vec<_> = rt.run(|rt| {
+        specs
+            .iter()
+            .map(|spec| evaluate_points(spec, &x, args.seed, &rt.device))
+            .collect()
+    });
     write_figure(
         activation_figure(&evaluations),
         &stem_in(out, FIGURES, "activations"),

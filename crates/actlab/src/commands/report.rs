@@ -4,8 +4,9 @@
 
 use std::process::ExitCode;
 
-use crate::cli::ReportArgs;
-use crate::context::{experiment_records, print_json};
+use crate::cli::report::ReportArgs;
+use crate::context::print::print_json;
+use crate::context::saved::experiment_records;
 use crate::failure::Failure;
 use crate::output::write_report;
 

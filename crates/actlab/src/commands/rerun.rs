@@ -7,8 +7,11 @@ use anyhow::{Context, anyhow};
 use spec::{EpochMetrics, RunLayout, RunSpec};
 use train::{Start, fit};
 
-use crate::cli::RerunArgs;
-use crate::context::{cross_check, load_data, print_json, run_record, runtime};
+use crate::cli::rerun::RerunArgs;
+use crate::context::data::load_data;
+use crate::context::print::print_json;
+use crate::context::runtime::Runtime;
+use crate::context::saved::{cross_check, run_record};
 use crate::failure::{self, Failure, failed, input};
 use crate::progress::SweepProgress;
 
@@ -58,7 +61,7 @@ pub fn run(args: RerunArgs, json: bool) -> Result<ExitCode, Failure> {
         &record_path.display().to_string(),
     )
     .map_err(input)?;
-    let rt = runtime(&args.env.compute)?;
+    let rt = Runtime::start(&args.env.compute)?;
     if rt.device_name != original.device || rt.threads != original.threads {
         eprintln!(
             "actlab: note: recorded on {} with {} thread(s), rerunning on {} with {}; bit-identical results need the same",
@@ -74,16 +77,19 @@ pub fn run(args: RerunArgs, json: bool) -> Result<ExitCode, Failure> {
     let batches = data.train.len().div_ceil(spec.train().batch_size);
     let mut display = SweepProgress::new((spec.train().epochs * batches) as u64, args.quiet, json);
     let mut progress = display.run(&format!("rerun {}", spec.name()));
-    let again = fit(
-        &spec,
-        Start::Fresh,
-        &data,
-        &rt.device,
-        &context,
-        &mut progress,
-    )
-    .with_context(|| format!("rerun of {}", spec.name()))
-    .map_err(failed)?;
+    let again = rt
+        .run(|rt| {
+            fit(
+                &spec,
+                Start::Fresh,
+                &data,
+                &rt.device,
+                &context,
+                &mut progress,
+            )
+        })
+        .with_context(|| format!("rerun of {}", spec.name()))
+        .map_err(failed)?;
 
     drop(progress);
     drop(display);

@@ -7,8 +7,10 @@ use std::process::ExitCode;
 use serde::Serialize;
 use spec::{RunLayout, RunRecord, Scope};
 
-use crate::cli::ShowArgs;
-use crate::context::{open_run, print_json, run_record, runtime};
+use crate::cli::show::ShowArgs;
+use crate::context::print::print_json;
+use crate::context::runtime::Runtime;
+use crate::context::saved::{open_run, run_record};
 use crate::failure::Failure;
 
 /// Parameters with more values than this are shown as a summary (n, mean, min, max).
@@ -196,7 +198,7 @@ pub fn run(args: ShowArgs, json: bool) -> Result<ExitCode, Failure> {
         .checkpoint(None)
         .is_some_and(|c| dir.join(&c.path).is_file());
     if files_here || args.checkpoint.is_some() {
-        let rt = runtime(&args.compute)?;
+        let rt = Runtime::start(&args.compute)?;
         let opened = open_run(&dir, args.checkpoint.as_deref(), &rt.device)?;
         checkpoint = Some(opened.checkpoint.name());
         let hidden = record.network.hidden.len();

@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use anyhow::{Context, anyhow};
 use spec::ExperimentFile;
 
-use crate::cli::SlurmArgs;
-use crate::context::print_json;
+use crate::cli::slurm::SlurmArgs;
+use crate::context::print::print_json;
 use crate::failure::{Failure, failed, input};
 
 /// `path` made absolute from the current folder (the script runs on other nodes, from

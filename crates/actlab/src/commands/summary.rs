@@ -4,8 +4,9 @@ use std::process::ExitCode;
 
 use nets::Summary;
 
-use crate::cli::SummaryArgs;
-use crate::context::{network_config, print_json};
+use crate::cli::summary::SummaryArgs;
+use crate::context::networks::network_config;
+use crate::context::print::print_json;
 use crate::failure::Failure;
 
 /// Prints the table (or JSON) for the network the flags describe.

@@ -10,8 +10,9 @@ use anyhow::{Context, anyhow};
 use spec::{ExperimentLayout, RunLayout};
 use tensorboard::{events_file_name, file_bytes, read_events, run_events};
 
-use crate::cli::TensorboardArgs;
-use crate::context::{experiment_folders, experiment_records, print_json};
+use crate::cli::tensorboard::TensorboardArgs;
+use crate::context::print::print_json;
+use crate::context::saved::{experiment_folders, experiment_records};
 use crate::failure::{Failure, failed, input};
 
 /// The tag of exported files: exporting again replaces them.

@@ -7,108 +7,17 @@ use std::process::ExitCode;
 use anyhow::{Context, anyhow};
 use data::FashionMnist;
 use spec::resources;
-use spec::{
-    ActivationKind, ActivationSpec, Experiment, ExperimentFile, ExperimentLayout, RunLayout,
-};
+use spec::{Experiment, ExperimentFile, ExperimentLayout, RunLayout};
 use train::Start;
 
-use crate::cli::{TrainArgs, TrainSettings};
-use crate::context::{check_memory, load_data, runtime, saved_experiment};
+use crate::cli::train::TrainArgs;
+use crate::context::data::load_data;
+use crate::context::networks::definition_file;
+use crate::context::runtime::{Runtime, check_memory};
+use crate::context::saved::saved_experiment;
 use crate::failure::{Failure, input};
 use crate::parse::ShardChoice;
 use crate::sweep::{Shown, Step, resume_step, train_steps};
-
-/// Applies the flags on top of the file (flags win), checking each flag's value so that
-/// an error names the flag rather than a config field.
-/// `origin` and `text` name the config file (empty without one), so that an error in its
-/// own definitions names the line.
-fn apply_flags(
-    file: &mut ExperimentFile,
-    origin: &str,
-    text: &str,
-    args: &TrainSettings,
-) -> Result<(), Failure> {
-    if let Some(acts) = &args.acts {
-        let names: Vec<String> = acts
-            .iter()
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect();
-        if names.is_empty() {
-            return Err(input(anyhow!(
-                "--acts is empty; name at least one of {}",
-                ActivationKind::names().join(", ")
-            )));
-        }
-        let definitions = file
-            .check_definitions(origin)
-            .map_err(|e| input(e.located_in(text)))?;
-        for name in &names {
-            ActivationSpec::resolve(name, &definitions)
-                .context("--acts")
-                .map_err(input)?;
-        }
-        file.acts = names;
-    }
-    if let Some(hidden) = &args.hidden {
-        if let Some(i) = hidden.iter().position(|&w| w == 0) {
-            return Err(input(anyhow!(
-                "--hidden: width 0 at position {}; every hidden layer needs at least one unit",
-                i + 1
-            )));
-        }
-        file.hidden = hidden.clone();
-    }
-    file.layer = args.layer.unwrap_or(file.layer);
-    file.scope = args.scope.unwrap_or(file.scope);
-    if args.track.is_some() {
-        file.train.track_grads = true;
-    }
-    if let Some(tau) = args.fourier_tau {
-        file.fourier.get_or_insert_default().tau = tau;
-    }
-    if let Some(init) = args.fourier_init {
-        file.fourier.get_or_insert_default().init = init;
-    }
-    if let Some(omega0) = args.fourier_omega0 {
-        file.fourier.get_or_insert_default().omega0 = omega0;
-    }
-    file.train.optimizer = args.optimizer.unwrap_or(file.train.optimizer);
-    if let Some(seeds) = &args.seed {
-        file.seeds = seeds.clone();
-    }
-    if let Some(n) = args.seeds {
-        file.seeds = (1..=n as u64).collect();
-    }
-    if let Some(dir) = &args.tensorboard {
-        file.train.tensorboard = true;
-        if let Some(dir) = dir {
-            file.tensorboard_dir = Some(dir.clone());
-        }
-    }
-    if let Some(n) = args.log_every {
-        file.train.log_every = n;
-    }
-    if let Some(baseline) = &args.baseline {
-        file.baseline = Some(baseline.clone());
-    }
-    if let Some(name) = &args.name {
-        file.name = name.clone();
-    }
-    if let Some(out) = &args.out {
-        file.out = out.clone();
-    }
-    let t = &mut file.train;
-    t.epochs = args.epochs.unwrap_or(t.epochs);
-    t.lr = args.lr.unwrap_or(t.lr);
-    t.momentum = args.momentum.unwrap_or(t.momentum);
-    t.weight_decay = args.weight_decay.unwrap_or(t.weight_decay);
-    t.batch_size = args.batch_size.unwrap_or(t.batch_size);
-    if let Some(save) = &args.save_epochs {
-        t.save_epochs = save.clone();
-    }
-    Ok(())
-}
 
 /// Something in `dir` that a new training would overwrite, if anything.
 fn existing_result(dir: &Path) -> Option<String> {
@@ -147,7 +56,24 @@ pub fn run(args: TrainArgs, json: bool) -> Result<ExitCode, Failure> {
             String::new(),
         ),
     };
-    apply_flags(&mut file, &origin, &text, &args.settings)?;
+    if let Some(path) = &args.settings.defs {
+        let extra = definition_file(path)?;
+        if let Some(clash) = extra.iter().find(|d| {
+            file.definitions
+                .iter()
+                .any(|e| e.name.eq_ignore_ascii_case(&d.name))
+        }) {
+            return Err(input(anyhow!(
+                "--defs {}: defines '{}', which {origin} defines too; rename one",
+                path.display(),
+                clash.name
+            )));
+        }
+        file.definitions.extend(extra);
+    }
+    args.settings
+        .apply(&mut file, &origin, &text)
+        .map_err(input)?;
     // A check error about a field the file writes names its line.
     let experiment = file
         .check(&origin)
@@ -178,7 +104,7 @@ pub fn run(args: TrainArgs, json: bool) -> Result<ExitCode, Failure> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the experiment folder {}", dir.display()))
         .map_err(input)?;
-    let rt = runtime(&args.env.compute)?;
+    let rt = Runtime::start(&args.env.compute)?;
     spec::artifact::write(&ExperimentLayout::new(dir).config(), experiment.file())
         .with_context(|| format!("cannot write to {}", dir.display()))
         .map_err(input)?;
@@ -289,7 +215,7 @@ fn sharded(
             steps.len()
         );
     }
-    let rt = runtime(&args.env.compute)?;
+    let rt = Runtime::start(&args.env.compute)?;
     train_steps(experiment, steps, data, &rt, &args.env, args.jobs, show)
 }
 
@@ -303,7 +229,7 @@ fn resume(dir: &Path, args: &TrainArgs, show: Shown) -> Result<ExitCode, Failure
         .into_iter()
         .map(|spec| resume_step(spec, &data))
         .collect::<Result<Vec<_>, _>>()?;
-    let rt = runtime(&args.env.compute)?;
+    let rt = Runtime::start(&args.env.compute)?;
     let left = steps
         .iter()
         .filter(|s| matches!(s, Step::Train(..)))

@@ -8,8 +8,10 @@ use std::sync::atomic::AtomicBool;
 
 use anyhow::anyhow;
 
-use crate::cli::WorkerArgs;
-use crate::context::{load_data, runtime, saved_experiment};
+use crate::cli::worker::WorkerArgs;
+use crate::context::data::load_data;
+use crate::context::runtime::Runtime;
+use crate::context::saved::saved_experiment;
 use crate::failure::{Failure, input};
 use crate::sweep::{EventLines, INTERRUPTED, Outcome, WorkerEvent, on_interrupt, train_claimed};
 
@@ -27,11 +29,11 @@ pub fn run(args: WorkerArgs) -> Result<ExitCode, Failure> {
             ))
         })?;
     let data = load_data(&args.env)?;
-    let rt = runtime(&args.env.compute)?;
+    let rt = Runtime::start(&args.env.compute)?;
     let mut context = rt.run_context();
     context.stop = Arc::new(AtomicBool::new(false));
     on_interrupt(context.stop.clone())?;
-    match train_claimed(spec, &data, &rt, &context, &mut EventLines)? {
+    match rt.run(|rt| train_claimed(spec, &data, rt, &context, &mut EventLines))? {
         Outcome::Trained(record) if record.status.state() == spec::RunState::Interrupted => {
             Ok(ExitCode::from(INTERRUPTED))
         }

@@ -5,7 +5,7 @@
 
 use vmath::math::{self, select};
 
-use super::Fused;
+use spec::FusedKernel;
 
 /// SELU's constants (Klambauer et al. 2017), as PyTorch spells them.
 const SELU_ALPHA: f32 = 1.673_263_2;
@@ -44,19 +44,19 @@ fn silu(x: f32) -> (f32, f32) {
 
 /// Value and derivative of `function` at x.
 #[inline(always)]
-pub(super) fn value_and_slope(function: Fused, x: f32) -> (f32, f32) {
+pub(super) fn value_and_slope(function: FusedKernel, x: f32) -> (f32, f32) {
     match function {
-        Fused::Sigmoid => {
+        FusedKernel::Sigmoid => {
             let s = math::sigmoid(x);
             (s, s * (1.0 - s))
         }
-        Fused::Tanh => {
+        FusedKernel::Tanh => {
             let t = math::tanh(x);
             (t, 1.0 - t * t)
         }
-        Fused::Gelu => gelu(x),
-        Fused::Silu => silu(x),
-        Fused::Mish => {
+        FusedKernel::Gelu => gelu(x),
+        FusedKernel::Silu => silu(x),
+        FusedKernel::Mish => {
             // tanh(softplus(x)) = n(n + 2) / (n(n + 2) + 2) with n = e^x: one exp and two
             // divisions instead of three exps and a log. Above x = 20 it is 1 in float32
             // (PyTorch's softplus is x there), so n stays finite.
@@ -67,7 +67,7 @@ pub(super) fn value_and_slope(function: Fused, x: f32) -> (f32, f32) {
             let sigmoid = n / (n + 1.0);
             (x * t, t + x * sigmoid * (q * (2.0 - q)))
         }
-        Fused::GeluTanh => {
+        FusedKernel::GeluTanh => {
             // x σ(2u), u = √(2/π)(x + 0.044715 x³); σ(-2|u|) computed directly so that
             // neither side takes 1 - (a number near 1).
             let u = SQRT_2_OVER_PI * (x + 0.044_715 * x * x * x);
@@ -78,21 +78,21 @@ pub(super) fn value_and_slope(function: Fused, x: f32) -> (f32, f32) {
             let value = select(positive, x - x * small, x * small);
             (value, s + x * small * (1.0 - small) * 2.0 * du)
         }
-        Fused::Elu => elu(x, 1.0, 1.0),
-        Fused::Selu => elu(x, SELU_ALPHA, SELU_SCALE),
-        Fused::Softplus => (math::softplus(x), select(x > 20.0, 1.0, math::sigmoid(x))),
-        Fused::LogSigmoid => (-math::softplus(-x), math::sigmoid(-x)),
-        Fused::Tanhshrink => {
+        FusedKernel::Elu => elu(x, 1.0, 1.0),
+        FusedKernel::Selu => elu(x, SELU_ALPHA, SELU_SCALE),
+        FusedKernel::Softplus => (math::softplus(x), select(x > 20.0, 1.0, math::sigmoid(x))),
+        FusedKernel::LogSigmoid => (-math::softplus(-x), math::sigmoid(-x)),
+        FusedKernel::Tanhshrink => {
             let t = math::tanh(x);
             (x - t, t * t)
         }
-        Fused::TanhExp => {
+        FusedKernel::TanhExp => {
             let e = math::exp(select(x > 20.0, 20.0, x));
             let t = math::tanh(e);
             let slope = t + select(x > 20.0, 0.0, x * (1.0 - t * t) * e);
             (x * t, slope)
         }
-        Fused::SwiGelu => {
+        FusedKernel::SwiGelu => {
             let (s, ds) = silu(x);
             let (g, dg) = gelu(x);
             (0.5 * (s + g), 0.5 * (ds + dg))
@@ -110,7 +110,7 @@ const PIECE: usize = 16 * 1024;
 const PARALLEL_PIECES: usize = 8;
 
 /// `out = f(x)`, in pieces over the thread pool when large.
-pub(super) fn forward(function: Fused, x: &[f32], out: &mut [f32]) {
+pub(super) fn forward(function: FusedKernel, x: &[f32], out: &mut [f32]) {
     let pieces: Vec<_> = x.chunks(PIECE).zip(out.chunks_mut(PIECE)).collect();
     super::each_piece(pieces, PARALLEL_PIECES, |(x, out)| {
         forward_piece(function, x, out)
@@ -118,7 +118,7 @@ pub(super) fn forward(function: Fused, x: &[f32], out: &mut [f32]) {
 }
 
 /// `out = grad * f'(x)`, in pieces over the thread pool when large.
-pub(super) fn backward(function: Fused, x: &[f32], grad: &[f32], out: &mut [f32]) {
+pub(super) fn backward(function: FusedKernel, x: &[f32], grad: &[f32], out: &mut [f32]) {
     let pieces: Vec<_> = x
         .chunks(PIECE)
         .zip(grad.chunks(PIECE))
@@ -139,21 +139,21 @@ macro_rules! with_kernel {
     };
     (@arms $function:expr, $kernel:ident, $body:expr; $($variant:ident),*) => {
         match $function {
-            $(Fused::$variant => {
-                const $kernel: Fused = Fused::$variant;
+            $(FusedKernel::$variant => {
+                const $kernel: FusedKernel = FusedKernel::$variant;
                 $body
             })*
         }
     };
 }
 
-fn forward_piece(function: Fused, x: &[f32], out: &mut [f32]) {
+fn forward_piece(function: FusedKernel, x: &[f32], out: &mut [f32]) {
     with_kernel!(function, KERNEL => vmath::map(x, out, #[inline(always)] |v| {
         value_and_slope(KERNEL, v).0
     }))
 }
 
-fn backward_piece(function: Fused, x: &[f32], grad: &[f32], out: &mut [f32]) {
+fn backward_piece(function: FusedKernel, x: &[f32], grad: &[f32], out: &mut [f32]) {
     with_kernel!(function, KERNEL => vmath::map2(x, grad, out, #[inline(always)] |v, g| {
         g * value_and_slope(KERNEL, v).1
     }))

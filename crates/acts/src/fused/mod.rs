@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 
 use burn::backend::{Dispatch, DispatchDevice};
 use burn::tensor::{DType, Tensor};
-use spec::FixedFn;
+use spec::FusedKernel;
 
 pub use ops::FusedOps;
 
@@ -38,48 +38,6 @@ pub(crate) fn each_piece<P: Send, R: Send>(
         pieces.into_par_iter().map(work).collect()
     } else {
         pieces.into_iter().map(work).collect()
-    }
-}
-
-/// An element-wise function with a fused kernel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Fused {
-    Sigmoid,
-    Tanh,
-    Gelu,
-    Silu,
-    Mish,
-    GeluTanh,
-    Elu,
-    Selu,
-    Softplus,
-    LogSigmoid,
-    Tanhshrink,
-    TanhExp,
-    SwiGelu,
-}
-
-impl Fused {
-    /// The fused kernel of a registry function, if it has one (the piecewise-linear
-    /// functions are cheap composed and keep their tensor operations).
-    pub fn of(function: FixedFn) -> Option<Fused> {
-        use FixedFn as F;
-        Some(match function {
-            F::Sigmoid => Fused::Sigmoid,
-            F::Tanh => Fused::Tanh,
-            F::GELU => Fused::Gelu,
-            F::SiLU | F::Swish => Fused::Silu,
-            F::Mish => Fused::Mish,
-            F::GELUTanh => Fused::GeluTanh,
-            F::ELU | F::CELU => Fused::Elu,
-            F::SELU => Fused::Selu,
-            F::Softplus => Fused::Softplus,
-            F::LogSigmoid => Fused::LogSigmoid,
-            F::Tanhshrink => Fused::Tanhshrink,
-            F::TanhExp => Fused::TanhExp,
-            F::SwiGELU => Fused::SwiGelu,
-            _ => return None,
-        })
     }
 }
 
@@ -114,7 +72,7 @@ pub(crate) fn applies<const D: usize>(x: &Tensor<D>) -> bool {
 }
 
 /// `function(x)` by its fused kernel; the caller has checked [`applies`].
-pub(crate) fn activation<const D: usize>(function: Fused, x: Tensor<D>) -> Tensor<D> {
+pub(crate) fn activation<const D: usize>(function: FusedKernel, x: Tensor<D>) -> Tensor<D> {
     Tensor::from_dispatch(<Dispatch as FusedOps>::fused_activation(
         x.into_dispatch(),
         function,

@@ -9,21 +9,21 @@ use burn::backend::tensor::FloatTensor;
 use burn::backend::{Autodiff, Backend, Flex, TensorMetadata, backend_extension};
 use burn::tensor::{DType, Shape, TensorData};
 
-use super::Fused;
 use super::kernels;
 use super::staf_kernels::{self, Terms};
+use spec::FusedKernel;
 
-/// Fused activation operations. Implemented for Flex and routed through Autodiff; the
+/// FusedKernel activation operations. Implemented for Flex and routed through Autodiff; the
 /// callers in `acts` use them only on Flex (see the module's `applies`).
 #[backend_extension(Flex, Autodiff)]
 pub trait FusedOps: Backend {
     /// `function(x)` element-wise.
-    fn fused_activation(x: FloatTensor<Self>, function: Fused) -> FloatTensor<Self>;
+    fn fused_activation(x: FloatTensor<Self>, function: FusedKernel) -> FloatTensor<Self>;
     /// `grad * function'(x)` element-wise.
     fn fused_activation_backward(
         x: FloatTensor<Self>,
         grad: FloatTensor<Self>,
-        function: Fused,
+        function: FusedKernel,
     ) -> FloatTensor<Self>;
     /// TeLU with `alpha` of shape `[1]` or `[units]` (x's last dimension).
     fn telu(x: FloatTensor<Self>, alpha: FloatTensor<Self>) -> FloatTensor<Self>;
@@ -80,7 +80,7 @@ fn staf_terms(
 }
 
 impl FusedOps for Flex {
-    fn fused_activation(x: FloatTensor<Self>, function: Fused) -> FloatTensor<Self> {
+    fn fused_activation(x: FloatTensor<Self>, function: FusedKernel) -> FloatTensor<Self> {
         let input = values(&x);
         let mut out = vec![0.0f32; input.len()];
         kernels::forward(function, &input, &mut out);
@@ -90,7 +90,7 @@ impl FusedOps for Flex {
     fn fused_activation_backward(
         x: FloatTensor<Self>,
         grad: FloatTensor<Self>,
-        function: Fused,
+        function: FusedKernel,
     ) -> FloatTensor<Self> {
         let (input, grad_values) = (values(&x), values(&grad));
         let mut out = vec![0.0f32; input.len()];
@@ -154,12 +154,12 @@ fn row<B: Backend>(stacked: FloatTensor<B>, index: usize) -> FloatTensor<B> {
 }
 
 impl<B: Backend + FusedOps, C: CheckpointStrategy> FusedOps for Autodiff<B, C> {
-    fn fused_activation(x: FloatTensor<Self>, function: Fused) -> FloatTensor<Self> {
+    fn fused_activation(x: FloatTensor<Self>, function: FusedKernel) -> FloatTensor<Self> {
         #[derive(Debug)]
         struct FusedBackward;
 
         impl<B: Backend + FusedOps> Backward<B, 1> for FusedBackward {
-            type State = (FloatTensor<B>, Fused);
+            type State = (FloatTensor<B>, FusedKernel);
 
             fn backward(
                 self,
@@ -190,7 +190,7 @@ impl<B: Backend + FusedOps, C: CheckpointStrategy> FusedOps for Autodiff<B, C> {
     fn fused_activation_backward(
         x: FloatTensor<Self>,
         grad: FloatTensor<Self>,
-        function: Fused,
+        function: FusedKernel,
     ) -> FloatTensor<Self> {
         // A gradient of a gradient is not needed by actlab (curvature probes take finite
         // differences of gradients): the result is a constant.

@@ -3,9 +3,10 @@
 
 #![allow(dead_code)] // each test binary uses its own part
 
-use acts::{Activation, ActivationKind, Staf};
+use acts::{Activation, Staf};
 use burn::tensor::Device;
 use serde_json::Value;
+use spec::ActivationKind;
 
 /// A fresh module of a built-in, shared, on `device`.
 pub fn module(kind: ActivationKind, device: &Device) -> Activation {

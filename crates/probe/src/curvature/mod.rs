@@ -10,11 +10,14 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use data::Split;
-use nets::{NetworkConfig, SimpleNetwork};
-use spec::record::curvature::{
-    EigenEstimate, Estimated, HessianReport, HessianSpectrum, SpectralDensity, StabilityIndex,
+use nets::SimpleNetwork;
+use spec::{
+    NetworkConfig,
+    record::curvature::{
+        EigenEstimate, Estimated, HessianReport, HessianSpectrum, SpectralDensity, StabilityIndex,
+    },
+    rng::SplitMix64,
 };
-use spec::rng::SplitMix64;
 
 pub use landscape::{LandscapeSettings, filter_normalised, line, surface};
 pub use ntk::ntk_probe;
@@ -74,24 +77,15 @@ pub fn subset(train: &Arc<Split>, samples: usize, seed: u64) -> Vec<usize> {
 }
 
 /// Where the derivative (or the value) of the network's activation jumps: the
-/// pre-activation values at which Hessian-vector products take smaller steps. Smooth
-/// activations have none; a user's expression is taken as smooth (its `abs`, `min`,
-/// `max` and comparisons are not located).
+/// pre-activation values at which Hessian-vector products take smaller steps, as the
+/// registry declares them. Smooth activations have none; a user's expression is taken as
+/// smooth (its `abs`, `min`, `max` and comparisons are not located).
 pub fn kinks(network: &NetworkConfig) -> Vec<f64> {
-    use spec::ActivationKind as K;
-    let Some(kind) = network.activation.as_ref().and_then(|a| a.kind.builtin()) else {
-        return Vec::new();
-    };
-    match kind {
-        K::ReLU | K::LeakyReLU | K::PReLU | K::RReLU | K::TeLU | K::SELU | K::NIPUNA => {
-            vec![0.0]
-        }
-        K::Step | K::Rational => vec![0.0],
-        K::ReLU6 => vec![0.0, 6.0],
-        K::Hardtanh => vec![-1.0, 1.0],
-        K::Hardsigmoid | K::Hardswish => vec![-3.0, 3.0],
-        _ => Vec::new(),
-    }
+    network
+        .activation
+        .as_ref()
+        .and_then(|a| a.kind.builtin())
+        .map_or_else(Vec::new, |kind| kind.kinks().to_vec())
 }
 
 /// The objective on the subset for `model` (built on the autodiff `device`).
@@ -101,7 +95,7 @@ pub fn objective_on(
     indices: &[usize],
     device: &Device,
 ) -> Objective {
-    let (x, y) = train::samples_at(train, indices, device);
+    let (x, y) = data::samples_at(train, indices, device);
     Objective::new(model, x, y, device)
 }
 

@@ -1,0 +1,66 @@
+//! Flags of `actlab bench acts` and `actlab bench train`.
+
+use clap::{Args, Subcommand};
+
+use crate::cli::shared::{DefinitionArgs, DeviceArgs, EnvArgs, ShapeArgs};
+use crate::parse;
+
+/// The benchmarks.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Forward + backward of each activation on a [128, 256] tensor (median µs).
+    #[command(after_help = "Example:\n  actlab bench acts --acts ReLU,TeLU,STAF --threads 2")]
+    Acts(BenchActsArgs),
+    /// Training epochs of the book's network: epoch, evaluation and dead-neuron-pass
+    /// seconds, and each step's time split into batch assembly, forward, backward and
+    /// optimiser.
+    #[command(after_help = "Example:\n  actlab bench train --acts ReLU,STAF --epochs 3 --json")]
+    Train(BenchTrainArgs),
+}
+
+/// Flags of `actlab bench acts`.
+#[derive(Debug, Args)]
+pub struct BenchActsArgs {
+    /// Activations [default: all of the registry].
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    pub acts: Option<Vec<String>>,
+    /// Timed iterations per activation (a fifth more run first, untimed).
+    #[arg(long, default_value_t = 50, value_parser = parse::up_to::<1_000_000>)]
+    pub iterations: usize,
+    /// Where user-defined activations come from.
+    #[command(flatten)]
+    pub defs: DefinitionArgs,
+    /// Where the computation runs.
+    #[command(flatten)]
+    pub compute: DeviceArgs,
+}
+
+/// Flags of `actlab bench train`.
+#[derive(Debug, Args)]
+pub struct BenchTrainArgs {
+    /// Activations, one run each.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "NAMES",
+        default_value = "ReLU,TeLU,STAF"
+    )]
+    pub acts: Vec<String>,
+    /// Epochs per run; the first is a warm-up when there are several.
+    #[arg(long, default_value_t = 3, value_parser = parse::positive_usize)]
+    pub epochs: usize,
+    /// Training batch size.
+    #[arg(long, default_value_t = 128, value_parser = parse::positive_usize)]
+    pub batch_size: usize,
+    /// Train on the first N training images only; epoch and dead-neuron-pass times are
+    /// then scaled to the 60,000 of a full epoch (for wide networks, where a full epoch
+    /// takes minutes).
+    #[arg(long, value_name = "N", value_parser = parse::positive_usize)]
+    pub images: Option<usize>,
+    /// The shape of every network built.
+    #[command(flatten)]
+    pub shape: ShapeArgs,
+    /// Where things run and where the data is.
+    #[command(flatten)]
+    pub env: EnvArgs,
+}

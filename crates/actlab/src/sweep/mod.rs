@@ -1,0 +1,139 @@
+//! A sweep's runs, trained: what each run has left (from what its folder holds), each
+//! run claimed before it is trained (so that shards and jobs sharing a folder never
+//! train one run twice at once), trained in this process or by worker processes
+//! (`--jobs`), and the summary written at the end. `train` plans the steps; `worker`
+//! trains one run for a parent's `--jobs`.
+
+mod protocol;
+mod steps;
+mod tally;
+mod workers;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::anyhow;
+use data::FashionMnist;
+use spec::Experiment;
+
+pub use protocol::{EventLines, WorkerEvent};
+pub use steps::{Outcome, Step, resume_step, train_claimed};
+
+use crate::cli::shared::EnvArgs;
+use crate::context::print::print_json;
+use crate::context::runtime::Runtime;
+use crate::context::saved::experiment_records;
+use crate::failure::{self, Failure, failed};
+use crate::output::write_summary_and_figures;
+use crate::progress::SweepProgress;
+use steps::steps_left;
+use tally::Tally;
+use workers::in_workers;
+
+/// Exit code after an interrupt, as shells report death by SIGINT.
+pub const INTERRUPTED: u8 = 130;
+
+/// First Ctrl-C: ask the loop to stop after its current batch and save. Second: quit now
+/// (every file is written atomically, so nothing is left half-written).
+pub fn on_interrupt(stop: Arc<AtomicBool>) -> Result<(), Failure> {
+    ctrlc::set_handler(move || {
+        if stop.swap(true, Ordering::SeqCst) {
+            std::process::exit(i32::from(INTERRUPTED));
+        }
+        eprintln!("\nactlab: interrupted; finishing this batch and saving a checkpoint (Ctrl-C again to quit at once)");
+    })
+    .map_err(|e| failed(anyhow!("cannot install the Ctrl-C handler: {e}")))
+}
+
+/// How a command shows its progress and result.
+#[derive(Clone, Copy)]
+pub struct Shown {
+    /// No progress output.
+    pub quiet: bool,
+    /// The result as JSON.
+    pub json: bool,
+}
+
+/// Carries out the steps (`jobs` runs at once), then writes and prints the summary of
+/// every run the folder holds.
+pub fn train_steps(
+    experiment: &Experiment,
+    steps: Vec<Step>,
+    data: &FashionMnist,
+    rt: &Runtime,
+    env: &EnvArgs,
+    jobs: usize,
+    show: Shown,
+) -> Result<ExitCode, Failure> {
+    let mut display = SweepProgress::new(steps_left(&steps, data), show.quiet, show.json);
+    let stop = Arc::new(AtomicBool::new(false));
+    let tally = if jobs > 1 {
+        in_workers(experiment, steps, env, jobs, &mut display, &stop)?
+    } else {
+        in_process(experiment, steps, data, rt, &mut display, &stop)?
+    };
+    let (_, everyone) = experiment_records(experiment.dir())?;
+    let table = write_summary_and_figures(experiment, &everyone)?;
+    drop(display);
+    if show.json {
+        print_json(&serde_json::json!({
+            "dir": experiment.dir(),
+            "trained": tally.trained,
+            "elsewhere": tally.elsewhere,
+            "summary": table,
+        }))?;
+    } else {
+        println!("\n{}", table.terminal());
+        println!(
+            "Results: {}/ (summary.md, summary.csv, summary.json, figures/; one folder per run)",
+            experiment.dir().display()
+        );
+    }
+    let all_ok = tally.all_completed();
+    Ok(if stop.load(Ordering::SeqCst) {
+        ExitCode::from(INTERRUPTED)
+    } else if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(failure::RUN)
+    })
+}
+
+/// The steps one after another in this process.
+fn in_process(
+    experiment: &Experiment,
+    steps: Vec<Step>,
+    data: &FashionMnist,
+    rt: &Runtime,
+    display: &mut SweepProgress,
+    stop: &Arc<AtomicBool>,
+) -> Result<Tally, Failure> {
+    let mut context = rt.run_context();
+    context.stop = stop.clone();
+    on_interrupt(stop.clone())?;
+    let total = steps.len();
+    let mut tally = Tally::default();
+    for (i, step) in steps.into_iter().enumerate() {
+        let spec = match step {
+            Step::Keep(record) => {
+                tally.records.push(*record);
+                continue;
+            }
+            Step::Train(spec, _) => *spec,
+        };
+        let name = spec.name().to_string();
+        let label = format!("[{}/{}] {name}", i + 1, total);
+        let outcome = {
+            let mut progress = display.run(&label);
+            rt.run(|rt| train_claimed(spec, data, rt, &context, &mut progress))?
+        };
+        if let Some(notice) = tally.add(&name, outcome, &label, experiment.dir()) {
+            display.notice(&notice);
+        }
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+    }
+    Ok(tally)
+}

@@ -1,0 +1,590 @@
+//! Experiments: the TOML file as written (`ExperimentFile`), checked once into an
+//! [`Experiment`] that everything downstream trusts, expanded into [`RunSpec`]s.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::activation::{ActivationConfig, ActivationSpec, Scope};
+use crate::custom::{CustomActivation, Definition};
+use crate::fourier::FourierOptions;
+use crate::layout::{ExperimentLayout, RunLayout};
+use crate::located::{fields_of, line_column, locate, misplaced_hint};
+use crate::network::{LayerKind, NetworkConfig};
+use crate::registry::ActivationKind;
+use crate::train::TrainConfig;
+
+/// A config that cannot be used; every message names the file (or the command line)
+/// and the field.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("{path}: {error}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        error: std::io::Error,
+    },
+    /// The file is not valid TOML for an experiment.
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the parser said, on one line.
+        message: String,
+    },
+    /// A field has a value that cannot be used.
+    #[error("{origin}: `{field}` {problem}")]
+    Invalid {
+        /// The file, or "command line".
+        origin: String,
+        /// The field, e.g. `train.lr`.
+        field: String,
+        /// What is wrong and what would be valid.
+        problem: String,
+    },
+}
+
+/// `seeds = [3, 7]`, or `seeds = 5` for seeds 1 to 5.
+fn seeds_list_or_count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Seeds {
+        Count(u64),
+        List(Vec<u64>),
+    }
+    Ok(
+        match Seeds::deserialize(d).map_err(|_| {
+            serde::de::Error::custom(
+                "expected a list of seeds such as [1, 2, 3], or a count such as 5 (seeds 1 to 5)",
+            )
+        })? {
+            Seeds::Count(n) => (1..=n).collect(),
+            Seeds::List(list) => list,
+        },
+    )
+}
+
+impl ConfigError {
+    /// The error with the line and column of its field in `text` (the file it came
+    /// from), when the file writes that field.
+    pub fn located_in(self, text: &str) -> Self {
+        match self {
+            ConfigError::Invalid {
+                origin,
+                field,
+                problem,
+            } => {
+                let origin = match locate(text, &field) {
+                    Some((line, column)) => format!("{origin}:{line}:{column}"),
+                    None => origin,
+                };
+                ConfigError::Invalid {
+                    origin,
+                    field,
+                    problem,
+                }
+            }
+            other => other,
+        }
+    }
+}
+
+/// An experiment as written in TOML; every field has the book's default.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExperimentFile {
+    /// Folder name under `out`.
+    pub name: String,
+    /// Activation names (case-insensitive).
+    pub acts: Vec<String>,
+    /// One run per activation and seed: a list, or a count N meaning seeds 1..=N.
+    #[serde(deserialize_with = "seeds_list_or_count")]
+    pub seeds: Vec<u64>,
+    /// Hidden layer widths.
+    pub hidden: Vec<usize>,
+    /// Scope of trainable activations' parameters.
+    pub scope: Scope,
+    /// Hidden-layer type: "linear" (the book) or "glu" (gated).
+    pub layer: LayerKind,
+    /// Parent folder of the experiment folder.
+    pub out: PathBuf,
+    /// Hyper-parameters shared by every run.
+    pub train: TrainConfig,
+    /// User-defined activations (`[[activation]]` tables), usable in `acts`.
+    #[serde(rename = "activation", skip_serializing_if = "Vec::is_empty")]
+    pub definitions: Vec<CustomActivation>,
+    /// Settings of the Fourier activation (`[fourier]`), when `acts` has it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fourier: Option<FourierOptions>,
+    /// The activation every other is compared with in the summary (default: ReLU when
+    /// `acts` has it, else the first).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
+    /// Where TensorBoard event files go with `[train] tensorboard = true`:
+    /// `<tensorboard_dir>/<name>/<run>/` (default: each run's folder, `<run>/tensorboard/`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tensorboard_dir: Option<PathBuf>,
+}
+
+impl Default for ExperimentFile {
+    fn default() -> Self {
+        Self {
+            name: "train".to_string(),
+            acts: Vec::new(),
+            seeds: vec![7],
+            hidden: NetworkConfig::BOOK_HIDDEN.to_vec(),
+            scope: Scope::Shared,
+            layer: LayerKind::Linear,
+            out: PathBuf::from("results"),
+            train: TrainConfig::default(),
+            definitions: Vec::new(),
+            fourier: None,
+            baseline: None,
+            tensorboard_dir: None,
+        }
+    }
+}
+
+/// The tables of an experiment file and the keys each takes, for pointing a key written
+/// in the wrong table to its own.
+fn tables() -> [(&'static str, Vec<String>); 3] {
+    [
+        ("[train]", fields_of::<TrainConfig>()),
+        ("[fourier]", fields_of::<FourierOptions>()),
+        (
+            "the top level (before any [table])",
+            fields_of::<ExperimentFile>(),
+        ),
+    ]
+}
+
+impl ExperimentFile {
+    /// Parses TOML text; `path` labels errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        toml::from_str(text).map_err(|e| {
+            let (line, column) = e.span().map_or((1, 1), |s| line_column(text, s.start));
+            let mut message = e.message().replace('\n', " ").trim().to_string();
+            if let Some(hint) = misplaced_hint(&message, &tables()) {
+                message = format!("{message}; {hint}");
+            }
+            ConfigError::Parse {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message,
+            }
+        })
+    }
+
+    /// The config as TOML that `--config` reads back to the same experiment.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("an experiment file is TOML-shaped: tables after values")
+    }
+
+    /// Reads a TOML file's text.
+    pub fn read_text(path: &Path) -> Result<String, ConfigError> {
+        std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
+            path: path.to_path_buf(),
+            error,
+        })
+    }
+
+    /// Reads and parses a TOML file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        Self::parse(&Self::read_text(path)?, path)
+    }
+
+    /// Checks the `[[activation]]` definitions: each compiles, and no name repeats.
+    pub fn check_definitions(&self, origin: &str) -> Result<Vec<Definition>, ConfigError> {
+        let invalid = |field: String, problem: String| ConfigError::Invalid {
+            origin: origin.to_string(),
+            field,
+            problem,
+        };
+        let mut checked = Vec::with_capacity(self.definitions.len());
+        for (i, def) in self.definitions.iter().enumerate() {
+            checked.push(def.compile().map_err(|e| {
+                invalid(
+                    format!("activation[{i}].{}", e.field),
+                    format!("of '{}' {}", e.name, e.message),
+                )
+            })?);
+            if let Some(j) = self.definitions[..i]
+                .iter()
+                .position(|d| d.name.eq_ignore_ascii_case(&def.name))
+            {
+                return Err(invalid(
+                    format!("activation[{i}].name"),
+                    format!("repeats '{}' of activation[{j}]", def.name),
+                ));
+            }
+        }
+        Ok(checked)
+    }
+
+    /// Validates every field once; `origin` names the source in errors. The experiment
+    /// folder is `out/name`.
+    pub fn check(self, origin: &str) -> Result<Experiment, ConfigError> {
+        let invalid = |field: &str, problem: String| ConfigError::Invalid {
+            origin: origin.to_string(),
+            field: field.to_string(),
+            problem,
+        };
+        let name_ok = !self.name.is_empty()
+            && self.name != "."
+            && self.name != ".."
+            && !self.name.contains(['/', '\\']);
+        if !name_ok {
+            return Err(invalid(
+                "name",
+                format!(
+                    "is {:?}; it must be a plain folder name such as \"book-ch4\"",
+                    self.name
+                ),
+            ));
+        }
+        if self.acts.is_empty() {
+            return Err(invalid(
+                "acts",
+                format!(
+                    "is empty; name at least one of {}",
+                    ActivationKind::names().join(", ")
+                ),
+            ));
+        }
+        let definitions = self.check_definitions(origin)?;
+        if let Some(fourier) = &self.fourier
+            && let Some((field, problem)) = fourier.problem()
+        {
+            return Err(invalid(&format!("fourier.{field}"), problem));
+        }
+        let mut acts: Vec<ActivationSpec> = Vec::new();
+        for (i, name) in self.acts.iter().enumerate() {
+            let spec = match ActivationSpec::resolve(name, &definitions)
+                .map_err(|e| invalid(&format!("acts[{i}]"), format!("has an {e}")))?
+            {
+                ActivationSpec::Fourier(_) => {
+                    ActivationSpec::Fourier(self.fourier.unwrap_or_default())
+                }
+                other => other,
+            };
+            if acts.iter().any(|a| a.name() == spec.name()) {
+                return Err(invalid(&format!("acts[{i}]"), format!("repeats {spec}")));
+            }
+            acts.push(spec);
+        }
+        if self.fourier.is_some() && !acts.iter().any(|a| matches!(a, ActivationSpec::Fourier(_))) {
+            return Err(invalid(
+                "fourier",
+                "is set but no run uses Fourier; add \"Fourier\" to acts or drop the table".into(),
+            ));
+        }
+        if self.train.seed != TrainConfig::default().seed {
+            return Err(invalid(
+                "train.seed",
+                "is set per run from the top-level `seeds` list; write seeds = [N] instead".into(),
+            ));
+        }
+        if self.seeds.is_empty() {
+            return Err(invalid(
+                "seeds",
+                "is empty; give at least one seed, e.g. [7]".into(),
+            ));
+        }
+        if self.hidden.len() > NetworkConfig::MAX_LAYERS {
+            return Err(invalid(
+                "hidden",
+                format!(
+                    "has {} layers; at most {} are allowed",
+                    self.hidden.len(),
+                    NetworkConfig::MAX_LAYERS
+                ),
+            ));
+        }
+        if let Some(i) = self
+            .hidden
+            .iter()
+            .position(|&w| w > NetworkConfig::MAX_WIDTH)
+        {
+            return Err(invalid(
+                &format!("hidden[{i}]"),
+                format!(
+                    "is {}; a layer may have at most {} units",
+                    self.hidden[i],
+                    NetworkConfig::MAX_WIDTH
+                ),
+            ));
+        }
+        if let Some(i) = self.hidden.iter().position(|&w| w == 0) {
+            return Err(invalid(
+                &format!("hidden[{i}]"),
+                "is 0; every hidden layer needs at least one unit".into(),
+            ));
+        }
+        if let Some((field, problem)) = self.train.problem() {
+            return Err(invalid(&format!("train.{field}"), problem));
+        }
+        let baseline = match &self.baseline {
+            None => None,
+            Some(given) => Some(
+                acts.iter()
+                    .map(|a| a.name())
+                    .find(|name| name.eq_ignore_ascii_case(given))
+                    .ok_or_else(|| {
+                        let names: Vec<&str> = acts.iter().map(|a| a.name()).collect();
+                        invalid(
+                            "baseline",
+                            format!(
+                                "is '{given}', which this experiment does not train; name one of {}",
+                                names.join(", ")
+                            ),
+                        )
+                    })?
+                    .to_string(),
+            ),
+        };
+        // What experiment.json keeps: the names in the registry's spelling.
+        let file = ExperimentFile {
+            acts: acts.iter().map(|a| a.name().to_string()).collect(),
+            baseline,
+            ..self
+        };
+        Ok(Experiment {
+            dir: file.out.join(&file.name),
+            acts,
+            file,
+        })
+    }
+
+    /// Reads the `experiment.json` of actlab before 0.2, which held the checked
+    /// experiment itself (its folder, and user definitions in place of their names).
+    pub(crate) fn from_checked_json(text: &str) -> serde_json::Result<Self> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Act {
+            Builtin(ActivationKind),
+            Custom(CustomActivation),
+        }
+        #[derive(Deserialize)]
+        struct Checked {
+            name: String,
+            dir: PathBuf,
+            acts: Vec<Act>,
+            seeds: Vec<u64>,
+            hidden: Vec<usize>,
+            scope: Scope,
+            #[serde(default)]
+            layer: LayerKind,
+            #[serde(default)]
+            fourier: Option<FourierOptions>,
+            train: TrainConfig,
+        }
+        let checked: Checked = serde_json::from_str(text)?;
+        let mut definitions = Vec::new();
+        let acts = checked
+            .acts
+            .into_iter()
+            .map(|act| match act {
+                Act::Builtin(kind) => kind.name().to_string(),
+                Act::Custom(def) => {
+                    let name = def.name.clone();
+                    definitions.push(def);
+                    name
+                }
+            })
+            .collect();
+        Ok(ExperimentFile {
+            out: checked
+                .dir
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default(),
+            name: checked.name,
+            acts,
+            seeds: checked.seeds,
+            hidden: checked.hidden,
+            scope: checked.scope,
+            layer: checked.layer,
+            train: checked.train,
+            definitions,
+            fourier: checked.fourier,
+            baseline: None,
+            tensorboard_dir: None,
+        })
+    }
+}
+
+/// A checked experiment: every value is known to be usable, and the only way to one is
+/// [`ExperimentFile::check`]. Saved as `experiment.json` (the resolved config), from
+/// which `--resume`, `plot` and `report` check it again.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Experiment {
+    file: ExperimentFile,
+    dir: PathBuf,
+    acts: Vec<ActivationSpec>,
+}
+
+impl Experiment {
+    /// Experiment name.
+    pub fn name(&self) -> &str {
+        &self.file.name
+    }
+
+    /// The experiment folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Activations, in run order, each with its options.
+    pub fn acts(&self) -> &[ActivationSpec] {
+        &self.acts
+    }
+
+    /// Seeds, in run order.
+    pub fn seeds(&self) -> &[u64] {
+        &self.file.seeds
+    }
+
+    /// The activation the summary compares every other with, when the config names one.
+    pub fn baseline(&self) -> Option<&str> {
+        self.file.baseline.as_deref()
+    }
+
+    /// Hyper-parameters shared by every run (the seed is set per run).
+    pub fn train(&self) -> &TrainConfig {
+        &self.file.train
+    }
+
+    /// The resolved config: what `experiment.json` holds.
+    pub fn file(&self) -> &ExperimentFile {
+        &self.file
+    }
+
+    /// The same experiment in the folder `dir` (a saved one that was moved).
+    pub fn at(self, dir: PathBuf) -> Self {
+        Self { dir, ..self }
+    }
+
+    /// Every (activation, seed) run, activation-major: the fixed order in which runs
+    /// are planned.
+    pub fn runs(&self) -> Vec<RunSpec> {
+        let layout = ExperimentLayout::new(&self.dir);
+        let mut runs = Vec::new();
+        for spec in &self.acts {
+            for &seed in self.seeds() {
+                let name = ExperimentLayout::run_name(spec.name(), seed);
+                let activation = ActivationConfig::new(spec.clone()).with_scope(self.file.scope);
+                let dir = layout.run(&name).dir().to_path_buf();
+                let tensorboard =
+                    self.file
+                        .train
+                        .tensorboard
+                        .then(|| match &self.file.tensorboard_dir {
+                            Some(root) => root.join(&self.file.name).join(&name),
+                            None => RunLayout::new(&dir).tensorboard(),
+                        });
+                runs.push(RunSpec {
+                    experiment: self.file.name.clone(),
+                    dir,
+                    tensorboard,
+                    name,
+                    network: NetworkConfig::book(activation)
+                        .with_hidden(self.file.hidden.clone())
+                        .with_layer(self.file.layer),
+                    train: TrainConfig {
+                        seed,
+                        ..self.file.train.clone()
+                    },
+                });
+            }
+        }
+        runs
+    }
+}
+
+/// One training run, checked: from [`Experiment::runs`], or [`RunSpec::new`] for a run
+/// rebuilt from its record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunSpec {
+    experiment: String,
+    name: String,
+    dir: PathBuf,
+    network: NetworkConfig,
+    train: TrainConfig,
+    tensorboard: Option<PathBuf>,
+}
+
+impl RunSpec {
+    /// A run of `network` with `train` into `dir`, checked; `origin` names where the
+    /// settings came from in errors (a run record, say).
+    pub fn new(
+        experiment: &str,
+        name: &str,
+        dir: PathBuf,
+        network: NetworkConfig,
+        train: TrainConfig,
+        origin: &str,
+    ) -> Result<Self, ConfigError> {
+        let invalid = |field: String, problem: String| ConfigError::Invalid {
+            origin: origin.to_string(),
+            field,
+            problem,
+        };
+        network
+            .check()
+            .map_err(|e| invalid("network".into(), format!("cannot be built: {e}")))?;
+        if let Some((field, problem)) = train.problem() {
+            return Err(invalid(format!("train.{field}"), problem));
+        }
+        Ok(Self {
+            experiment: experiment.to_string(),
+            name: name.to_string(),
+            tensorboard: train
+                .tensorboard
+                .then(|| RunLayout::new(&dir).tensorboard()),
+            dir,
+            network,
+            train,
+        })
+    }
+
+    /// The folder of the run's TensorBoard event files, when it writes them.
+    pub fn tensorboard_dir(&self) -> Option<&Path> {
+        self.tensorboard.as_deref()
+    }
+
+    /// Experiment name.
+    pub fn experiment(&self) -> &str {
+        &self.experiment
+    }
+
+    /// Run name, `<Activation>-s<seed>`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The run folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The network.
+    pub fn network(&self) -> &NetworkConfig {
+        &self.network
+    }
+
+    /// Hyper-parameters, with this run's seed.
+    pub fn train(&self) -> &TrainConfig {
+        &self.train
+    }
+}
+
+#[cfg(test)]
+mod tests;
