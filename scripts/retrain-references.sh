@@ -42,10 +42,10 @@ for name in "${experiments[@]}"; do
     run="$(dirname "$run")"
     probes="$old_root/$name/$(basename "$run")/probes"
     [[ -d "$probes" ]] || continue
-    [[ -e "$probes/dead-neurons-epoch-15.json" ]] && "$actlab" probe dead-neurons --run "$run" > /dev/null
-    [[ -e "$probes/outputs-epoch-15.json" ]] && "$actlab" probe outputs --run "$run" > /dev/null
-    [[ -e "$probes/hessian-epoch-15.json" ]] && "$actlab" probe hessian --run "$run" > /dev/null
-    [[ -e "$probes/landscape-line-epoch-15.json" ]] && "$actlab" probe landscape --run "$run" --threads 2 > /dev/null
+    [[ -e "$probes/dead-neurons-epoch-15.json" ]] && "$actlab" probe dead-neurons --run "$run" --force > /dev/null
+    [[ -e "$probes/outputs-epoch-15.json" ]] && "$actlab" probe outputs --run "$run" --force > /dev/null
+    [[ -e "$probes/hessian-epoch-15.json" ]] && "$actlab" probe hessian --run "$run" --force > /dev/null
+    [[ -e "$probes/landscape-line-epoch-15.json" ]] && "$actlab" probe landscape --run "$run" --threads 2 --force > /dev/null
     echo "   probes of $run again"
   done
 done

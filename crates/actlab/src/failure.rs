@@ -1,7 +1,7 @@
 //! Errors at the top: one line on stderr, and an exit code that tells bad input
 //! (2) from a run that failed (1). A regression found by `compare`'s gate is 3, an
-//! incomplete sweep found by `merge` 4, an internal error (a panic: a bug) 70, an
-//! interrupted training 130.
+//! incomplete sweep found by `merge` 4, a gate that could test nothing 5, an internal
+//! error (a panic: a bug) 70, an interrupted training 130.
 
 use std::process::ExitCode;
 
@@ -13,6 +13,9 @@ pub const RUN: u8 = 1;
 pub const REGRESSION: u8 = 3;
 /// Exit code of `actlab merge` when planned runs are missing or unfinished.
 pub const INCOMPLETE: u8 = 4;
+/// Exit code of `actlab compare --fail-on-regression` when no activation had enough
+/// runs on both sides to be tested: the gate passed nothing, it looked at nothing.
+pub const UNTESTED: u8 = 5;
 /// Exit code of an internal error: a bug in actlab, not bad input (sysexits' EX_SOFTWARE).
 pub const INTERNAL: u8 = 70;
 
@@ -70,7 +73,7 @@ impl Failure {
             .any(|code| text.contains(code))
         {
             text.push_str(
-                " (out of disk space or over a file-size limit: the run's record keeps its last completed epoch; free space, then continue with --resume)",
+                " (out of disk space or over a file-size limit: nothing was left half-written; free space and run the command again, or for training continue with --resume: each run's record keeps its last completed epoch)",
             );
         }
         text

@@ -1,11 +1,15 @@
 //! `actlab`: the command-line front end. Parses flags, wires the library crates
 //! together, reports progress, and turns errors into one line and an exit code.
 
+#[macro_use]
+mod out;
+
 mod commands;
 mod context;
 mod failure;
 mod output;
 mod progress;
+mod shell;
 mod sweep;
 
 // The command line's definition is the library's, shared with the tests.

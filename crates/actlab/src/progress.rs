@@ -99,7 +99,7 @@ impl SweepProgress {
                 let _ = self.multi.println(text);
             }
             (Mode::Lines, true) => eprintln!("{text}"),
-            (Mode::Lines, false) => println!("{text}"),
+            (Mode::Lines, false) => outln!("{text}"),
         }
     }
 }

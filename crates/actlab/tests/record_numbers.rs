@@ -236,7 +236,8 @@ fn the_five_seed_tables_are_the_records() {
             }
         }
     }
-    diff.assert_none(14 * 6);
+    // 13 rows of five numbers and the baseline's row of three.
+    diff.assert_none(13 * 5 + 3);
 }
 
 /// What the prose around the five-seed table says of it.
@@ -305,7 +306,7 @@ fn the_five_seed_prose_is_the_records() {
             ],
         );
     }
-    diff.assert_none(2 * 5);
+    diff.assert_none(5);
 }
 
 /// What docs/results.md adds about the five seeds: against the best, and the book's
@@ -505,6 +506,9 @@ fn quoted_reference_folders_exist() {
                 .take_while(|c| !c.is_whitespace() && !"`)]\"',;:".contains(*c))
                 .collect();
             let path = path.trim_end_matches('.');
+            if path.contains('*') {
+                continue;
+            }
             assert!(
                 Path::new(&root().join(path)).exists(),
                 "{page}: {path} does not exist"

@@ -33,7 +33,8 @@ pub(crate) fn read_idx_with_digests(path: &Path) -> Result<(IdxArray, Digests), 
         path: path.to_path_buf(),
         error,
     };
-    let raw = std::fs::read(path).map_err(io)?;
+    let raw =
+        spec::fsio::read_limited(path, spec::fsio::limits::DATASET, "dataset file").map_err(io)?;
     let file_md5 = md5_hex(&raw);
     let compressed = raw.starts_with(&GZIP_MAGIC);
     let bytes = decompress(raw, path)?;
@@ -56,13 +57,24 @@ pub fn decompress(raw: Vec<u8>, path: &Path) -> Result<Vec<u8>, DataError> {
     if !raw.starts_with(&GZIP_MAGIC) {
         return Ok(raw);
     }
+    // Bounded: a small file of zeros can unpack to any size.
+    let limit = spec::fsio::limits::DATASET;
     let mut out = Vec::with_capacity(raw.len() * 4);
     GzDecoder::new(raw.as_slice())
+        .take(limit + 1)
         .read_to_end(&mut out)
         .map_err(|e| DataError::Gzip {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
+    if out.len() as u64 > limit {
+        return Err(DataError::Gzip {
+            path: path.to_path_buf(),
+            message: format!(
+                "unpacks to more than {limit} bytes, more than a dataset file may hold"
+            ),
+        });
+    }
     Ok(out)
 }
 

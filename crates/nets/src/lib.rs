@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 mod network;
+mod pickle;
 pub mod pytorch;
 mod summary;
 

@@ -230,9 +230,11 @@ fn parse_as<T: Artifact>(
 }
 
 fn read_text(path: &Path) -> Result<String, ArtifactError> {
-    std::fs::read_to_string(path).map_err(|error| ArtifactError::Io {
-        path: path.to_path_buf(),
-        error,
+    crate::fsio::read_limited_text(path, crate::fsio::limits::RECORD, "record").map_err(|error| {
+        ArtifactError::Io {
+            path: path.to_path_buf(),
+            error,
+        }
     })
 }
 

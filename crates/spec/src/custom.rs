@@ -261,7 +261,7 @@ impl CustomActivation {
         }
         let names = self.param_names();
         let expr = Expr::parse(&self.expr, &names)
-            .map_err(|e: ExprError| fail("expr", format!("{:?}: {e}", self.expr)))?;
+            .map_err(|e: ExprError| fail("expr", format!("{}: {e}", e.excerpt(&self.expr))))?;
         if let Some(unused) = names.iter().enumerate().find(|(i, _)| !expr.uses_param(*i)) {
             return Err(fail(
                 &format!("params.{}", unused.1),

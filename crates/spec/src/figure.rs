@@ -26,6 +26,10 @@ pub struct Series {
     /// ribbon around a line, a whisker through a dot.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub band: Vec<[f64; 2]>,
+    /// The palette colour this series always takes, whatever else the panel holds, for
+    /// series whose colour carries a meaning (a verdict); by position when `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub colour: Option<usize>,
 }
 
 impl Series {
@@ -39,6 +43,7 @@ impl Series {
             bars: false,
             dots: false,
             band: Vec::new(),
+            colour: None,
         }
     }
 
@@ -53,6 +58,14 @@ impl Series {
     /// With an interval around each point: a ribbon around a line, a whisker through a dot.
     pub fn with_band(self, band: Vec<[f64; 2]>) -> Self {
         Self { band, ..self }
+    }
+
+    /// Always in palette colour `slot`, whatever its position in the panel.
+    pub fn with_colour(self, slot: usize) -> Self {
+        Self {
+            colour: Some(slot),
+            ..self
+        }
     }
 
     /// A dashed line through the points.

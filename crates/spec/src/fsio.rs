@@ -1,9 +1,89 @@
-//! Atomic writes: a temporary file in the same folder, then a rename, so that an
-//! interrupted process never leaves a half-written record, checkpoint or figure behind.
-//! The one implementation every crate uses.
+//! Files in and out, the one implementation every crate uses. Reads: only regular files
+//! (never a FIFO, a device or a directory, which would block or never end), of a size
+//! checked before reading. Writes: atomic, a temporary file in the same folder then a
+//! rename, so that an interrupted process never leaves a half-written record,
+//! checkpoint or figure behind.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+
+/// The most bytes a file of each kind may hold before actlab refuses to read it.
+pub mod limits {
+    /// An experiment config or a file of `[[activation]]` definitions.
+    pub const CONFIG: u64 = 16 << 20;
+    /// A JSON file actlab wrote (a record, report or figure).
+    pub const RECORD: u64 = 1 << 30;
+    /// A PyTorch or safetensors state dict.
+    pub const STATE_DICT: u64 = 4 << 30;
+    /// A dataset file (IDX, raw or gzip).
+    pub const DATASET: u64 = 2 << 30;
+}
+
+/// Reads all of `path`, which must be a regular file (a symlink to one is followed) of
+/// at most `limit` bytes; `what` names it in errors ("config", "state dict"). The size is
+/// checked before reading and again while reading (the file may grow meanwhile).
+pub fn read_limited(path: &Path, limit: u64, what: &str) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind};
+    let refuse = |problem: String| Error::new(ErrorKind::InvalidInput, problem);
+    let kind_of = |m: &std::fs::Metadata| {
+        use std::os::unix::fs::FileTypeExt;
+        let t = m.file_type();
+        if t.is_dir() {
+            "a folder"
+        } else if t.is_fifo() {
+            "a named pipe"
+        } else if t.is_char_device() || t.is_block_device() {
+            "a device"
+        } else if t.is_socket() {
+            "a socket"
+        } else {
+            "not a regular file"
+        }
+    };
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(refuse(format!(
+            "is {}, not a regular file; give the {what} file itself",
+            kind_of(&meta)
+        )));
+    }
+    let too_big = |size: u64| {
+        refuse(format!(
+            "is {size} bytes, more than the {limit} a {what} may hold here"
+        ))
+    };
+    if meta.len() > limit {
+        return Err(too_big(meta.len()));
+    }
+    let file = std::fs::File::open(path)?;
+    // The file opened may not be the one looked at (a swapped symlink): look again.
+    let opened = file.metadata()?;
+    if !opened.is_file() {
+        return Err(refuse(format!(
+            "is {}, not a regular file",
+            kind_of(&opened)
+        )));
+    }
+    let mut bytes = Vec::with_capacity(opened.len().min(limit) as usize);
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// [`read_limited`] as UTF-8 text.
+pub fn read_limited_text(path: &Path, limit: u64, what: &str) -> std::io::Result<String> {
+    String::from_utf8(read_limited(path, limit, what)?).map_err(|e| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "is not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}
 
 /// The temporary name used while `path` is being written: `.tmp-<host>-<pid>-<name>`
 /// in the same folder (the host, as processes of several machines may write one shared
@@ -136,5 +216,37 @@ mod tests {
         assert!(is_temporary(".run.json.tmp-123"));
         assert!(!is_temporary("run.json"));
         assert!(!is_temporary("epoch-1.bpk"));
+    }
+
+    /// Only regular files are read: a FIFO is refused without blocking, a symlink to a
+    /// device without reading it, a folder by name; and sizes are bounded.
+    #[test]
+    fn only_regular_files_of_bounded_size_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.json");
+        std::fs::write(&file, b"0123456789").unwrap();
+        assert_eq!(read_limited(&file, 10, "record").unwrap(), b"0123456789");
+        let big = read_limited(&file, 9, "record").unwrap_err().to_string();
+        assert!(big.contains("10 bytes, more than the 9 a record"), "{big}");
+        let fifo = dir.path().join("pipe");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let e = read_limited(&fifo, 10, "record").unwrap_err().to_string();
+        assert!(e.contains("a named pipe"), "{e}");
+        let zero = dir.path().join("zero");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        let e = read_limited(&zero, 1 << 40, "state dict")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("a device"), "{e}");
+        let e = read_limited(dir.path(), 10, "config")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("a folder"), "{e}");
+        std::fs::write(&file, b"\xff\xfe").unwrap();
+        assert!(read_limited_text(&file, 10, "config").is_err());
     }
 }

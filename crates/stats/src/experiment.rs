@@ -3,8 +3,10 @@
 
 use std::collections::BTreeMap;
 
+use spec::record::all_differences;
 use spec::record::stats::{
     Comparison, CurvePoint, ExperimentComparison, ExperimentStatistics, GroupChange, GroupStats,
+    SettingDifference,
 };
 use spec::{RunRecord, RunStatus, Scope, SummaryTable};
 use thiserror::Error;
@@ -219,39 +221,68 @@ pub fn experiment_statistics(
         vs_baseline: table_against(&stats, base),
         vs_best: table_against(&stats, best),
         groups: stats,
+        chance_percent: chance_percent(records),
     })
 }
 
-/// Why two groups' runs cannot be compared, if they cannot: other epochs or other data.
-fn incomparable(new: &[&RunRecord], base: &[&RunRecord]) -> Option<String> {
-    let epochs = |runs: &[&RunRecord]| -> Vec<usize> {
-        let mut e: Vec<usize> = runs.iter().map(|r| r.train.epochs).collect();
-        e.dedup();
-        e
+/// Guessing's test accuracy on the experiment's classes, percent.
+fn chance_percent(records: &[RunRecord]) -> f64 {
+    let classes = records.first().map_or(10, |r| r.network.classes).max(1);
+    100.0 / classes as f64
+}
+
+/// Settings of a run that do not change what it learns: its seed (the groups vary it),
+/// when it saves checkpoints, and what it logs.
+const NOT_COMPARED: [&str; 5] = [
+    "train.seed",
+    "train.save_epochs",
+    "train.log_every",
+    "train.tensorboard",
+    "train.track_grads",
+];
+
+/// What two groups' runs were trained with, where it differs: the training settings,
+/// the network, and the dataset's files. Runs of one group share them (only their seed
+/// differs), so each side's first run stands for the group.
+fn differences(new: &[&RunRecord], base: &[&RunRecord]) -> Vec<SettingDifference> {
+    let (Some(a), Some(b)) = (new.first(), base.first()) else {
+        return Vec::new();
     };
-    if epochs(new) != epochs(base) {
-        return Some(format!(
-            "its runs trained {:?} epochs in one experiment and {:?} in the other",
-            epochs(new),
-            epochs(base)
-        ));
-    }
-    let data = |r: &&RunRecord| r.dataset_md5.clone();
-    let first = new.first().map(data);
-    if new.iter().chain(base).map(data).any(|d| Some(d) != first) {
-        return Some("its runs trained on other dataset files (the MD5s differ)".into());
-    }
-    None
+    let settings = |r: &RunRecord| {
+        serde_json::json!({
+            "train": r.train,
+            "network": r.network,
+            "dataset_md5": r.dataset_md5,
+        })
+    };
+    all_differences(&settings(a), &settings(b))
+        .into_iter()
+        .filter(|(field, _, _)| !NOT_COMPARED.contains(&field.as_str()))
+        .map(|(field, new, baseline)| SettingDifference {
+            field,
+            new,
+            baseline,
+        })
+        .collect()
 }
 
 /// `new` against `base`, group by group (same activation, scope and layer kind): a
 /// group regressed when it is worse by more than `margin` points, significantly after
 /// Holm's correction over the groups compared.
+/// A setting that differs refuses the comparison unless `accept` names its field (or a
+/// prefix of it, such as `train`); the accepted ones are listed in the result.
 pub fn compare_experiments(
     (new_name, new): (&str, &[RunRecord]),
     (base_name, base): (&str, &[RunRecord]),
     margin: f64,
+    accept: &[String],
 ) -> Result<ExperimentComparison, StatsError> {
+    let accepted_field = |field: &str| {
+        accept
+            .iter()
+            .any(|a| field == a || field.starts_with(&format!("{a}.")))
+    };
+    let mut accepted: Vec<SettingDifference> = Vec::new();
     let new_groups = groups(new);
     let base_groups = groups(base);
     let mut changes = Vec::new();
@@ -261,11 +292,35 @@ pub fn compare_experiments(
             unmatched.push(name.clone());
             continue;
         };
-        if let Some(why) = incomparable(runs, base_runs) {
+        let differ = differences(runs, base_runs);
+        let refused: Vec<&SettingDifference> = differ
+            .iter()
+            .filter(|d| !accepted_field(&d.field))
+            .collect();
+        if !refused.is_empty() {
+            let list: Vec<String> = refused
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{} is {} in one and {} in the other",
+                        d.field, d.new, d.baseline
+                    )
+                })
+                .collect();
+            let fields: Vec<&str> = refused.iter().map(|d| d.field.as_str()).collect();
             return Err(StatsError::Incomparable {
                 group: name.clone(),
-                why,
+                why: format!(
+                    "its runs were trained differently: {}; compare experiments trained alike, or pass --accept {} to compare them anyway",
+                    list.join("; "),
+                    fields.join(",")
+                ),
             });
+        }
+        for d in differ {
+            if !accepted.iter().any(|a| a.field == d.field) {
+                accepted.push(d);
+            }
         }
         let (x, y) = (finals(runs), finals(base_runs));
         let tested = x.len() >= MIN_RUNS_FOR_TESTS && y.len() >= MIN_RUNS_FOR_TESTS;
@@ -304,6 +359,7 @@ pub fn compare_experiments(
         margin,
         groups: changes,
         unmatched,
+        accepted,
     })
 }
 
@@ -428,11 +484,11 @@ mod tests {
             ("ReLU", &[81.1, 81.4, 80.6, 81.0]),
             ("GELU", &[83.0, 83.2, 82.9, 83.1]),
         ]);
-        let c = compare_experiments(("new", &new), ("old", &base), 0.5).unwrap();
+        let c = compare_experiments(("new", &new), ("old", &base), 0.5, &[]).unwrap();
         assert_eq!(c.regressions(), ["GELU"]);
         assert_eq!(c.groups[0].verdict(), "within noise");
         // Within a margin wider than the drop, nothing regressed.
-        let c = compare_experiments(("new", &new), ("old", &base), 5.0).unwrap();
+        let c = compare_experiments(("new", &new), ("old", &base), 5.0, &[]).unwrap();
         assert!(c.regressions().is_empty(), "{c:?}");
     }
 
@@ -443,11 +499,89 @@ mod tests {
         for r in &mut new {
             r.train.epochs = 3;
         }
-        let err = compare_experiments(("new", &new), ("old", &base), 0.5).unwrap_err();
+        let err = compare_experiments(("new", &new), ("old", &base), 0.5, &[]).unwrap_err();
         assert!(
-            err.to_string()
-                .starts_with("cannot compare ReLU: its runs trained [3] epochs"),
+            err.to_string().starts_with(
+                "cannot compare ReLU: its runs were trained differently: train.epochs is 3 in one and 15 in the other"
+            ),
             "{err}"
         );
+    }
+
+    /// Every setting that differs is refused by name; accepted by name, the comparison
+    /// proceeds and lists it. The seed and what a run logs never count.
+    #[test]
+    fn every_differing_setting_is_refused_or_named() {
+        let base = sweep(&[("ReLU", &[81.0, 81.5, 80.5])]);
+        let mut new = base.clone();
+        for r in &mut new {
+            r.train.lr = 0.01;
+            r.train.optimizer = spec::OptimizerKind::Adam;
+            r.network.hidden = vec![128, 64];
+            r.train.log_every = 7;
+            r.train.seed += 100;
+        }
+        let err = compare_experiments(("new", &new), ("old", &base), 0.5, &[])
+            .unwrap_err()
+            .to_string();
+        for field in ["train.lr", "train.optimizer", "network.hidden"] {
+            assert!(err.contains(field), "{field}: {err}");
+        }
+        assert!(
+            !err.contains("log_every") && !err.contains("train.seed"),
+            "{err}"
+        );
+        assert!(
+            err.contains("--accept network.hidden,train.lr,train.optimizer"),
+            "{err}"
+        );
+        let partly = ["train".to_string()];
+        let err = compare_experiments(("new", &new), ("old", &base), 0.5, &partly).unwrap_err();
+        assert!(
+            err.to_string().contains("network.hidden") && !err.to_string().contains("train.lr")
+        );
+        let all = ["train".to_string(), "network.hidden".to_string()];
+        let c = compare_experiments(("new", &new), ("old", &base), 0.5, &all).unwrap();
+        let named: Vec<&str> = c.accepted.iter().map(|d| d.field.as_str()).collect();
+        assert_eq!(named, ["network.hidden", "train.lr", "train.optimizer"]);
+        assert!(c.table().section().contains("compared as asked (--accept)"));
+    }
+
+    /// Runs near chance and groups still learning fast are marked in the tables and
+    /// explained below them; groups that trained and settled are not.
+    #[test]
+    fn runs_near_chance_and_groups_still_learning_are_flagged() {
+        let mut records = sweep(&[
+            ("ReLU", &[81.0, 81.5, 80.5]),
+            ("GELU", &[12.6, 80.0, 11.0]),
+            ("Tanh", &[82.0, 82.5, 81.8]),
+        ]);
+        // Tanh gains two points in its last epoch.
+        for r in records.iter_mut().filter(|r| r.run.starts_with("Tanh")) {
+            let n = r.epochs.len();
+            r.epochs[n - 2].test_accuracy -= 0.02;
+        }
+        let stats = experiment_statistics("x", &records, None).unwrap();
+        assert_eq!(stats.chance_percent, 10.0);
+        let caution = |name: &str| {
+            let g = stats.groups.iter().find(|g| g.name == name).unwrap();
+            stats.cautions(g)
+        };
+        assert!(caution("ReLU").is_empty());
+        assert_eq!(
+            caution("GELU"),
+            [spec::record::stats::Caution::NearChance { runs: 2, of: 3 }]
+        );
+        assert!(matches!(
+            caution("Tanh")[..],
+            [spec::record::stats::Caution::StillLearning { gain }] if (gain - 2.0).abs() < 1e-9
+        ));
+        let table = stats.comparison_table().section();
+        assert!(
+            table.contains("GELU¹") && table.contains("Tanh²"),
+            "{table}"
+        );
+        assert!(table.contains("did not train: GELU (2 of 3)"), "{table}");
+        assert!(table.contains("Tanh (+2.0)"), "{table}");
     }
 }

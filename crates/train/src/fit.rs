@@ -222,6 +222,17 @@ impl<'a> Trainer<'a> {
             Start::Resume(previous) => {
                 let point = previous.resume.clone().ok_or(TrainError::NothingToResume)?;
                 let (model, optimizer) = load_resume_point(model, optimizer, run.dir(), &point)?;
+                // The record forgets the checkpoint a stop left mid-epoch; so does the
+                // folder (the resumed run will pass that batch with other weights).
+                let interrupted = run
+                    .dir()
+                    .join(RunLayout::checkpoint(RunLayout::INTERRUPTED));
+                if interrupted.is_file() {
+                    std::fs::remove_file(&interrupted).map_err(|error| TrainError::Record {
+                        path: interrupted.clone(),
+                        error,
+                    })?;
+                }
                 (model, optimizer, previous.rewound_to(point.epoch))
             }
         };

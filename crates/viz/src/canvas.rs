@@ -9,7 +9,7 @@ use plotters::style::FontStyle;
 use crate::VizError;
 
 /// DejaVu Sans (Bitstream Vera licence, see assets/DejaVuSans-LICENSE.txt).
-static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+pub(crate) static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 
 /// The family name every text style here asks for.
 pub(crate) const FAMILY: &str = "sans-serif";

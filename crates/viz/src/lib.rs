@@ -9,6 +9,7 @@
 mod canvas;
 mod chart;
 pub mod figures;
+pub mod raster;
 mod report;
 mod surface;
 
@@ -116,11 +117,9 @@ impl Drawing {
         Ok(svg)
     }
 
-    /// The picture as a PNG file at `path` (written in place; see [`Drawing::write_all`]).
-    pub fn write_png(&self, path: &Path) -> Result<(), VizError> {
-        self.check()?;
-        let root = BitMapBackend::new(path, self.size()).into_drawing_area();
-        self.draw(root)
+    /// The picture as PNG bytes: its SVG rasterised ([`raster`]).
+    pub fn to_png(&self) -> Result<Vec<u8>, VizError> {
+        raster::png_of_svg(&self.to_svg()?)
     }
 
     /// The figure data with its `kind` tag, as JSON.
@@ -137,13 +136,10 @@ impl Drawing {
     pub fn write_pictures(&self, stem: &Path) -> Result<Vec<PathBuf>, VizError> {
         self.check()?;
         let svg = self.to_svg()?;
+        let png_bytes = raster::png_of_svg(&svg)?;
         let (svg_path, png) = (with_suffix(stem, "svg"), with_suffix(stem, "png"));
         fsio::write_atomic(&svg_path, svg.as_bytes()).map_err(io_error(&svg_path))?;
-        fsio::write_via_temp(&png, |tmp| {
-            // The encoder picks PNG from the temporary's extension, which stays last.
-            self.write_png(tmp).map_err(std::io::Error::other)
-        })
-        .map_err(io_error(&png))?;
+        fsio::write_atomic(&png, &png_bytes).map_err(io_error(&png))?;
         Ok(vec![svg_path, png])
     }
 
@@ -277,5 +273,29 @@ mod tests {
             "no temporaries"
         );
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// The PNG is the SVG rasterised at twice its size, on white, with text drawn (dark
+    /// pixels in the title band, where only the title is).
+    #[test]
+    fn the_png_is_the_svg_at_twice_its_size() {
+        let drawing = Drawing::from(figure());
+        let (w, h) = drawing.size();
+        let png = drawing.to_png().unwrap();
+        let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+        let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
+        assert_eq!((width, height), (2 * w, 2 * h));
+        let svg = drawing.to_svg().unwrap();
+        let options = resvg::usvg::Options::default();
+        let tree = resvg::usvg::Tree::from_str(&svg, &options).unwrap();
+        assert_eq!(tree.size().width() as u32, w);
+        let decoded = resvg::tiny_skia::Pixmap::decode_png(&png).unwrap();
+        let dark_in_title = (0..80 * width)
+            .filter(|&i| decoded.data()[4 * i as usize] < 100)
+            .count();
+        assert!(
+            dark_in_title > 100,
+            "the title is drawn: {dark_in_title} dark pixels"
+        );
     }
 }

@@ -77,7 +77,7 @@ pub enum Command {
     /// checkpoints/, figures/); the experiment folder OUT/NAME gets summary.md, .csv,
     /// .json and figures/comparison.*.
     #[command(
-        after_help = "Examples:\n  actlab train --acts ReLU,TeLU,STAF\n  actlab train --acts ReLU,TeLU --epochs 1 --name first\n  actlab train --config configs/book-ch4.toml --threads 2\n  actlab train --acts GELU --epochs 3 --lr 0.01 --momentum 0.9 --name gelu-quick\n  actlab train --resume results/train\n  actlab train --config configs/book-ch4-seeds.toml --jobs auto\n  actlab train --acts ReLU,Tanh,GELU --seeds 3 --epochs 2"
+        after_help = "Examples:\n  actlab train --acts ReLU,TeLU,STAF\n  actlab train --acts ReLU,TeLU --epochs 1 --name first\n  actlab train --config configs/book-ch4.toml --threads 2\n  actlab train --acts GELU --epochs 3 --lr 0.01 --momentum 0.9 --name gelu-quick\n  actlab train --resume results/train\n  actlab train --config configs/book-ch4-seeds.toml --jobs auto\n  actlab train --acts ReLU,Tanh,GELU --seeds 3 --epochs 2 --lr 0.01 --momentum 0.9"
     )]
     Train(Box<TrainArgs>),
     /// Print the layer table (torchinfo style) and parameter count of a network.
@@ -134,10 +134,10 @@ pub enum Command {
     /// 3 when some activation is significantly worse than in BASELINE by more than
     /// --margin points.
     #[command(
-        after_help = "Examples:\n  actlab compare results/after results/before\n  actlab compare results/after results/before --fail-on-regression --margin 0.5\n\nExit codes: 0 no regression (or no --fail-on-regression), 3 a regression (the activations are named on stderr), 2 bad input (not experiment folders, other epochs or data)."
+        after_help = "Examples:\n  actlab compare results/after results/before\n  actlab compare results/after results/before --fail-on-regression --margin 0.5\n\nExit codes: 0 no regression (or no --fail-on-regression), 3 a regression (the activations are named on stderr), 5 nothing tested (no activation with 3 runs on both sides), 2 bad input (not experiment folders, or trained differently without --accept)."
     )]
     Compare(CompareArgs),
-    /// Experiments and their runs under a folder: status, epochs, best test accuracy,
+    /// Experiments and their runs under a folder: status, epochs, final test accuracy,
     /// when last written.
     #[command(after_help = "Examples:\n  actlab ls\n  actlab ls results/first --json")]
     Ls(LsArgs),

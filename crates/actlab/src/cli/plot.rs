@@ -22,6 +22,10 @@ pub struct PlotArgs {
     /// results/figures for `acts` and `dead-neurons`; beside the data for --from].
     #[arg(long, value_name = "DIR", global = true)]
     pub out: Option<PathBuf>,
+    /// Replace figure files that exist already (`plot acts`, `plot dead-neurons`, and
+    /// `--from` with `--out`; a record's own figure beside it is always redrawn).
+    #[arg(long, global = true)]
+    pub force: bool,
 }
 
 /// Figures computed afresh.

@@ -18,7 +18,8 @@ pub struct SlurmArgs {
     /// Time limit of each task, as Slurm reads it (e.g. 01:00:00).
     #[arg(long, value_name = "HH:MM:SS")]
     pub time: Option<String>,
-    /// Partition to submit to [default: the cluster's].
+    /// Partition (or comma-separated partitions) to submit to: letters, digits, `_`, `.`
+    /// and `-` [default: the cluster's].
     #[arg(long, value_name = "P")]
     pub partition: Option<String>,
     /// Where to write the script [default: NAME.sbatch in the current folder].
@@ -30,4 +31,11 @@ pub struct SlurmArgs {
     /// The tasks skip the MD5 check of the dataset (for other IDX datasets).
     #[arg(long)]
     pub no_verify: bool,
+    /// The actlab the tasks and the merge run, as the cluster's nodes see it [default:
+    /// this one].
+    #[arg(long, value_name = "PATH")]
+    pub executable: Option<PathBuf>,
+    /// Replace an existing script.
+    #[arg(long)]
+    pub force: bool,
 }

@@ -196,6 +196,12 @@ impl TrainSettings {
         }
         file.train.optimizer = args.optimizer.unwrap_or(file.train.optimizer);
         if let Some(seeds) = &args.seed {
+            if let Some((_, j)) = spec::first_repeat(seeds) {
+                return Err(anyhow!(
+                    "--seed repeats {}; each seed is one run, and a repeated one would be counted twice in every statistic",
+                    seeds[j]
+                ));
+            }
             file.seeds = seeds.clone();
         }
         if let Some(n) = args.seeds {

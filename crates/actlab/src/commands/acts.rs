@@ -103,7 +103,7 @@ fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
             .zip(widths)
             .map(|(c, w)| format!("{c:<w$}"))
             .collect();
-        println!("{}", padded.join("  ").trim_end());
+        outln!("{}", padded.join("  ").trim_end());
     };
     line(header.to_vec());
     for row in rows {
@@ -137,14 +137,14 @@ pub fn list(args: ListArgs, json: bool) -> Result<ExitCode, Failure> {
         })
         .collect();
     print_table(&["Name", "Category", "Parameters", "Formula"], &cells);
-    println!(
+    outln!(
         "\nTrainable ones (with parameters) take --scope {}.",
         Scope::NAMES.join(", ")
     );
     for row in &rows {
         let notes = notes(row);
         if !notes.is_empty() {
-            println!("{}: {}", row.name, notes.join("; "));
+            outln!("{}: {}", row.name, notes.join("; "));
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -159,14 +159,14 @@ pub fn eval(args: EvalArgs, json: bool) -> Result<ExitCode, Failure> {
         print_json(&result)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{}: {}", spec.name(), Row::of(&spec).formula);
-    println!("{:>14} {:>16} {:>16}", "x", "f(x)", "f'(x)");
+    outln!("{}: {}", spec.name(), Row::of(&spec).formula);
+    outln!("{:>14} {:>16} {:>16}", "x", "f(x)", "f'(x)");
     for ((x, y), dy) in result.x.iter().zip(&result.value).zip(&result.derivative) {
-        println!("{x:>14} {y:>16.8e} {dy:>16.8e}");
+        outln!("{x:>14} {y:>16.8e} {dy:>16.8e}");
     }
     for p in &result.params {
-        println!("{} = {:?}", p.name, p.value);
-        println!("  d(sum f)/d{} = {:?}", p.name, p.gradient);
+        outln!("{} = {:?}", p.name, p.value);
+        outln!("  d(sum f)/d{} = {:?}", p.name, p.gradient);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -87,15 +87,18 @@ pub fn acts(args: BenchActsArgs, json: bool) -> Result<ExitCode, Failure> {
     if json {
         print_json(&rows)?;
     } else {
-        println!(
+        outln!(
             "forward + backward on [128, 256], {} threads, median of {}",
-            rt.threads, args.iterations
+            rt.threads,
+            args.iterations
         );
-        println!("{:<16} {:>10} {:>8}", "activation", "µs", "× ReLU");
+        outln!("{:<16} {:>10} {:>8}", "activation", "µs", "× ReLU");
         for r in rows {
-            println!(
+            outln!(
                 "{:<16} {:>10.1} {:>8.2}",
-                r.activation, r.median_us, r.relative_to_relu
+                r.activation,
+                r.median_us,
+                r.relative_to_relu
             );
         }
     }
@@ -251,7 +254,7 @@ fn train_timings(
 
 /// The table of `bench train`.
 fn print_train_timings(rows: &[TrainTiming]) {
-    println!(
+    outln!(
         "{:<12} {:>8} {:>8} {:>10}   step ms: {:>8} {:>8} {:>8} {:>9}",
         "activation",
         "epoch s",
@@ -263,7 +266,7 @@ fn print_train_timings(rows: &[TrainTiming]) {
         "optimiser"
     );
     for r in rows {
-        println!(
+        outln!(
             "{:<12} {:>8.3} {:>8.3} {:>10.3}            {:>8.3} {:>8.3} {:>8.3} {:>9.3}",
             r.activation,
             r.epoch_s,

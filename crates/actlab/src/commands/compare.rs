@@ -21,6 +21,7 @@ pub fn run(args: CompareArgs, json: bool) -> Result<ExitCode, Failure> {
         (&label(&args.new, new.name()), &new_records),
         (&label(&args.baseline, base.name()), &base_records),
         args.margin,
+        &args.accept,
     )
     .map_err(|e| {
         input(anyhow!(
@@ -41,7 +42,16 @@ pub fn run(args: CompareArgs, json: bool) -> Result<ExitCode, Failure> {
     if json {
         print_json(&comparison)?;
     } else {
-        println!("{}", comparison.table().section());
+        outln!("{}", comparison.table().section());
+    }
+    if args.fail_on_regression && !comparison.tested_any() {
+        eprintln!(
+            "actlab: nothing tested: no activation has 3 completed runs in both {} and {}, so the gate can say nothing about regressions (exit {}); train more seeds (--seeds 3)",
+            args.new.display(),
+            args.baseline.display(),
+            failure::UNTESTED
+        );
+        return Ok(ExitCode::from(failure::UNTESTED));
     }
     let regressed = comparison.regressions();
     if args.fail_on_regression && !regressed.is_empty() {

@@ -12,6 +12,9 @@ use crate::failure::Failure;
 /// Prints the script on stdout.
 pub fn run(args: CompletionsArgs) -> Result<ExitCode, Failure> {
     let mut command = Cli::command();
-    clap_complete::generate(args.shell, &mut command, "actlab", &mut std::io::stdout());
+    // Into memory first: clap_complete panics on a closed stdout, which is a normal end.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "actlab", &mut script);
+    crate::out::write_stdout(&script);
     Ok(ExitCode::SUCCESS)
 }

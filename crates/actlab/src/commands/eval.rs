@@ -67,7 +67,7 @@ pub fn run(args: EvalRunArgs, json: bool) -> Result<ExitCode, Failure> {
         print_json(&result)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    outln!(
         "{} at {}: test accuracy {:.2} % ({} of {}), test loss {:.4}",
         result.run,
         result.checkpoint,
@@ -78,7 +78,7 @@ pub fn run(args: EvalRunArgs, json: bool) -> Result<ExitCode, Failure> {
     );
     for (i, row) in result.logits.iter().enumerate() {
         let cells: Vec<String> = row.iter().map(|v| format!("{v:.5}")).collect();
-        println!("image {i}: {}", cells.join(" "));
+        outln!("image {i}: {}", cells.join(" "));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -10,22 +10,18 @@ use nets::pytorch::{export, safetensors_bytes};
 use crate::cli::export::ExportArgs;
 use crate::context::print::print_json;
 use crate::context::saved::open_run;
+use crate::context::write::check_new;
 use crate::failure::{Failure, failed, input};
 
 pub fn run(args: ExportArgs, json: bool) -> Result<ExitCode, Failure> {
-    if args.to.exists() && !args.force {
-        return Err(input(anyhow!(
-            "{} exists; pass --force to replace it",
-            args.to.display()
-        )));
-    }
+    check_new([args.to.as_path()], args.force)?;
     if args.to.extension().is_none_or(|e| e != "safetensors") {
         return Err(input(anyhow!(
             "--to {}: give a .safetensors file (safetensors.torch.load_file reads it)",
             args.to.display()
         )));
     }
-    let device = burn::tensor::Device::default();
+    let device = burn::tensor::Device::flex();
     let opened = open_run(&args.run, args.checkpoint.as_deref(), &device)?;
     let network = &opened.record.network;
     let tensors = export(&opened.model, network)
@@ -55,7 +51,7 @@ pub fn run(args: ExportArgs, json: bool) -> Result<ExitCode, Failure> {
             "checkpoint": opened.checkpoint.name(),
         }))?;
     } else {
-        println!(
+        outln!(
             "{}: {} tensors of {} at {} (load with SimpleNetwork(act, hidden_shape=[{}]).load_state_dict(safetensors.torch.load_file(...)))",
             args.to.display(),
             tensors.len(),

@@ -33,10 +33,10 @@ pub fn run(args: ImportArgs, json: bool) -> Result<ExitCode, Failure> {
         .map(|s| s.parse::<Scope>().context("--scope"))
         .transpose()
         .map_err(input)?;
-    let bytes = std::fs::read(&args.file)
+    let bytes = spec::fsio::read_limited(&args.file, spec::fsio::limits::STATE_DICT, "state dict")
         .map_err(|e| input(anyhow!("{}: cannot read it: {e}", args.file.display())))?;
     let dict = parse_state_dict(&args.file, &bytes).map_err(input)?;
-    let device = burn::tensor::Device::default();
+    let device = burn::tensor::Device::flex();
     let imported = import(&dict, &spec, args.hidden.as_deref(), scope, &device)
         .map_err(|e| input(anyhow!("{}: {e}", args.file.display())))?;
     let name = match &args.name {
@@ -141,7 +141,7 @@ pub fn run(args: ImportArgs, json: bool) -> Result<ExitCode, Failure> {
             "source": { "file": args.file, "sha256": sha256, "format": dict.format },
         }))?;
     } else {
-        println!(
+        outln!(
             "imported {} ({} parameters, hidden {}, {} {}) from {} into {}",
             imported.network.model_name(),
             imported.model.num_params(),
@@ -157,7 +157,7 @@ pub fn run(args: ImportArgs, json: bool) -> Result<ExitCode, Failure> {
             args.file.display(),
             run_dir.display()
         );
-        println!(
+        outln!(
             "next: actlab eval --run {0}   actlab probe dead-neurons --run {0}",
             run_dir.display()
         );

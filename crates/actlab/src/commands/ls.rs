@@ -20,8 +20,9 @@ struct RunLine {
     status: String,
     epochs_done: usize,
     epochs: usize,
-    /// Best test accuracy over the epochs, percent.
-    best_test_accuracy: Option<f64>,
+    /// Test accuracy after the last completed epoch, percent (what every other table
+    /// shows: the final one, not the best).
+    final_test_accuracy: Option<f64>,
     /// When run.json was last written (UTC).
     written: Option<String>,
 }
@@ -49,7 +50,7 @@ fn run_line(
             status: "not begun".into(),
             epochs_done: 0,
             epochs,
-            best_test_accuracy: None,
+            final_test_accuracy: None,
             written: None,
         };
     };
@@ -58,11 +59,7 @@ fn run_line(
         status: r.status.state().to_string(),
         epochs_done: r.epochs.len(),
         epochs: r.train.epochs,
-        best_test_accuracy: r
-            .epochs
-            .iter()
-            .map(|e| e.test_accuracy * 100.0)
-            .reduce(f64::max),
+        final_test_accuracy: r.epochs.last().map(|e| e.test_accuracy * 100.0),
         written,
     }
 }
@@ -122,40 +119,44 @@ pub fn run(args: LsArgs, json: bool) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::SUCCESS);
     }
     if lines.is_empty() {
-        println!(
+        outln!(
             "no experiments under {} (an experiment folder holds experiment.json)",
             args.dir.display()
         );
     }
     for (i, e) in lines.iter().enumerate() {
         if i > 0 {
-            println!();
+            outln!();
         }
         if let Some(problem) = &e.problem {
-            println!("{}  unreadable: {problem}", e.dir.display());
+            outln!("{}  unreadable: {problem}", e.dir.display());
             continue;
         }
-        println!(
-            "{}  (experiment {}, {} runs)",
+        let runs = e.runs.len();
+        outln!(
+            "{}  (experiment {}, {runs} run{})",
             e.dir.display(),
             e.name,
-            e.runs.len()
+            if runs == 1 { "" } else { "s" }
         );
         let width = e.runs.iter().map(|r| r.run.len()).max().unwrap_or(3).max(3);
-        println!(
-            "  {:<width$}  {:<11}  {:>7}  {:>10}  written (UTC)",
-            "run", "status", "epochs", "best acc %"
+        outln!(
+            "  {:<width$}  {:<11}  {:>7}  {:>11}  written (UTC)",
+            "run",
+            "status",
+            "epochs",
+            "final acc %"
         );
         for r in &e.runs {
-            let best = r
-                .best_test_accuracy
+            let accuracy = r
+                .final_test_accuracy
                 .map_or("-".into(), |a| format!("{a:.2}"));
-            println!(
-                "  {:<width$}  {:<11}  {:>7}  {:>10}  {}",
+            outln!(
+                "  {:<width$}  {:<11}  {:>7}  {:>11}  {}",
                 r.run,
                 r.status,
                 format!("{}/{}", r.epochs_done, r.epochs),
-                best,
+                accuracy,
                 r.written.as_deref().unwrap_or("-")
             );
         }

@@ -103,8 +103,8 @@ pub fn run(args: MergeArgs, json: bool) -> Result<ExitCode, Failure> {
             "summary": summary,
         }))?;
     } else {
-        println!("{}", summary.terminal());
-        println!(
+        outln!("{}", summary.terminal());
+        outln!(
             "{}: {finished} of {} planned runs finished{}; summary, figures and {} written",
             experiment.dir().display(),
             plan.len(),

@@ -21,7 +21,7 @@ use crate::context::networks::chosen_activations;
 use crate::context::print::{print_json, print_paths};
 use crate::context::runtime::Runtime;
 use crate::context::saved::{cross_check, experiment_records};
-use crate::context::write::{write_drawing, write_figure};
+use crate::context::write::{check_new, figure_files, write_drawing, write_figure};
 use crate::failure::{Failure, input};
 use crate::output::experiment_summary;
 
@@ -37,9 +37,11 @@ const FIGURES: &str = "results/figures";
 pub fn run(args: PlotArgs, json: bool) -> Result<ExitCode, Failure> {
     let out = args.out.as_deref();
     let paths = match (&args.command, &args.from) {
-        (Some(PlotCommand::Acts(acts)), None) => plot_acts(acts, out)?,
-        (Some(PlotCommand::DeadNeurons { reports }), None) => plot_dead_neurons(reports, out)?,
-        (None, Some(from)) => plot_from(from, out)?,
+        (Some(PlotCommand::Acts(acts)), None) => plot_acts(acts, out, args.force)?,
+        (Some(PlotCommand::DeadNeurons { reports }), None) => {
+            plot_dead_neurons(reports, out, args.force)?
+        }
+        (None, Some(from)) => plot_from(from, out, args.force)?,
         _ => {
             return Err(input(anyhow!(
                 "say what to draw: `actlab plot acts [--acts NAMES]`, `actlab plot dead-neurons REPORT...`, or `actlab plot --from PATH` (a figure or report JSON, a run folder, or an experiment folder)"
@@ -62,7 +64,16 @@ fn stem_in(out: Option<&Path>, default: &str, name: &str) -> PathBuf {
 
 /// Curves and derivatives of the chosen activations (trainable ones at their initial
 /// parameters, drawn from the seed).
-fn plot_acts(args: &PlotActsArgs, out: Option<&Path>) -> Result<Vec<PathBuf>, Failure> {
+fn plot_acts(
+    args: &PlotActsArgs,
+    out: Option<&Path>,
+    force: bool,
+) -> Result<Vec<PathBuf>, Failure> {
+    let stem = stem_in(out, FIGURES, "activations");
+    check_new(
+        figure_files(&stem, true).iter().map(PathBuf::as_path),
+        force,
+    )?;
     let specs = chosen_activations(args.acts.as_deref(), &args.defs, &BOOK_ACTIVATIONS)?;
     let rt = Runtime::start(&args.compute)?;
     let x = grid();
@@ -72,14 +83,20 @@ fn plot_acts(args: &PlotActsArgs, out: Option<&Path>) -> Result<Vec<PathBuf>, Fa
             .map(|spec| evaluate_points(spec, &x, args.seed, &rt.device))
             .collect()
     });
-    write_figure(
-        activation_figure(&evaluations),
-        &stem_in(out, FIGURES, "activations"),
-    )
+    write_figure(activation_figure(&evaluations), &stem)
 }
 
 /// Several dead-neuron reports as grouped bars: per layer, each report's dead share.
-fn plot_dead_neurons(reports: &[PathBuf], out: Option<&Path>) -> Result<Vec<PathBuf>, Failure> {
+fn plot_dead_neurons(
+    reports: &[PathBuf],
+    out: Option<&Path>,
+    force: bool,
+) -> Result<Vec<PathBuf>, Failure> {
+    let stem = stem_in(out, FIGURES, "dead-neurons");
+    check_new(
+        figure_files(&stem, true).iter().map(PathBuf::as_path),
+        force,
+    )?;
     let probes = reports
         .iter()
         .map(|path| {
@@ -89,10 +106,7 @@ fn plot_dead_neurons(reports: &[PathBuf], out: Option<&Path>) -> Result<Vec<Path
         })
         .collect::<Result<Vec<_>, _>>()
         .map_err(input)?;
-    write_figure(
-        dead_neuron_comparison(&probes),
-        &stem_in(out, FIGURES, "dead-neurons"),
-    )
+    write_figure(dead_neuron_comparison(&probes), &stem)
 }
 
 /// The record a path stands for: a file itself, or the record of a run or experiment
@@ -122,7 +136,13 @@ fn record_file(from: &Path) -> Result<PathBuf, Failure> {
 
 /// Draws whatever record `from` is again, by its tag: beside the data, or with
 /// `--out DIR` in DIR under a name that says what it is.
-fn plot_from(from: &Path, out: Option<&Path>) -> Result<Vec<PathBuf>, Failure> {
+fn plot_from(from: &Path, out: Option<&Path>, force: bool) -> Result<Vec<PathBuf>, Failure> {
+    // Into another folder, a figure may not silently replace another of the same name;
+    // beside its data it is that data's picture, drawn again.
+    let check = |stem: &Path, json: bool| match out {
+        Some(_) => check_new(figure_files(stem, json).iter().map(PathBuf::as_path), force),
+        None => Ok(()),
+    };
     let file = record_file(from)?;
     let record = artifact::read_any(&file)
         .with_context(|| format!("--from {}", from.display()))
@@ -140,11 +160,13 @@ fn plot_from(from: &Path, out: Option<&Path>) -> Result<Vec<PathBuf>, Failure> {
             };
             let figure = experiment_figure(experiment.name(), &records);
             let comparison = named(ExperimentLayout::COMPARISON, layout.comparison_figure());
+            check(&comparison, false)?;
+            let statistics = named(ExperimentLayout::STATISTICS, layout.statistics_figure());
+            check(&statistics, false)?;
             let mut written = write_drawing(figure, &comparison)?;
             let summary = experiment_summary(&experiment, &records);
             if let Some(stats) = summary.statistics.filter(|s| s.has_spread()) {
-                let stem = named(ExperimentLayout::STATISTICS, layout.statistics_figure());
-                written.extend(write_drawing(statistics_figure(&stats), &stem)?);
+                written.extend(write_drawing(statistics_figure(&stats), &statistics)?);
             }
             return Ok(written);
         }
@@ -173,6 +195,7 @@ fn plot_from(from: &Path, out: Option<&Path>) -> Result<Vec<PathBuf>, Failure> {
                 .file_name()
                 .map_or_else(|| "figure".into(), |n| n.to_string_lossy().into_owned());
             let stem = out.map_or(stem, |dir| dir.join(name));
+            check(&stem, true)?;
             let drawing = drawing_of(figure).ok_or_else(|| {
                 input(anyhow!(
                     "--from {}: this record has no figure",
@@ -197,5 +220,6 @@ fn plot_from(from: &Path, out: Option<&Path>) -> Result<Vec<PathBuf>, Failure> {
         }
     };
     let stem = out.map_or(beside, |dir| dir.join(name));
+    check(&stem, false)?;
     write_drawing(drawing, &stem)
 }

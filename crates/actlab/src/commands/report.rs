@@ -21,7 +21,7 @@ pub fn run(args: ReportArgs, json: bool) -> Result<ExitCode, Failure> {
             "figures": figures,
         }))?;
     } else {
-        println!(
+        outln!(
             "{} ({} runs, {} figures)",
             out.display(),
             records.len(),

@@ -112,7 +112,7 @@ pub fn run(args: RerunArgs, json: bool) -> Result<ExitCode, Failure> {
         }))?;
     } else {
         match mismatch {
-            None if complete => println!(
+            None if complete => outln!(
                 "reproduced: all {} recorded epochs of {} have identical losses and accuracies ({})",
                 original.epochs.len(),
                 spec.name(),

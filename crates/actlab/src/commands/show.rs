@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use serde::Serialize;
-use spec::{RunLayout, RunRecord, Scope};
+use spec::{ActivationSpec, Compiled, FixedFn, RunLayout, RunRecord, Scope};
 
 use crate::cli::show::ShowArgs;
 use crate::context::print::print_json;
@@ -20,7 +20,47 @@ const LISTED: usize = 6;
 #[derive(Serialize)]
 struct LearnedParam {
     name: String,
+    /// The values as the module holds them (a mixture's: weight logits, function-major).
     values: Vec<f64>,
+    /// A mixture's weights, what the logits mean: per function, the softmax weight of
+    /// each unit (one value when shared).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    weights: Vec<MixtureWeight>,
+}
+
+/// One function of a mixture and its weight per unit.
+#[derive(Serialize)]
+struct MixtureWeight {
+    function: String,
+    weights: Vec<f64>,
+}
+
+/// A mixture's weight logits (function-major, `functions.len()` rows of one value per
+/// unit) as each function's softmax weight per unit.
+fn mixture_weights(functions: &[FixedFn], logits: &[f64]) -> Vec<MixtureWeight> {
+    let k = functions.len();
+    if k == 0 || !logits.len().is_multiple_of(k) {
+        return Vec::new();
+    }
+    let units = logits.len() / k;
+    let mut weights = vec![vec![0.0; units]; k];
+    for u in 0..units {
+        let column: Vec<f64> = (0..k).map(|i| logits[i * units + u]).collect();
+        let top = column.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let exp: Vec<f64> = column.iter().map(|l| (l - top).exp()).collect();
+        let sum: f64 = exp.iter().sum();
+        for i in 0..k {
+            weights[i][u] = exp[i] / sum;
+        }
+    }
+    functions
+        .iter()
+        .zip(weights)
+        .map(|(f, weights)| MixtureWeight {
+            function: f.name().to_string(),
+            weights,
+        })
+        .collect()
 }
 
 /// One activation module: the layers it serves and its parameters.
@@ -83,7 +123,7 @@ fn values_text(values: &[f64]) -> String {
 
 fn print_text(record: &RunRecord, checkpoint: Option<&str>, modules: &[LearnedModule]) {
     match &record.imported {
-        Some(source) => println!(
+        Some(source) => outln!(
             "{} (experiment {}): imported from {} ({} file, SHA-256 {})",
             record.run,
             record.experiment,
@@ -91,7 +131,7 @@ fn print_text(record: &RunRecord, checkpoint: Option<&str>, modules: &[LearnedMo
             source.format,
             source.sha256
         ),
-        None => println!(
+        None => outln!(
             "{} (experiment {}): {}, {} of {} epochs, {:.1} s",
             record.run,
             record.experiment,
@@ -111,7 +151,7 @@ fn print_text(record: &RunRecord, checkpoint: Option<&str>, modules: &[LearnedMo
         .activation
         .as_ref()
         .map_or(String::new(), |a| format!(", {}", a.scope));
-    println!(
+    outln!(
         "network   {}: {}{scope}, {} parameters",
         net.model_name(),
         widths.join("-"),
@@ -120,11 +160,16 @@ fn print_text(record: &RunRecord, checkpoint: Option<&str>, modules: &[LearnedMo
     // An imported run was trained elsewhere: its settings here are actlab's defaults.
     if record.imported.is_none() {
         let t = &record.train;
-        println!(
+        outln!(
             "training  {} lr {} momentum {} weight decay {}, batch {}, seed {}",
-            t.optimizer, t.lr, t.momentum, t.weight_decay, t.batch_size, t.seed
+            t.optimizer,
+            t.lr,
+            t.momentum,
+            t.weight_decay,
+            t.batch_size,
+            t.seed
         );
-        println!(
+        outln!(
             "ran on    {}, {} thread(s), actlab {} ({}), data {}",
             record.device,
             record.threads,
@@ -134,9 +179,9 @@ fn print_text(record: &RunRecord, checkpoint: Option<&str>, modules: &[LearnedMo
         );
     }
     if !record.epochs.is_empty() {
-        println!("\nepoch  train loss  train acc %  test loss  test acc %  time s");
+        outln!("\nepoch  train loss  train acc %  test loss  test acc %  time s");
         for e in &record.epochs {
-            println!(
+            outln!(
                 "{:>5}  {:>10.4}  {:>11.2}  {:>9.4}  {:>10.2}  {:>6.1}",
                 e.epoch,
                 e.train_loss,
@@ -156,7 +201,7 @@ fn print_text(record: &RunRecord, checkpoint: Option<&str>, modules: &[LearnedMo
             None => format!("{} (after epoch {})", c.name(), c.epoch),
         })
         .collect();
-    println!(
+    outln!(
         "\ncheckpoints  {}",
         if saved.is_empty() {
             "none yet".to_string()
@@ -166,13 +211,13 @@ fn print_text(record: &RunRecord, checkpoint: Option<&str>, modules: &[LearnedMo
     );
     if let Some(checkpoint) = checkpoint {
         if modules.is_empty() {
-            println!(
+            outln!(
                 "activation   {} has no trainable parameters",
                 net.activation_name()
             );
             return;
         }
-        println!("\nlearned activation parameters ({checkpoint}):");
+        outln!("\nlearned activation parameters ({checkpoint}):");
         for m in modules {
             let layers: Vec<String> = m.layers.iter().map(|l| l.to_string()).collect();
             let place = if m.layers.len() > 1 {
@@ -181,7 +226,18 @@ fn print_text(record: &RunRecord, checkpoint: Option<&str>, modules: &[LearnedMo
                 format!("layer {}", layers.join(""))
             };
             for p in &m.params {
-                println!("  {place:<22} {:<12} {}", p.name, values_text(&p.values));
+                if p.weights.is_empty() {
+                    outln!("  {place:<22} {:<12} {}", p.name, values_text(&p.values));
+                    continue;
+                }
+                // A mixture: each function's softmax weight, not the logits.
+                for w in &p.weights {
+                    outln!(
+                        "  {place:<22} {:<12} {}",
+                        format!("w({})", w.function),
+                        values_text(&w.weights)
+                    );
+                }
             }
         }
     }
@@ -208,16 +264,30 @@ pub fn run(args: ShowArgs, json: bool) -> Result<ExitCode, Failure> {
                 (1, _) | (_, Some(Scope::Shared)) => (1..=hidden).collect(),
                 _ => vec![i + 1],
             };
+            let mixture = match record.network.activation.as_ref().map(|a| &a.kind) {
+                Some(ActivationSpec::Custom(definition)) => match definition.compiled() {
+                    Compiled::Mixture(functions) => Some(functions.clone()),
+                    Compiled::Expression(_) => None,
+                },
+                _ => None,
+            };
             let params: Vec<LearnedParam> = module
                 .params()
                 .into_iter()
-                .map(|(name, tensor)| LearnedParam {
-                    name,
-                    values: tensor
+                .map(|(name, tensor)| {
+                    let values = tensor
                         .into_data()
                         .convert::<f64>()
                         .try_to_vec::<f64>()
-                        .unwrap_or_default(),
+                        .unwrap_or_default();
+                    let weights = mixture
+                        .as_deref()
+                        .map_or_else(Vec::new, |f| mixture_weights(f, &values));
+                    LearnedParam {
+                        name,
+                        values,
+                        weights,
+                    }
                 })
                 .collect();
             if !params.is_empty() {
@@ -234,11 +304,30 @@ pub fn run(args: ShowArgs, json: bool) -> Result<ExitCode, Failure> {
     } else {
         print_text(&record, checkpoint.as_deref(), &modules);
         if !files_here && !record.checkpoints.is_empty() {
-            println!(
+            outln!(
                 "(the checkpoint files are not in {}: no learned parameters to show)",
                 dir.display()
             );
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Logits become weights that sum to 1 per unit, named by function.
+    #[test]
+    fn mixture_logits_are_shown_as_weights() {
+        let functions = [FixedFn::ReLU, FixedFn::Tanh];
+        // Two units: logits (ReLU: 0, ln 3), (Tanh: 0, 0).
+        let shown = mixture_weights(&functions, &[0.0, 3f64.ln(), 0.0, 0.0]);
+        assert_eq!(shown[0].function, "ReLU");
+        assert_eq!(shown[1].function, "Tanh");
+        assert!((shown[0].weights[0] - 0.5).abs() < 1e-12);
+        assert!((shown[0].weights[1] - 0.75).abs() < 1e-12);
+        assert!((shown[1].weights[1] - 0.25).abs() < 1e-12);
+        assert!(mixture_weights(&functions, &[1.0, 2.0, 3.0]).is_empty());
+    }
 }

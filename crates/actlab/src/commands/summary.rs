@@ -16,7 +16,7 @@ pub fn run(args: SummaryArgs, json: bool) -> Result<ExitCode, Failure> {
     if json {
         print_json(&summary)?;
     } else {
-        println!("{summary}");
+        outln!("{summary}");
     }
     Ok(ExitCode::SUCCESS)
 }

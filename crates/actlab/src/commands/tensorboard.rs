@@ -78,14 +78,14 @@ pub fn run(args: TensorboardArgs, json: bool) -> Result<ExitCode, Failure> {
             "logdir": logdir,
         }))?;
     } else {
-        println!(
+        outln!(
             "{} event files ({events} events) from {} experiment(s); view them with: tensorboard --logdir {}",
             written.len(),
             folders.len(),
             logdir.display()
         );
         if !live.is_empty() {
-            println!(
+            outln!(
                 "{} run(s) already have the events written as they trained, kept as they are (e.g. {})",
                 live.len(),
                 live[0].display()

@@ -19,6 +19,46 @@ use crate::failure::{Failure, input};
 use crate::parse::ShardChoice;
 use crate::sweep::{Shown, Step, resume_step, train_steps};
 
+/// `--force`: what an earlier training left in the experiment folder `dir` is removed,
+/// every run folder (planned now or not: a leftover run would join the summary and
+/// break `merge`), the summary, figures, report, claims and config; files actlab did
+/// not write stay.
+fn clear_experiment(dir: &Path) -> Result<(), Failure> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    let layout = ExperimentLayout::new(dir);
+    let ours = [
+        layout.config(),
+        layout.summary("md"),
+        layout.summary("csv"),
+        layout.summary("json"),
+        layout.runs_csv(),
+        layout.epochs_csv(),
+        layout.report(),
+        dir.join("figures"),
+        dir.join(".claims"),
+    ];
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let is_run = path.is_dir()
+            && (RunLayout::new(&path).record().is_file()
+                || RunLayout::new(&path).checkpoints().is_dir());
+        if !is_run && !ours.contains(&path) {
+            continue;
+        }
+        let removed = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        removed
+            .with_context(|| format!("--force: cannot clear {}", path.display()))
+            .map_err(input)?;
+    }
+    Ok(())
+}
+
 /// Something in `dir` that a new training would overwrite, if anything.
 fn existing_result(dir: &Path) -> Option<String> {
     let layout = ExperimentLayout::new(dir);
@@ -79,6 +119,15 @@ pub fn run(args: TrainArgs, json: bool) -> Result<ExitCode, Failure> {
         .check(&origin)
         .map_err(|e| input(e.located_in(&text)))?;
     check_fits(&experiment, &args)?;
+    if let Some(dir) = &experiment.file().tensorboard_dir
+        && dir.exists()
+        && !dir.is_dir()
+    {
+        return Err(input(anyhow!(
+            "--tensorboard {}: a file, not a folder; give a folder for the event files (it is created when missing)",
+            dir.display()
+        )));
+    }
     let data = load_data(&args.env)?;
     if let Some(shard) = args.shard {
         return sharded(&experiment, shard, &data, &args, show);
@@ -92,14 +141,7 @@ pub fn run(args: TrainArgs, json: bool) -> Result<ExitCode, Failure> {
         )));
     }
     if args.force {
-        // Overwritten: no run may be kept or resumed from what was there.
-        for spec in experiment.runs() {
-            if spec.dir().exists() {
-                std::fs::remove_dir_all(spec.dir())
-                    .with_context(|| format!("--force: cannot clear {}", spec.dir().display()))
-                    .map_err(input)?;
-            }
-        }
+        clear_experiment(dir)?;
     }
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the experiment folder {}", dir.display()))

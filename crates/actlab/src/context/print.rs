@@ -33,14 +33,14 @@ pub fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
     let text = serde_json::to_string_pretty(value)
         .context("serialising the output")
         .map_err(failed)?;
-    println!("{text}");
+    outln!("{text}");
     Ok(())
 }
 
 /// Says where files went, on one line.
 pub fn print_paths(paths: &[PathBuf]) {
     let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-    println!("{}", names.join("  "));
+    outln!("{}", names.join("  "));
 }
 
 #[cfg(test)]

@@ -2,13 +2,56 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use anyhow::{Context, anyhow};
 use serde::Serialize;
 use spec::artifact::{self, Artifact};
 use viz::Drawing;
 
 use crate::context::print::print_json;
-use crate::failure::{Failure, failed};
+use crate::failure::{Failure, failed, input};
+
+/// The one overwrite policy: a file a command is asked to write replaces an existing
+/// one only with `--force`. Called with every file a command will write, before any
+/// work, so that a refusal leaves everything as it was.
+pub fn check_new<'a>(
+    files: impl IntoIterator<Item = &'a Path>,
+    force: bool,
+) -> Result<(), Failure> {
+    if force {
+        return Ok(());
+    }
+    let existing = files.into_iter().find(|f| f.symlink_metadata().is_ok());
+    match existing {
+        Some(file) => Err(input(anyhow!(
+            "{} exists; pass --force to replace it, or choose another place (--out, --to, --script)",
+            file.display()
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The files a figure with the stem `stem` is written as: its SVG and PNG, and with
+/// `data` its JSON (a figure no record holds the data of).
+pub fn figure_files(stem: &Path, data: bool) -> Vec<PathBuf> {
+    let suffixed = |extension: &str| {
+        let mut name = stem.as_os_str().to_os_string();
+        name.push(".");
+        name.push(extension);
+        PathBuf::from(name)
+    };
+    let mut files = vec![suffixed("svg"), suffixed("png")];
+    if data {
+        files.push(suffixed("json"));
+    }
+    files
+}
+
+/// The files a probe's report at `report` is written as: the report and its figure.
+pub fn probe_files(report: &Path) -> Vec<PathBuf> {
+    let mut files = vec![report.to_path_buf()];
+    files.extend(figure_files(&spec::layout::probe_figure(report), false));
+    files
+}
 
 /// Writes `value` to `path` with its tag.
 pub fn write_record<T: Artifact>(path: &Path, value: &T) -> Result<(), Failure> {

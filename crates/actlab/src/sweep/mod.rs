@@ -84,8 +84,8 @@ pub fn train_steps(
             "summary": table,
         }))?;
     } else {
-        println!("\n{}", table.terminal());
-        println!(
+        outln!("\n{}", table.terminal());
+        outln!(
             "Results: {}/ (summary.md, summary.csv, summary.json, figures/; one folder per run)",
             experiment.dir().display()
         );

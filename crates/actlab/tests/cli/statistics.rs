@@ -76,7 +76,14 @@ fn seeds_are_summarised_compared_and_gated() {
     assert!(worse.status.success(), "{}", stderr(&worse));
     let gate = actlab(
         cwd,
-        &["compare", "o/worse", "o/base", "--fail-on-regression"],
+        &[
+            "compare",
+            "o/worse",
+            "o/base",
+            "--fail-on-regression",
+            "--accept",
+            "train.lr",
+        ],
     );
     assert_eq!(
         gate.status.code(),
@@ -92,19 +99,31 @@ fn seeds_are_summarised_compared_and_gated() {
     );
     assert!(stdout(&gate).contains("regressed"), "{}", stdout(&gate));
     // Without the flag the table still says it, and the exit code does not.
-    let report_only = actlab(cwd, &["compare", "o/worse", "o/base", "--json"]);
+    let report_only = actlab(
+        cwd,
+        &[
+            "compare", "o/worse", "o/base", "--json", "--accept", "train.lr",
+        ],
+    );
     assert_eq!(report_only.status.code(), Some(0));
     let c: Value = serde_json::from_slice(&report_only.stdout).unwrap();
     assert_eq!(c["groups"][0]["regressed"], true);
     // The other way round, the drop is an improvement.
     let better = actlab(
         cwd,
-        &["compare", "o/base", "o/worse", "--fail-on-regression"],
+        &[
+            "compare",
+            "o/base",
+            "o/worse",
+            "--fail-on-regression",
+            "--accept",
+            "train",
+        ],
     );
     assert_eq!(better.status.code(), Some(0), "{}", stderr(&better));
     assert!(stdout(&better).contains("improved"), "{}", stdout(&better));
 
-    // Other epochs cannot be compared: refused as bad input.
+    // Other epochs cannot be compared unless accepted: refused as bad input.
     let longer = train(
         cwd,
         &data,
@@ -116,7 +135,9 @@ fn seeds_are_summarised_compared_and_gated() {
     let refused = actlab(cwd, &["compare", "o/longer", "o/base"]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(
-        stderr(&refused).contains("cannot compare ReLU: its runs trained [3] epochs in one experiment and [2] in the other"),
+        stderr(&refused).contains(
+            "cannot compare ReLU: its runs were trained differently: train.epochs is 3 in one and 2 in the other"
+        ),
         "{}",
         stderr(&refused)
     );

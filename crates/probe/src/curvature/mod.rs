@@ -198,7 +198,10 @@ pub fn hessian_probe(
     };
 
     let mut blocks = Vec::new();
-    for block in objective.blocks() {
+    // No steps or vectors: the blocks were not asked for (`--no-blocks`); none are
+    // reported, rather than spectra of zeros.
+    let asked = settings.block_steps > 0 && settings.block_vectors > 0;
+    for block in objective.blocks().iter().filter(|_| asked) {
         progress(&format!("block {}", block.name));
         let len = block.range.len();
         let mut apply = block_operator(objective, &w, block, &mut products);

@@ -152,6 +152,14 @@ impl Default for ExperimentFile {
     }
 }
 
+/// The first repeated value of `values`, as (its first index, the repeat's index).
+pub fn first_repeat<T: PartialEq>(values: &[T]) -> Option<(usize, usize)> {
+    values
+        .iter()
+        .enumerate()
+        .find_map(|(j, v)| values[..j].iter().position(|w| w == v).map(|i| (i, j)))
+}
+
 /// The tables of an experiment file and the keys each takes, for pointing a key written
 /// in the wrong table to its own.
 fn tables() -> [(&'static str, Vec<String>); 3] {
@@ -168,7 +176,7 @@ fn tables() -> [(&'static str, Vec<String>); 3] {
 impl ExperimentFile {
     /// Parses TOML text; `path` labels errors.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        toml::from_str(text).map_err(|e| {
+        let file: Self = toml::from_str(text).map_err(|e| {
             let (line, column) = e.span().map_or((1, 1), |s| line_column(text, s.start));
             let mut message = e.message().replace('\n', " ").trim().to_string();
             if let Some(hint) = misplaced_hint(&message, &tables()) {
@@ -180,20 +188,40 @@ impl ExperimentFile {
                 column,
                 message,
             }
-        })
+        })?;
+        // Written, `[train] seed` would be ignored whatever its value (the default one
+        // included): each run's seed comes from `seeds`.
+        if let Some((line, column)) = locate(text, "train.seed") {
+            return Err(ConfigError::Parse {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: "`seed` is set per run from the top-level `seeds` list; write seeds = [N] before any [table] instead".into(),
+            });
+        }
+        Ok(file)
     }
 
     /// The config as TOML that `--config` reads back to the same experiment.
     pub fn to_toml(&self) -> String {
-        toml::to_string(self).expect("an experiment file is TOML-shaped: tables after values")
+        // Without `[train] seed`: the runs' seeds are `seeds`, and a file that named one
+        // there would be refused (its value would be ignored).
+        let mut value = toml::Value::try_from(self)
+            .expect("an experiment file is TOML-shaped: tables after values");
+        if let Some(train) = value.get_mut("train").and_then(toml::Value::as_table_mut) {
+            train.remove("seed");
+        }
+        toml::to_string(&value).expect("an experiment file is TOML-shaped: tables after values")
     }
 
     /// Reads a TOML file's text.
     pub fn read_text(path: &Path) -> Result<String, ConfigError> {
-        std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
-            path: path.to_path_buf(),
-            error,
-        })
+        crate::fsio::read_limited_text(path, crate::fsio::limits::CONFIG, "config").map_err(
+            |error| ConfigError::Read {
+                path: path.to_path_buf(),
+                error,
+            },
+        )
     }
 
     /// Reads and parses a TOML file.
@@ -296,6 +324,21 @@ impl ExperimentFile {
             return Err(invalid(
                 "seeds",
                 "is empty; give at least one seed, e.g. [7]".into(),
+            ));
+        }
+        if let Some((i, j)) = first_repeat(&self.seeds) {
+            return Err(invalid(
+                &format!("seeds[{j}]"),
+                format!(
+                    "repeats seed {} of seeds[{i}]; each seed is one run, and a repeated one would be counted twice in every statistic",
+                    self.seeds[j]
+                ),
+            ));
+        }
+        if self.hidden.is_empty() {
+            return Err(invalid(
+                "hidden",
+                "is empty; give the hidden layers' widths, e.g. [256, 192, 128, 64] (without a hidden layer a network has no activation)".into(),
             ));
         }
         if self.hidden.len() > NetworkConfig::MAX_LAYERS {
@@ -421,170 +464,9 @@ impl ExperimentFile {
     }
 }
 
-/// A checked experiment: every value is known to be usable, and the only way to one is
-/// [`ExperimentFile::check`]. Saved as `experiment.json` (the resolved config), from
-/// which `--resume`, `plot` and `report` check it again.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Experiment {
-    file: ExperimentFile,
-    dir: PathBuf,
-    acts: Vec<ActivationSpec>,
-}
+mod plan;
 
-impl Experiment {
-    /// Experiment name.
-    pub fn name(&self) -> &str {
-        &self.file.name
-    }
-
-    /// The experiment folder.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    /// Activations, in run order, each with its options.
-    pub fn acts(&self) -> &[ActivationSpec] {
-        &self.acts
-    }
-
-    /// Seeds, in run order.
-    pub fn seeds(&self) -> &[u64] {
-        &self.file.seeds
-    }
-
-    /// The activation the summary compares every other with, when the config names one.
-    pub fn baseline(&self) -> Option<&str> {
-        self.file.baseline.as_deref()
-    }
-
-    /// Hyper-parameters shared by every run (the seed is set per run).
-    pub fn train(&self) -> &TrainConfig {
-        &self.file.train
-    }
-
-    /// The resolved config: what `experiment.json` holds.
-    pub fn file(&self) -> &ExperimentFile {
-        &self.file
-    }
-
-    /// The same experiment in the folder `dir` (a saved one that was moved).
-    pub fn at(self, dir: PathBuf) -> Self {
-        Self { dir, ..self }
-    }
-
-    /// Every (activation, seed) run, activation-major: the fixed order in which runs
-    /// are planned.
-    pub fn runs(&self) -> Vec<RunSpec> {
-        let layout = ExperimentLayout::new(&self.dir);
-        let mut runs = Vec::new();
-        for spec in &self.acts {
-            for &seed in self.seeds() {
-                let name = ExperimentLayout::run_name(spec.name(), seed);
-                let activation = ActivationConfig::new(spec.clone()).with_scope(self.file.scope);
-                let dir = layout.run(&name).dir().to_path_buf();
-                let tensorboard =
-                    self.file
-                        .train
-                        .tensorboard
-                        .then(|| match &self.file.tensorboard_dir {
-                            Some(root) => root.join(&self.file.name).join(&name),
-                            None => RunLayout::new(&dir).tensorboard(),
-                        });
-                runs.push(RunSpec {
-                    experiment: self.file.name.clone(),
-                    dir,
-                    tensorboard,
-                    name,
-                    network: NetworkConfig::book(activation)
-                        .with_hidden(self.file.hidden.clone())
-                        .with_layer(self.file.layer),
-                    train: TrainConfig {
-                        seed,
-                        ..self.file.train.clone()
-                    },
-                });
-            }
-        }
-        runs
-    }
-}
-
-/// One training run, checked: from [`Experiment::runs`], or [`RunSpec::new`] for a run
-/// rebuilt from its record.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RunSpec {
-    experiment: String,
-    name: String,
-    dir: PathBuf,
-    network: NetworkConfig,
-    train: TrainConfig,
-    tensorboard: Option<PathBuf>,
-}
-
-impl RunSpec {
-    /// A run of `network` with `train` into `dir`, checked; `origin` names where the
-    /// settings came from in errors (a run record, say).
-    pub fn new(
-        experiment: &str,
-        name: &str,
-        dir: PathBuf,
-        network: NetworkConfig,
-        train: TrainConfig,
-        origin: &str,
-    ) -> Result<Self, ConfigError> {
-        let invalid = |field: String, problem: String| ConfigError::Invalid {
-            origin: origin.to_string(),
-            field,
-            problem,
-        };
-        network
-            .check()
-            .map_err(|e| invalid("network".into(), format!("cannot be built: {e}")))?;
-        if let Some((field, problem)) = train.problem() {
-            return Err(invalid(format!("train.{field}"), problem));
-        }
-        Ok(Self {
-            experiment: experiment.to_string(),
-            name: name.to_string(),
-            tensorboard: train
-                .tensorboard
-                .then(|| RunLayout::new(&dir).tensorboard()),
-            dir,
-            network,
-            train,
-        })
-    }
-
-    /// The folder of the run's TensorBoard event files, when it writes them.
-    pub fn tensorboard_dir(&self) -> Option<&Path> {
-        self.tensorboard.as_deref()
-    }
-
-    /// Experiment name.
-    pub fn experiment(&self) -> &str {
-        &self.experiment
-    }
-
-    /// Run name, `<Activation>-s<seed>`.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The run folder.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    /// The network.
-    pub fn network(&self) -> &NetworkConfig {
-        &self.network
-    }
-
-    /// Hyper-parameters, with this run's seed.
-    pub fn train(&self) -> &TrainConfig {
-        &self.train
-    }
-}
+pub use plan::{Experiment, RunSpec};
 
 #[cfg(test)]
 mod tests;

@@ -247,3 +247,20 @@ fn misplaced_keys_are_pointed_to_their_table() {
     );
     assert!(fields_of::<TrainConfig>().contains(&"batch_size".to_string()));
 }
+
+/// Nesting is bounded in every recursive format actlab reads: a TOML config nested
+/// 100,000 deep and a JSON record nested as deep are errors, not stack overflows.
+#[test]
+fn deeply_nested_files_are_errors() {
+    let n = 100_000;
+    let toml = format!("name = \"d\"\nacts = {}{}\n", "[".repeat(n), "]".repeat(n));
+    let e = ExperimentFile::parse(&toml, Path::new("deep.toml")).unwrap_err();
+    assert!(e.to_string().starts_with("deep.toml:2:"), "{e}");
+    let json = format!(
+        "{{\"kind\": \"run\", \"format\": 1, \"x\": {}{}}}",
+        "[".repeat(n),
+        "]".repeat(n)
+    );
+    let e = crate::artifact::parse::<crate::RunRecord>(&json, Path::new("run.json")).unwrap_err();
+    assert!(e.to_string().contains("recursion limit"), "{e}");
+}

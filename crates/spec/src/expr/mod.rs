@@ -161,6 +161,29 @@ impl fmt::Display for ExprError {
 
 impl std::error::Error for ExprError {}
 
+impl ExprError {
+    /// The part of `text` around the column this error points at, quoted, at most 60
+    /// characters (with `…` where it is cut), so that a long expression is not echoed
+    /// whole.
+    pub fn excerpt(&self, text: &str) -> String {
+        const SIDE: usize = 30;
+        let chars: Vec<char> = text.chars().collect();
+        if chars.len() <= 2 * SIDE {
+            return format!("{text:?}");
+        }
+        let at = self.column.saturating_sub(1).min(chars.len());
+        let start = at.saturating_sub(SIDE);
+        let end = (start + 2 * SIDE).min(chars.len());
+        let piece: String = chars[start..end].iter().collect();
+        format!(
+            "\"{}{}{}\"",
+            if start > 0 { "…" } else { "" },
+            piece.escape_debug(),
+            if end < chars.len() { "…" } else { "" }
+        )
+    }
+}
+
 impl Expr {
     /// Parses and type-checks `text`; `params` are the names of the trainable parameters.
     pub fn parse(text: &str, params: &[String]) -> Result<Expr, ExprError> {

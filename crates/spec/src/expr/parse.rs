@@ -128,8 +128,15 @@ struct Parser<'a> {
     depth: usize,
 }
 
-/// Deepest nesting of parentheses, calls, signs and powers an expression may have.
-const MAX_DEPTH: usize = 100;
+/// Deepest nesting an expression may have: parentheses, calls, signs and powers, and each
+/// term of a sum or factor of a product (`a + b + c` is two deep), so that every pass
+/// over the tree (folding, evaluation, derivatives, dropping it) stays far from the
+/// stack's end.
+pub(super) const MAX_DEPTH: usize = 100;
+
+/// Longest expression, in characters: bounds the tree's size as the depth bounds its
+/// height.
+pub(super) const MAX_LENGTH: usize = 4096;
 
 /// The name of a parameter-free registry function in expressions: lower case, `-`
 /// written `_` (e.g. `gelu_tanh`).
@@ -278,35 +285,54 @@ impl Parser<'_> {
     }
 
     fn sum(&mut self) -> Result<Parsed, ExprError> {
-        let column = self.column();
-        let mut left = self.product()?;
-        loop {
-            let op = match self.peek() {
-                Token::Op("+") => BinaryOp::Add,
-                Token::Op("-") => BinaryOp::Sub,
-                _ => return Ok(left),
-            };
-            self.advance();
-            let l = self.number(left, column)?;
-            let r = self.operand(Self::product)?;
-            left = Parsed::Number(self.folded(Expr::Binary(op, Box::new(l), Box::new(r)), column)?);
-        }
+        self.chain(Self::product, |token| match token {
+            Token::Op("+") => Some(BinaryOp::Add),
+            Token::Op("-") => Some(BinaryOp::Sub),
+            _ => None,
+        })
     }
 
     fn product(&mut self) -> Result<Parsed, ExprError> {
+        self.chain(Self::unary, |token| match token {
+            Token::Op("*") => Some(BinaryOp::Mul),
+            Token::Op("/") => Some(BinaryOp::Div),
+            _ => None,
+        })
+    }
+
+    /// A left-associative chain `operand (op operand)*`, each link one level deeper
+    /// (the tree it builds is as deep as the chain is long).
+    fn chain(
+        &mut self,
+        operand: fn(&mut Self) -> Result<Parsed, ExprError>,
+        op_of: fn(&Token) -> Option<BinaryOp>,
+    ) -> Result<Parsed, ExprError> {
+        let depth = self.depth;
+        let result = self.chain_links(operand, op_of);
+        self.depth = depth;
+        result
+    }
+
+    fn chain_links(
+        &mut self,
+        operand: fn(&mut Self) -> Result<Parsed, ExprError>,
+        op_of: fn(&Token) -> Option<BinaryOp>,
+    ) -> Result<Parsed, ExprError> {
         let column = self.column();
-        let mut left = self.unary()?;
-        loop {
-            let op = match self.peek() {
-                Token::Op("*") => BinaryOp::Mul,
-                Token::Op("/") => BinaryOp::Div,
-                _ => return Ok(left),
-            };
+        let mut left = operand(self)?;
+        while let Some(op) = op_of(self.peek()) {
+            if self.depth + 1 >= MAX_DEPTH {
+                return self.error(format!(
+                    "the expression nests more than {MAX_DEPTH} levels deep here (each term of a sum or factor of a product is a level); split it into parameters or simpler terms"
+                ));
+            }
+            self.depth += 1;
             self.advance();
             let l = self.number(left, column)?;
-            let r = self.operand(Self::unary)?;
+            let r = self.operand(operand)?;
             left = Parsed::Number(self.folded(Expr::Binary(op, Box::new(l), Box::new(r)), column)?);
         }
+        Ok(left)
     }
 
     fn unary(&mut self) -> Result<Parsed, ExprError> {
@@ -468,6 +494,15 @@ impl Parser<'_> {
 
 /// Parses and type-checks `text`; `params` are the names of the trainable parameters.
 pub(super) fn parse(text: &str, params: &[String]) -> Result<Expr, ExprError> {
+    let length = text.chars().count();
+    if length > MAX_LENGTH {
+        return Err(ExprError {
+            column: MAX_LENGTH + 1,
+            message: format!(
+                "the expression is {length} characters long; at most {MAX_LENGTH} are read"
+            ),
+        });
+    }
     let tokens = tokenize(text)?;
     let mut parser = Parser {
         tokens,

@@ -153,15 +153,44 @@ fn errors_name_the_column_and_what_was_expected() {
             .contains("nests more than 100 levels")
     );
     assert!(
-        err(&"-".repeat(10_000), &[])
+        err(&"-".repeat(300), &[])
             .message
             .contains("nests more than")
     );
     assert!(
-        err(&"x^".repeat(5_000), &[])
+        err(&"x^".repeat(500), &[])
             .message
             .contains("nests more than")
     );
     // Columns count characters, not bytes.
     assert_eq!(err("ä + ", &[]).column, 1);
+}
+
+/// Left-associative chains count toward the depth, so that a sum of thousands of terms
+/// is an error, not a stack overflow in some later pass over its tree; and the text's
+/// length is bounded before anything else.
+#[test]
+fn long_chains_and_long_texts_are_refused() {
+    for op in ["+", "*", "-", "/"] {
+        let long = vec!["x"; 1500].join(op);
+        let e = Expr::parse(&long, &[]).unwrap_err();
+        assert!(e.message.contains("levels deep"), "{op}: {}", e.message);
+    }
+    let deep_enough = vec!["x"; 90].join(" + ");
+    assert!(Expr::parse(&deep_enough, &[]).is_ok());
+    let nested = format!("{}x{}", "(x + ".repeat(60), ")".repeat(60));
+    assert!(
+        Expr::parse(&nested, &[]).is_err(),
+        "nesting and chains add up"
+    );
+    let huge = "x".repeat(1 << 20);
+    let e = Expr::parse(&huge, &[]).unwrap_err();
+    assert!(e.message.contains("1048576 characters"), "{}", e.message);
+    let excerpt = e.excerpt(&huge);
+    assert!(excerpt.chars().count() < 70, "{excerpt}");
+    let short = ExprError {
+        column: 3,
+        message: String::new(),
+    };
+    assert_eq!(short.excerpt("x +"), "\"x +\"");
 }

@@ -6,8 +6,50 @@ pub mod eval;
 pub mod probe;
 pub mod run;
 pub mod stats;
+mod stats_tables;
 pub mod summary;
 pub mod table;
+
+/// Every field where two records' JSON differ, as (dotted path, this value, that value),
+/// in the order of the fields' paths.
+pub fn all_differences<T: serde::Serialize>(this: &T, that: &T) -> Vec<(String, String, String)> {
+    fn walk(
+        path: &str,
+        a: &serde_json::Value,
+        b: &serde_json::Value,
+        found: &mut Vec<(String, String, String)>,
+    ) {
+        use serde_json::Value;
+        match (a, b) {
+            (Value::Object(x), Value::Object(y)) => {
+                let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+                keys.sort();
+                keys.dedup();
+                for k in keys {
+                    let null = Value::Null;
+                    let joined = if path.is_empty() {
+                        k.to_string()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    walk(
+                        &joined,
+                        x.get(k).unwrap_or(&null),
+                        y.get(k).unwrap_or(&null),
+                        found,
+                    );
+                }
+            }
+            _ if a == b => {}
+            _ => found.push((path.to_string(), a.to_string(), b.to_string())),
+        }
+    }
+    let mut found = Vec::new();
+    if let (Ok(a), Ok(b)) = (serde_json::to_value(this), serde_json::to_value(that)) {
+        walk("", &a, &b, &mut found);
+    }
+    found
+}
 
 /// The first field where two records' JSON differ, as (dotted path, this value, that
 /// value); `None` when they are equal. For naming a contradiction between two files.

@@ -3,11 +3,7 @@
 //! group compared with a baseline and with the best group. Computed from the run records
 //! alone, deterministically (the bootstrap's seed is recorded).
 
-use std::fmt::Write as _;
-
 use serde::{Deserialize, Serialize};
-
-use crate::record::table::TextTable;
 
 /// Summary statistics of a group's values. Spread and interval need n >= 2.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -112,6 +108,37 @@ pub struct ExperimentStatistics {
     pub vs_baseline: Vec<Comparison>,
     /// Every other group against the best.
     pub vs_best: Vec<Comparison>,
+    /// The test accuracy of guessing, percent (100 over the number of classes).
+    #[serde(default = "ten_classes")]
+    pub chance_percent: f64,
+}
+
+/// Chance on FashionMNIST, for summaries written before they said it.
+fn ten_classes() -> f64 {
+    10.0
+}
+
+/// Points of test accuracy within which a run counts as near chance: it did not train.
+pub const NEAR_CHANCE_POINTS: f64 = 5.0;
+/// Points of test accuracy gained in the last epoch from which a group counts as still
+/// learning fast: its final accuracy says how fast it learns more than how well.
+pub const STILL_LEARNING_POINTS: f64 = 1.0;
+
+/// Why a group's numbers may say less than they seem to.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Caution {
+    /// `runs` of its `of` runs ended near chance: they did not train.
+    NearChance {
+        /// Runs near chance.
+        runs: usize,
+        /// Runs in the group.
+        of: usize,
+    },
+    /// Its mean test accuracy rose by `gain` points in the last epoch.
+    StillLearning {
+        /// Points gained in the last epoch.
+        gain: f64,
+    },
 }
 
 /// One group of a new experiment against the same group of a baseline experiment.
@@ -146,6 +173,21 @@ pub struct ExperimentComparison {
     pub groups: Vec<GroupChange>,
     /// Groups in only one of the two.
     pub unmatched: Vec<String>,
+    /// Settings in which the two experiments' runs differ, compared anyway because the
+    /// user accepted them by name (`compare --accept FIELD`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accepted: Vec<SettingDifference>,
+}
+
+/// A setting in which the runs of two experiments differ.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingDifference {
+    /// The field, as a dotted path of the run record (`train.lr`, `network.hidden`).
+    pub field: String,
+    /// Its value in the new experiment's runs.
+    pub new: String,
+    /// Its value in the baseline's.
+    pub baseline: String,
 }
 
 impl GroupChange {
@@ -161,6 +203,11 @@ impl GroupChange {
 }
 
 impl ExperimentComparison {
+    /// Whether any group had enough runs on both sides to be tested for a regression.
+    pub fn tested_any(&self) -> bool {
+        self.groups.iter().any(|g| g.p_worse.is_some())
+    }
+
     /// The groups that regressed.
     pub fn regressions(&self) -> Vec<&str> {
         self.groups
@@ -168,76 +215,6 @@ impl ExperimentComparison {
             .filter(|g| g.regressed)
             .map(|g| g.comparison.group.as_str())
             .collect()
-    }
-
-    /// Group by group: both means, the change with its interval and tests, the verdict.
-    pub fn table(&self) -> TextTable {
-        let mut table = TextTable::new(
-            format!("{} against {}", self.new, self.baseline),
-            &[
-                ("Activation", false),
-                ("n", true),
-                ("New (%)", true),
-                ("Baseline (%)", true),
-                ("Δ (pts)", true),
-                ("95 % CI", true),
-                ("p (Holm)", true),
-                ("P(new better)", true),
-                (&format!("p worse by > {} (Holm)", self.margin), true),
-                ("Verdict", false),
-            ],
-        );
-        for g in &self.groups {
-            let c = &g.comparison;
-            table.rows.push(vec![
-                c.group.clone(),
-                format!("{}/{}", g.new.n, g.baseline.n),
-                format!("{:.2}", g.new.mean),
-                format!("{:.2}", g.baseline.mean),
-                format!("{:+.2}", c.difference),
-                interval(c.ci, 2, true),
-                p_value(c.p_holm),
-                c.improvement.map_or("-".into(), |p| format!("{p:.2}")),
-                p_value(g.p_worse_holm),
-                g.verdict().into(),
-            ]);
-        }
-        table.notes.push(format!(
-            "A group regressed when its mean final test accuracy is lower by more than {} \
-             points, significantly at α = {} (one-sided Welch test, Holm-adjusted over the \
-             groups); \"improved\" and \"worse\" are two-sided Welch tests, Holm-adjusted.",
-            self.margin, self.alpha
-        ));
-        if !self.unmatched.is_empty() {
-            table.notes.push(format!(
-                "In only one of the two, not compared: {}.",
-                self.unmatched.join(", ")
-            ));
-        }
-        if self.groups.iter().any(|g| g.comparison.p.is_none()) {
-            table.notes.push(
-                "Groups with fewer than 3 runs on either side are reported, not tested.".into(),
-            );
-        }
-        table
-    }
-}
-
-/// Formats a p-value: three decimals, or two significant digits below 0.001.
-fn p_value(p: Option<f64>) -> String {
-    match p {
-        None => "-".into(),
-        Some(p) if p >= 0.001 => format!("{p:.3}"),
-        Some(p) => format!("{p:.1e}"),
-    }
-}
-
-/// `lo–hi` with `digits` decimals, or "-" without an interval.
-fn interval(ci: Option<[f64; 2]>, digits: usize, signed: bool) -> String {
-    match ci {
-        Some([lo, hi]) if signed => format!("[{lo:+.digits$}, {hi:+.digits$}]"),
-        Some([lo, hi]) => format!("[{lo:.digits$}, {hi:.digits$}]"),
-        None => "-".into(),
     }
 }
 
@@ -254,15 +231,6 @@ impl Comparison {
 }
 
 impl ExperimentStatistics {
-    /// The columns of [`Self::csv`].
-    pub const CSV_HEADER: &'static str = "activation,n,accuracy_mean,accuracy_sd,\
-        accuracy_ci_low,accuracy_ci_high,accuracy_median,accuracy_min,accuracy_max,\
-        test_loss_mean,test_loss_sd,test_loss_ci_low,test_loss_ci_high,baseline,difference,\
-        difference_ci_low,difference_ci_high,p,p_holm,improvement,improvement_ci_low,\
-        improvement_ci_high,hedges_g,vs_baseline,vs_best\n";
-    /// The columns of [`Self::epochs_csv`].
-    pub const EPOCHS_CSV_HEADER: &'static str = "activation,epoch,n,mean,ci_low,ci_high\n";
-
     /// Groups by mean final test accuracy, best first.
     pub fn ranked(&self) -> Vec<&GroupStats> {
         let mut groups: Vec<&GroupStats> = self.groups.iter().collect();
@@ -275,7 +243,7 @@ impl ExperimentStatistics {
         self.groups.iter().any(|g| g.accuracy.n > 1)
     }
 
-    fn against<'a>(table: &'a [Comparison], group: &str) -> Option<&'a Comparison> {
+    pub(crate) fn against<'a>(table: &'a [Comparison], group: &str) -> Option<&'a Comparison> {
         table.iter().find(|c| c.group == group)
     }
 
@@ -295,212 +263,80 @@ impl ExperimentStatistics {
         Self::against(&self.vs_best, group).map_or("-", Comparison::verdict)
     }
 
+    /// What to be careful of in `group`'s numbers: runs that ended near chance, a mean
+    /// still rising fast at the last epoch.
+    pub fn cautions(&self, group: &GroupStats) -> Vec<Caution> {
+        let mut found = Vec::new();
+        let near = group
+            .finals
+            .iter()
+            .filter(|&&a| a <= self.chance_percent + NEAR_CHANCE_POINTS)
+            .count();
+        if near > 0 {
+            found.push(Caution::NearChance {
+                runs: near,
+                of: group.finals.len(),
+            });
+        }
+        if let [.., before, last] = group.curve.as_slice() {
+            let gain = last.mean - before.mean;
+            if gain >= STILL_LEARNING_POINTS {
+                found.push(Caution::StillLearning { gain });
+            }
+        }
+        found
+    }
+
+    /// `group`'s name with a mark per caution (`¹` near chance, `²` still learning).
+    pub(crate) fn marked(&self, group: &GroupStats) -> String {
+        let mut name = group.name.clone();
+        for caution in self.cautions(group) {
+            name.push(match caution {
+                Caution::NearChance { .. } => '¹',
+                Caution::StillLearning { .. } => '²',
+            });
+        }
+        name
+    }
+
+    /// The notes that explain the marks of [`Self::marked`], for the groups that have
+    /// them.
+    pub(crate) fn caution_notes(&self) -> Vec<String> {
+        let mut near = Vec::new();
+        let mut learning = Vec::new();
+        for g in &self.groups {
+            for caution in self.cautions(g) {
+                match caution {
+                    Caution::NearChance { runs, of } => {
+                        near.push(format!("{} ({runs} of {of})", g.name));
+                    }
+                    Caution::StillLearning { gain } => {
+                        learning.push(format!("{} (+{gain:.1})", g.name));
+                    }
+                }
+            }
+        }
+        let mut notes = Vec::new();
+        if !near.is_empty() {
+            notes.push(format!(
+                "¹ Runs that ended within {NEAR_CHANCE_POINTS} points of chance ({} %) did not train: {}. A verdict about them is about these settings, not the activation; a larger learning rate (--lr 0.01 --momentum 0.9) or more epochs may train them.",
+                self.chance_percent,
+                near.join(", ")
+            ));
+        }
+        if !learning.is_empty() {
+            notes.push(format!(
+                "² Still learning fast, {STILL_LEARNING_POINTS} point or more of mean test accuracy gained in the last epoch: {}. Their final accuracy ranks how fast they learn more than how well; train more epochs to compare what they reach.",
+                learning.join(", ")
+            ));
+        }
+        notes
+    }
+
     /// Whether some group has too few runs for its comparisons to be tested.
-    fn some_untested(&self) -> bool {
+    pub(crate) fn some_untested(&self) -> bool {
         self.groups
             .iter()
             .any(|g| g.accuracy.n < self.min_runs_for_tests)
-    }
-
-    /// Per group, best first: n and the spread of the final test accuracy and loss.
-    pub fn groups_table(&self) -> TextTable {
-        let mut table = TextTable::new(
-            "Final test accuracy and loss over seeds",
-            &[
-                ("Activation", false),
-                ("n", true),
-                ("Accuracy (%)", true),
-                ("sd", true),
-                ("95 % CI", true),
-                ("Median", true),
-                ("Min–max", true),
-                ("Test loss", true),
-                ("95 % CI (loss)", true),
-            ],
-        );
-        for g in self.ranked() {
-            let (a, l) = (&g.accuracy, &g.test_loss);
-            table.rows.push(vec![
-                g.name.clone(),
-                a.n.to_string(),
-                format!("{:.2}", a.mean),
-                a.sd.map_or("-".into(), |sd| format!("{sd:.2}")),
-                interval(a.ci, 2, false),
-                format!("{:.2}", a.median),
-                format!("{:.2}–{:.2}", a.min, a.max),
-                format!("{:.4}", l.mean),
-                interval(l.ci, 4, false),
-            ]);
-        }
-        table.notes.push(
-            "Mean of each activation's runs (one per seed); sd: sample standard deviation; \
-             95 % CI: Student t interval of the mean."
-                .into(),
-        );
-        table
-    }
-
-    /// Every other group against the baseline, best first, with the marks against the
-    /// baseline and the best group.
-    pub fn comparison_table(&self) -> TextTable {
-        let base = &self.baseline;
-        let mut table = TextTable::new(
-            format!("Against the baseline, {base}"),
-            &[
-                ("Activation", false),
-                (&format!("Δ vs {base} (pts)"), true),
-                ("95 % CI", true),
-                ("p", true),
-                ("p (Holm)", true),
-                (&format!("P(better than {base})"), true),
-                ("95 % CI (P)", true),
-                ("Hedges' g", true),
-                (&format!("vs {base}"), false),
-                (&format!("vs best ({})", self.best), false),
-            ],
-        );
-        for g in self.ranked() {
-            let c = Self::against(&self.vs_baseline, &g.name);
-            let cell = |f: &dyn Fn(&Comparison) -> String| c.map_or("-".into(), f);
-            table.rows.push(vec![
-                g.name.clone(),
-                cell(&|c| format!("{:+.2}", c.difference)),
-                cell(&|c| interval(c.ci, 2, true)),
-                cell(&|c| p_value(c.p)),
-                cell(&|c| p_value(c.p_holm)),
-                cell(&|c| c.improvement.map_or("-".into(), |p| format!("{p:.2}"))),
-                cell(&|c| interval(c.improvement_ci, 2, false)),
-                cell(&|c| c.hedges_g.map_or("-".into(), |g| format!("{g:.2}"))),
-                self.verdict_vs_baseline(&g.name).into(),
-                self.verdict_vs_best(&g.name).into(),
-            ]);
-        }
-        let tests = self.vs_baseline.iter().filter(|c| c.p.is_some()).count();
-        if tests == 0 {
-            table.notes.push(
-                "Δ: difference of mean final test accuracy. Nothing is tested: no two groups \
-                 both have enough runs."
-                    .into(),
-            );
-        } else {
-            table.notes.push(format!(
-                "Δ: difference of mean final test accuracy, with Welch's 95 % interval; p: \
-                 Welch's t-test, Holm-adjusted over the {tests} tested comparisons with {base} \
-                 (and, for the last column, over those with the best); P(better): probability \
-                 that a run beats a run of {base} (rliable's probability of improvement), with \
-                 a percentile bootstrap interval ({} resamples, seed {}). \"better\" and \
-                 \"worse\" mean significant at α = {} after Holm's correction; \"within \
-                 noise\" means not.",
-                self.bootstrap_resamples, self.bootstrap_seed, self.alpha
-            ));
-        }
-        if self.some_untested() {
-            table.notes.push(format!(
-                "Groups with fewer than {} runs are reported, not tested: too few seeds for a \
-                 claim (train with --seeds {} or more).",
-                self.min_runs_for_tests, self.min_runs_for_tests
-            ));
-        }
-        table
-    }
-
-    /// Test accuracy per epoch: the mean of each group's runs with its 95 % interval.
-    pub fn epochs_table(&self) -> TextTable {
-        let ranked = self.ranked();
-        let mut columns: Vec<(&str, bool)> = vec![("Epoch", true)];
-        columns.extend(ranked.iter().map(|g| (g.name.as_str(), true)));
-        let mut table = TextTable::new(
-            "Test accuracy per epoch (%, mean ± 95 % CI half-width)",
-            &columns,
-        );
-        let epochs = ranked.iter().map(|g| g.curve.len()).max().unwrap_or(0);
-        for e in 0..epochs {
-            let mut row = vec![(e + 1).to_string()];
-            row.extend(ranked.iter().map(|g| match g.curve.get(e) {
-                Some(CurvePoint {
-                    mean,
-                    ci: Some([lo, hi]),
-                    ..
-                }) => {
-                    format!("{mean:.2} ± {:.2}", (hi - lo) / 2.0)
-                }
-                Some(p) => format!("{:.2}", p.mean),
-                None => "-".into(),
-            }));
-            table.rows.push(row);
-        }
-        table
-    }
-
-    /// One row per group, in the experiment's order: its spread and its comparison with
-    /// the baseline, as CSV (empty cells where there is no value).
-    pub fn csv(&self) -> String {
-        let mut out = String::from(Self::CSV_HEADER);
-        let num = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v}"));
-        let low = |ci: Option<[f64; 2]>| num(ci.map(|c| c[0]));
-        let high = |ci: Option<[f64; 2]>| num(ci.map(|c| c[1]));
-        for g in &self.groups {
-            let (a, l) = (&g.accuracy, &g.test_loss);
-            let c = Self::against(&self.vs_baseline, &g.name);
-            let cells = [
-                g.name.clone(),
-                a.n.to_string(),
-                num(Some(a.mean)),
-                num(a.sd),
-                low(a.ci),
-                high(a.ci),
-                num(Some(a.median)),
-                num(Some(a.min)),
-                num(Some(a.max)),
-                num(Some(l.mean)),
-                num(l.sd),
-                low(l.ci),
-                high(l.ci),
-                self.baseline.clone(),
-                num(c.map(|c| c.difference)),
-                low(c.and_then(|c| c.ci)),
-                high(c.and_then(|c| c.ci)),
-                num(c.and_then(|c| c.p)),
-                num(c.and_then(|c| c.p_holm)),
-                num(c.and_then(|c| c.improvement)),
-                low(c.and_then(|c| c.improvement_ci)),
-                high(c.and_then(|c| c.improvement_ci)),
-                num(c.and_then(|c| c.hedges_g)),
-                self.verdict_vs_baseline(&g.name).into(),
-                self.verdict_vs_best(&g.name).into(),
-            ];
-            let _ = writeln!(out, "{}", cells.map(|c| csv_cell(&c)).join(","));
-        }
-        out
-    }
-
-    /// Test accuracy per epoch and group, long form, as CSV.
-    pub fn epochs_csv(&self) -> String {
-        let mut out = String::from(Self::EPOCHS_CSV_HEADER);
-        for g in &self.groups {
-            for p in &g.curve {
-                let (lo, hi) = p.ci.map_or((String::new(), String::new()), |[lo, hi]| {
-                    (lo.to_string(), hi.to_string())
-                });
-                let _ = writeln!(
-                    out,
-                    "{},{},{},{},{lo},{hi}",
-                    csv_cell(&g.name),
-                    p.epoch,
-                    p.n,
-                    p.mean
-                );
-            }
-        }
-        out
-    }
-}
-
-/// A CSV cell: quoted when it holds a comma or a quote.
-fn csv_cell(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
     }
 }

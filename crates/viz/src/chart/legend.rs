@@ -3,7 +3,7 @@
 use plotters::prelude::*;
 use spec::figure::{Panel, Series};
 
-use super::{LEGEND_ROW, bar_fill, series_style};
+use super::{LEGEND_ROW, bar_fill, palette_slot, series_style};
 use crate::VizError;
 use crate::canvas::{FAMILY, draw_error};
 
@@ -18,11 +18,14 @@ fn draw_key<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let (colour, dashed) = series_style(i, series.dashed);
+    let (colour, dashed) = series_style(palette_slot(series, i), series.dashed);
     let style = colour.stroke_width(2);
     if series.bars {
-        area.draw(&Rectangle::new([(x, y - 5), (x + 18, y + 5)], bar_fill(i)))
-            .map_err(draw_error)?;
+        area.draw(&Rectangle::new(
+            [(x, y - 5), (x + 18, y + 5)],
+            bar_fill(palette_slot(series, i)),
+        ))
+        .map_err(draw_error)?;
     } else if series.dots {
         area.draw(&Circle::new((x + 9, y), 4, colour.filled()))
             .map_err(draw_error)?;

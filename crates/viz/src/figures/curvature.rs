@@ -74,6 +74,12 @@ pub fn hessian_figure(probe: &ProbeRecord<HessianReport>) -> Figure {
     )
     .with_categories(names)
     .with_reference(0.0);
+    // Without blocks (`probe hessian --no-blocks`) their panels would be empty.
+    let panels = if blocks.is_empty() {
+        vec![whole]
+    } else {
+        vec![whole, per_block, eigenvalues]
+    };
     Figure::new(
         format!(
             "{}: loss Hessian over {} training images (loss {:.4}, ξ = {:.2} ± {:.2})",
@@ -83,8 +89,8 @@ pub fn hessian_figure(probe: &ProbeRecord<HessianReport>) -> Figure {
             r.stability.xi,
             r.stability.xi_standard_error
         ),
-        3,
-        vec![whole, per_block, eigenvalues],
+        panels.len(),
+        panels,
     )
 }
 

@@ -29,26 +29,33 @@ fn seeds_per_group(stats: &ExperimentStatistics) -> String {
     }
 }
 
+/// Palette slots of the verdicts (Okabe and Ito's bluish green, vermillion and black).
+const VERDICT_BETTER: usize = 2;
+const VERDICT_WORSE: usize = 1;
+const VERDICT_NOISE: usize = 6;
+
 /// Each activation's difference of mean final accuracy from the baseline, with Welch's
-/// interval, largest first; significant ones (after Holm) in their own colour.
+/// interval, largest first; each verdict (better, worse, within noise) in its own colour.
 fn differences(stats: &ExperimentStatistics) -> Panel {
     let mut rows: Vec<_> = stats.vs_baseline.iter().collect();
     rows.sort_by(|a, b| b.difference.total_cmp(&a.difference));
     let names = rows.iter().map(|c| c.group.clone()).collect();
-    let mut significant = Series::dots("differs (Holm p < 0.05)", vec![], vec![]);
-    let mut noise = Series::dots("within noise or untested", vec![], vec![]);
+    // Each colour keeps its meaning in every figure, whichever verdicts occur.
+    let mut better = Series::dots("better", vec![], vec![]).with_colour(VERDICT_BETTER);
+    let mut worse = Series::dots("worse", vec![], vec![]).with_colour(VERDICT_WORSE);
+    let mut noise = Series::dots("no difference shown", vec![], vec![]).with_colour(VERDICT_NOISE);
     for (i, c) in rows.iter().enumerate() {
-        let series = if c.distinguishable {
-            &mut significant
-        } else {
-            &mut noise
+        let series = match (c.distinguishable, c.difference > 0.0) {
+            (false, _) => &mut noise,
+            (true, true) => &mut better,
+            (true, false) => &mut worse,
         };
         series.x.push(i as f64);
         series.y.push(c.difference);
         // Untested groups have no interval: a whisker of zero length.
         series.band.push(c.ci.unwrap_or([c.difference; 2]));
     }
-    let series = [significant, noise]
+    let series = [better, worse, noise]
         .into_iter()
         .filter(|s| !s.x.is_empty())
         .collect();
@@ -57,7 +64,10 @@ fn differences(stats: &ExperimentStatistics) -> Panel {
         .map(|c| (c.difference, c.ci.unwrap_or([c.difference; 2])))
         .collect();
     Panel::new(
-        format!("Difference from {}", stats.baseline),
+        format!(
+            "Difference from {} (Holm-adjusted, α = {})",
+            stats.baseline, stats.alpha
+        ),
         "",
         format!(
             "Δ final test accuracy vs {} (points, 95 % CI)",

@@ -49,4 +49,7 @@ pub struct LandscapeArgs {
     /// Where things run and where the data is.
     #[command(flatten)]
     pub env: EnvArgs,
+    /// Replace a report (and its figure) that exists already.
+    #[arg(long)]
+    pub force: bool,
 }

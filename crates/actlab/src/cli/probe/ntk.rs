@@ -25,4 +25,7 @@ pub struct NtkArgs {
     /// Where things run and where the data is.
     #[command(flatten)]
     pub env: EnvArgs,
+    /// Replace a report (and its figure) that exists already.
+    #[arg(long)]
+    pub force: bool,
 }

@@ -31,4 +31,7 @@ pub struct SurfaceArgs {
     /// Where the computation runs.
     #[command(flatten)]
     pub compute: DeviceArgs,
+    /// Replace a report (and its figure) that exists already.
+    #[arg(long)]
+    pub force: bool,
 }

@@ -17,7 +17,7 @@ use crate::context::networks::network_config;
 use crate::context::print::{print_json, print_paths};
 use crate::context::probe::ProbedRun;
 use crate::context::runtime::{Runtime, check_memory};
-use crate::context::write::write_probe;
+use crate::context::write::{check_new, probe_files, write_probe};
 use crate::failure::{Failure, input};
 
 /// Samples per forward pass: large batches amortise per-call overhead, and memory
@@ -72,6 +72,7 @@ pub fn run(args: DeadNeuronArgs, json: bool) -> Result<ExitCode, Failure> {
                 )));
             }
         };
+        check_new(probe_files(&out).iter().map(PathBuf::as_path), args.force)?;
         let record = ProbeRecord {
             source,
             network,
@@ -88,18 +89,18 @@ pub fn run(args: DeadNeuronArgs, json: bool) -> Result<ExitCode, Failure> {
     let record = &written.record;
     let config = &record.network;
     let counts: Vec<usize> = record.report.layers.iter().map(|l| l.dead).collect();
-    println!(
+    outln!(
         "{} over {} training samples",
         config.model_name(),
         record.report.samples
     );
-    println!("Number of layers to compare = {}", counts.len());
-    println!(
+    outln!("Number of layers to compare = {}", counts.len());
+    outln!(
         "Number of disabled neurons ({}) : {counts:?}",
         config.activation_name()
     );
     for layer in &record.report.layers {
-        println!(
+        outln!(
             "layer {}: {:>4} of {:>4} units dead ({:.1}%), {:>4} saturated, mean sparsity {:.1}%; the chapter predicts {:.1}% dead (∏ Φ(−μ/σ), μ = {:.3}, σ = {:.3})",
             layer.layer,
             layer.dead,
@@ -112,7 +113,7 @@ pub fn run(args: DeadNeuronArgs, json: bool) -> Result<ExitCode, Failure> {
             layer.pre_activation_std
         );
     }
-    println!("Report: {}", written.report.display());
+    outln!("Report: {}", written.report.display());
     print_paths(&written.figure);
     Ok(ExitCode::SUCCESS)
 }

@@ -14,7 +14,7 @@ use crate::context::data::load_data;
 use crate::context::networks::{chosen_activations, shaped};
 use crate::context::runtime::{Runtime, check_memory};
 use crate::context::write::print_written;
-use crate::context::write::write_probe;
+use crate::context::write::{check_new, probe_files, write_probe};
 use crate::failure::{Failure, input};
 
 /// `actlab probe gradients`.
@@ -41,8 +41,14 @@ pub fn run(args: GradientArgs, json: bool) -> Result<ExitCode, Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(ProbeFiles::DEFAULT_DIR));
+    let reports: Vec<PathBuf> = networks
+        .iter()
+        .map(|n| ProbeFiles::of_activation(&out, ArtifactKind::Gradients, n.activation_name()))
+        .collect();
+    let files: Vec<PathBuf> = reports.iter().flat_map(|r| probe_files(r)).collect();
+    check_new(files.iter().map(PathBuf::as_path), args.force)?;
     let mut written = Vec::new();
-    for network in &networks {
+    for (network, report) in networks.iter().zip(&reports) {
         let record = rt
             .run(|_| {
                 gradient_probe(
@@ -56,9 +62,7 @@ pub fn run(args: GradientArgs, json: bool) -> Result<ExitCode, Failure> {
             })
             .map_err(input)?;
         let drawing = gradient_figure(&record);
-        let report =
-            ProbeFiles::of_activation(&out, ArtifactKind::Gradients, &network.activation_name());
-        let w = write_probe(&report, record, drawing)?;
+        let w = write_probe(report, record, drawing)?;
         if !json {
             let stds: Vec<String> = w
                 .record
@@ -68,7 +72,7 @@ pub fn run(args: GradientArgs, json: bool) -> Result<ExitCode, Failure> {
                 .map(|l| format!("{:.2e}", l.gradient_stats.std))
                 .collect();
             let pictures: Vec<String> = w.figure.iter().map(|p| p.display().to_string()).collect();
-            println!(
+            outln!(
                 "{}: gradient std per layer [{}]; {} and {}",
                 network.model_name(),
                 stds.join(", "),

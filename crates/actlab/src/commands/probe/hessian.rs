@@ -1,5 +1,6 @@
 //! `actlab probe hessian --run DIR`: the loss Hessian of a checkpoint, in float64.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::anyhow;
@@ -13,7 +14,7 @@ use crate::context::data::load_data;
 use crate::context::print::{print_json, print_paths};
 use crate::context::probe::ProbedRun;
 use crate::context::runtime::{Runtime, float64_device};
-use crate::context::write::write_probe;
+use crate::context::write::{check_new, probe_files, write_probe};
 use crate::failure::{Failure, input};
 
 /// `actlab probe hessian`.
@@ -33,6 +34,8 @@ pub fn run(args: HessianArgs, json: bool) -> Result<ExitCode, Failure> {
             &args.env,
             &device,
         )?;
+        let out = run.report_file(ArtifactKind::Hessian, None);
+        check_new(probe_files(&out).iter().map(PathBuf::as_path), args.force)?;
         let indices = subset(&data.train, args.samples, args.seed);
         let objective = objective_on(run.model.clone(), &data.train, &indices, &device)
             .with_kinks(kinks(&run.record.network));
@@ -61,11 +64,7 @@ pub fn run(args: HessianArgs, json: bool) -> Result<ExitCode, Failure> {
         });
         let record = run.record(DatasetSplit::Train, report);
         let drawing = hessian_figure(&record);
-        let written = write_probe(
-            &run.report_file(ArtifactKind::Hessian, None),
-            record,
-            drawing,
-        )?;
+        let written = write_probe(&out, record, drawing)?;
         Ok::<_, Failure>((written, run))
     })?;
     if json {
@@ -82,7 +81,7 @@ pub fn run(args: HessianArgs, json: bool) -> Result<ExitCode, Failure> {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    println!(
+    outln!(
         "{} at {}: loss {:.4} over {} training images (seed {}), {} parameters",
         opened.record.run,
         opened.checkpoint.name(),
@@ -91,16 +90,19 @@ pub fn run(args: HessianArgs, json: bool) -> Result<ExitCode, Failure> {
         r.seed,
         s.params
     );
-    println!("top eigenvalues   {}", values(&s.top));
-    println!(
+    outln!("top eigenvalues   {}", values(&s.top));
+    outln!(
         "smallest          {:.4} (residual {:.1e})",
-        s.smallest.value, s.smallest.residual
+        s.smallest.value,
+        s.smallest.residual
     );
-    println!(
+    outln!(
         "trace             {:.4} ± {:.4} (Hutchinson, {} vectors)",
-        s.trace.value, s.trace.standard_error, s.trace.vectors
+        s.trace.value,
+        s.trace.standard_error,
+        s.trace.vectors
     );
-    println!(
+    outln!(
         "stability ξ       {:.3} ± {:.3} = ‖H‖_F {:.4} ± {:.4} / E‖∇L_B‖² {:.4} ± {:.4} ({} batches of {})",
         r.stability.xi,
         r.stability.xi_standard_error,
@@ -112,7 +114,7 @@ pub fn run(args: HessianArgs, json: bool) -> Result<ExitCode, Failure> {
         r.stability.batch_size
     );
     for b in &r.blocks {
-        println!(
+        outln!(
             "  {:<12} {:>7} params: top {}, smallest {:.4}, trace {:.4} ± {:.4}",
             b.block,
             b.params,
@@ -122,12 +124,14 @@ pub fn run(args: HessianArgs, json: bool) -> Result<ExitCode, Failure> {
             b.trace.standard_error
         );
     }
-    println!(
+    outln!(
         "{} Hessian-vector products in {:.0} s (central differences of float64 gradients, ε = {:.0e})",
-        r.products, r.seconds, r.epsilon
+        r.products,
+        r.seconds,
+        r.epsilon
     );
     if !r.kinks.is_empty() {
-        println!(
+        outln!(
             "kinks at {:?}: steps shrink to 1e-10 until no unit crosses one; {} products crossed even then{}",
             r.kinks,
             r.kink_crossings,
@@ -138,7 +142,7 @@ pub fn run(args: HessianArgs, json: bool) -> Result<ExitCode, Failure> {
             }
         );
     }
-    println!("Report: {}", written.report.display());
+    outln!("Report: {}", written.report.display());
     print_paths(&written.figure);
     Ok(ExitCode::SUCCESS)
 }

@@ -19,7 +19,7 @@ use crate::context::probe::ProbedRun;
 use crate::context::runtime::Runtime;
 use crate::context::saved::open_run;
 use crate::context::write::print_written;
-use crate::context::write::{Written, write_probe};
+use crate::context::write::{Written, check_new, probe_files, write_probe};
 use crate::failure::{Failure, input};
 
 /// `actlab probe landscape`.
@@ -62,6 +62,18 @@ fn landscape(
         ..LandscapeSettings::default()
     };
     let checkpoint = last.checkpoint.name();
+    let mut planned = Vec::new();
+    if !args.no_line {
+        planned.extend(probe_files(
+            &last.report_file(ArtifactKind::Landscape, Some("line")),
+        ));
+    }
+    if !args.no_surface {
+        planned.extend(probe_files(
+            &last.report_file(ArtifactKind::Landscape, Some("surface")),
+        ));
+    }
+    check_new(planned.iter().map(|p| p.as_path()), args.force)?;
     let objective = objective_on(last.model.clone(), &data.train, &indices, device);
 
     // The line's ends, checked before any long work.
@@ -159,7 +171,7 @@ fn describe(out: &Path, r: &LandscapeReport) {
                 (0, f64::INFINITY),
                 |(bi, b), (i, &v)| if v < b { (i, v) } else { (bi, b) },
             );
-        println!(
+        outln!(
             "line {} → {}: loss {:.4} at α = 0, {:.4} at α = 1, lowest {:.4} at α = {:.2} ({:.0} s)",
             l.from,
             l.to,
@@ -178,7 +190,7 @@ fn describe(out: &Path, r: &LandscapeReport) {
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
                 (a.min(v), b.max(v))
             });
-        println!(
+        outln!(
             "surface {} x {} over [{:.2}, {:.2}]²: loss {:.4} at the centre, {:.4} to {:.4} ({:.0} s)",
             s.alpha.len(),
             s.beta.len(),
@@ -190,7 +202,7 @@ fn describe(out: &Path, r: &LandscapeReport) {
             r.seconds
         );
     }
-    println!("Report: {}", out.display());
+    outln!("Report: {}", out.display());
 }
 
 /// The value at the grid point nearest `at`.

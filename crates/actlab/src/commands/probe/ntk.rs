@@ -17,7 +17,7 @@ use crate::context::data::load_data;
 use crate::context::networks::network_config;
 use crate::context::print::{print_json, print_paths};
 use crate::context::runtime::{Runtime, float64_device};
-use crate::context::write::write_probe;
+use crate::context::write::{check_new, probe_files, write_probe};
 use crate::failure::{Failure, input};
 
 /// LeakyReLU's negative slope (PyTorch's default, and actlab's).
@@ -32,6 +32,12 @@ pub fn run(args: NtkArgs, json: bool) -> Result<ExitCode, Failure> {
     }
     let data = load_data(&args.env)?;
     let rt = Runtime::start(&args.env.compute)?;
+    let folder = args
+        .out
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from(ProbeFiles::DEFAULT_DIR));
+    let out = ProbeFiles::at_init(&folder, ArtifactKind::Ntk, &config, args.seed);
+    check_new(probe_files(&out).iter().map(|p| p.as_path()), args.force)?;
     let written = rt.run(|_| {
         device.seed(args.seed);
         let model = SimpleNetwork::new(&config, &device).map_err(input)?;
@@ -65,11 +71,6 @@ pub fn run(args: NtkArgs, json: bool) -> Result<ExitCode, Failure> {
                 claim,
             },
         };
-        let folder = args
-            .out
-            .clone()
-            .unwrap_or_else(|| std::path::PathBuf::from(ProbeFiles::DEFAULT_DIR));
-        let out = ProbeFiles::at_init(&folder, ArtifactKind::Ntk, &config, args.seed);
         let drawing = ntk_figure(&record);
         write_probe(&out, record, drawing)
     })?;
@@ -83,7 +84,7 @@ pub fn run(args: NtkArgs, json: bool) -> Result<ExitCode, Failure> {
         record.report.eigenvalues[record.report.eigenvalues.len() - 1],
     );
     let r = &record.report;
-    println!(
+    outln!(
         "{} at initialisation (seed {}), {} test images: NTK trace {:.4e}, λmin {:.4e}, λmax {:.4e}, condition number {:.3e}",
         config.model_name(),
         args.seed,
@@ -94,14 +95,14 @@ pub fn run(args: NtkArgs, json: bool) -> Result<ExitCode, Failure> {
         r.condition_number
     );
     if let Some(c) = &r.claim {
-        println!(
+        outln!(
             "the chapter's claim λmin ≥ α = {}: {} (λmin = {:.4e})",
             c.alpha,
             if c.holds { "holds" } else { "does not hold" },
             lo
         );
     }
-    println!("Report: {}", written.report.display());
+    outln!("Report: {}", written.report.display());
     print_paths(&written.figure);
     Ok(ExitCode::SUCCESS)
 }

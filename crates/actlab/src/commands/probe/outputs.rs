@@ -1,5 +1,6 @@
 //! `actlab probe outputs`: the book's layer-output distributions of a trained model.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use burn::module::Module;
@@ -13,7 +14,7 @@ use crate::context::data::load_data;
 use crate::context::print::{print_json, print_paths};
 use crate::context::probe::ProbedRun;
 use crate::context::runtime::Runtime;
-use crate::context::write::write_probe;
+use crate::context::write::{check_new, probe_files, write_probe};
 use crate::failure::Failure;
 
 /// Samples per forward pass.
@@ -32,6 +33,8 @@ pub fn run(args: OutputArgs, json: bool) -> Result<ExitCode, Failure> {
             &args.env,
             &rt.device,
         )?;
+        let out = run.report_file(ArtifactKind::Outputs, None);
+        check_new(probe_files(&out).iter().map(PathBuf::as_path), args.force)?;
         let report = layer_outputs(
             &run.model.valid(),
             &data.test,
@@ -41,18 +44,14 @@ pub fn run(args: OutputArgs, json: bool) -> Result<ExitCode, Failure> {
         );
         let record = run.record(DatasetSplit::Test, report);
         let drawing = output_figure(&record);
-        write_probe(
-            &run.report_file(ArtifactKind::Outputs, None),
-            record,
-            drawing,
-        )
+        write_probe(&out, record, drawing)
     })?;
     if json {
         print_json(&written)?;
         return Ok(ExitCode::SUCCESS);
     }
     for l in &written.record.report.layers {
-        println!(
+        outln!(
             "layer {}: mean {:.4}, std {:.4}, |h| median {:.4}, {:.1}% exactly zero",
             l.layer,
             l.stats.mean,
@@ -61,7 +60,7 @@ pub fn run(args: OutputArgs, json: bool) -> Result<ExitCode, Failure> {
             l.zero_fraction * 100.0
         );
     }
-    println!("{}", written.report.display());
+    outln!("{}", written.report.display());
     print_paths(&written.figure);
     Ok(ExitCode::SUCCESS)
 }

@@ -14,7 +14,7 @@ use crate::context::networks::chosen_activations;
 use crate::context::print::print_paths;
 use crate::context::runtime::Runtime;
 use crate::context::write::print_written;
-use crate::context::write::write_probe;
+use crate::context::write::{check_new, probe_files, write_probe};
 use crate::failure::Failure;
 
 /// `actlab probe surface`.
@@ -25,14 +25,19 @@ pub fn run(args: SurfaceArgs, json: bool) -> Result<ExitCode, Failure> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(ProbeFiles::DEFAULT_DIR));
+    let reports: Vec<PathBuf> = specs
+        .iter()
+        .map(|s| ProbeFiles::of_activation(&out, ArtifactKind::Surface, s.name()))
+        .collect();
+    let files: Vec<PathBuf> = reports.iter().flat_map(|r| probe_files(r)).collect();
+    check_new(files.iter().map(PathBuf::as_path), args.force)?;
     let mut written = Vec::new();
-    for spec in &specs {
+    for (spec, path) in specs.iter().zip(&reports) {
         // Each surface is drawn from the seed alone, whatever else is on the list.
         let report =
             rt.run(|rt| activation_surface(spec, args.seed, args.grid, args.range, &rt.device));
         let drawing = surface_figure(&report);
-        let path = ProbeFiles::of_activation(&out, ArtifactKind::Surface, spec.name());
-        let w = write_probe(&path, report, drawing)?;
+        let w = write_probe(path, report, drawing)?;
         if !json {
             let mut paths = vec![w.report.clone()];
             paths.extend(w.figure.iter().cloned());

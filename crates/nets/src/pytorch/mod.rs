@@ -15,11 +15,8 @@
 //! keys in the book's state dict, which no key remapping of a store can express.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::Path;
 
 use burn::store::burn_pack::{Bytes, DType, Tensor as PackTensor};
-use burn::store::pytorch::PytorchReader;
-use burn::store::pytorch_reader::DType as TorchDType;
 use burn::store::{BurnToPyTorchAdapter, ModuleSnapshot, PyTorchToBurnAdapter};
 use burn::tensor::Device;
 use thiserror::Error;
@@ -30,6 +27,11 @@ use spec::{
 };
 
 use crate::SimpleNetwork;
+
+mod read;
+
+use read::floats;
+pub use read::{parse_state_dict, read_state_dict};
 
 /// What goes wrong reading or writing the book's state dicts; each message is one line
 /// that names the file and the key.
@@ -105,104 +107,6 @@ fn keyed_paths(keys: &[TorchParam], module: &Activation) -> Vec<(TorchParam, Str
         .copied()
         .zip(module.param_paths().into_iter().map(|(_, path)| path))
         .collect()
-}
-
-/// Reads a state dict: a `torch.save` file (`.pt`, `.pth`, or any name) or a safetensors
-/// file, told apart by their contents.
-pub fn read_state_dict(path: &Path) -> Result<StateDict, InteropError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| InteropError::File(format!("{}: cannot read it: {e}", path.display())))?;
-    parse_state_dict(path, &bytes)
-}
-
-/// A state dict from the `bytes` of the file `path` (named in errors).
-pub fn parse_state_dict(path: &Path, bytes: &[u8]) -> Result<StateDict, InteropError> {
-    let file = |problem: String| InteropError::File(format!("{}: {problem}", path.display()));
-    // torch.save writes a ZIP archive (legacy files start with a pickle protocol byte).
-    let is_torch = bytes.starts_with(b"PK\x03\x04") || bytes.first() == Some(&0x80);
-    if is_torch {
-        read_torch(path, bytes).map_err(file)
-    } else {
-        read_safetensors(bytes).map_err(|e| {
-            file(format!(
-                "neither a PyTorch state dict (torch.save) nor a safetensors file ({e})"
-            ))
-        })
-    }
-}
-
-/// Float values of `N`-byte elements, each decoded by `decode`.
-fn floats<const N: usize>(raw: &[u8], decode: impl Fn([u8; N]) -> f32) -> Vec<f32> {
-    raw.chunks_exact(N)
-        .map(|c| decode(c.try_into().expect("chunks of N bytes")))
-        .collect()
-}
-
-fn read_torch(path: &Path, bytes: &[u8]) -> Result<StateDict, String> {
-    let reader = PytorchReader::from_reader(std::io::Cursor::new(bytes), None)
-        .or_else(|_| PytorchReader::new(path))
-        .map_err(|e| format!("not a readable PyTorch state dict; truncated or corrupt? ({e})"))?;
-    let mut tensors = BTreeMap::new();
-    for (key, tensor) in reader.tensors() {
-        let raw = tensor
-            .read()
-            .map_err(|e| format!("the file is truncated or corrupt ({e})"))?;
-        let values = match tensor.dtype() {
-            // PytorchReader hands out native-endian bytes.
-            TorchDType::F32 => floats(&raw, f32::from_ne_bytes),
-            TorchDType::F64 => floats(&raw, |b| f64::from_ne_bytes(b) as f32),
-            other => {
-                return Err(format!(
-                    "`{key}` is {other:?}; actlab reads float32 (or float64) state dicts"
-                ));
-            }
-        };
-        tensors.insert(
-            key.clone(),
-            Array {
-                shape: tensor.shape().to_vec(),
-                values,
-            },
-        );
-    }
-    if tensors.is_empty() {
-        return Err("holds no tensors: not a state dict".into());
-    }
-    Ok(StateDict {
-        tensors,
-        format: "pytorch",
-    })
-}
-
-fn read_safetensors(bytes: &[u8]) -> Result<StateDict, String> {
-    let file = safetensors::SafeTensors::deserialize(bytes).map_err(|e| e.to_string())?;
-    let mut tensors = BTreeMap::new();
-    for (key, view) in file.tensors() {
-        let values = match view.dtype() {
-            // Safetensors files are little-endian.
-            safetensors::Dtype::F32 => floats(view.data(), f32::from_le_bytes),
-            safetensors::Dtype::F64 => floats(view.data(), |b| f64::from_le_bytes(b) as f32),
-            other => {
-                return Err(format!(
-                    "`{key}` is {other:?}; actlab reads float32 (or float64) tensors"
-                ));
-            }
-        };
-        tensors.insert(
-            key,
-            Array {
-                shape: view.shape().to_vec(),
-                values,
-            },
-        );
-    }
-    if tensors.is_empty() {
-        return Err("holds no tensors".into());
-    }
-    Ok(StateDict {
-        tensors,
-        format: "safetensors",
-    })
 }
 
 /// The Linear layers of a state dict, in order: `(index in layers, [out, in])`.
@@ -309,6 +213,22 @@ pub fn import(
     device: &Device,
 ) -> Result<Imported, InteropError> {
     let keys = book_keys(spec)?;
+    // NaN or infinity in a weight would import "fine" and evaluate to chance.
+    for (key, array) in &dict.tensors {
+        if let Some((i, v)) = array
+            .values
+            .iter()
+            .enumerate()
+            .find(|(_, v)| !v.is_finite())
+        {
+            return Err(key_error(
+                key,
+                format!(
+                    "holds {v} at index {i}; a network with non-finite weights computes nothing, so it is not imported"
+                ),
+            ));
+        }
+    }
     let linears = linear_layers(dict)?;
     let widths = widths(dict, &linears)?;
     if let Some(hidden) = hidden
