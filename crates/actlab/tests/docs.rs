@@ -177,3 +177,40 @@ fn the_first_five_minutes_run_as_written() {
         assert!(tmp.path().join(file).is_file(), "{file}");
     }
 }
+
+/// The number before each `marker` in `text` (`34 built in` → 34).
+fn counts_before(text: &str, marker: &str) -> Vec<usize> {
+    text.match_indices(marker)
+        .filter_map(|(at, _)| {
+            let before = text[..at].trim_end();
+            let digits = before.len() - before.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+            before[before.len() - digits..].parse().ok()
+        })
+        .collect()
+}
+
+/// The prose counts of the registry ("34 built in", "The registry holds 34
+/// activations") are its size: adding an activation fails here until the docs say so.
+#[test]
+fn the_registry_counts_in_the_docs_are_the_registry() {
+    let size = spec::ActivationKind::names().len();
+    let mut quoted = Vec::new();
+    for page in pages() {
+        let text = std::fs::read_to_string(&page).unwrap().replace('\n', " ");
+        for marker in [" built in", " activations: the book's 13"] {
+            for count in counts_before(&text, marker) {
+                quoted.push((page.display().to_string(), count));
+            }
+        }
+    }
+    assert!(
+        quoted.len() >= 2,
+        "the README and docs/activations.md quote the registry's size: {quoted:?}"
+    );
+    for (page, count) in quoted {
+        assert_eq!(
+            count, size,
+            "{page} says {count} activations; the registry holds {size}"
+        );
+    }
+}

@@ -9,7 +9,6 @@ fn acts_list_shows_the_registry() {
     assert!(out.status.success());
     let text = stdout(&out);
     let names = spec::ActivationKind::names();
-    assert_eq!(names.len(), 34);
     for name in &names {
         assert!(
             text.lines().any(|l| l.starts_with(&format!("{name} "))),
@@ -84,7 +83,7 @@ fn acts_list_columns_line_up() {
         .map(|h| header.find(h).unwrap())
         .collect();
     let rows: Vec<&str> = lines.take_while(|l| !l.is_empty()).collect();
-    assert_eq!(rows.len(), 34);
+    assert_eq!(rows.len(), spec::ActivationKind::names().len());
     for row in rows {
         for &at in &starts {
             let chars: Vec<char> = row.chars().collect();

@@ -3,9 +3,9 @@
 //! [`ActivationKind`], [`FixedFn`] (the entries marked `fixed`) and the entries
 //! themselves. Every field is required (a struct literal), so a new activation cannot
 //! leave one out: its kinks (tested against a finite-difference derivative in
-//! `crates/acts/tests/kinks.rs`), its PyTorch counterpart (the parity suite and the
-//! state-dict interop read it) and its kernel (`crates/acts/tests/fused.rs` checks that
-//! the declared kernel is the one that runs).
+//! `crates/acts/tests/finite_difference_f64.rs`), its PyTorch counterpart (the parity
+//! suite and the state-dict interop read it) and its kernel (`crates/acts/tests/fused.rs`
+//! checks that the declared kernel is the one that runs).
 
 use super::{
     ActivationInfo, Category as C, Family, FourierOptions, FusedKernel as FK, Kernel,

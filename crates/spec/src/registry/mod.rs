@@ -444,7 +444,6 @@ mod tests {
         let names = ActivationKind::names();
         let book: Vec<&str> = BOOK_ACTIVATIONS.iter().map(|k| k.name()).collect();
         assert_eq!(&names[..13], book.as_slice());
-        assert_eq!(names.len(), 34);
         assert_eq!(
             book,
             [
@@ -502,9 +501,7 @@ mod tests {
     /// `ActivationKind::fixed` are inverses.
     #[test]
     fn fixed_functions_and_kinds_correspond() {
-        let fixed: Vec<FixedFn> = FixedFn::all().collect();
-        assert_eq!(fixed.len(), 24);
-        for f in fixed {
+        for f in FixedFn::all() {
             assert_eq!(f.kind().fixed(), Some(f));
         }
         for kind in ActivationKind::all() {
