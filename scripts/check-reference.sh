@@ -3,7 +3,8 @@
 # (`actlab rerun`) and checks that all of its epochs come out identical: the guard that
 # a code change has not silently moved the committed reference numbers. Bit-identical
 # results need the machine kind the records came from (same CPU features, one thread).
-# Usage: scripts/check-reference.sh [EXPERIMENT_DIR ...]  (default: results/reference/book-ch4)
+# Usage: scripts/check-reference.sh [EXPERIMENT_DIR | RUN_DIR ...]
+#        (default: results/reference/book-ch4; a run folder retrains that run alone)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -p actlab --quiet
@@ -15,7 +16,9 @@ scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 failed=0
 for dir in "${dirs[@]}"; do
-    for record in "$dir"/*/run.json; do
+    records=("$dir"/*/run.json)
+    [[ -f "$dir/run.json" ]] && records=("$dir/run.json")
+    for record in "${records[@]}"; do
         if "$bin" rerun "$record" --out "$scratch" --force --quiet; then
             :
         else

@@ -302,3 +302,91 @@ fn source_files_stay_small() {
         long.join(", ")
     );
 }
+
+/// The packages whose build compiles Burn. Selecting one of them alone (`-p data`)
+/// resolves other features for the crates below Burn (`num-traits`, `libc`, …) than the
+/// workspace does, and so compiles the whole Burn chain a second time (470 s of a cold
+/// CI run went to that once).
+const BURN_USERS: [&str; 5] = ["acts", "nets", "data", "train", "probe"];
+
+/// Every cargo command the README, docs, scripts, CI and examples give shares the
+/// workspace's build of Burn: none selects a Burn-using package alone, except to ask for
+/// another feature set on purpose (`--features wgpu`).
+#[test]
+fn documented_builds_share_the_workspace_build_of_burn() {
+    let mut sources = vec![root().join("README.md"), root().join(".ci/run")];
+    sources.extend(files(&root().join("docs"), &[".md"]));
+    sources.extend(files(&root().join("scripts"), &[".sh"]));
+    for krate in crates() {
+        sources.extend(files(
+            &root().join("crates").join(krate).join("examples"),
+            &[".rs"],
+        ));
+    }
+    let mut offending = Vec::new();
+    for file in &sources {
+        let text = std::fs::read_to_string(file).unwrap();
+        for line in text.lines() {
+            if !line.contains("cargo ") || line.contains("--features") {
+                continue;
+            }
+            let words: Vec<&str> = line.split_whitespace().collect();
+            for pair in words.windows(2) {
+                let package = pair[1].trim_matches(|c: char| !c.is_alphanumeric() && c != '_');
+                if matches!(pair[0], "-p" | "--package") && BURN_USERS.contains(&package) {
+                    offending.push(format!("{}: {}", file.display(), line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        offending.is_empty(),
+        "these build Burn again; drop `-p` (run from the workspace) or use `-p actlab`:\n{}",
+        offending.join("\n")
+    );
+}
+
+/// `-p actlab` (the scripts' selection) resolves every package it builds with the
+/// workspace's features, so it reuses the workspace's Burn; `-p data` does not, which is
+/// why the rule above exists.
+#[test]
+fn selecting_actlab_resolves_the_workspaces_features() {
+    let resolved = |selection: &[&str]| -> BTreeSet<String> {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let out = std::process::Command::new(cargo)
+            .args([
+                "tree",
+                "--offline",
+                "-e",
+                "normal,build,dev",
+                "--prefix",
+                "none",
+            ])
+            .args(["--no-dedupe", "-f", "{p} [{f}]"])
+            .args(selection)
+            .current_dir(root())
+            .output()
+            .expect("cargo runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.trim_end_matches(" (*)").to_owned())
+            .collect()
+    };
+    let workspace = resolved(&["--workspace"]);
+    let differ = |selection: &[&str]| -> Vec<String> {
+        resolved(selection)
+            .difference(&workspace)
+            .cloned()
+            .collect()
+    };
+    assert_eq!(differ(&["-p", "actlab"]), Vec::<String>::new());
+    assert!(
+        !differ(&["-p", "data"]).is_empty(),
+        "-p data resolves as the workspace now"
+    );
+}

@@ -42,12 +42,13 @@ fn redraws_identically(cwd: &Path, report: &Path, svg: &Path) {
 fn saving_the_initial_weights_changes_no_training() {
     let tmp = tempfile::tempdir().unwrap();
     let data = synthetic_dataset(tmp.path());
-    for extra in [&["--layer", "glu", "--lr", "0.005"][..], &["--lr", "0.01"]] {
-        let acts = if extra.is_empty() {
-            "STAF,ReLU"
-        } else {
-            "SiLU"
-        };
+    // STAF draws its initial parameters from the seed's stream and ReLU has none; the
+    // gated layer builds a second Linear map per layer: each must start the same whether
+    // or not epoch 0 is saved.
+    for (acts, extra) in [
+        ("STAF,ReLU", &["--lr", "0.01"][..]),
+        ("SiLU", &["--layer", "glu", "--lr", "0.005"]),
+    ] {
         let plain = train(tmp.path(), &data, "plain", acts, extra);
         assert!(plain.status.success(), "{}", stderr(&plain));
         let mut with = extra.to_vec();
@@ -163,7 +164,8 @@ fn hessian_landscape_and_ntk_probes_write_reports_that_redraw() {
     }
 
     // The NTK: a symmetric positive semi-definite Gram matrix, trace = Σ eigenvalues;
-    // LeakyReLU's claim is checked.
+    // LeakyReLU's claim is checked. This is the command's wiring; the kernel itself is
+    // checked against finite-difference Jacobians in crates/probe/tests/ntk.rs.
     let n = run_probe(
         dir,
         &data,
@@ -195,7 +197,9 @@ fn hessian_landscape_and_ntk_probes_write_reports_that_redraw() {
     assert_eq!(r["claim"]["alpha"], 0.01);
     assert_eq!(r["claim"]["holds"], eig[0] >= 0.01);
 
-    // The chapter's prediction of dying units beside the measured share.
+    // The chapter's prediction of dying units beside the measured share: the report's
+    // own moments put through the rule, a check of the wiring; the moments and the
+    // prediction are recomputed independently in crates/probe/tests/dead.rs.
     let d = run_probe(
         dir,
         &data,

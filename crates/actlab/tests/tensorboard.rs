@@ -1,5 +1,10 @@
 //! TensorBoard event files: written while training (`--tensorboard`) and from records
 //! (`actlab tensorboard`), carrying the record's values, and changing nothing in training.
+//!
+//! These read the files back with actlab's own reader (`tensorboard::read_events`), so
+//! they guard against regressions rather than prove the format: the independent check is
+//! `scripts/check-tensorboard.sh`, which CI runs, where TensorBoard itself loads the
+//! files and finds the same values.
 
 mod common;
 

@@ -2,7 +2,9 @@
 //! plain `burn::nn`, fed by Burn's own `DataLoaderBuilder` with this crate's dataset and
 //! batcher. CI runs it (300 steps, a few seconds) so that the integration cannot rot.
 //!
-//!     cargo run --release -p data --example burn_training [STEPS]
+//!     cargo run --release --example burn_training [STEPS]
+//!
+//! (no `-p data`: from the workspace, it shares the workspace's build of Burn)
 
 use burn::data::dataloader::DataLoaderBuilder;
 use burn::data::dataset::Dataset;

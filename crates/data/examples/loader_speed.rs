@@ -7,7 +7,7 @@
 //! program would write). Rounds alternate them; medians are printed, and whether each
 //! one-worker loader trained exactly as the in-line batches.
 //!
-//!     cargo run --release -p data --example loader_speed [ROUNDS]
+//!     cargo run --release --example loader_speed [ROUNDS]
 
 use std::time::Instant;
 

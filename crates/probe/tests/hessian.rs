@@ -118,40 +118,43 @@ fn lanczos_and_hutchinson_match_the_exact_spectrum_and_trace_of_a_network_hessia
     let start = probe::curvature::gaussian(&mut rng, n);
     let ritz = lanczos(&mut apply, &start, 60);
     let top = ritz.last().unwrap();
-    // Within the Ritz residual plus the products' own error (the relative 1e-7 the
-    // symmetry check allows).
-    let slack = 1e-7 * hi.abs().max(lo.abs());
-    assert!(
-        (top.value - hi).abs() <= top.residual + slack,
-        "top {top:?} vs {hi}"
-    );
-    assert!(
-        (ritz[0].value - lo).abs() <= ritz[0].residual + slack,
-        "smallest {:?} vs {lo}",
-        ritz[0]
-    );
+    // 60 steps on a 250-dimensional matrix: the extreme Ritz values have converged to the
+    // products' own accuracy (the relative 1e-7 the symmetry check allows), a bound that
+    // does not come from the code under test; the residual it reports must also be
+    // honest, bounding the true error.
+    let scale = hi.abs().max(lo.abs());
+    for (what, ritz, exact) in [("top", top, hi), ("smallest", &ritz[0], lo)] {
+        let error = (ritz.value - exact).abs();
+        assert!(error <= 1e-6 * scale, "{what} {ritz:?} vs exact {exact}");
+        assert!(
+            error <= ritz.residual + 1e-7 * scale,
+            "{what}: error {error:e} beyond the reported residual {:e}",
+            ritz.residual
+        );
+    }
 
-    // Hutchinson: over 40 independent estimates of 20 vectors each, about 68 % fall
-    // within one standard error of the exact trace, and none beyond four.
+    // Hutchinson: each estimate's standard error comes from its own 20 vectors, so
+    // z = (estimate − exact) / SE follows Student's t with 19 degrees of freedom, whose
+    // E[z²] = 19/17 ≈ 1.12 and whose mean over 200 estimates has a standard deviation
+    // of about 0.12. An SE wrong by a factor of 1.5 moves the mean to 2.5 or 0.5.
     let trace = h.trace();
-    let mut within = 0;
-    for seed in 0..40 {
+    let mut z2 = Vec::new();
+    for seed in 0..200 {
         let mut rng = SplitMix64::new(100 + seed);
         let (t, _) = hutchinson(&mut apply, n, 20, &mut rng);
-        let z = (t.value - trace).abs() / t.standard_error;
+        let z = (t.value - trace) / t.standard_error;
         assert!(
-            z < 4.0,
+            z.abs() < 6.0,
             "seed {seed}: {} vs exact {trace}, {z:.1} standard errors",
             t.value
         );
-        if z <= 1.0 {
-            within += 1;
-        }
+        z2.push(z * z);
     }
-    eprintln!("exact trace {trace:.4}; {within} of 40 estimates within one standard error");
+    let mean_z2 = z2.iter().sum::<f64>() / z2.len() as f64;
+    eprintln!("exact trace {trace:.4}; mean z² over 200 estimates {mean_z2:.3} (t₁₉: 1.12)");
     assert!(
-        (16..=38).contains(&within),
-        "{within} of 40 within one standard error"
+        (0.75..=1.6).contains(&mean_z2),
+        "mean z² {mean_z2:.3}: the standard error is miscalibrated"
     );
 }
 

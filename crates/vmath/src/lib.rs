@@ -50,6 +50,19 @@ impl Isa {
         })
     }
 
+    /// Every path, widest first.
+    pub const ALL: [Isa; 3] = [Isa::Avx512, Isa::Avx2, Isa::Baseline];
+
+    /// Whether this CPU can run the path.
+    pub fn supported(self) -> bool {
+        let best = best_available();
+        match self {
+            Isa::Avx512 => best == Isa::Avx512,
+            Isa::Avx2 => best != Isa::Baseline,
+            Isa::Baseline => true,
+        }
+    }
+
     /// A short lower-case name (`avx512`, `avx2`, `baseline`).
     pub fn name(self) -> &'static str {
         match self {
@@ -62,7 +75,13 @@ impl Isa {
 
 #[cfg(target_arch = "x86_64")]
 fn best_available() -> Isa {
-    if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("fma") {
+    // Every feature `run_avx512` enables must be present.
+    if is_x86_feature_detected!("avx512f")
+        && is_x86_feature_detected!("avx512dq")
+        && is_x86_feature_detected!("avx512vl")
+        && is_x86_feature_detected!("avx2")
+        && is_x86_feature_detected!("fma")
+    {
         Isa::Avx512
     } else if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
         Isa::Avx2
@@ -81,30 +100,27 @@ fn best_available() -> Isa {
 /// with the widest lanes the CPU has. Keep `body` to plain loops over slices.
 #[inline(always)]
 pub fn run<R>(body: impl FnOnce() -> R) -> R {
-    run_on(Isa::detected(), body)
+    // `detected` names only paths the CPU has, so `run_on` always runs it.
+    let isa = Isa::detected();
+    run_on(isa, body).unwrap_or_else(|| unreachable!("{isa:?} was detected on this CPU"))
 }
 
-/// [`run`] with a chosen instruction set (tests compare the paths); one the CPU lacks
-/// falls back to the best it has.
+/// [`run`] on a chosen path (tests compare the paths); `None`, and `body` not run, when
+/// the CPU lacks it: a caller asking for a path learns that it did not get it.
 #[inline(always)]
-pub fn run_on<R>(isa: Isa, body: impl FnOnce() -> R) -> R {
-    let best = best_available();
-    // A path the CPU lacks falls back to the best it has (Avx512 > Avx2 > Baseline).
-    let supported = match isa {
-        Isa::Avx512 => best == Isa::Avx512,
-        Isa::Avx2 => best != Isa::Baseline,
-        Isa::Baseline => true,
-    };
-    let isa = if supported { isa } else { best };
-    match isa {
+pub fn run_on<R>(isa: Isa, body: impl FnOnce() -> R) -> Option<R> {
+    if !isa.supported() {
+        return None;
+    }
+    Some(match isa {
         #[cfg(target_arch = "x86_64")]
-        // SAFETY: `best_available` found AVX-512F and FMA on this CPU.
+        // SAFETY: `supported` found AVX-512F and FMA on this CPU.
         Isa::Avx512 => unsafe { run_avx512(body) },
         #[cfg(target_arch = "x86_64")]
-        // SAFETY: `best_available` found AVX2 and FMA on this CPU.
+        // SAFETY: `supported` found AVX2 and FMA on this CPU.
         Isa::Avx2 => unsafe { run_avx2(body) },
         _ => body(),
-    }
+    })
 }
 
 #[cfg(target_arch = "x86_64")]

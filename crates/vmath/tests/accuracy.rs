@@ -1,7 +1,63 @@
-//! Every vectorised function against float64 on dense grids, and every instruction-set
-//! path giving the same bits.
+//! Every vectorised function against float64 on dense grids, on every instruction-set
+//! path this CPU has, and every path giving the same bits. Which paths the CPU has is
+//! found here with std's own feature detection, not vmath's, and a path it has that
+//! vmath did not run fails the test; the paths compared are printed (`--nocapture`).
 
-use vmath::{Isa, map, math, run_on};
+use vmath::{Isa, math, run_on};
+
+/// The paths this CPU can run, by std's detection of the features each path enables.
+fn paths_of_this_cpu() -> Vec<Isa> {
+    let mut paths = Vec::new();
+    #[cfg(target_arch = "x86_64")]
+    {
+        let has = |features: &[bool]| features.iter().all(|&f| f);
+        let avx2 = has(&[
+            is_x86_feature_detected!("avx2"),
+            is_x86_feature_detected!("fma"),
+        ]);
+        let avx512 = avx2
+            && has(&[
+                is_x86_feature_detected!("avx512f"),
+                is_x86_feature_detected!("avx512dq"),
+                is_x86_feature_detected!("avx512vl"),
+            ]);
+        if avx512 {
+            paths.push(Isa::Avx512);
+        }
+        if avx2 {
+            paths.push(Isa::Avx2);
+        }
+    }
+    paths.push(Isa::Baseline);
+    paths
+}
+
+/// `f` at every point on each path this CPU has, each call inlined into that path's
+/// loop (a generic — a function item or closure, not a function pointer — so that each
+/// path really vectorises it); a path the CPU has must run, one it lacks must not.
+fn on_every_path(points: &[f32], f: impl Fn(f32) -> f32 + Copy) -> Vec<(Isa, Vec<f32>)> {
+    let ours = paths_of_this_cpu();
+    let mut results = Vec::new();
+    for isa in Isa::ALL {
+        let mut out = vec![0.0f32; points.len()];
+        let ran = run_on(isa, || {
+            for (o, &x) in out.iter_mut().zip(points) {
+                *o = f(x);
+            }
+        });
+        assert_eq!(
+            ran.is_some(),
+            ours.contains(&isa),
+            "{isa:?}: vmath {} it, the CPU {} it",
+            if ran.is_some() { "ran" } else { "did not run" },
+            if ours.contains(&isa) { "has" } else { "lacks" },
+        );
+        if ran.is_some() {
+            results.push((isa, out));
+        }
+    }
+    results
+}
 
 /// The spacing of float32 numbers at `v` (the ulp of its magnitude).
 fn ulp(v: f64) -> f64 {
@@ -17,40 +73,45 @@ fn grid(low: f64, high: f64, count: usize) -> Vec<f32> {
 }
 
 /// The largest error of `ours` against `exact` over the points, in ulps of the exact
-/// value, with absolute errors below `floor` forgiven; returns (ulps, worst x).
+/// value, with absolute errors below `floor` forgiven, on each path; returns the worst
+/// (ulps, x, path).
 fn worst_ulps(
     points: &[f32],
-    ours: impl Fn(f32) -> f32,
+    ours: impl Fn(f32) -> f32 + Copy,
     exact: impl Fn(f64) -> f64,
     floor: f64,
-) -> (f64, f32) {
-    let mut worst = (0.0, 0.0);
-    for &x in points {
-        let want = exact(x as f64);
-        let got = ours(x) as f64;
-        let diff = (got - want).abs();
-        assert!(
-            got.is_finite() || !want.is_finite(),
-            "non-finite at {x}: {got}"
-        );
-        if diff <= floor {
-            continue;
-        }
-        let ulps = diff / ulp(want);
-        if ulps > worst.0 {
-            worst = (ulps, x);
+) -> (f64, f32, Isa) {
+    let want: Vec<f64> = points.iter().map(|&x| exact(x as f64)).collect();
+    let mut worst = (0.0, 0.0, Isa::Baseline);
+    for (isa, values) in on_every_path(points, ours) {
+        for ((&x, &want), &got) in points.iter().zip(&want).zip(&values) {
+            let got = got as f64;
+            assert!(
+                got.is_finite() || !want.is_finite(),
+                "non-finite at {x} on {isa:?}: {got}"
+            );
+            let diff = (got - want).abs();
+            if diff <= floor {
+                continue;
+            }
+            let ulps = diff / ulp(want);
+            if ulps > worst.0 {
+                worst = (ulps, x, isa);
+            }
         }
     }
     worst
 }
 
-fn check(name: &str, worst: (f64, f32), bound: f64) {
-    println!("{name}: worst {:.2} ulp at x = {}", worst.0, worst.1);
+fn check(name: &str, worst: (f64, f32, Isa), bound: f64) {
+    let (ulps, x, isa) = worst;
+    println!(
+        "{name}: worst {ulps:.2} ulp at x = {x} ({isa:?}; paths {:?})",
+        paths_of_this_cpu()
+    );
     assert!(
-        worst.0 <= bound,
-        "{name}: {:.2} ulp at x = {} (bound {bound})",
-        worst.0,
-        worst.1
+        ulps <= bound,
+        "{name}: {ulps:.2} ulp at x = {x} on {isa:?} (bound {bound})"
     );
 }
 
@@ -108,13 +169,16 @@ fn erf_and_the_normal_cdf_are_within_1e7_absolute() {
     // Relative accuracy in the lower tail, where GELU's negative side lives: the fit is
     // within 2e-7; e^{-t Q(t)} adds the rounding of its float32 argument (|t Q| <= 16,
     // whose ulp is 1e-6 relative), so 1e-5 is allowed — `1 + erf` would lose it all.
-    for x in grid(-5.6, -1.4, 4001) {
-        let want = cdf(x as f64);
-        let got = math::normal_cdf(x) as f64;
-        assert!(
-            (got / want - 1.0).abs() < 1e-5,
-            "Φ({x}) = {got}, want {want}"
-        );
+    let tail = grid(-5.6, -1.4, 4001);
+    for (isa, values) in on_every_path(&tail, math::normal_cdf) {
+        for (&x, &got) in tail.iter().zip(&values) {
+            let want = cdf(x as f64);
+            let got = got as f64;
+            assert!(
+                (got / want - 1.0).abs() < 1e-5,
+                "Φ({x}) = {got} on {isa:?}, want {want}"
+            );
+        }
     }
 }
 
@@ -129,34 +193,30 @@ fn sin_and_cos_are_within_two_ulp_or_1e7() {
     check("sin near 0", worst_ulps(&small, sin, f64::sin, 0.0), 2.0);
 }
 
-/// `f` on the points under every instruction set, each call inlined into that path's
-/// loop (a generic — a function item or closure, not a function pointer — so that each
-/// path really vectorises it).
+/// `f` gives the same bits on every path the CPU has.
 fn same_bits_on_every_path(name: &str, points: &[f32], f: impl Fn(f32) -> f32 + Copy) {
-    let mut reference = vec![0.0f32; points.len()];
-    map(points, &mut reference, f);
-    for isa in [Isa::Avx512, Isa::Avx2, Isa::Baseline] {
-        let mut out = vec![0.0f32; points.len()];
-        run_on(isa, || {
-            for (o, &x) in out.iter_mut().zip(points) {
-                *o = f(x);
-            }
-        });
+    let results = on_every_path(points, f);
+    let (first, reference) = &results[0];
+    for (isa, out) in &results[1..] {
         let differ = out
             .iter()
-            .zip(&reference)
+            .zip(reference)
             .filter(|(a, b)| a.to_bits() != b.to_bits())
             .count();
         assert_eq!(
             differ, 0,
-            "{name} on {isa:?} differs from the detected path"
+            "{name}: {differ} values on {isa:?} differ from {first:?}"
         );
     }
 }
 
 #[test]
 fn every_instruction_set_gives_the_same_bits() {
-    println!("detected: {:?}", Isa::detected());
+    println!(
+        "detected: {:?}; compared: {:?}",
+        Isa::detected(),
+        paths_of_this_cpu()
+    );
     let points = grid(-100.0, 100.0, 100_003);
     same_bits_on_every_path("exp", &points, math::exp);
     same_bits_on_every_path("softplus", &points, math::softplus);

@@ -31,18 +31,26 @@ fn untrained_deep_relu_net_loses_more_units_with_depth() {
     let report = read_json(&tmp.path().join(format!("dead/{name}.json")));
     assert!(tmp.path().join(format!("dead/{name}-figure.png")).is_file());
     assert_eq!(report["report"]["samples"], 60000);
-    let ratios: Vec<f64> = report["report"]["layers"]
+    let dead: Vec<u64> = report["report"]["layers"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|l| l["ratio"].as_f64().unwrap())
+        .map(|l| l["dead"].as_u64().unwrap())
         .collect();
-    assert_eq!(ratios.len(), 7);
-    // The book: 0, 0, 0.6, 2.9, 22.1, 39.8, 45.3 %. Shallow layers keep their units,
-    // the deepest lose a large share.
-    assert!(ratios[0] < 0.01 && ratios[1] < 0.01, "{ratios:?}");
-    assert!(ratios[6] > 0.2 && ratios[5] > 0.2, "{ratios:?}");
-    assert!(ratios[6] > ratios[2], "{ratios:?}");
+    // The counts docs/probes.md gives for this seed (the book's own network, another
+    // initialisation, lost 0, 0, 6, 15, 113, 102, 58). The initialisation is seeded, so
+    // the counts are known; a unit whose largest output sits within float32 rounding of
+    // 0 could flip on another CPU's summation order, hence 2 units of slack per layer,
+    // where a wrong probe (a wrong threshold, a layer skipped or counted twice) moves
+    // tens.
+    let documented = [0, 0, 4, 18, 120, 92, 59];
+    assert_eq!(dead.len(), documented.len());
+    for (got, want) in dead.iter().zip(documented) {
+        assert!(
+            got.abs_diff(want) <= 2,
+            "dead units per layer {dead:?}, documented {documented:?}"
+        );
+    }
     // A ReLU unit that is dead has zero slope everywhere: it is saturated too, and a
     // dead unit is silent on every sample.
     for layer in report["report"]["layers"].as_array().unwrap() {

@@ -49,6 +49,11 @@ fn picture_source(svg: &Path) -> (PathBuf, String) {
 /// committed picture is drawn again byte for byte from its data, and the book's
 /// experiment folder still resumes (nothing left to train), while a run record that
 /// contradicts its experiment is refused.
+///
+/// A regression guard, not a proof: the committed pictures were drawn by actlab itself,
+/// so this says that drawing has not changed, not that it was right. What they show is
+/// checked elsewhere: the numbers the docs quote by `record_numbers.rs` against the
+/// records, and that an SVG carries its figure's text by `viz`'s own tests.
 #[test]
 fn committed_references_still_draw_identically_and_resume() {
     let references = manifest_dir().join("../../results/reference");

@@ -1,0 +1,106 @@
+"""Runs the book's SimpleNetwork forward pass in numpy (float64) on files written by
+`actlab export`, read with the `safetensors` package, and compares the logits and the
+test accuracy with `actlab eval`'s. Neither Burn nor PyTorch is involved: the network
+and the four activations are written out below from the book's definitions.
+
+    python check_export_numpy.py DATA_DIR CASE.json [...]
+
+Each CASE.json comes from scripts/export-cases.sh. Exits 1 on the first mismatch.
+
+Tolerance: actlab computes in float32, this in float64; logits of the book's network
+(|logit| up to about 30) agree to 1e-4 + 1e-5 |logit| (float32 sums of 784 products
+err by about 1e-6 relative). A prediction may differ only where the two largest
+logits are within that tolerance of each other.
+"""
+
+import gzip
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from safetensors.numpy import load_file
+
+
+def read_idx(path):
+    raw = Path(path).read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    rank = raw[3]
+    dims = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(rank)]
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
+
+
+def activation(name, params):
+    """The book's activations (chapter 4), with their parameters from the file."""
+    if name == "ReLU":
+        return lambda x: np.maximum(x, 0.0)
+    if name == "PReLU":
+        a = params["weight"]
+        return lambda x: np.where(x > 0, x, a * x)
+    if name == "TeLU":
+        alpha = params["alpha"]
+        return lambda x: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+    if name == "STAF":
+        c, omega, phi = params["C"], params["Omega"], params["Phi"]
+        return lambda x: sum(c[i] * np.sin(omega[i] * x + phi[i]) for i in range(len(c)))
+    raise SystemExit(f"no numpy definition of {name}")
+
+
+def network(state, act):
+    """The book's `layers` Sequential: Linear at even indices, the activation after each
+    hidden one at the odd index that follows it."""
+    modules = {}
+    for key, value in state.items():
+        prefix, index, name = key.split(".")
+        assert prefix == "layers", key
+        modules.setdefault(int(index), {})[name] = value.astype(np.float64)
+    linear = sorted(i for i in modules if i % 2 == 0)
+    assert linear == list(range(0, 2 * len(linear), 2)), sorted(modules)
+    steps = []
+    for index in linear:
+        w, b = modules[index]["weight"], modules[index]["bias"]
+        steps.append(lambda x, w=w, b=b: x @ w.T + b)
+        if index != linear[-1]:
+            # A parameter-free activation has no keys: its index is simply absent.
+            steps.append(activation(act, modules.get(index + 1, {})))
+    return steps
+
+
+def main():
+    data = Path(sys.argv[1])
+    images = read_idx(data / "t10k-images-idx3-ubyte.gz").reshape(-1, 784)
+    x = (images.astype(np.float64) / 255.0 - 0.5) / 0.5
+    labels = read_idx(data / "t10k-labels-idx1-ubyte.gz").astype(np.int64)
+    for path in sys.argv[2:]:
+        case = json.loads(Path(path).read_text())
+        h = x
+        for step in network(load_file(case["file"]), case["act"]):
+            h = step(h)
+        ours = np.asarray(case["eval"]["logits"], dtype=np.float64)
+        n = len(ours)
+        tolerance = 1e-4 + 1e-5 * np.abs(h[:n])
+        diff = np.abs(h[:n] - ours)
+        worst = float(np.max(diff - tolerance))
+        top2 = np.sort(h, axis=1)[:, -2:]
+        near_tie = (top2[:, 1] - top2[:, 0]) <= 2e-4 + 2e-5 * np.abs(top2[:, 1])
+        predicted = h.argmax(1)
+        correct = int((predicted == labels).sum())
+        theirs = case["eval"]["test_correct"]
+        # actlab's predictions are known for its n logged images; beyond them, a count
+        # that differs must be explained by near ties.
+        differ = int((predicted[:n] != ours.argmax(1)).sum())
+        ties = int(near_tie.sum())
+        line = (f"{case['name']}: numpy {correct}/10000 correct, actlab {theirs}; "
+                f"logits of {n} images differ by at most {float(diff.max()):.1e} "
+                f"({'within' if worst <= 0 else 'beyond'} tolerance); "
+                f"{ties} near ties")
+        ok = worst <= 0 and (differ == 0 or bool(near_tie[:n][predicted[:n] != ours.argmax(1)].all()))
+        ok = ok and abs(correct - theirs) <= ties
+        print(("" if ok else "MISMATCH: ") + line)
+        if not ok:
+            sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
