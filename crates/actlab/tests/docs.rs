@@ -214,3 +214,60 @@ fn the_registry_counts_in_the_docs_are_the_registry() {
         );
     }
 }
+
+/// Where the docs quote what a command prints, it prints that: each bad-input row below
+/// is looked up in docs/development.md's table by its input cell, and every literal
+/// part of its message cell (the text between `...` elisions) must be in the command's
+/// error, as must the suggestion docs/activations.md quotes.
+#[test]
+fn quoted_messages_are_what_actlab_prints() {
+    let development = std::fs::read_to_string(root().join("docs/development.md")).unwrap();
+    let activations = std::fs::read_to_string(root().join("docs/activations.md")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[&str]); 2] = [
+        ("`--acts Relu9`", &["train", "--acts", "Relu9"]),
+        (
+            "`--hidden 256,0`",
+            &["train", "--acts", "ReLU", "--hidden", "256,0"],
+        ),
+    ];
+    for (input, args) in cases {
+        let row = development
+            .lines()
+            .find(|l| l.starts_with(&format!("| {input} |")))
+            .unwrap_or_else(|| panic!("docs/development.md has no row for {input}"));
+        let message = row.trim_end_matches('|').rsplit('|').next().unwrap().trim();
+        let out = Command::new(env!("CARGO_BIN_EXE_actlab"))
+            .args(args)
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{input}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let literal: Vec<&str> = message
+            .split("...")
+            .map(|part| part.trim().trim_end_matches(['(', ',']).trim())
+            .filter(|part| !part.is_empty() && *part != ")")
+            .collect();
+        assert!(
+            !literal.is_empty(),
+            "{input}: nothing quoted in {message:?}"
+        );
+        for part in literal {
+            assert!(
+                stderr.contains(part),
+                "{input}: the docs quote {part:?}; actlab printed {stderr}"
+            );
+        }
+        if input == "`--acts Relu9`" {
+            let quoted = activations
+                .split('`')
+                .find(|q| q.starts_with("unknown activation 'Relu9'"))
+                .expect("docs/activations.md quotes the suggestion");
+            assert!(
+                stderr.contains(quoted),
+                "docs/activations.md quotes {quoted:?}; actlab printed {stderr}"
+            );
+        }
+    }
+}
