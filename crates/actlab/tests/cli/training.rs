@@ -74,7 +74,7 @@ fn train_writes_runs_summary_and_repeats_exactly() {
         784 * 32 + 32 + 32 * 16 + 16 + 16 * 10 + 10
     );
     let acc = record["epochs"][1]["test_accuracy"].as_f64().unwrap();
-    assert!(acc > 0.5, "synthetic classes are easy; got {acc}");
+    assert_learned(acc, 0.95, "ReLU");
     assert!(exp.join("ReLU-s7/checkpoints/epoch-1.bpk").is_file());
     assert!(exp.join("ReLU-s7/checkpoints/epoch-2.bpk").is_file());
 
@@ -421,7 +421,7 @@ fn a_toml_defined_activation_trains_and_is_recorded_in_full() {
     assert_eq!(kind["expr"], "0.5 * (x * sigmoid(beta * x) + gelu(x))");
     assert_eq!(kind["params"]["beta"], 1.0);
     let acc = record["epochs"][1]["test_accuracy"].as_f64().unwrap();
-    assert!(acc > 0.5, "synthetic classes are easy; got {acc}");
+    assert_learned(acc, 0.95, "the TOML-defined activation");
     // The record alone rebuilds the network: the probe needs no --defs.
     let probe = actlab_synthetic(
         tmp.path(),
@@ -485,7 +485,7 @@ fn per_neuron_scope_and_fourier_options_reach_the_record() {
     assert_eq!(prelu["params"], linear + units);
     assert!(prelu["network"]["activation"].get("fourier").is_none());
     let acc = prelu["epochs"][1]["test_accuracy"].as_f64().unwrap();
-    assert!(acc > 0.5, "synthetic classes are easy; got {acc}");
+    assert_learned(acc, 0.95, "per-neuron scope");
     // Per-neuron Fourier at lr 0.05, momentum 0.9 learns but is chaotic: over seeds 1-10
     // its second-epoch test accuracy spans 0.32-1.0, and last-bit differences (fused
     // kernels or not) move seed 7 between 0.32 and 0.61 while the other nine agree to
