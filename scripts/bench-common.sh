@@ -6,11 +6,8 @@
 # first time): $ACTLAB_BENCH_VENV, default ~/.cache/actlab-bench-venv.
 
 venv="${ACTLAB_BENCH_VENV:-$HOME/.cache/actlab-bench-venv}"
-if ! "$venv/bin/python" -c "import torch" 2>/dev/null; then
-  echo "== creating $venv with torch and torchvision from PyPI"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet torch torchvision numpy
-fi
+source scripts/python-venv.sh
+python_venv "$venv" torch torch torchvision numpy
 py="$venv/bin/python"
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/actlab-target}"

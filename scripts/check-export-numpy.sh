@@ -11,15 +11,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv="${ACTLAB_NUMPY_VENV:-$HOME/.cache/actlab-numpy-venv}"
-if ! "$venv/bin/python" -c "import safetensors.numpy, numpy" 2>/dev/null; then
-  echo "== creating $venv with safetensors and numpy from PyPI"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet safetensors numpy
-fi
-data="${ACTLAB_DATA:-/usr/share/datasets/fashion-mnist}"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-bash scripts/export-cases.sh "$work" 10000 > "$work/cases"
-mapfile -t cases < "$work/cases"
-echo "== run in numpy"
-"$venv/bin/python" scripts/check_export_numpy.py "$data" "${cases[@]}"
+source scripts/python-venv.sh
+python_venv "$venv" "safetensors.numpy, numpy" safetensors numpy
+bash scripts/export-cases.sh 10000 "$venv/bin/python" scripts/check_export_numpy.py

@@ -14,15 +14,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv="${ACTLAB_TORCH_VENV:-$HOME/.cache/actlab-torch-venv}"
-if ! "$venv/bin/python" -c "import torch, safetensors, numpy" 2>/dev/null; then
-  echo "== creating $venv with torch, safetensors and numpy from PyPI"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet torch safetensors numpy
-fi
-data="${ACTLAB_DATA:-/usr/share/datasets/fashion-mnist}"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-bash scripts/export-cases.sh "$work" 5 > "$work/cases"
-mapfile -t cases < "$work/cases"
-echo "== loaded in PyTorch"
-"$venv/bin/python" scripts/check_pytorch_export.py "$data" "${cases[@]}"
+source scripts/python-venv.sh
+python_venv "$venv" "torch, safetensors, numpy" torch safetensors numpy
+bash scripts/export-cases.sh 5 "$venv/bin/python" scripts/check_pytorch_export.py

@@ -14,16 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 venv="${ACTLAB_TB_VENV:-$HOME/.cache/actlab-tb-venv}"
-if ! "$venv/bin/python" -c "import tensorboard, numpy" 2>/dev/null; then
-  echo "== creating $venv with tensorboard from PyPI"
-  if ! python3 -m venv "$venv" 2>/dev/null; then
-    # Debian splits venv (ensurepip) out of python3.
-    rm -rf "$venv"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv > /dev/null
-    python3 -m venv "$venv"
-  fi
-  "$venv/bin/pip" install --quiet tensorboard numpy
-fi
+source scripts/python-venv.sh
+python_venv "$venv" "tensorboard, numpy" tensorboard numpy
 echo "== $("$venv/bin/python" -c 'import tensorboard; print("tensorboard", tensorboard.__version__)')"
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/actlab-target}"

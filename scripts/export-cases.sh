@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
-# Writes the cases the export checks load: the committed PyTorch fixtures
+# The export checks' shared half: writes the cases — the committed PyTorch fixtures
 # (crates/actlab/tests/fixtures/pytorch) imported and exported again, and the book's
-# network trained by actlab for one epoch with ReLU, PReLU, TeLU and STAF, exported.
-# Each case is a CASE.json beside its .safetensors: the file, the activation, the
-# widths, the scope, `actlab eval --logits N --json`, and for a fixture its PyTorch logits.
+# network trained by actlab for one epoch with ReLU, PReLU, TeLU and STAF, exported —
+# and hands them to a checker. Each case is a CASE.json beside its .safetensors: the
+# file, the activation, the widths, the scope, `actlab eval --logits LOGITS --json`, and
+# for a fixture its PyTorch logits.
 #
-#   bash scripts/export-cases.sh WORK_DIR LOGITS   # builds actlab; prints the CASE.json paths
+#   bash scripts/export-cases.sh LOGITS PYTHON CHECKER.py   # runs: PYTHON CHECKER.py DATA_DIR CASE.json...
 #
-# Shared by check-pytorch-export.sh (PyTorch loads the files) and check-export-numpy.sh
-# (numpy runs the book's forward pass on them), so both check the same files.
+# check-pytorch-export.sh (PyTorch loads the files) and check-export-numpy.sh (numpy runs
+# the book's forward pass on them) call it, so both check the same files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-work=$1 logits=$2
+logits=$1 python=$2 checker=$3
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/actlab-target}"
 cargo build --release -q -p actlab
 bin="$CARGO_TARGET_DIR/release/actlab"
+data="${ACTLAB_DATA:-/usr/share/datasets/fashion-mnist}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cases=()
 fixtures=crates/actlab/tests/fixtures/pytorch
 
 case_file() { # name act hidden-json scope run [fixture-case]
@@ -31,18 +36,20 @@ if fixture:
     case["fixture"] = json.load(open(fixtures))["cases"][fixture]
 json.dump(case, open(f"{work}/{name}.case.json", "w"))
 PY
-  echo "$work/$name.case.json"
+  cases+=("$work/$name.case.json")
 }
 
-echo "== fixtures: import, export" >&2
+echo "== fixtures: import, export"
 for fixture in ReLU PReLU TeLU STAF PReLU-per-layer; do
   act=${fixture%%-*}
   scope=shared; [[ $fixture == *per-layer ]] && scope=per-layer
   "$bin" import "$fixtures/$fixture.pt" --acts "$act" --name "$fixture" --out "$work/imported" > /dev/null
   case_file "fixture-$fixture" "$act" "[32, 16]" "$scope" "$work/imported/$fixture/$act-s0" "$fixture"
 done
-echo "== the book's network trained by actlab (1 epoch): export" >&2
+echo "== the book's network trained by actlab (1 epoch): export"
 "$bin" train --acts ReLU,PReLU,TeLU,STAF --epochs 1 --name trained --out "$work" --quiet > /dev/null
 for act in ReLU PReLU TeLU STAF; do
   case_file "trained-$act" "$act" "[256, 192, 128, 64]" shared "$work/trained/$act-s7"
 done
+echo "== checked by $checker"
+"$python" "$checker" "$data" "${cases[@]}"

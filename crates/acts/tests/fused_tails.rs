@@ -137,7 +137,7 @@ fn fused_kernels_are_accurate_relative_to_float64_in_the_tails() {
                 y[i],
                 err / ulp(want)
             );
-            worst_value = worst_value.max_by_key(err / ulp(want), p);
+            worst_value = worse(worst_value, (err / ulp(want), p));
             // The derivative: a central difference of the f64 function (its error,
             // about 1e-10 relative, is far below a float32 ulp). SELU's slope jumps at 0.
             let h = 1e-5 * x.abs().max(1e-3);
@@ -152,7 +152,7 @@ fn fused_kernels_are_accurate_relative_to_float64_in_the_tails() {
                 dx[i],
                 err / ulp(slope)
             );
-            worst_slope = worst_slope.max_by_key(err / ulp(slope), p);
+            worst_slope = worse(worst_slope, (err / ulp(slope), p));
         }
         println!(
             "{kind}: worst {:.1} ulp at {} (value), {:.1} ulp at {} (derivative)",
@@ -162,12 +162,7 @@ fn fused_kernels_are_accurate_relative_to_float64_in_the_tails() {
     assert!(checked > 0, "no function has a fused kernel");
 }
 
-trait MaxBy {
-    fn max_by_key(self, ulps: f64, at: f32) -> Self;
-}
-
-impl MaxBy for (f64, f32) {
-    fn max_by_key(self, ulps: f64, at: f32) -> Self {
-        if ulps > self.0 { (ulps, at) } else { self }
-    }
+/// The worse of two (ulps, where) errors.
+fn worse(a: (f64, f32), b: (f64, f32)) -> (f64, f32) {
+    if b.0 > a.0 { b } else { a }
 }

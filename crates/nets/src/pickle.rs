@@ -151,6 +151,22 @@ impl<'a> Scan<'a> {
         }
     }
 
+    /// The memo index of a PUT or GET: a decimal line (`p`, `g`; an unreadable one
+    /// becomes an index no memo holds), one byte (`q`, `h`) or four (`r`, `j`).
+    fn memo_index(&mut self, op: u8) -> Result<u64, Refusal> {
+        match op {
+            b'p' | b'g' => {
+                let line = self.line()?;
+                Ok(String::from_utf8_lossy(line)
+                    .trim()
+                    .parse::<u64>()
+                    .unwrap_or(u64::MAX))
+            }
+            b'q' | b'h' => self.uint(1),
+            _ => self.uint(4),
+        }
+    }
+
     /// `n` bytes as text (a string pushed on the stack).
     fn text(&mut self, n: u64) -> Result<Item, Refusal> {
         let n = usize::try_from(n).or_else(|_| self.fail("a string longer than memory"))?;
@@ -189,6 +205,13 @@ impl<'a> Scan<'a> {
                 "it names the global {module}.{name}, which torch.load(weights_only=True) refuses: loading the file without weights_only would run it; a state dict names only tensor types, storages and dtypes"
             ))
         }
+    }
+
+    /// A global named by two lines, module then name (GLOBAL, INST), checked.
+    fn global_on_lines(&mut self) -> Result<(), Refusal> {
+        let module = String::from_utf8_lossy(self.line()?).into_owned();
+        let name = String::from_utf8_lossy(self.line()?).into_owned();
+        self.global(&module, &name)
     }
 
     /// One pickle, to its STOP; returns where the next one would start.
@@ -286,15 +309,11 @@ impl<'a> Scan<'a> {
                 }
                 // Globals: the one thing a state dict's pickle must not name freely.
                 b'c' => {
-                    let module = String::from_utf8_lossy(self.line()?).into_owned();
-                    let name = String::from_utf8_lossy(self.line()?).into_owned();
-                    self.global(&module, &name)?;
+                    self.global_on_lines()?;
                     self.push(Item::Other)?
                 }
                 b'i' => {
-                    let module = String::from_utf8_lossy(self.line()?).into_owned();
-                    let name = String::from_utf8_lossy(self.line()?).into_owned();
-                    self.global(&module, &name)?;
+                    self.global_on_lines()?;
                     self.pop_to_mark()?;
                     self.push(Item::Other)?
                 }
@@ -344,41 +363,17 @@ impl<'a> Scan<'a> {
                     self.pop()?;
                     self.push(Item::Other)?
                 }
-                // The memo.
-                b'p' => {
-                    let line = self.line()?;
-                    let index = String::from_utf8_lossy(line)
-                        .trim()
-                        .parse::<u64>()
-                        .unwrap_or(u64::MAX);
+                // The memo: PUT and GET by a decimal line or a 1- or 4-byte index;
+                // MEMOIZE puts at the next free index.
+                b'p' | b'q' | b'r' | 0x94 => {
+                    let index = match op {
+                        0x94 => self.memo.len() as u64,
+                        _ => self.memo_index(op)?,
+                    };
                     self.remember(index)?
                 }
-                b'q' => {
-                    let index = self.uint(1)?;
-                    self.remember(index)?
-                }
-                b'r' => {
-                    let index = self.uint(4)?;
-                    self.remember(index)?
-                }
-                0x94 => {
-                    let index = self.memo.len() as u64;
-                    self.remember(index)?
-                }
-                b'g' => {
-                    let line = self.line()?;
-                    let index = String::from_utf8_lossy(line)
-                        .trim()
-                        .parse::<u64>()
-                        .unwrap_or(u64::MAX);
-                    self.recall(index)?
-                }
-                b'h' => {
-                    let index = self.uint(1)?;
-                    self.recall(index)?
-                }
-                b'j' => {
-                    let index = self.uint(4)?;
+                b'g' | b'h' | b'j' => {
+                    let index = self.memo_index(op)?;
                     self.recall(index)?
                 }
                 0x80 => {

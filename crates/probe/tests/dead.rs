@@ -6,9 +6,12 @@
 //! Tolerance: the probe runs in float32, so moments agree to 1e-4 relative (784-term dot
 //! products in float32 err by about 1e-6 relative); dead units must be the same units.
 
+mod common;
+
 use std::sync::Arc;
 
 use burn::tensor::Device;
+use common::Dense;
 use data::{Split, normalise_pixel};
 use nets::SimpleNetwork;
 use probe::dead_neurons;
@@ -18,10 +21,6 @@ use statrs::distribution::{ContinuousCDF, Normal};
 
 const PIXELS: usize = 12;
 const SAMPLES: usize = 300;
-
-fn values<const D: usize>(t: burn::tensor::Tensor<D>) -> Vec<f64> {
-    t.into_data().convert::<f64>().try_to_vec::<f64>().unwrap()
-}
 
 #[test]
 fn dead_units_moments_and_the_prediction_match_a_recount() {
@@ -56,17 +55,9 @@ fn dead_units_moments_and_the_prediction_match_a_recount() {
     let mut any_dead = false;
     assert_eq!(report.layers.len(), model.hidden.len());
     for (layer, got) in model.hidden.iter().zip(&report.layers) {
-        let [inputs, units] = layer.weight.val().dims();
-        let w = values(layer.weight.val());
-        let b = values(layer.bias.as_ref().unwrap().val());
-        let z: Vec<Vec<f64>> = h
-            .iter()
-            .map(|x| {
-                (0..units)
-                    .map(|o| b[o] + (0..inputs).map(|i| x[i] * w[i * units + o]).sum::<f64>())
-                    .collect()
-            })
-            .collect();
+        let dense = Dense::of(layer);
+        let units = dense.bias.len();
+        let z: Vec<Vec<f64>> = h.iter().map(|x| dense.apply(x)).collect();
         let all: Vec<f64> = z.iter().flatten().copied().collect();
         let mean = all.iter().sum::<f64>() / all.len() as f64;
         let std = (all.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / all.len() as f64).sqrt();

@@ -9,56 +9,14 @@
 //! that crossed a kink would show as an error of order the slope change (0.99), far
 //! above that bound, so such a failure would be loud, not hidden.
 
+mod common;
+
 use burn::tensor::{Distribution, Tensor};
+use common::{Dense, values};
 use nalgebra::{DMatrix, SymmetricEigen};
 use nets::SimpleNetwork;
 use probe::curvature::ntk_probe;
 use spec::{ActivationConfig, ActivationKind, ActivationSpec, NetworkConfig};
-
-/// The values of a tensor as f64.
-fn values<const D: usize>(t: Tensor<D>) -> Vec<f64> {
-    t.into_data().convert::<f64>().try_to_vec::<f64>().unwrap()
-}
-
-/// One Linear layer as plain numbers: `weight[i][o]` (Burn's [inputs, outputs]) and bias.
-struct Dense {
-    inputs: usize,
-    weight: Vec<f64>,
-    bias: Vec<f64>,
-}
-
-impl Dense {
-    fn of(layer: &burn::nn::Linear) -> Dense {
-        let [inputs, _] = layer.weight.val().dims();
-        Dense {
-            inputs,
-            weight: values(layer.weight.val()),
-            bias: values(
-                layer
-                    .bias
-                    .as_ref()
-                    .expect("the book's layers have biases")
-                    .val(),
-            ),
-        }
-    }
-
-    fn apply(&self, x: &[f64]) -> Vec<f64> {
-        let outputs = self.bias.len();
-        (0..outputs)
-            .map(|o| {
-                self.bias[o]
-                    + (0..self.inputs)
-                        .map(|i| x[i] * self.weight[i * outputs + o])
-                        .sum::<f64>()
-            })
-            .collect()
-    }
-
-    fn params(&mut self) -> impl Iterator<Item = &mut f64> {
-        self.weight.iter_mut().chain(self.bias.iter_mut())
-    }
-}
 
 /// Σ logits of the network written out by hand.
 fn forward(layers: &[Dense], activation: fn(f64) -> f64, x: &[f64]) -> f64 {
@@ -75,20 +33,19 @@ fn forward(layers: &[Dense], activation: fn(f64) -> f64, x: &[f64]) -> f64 {
 /// The NTK's eigenvalues from central-difference Jacobians of [`forward`].
 fn reference_ntk(mut layers: Vec<Dense>, activation: fn(f64) -> f64, xs: &[Vec<f64>]) -> Vec<f64> {
     const STEP: f64 = 1e-5;
-    let count: usize = layers.iter_mut().map(|l| l.params().count()).sum();
+    let count: usize = layers.iter().map(Dense::param_count).sum();
     let mut jacobian = DMatrix::<f64>::zeros(xs.len(), count);
     let mut column = 0;
     for l in 0..layers.len() {
-        let size = layers[l].params().count();
-        for p in 0..size {
-            let original = *layers[l].params().nth(p).unwrap();
-            let at = |value: f64, layers: &mut Vec<Dense>| -> Vec<f64> {
-                *layers[l].params().nth(p).unwrap() = value;
-                xs.iter().map(|x| forward(layers, activation, x)).collect()
+        for p in 0..layers[l].param_count() {
+            let original = *layers[l].param(p);
+            let mut outputs_at = |value: f64| -> Vec<f64> {
+                *layers[l].param(p) = value;
+                xs.iter().map(|x| forward(&layers, activation, x)).collect()
             };
-            let up = at(original + STEP, &mut layers);
-            let down = at(original - STEP, &mut layers);
-            at(original, &mut layers);
+            let up = outputs_at(original + STEP);
+            let down = outputs_at(original - STEP);
+            outputs_at(original);
             for (s, (u, d)) in up.iter().zip(&down).enumerate() {
                 jacobian[(s, column)] = (u - d) / (2.0 * STEP);
             }

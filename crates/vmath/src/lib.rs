@@ -73,8 +73,14 @@ impl Isa {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
+/// The widest path this CPU runs, detected once (`run` asks on every kernel call).
 fn best_available() -> Isa {
+    static BEST: OnceLock<Isa> = OnceLock::new();
+    *BEST.get_or_init(detect_best)
+}
+
+#[cfg(target_arch = "x86_64")]
+fn detect_best() -> Isa {
     // Every feature `run_avx512` enables must be present.
     if is_x86_feature_detected!("avx512f")
         && is_x86_feature_detected!("avx512dq")
@@ -91,7 +97,7 @@ fn best_available() -> Isa {
 }
 
 #[cfg(not(target_arch = "x86_64"))]
-fn best_available() -> Isa {
+fn detect_best() -> Isa {
     Isa::Baseline
 }
 

@@ -14,7 +14,7 @@ use crate::context::write::check_new;
 use crate::failure::{Failure, failed, input};
 
 pub fn run(args: ExportArgs, json: bool) -> Result<ExitCode, Failure> {
-    check_new([args.to.as_path()], args.force)?;
+    check_new([&args.to], args.force)?;
     if args.to.extension().is_none_or(|e| e != "safetensors") {
         return Err(input(anyhow!(
             "--to {}: give a .safetensors file (safetensors.torch.load_file reads it)",

@@ -56,10 +56,12 @@ pub fn run(args: PlotArgs, json: bool) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `DIR/name`, in `--out DIR` or else in `default`.
-fn stem_in(out: Option<&Path>, default: &str, name: &str) -> PathBuf {
-    out.map_or_else(|| PathBuf::from(default), Path::to_path_buf)
-        .join(name)
+/// The stem of a figure computed afresh, `DIR/name` in `--out DIR` or else in
+/// [`FIGURES`], once its files are known to be new (or `--force` replaces them).
+fn new_figure(out: Option<&Path>, name: &str, force: bool) -> Result<PathBuf, Failure> {
+    let stem = out.unwrap_or(Path::new(FIGURES)).join(name);
+    check_new(figure_files(&stem, true), force)?;
+    Ok(stem)
 }
 
 /// Curves and derivatives of the chosen activations (trainable ones at their initial
@@ -69,11 +71,7 @@ fn plot_acts(
     out: Option<&Path>,
     force: bool,
 ) -> Result<Vec<PathBuf>, Failure> {
-    let stem = stem_in(out, FIGURES, "activations");
-    check_new(
-        figure_files(&stem, true).iter().map(PathBuf::as_path),
-        force,
-    )?;
+    let stem = new_figure(out, "activations", force)?;
     let specs = chosen_activations(args.acts.as_deref(), &args.defs, &BOOK_ACTIVATIONS)?;
     let rt = Runtime::start(&args.compute)?;
     let x = grid();
@@ -92,11 +90,7 @@ fn plot_dead_neurons(
     out: Option<&Path>,
     force: bool,
 ) -> Result<Vec<PathBuf>, Failure> {
-    let stem = stem_in(out, FIGURES, "dead-neurons");
-    check_new(
-        figure_files(&stem, true).iter().map(PathBuf::as_path),
-        force,
-    )?;
+    let stem = new_figure(out, "dead-neurons", force)?;
     let probes = reports
         .iter()
         .map(|path| {
@@ -140,7 +134,7 @@ fn plot_from(from: &Path, out: Option<&Path>, force: bool) -> Result<Vec<PathBuf
     // Into another folder, a figure may not silently replace another of the same name;
     // beside its data it is that data's picture, drawn again.
     let check = |stem: &Path, json: bool| match out {
-        Some(_) => check_new(figure_files(stem, json).iter().map(PathBuf::as_path), force),
+        Some(_) => check_new(figure_files(stem, json), force),
         None => Ok(()),
     };
     let file = record_file(from)?;

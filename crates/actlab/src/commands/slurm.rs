@@ -112,7 +112,7 @@ pub fn run(args: SlurmArgs, json: bool) -> Result<ExitCode, Failure> {
         .script
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("{}.sbatch", job_name(name))));
-    check_new([script.as_path()], args.force)?;
+    check_new([&script], args.force)?;
     let data = args.data_dir.as_deref().map(absolute).transpose()?;
 
     let mut text = Vec::new();

@@ -13,18 +13,20 @@ use crate::failure::{Failure, failed, input};
 /// The one overwrite policy: a file a command is asked to write replaces an existing
 /// one only with `--force`. Called with every file a command will write, before any
 /// work, so that a refusal leaves everything as it was.
-pub fn check_new<'a>(
-    files: impl IntoIterator<Item = &'a Path>,
+pub fn check_new(
+    files: impl IntoIterator<Item = impl AsRef<Path>>,
     force: bool,
 ) -> Result<(), Failure> {
     if force {
         return Ok(());
     }
-    let existing = files.into_iter().find(|f| f.symlink_metadata().is_ok());
+    let existing = files
+        .into_iter()
+        .find(|f| f.as_ref().symlink_metadata().is_ok());
     match existing {
         Some(file) => Err(input(anyhow!(
             "{} exists; pass --force to replace it, or choose another place (--out, --to, --script)",
-            file.display()
+            file.as_ref().display()
         ))),
         None => Ok(()),
     }

@@ -72,7 +72,7 @@ pub fn run(args: DeadNeuronArgs, json: bool) -> Result<ExitCode, Failure> {
                 )));
             }
         };
-        check_new(probe_files(&out).iter().map(PathBuf::as_path), args.force)?;
+        check_new(probe_files(&out), args.force)?;
         let record = ProbeRecord {
             source,
             network,

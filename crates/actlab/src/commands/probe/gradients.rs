@@ -46,7 +46,7 @@ pub fn run(args: GradientArgs, json: bool) -> Result<ExitCode, Failure> {
         .map(|n| ProbeFiles::of_activation(&out, ArtifactKind::Gradients, n.activation_name()))
         .collect();
     let files: Vec<PathBuf> = reports.iter().flat_map(|r| probe_files(r)).collect();
-    check_new(files.iter().map(PathBuf::as_path), args.force)?;
+    check_new(&files, args.force)?;
     let mut written = Vec::new();
     for (network, report) in networks.iter().zip(&reports) {
         let record = rt

@@ -1,6 +1,5 @@
 //! `actlab probe hessian --run DIR`: the loss Hessian of a checkpoint, in float64.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::anyhow;
@@ -35,7 +34,7 @@ pub fn run(args: HessianArgs, json: bool) -> Result<ExitCode, Failure> {
             &device,
         )?;
         let out = run.report_file(ArtifactKind::Hessian, None);
-        check_new(probe_files(&out).iter().map(PathBuf::as_path), args.force)?;
+        check_new(probe_files(&out), args.force)?;
         let indices = subset(&data.train, args.samples, args.seed);
         let objective = objective_on(run.model.clone(), &data.train, &indices, &device)
             .with_kinks(kinks(&run.record.network));

@@ -73,7 +73,7 @@ fn landscape(
             &last.report_file(ArtifactKind::Landscape, Some("surface")),
         ));
     }
-    check_new(planned.iter().map(|p| p.as_path()), args.force)?;
+    check_new(&planned, args.force)?;
     let objective = objective_on(last.model.clone(), &data.train, &indices, device);
 
     // The line's ends, checked before any long work.

@@ -37,7 +37,7 @@ pub fn run(args: NtkArgs, json: bool) -> Result<ExitCode, Failure> {
         .clone()
         .unwrap_or_else(|| std::path::PathBuf::from(ProbeFiles::DEFAULT_DIR));
     let out = ProbeFiles::at_init(&folder, ArtifactKind::Ntk, &config, args.seed);
-    check_new(probe_files(&out).iter().map(|p| p.as_path()), args.force)?;
+    check_new(probe_files(&out), args.force)?;
     let written = rt.run(|_| {
         device.seed(args.seed);
         let model = SimpleNetwork::new(&config, &device).map_err(input)?;

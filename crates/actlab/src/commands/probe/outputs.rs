@@ -1,6 +1,5 @@
 //! `actlab probe outputs`: the book's layer-output distributions of a trained model.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use burn::module::Module;
@@ -34,7 +33,7 @@ pub fn run(args: OutputArgs, json: bool) -> Result<ExitCode, Failure> {
             &rt.device,
         )?;
         let out = run.report_file(ArtifactKind::Outputs, None);
-        check_new(probe_files(&out).iter().map(PathBuf::as_path), args.force)?;
+        check_new(probe_files(&out), args.force)?;
         let report = layer_outputs(
             &run.model.valid(),
             &data.test,

@@ -30,7 +30,7 @@ pub fn run(args: SurfaceArgs, json: bool) -> Result<ExitCode, Failure> {
         .map(|s| ProbeFiles::of_activation(&out, ArtifactKind::Surface, s.name()))
         .collect();
     let files: Vec<PathBuf> = reports.iter().flat_map(|r| probe_files(r)).collect();
-    check_new(files.iter().map(PathBuf::as_path), args.force)?;
+    check_new(&files, args.force)?;
     let mut written = Vec::new();
     for (spec, path) in specs.iter().zip(&reports) {
         // Each surface is drawn from the seed alone, whatever else is on the list.
