@@ -199,7 +199,7 @@ fn crates_depend_on_each_other_one_way() {
         ("viz", &["spec"]),
         ("data", &["spec"]),
         ("acts", &["spec", "vmath"]),
-        ("nets", &["spec", "acts"]),
+        ("nets", &["spec", "vmath", "acts"]),
         ("train", &["spec", "nets", "data", "tensorboard"]),
         ("probe", &["spec", "vmath", "acts", "nets", "data"]),
         (

@@ -87,7 +87,7 @@ impl CustomModule {
         let params: Vec<Tensor<D>> = self
             .params
             .iter()
-            .map(|p| p.val().unsqueeze::<D>())
+            .map(|p| crate::fused::per_unit(p.val(), &x))
             .collect();
         let out = Evaluator {
             x: &x,

@@ -26,3 +26,24 @@ pub use rational::Rational;
 pub use scalar::ScalarActivation;
 pub use spline::{BSpline, SPLINE_SPAN};
 pub use staf::Staf;
+
+use spec::{ActivationKind, ActivationSpec, Compiled};
+
+/// Why an activation's computation is not in actlab's fixed summation order, so that a
+/// run's bits follow the machine (its vector width, for some the thread count); `None`
+/// when the bits are the same on every x86-64 CPU with AVX2 and FMA. Its parameters'
+/// gradients otherwise go through `expand_param` and its values through element-wise
+/// operations or `vmath`.
+pub fn machine_order(activation: &ActivationSpec) -> Option<&'static str> {
+    match activation {
+        ActivationSpec::Builtin(ActivationKind::BSpline) => {
+            Some("BSpline weighs its basis with Burn's matrix product and sums")
+        }
+        ActivationSpec::Custom(definition)
+            if matches!(definition.compiled(), Compiled::Mixture(_)) =>
+        {
+            Some("a mixture's softmax and weighted sum are Burn's reductions")
+        }
+        _ => None,
+    }
+}

@@ -45,8 +45,10 @@ impl Rational {
         let b = self.denominator.val().abs();
         let [numerator_len] = a.dims();
         let units = self.units;
-        let coefficient =
-            |t: &Tensor<1>, k: usize| t.clone().narrow(0, k * units, units).unsqueeze::<D>();
+        let like = x.clone();
+        let coefficient = |t: &Tensor<1>, k: usize| {
+            crate::fused::per_unit(t.clone().narrow(0, k * units, units), &like)
+        };
         let degree_p = numerator_len / units;
         let mut p = coefficient(&a, degree_p - 1) * x.clone();
         for k in (1..degree_p - 1).rev() {

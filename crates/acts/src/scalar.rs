@@ -63,9 +63,11 @@ impl ScalarActivation {
         }
     }
 
-    /// Parameter `i`, shaped to broadcast over the input: `[1, ..., 1, units]`.
-    fn param<const D: usize>(&self, i: usize) -> Tensor<D> {
-        self.params[i].val().unsqueeze::<D>()
+    /// Parameter `i` for an element-wise product with `x`: repeated to x's shape on the
+    /// fused path (its gradient then summed in a fixed order), else `[1, ..., 1, units]`
+    /// for Burn to broadcast.
+    fn param<const D: usize>(&self, i: usize, x: &Tensor<D>) -> Tensor<D> {
+        crate::fused::per_unit(self.params[i].val(), x)
     }
 
     /// Applies the function element-wise.
@@ -74,7 +76,10 @@ impl ScalarActivation {
             // relu(x) + alpha * min(x, 0): rather than Burn's `PRelu`, so that the
             // derivative at 0 is alpha, as in PyTorch (Burn's gives 1), and without
             // `mask_where` (slow on the CPU backend; see `leaky_relu`).
-            ScalarFn::PReLU => f::relu(x.clone()) + x.clamp_max(0.0) * self.param::<D>(0),
+            ScalarFn::PReLU => {
+                let alpha = self.param(0, &x);
+                f::relu(x.clone()) + x.clamp_max(0.0) * alpha
+            }
             // relu(x) + alpha * (exp(min(x, 0)) - 1): exp sees min(x, 0), so it cannot
             // overflow to inf for large x (inf * 0 would be NaN in alpha's gradient, as in
             // PyTorch's `where` form); one term is an exact zero on each side.
@@ -82,14 +87,22 @@ impl ScalarActivation {
                 crate::fused::telu(x, self.params[0].val())
             }
             ScalarFn::TeLU => {
-                let negative = x.clone().clamp_max(0.0).exp().sub_scalar(1.0) * self.param::<D>(0);
+                let alpha = self.param(0, &x);
+                let negative = x.clone().clamp_max(0.0).exp().sub_scalar(1.0) * alpha;
                 f::relu(x) + negative
             }
-            ScalarFn::AdaptiveSigmoid => f::sigmoid((x - self.param::<D>(1)) * self.param::<D>(0)),
-            ScalarFn::SGT => (x * self.param::<D>(0)).tanh() * GAMMA_3_2,
+            ScalarFn::AdaptiveSigmoid => {
+                let (k, theta) = (self.param(0, &x), self.param(1, &x));
+                f::sigmoid((x - theta) * k)
+            }
+            ScalarFn::SGT => {
+                let gamma = self.param(0, &x);
+                (x * gamma).tanh() * GAMMA_3_2
+            }
             ScalarFn::NIPUNA => {
                 // softplus sees min(x, 0) only: its branch is discarded for x > 0.
-                let negative = f::softplus(x.clone().clamp_max(0.0), 1.0) * self.param::<D>(0);
+                let alpha = self.param(0, &x);
+                let negative = f::softplus(x.clone().clamp_max(0.0), 1.0) * alpha;
                 negative.mask_where(x.clone().greater_elem(0.0), x)
             }
         }

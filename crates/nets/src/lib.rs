@@ -2,6 +2,7 @@
 
 #![warn(missing_docs)]
 
+pub mod dense;
 mod network;
 mod pickle;
 pub mod pytorch;

@@ -133,7 +133,7 @@ impl SimpleNetwork {
     /// Logits for a batch `[batch, input]`.
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
         let hidden = (0..self.hidden.len()).fold(x, |h, i| self.hidden_layer(i, h));
-        self.output.forward(hidden)
+        crate::dense::linear(&self.output, hidden)
     }
 
     /// Hidden layer `i` on its input: `f(h W + b)`, or `f(h V + c) * (h W + b)` when gated.
@@ -146,10 +146,10 @@ impl SimpleNetwork {
         // The value map runs before the gate: Burn draws a parameter's initial values at
         // its first use, so this order fixes which weights a seed gives.
         let (z, value) = match self.gates.get(i) {
-            None => (self.hidden[i].forward(h), None),
+            None => (crate::dense::linear(&self.hidden[i], h), None),
             Some(gate) => {
-                let value = self.hidden[i].forward(h.clone());
-                (gate.forward(h), Some(value))
+                let value = crate::dense::linear(&self.hidden[i], h.clone());
+                (crate::dense::linear(gate, h), Some(value))
             }
         };
         let activated = self.apply_activation(i, z.clone());
@@ -174,7 +174,7 @@ impl SimpleNetwork {
             h = trace.output.clone();
             layers.push(trace);
         }
-        (self.output.forward(h), layers)
+        (crate::dense::linear(&self.output, h), layers)
     }
 
     /// Logits and every hidden layer's post-activation output, for probes (Burn has no
@@ -186,7 +186,7 @@ impl SimpleNetwork {
             h = self.hidden_layer(i, h);
             outputs.push(h.clone());
         }
-        (self.output.forward(h), outputs)
+        (crate::dense::linear(&self.output, h), outputs)
     }
 
     fn apply_activation(&self, layer: usize, z: Tensor<2>) -> Tensor<2> {

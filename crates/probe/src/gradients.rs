@@ -3,7 +3,6 @@
 //! weights, as histograms with summary statistics.
 
 use burn::module::Param;
-use burn::nn::loss::CrossEntropyLossConfig;
 use burn::tensor::{Device, Tensor};
 use data::Split;
 use data::first_samples;
@@ -61,9 +60,7 @@ pub fn gradient_probe(
     let model = SimpleNetwork::new(network, device)?;
     let (x, y) = first_samples(train, batch, device);
     let [n] = y.dims();
-    let loss = CrossEntropyLossConfig::new()
-        .init(device)
-        .forward(model.forward(x), y);
+    let loss = nets::dense::cross_entropy(model.forward(x), y);
     let loss_value: f32 = loss.clone().into_scalar();
     let grads = loss.backward();
     let weights: Vec<&Param<Tensor<2>>> = model

@@ -42,8 +42,8 @@ pub use layout::{ExperimentLayout, RunLayout};
 pub use names::{NamedChoice, UnknownName, closest_names};
 pub use network::{LayerKind, NetError, NetworkConfig};
 pub use record::run::{
-    BatchPoint, CheckpointRef, EpochMetrics, ImportSource, LayerTrack, ResumePoint, RunRecord,
-    RunState, RunStatus, RunningLoss,
+    BatchPoint, CheckpointRef, EpochMetrics, ImportSource, LayerTrack, Numerics, ResumePoint,
+    RunRecord, RunState, RunStatus, RunningLoss,
 };
 pub use record::summary::{SummaryRow, SummaryTable};
 pub use registry::{

@@ -6,11 +6,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use burn::module::Module;
-use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Int, Tensor};
 use data::{FashionMnist, Split, epoch_order};
 use nets::SimpleNetwork;
+use nets::dense::cross_entropy;
 use spec::{
     BatchPoint, CheckpointRef, EpochMetrics, NetError, RunLayout, RunRecord, RunSpec, RunStatus,
     RunningLoss, artifact, rng::SplitMix64,
@@ -120,12 +120,11 @@ pub fn evaluate(
     batch_size: usize,
     device: &Device,
 ) -> (f64, f64) {
-    let loss_fn = CrossEntropyLossConfig::new().init(device);
     let (mut loss_sum, mut hits) = (0.0f64, 0usize);
     for_each_batch(split, batch_size, device, |x, y| {
         let [n] = y.dims();
         let logits = model.forward(x);
-        let loss: f32 = loss_fn.forward(logits.clone(), y.clone()).into_scalar();
+        let loss: f32 = cross_entropy(logits.clone(), y.clone()).into_scalar();
         loss_sum += loss as f64 * n as f64;
         hits += correct(logits, y);
     });
@@ -166,7 +165,6 @@ struct Trainer<'a> {
     device: &'a Device,
     ad_device: Device,
     optimizer: ModuleOptimizer,
-    loss_fn: CrossEntropyLoss,
     record: RunRecord,
     tracker: GradTracker,
     started: Instant,
@@ -207,6 +205,7 @@ impl<'a> Trainer<'a> {
                     params: model.num_params(),
                     device: context.device_name.clone(),
                     threads: context.threads,
+                    numerics: Some(nets::dense::numerics(run.network(), &ad_device)),
                     dataset: data.dir.clone(),
                     dataset_md5: data.checksums.clone(),
                     status: RunStatus::Running,
@@ -246,14 +245,12 @@ impl<'a> Trainer<'a> {
                 path,
             });
         }
-        let loss_fn = CrossEntropyLossConfig::new().init(&ad_device);
         let trainer = Self {
             run,
             device,
             earlier_seconds: record.wall_seconds,
             ad_device,
             optimizer,
-            loss_fn,
             record,
             tracker: GradTracker::default(),
             started,
@@ -308,7 +305,7 @@ impl<'a> Trainer<'a> {
             let [n] = y.dims();
             let forward_start = Instant::now();
             let logits = model.forward(x);
-            let loss = self.loss_fn.forward(logits.clone(), y.clone());
+            let loss = cross_entropy(logits.clone(), y.clone());
             let loss_value: f32 = loss.clone().into_scalar();
             if !loss_value.is_finite() {
                 self.record.status = RunStatus::Diverged(at);

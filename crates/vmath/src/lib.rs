@@ -20,6 +20,7 @@
 
 #![warn(missing_docs)]
 
+pub mod gemm;
 pub mod math;
 
 use std::sync::OnceLock;

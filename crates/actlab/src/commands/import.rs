@@ -103,6 +103,7 @@ pub fn run(args: ImportArgs, json: bool) -> Result<ExitCode, Failure> {
             params: imported.model.num_params(),
             device: String::new(),
             threads: 1,
+            numerics: None,
             dataset: PathBuf::new(),
             dataset_md5: Default::default(),
             status: RunStatus::Imported,

@@ -20,6 +20,33 @@ fn outcome(e: &EpochMetrics) -> [f64; 4] {
     [e.train_loss, e.train_accuracy, e.test_loss, e.test_accuracy]
 }
 
+/// What the record's numerics say about repeating it here, when there is something to
+/// say: a portable run repeats on any AVX2+FMA CPU and thread count; an older or a
+/// machine-order one only where it was made.
+fn expectation(original: &spec::RunRecord, rt: &Runtime) -> Option<String> {
+    let elsewhere = rt.device_name != original.device || rt.threads != original.threads;
+    match &original.numerics {
+        None => Some(format!(
+            "recorded by revision {} before actlab fixed its summation order: bit-identical results need that revision, the same CPU kind and {} thread(s)",
+            original.revision, original.threads
+        )),
+        Some(n) if !n.portable => elsewhere.then(|| {
+            format!(
+                "recorded on {} with {} thread(s), rerunning on {} with {}; this run's bits follow the machine ({}), so they need the same",
+                original.device,
+                original.threads,
+                rt.device_name,
+                rt.threads,
+                n.machine_order.join("; ")
+            )
+        }),
+        Some(n) => Some(format!(
+            "portable numerics (recorded on the {} path with {} thread(s)): this machine should repeat it exactly at the same code revision ({})",
+            n.isa, original.threads, original.revision
+        )),
+    }
+}
+
 /// Trains the recorded run again and compares every recorded epoch.
 pub fn run(args: RerunArgs, json: bool) -> Result<ExitCode, Failure> {
     let run_dir = if args.record.is_dir() {
@@ -62,11 +89,8 @@ pub fn run(args: RerunArgs, json: bool) -> Result<ExitCode, Failure> {
     )
     .map_err(input)?;
     let rt = Runtime::start(&args.env.compute)?;
-    if rt.device_name != original.device || rt.threads != original.threads {
-        eprintln!(
-            "actlab: note: recorded on {} with {} thread(s), rerunning on {} with {}; bit-identical results need the same",
-            original.device, original.threads, rt.device_name, rt.threads
-        );
+    if let Some(note) = expectation(&original, &rt) {
+        eprintln!("actlab: note: {note}");
     }
     if dir.exists() {
         std::fs::remove_dir_all(&dir)

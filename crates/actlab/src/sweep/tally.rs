@@ -94,6 +94,7 @@ mod tests {
             params: 0,
             device: "flex (cpu)".into(),
             threads: 1,
+            numerics: None,
             dataset: Default::default(),
             dataset_md5: Default::default(),
             status,

@@ -105,3 +105,29 @@ pub(crate) fn staf<const D: usize>(
         units,
     ))
 }
+
+/// `param` (`[1]` or `[units]`, x's last dimension) repeated to x's shape, its gradient
+/// summed in a fixed order (see [`FusedOps::expand_param`]); the caller has checked
+/// [`applies`].
+pub(crate) fn expand_param<const D: usize>(param: Tensor<1>, x: &Tensor<D>) -> Tensor<D> {
+    let dims = x.dims();
+    let units = dims[D - 1];
+    let rows = dims[..D - 1].iter().product();
+    let expanded: Tensor<2> = Tensor::from_dispatch(<Dispatch as FusedOps>::expand_param(
+        param.into_dispatch(),
+        rows,
+        units,
+    ));
+    expanded.reshape(dims)
+}
+
+/// A `[units]` (or `[1]`) parameter for an element-wise product with `x`: repeated to x's
+/// shape where kernels apply (its gradient then summed in a fixed order), else
+/// `[1, ..., 1, units]` for Burn to broadcast (and to sum in its own order).
+pub(crate) fn per_unit<const D: usize>(param: Tensor<1>, x: &Tensor<D>) -> Tensor<D> {
+    if applies(x) {
+        expand_param(param, x)
+    } else {
+        param.unsqueeze::<D>()
+    }
+}

@@ -33,6 +33,12 @@ pub trait FusedOps: Backend {
         alpha: FloatTensor<Self>,
         grad: FloatTensor<Self>,
     ) -> (FloatTensor<Self>, FloatTensor<Self>);
+    /// A parameter `[1]` or `[units]` repeated into a `[rows, units]` tensor, so that the
+    /// expressions using it are element-wise and its gradient is summed here, in a fixed
+    /// order, not by Burn's broadcast (whose sums follow the CPU's vector width).
+    fn expand_param(param: FloatTensor<Self>, rows: usize, units: usize) -> FloatTensor<Self>;
+    /// `grad` `[rows, units]` summed back to the parameter's `size` (1 or units).
+    fn expand_param_backward(grad: FloatTensor<Self>, size: usize) -> FloatTensor<Self>;
     /// STAF's value.
     fn staf(
         x: FloatTensor<Self>,
@@ -114,6 +120,24 @@ impl FusedOps for Flex {
         let mut dx = vec![0.0f32; input.len()];
         let dalpha = kernels::telu_backward(&input, &values(&alpha), &values(&grad), &mut dx);
         (flex(dx, x.shape()), flex(dalpha, alpha.shape()))
+    }
+
+    fn expand_param(param: FloatTensor<Self>, rows: usize, units: usize) -> FloatTensor<Self> {
+        let values = values(&param);
+        assert!(
+            values.len() == 1 || values.len() == units,
+            "a parameter of {} values for {units} units",
+            values.len()
+        );
+        let repeated = values.iter().copied().cycle().take(rows * units).collect();
+        flex(repeated, Shape::new([rows, units]))
+    }
+
+    fn expand_param_backward(grad: FloatTensor<Self>, size: usize) -> FloatTensor<Self> {
+        let grad_values = values(&grad);
+        let rows = grad_values.len() / size.max(1);
+        let sums = kernels::sum_columns(&grad_values, rows, size);
+        flex(sums, Shape::new([size]))
     }
 
     fn staf(
@@ -247,6 +271,44 @@ impl<B: Backend + FusedOps, C: CheckpointStrategy> FusedOps for Autodiff<B, C> {
             FloatTensor::<Self>::new(dx),
             FloatTensor::<Self>::new(dalpha),
         )
+    }
+
+    fn expand_param(param: FloatTensor<Self>, rows: usize, units: usize) -> FloatTensor<Self> {
+        #[derive(Debug)]
+        struct ExpandBackward;
+
+        impl<B: Backend + FusedOps> Backward<B, 1> for ExpandBackward {
+            type State = usize;
+
+            fn backward(
+                self,
+                ops: Ops<Self::State, 1>,
+                grads: &mut Gradients,
+                _: &mut Checkpointer,
+            ) {
+                let size = ops.state;
+                unary::<B, _>(ops.parents, ops.node, grads, |grad| {
+                    B::expand_param_backward(grad, size)
+                });
+            }
+        }
+
+        let node = param.node();
+        let param = param.into_primitive();
+        let size = param.shape().num_elements();
+        let out = B::expand_param(param, rows, units);
+        match ExpandBackward
+            .prepare::<C>([node])
+            .compute_bound()
+            .stateful()
+        {
+            OpsKind::Tracked(prep) => prep.finish(size, out),
+            OpsKind::UnTracked(prep) => prep.finish(out),
+        }
+    }
+
+    fn expand_param_backward(grad: FloatTensor<Self>, size: usize) -> FloatTensor<Self> {
+        FloatTensor::<Self>::new(B::expand_param_backward(grad.into_primitive(), size))
     }
 
     fn staf(

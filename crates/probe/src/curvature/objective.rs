@@ -17,7 +17,6 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
-use burn::nn::loss::CrossEntropyLossConfig;
 use burn::tensor::{Device, Gradients, Int, Tensor, TensorData};
 use nets::SimpleNetwork;
 
@@ -294,9 +293,7 @@ impl Objective {
     }
 
     fn loss_on(&self, model: &SimpleNetwork, x: Tensor<2>, y: Tensor<1, Int>) -> Tensor<1> {
-        CrossEntropyLossConfig::new()
-            .init(&self.device)
-            .forward(model.forward(x), y)
+        nets::dense::cross_entropy(model.forward(x), y)
     }
 
     /// The loss at `w`.
@@ -319,10 +316,7 @@ impl Objective {
             .int()
             .sum()
             .into_scalar();
-        let loss = CrossEntropyLossConfig::new()
-            .init(&self.device)
-            .forward(logits, self.y.clone())
-            .into_scalar::<f64>();
+        let loss = nets::dense::cross_entropy(logits, self.y.clone()).into_scalar::<f64>();
         (loss, hits as f64 / n.max(1) as f64)
     }
 
@@ -426,9 +420,7 @@ impl Objective {
         let model = self.model_at(w);
         let (logits, traces) = model.forward_traced(self.x.clone());
         let pre: Vec<Tensor<2>> = traces.into_iter().map(|t| t.pre_activation).collect();
-        let loss = CrossEntropyLossConfig::new()
-            .init(&self.device)
-            .forward(logits, self.y.clone());
+        let loss = nets::dense::cross_entropy(logits, self.y.clone());
         let grads = loss.backward();
         (parameter_gradient(&model, &grads), pre)
     }

@@ -260,6 +260,23 @@ pub struct ImportSource {
     pub format: String,
 }
 
+/// What a run's bits depend on: a numerics fingerprint written with every run, read by
+/// `actlab rerun` to say whether another machine should repeat it exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Numerics {
+    /// Every product and sum in actlab's fixed order: the same bits on any x86-64 CPU
+    /// with AVX2 and FMA, with or without AVX-512, on any number of threads (for the
+    /// same code revision and config). False when Burn's own operations took part, whose
+    /// order follows the CPU; `machine_order` says why.
+    pub portable: bool,
+    /// The vector path actlab's kernels ran on (`avx512`, `avx2`, `baseline`): recorded
+    /// for the reader; it does not reach the bits of a portable run.
+    pub isa: String,
+    /// Why the run is not portable, one reason each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub machine_order: Vec<String>,
+}
+
 /// The record of one run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
@@ -282,6 +299,10 @@ pub struct RunRecord {
     pub device: String,
     /// Worker threads.
     pub threads: usize,
+    /// What fixes the bits of the numbers below (absent in records written before
+    /// actlab fixed its summation order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub numerics: Option<Numerics>,
     /// Dataset folder.
     pub dataset: PathBuf,
     /// MD5 of each dataset file's IDX contents, by file name.

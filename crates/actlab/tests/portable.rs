@@ -1,0 +1,116 @@
+//! The same bits on every machine: runs trained on 1, 2 and 4 threads, and with the
+//! kernels forced onto the AVX2 and the baseline x86-64 paths (`ACTLAB_ISA`), give
+//! records and weights identical to the bit to a 1-thread run on the widest path
+//! this CPU has (AVX-512 where it has it). The network is wide enough that its products
+//! are cut over the threads, and the activations cover a composed function, a learnable
+//! composed one (PReLU), a fused kernel (GELU), TeLU and STAF.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{BIN, TINY, epoch_outcomes, read_json, stderr, synthetic_dataset};
+
+const ACTS: &str = "ReLU,PReLU,GELU,TeLU,STAF";
+
+/// Trains ACTS into `out` with `threads` and `ACTLAB_ISA` = `isa` (None: the CPU's best).
+fn train(cwd: &Path, data: &Path, out: &str, threads: &str, isa: Option<&str>) {
+    let mut command = Command::new(BIN);
+    command
+        .current_dir(cwd)
+        .env_remove("ACTLAB_DATA")
+        .env_remove("ACTLAB_ISA");
+    if let Some(isa) = isa {
+        command.env("ACTLAB_ISA", isa);
+    }
+    let mut args = vec![
+        "train",
+        "--acts",
+        ACTS,
+        "--data-dir",
+        data.to_str().unwrap(),
+    ];
+    args.extend(["--out", out, "--no-verify"]);
+    // TINY's optimiser and epochs, with a network and batch whose products are cut over
+    // the threads.
+    // (and a rate at which STAF does not diverge there).
+    args.extend([
+        "--hidden",
+        "256,192",
+        "--batch-size",
+        "128",
+        "--threads",
+        threads,
+    ]);
+    args.extend(["--lr", "0.01"]);
+    let mut tiny = TINY.iter().peekable();
+    while let Some(&flag) = tiny.next() {
+        let value = tiny.next_if(|v| !v.starts_with("--")).copied();
+        if !["--hidden", "--batch-size", "--threads", "--lr"].contains(&flag) {
+            args.push(flag);
+            args.extend(value);
+        }
+    }
+    let output = command
+        .args(&args)
+        .output()
+        .expect("the actlab binary runs");
+    assert!(output.status.success(), "{out}: {}", stderr(&output));
+}
+
+/// Every run's epoch outcomes as bits, and its last checkpoint's weights as bytes.
+fn fingerprint(dir: &Path) -> Vec<(String, Vec<[u64; 4]>, Vec<u8>)> {
+    ACTS.split(',')
+        .map(|act| {
+            let run = dir.join(format!("{act}-s7"));
+            let record = read_json(&run.join("run.json"));
+            let outcomes = epoch_outcomes(&record)
+                .into_iter()
+                .map(|e| e.map(f64::to_bits))
+                .collect();
+            let checkpoint = std::fs::read(run.join("checkpoints/epoch-2.bpk"))
+                .unwrap_or_else(|e| panic!("{act}: {e}"));
+            // The float32 weights fill the file's end; its header holds parameter ids
+            // drawn per process, which differ between any two runs.
+            let weights = record["params"].as_u64().unwrap() as usize * 4;
+            assert!(
+                checkpoint.len() > weights,
+                "{act}: checkpoint shorter than its weights"
+            );
+            let weights = checkpoint[checkpoint.len() - weights..].to_vec();
+            (act.to_string(), outcomes, weights)
+        })
+        .collect()
+}
+
+#[test]
+fn threads_and_vector_paths_do_not_reach_the_bits() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = synthetic_dataset(tmp.path());
+    train(tmp.path(), &data, "base", "1", None);
+    let base = fingerprint(&tmp.path().join("base/train"));
+    assert!(base.iter().all(|(_, epochs, _)| epochs.len() == 2));
+    let variants = [
+        ("threads-2", "2", None),
+        ("threads-4", "4", None),
+        ("avx2", "2", Some("avx2")),
+        ("baseline", "1", Some("baseline")),
+    ];
+    for (name, threads, isa) in variants {
+        train(tmp.path(), &data, name, threads, isa);
+        let other = fingerprint(&tmp.path().join(name).join("train"));
+        for ((act, epochs, checkpoint), (_, other_epochs, other_checkpoint)) in
+            base.iter().zip(&other)
+        {
+            assert_eq!(
+                epochs, other_epochs,
+                "{act}: {name} changed an epoch's numbers"
+            );
+            assert!(
+                checkpoint == other_checkpoint,
+                "{act}: {name} changed the trained weights"
+            );
+        }
+    }
+}
