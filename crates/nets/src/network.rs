@@ -304,10 +304,12 @@ mod tests {
         let first = silu(net.gates[0].forward(x.clone())) * net.hidden[0].forward(x.clone());
         let got: Vec<f32> = hidden[0].clone().into_data().try_into_vec().unwrap();
         let want: Vec<f32> = first.into_data().try_into_vec().unwrap();
-        // acts' fused SiLU and Burn's composed one differ in the last bit or two.
+        // The network's Linear maps sum in actlab's fixed order (nets::dense), Burn's in
+        // gemm's, and acts' fused SiLU differs from Burn's composed one in the last bits:
+        // agreement to float32 rounding over the layer's inputs, not to the bit.
         for (g, w) in got.iter().zip(&want) {
             assert!(
-                (g - w).abs() <= 1e-6 * w.abs().max(1.0),
+                (g - w).abs() <= 1e-5 * w.abs().max(1.0),
                 "{got:?} vs {want:?}"
             );
         }

@@ -253,10 +253,18 @@ mod tests {
         assert!(record.is_finished());
         let spec = planned(out.path());
         let claim_file = ExperimentLayout::new(spec.dir().parent().unwrap()).claim(spec.name());
-        assert!(
-            matches!(try_claim(&claim_file).unwrap(), Claimed::Mine(_)),
-            "the claim was released"
-        );
+        // Run beside the other tests this failed about one time in four (not alone): the
+        // lock held for an instant elsewhere, most likely by a child process another
+        // test forks, which shares the lock's file description until it execs. Retried
+        // for up to a second; a claim never released still fails.
+        let released = (0..100).any(|_| {
+            let mine = matches!(try_claim(&claim_file).unwrap(), Claimed::Mine(_));
+            if !mine {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            mine
+        });
+        assert!(released, "the claim was released");
         match train(spec, &rt).unwrap() {
             Outcome::Kept(kept) => assert_eq!(kept.epochs, record.epochs),
             _ => panic!("a finished run is kept"),
