@@ -10,7 +10,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{BIN, TINY, epoch_outcomes, read_json, stderr, synthetic_dataset};
+use common::{BIN, epoch_outcomes, read_json, stderr, synthetic_dataset, train_args};
 
 const ACTS: &str = "ReLU,PReLU,GELU,TeLU,STAF";
 
@@ -24,34 +24,20 @@ fn train(cwd: &Path, data: &Path, out: &str, threads: &str, isa: Option<&str>) {
     if let Some(isa) = isa {
         command.env("ACTLAB_ISA", isa);
     }
-    let mut args = vec![
-        "train",
-        "--acts",
-        ACTS,
-        "--data-dir",
-        data.to_str().unwrap(),
-    ];
-    args.extend(["--out", out, "--no-verify"]);
     // TINY's optimiser and epochs, with a network and batch whose products are cut over
-    // the threads.
-    // (and a rate at which STAF does not diverge there).
-    args.extend([
+    // the threads (and a rate at which STAF does not diverge there).
+    let extra = [
         "--hidden",
         "256,192",
         "--batch-size",
         "128",
         "--threads",
         threads,
-    ]);
-    args.extend(["--lr", "0.01"]);
-    let mut tiny = TINY.iter().peekable();
-    while let Some(&flag) = tiny.next() {
-        let value = tiny.next_if(|v| !v.starts_with("--")).copied();
-        if !["--hidden", "--batch-size", "--threads", "--lr"].contains(&flag) {
-            args.push(flag);
-            args.extend(value);
-        }
-    }
+        "--lr",
+        "0.01",
+        "--no-verify",
+    ];
+    let args = train_args(data, out, ACTS, &extra);
     let output = command
         .args(&args)
         .output()

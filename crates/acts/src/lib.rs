@@ -21,7 +21,10 @@ pub use activation::{Activation, FixedActivation, ParamValuesError};
 pub use custom::CustomModule;
 pub use eval::evaluate_points;
 pub use float64::float64_device;
-pub use fused::{FusedOps, enabled as fused_kernels_enabled, set_enabled as set_fused_kernels};
+pub use fused::{
+    FusedOps, applies as fused_kernels_apply, enabled as fused_kernels_enabled, flex_tensor,
+    flex_values, set_enabled as set_fused_kernels,
+};
 pub use rational::Rational;
 pub use scalar::ScalarActivation;
 pub use spline::{BSpline, SPLINE_SPAN};

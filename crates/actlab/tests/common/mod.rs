@@ -107,7 +107,14 @@ pub const TINY: &[&str] = &[
     "--quiet",
 ];
 
-pub fn train(cwd: &Path, data: &Path, out: &str, acts: &str, extra: &[&str]) -> Output {
+/// `train` arguments for `acts` on the dataset at `data`, with TINY's settings except
+/// those `extra` overrides (clap refuses a repeated flag).
+pub fn train_args<'a>(
+    data: &'a Path,
+    out: &'a str,
+    acts: &'a str,
+    extra: &[&'a str],
+) -> Vec<&'a str> {
     let mut args = vec![
         "train",
         "--acts",
@@ -117,7 +124,6 @@ pub fn train(cwd: &Path, data: &Path, out: &str, acts: &str, extra: &[&str]) -> 
         "--out",
         out,
     ];
-    // TINY's settings, except those `extra` overrides (clap refuses a repeated flag).
     let mut tiny = TINY.iter().peekable();
     while let Some(&flag) = tiny.next() {
         let value = tiny.next_if(|v| !v.starts_with("--")).copied();
@@ -127,7 +133,11 @@ pub fn train(cwd: &Path, data: &Path, out: &str, acts: &str, extra: &[&str]) -> 
         }
     }
     args.extend_from_slice(extra);
-    actlab_synthetic(cwd, &args)
+    args
+}
+
+pub fn train(cwd: &Path, data: &Path, out: &str, acts: &str, extra: &[&str]) -> Output {
+    actlab_synthetic(cwd, &train_args(data, out, acts, extra))
 }
 
 pub fn read_json(path: &Path) -> Value {

@@ -22,7 +22,7 @@ use burn::backend::{Dispatch, DispatchDevice};
 use burn::tensor::{DType, Tensor};
 use spec::FusedKernel;
 
-pub use ops::FusedOps;
+pub use ops::{FusedOps, flex_tensor, flex_values};
 
 /// Runs `work` on every piece, in order; on Rayon's pool when it has more than one thread
 /// (`--threads`) and there are `min_pieces` or more (a hand-off to the pool costs tens of
@@ -63,9 +63,9 @@ pub fn set_enabled(on: bool) {
     ENABLED.store(if on { 2 } else { 1 }, Ordering::Relaxed);
 }
 
-/// Whether `x` can take a fused kernel: float32 on the Flex device (with or without
-/// autodiff), and fused kernels enabled.
-pub(crate) fn applies<const D: usize>(x: &Tensor<D>) -> bool {
+/// Whether `x` can take a fused kernel (acts' and nets' dense layers alike): float32 on
+/// the Flex device (with or without autodiff), and fused kernels enabled.
+pub fn applies<const D: usize>(x: &Tensor<D>) -> bool {
     enabled()
         && x.dtype() == DType::F32
         && matches!(x.device().inner().as_dispatch(), DispatchDevice::Flex(_))

@@ -59,12 +59,13 @@ pub trait FusedOps: Backend {
     ) -> (FloatTensor<Self>, FloatTensor<Self>);
 }
 
-/// A Flex tensor's values, contiguous float32.
-fn values(tensor: &FloatTensor<Flex>) -> std::borrow::Cow<'_, [f32]> {
+/// A Flex tensor's values, contiguous float32 (the kernels of acts and of nets' dense
+/// layers read their inputs through this).
+pub fn flex_values(tensor: &FloatTensor<Flex>) -> std::borrow::Cow<'_, [f32]> {
     assert_eq!(
         tensor.dtype(),
         DType::F32,
-        "fused activation kernels take float32 (acts routes other types to tensor operations)"
+        "fused kernels take float32 (their callers route other types to tensor operations)"
     );
     match tensor.as_slice::<f32>() {
         Some(slice) => std::borrow::Cow::Borrowed(slice),
@@ -72,9 +73,13 @@ fn values(tensor: &FloatTensor<Flex>) -> std::borrow::Cow<'_, [f32]> {
     }
 }
 
-fn flex(values: Vec<f32>, shape: Shape) -> FloatTensor<Flex> {
-    FloatTensor::<Flex>::from_data(TensorData::new(values, shape))
+/// A float32 Flex tensor of `shape` holding `values`.
+pub fn flex_tensor(values: Vec<f32>, shape: impl Into<Shape>) -> FloatTensor<Flex> {
+    FloatTensor::<Flex>::from_data(TensorData::new(values, shape.into()))
 }
+
+use flex_tensor as flex;
+use flex_values as values;
 
 fn staf_terms(
     c: &FloatTensor<Flex>,

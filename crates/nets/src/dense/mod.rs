@@ -19,29 +19,24 @@ mod ops;
 use burn::backend::{Dispatch, DispatchDevice};
 use burn::nn::Linear;
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::tensor::{DType, Device, Int, Tensor};
+use burn::tensor::{Device, Int, Tensor};
 use rayon::prelude::*;
 use spec::{NetworkConfig, Numerics};
 use vmath::gemm::{MatRef, Start, flops, gemm};
 
 pub use ops::DenseOps;
 
-/// Whether `x` takes these kernels: float32 on Flex, fused kernels on.
-fn applies(x: &Tensor<2>) -> bool {
-    acts::fused_kernels_enabled()
-        && x.dtype() == DType::F32
-        && matches!(x.device().inner().as_dispatch(), DispatchDevice::Flex(_))
-}
-
 /// `x W + b` for a `[batch, in]` input: Burn's `Linear::forward`, with the machine-free
 /// product where it applies.
 pub fn linear(layer: &Linear, x: Tensor<2>) -> Tensor<2> {
     match &layer.bias {
-        Some(bias) if applies(&x) => Tensor::from_dispatch(<Dispatch as DenseOps>::dense(
-            x.into_dispatch(),
-            layer.weight.val().into_dispatch(),
-            bias.val().into_dispatch(),
-        )),
+        Some(bias) if acts::fused_kernels_apply(&x) => {
+            Tensor::from_dispatch(<Dispatch as DenseOps>::dense(
+                x.into_dispatch(),
+                layer.weight.val().into_dispatch(),
+                bias.val().into_dispatch(),
+            ))
+        }
         _ => layer.forward(x),
     }
 }
@@ -50,7 +45,7 @@ pub fn linear(layer: &Linear, x: Tensor<2>) -> Tensor<2> {
 /// `CrossEntropyLoss` (no smoothing, no weights), with a fixed summation order where it
 /// applies.
 pub fn cross_entropy(logits: Tensor<2>, targets: Tensor<1, Int>) -> Tensor<1> {
-    if applies(&logits) {
+    if acts::fused_kernels_apply(&logits) {
         Tensor::from_dispatch(<Dispatch as DenseOps>::cross_entropy(
             logits.into_dispatch(),
             targets.into_dispatch(),

@@ -1,15 +1,13 @@
 //! The backend extension: Linear forward and backward and cross-entropy, their Flex
 //! kernels, and their backward passes under Burn's autodiff.
 
-use std::borrow::Cow;
-
+use acts::{flex_tensor as flex, flex_values as values};
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind, unary};
 use burn::backend::tensor::{FloatTensor, IntTensor};
 use burn::backend::{Autodiff, Backend, Flex, TensorMetadata, backend_extension};
-use burn::tensor::{DType, Shape, TensorData};
 use vmath::gemm::{MatRef, Start};
 use vmath::math;
 
@@ -39,19 +37,6 @@ pub trait DenseOps: Backend {
     ) -> FloatTensor<Self>;
 }
 
-/// A Flex tensor's values, contiguous float32.
-fn values(tensor: &FloatTensor<Flex>) -> Cow<'_, [f32]> {
-    assert_eq!(
-        tensor.dtype(),
-        DType::F32,
-        "dense kernels take float32 (nets routes other types to Burn's operations)"
-    );
-    match tensor.as_slice::<f32>() {
-        Some(slice) => Cow::Borrowed(slice),
-        None => Cow::Owned(tensor.to_contiguous().as_slice::<f32>().unwrap().to_vec()),
-    }
-}
-
 /// A `[rows, cols]` tensor's dimensions.
 fn dims(tensor: &FloatTensor<Flex>) -> [usize; 2] {
     let shape = tensor.shape();
@@ -61,10 +46,6 @@ fn dims(tensor: &FloatTensor<Flex>) -> [usize; 2] {
         "dense kernels take matrices, got {shape:?}"
     );
     [shape[0], shape[1]]
-}
-
-fn flex(values: Vec<f32>, shape: impl Into<Shape>) -> FloatTensor<Flex> {
-    FloatTensor::<Flex>::from_data(TensorData::new(values, shape.into()))
 }
 
 /// Class indices as `usize`, checked against the number of classes.
