@@ -15,7 +15,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/actlab-target}"
 cargo build --release -p actlab --quiet
-actlab="$CARGO_TARGET_DIR/release/actlab"
+# A private copy of the binary: a rebuild during the hour of retraining must not mix two
+# versions of the code into one set of references.
+bin_dir="$(mktemp -d)"
+trap 'rm -rf "$bin_dir"' EXIT
+cp "$CARGO_TARGET_DIR/release/actlab" "$bin_dir/actlab"
+actlab="$bin_dir/actlab"
 refs=results/reference
 old_root="${ACTLAB_OLD_REFS:-/tmp/actlab-old-references}"
 experiments=("$@")
