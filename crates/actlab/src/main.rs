@@ -92,6 +92,7 @@ fn main() -> ExitCode {
         Command::Show(args) => commands::show::run(args, json),
         Command::Bench(BenchCommand::Acts(args)) => commands::bench::acts(args, json),
         Command::Bench(BenchCommand::Train(args)) => commands::bench::train(args, json),
+        Command::Bench(BenchCommand::Peak(args)) => commands::bench::peak(args, json),
         Command::Acts(ActsCommand::List(args)) => commands::acts::list(args, json),
         Command::Acts(ActsCommand::Eval(args)) => commands::acts::eval(args, json),
         Command::Completions(args) => commands::completions::run(args),

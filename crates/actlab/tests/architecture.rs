@@ -206,6 +206,7 @@ fn crates_depend_on_each_other_one_way() {
             "actlab",
             &[
                 "spec",
+                "vmath",
                 "stats",
                 "tensorboard",
                 "viz",

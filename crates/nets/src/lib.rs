@@ -7,6 +7,7 @@ mod network;
 mod pickle;
 pub mod pytorch;
 mod summary;
+pub mod update;
 
 pub use network::{LayerTrace, SimpleNetwork};
 pub use summary::{LayerRow, Summary};

@@ -22,6 +22,7 @@
 
 pub mod gemm;
 pub mod math;
+pub mod peak;
 
 use std::sync::OnceLock;
 

@@ -16,6 +16,19 @@ pub enum BenchCommand {
     /// optimiser.
     #[command(after_help = "Example:\n  actlab bench train --acts ReLU,STAF --epochs 3 --json")]
     Train(BenchTrainArgs),
+    /// This machine's limits: the cores' FMA throughput (registers only) and training's
+    /// matrix product on 1024 × 1024 × 1024, on one thread and on every core (best of 5,
+    /// GFLOP/s). `bench train` prints its products' share of the product peak.
+    #[command(after_help = "Example:\n  actlab bench peak --threads 1,2,4")]
+    Peak(BenchPeakArgs),
+}
+
+/// Flags of `actlab bench peak`.
+#[derive(Debug, Args)]
+pub struct BenchPeakArgs {
+    /// Thread counts to measure [default: 1 and every core].
+    #[arg(long, value_delimiter = ',', value_name = "N,...", value_parser = parse::up_to::<1024>)]
+    pub threads: Option<Vec<usize>>,
 }
 
 /// Flags of `actlab bench acts`.

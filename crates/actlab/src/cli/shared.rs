@@ -32,8 +32,9 @@ pub struct DeviceArgs {
     /// Compute device: flex, ndarray (CPU), or wgpu (when compiled in).
     #[arg(long, default_value = "flex")]
     pub device: DeviceChoice,
-    /// Worker threads. One is the default: on two cores a second thread slows a run of
-    /// this small network down, and one thread keeps results bit-identical run to run.
+    /// Worker threads of each run; the results are the same bits on any count. One is
+    /// the default: a sweep's `--jobs` (runs side by side) uses the cores better than
+    /// threads inside each run, while a single run is faster with one thread per core.
     #[arg(long, default_value_t = 1, value_parser = parse::up_to::<1024>)]
     pub threads: usize,
 }

@@ -268,6 +268,40 @@ fn every_result_prints_as_json_and_runs_can_be_listed_and_shown() {
         "2",
         "--json",
     ]);
+    // bench peak and bench train's products: measured (positive), and the step's
+    // products those of the book's network at batch 128 (a multiply-add counts two).
+    let peak = run(&["bench", "peak", "--threads", "1,2", "--json"]);
+    for (row, threads) in peak.as_array().unwrap().iter().zip([1, 2]) {
+        assert_eq!(row["threads"], threads);
+        for key in ["fma_gflops", "product_gflops"] {
+            assert!(row[key].as_f64().unwrap() > 0.0, "{key}: {row}");
+        }
+    }
+    let bench = run(&[
+        "bench",
+        "train",
+        "--acts",
+        "ReLU",
+        "--epochs",
+        "1",
+        "--images",
+        "256",
+        "--data-dir",
+        d,
+        "--json",
+    ]);
+    let products = &bench[0]["products"];
+    let weights = 784.0 * 256.0 + 256.0 * 192.0 + 192.0 * 128.0 + 128.0 * 64.0 + 64.0 * 10.0;
+    let forward = products["forward_gflop"].as_f64().unwrap();
+    assert!(
+        (forward - 2.0 * 128.0 * weights / 1e9).abs() < 1e-12,
+        "{products}"
+    );
+    assert!(
+        products["epoch_gflops"].as_f64().unwrap() > 0.0,
+        "{products}"
+    );
+    assert_eq!(products["limits"]["threads"], 1);
 
     // show: the run, and what its trainable activation learned.
     let shown = run(&["show", "o/train/PReLU-s7", "--json"]);

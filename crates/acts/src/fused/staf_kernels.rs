@@ -78,9 +78,44 @@ fn segment_width(n: usize, width: usize) -> usize {
     blocks.div_ceil(SEGMENTS).max(1) * width.max(1)
 }
 
+/// Elements whose sums over the terms stay in registers in the shared forward pass (two
+/// AVX2 vectors, one AVX-512 vector).
+const FORWARD_CHUNK: usize = 16;
+
+/// y with shared parameters: element-major, each chunk's sums over all terms in
+/// registers and stored once (term-major, every term was a load, an add and a store per
+/// element). Each element still adds its terms from 0 up, starting from 0: the bits of
+/// the term-major loop.
+#[inline(always)]
+fn forward_shared(x: &[f32], y: &mut [f32], terms: &Terms) {
+    #[inline(always)]
+    fn chunk<const N: usize>(x: &[f32], y: &mut [f32], terms: &Terms) {
+        let mut acc = [0.0f32; N];
+        for i in 0..terms.tau {
+            let (c, omega, phi) = (terms.c[i], terms.omega[i], terms.phi[i]);
+            for j in 0..N {
+                // Omega x + Phi rounded twice, as PyTorch computes it.
+                acc[j] += c * math::sin_cos(omega * x[j] + phi).0;
+            }
+        }
+        y.copy_from_slice(&acc);
+    }
+    let whole = x.len() / FORWARD_CHUNK * FORWARD_CHUNK;
+    let pieces = x[..whole].chunks_exact(FORWARD_CHUNK);
+    for (x, y) in pieces.zip(y[..whole].chunks_exact_mut(FORWARD_CHUNK)) {
+        chunk::<FORWARD_CHUNK>(x, y, terms);
+    }
+    for (x, y) in x[whole..].iter().zip(&mut y[whole..]) {
+        chunk::<1>(std::slice::from_ref(x), std::slice::from_mut(y), terms);
+    }
+}
+
 /// y for whole blocks, all terms per block.
 #[inline(always)]
 fn forward_blocks(x: &[f32], y: &mut [f32], width: usize, terms: &Terms) {
+    if terms.units == 1 {
+        return forward_shared(x, y, terms);
+    }
     for (x, y) in x.chunks(width).zip(y.chunks_mut(width)) {
         for i in 0..terms.tau {
             match terms.term(i) {

@@ -21,7 +21,7 @@ use burn::nn::Linear;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::tensor::{Device, Int, Tensor};
 use rayon::prelude::*;
-use spec::{NetworkConfig, Numerics};
+use spec::{LayerKind, NetworkConfig, Numerics};
 use vmath::gemm::{MatRef, Start, flops, gemm};
 
 pub use ops::DenseOps;
@@ -89,9 +89,10 @@ pub fn numerics(network: &NetworkConfig, device: &Device) -> Numerics {
 const PARALLEL_FLOPS: f64 = 4e6;
 
 /// `C (+)= A B` (`C` row-major, `b.cols` wide) with A's and C's rows cut into one piece
-/// per pool thread. Each element's chain is the same whatever the cut, so the thread
+/// per pool thread: the product every Linear layer of training runs (public so that
+/// `actlab bench` measures its peak on the same code). Each element's chain is the same whatever the cut, so the thread
 /// count does not reach the bits.
-pub(crate) fn product(a: MatRef, b: MatRef, c: &mut [f32], start: Start) {
+pub fn product(a: MatRef, b: MatRef, c: &mut [f32], start: Start) {
     let (m, k, n) = (a.row_count(), a.col_count(), b.col_count());
     let threads = rayon::current_num_threads();
     if threads < 2 || flops(m, k, n) < PARALLEL_FLOPS || m < 2 {
@@ -106,4 +107,53 @@ pub(crate) fn product(a: MatRef, b: MatRef, c: &mut [f32], start: Start) {
             let first = piece * rows;
             gemm(a.rows(first, (first + rows).min(m)), b, c, n, start);
         });
+}
+
+/// Floating-point operations (a multiply-add counts two) of the matrix products of one
+/// training step of `network` on `batch` samples.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StepFlops {
+    /// Every layer's `x W` (the value and gate maps of a GLU layer both).
+    pub forward: f64,
+    /// Every layer's `dW = xᵀ dY` and, above the first layer, `dX = dY Wᵀ` (the input
+    /// needs no gradient).
+    pub backward: f64,
+}
+
+/// The products of one training step: what [`linear`] computes forward and its backward
+/// pass, layer by layer.
+pub fn step_flops(network: &NetworkConfig, batch: usize) -> StepFlops {
+    let shapes = network.linear_shapes();
+    let last = shapes.len() - 1;
+    let (mut forward, mut backward) = (0.0, 0.0);
+    for (index, &(fan_in, fan_out)) in shapes.iter().enumerate() {
+        let maps = if index < last && network.layer == LayerKind::Glu {
+            2.0
+        } else {
+            1.0
+        };
+        let one = maps * flops(batch, fan_in, fan_out);
+        forward += one;
+        backward += if index == 0 { one } else { 2.0 * one };
+    }
+    StepFlops { forward, backward }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use spec::{ActivationConfig, ActivationKind};
+
+    #[test]
+    fn step_flops_of_the_book_network_are_its_multiply_adds() {
+        // The book's network has 784·256 + 256·192 + 192·128 + 128·64 + 64·10 = 283,264
+        // weights; the backward pass adds dX for all but the first layer (82,560 weights);
+        // a GLU network has a second map for each hidden layer (282,624 weights more).
+        let book = NetworkConfig::book(ActivationConfig::new(ActivationKind::ReLU));
+        let flops = step_flops(&book, 128);
+        assert_eq!(flops.forward, 2.0 * 128.0 * 283_264.0);
+        assert_eq!(flops.backward, 2.0 * 128.0 * (283_264.0 + 82_560.0));
+        let glu = step_flops(&book.clone().with_layer(LayerKind::Glu), 1);
+        assert_eq!(glu.forward, 2.0 * (283_264.0 + 282_624.0));
+    }
 }

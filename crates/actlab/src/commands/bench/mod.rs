@@ -5,7 +5,11 @@
 //! - `train`: whole training epochs of the book's network (median over epochs after the
 //!   first), split into the phases of a step (batch assembly, forward, backward,
 //!   optimiser), plus the test-set evaluation and one dead-neuron pass over the 60,000
-//!   training images.
+//!   training images; its matrix products in GFLOP/s and as a share of this machine's
+//!   product peak.
+//! - `peak`: this machine's limits ([`peak`]).
+
+mod peak;
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -18,7 +22,7 @@ use serde::Serialize;
 use spec::{ActivationKind, ActivationSpec, EpochMetrics, ExperimentFile};
 use train::{Observer, RunContext, Start, StepPhases, fit, load_network};
 
-use crate::cli::bench::{BenchActsArgs, BenchTrainArgs};
+use crate::cli::bench::{BenchActsArgs, BenchPeakArgs, BenchTrainArgs};
 use crate::context::data::load_data;
 use crate::context::networks::chosen_activations;
 use crate::context::print::print_json;
@@ -145,6 +149,31 @@ struct TrainTiming {
     dead_neuron_pass_s: f64,
     /// Median milliseconds per step of each phase.
     step_ms: StepMs,
+    /// The step's matrix products against this machine's peak.
+    products: Products,
+}
+
+/// A step's matrix products: how fast, and how far from the limit.
+#[derive(Serialize)]
+struct Products {
+    /// GFLOP of products per step, forward and backward (a multiply-add counts two).
+    forward_gflop: f64,
+    backward_gflop: f64,
+    /// Those over the median forward and backward phase times (GFLOP/s): everything
+    /// else in the phase (activations, loss, Burn's bookkeeping) counts against them.
+    forward_gflops: f64,
+    backward_gflops: f64,
+    /// The products of a whole epoch over the epoch's time (GFLOP/s).
+    epoch_gflops: f64,
+    /// This machine's limits on the run's thread count (`actlab bench peak`).
+    limits: peak::Limits,
+}
+
+impl Products {
+    /// `gflops` as a percentage of the product peak.
+    fn share(&self, gflops: f64) -> f64 {
+        100.0 * gflops / self.limits.product_gflops
+    }
 }
 
 #[derive(Serialize)]
@@ -191,12 +220,48 @@ pub fn train(args: BenchTrainArgs, json: bool) -> Result<ExitCode, Failure> {
         threads: rt.threads,
         ..rt.run_context()
     };
-    let rows = rt.run(|rt| train_timings(&experiment, &data, scale, rt, &context, &args))?;
+    let limits = peak::measure(rt.threads).map_err(failed)?;
+    let rows =
+        rt.run(|rt| train_timings(&experiment, &data, scale, rt, &context, &args, limits))?;
     if json {
         print_json(&rows)?;
         return Ok(ExitCode::SUCCESS);
     }
     print_train_timings(&rows);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `actlab bench peak`.
+pub fn peak(args: BenchPeakArgs, json: bool) -> Result<ExitCode, Failure> {
+    let counts = args.threads.unwrap_or_else(peak::thread_counts);
+    let mut rows = Vec::new();
+    for threads in counts {
+        rows.push(peak::measure(threads).map_err(failed)?);
+    }
+    if json {
+        print_json(&rows)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    outln!(
+        "this machine's limits, GFLOP/s, best of 5 ({} path)",
+        vmath::Isa::detected().name()
+    );
+    outln!(
+        "{:>8} {:>12} {:>16} {:>10}",
+        "threads",
+        "FMA limit",
+        "product 1024³",
+        "share"
+    );
+    for r in &rows {
+        outln!(
+            "{:>8} {:>12.1} {:>16.1} {:>9.0} %",
+            r.threads,
+            r.fma_gflops,
+            r.product_gflops,
+            100.0 * r.product_gflops / r.fma_gflops
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -208,6 +273,7 @@ fn train_timings(
     rt: &Runtime,
     context: &RunContext,
     args: &BenchTrainArgs,
+    limits: peak::Limits,
 ) -> Result<Vec<TrainTiming>, Failure> {
     let mut rows = Vec::new();
     for spec in experiment.runs() {
@@ -230,6 +296,17 @@ fn train_timings(
         );
         let model = load_network(spec.network(), &checkpoint, &rt.device).map_err(failed)?;
         let dead_neuron_pass_s = time_dead_neuron_pass(&model, &data.train, &rt.device) * scale;
+        let step = nets::dense::step_flops(spec.network(), args.batch_size);
+        let step_ms = StepMs {
+            assemble: ms(|p| p.assemble),
+            forward: ms(|p| p.forward),
+            backward: ms(|p| p.backward),
+            optimizer: ms(|p| p.optimizer),
+        };
+        let epoch_s = median(measured.iter().map(|e| e.train_seconds).collect()) * scale;
+        // A full epoch's steps: the last batch may be short, which the count of whole
+        // batches' products overstates by under one step in 469.
+        let steps = full_epoch_steps(args.batch_size, data.train.len(), scale);
         rows.push(TrainTiming {
             activation: spec.network().activation_name().to_string(),
             threads: rt.threads,
@@ -238,21 +315,29 @@ fn train_timings(
             hidden: args.shape.hidden.clone(),
             batch_size: args.batch_size,
             train_images: data.train.len(),
-            epoch_s: median(measured.iter().map(|e| e.train_seconds).collect()) * scale,
+            epoch_s,
             eval_s: median(measured.iter().map(|e| e.eval_seconds).collect()),
             dead_neuron_pass_s,
-            step_ms: StepMs {
-                assemble: ms(|p| p.assemble),
-                forward: ms(|p| p.forward),
-                backward: ms(|p| p.backward),
-                optimizer: ms(|p| p.optimizer),
+            products: Products {
+                forward_gflop: step.forward / 1e9,
+                backward_gflop: step.backward / 1e9,
+                forward_gflops: step.forward / 1e6 / step_ms.forward,
+                backward_gflops: step.backward / 1e6 / step_ms.backward,
+                epoch_gflops: steps * (step.forward + step.backward) / 1e9 / epoch_s,
+                limits,
             },
+            step_ms,
         });
     }
     Ok(rows)
 }
 
-/// The table of `bench train`.
+/// Steps of a full epoch: `images` per epoch measured, scaled to the full set.
+fn full_epoch_steps(batch_size: usize, images: usize, scale: f64) -> f64 {
+    (images as f64 * scale / batch_size as f64).ceil()
+}
+
+/// The tables of `bench train`.
 fn print_train_timings(rows: &[TrainTiming]) {
     outln!(
         "{:<12} {:>8} {:>8} {:>10}   step ms: {:>8} {:>8} {:>8} {:>9}",
@@ -276,6 +361,33 @@ fn print_train_timings(rows: &[TrainTiming]) {
             r.step_ms.forward,
             r.step_ms.backward,
             r.step_ms.optimizer
+        );
+    }
+    let Some(first) = rows.first() else { return };
+    let limits = first.products.limits;
+    outln!(
+        "\nmatrix products, GFLOP/s and share of this machine's product peak ({:.1} GFLOP/s \
+         on {} thread(s); FMA limit {:.1}; `actlab bench peak`)",
+        limits.product_gflops,
+        limits.threads,
+        limits.fma_gflops
+    );
+    outln!(
+        "{:<12} {:>18} {:>18} {:>18}",
+        "activation",
+        "forward",
+        "backward",
+        "epoch"
+    );
+    for r in rows {
+        let p = &r.products;
+        let cell = |gflops: f64| format!("{gflops:.1} ({:.0} %)", p.share(gflops));
+        outln!(
+            "{:<12} {:>18} {:>18} {:>18}",
+            r.activation,
+            cell(p.forward_gflops),
+            cell(p.backward_gflops),
+            cell(p.epoch_gflops)
         );
     }
 }
