@@ -51,5 +51,6 @@ fn main() {
         |v| v.exp().ln_1p(),
     );
     row("sin", |x, o| map(x, o, |v| math::sin_cos(v).0), f32::sin);
+    row("sin alone", |x, o| map(x, o, math::sin), f32::sin);
     row("cos", |x, o| map(x, o, |v| math::sin_cos(v).1), f32::cos);
 }

@@ -191,6 +191,9 @@ fn sin_and_cos_are_within_two_ulp_or_1e7() {
     check("cos", worst_ulps(&points, cos, f64::cos, 1e-7), 2.0);
     let small = grid(-4.0, 4.0, 400_001);
     check("sin near 0", worst_ulps(&small, sin, f64::sin, 0.0), 2.0);
+    // The sine alone (STAF's forward pass): the same bounds.
+    check("sin alone", worst_ulps(&points, math::sin, f64::sin, 1e-7), 2.0);
+    check("sin alone near 0", worst_ulps(&small, math::sin, f64::sin, 0.0), 2.0);
 }
 
 /// `f` gives the same bits on every path the CPU has.
@@ -225,5 +228,6 @@ fn every_instruction_set_gives_the_same_bits() {
     same_bits_on_every_path("erf", &points, math::erf);
     same_bits_on_every_path("normal_cdf", &points, math::normal_cdf);
     same_bits_on_every_path("sin", &points, |x| math::sin_cos(x).0);
+    same_bits_on_every_path("sin alone", &points, math::sin);
     same_bits_on_every_path("cos", &points, |x| math::sin_cos(x).1);
 }

@@ -1,6 +1,9 @@
 //! STAF's fused forward and backward: `y = sum_i C_i sin(Omega_i x + Phi_i)` over tau
 //! terms, with one parameter set (shared) or one per unit of x's last dimension.
 //!
+//! The forward pass needs only sines: `vmath::math::sin` (one reduction by π, one
+//! polynomial), about half the work of `sin_cos`, which the backward pass needs.
+//!
 //! The backward pass computes the sines and cosines again rather than reading them from
 //! the forward pass: kept, they are 50 floats per element (16 MB per step of the book's
 //! network), and reading them back was measured slower than the vectorised `sin_cos`
@@ -95,7 +98,7 @@ fn forward_shared(x: &[f32], y: &mut [f32], terms: &Terms) {
             let (c, omega, phi) = (terms.c[i], terms.omega[i], terms.phi[i]);
             for j in 0..N {
                 // Omega x + Phi rounded twice, as PyTorch computes it.
-                acc[j] += c * math::sin_cos(omega * x[j] + phi).0;
+                acc[j] += c * math::sin(omega * x[j] + phi);
             }
         }
         y.copy_from_slice(&acc);
@@ -122,13 +125,13 @@ fn forward_blocks(x: &[f32], y: &mut [f32], width: usize, terms: &Terms) {
                 ([c], [omega], [phi]) => {
                     for (y, &x) in y.iter_mut().zip(x) {
                         // Omega x + Phi rounded twice, as PyTorch computes it.
-                        *y += c * math::sin_cos(omega * x + phi).0;
+                        *y += c * math::sin(omega * x + phi);
                     }
                 }
                 (c, omega, phi) => {
                     let params = c.iter().zip(omega.iter().zip(phi));
                     for ((y, &x), (c, (omega, phi))) in y.iter_mut().zip(x).zip(params) {
-                        *y += c * math::sin_cos(omega * x + phi).0;
+                        *y += c * math::sin(omega * x + phi);
                     }
                 }
             }
