@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Retrains every run recorded under a reference experiment folder from its run.json alone
 # (`actlab rerun`) and checks that all of its epochs come out identical: the guard that
-# a code change has not silently moved the committed reference numbers. Bit-identical
-# results need the machine kind the records came from (same CPU features, one thread).
+# a code change has not silently moved the committed reference numbers. A record whose
+# `numerics` are portable repeats on any x86-64 CPU with AVX2 and FMA, at any thread
+# count; one that is not (BSpline, mixtures) only on the machine kind it came from.
 # Usage: scripts/check-reference.sh [EXPERIMENT_DIR | RUN_DIR ...]
 #        (default: results/reference/book-ch4; a run folder retrains that run alone)
 set -euo pipefail

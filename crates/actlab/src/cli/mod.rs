@@ -147,11 +147,13 @@ pub enum Command {
         after_help = "Examples:\n  actlab show results/first/TeLU-s7\n  actlab show results/first/TeLU-s7 --checkpoint epoch-1 --json"
     )]
     Show(ShowArgs),
-    /// Measure speed: activations alone, or training epochs split by phase.
+    /// Measure speed: activations alone, training epochs split by phase, or this
+    /// machine's limits.
     #[command(subcommand)]
     Bench(BenchCommand),
     /// Train a run again from its run.json alone and check that every epoch's metrics
-    /// come out identical (same backend, thread count and machine kind needed).
+    /// come out identical. A record whose `numerics` are portable repeats on any x86-64
+    /// CPU with AVX2 and FMA at any thread count; `rerun` says what to expect of others.
     #[command(
         after_help = "Example:\n  actlab rerun results/first/ReLU-s7/run.json --out /tmp/rerun"
     )]
