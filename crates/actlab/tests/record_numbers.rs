@@ -472,6 +472,95 @@ fn the_speed_table_is_the_measurement() {
     diff.assert_none(9);
 }
 
+/// The leading number of a cell (`3.40 (3.24, 3.56)` → 3.40) and the numbers in its
+/// parentheses.
+fn lead_and_rounds(cell: &str) -> (f64, Vec<f64>) {
+    let lead = cell.split_whitespace().next().unwrap().parse().unwrap();
+    let rounds = cell
+        .split_once('(')
+        .map(|(_, r)| {
+            r.trim_end_matches(')')
+                .split(',')
+                .map(|v| v.trim().parse().unwrap())
+                .collect()
+        })
+        .unwrap_or_default();
+    (lead, rounds)
+}
+
+/// `docs/speed.md`'s and the README's numbers for portable numerics on both cores, against
+/// `results/reference/speed/portable-numerics.md` (whose means are checked against its
+/// rounds).
+#[test]
+fn the_portable_speed_numbers_are_the_measurement() {
+    let measured = speed_rows("portable-numerics.md");
+    let mut diff = Differences::default();
+    // (new, PyTorch) seconds of a book ReLU epoch on 1 and 2 threads.
+    let mut epoch = |row: &str| -> (f64, f64) {
+        let cells = &measured[row];
+        let [new, torch] = [&cells[1], &cells[2]].map(|c| {
+            let (lead, rounds) = lead_and_rounds(c);
+            let mean = rounds.iter().sum::<f64>() / rounds.len() as f64;
+            diff.checked += 1;
+            if !rounds_to(&format!("{lead:.2}"), mean) {
+                diff.found.push(format!("{row}: {lead} is not the mean of {rounds:?}"));
+            }
+            lead
+        });
+        (new, torch)
+    };
+    let (one, torch_one) = epoch("ReLU epoch, 1 thread");
+    let (two, torch_two) = epoch("ReLU epoch, 2 threads");
+    let staf = measured["STAF in ReLU epochs, 1 / 2 threads"][1]
+        .split('/')
+        .nth(1)
+        .unwrap()
+        .trim()
+        .to_string();
+    let speed = std::fs::read_to_string(root().join("docs/speed.md")).unwrap();
+    let rows = tables(&speed, "| measure | actlab | PyTorch 2.15 | ratio |");
+    assert_eq!(rows.len(), 1, "docs/speed.md's portable-numerics table");
+    let mut check = |what: &str, quoted: &str, value: f64| {
+        diff.checked += 1;
+        if !rounds_to(quoted, value) {
+            diff.found.push(format!("docs/speed.md: {what}: quotes {quoted}, measured {value}"));
+        }
+    };
+    for row in &rows[0] {
+        match row[0].as_str() {
+            "book ReLU epoch, 1 thread (s)" => {
+                check("1 thread", &row[1], one);
+                check("PyTorch 1 thread", &row[2], torch_one);
+                check("ratio 1 thread", &row[3], one / torch_one);
+            }
+            "book ReLU epoch, 2 threads (s)" => {
+                check("2 threads", &row[1], two);
+                check("PyTorch 2 threads", &row[2], torch_two);
+                check("ratio 2 threads", &row[3], two / torch_two);
+            }
+            "2 threads / 1 thread, book ReLU" => {
+                check("2 / 1 threads", &row[1], two / one);
+                check("PyTorch 2 / 1 threads", &row[2], torch_two / torch_one);
+            }
+            "STAF epoch in ReLU epochs, 2 threads" => {
+                check("STAF", &row[1], staf.parse().unwrap());
+            }
+            _ => {}
+        }
+    }
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let flat = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    let quoted = format!(
+        "{one:.2} s against PyTorch's {torch_one:.2} s on one thread and {two:.2} s against \
+         {torch_two:.2} s on two, STAF {staf} ReLU epochs"
+    );
+    diff.checked += 1;
+    if !flat.contains(&quoted) {
+        diff.found.push(format!("README should say \"{quoted}\""));
+    }
+    diff.assert_none(4 + 9 + 1);
+}
+
 /// `docs/speed.md`'s sweep timings, against `results/reference/speed/jobs.md`.
 #[test]
 fn the_sweep_timings_are_the_measurement() {
