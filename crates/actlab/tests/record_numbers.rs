@@ -503,7 +503,8 @@ fn the_portable_speed_numbers_are_the_measurement() {
             let mean = rounds.iter().sum::<f64>() / rounds.len() as f64;
             diff.checked += 1;
             if !rounds_to(&format!("{lead:.2}"), mean) {
-                diff.found.push(format!("{row}: {lead} is not the mean of {rounds:?}"));
+                diff.found
+                    .push(format!("{row}: {lead} is not the mean of {rounds:?}"));
             }
             lead
         });
@@ -523,7 +524,9 @@ fn the_portable_speed_numbers_are_the_measurement() {
     let mut check = |what: &str, quoted: &str, value: f64| {
         diff.checked += 1;
         if !rounds_to(quoted, value) {
-            diff.found.push(format!("docs/speed.md: {what}: quotes {quoted}, measured {value}"));
+            diff.found.push(format!(
+                "docs/speed.md: {what}: quotes {quoted}, measured {value}"
+            ));
         }
     };
     for row in &rows[0] {

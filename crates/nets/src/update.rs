@@ -75,6 +75,9 @@ fn decayed(param: f32, grad: f32, decay: Option<f32>) -> f32 {
     }
 }
 
+/// One piece of an update: its slices of the inputs and of the outputs.
+type Piece<'a, const I: usize, const O: usize> = ([&'a [f32]; I], [&'a mut [f32]; O]);
+
 /// `update` run on pieces of [`PIECE`] elements of `inputs` (read) and `outputs`
 /// (updated in place), all of one length, over the pool when there is more than one
 /// piece. `update` is a plain loop over the piece's slices (zipped, so that it
@@ -86,11 +89,15 @@ fn elementwise<const I: usize, const O: usize>(
     update: impl Fn([&[f32]; I], [&mut [f32]; O]) + Sync,
 ) {
     let n = outputs[0].len();
-    for len in inputs.iter().map(|s| s.len()).chain(outputs.iter().map(|s| s.len())) {
+    for len in inputs
+        .iter()
+        .map(|s| s.len())
+        .chain(outputs.iter().map(|s| s.len()))
+    {
         assert_eq!(len, n, "an optimiser tensor of another size");
     }
     let mut out_pieces = outputs.map(|o| o.chunks_mut(PIECE));
-    let work: Vec<([&[f32]; I], [&mut [f32]; O])> = (0..n.div_ceil(PIECE))
+    let work: Vec<Piece<I, O>> = (0..n.div_ceil(PIECE))
         .map(|k| {
             let at = k * PIECE..((k + 1) * PIECE).min(n);
             (
@@ -112,7 +119,11 @@ fn elementwise<const I: usize, const O: usize>(
 fn writable(mut tensor: FloatTensor<Flex>) -> FloatTensor<Flex> {
     let n = tensor.shape().num_elements();
     let whole = tensor.layout().contiguous_offsets() == Some((0, n));
-    if whole && tensor.try_storage_mut::<f32>().is_some_and(|s| s.len() == n) {
+    if whole
+        && tensor
+            .try_storage_mut::<f32>()
+            .is_some_and(|s| s.len() == n)
+    {
         return tensor;
     }
     let shape = tensor.shape();
@@ -134,12 +145,16 @@ impl UpdateOps for Flex {
         decay: Option<f32>,
     ) -> (FloatTensor<Self>, FloatTensor<Self>) {
         let (mut param, mut grad) = (writable(param), writable(grad));
-        elementwise([], [storage(&mut param), storage(&mut grad)], |[], [p, g]| {
-            for (p, g) in p.iter_mut().zip(g.iter_mut()) {
-                *g = decayed(*p, *g, decay);
-                *p -= *g * lr;
-            }
-        });
+        elementwise(
+            [],
+            [storage(&mut param), storage(&mut grad)],
+            |[], [p, g]| {
+                for (p, g) in p.iter_mut().zip(g.iter_mut()) {
+                    *g = decayed(*p, *g, decay);
+                    *p -= *g * lr;
+                }
+            },
+        );
         (param, grad)
     }
 

@@ -189,7 +189,7 @@ pub fn sin(x: f32) -> f32 {
     let mut u = 2.605_781_2e-6;
     u = fma(u, z, -1.980_960_4e-4);
     u = fma(u, z, 8.333_066_5e-3);
-    u = fma(u, z, -1.666_665_97e-1);
+    u = fma(u, z, -1.666_666e-1);
     let sin_r = fma(z, u * r, r);
     f32::from_bits(sin_r.to_bits() ^ ((half_turns & 1) << 31))
 }

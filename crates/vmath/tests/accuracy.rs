@@ -192,8 +192,16 @@ fn sin_and_cos_are_within_two_ulp_or_1e7() {
     let small = grid(-4.0, 4.0, 400_001);
     check("sin near 0", worst_ulps(&small, sin, f64::sin, 0.0), 2.0);
     // The sine alone (STAF's forward pass): the same bounds.
-    check("sin alone", worst_ulps(&points, math::sin, f64::sin, 1e-7), 2.0);
-    check("sin alone near 0", worst_ulps(&small, math::sin, f64::sin, 0.0), 2.0);
+    check(
+        "sin alone",
+        worst_ulps(&points, math::sin, f64::sin, 1e-7),
+        2.0,
+    );
+    check(
+        "sin alone near 0",
+        worst_ulps(&small, math::sin, f64::sin, 0.0),
+        2.0,
+    );
 }
 
 /// `f` gives the same bits on every path the CPU has.
