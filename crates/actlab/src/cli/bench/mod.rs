@@ -1,9 +1,12 @@
-//! Flags of `actlab bench acts` and `actlab bench train`.
+//! Flags of `actlab bench acts`, `actlab bench train` and (in `peak`) `actlab bench peak`.
 
 use clap::{Args, Subcommand};
 
 use crate::cli::shared::{DefinitionArgs, DeviceArgs, EnvArgs, ShapeArgs};
 use crate::parse;
+
+mod peak;
+pub use peak::BenchPeakArgs;
 
 /// The benchmarks.
 #[derive(Debug, Subcommand)]
@@ -21,14 +24,6 @@ pub enum BenchCommand {
     /// GFLOP/s). `bench train` prints its products' share of the product peak.
     #[command(after_help = "Example:\n  actlab bench peak --threads 1,2,4")]
     Peak(BenchPeakArgs),
-}
-
-/// Flags of `actlab bench peak`.
-#[derive(Debug, Args)]
-pub struct BenchPeakArgs {
-    /// Thread counts to measure [default: 1 and every core].
-    #[arg(long, value_delimiter = ',', value_name = "N,...", value_parser = parse::up_to::<1024>)]
-    pub threads: Option<Vec<usize>>,
 }
 
 /// Flags of `actlab bench acts`.

@@ -1,0 +1,202 @@
+//! The speed measurements the README and docs/speed.md quote, against the committed
+//! records under `results/reference/speed/`.
+
+use std::collections::BTreeMap;
+
+use super::{Differences, reference, root, tables};
+
+/// A committed speed record's table: each row's first cell to its other cells.
+fn speed_rows(file: &str) -> BTreeMap<String, Vec<String>> {
+    let text = std::fs::read_to_string(reference(&format!("speed/{file}"))).unwrap();
+    text.lines()
+        .filter(|l| l.starts_with('|') && !l.starts_with("|---"))
+        .map(|l| {
+            let cells: Vec<String> = l
+                .trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().to_string())
+                .collect();
+            (cells[0].clone(), cells[1..].to_vec())
+        })
+        .collect()
+}
+
+/// Whether `quoted` (a number with its own number of decimals, perhaps with a unit) is
+/// `value` rounded to those decimals; ratios quoted from unrounded measurements may be
+/// one unit off in the last place.
+fn rounds_to(quoted: &str, value: f64) -> bool {
+    let number: String = quoted
+        .trim()
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let Ok(q) = number.parse::<f64>() else {
+        return false;
+    };
+    let decimals = number.split('.').nth(1).map_or(0, str::len) as i32;
+    (q - value).abs() <= 10f64.powi(-decimals) * 1.01
+}
+
+/// The README's speed table, against `results/reference/speed/bench-vs-pytorch.md`.
+#[test]
+fn the_speed_table_is_the_measurement() {
+    let measured = speed_rows("bench-vs-pytorch.md");
+    let cell = |row: &str, column: usize| -> f64 {
+        measured[row][column]
+            .parse()
+            .unwrap_or_else(|_| panic!("{row}: column {column}"))
+    };
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let rows = tables(&readme, "| | actlab | PyTorch | ratio |");
+    assert_eq!(rows.len(), 1, "the README's speed table");
+    let mut diff = Differences::default();
+    let mut check = |quoted: &str, value: f64, what: &str| {
+        diff.checked += 1;
+        if !rounds_to(quoted, value) {
+            diff.found.push(format!(
+                "README: {what}: quotes {quoted}, the measurement is {value}"
+            ));
+        }
+    };
+    for row in &rows[0] {
+        match row[0].as_str() {
+            "ReLU training epoch, 2 threads" => {
+                let source = "ReLU training epoch, 2 threads (s)";
+                check(&row[1], cell(source, 0), "actlab");
+                check(&row[2], cell(source, 1), "PyTorch");
+                check(&row[3], cell(source, 0) / cell(source, 1), "ratio");
+            }
+            "STAF epoch in ReLU epochs" => {
+                check(&row[1], cell("STAF epoch / ReLU epoch", 0), "STAF actlab");
+                check(&row[2], cell("STAF epoch / ReLU epoch", 1), "STAF PyTorch");
+            }
+            "test-set evaluation / dead-neuron pass" => {
+                let (eval, dead) = ("test-set evaluation, 10k (s)", "dead-neuron pass, 60k (s)");
+                let parts = |s: &str| s.split('/').map(str::to_string).collect::<Vec<_>>();
+                let (a, p) = (parts(&row[1]), parts(&row[2]));
+                check(&a[0], cell(eval, 0), "evaluation");
+                check(&a[1], cell(dead, 0), "dead-neuron pass");
+                check(&p[0], cell(eval, 1), "PyTorch evaluation");
+                check(&p[1], cell(dead, 1), "PyTorch dead-neuron pass");
+            }
+            _ => {}
+        }
+    }
+    diff.assert_none(9);
+}
+
+/// The leading number of a cell (`3.40 (3.24, 3.56)` → 3.40) and the numbers in its
+/// parentheses.
+fn lead_and_rounds(cell: &str) -> (f64, Vec<f64>) {
+    let lead = cell.split_whitespace().next().unwrap().parse().unwrap();
+    let rounds = cell
+        .split_once('(')
+        .map(|(_, r)| {
+            r.trim_end_matches(')')
+                .split(',')
+                .map(|v| v.trim().parse().unwrap())
+                .collect()
+        })
+        .unwrap_or_default();
+    (lead, rounds)
+}
+
+/// `docs/speed.md`'s and the README's numbers for portable numerics on both cores, against
+/// `results/reference/speed/portable-numerics.md` (whose means are checked against its
+/// rounds).
+#[test]
+fn the_portable_speed_numbers_are_the_measurement() {
+    let measured = speed_rows("portable-numerics.md");
+    let mut diff = Differences::default();
+    // (new, PyTorch) seconds of a book ReLU epoch on 1 and 2 threads.
+    let mut epoch = |row: &str| -> (f64, f64) {
+        let cells = &measured[row];
+        let [new, torch] = [&cells[1], &cells[2]].map(|c| {
+            let (lead, rounds) = lead_and_rounds(c);
+            let mean = rounds.iter().sum::<f64>() / rounds.len() as f64;
+            diff.checked += 1;
+            if !rounds_to(&format!("{lead:.2}"), mean) {
+                diff.found
+                    .push(format!("{row}: {lead} is not the mean of {rounds:?}"));
+            }
+            lead
+        });
+        (new, torch)
+    };
+    let (one, torch_one) = epoch("ReLU epoch, 1 thread");
+    let (two, torch_two) = epoch("ReLU epoch, 2 threads");
+    let staf = measured["STAF in ReLU epochs, 1 / 2 threads"][1]
+        .split('/')
+        .nth(1)
+        .unwrap()
+        .trim()
+        .to_string();
+    let speed = std::fs::read_to_string(root().join("docs/speed.md")).unwrap();
+    let rows = tables(&speed, "| measure | actlab | PyTorch 2.15 | ratio |");
+    assert_eq!(rows.len(), 1, "docs/speed.md's portable-numerics table");
+    let mut check = |what: &str, quoted: &str, value: f64| {
+        diff.checked += 1;
+        if !rounds_to(quoted, value) {
+            diff.found.push(format!(
+                "docs/speed.md: {what}: quotes {quoted}, measured {value}"
+            ));
+        }
+    };
+    for row in &rows[0] {
+        match row[0].as_str() {
+            "book ReLU epoch, 1 thread (s)" => {
+                check("1 thread", &row[1], one);
+                check("PyTorch 1 thread", &row[2], torch_one);
+                check("ratio 1 thread", &row[3], one / torch_one);
+            }
+            "book ReLU epoch, 2 threads (s)" => {
+                check("2 threads", &row[1], two);
+                check("PyTorch 2 threads", &row[2], torch_two);
+                check("ratio 2 threads", &row[3], two / torch_two);
+            }
+            "2 threads / 1 thread, book ReLU" => {
+                check("2 / 1 threads", &row[1], two / one);
+                check("PyTorch 2 / 1 threads", &row[2], torch_two / torch_one);
+            }
+            "STAF epoch in ReLU epochs, 2 threads" => {
+                check("STAF", &row[1], staf.parse().unwrap());
+            }
+            _ => {}
+        }
+    }
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let flat = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    let quoted = format!(
+        "{one:.2} s against PyTorch's {torch_one:.2} s on one thread and {two:.2} s against \
+         {torch_two:.2} s on two, STAF {staf} ReLU epochs"
+    );
+    diff.checked += 1;
+    if !flat.contains(&quoted) {
+        diff.found.push(format!("README should say \"{quoted}\""));
+    }
+    diff.assert_none(4 + 9 + 1);
+}
+
+/// `docs/speed.md`'s sweep timings, against `results/reference/speed/jobs.md`.
+#[test]
+fn the_sweep_timings_are_the_measurement() {
+    let measured = speed_rows("jobs.md");
+    let text = std::fs::read_to_string(root().join("docs/speed.md")).unwrap();
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (row, label) in [
+        ("one run at a time (s)", "one at a time"),
+        ("--jobs 2 (s)", "`--jobs 2`"),
+    ] {
+        let value = &measured[row][0];
+        let quoted = format!("{label} {value} s");
+        assert!(
+            flat.contains(&quoted),
+            "docs/speed.md should say \"{quoted}\""
+        );
+    }
+    let ratio = &measured["throughput ratio"][0];
+    assert!(
+        flat.contains(&format!("{ratio}× the throughput")),
+        "docs/speed.md should say \"{ratio}× the throughput\""
+    );
+}
