@@ -22,8 +22,8 @@ pub use custom::CustomModule;
 pub use eval::evaluate_points;
 pub use float64::float64_device;
 pub use fused::{
-    FusedOps, applies as fused_kernels_apply, enabled as fused_kernels_enabled, flex_tensor,
-    flex_values, set_enabled as set_fused_kernels,
+    FusedOps, PIECE as ELEMENTWISE_PIECE, applies as fused_kernels_apply, each_piece,
+    enabled as fused_kernels_enabled, flex_tensor, flex_values, set_enabled as set_fused_kernels,
 };
 pub use rational::Rational;
 pub use scalar::ScalarActivation;

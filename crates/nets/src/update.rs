@@ -11,11 +11,10 @@
 /// Whether a parameter takes the fused update: float32 on Flex, fused kernels on (the
 /// routing of the fused activations and dense layers).
 pub use acts::fused_kernels_apply as applies;
-use acts::{flex_tensor as flex, flex_values as values};
+use acts::{ELEMENTWISE_PIECE as PIECE, each_piece, flex_tensor as flex, flex_values as values};
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Backend, Dispatch, Flex, TensorMetadata, backend_extension};
 use burn::tensor::Tensor;
-use rayon::prelude::*;
 
 /// The optimisers' update of one parameter tensor, as Burn computes it (SGD with
 /// dampening 0 and no Nesterov momentum; Adam without AMSGrad). Implemented for Flex in
@@ -61,10 +60,6 @@ pub trait UpdateOps: Backend {
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
 }
 
-/// Elements per piece handed to the pool: a cut that does not depend on the thread count
-/// (and nothing crosses pieces, so it could not change a bit anyway).
-const PIECE: usize = 16 * 1024;
-
 /// `g` of an element: the gradient with weight decay applied as Burn applies it
 /// (`param · decay`, rounded, plus the gradient).
 #[inline(always)]
@@ -80,7 +75,7 @@ type Piece<'a, const I: usize, const O: usize> = ([&'a [f32]; I], [&'a mut [f32]
 
 /// `update` run on pieces of [`PIECE`] elements of `inputs` (read) and `outputs`
 /// (updated in place), all of one length, over the pool when there is more than one
-/// piece. `update` is a plain loop over the piece's slices (zipped, so that it
+/// piece (`acts::each_piece`, the fused activations' mechanism). `update` is a plain loop over the piece's slices (zipped, so that it
 /// vectorises: a loop with indices and bounds checks, writing to fresh buffers, was
 /// measured slower than Burn's five passes, which work in place).
 fn elementwise<const I: usize, const O: usize>(
@@ -106,12 +101,7 @@ fn elementwise<const I: usize, const O: usize>(
             )
         })
         .collect();
-    let run = |(ins, outs)| vmath::run(|| update(ins, outs));
-    if work.len() > 1 {
-        work.into_par_iter().for_each(run);
-    } else {
-        work.into_iter().for_each(run);
-    }
+    each_piece(work, 2, |(ins, outs)| vmath::run(|| update(ins, outs)));
 }
 
 /// `tensor` with storage of its own, contiguous from offset 0: itself when it already is

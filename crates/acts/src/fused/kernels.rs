@@ -7,6 +7,8 @@ use vmath::math::{self, select};
 
 use spec::FusedKernel;
 
+use super::{PIECE, each_piece};
+
 /// SELU's constants (Klambauer et al. 2017), as PyTorch spells them.
 const SELU_ALPHA: f32 = 1.673_263_2;
 const SELU_SCALE: f32 = 1.050_701;
@@ -100,11 +102,6 @@ pub(super) fn value_and_slope(function: FusedKernel, x: f32) -> (f32, f32) {
     }
 }
 
-/// Elements per parallel piece of an element-wise kernel: big tensors are cut into pieces
-/// of this size (a cut that does not depend on the thread count; nothing is summed
-/// across pieces) for Rayon's pool, sized by `--threads`.
-const PIECE: usize = 16 * 1024;
-
 /// Pieces worth a hand-off to the thread pool: below this, element-wise kernels are
 /// quicker on the calling thread (measured: the book's batches of 128 gained nothing).
 const PARALLEL_PIECES: usize = 8;
@@ -112,7 +109,7 @@ const PARALLEL_PIECES: usize = 8;
 /// `out = f(x)`, in pieces over the thread pool when large.
 pub(super) fn forward(function: FusedKernel, x: &[f32], out: &mut [f32]) {
     let pieces: Vec<_> = x.chunks(PIECE).zip(out.chunks_mut(PIECE)).collect();
-    super::each_piece(pieces, PARALLEL_PIECES, |(x, out)| {
+    each_piece(pieces, PARALLEL_PIECES, |(x, out)| {
         forward_piece(function, x, out)
     });
 }
@@ -124,7 +121,7 @@ pub(super) fn backward(function: FusedKernel, x: &[f32], grad: &[f32], out: &mut
         .zip(grad.chunks(PIECE))
         .zip(out.chunks_mut(PIECE))
         .collect();
-    super::each_piece(pieces, PARALLEL_PIECES, |((x, grad), out)| {
+    each_piece(pieces, PARALLEL_PIECES, |((x, grad), out)| {
         backward_piece(function, x, grad, out)
     });
 }

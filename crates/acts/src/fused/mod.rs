@@ -24,11 +24,16 @@ use spec::FusedKernel;
 
 pub use ops::{FusedOps, flex_tensor, flex_values};
 
+/// Elements per parallel piece of an element-wise kernel (the activations' here, the
+/// optimiser's in `nets::update`): big tensors are cut into pieces of this size, a cut
+/// that does not depend on the thread count; nothing is summed across pieces.
+pub const PIECE: usize = 16 * 1024;
+
 /// Runs `work` on every piece, in order; on Rayon's pool when it has more than one thread
 /// (`--threads`) and there are `min_pieces` or more (a hand-off to the pool costs tens of
 /// microseconds: with one thread the calling thread does the work itself). The pieces
 /// are cut the same way either way, so the results are too.
-pub(crate) fn each_piece<P: Send, R: Send>(
+pub fn each_piece<P: Send, R: Send>(
     pieces: Vec<P>,
     min_pieces: usize,
     work: impl Fn(P) -> R + Sync + Send,
