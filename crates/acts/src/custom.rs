@@ -1,6 +1,9 @@
 //! User-defined activations: an expression of the `spec` language, or a learned mixture
-//! of registry functions, evaluated with tensor operations so that autodiff
-//! differentiates them in their input and their parameters.
+//! of registry functions. On the CPU device in float32 each runs as the kernels it is
+//! compiled to (`fused::expr`: one pass forward, one backward, derivatives taken
+//! symbolically); elsewhere, in float64, or with `ACTLAB_FUSED_EXPR=0`, as composed
+//! tensor operations that Burn's autodiff differentiates. The composed evaluation here is
+//! also the reference the kernels are tested against.
 
 use burn::module::{Module, Param};
 use burn::tensor::activation::softmax;
@@ -9,7 +12,10 @@ use spec::{
     BinaryOp, Comparison, Compiled, Condition, Definition, Expr, Extremum, FixedFn, UnaryFn,
 };
 
+use std::sync::Arc;
+
 use crate::functional::{apply_fixed, divide_by};
+use crate::fused::{self, ExprKernel};
 
 /// A user-defined activation: an expression with one trainable tensor per declared
 /// parameter (`[units]`), or a mixture with one tensor of weight logits
@@ -18,6 +24,9 @@ use crate::functional::{apply_fixed, divide_by};
 pub struct CustomModule {
     #[module(skip)]
     definition: Definition,
+    /// The definition compiled to fused kernels (flex, float32), or why it is not.
+    #[module(skip)]
+    kernel: Result<Arc<ExprKernel>, String>,
     /// The parameters, in the definition's (name) order.
     pub params: Vec<Param<Tensor<1>>>,
 }
@@ -51,8 +60,14 @@ impl CustomModule {
         };
         Self {
             definition: definition.clone(),
+            kernel: ExprKernel::compile(definition).map(Arc::new),
             params,
         }
+    }
+
+    /// The compiled kernels, or why the definition runs composed everywhere.
+    pub fn kernel(&self) -> Result<&ExprKernel, &str> {
+        self.kernel.as_deref().map_err(String::as_str)
     }
 
     /// The definition this module computes.
@@ -78,8 +93,16 @@ impl CustomModule {
         }
     }
 
-    /// Applies the function element-wise.
+    /// Applies the function element-wise: by its compiled kernels where fused kernels
+    /// apply (flex, float32), else by composed tensor operations.
     pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
+        if let Ok(kernel) = &self.kernel
+            && fused::expressions_enabled()
+            && fused::applies(&x)
+        {
+            let params = self.kernel_params(&x.device());
+            return fused::expression(x, params, kernel.clone());
+        }
         let expr = match self.definition.compiled() {
             Compiled::Expression(expr) => expr,
             Compiled::Mixture(functions) => return self.mixture(functions, x),
@@ -99,11 +122,29 @@ impl CustomModule {
         x.zeros_like() + out
     }
 
+    /// The values the kernel reads, `[params, size]`: the parameters stacked, a mixture's
+    /// softmax weights, or an unread `[1, 1]` when there are none.
+    fn kernel_params(&self, device: &Device) -> Tensor<2> {
+        match self.definition.compiled() {
+            Compiled::Mixture(functions) => self.mixture_weights(functions.len()),
+            Compiled::Expression(_) if self.params.is_empty() => Tensor::zeros([1, 1], device),
+            Compiled::Expression(_) => {
+                Tensor::stack(self.params.iter().map(|p| p.val()).collect(), 0)
+            }
+        }
+    }
+
+    /// `softmax(w)` over the functions for each unit, `[functions, size]`.
+    fn mixture_weights(&self, k: usize) -> Tensor<2> {
+        let [n] = self.params[0].dims();
+        softmax(self.params[0].val().reshape([k, n / k]), 0)
+    }
+
     /// `sum_i softmax(w)_i f_i(x)`, the softmax taken over the functions for each unit.
     fn mixture<const D: usize>(&self, functions: &[FixedFn], x: Tensor<D>) -> Tensor<D> {
         let k = functions.len();
         let [n] = self.params[0].dims();
-        let weights = softmax(self.params[0].val().reshape([k, n / k]), 0);
+        let weights = self.mixture_weights(k);
         functions
             .iter()
             .enumerate()
@@ -185,14 +226,7 @@ impl<const D: usize> Evaluator<'_, D> {
                 }
             }
             Expr::Unary(f, a) => match self.eval(a) {
-                Value::Number(v) => Value::Number(match f {
-                    UnaryFn::Exp => v.exp(),
-                    UnaryFn::Log => v.ln(),
-                    UnaryFn::Sin => v.sin(),
-                    UnaryFn::Cos => v.cos(),
-                    UnaryFn::Abs => v.abs(),
-                    UnaryFn::Sqrt => v.sqrt(),
-                }),
+                Value::Number(v) => Value::Number(f.eval_f64(v)),
                 Value::Tensor(t) => Value::Tensor(match f {
                     UnaryFn::Exp => t.exp(),
                     UnaryFn::Log => t.log(),

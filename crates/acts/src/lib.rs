@@ -22,15 +22,44 @@ pub use custom::CustomModule;
 pub use eval::evaluate_points;
 pub use float64::float64_device;
 pub use fused::{
-    FusedOps, PIECE as ELEMENTWISE_PIECE, applies as fused_kernels_apply, each_piece,
-    enabled as fused_kernels_enabled, flex_tensor, flex_values, set_enabled as set_fused_kernels,
+    ExprKernel, FusedOps, PIECE as ELEMENTWISE_PIECE, applies as fused_kernels_apply, each_piece,
+    enabled as fused_kernels_enabled, expressions_enabled as expression_kernels_enabled,
+    flex_tensor, flex_values, set_enabled as set_fused_kernels,
+    set_expressions_enabled as set_expression_kernels,
 };
 pub use rational::Rational;
 pub use scalar::ScalarActivation;
 pub use spline::{BSpline, SPLINE_SPAN};
 pub use staf::Staf;
 
-use spec::{ActivationKind, ActivationSpec, Compiled};
+use spec::{ActivationKind, ActivationSpec, Compiled, Kernel};
+
+/// How an activation is computed on the CPU device (flex) in float32, in a few words for
+/// `acts list` and `bench train`: a fused kernel (a registry kernel, or a user expression
+/// compiled to one) or Burn's composed tensor operations, with the reason. Every other
+/// device and float64 take the composed operations; `ACTLAB_FUSED=0` (everything) and
+/// `ACTLAB_FUSED_EXPR=0` (user expressions) switch the kernels off.
+pub fn kernel_path(activation: &ActivationSpec) -> String {
+    if !fused::enabled() {
+        return "composed (ACTLAB_FUSED=0)".into();
+    }
+    match activation {
+        ActivationSpec::Custom(_) if !fused::expressions_enabled() => {
+            "composed (ACTLAB_FUSED_EXPR=0)".into()
+        }
+        ActivationSpec::Custom(definition) => match ExprKernel::compile(definition) {
+            Ok(kernel) => {
+                let (forward, backward) = kernel.steps();
+                format!("fused expression ({forward} + {backward} steps)")
+            }
+            Err(why) => format!("composed ({why})"),
+        },
+        other => match other.builtin().map(ActivationKind::kernel) {
+            Some(Kernel::Composed) | None => "composed".into(),
+            Some(_) => "fused".into(),
+        },
+    }
+}
 
 /// Why an activation's computation is not in actlab's fixed summation order, so that a
 /// run's bits follow the machine (its vector width, for some the thread count); `None`
@@ -45,7 +74,7 @@ pub fn machine_order(activation: &ActivationSpec) -> Option<&'static str> {
         ActivationSpec::Custom(definition)
             if matches!(definition.compiled(), Compiled::Mixture(_)) =>
         {
-            Some("a mixture's softmax and weighted sum are Burn's reductions")
+            Some("a mixture's softmax over its functions is Burn's reduction")
         }
         _ => None,
     }

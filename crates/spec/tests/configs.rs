@@ -34,6 +34,7 @@ fn every_shipped_config_checks() {
             "book-ch4",
             "book-ch4-curvature",
             "book-ch4-seeds",
+            "expression-kernels",
             "mixture",
             "own-activation",
             "quick"

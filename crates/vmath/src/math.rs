@@ -36,9 +36,18 @@ fn pow2_of_shifted(shifted: f32) -> f32 {
 #[inline(always)]
 pub fn exp(x: f32) -> f32 {
     const HIGH: f32 = 88.37;
-    const LOW: f32 = -87.336_55;
     let clamped = select(x > HIGH, HIGH, x);
-    let clamped = select(clamped < LOW, LOW, clamped);
+    let clamped = select(clamped < EXP_LOW, EXP_LOW, clamped);
+    let (e_r, shifted) = exp_reduced(clamped);
+    select(x < EXP_LOW, 0.0, e_r * pow2_of_shifted(shifted))
+}
+
+/// Where e^x leaves the normal range.
+const EXP_LOW: f32 = -87.336_55;
+
+/// e^x = e^r 2^n for a clamped x: (e^r, n + ROUNDER).
+#[inline(always)]
+fn exp_reduced(clamped: f32) -> (f32, f32) {
     // x = n ln 2 + r, |r| <= ln 2 / 2; ln 2 in two parts so that n * part is exact.
     let shifted = fma(clamped, std::f32::consts::LOG2_E, ROUNDER);
     let n = shifted - ROUNDER;
@@ -51,8 +60,44 @@ pub fn exp(x: f32) -> f32 {
     p = fma(p, r, 4.166_579_6e-2);
     p = fma(p, r, 1.666_666_5e-1);
     p = fma(p, r, 5e-1);
-    let e_r = fma(p, r * r, r) + 1.0;
-    select(x < LOW, 0.0, e_r * pow2_of_shifted(shifted))
+    (fma(p, r * r, r) + 1.0, shifted)
+}
+
+/// e^x over the whole float32 range, for user expressions (whose arguments nothing
+/// clamps): [`exp`]'s polynomial, with 2^n applied in two halves so that n = 128 (x up
+/// to 88.72) stays finite, infinity above that, and 0 below -87.34 (where [`exp`] is 0
+/// too; subnormal results are flushed). The built-in activations keep [`exp`], whose
+/// bits their references record.
+#[inline(always)]
+pub fn exp_full(x: f32) -> f32 {
+    /// The largest float32 x with a finite e^x.
+    const OVERFLOW: f32 = 88.722_83;
+    let clamped = select(x > OVERFLOW, OVERFLOW, x);
+    let clamped = select(clamped < EXP_LOW, EXP_LOW, clamped);
+    let (e_r, shifted) = exp_reduced(clamped);
+    // 2^n = 2^(n-1) * 2 for n > 0 (2^128 is not a float32; 2^127 * 2 of e_r < 1 is).
+    let n_positive = shifted > ROUNDER;
+    let high = (e_r * pow2_of_shifted(shifted - 1.0)) * 2.0;
+    let value = select(n_positive, high, e_r * pow2_of_shifted(shifted));
+    let value = select(x > OVERFLOW, f32::INFINITY, value);
+    select(x < EXP_LOW, 0.0, value)
+}
+
+/// ln x over the whole float32 range: NaN below 0 (and for NaN), -inf at 0, +inf at
+/// +inf; subnormal x scaled into the normal range first. Cephes logf, within 2 ulp.
+#[inline(always)]
+pub fn ln(x: f32) -> f32 {
+    /// 2^23, and the smallest normal float32.
+    const SCALE: f32 = 8_388_608.0;
+    let subnormal = x < f32::MIN_POSITIVE;
+    let w = select(subnormal, x * SCALE, x);
+    // ln_positive wants a positive normal number: give it 1 where x is not one.
+    let usable = (w > 0.0) & (w < f32::INFINITY);
+    let y = ln_positive(select(usable, w, 1.0));
+    let y = select(subnormal, y - 23.0 * std::f32::consts::LN_2, y);
+    let y = select(x == 0.0, f32::NEG_INFINITY, y);
+    let y = select(x == f32::INFINITY, f32::INFINITY, y);
+    select((x < 0.0) | x.is_nan(), f32::NAN, y)
 }
 
 /// ln(w) for a positive, normal w (Cephes logf).

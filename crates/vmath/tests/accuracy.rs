@@ -125,6 +125,29 @@ fn exp_is_within_two_ulp() {
 }
 
 #[test]
+fn the_full_range_exp_and_ln_are_within_two_ulp() {
+    let points = grid(-87.3, 88.72, 400_001);
+    check(
+        "exp_full",
+        worst_ulps(&points, math::exp_full, f64::exp, 0.0),
+        2.0,
+    );
+    assert_eq!(math::exp_full(88.8), f32::INFINITY);
+    assert_eq!(math::exp_full(f32::INFINITY), f32::INFINITY);
+    assert_eq!(math::exp_full(-100.0), 0.0);
+    assert!(math::exp_full(88.72).is_finite());
+    assert!(math::exp_full(f32::NAN).is_nan());
+    let mut points = grid(1e-6, 10.0, 200_001);
+    points.extend(grid(10.0, 1e30, 200_001));
+    points.extend((0..149).map(|k| 2f32.powi(-k) * 1.3));
+    check("ln", worst_ulps(&points, math::ln, f64::ln, 0.0), 2.0);
+    assert_eq!(math::ln(0.0), f32::NEG_INFINITY);
+    assert_eq!(math::ln(f32::INFINITY), f32::INFINITY);
+    assert!(math::ln(-1.0).is_nan() && math::ln(f32::NAN).is_nan());
+    assert_eq!(math::ln(1.0), 0.0);
+}
+
+#[test]
 fn log1p_is_within_two_ulp() {
     let mut points = grid(0.0, 1.0, 200_001);
     points.extend(grid(1.0, 1e6, 200_001));
@@ -230,6 +253,9 @@ fn every_instruction_set_gives_the_same_bits() {
     );
     let points = grid(-100.0, 100.0, 100_003);
     same_bits_on_every_path("exp", &points, math::exp);
+    same_bits_on_every_path("exp_full", &points, math::exp_full);
+    let positive: Vec<f32> = points.iter().map(|v| v.abs() * 1e3).collect();
+    same_bits_on_every_path("ln", &positive, math::ln);
     same_bits_on_every_path("softplus", &points, math::softplus);
     same_bits_on_every_path("tanh", &points, math::tanh);
     same_bits_on_every_path("sigmoid", &points, math::sigmoid);

@@ -21,6 +21,8 @@ struct Row {
     params: Vec<ParamInfo>,
     /// Scope options, empty for parameter-free functions.
     scopes: Vec<&'static str>,
+    /// How it is computed on the CPU device in float32 (`acts::kernel_path`).
+    kernel: String,
     note: String,
 }
 
@@ -38,6 +40,7 @@ impl Row {
             } else {
                 Vec::new()
             },
+            kernel: acts::kernel_path(spec),
             note: info.map_or_else(String::new, |i| i.note.to_string()),
         }
     }
@@ -125,20 +128,26 @@ pub fn list(args: ListArgs, json: bool) -> Result<ExitCode, Failure> {
         print_json(&rows)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let cells: Vec<[String; 4]> = rows
+    let cells: Vec<[String; 5]> = rows
         .iter()
         .map(|row| {
             [
                 row.name.clone(),
                 row.category.clone(),
                 params_cell(&row.params),
+                row.kernel.clone(),
                 row.formula.clone(),
             ]
         })
         .collect();
-    print_table(&["Name", "Category", "Parameters", "Formula"], &cells);
+    print_table(
+        &["Name", "Category", "Parameters", "Kernel", "Formula"],
+        &cells,
+    );
     outln!(
-        "\nTrainable ones (with parameters) take --scope {}.",
+        "\nTrainable ones (with parameters) take --scope {}. Kernel: how each runs on the CPU \
+         device in float32, one fused pass forward and one backward or Burn's composed tensor \
+         operations (other devices and float64 compose).",
         Scope::NAMES.join(", ")
     );
     for row in &rows {

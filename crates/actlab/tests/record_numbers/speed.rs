@@ -193,3 +193,117 @@ fn the_sweep_timings_are_the_measurement() {
         "docs/speed.md should say \"{ratio}× the throughput\""
     );
 }
+
+/// One round of `bench train --composed-too`: each row's epoch in ReLU epochs of the
+/// round, by (activation, fused).
+fn expression_round(round: usize) -> BTreeMap<(String, bool), (f64, serde_json::Value)> {
+    let path = reference(&format!("speed/expression-kernels/round{round}.json"));
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let key = |r: &serde_json::Value| {
+        let fused = r["kernel"].as_str().unwrap().starts_with("fused");
+        (r["activation"].as_str().unwrap().to_string(), fused)
+    };
+    let relu = rows
+        .iter()
+        .find(|r| key(r) == ("ReLU".to_string(), false))
+        .expect("a ReLU row")["epoch_s"]
+        .as_f64()
+        .unwrap();
+    rows.iter()
+        .map(|r| (key(r), (r["epoch_s"].as_f64().unwrap() / relu, r.clone())))
+        .collect()
+}
+
+/// docs/activations.md's tables of expression kernels and their prose, against the two
+/// committed rounds of `bench train --composed-too` under
+/// `results/reference/speed/expression-kernels/`: each cell the mean of the rounds.
+#[test]
+fn the_expression_kernel_tables_are_the_measurement() {
+    let rounds = [expression_round(1), expression_round(2)];
+    let mean = |name: &str, fused: bool| -> f64 {
+        let key = (name.to_string(), fused);
+        rounds
+            .iter()
+            .map(|r| {
+                r.get(&key)
+                    .unwrap_or_else(|| panic!("{key:?} in both rounds"))
+                    .0
+            })
+            .sum::<f64>()
+            / 2.0
+    };
+    let cost = |name: &str, field: &str| -> f64 {
+        rounds
+            .iter()
+            .map(|r| {
+                r[&(name.to_string(), true)].1["expression"][field]
+                    .as_f64()
+                    .unwrap()
+            })
+            .sum::<f64>()
+            / 2.0
+    };
+    let page = std::fs::read_to_string(root().join("docs/activations.md")).unwrap();
+    let page_name = "docs/activations.md";
+    let mut diff = Differences::default();
+    let main = tables(
+        &page,
+        "| activation | expression | operations | composed | fused | fused / composed | compile µs |",
+    );
+    assert_eq!(main.len(), 1, "the expression-kernel table");
+    let (mut slowest, mut slowest_ratio, mut compile) = (0.0f64, 0.0, 0.0f64);
+    for row in &main[0] {
+        let name = row[0].as_str();
+        let (composed, fused) = (mean(name, false), mean(name, true));
+        let mut near = |what: &str, quoted: &str, value: f64| {
+            diff.near(page_name, &format!("{name} {what}"), quoted, value)
+        };
+        near("operations", &row[2], cost(name, "operations"));
+        near("composed", &row[3], composed);
+        near("fused", &row[4], fused);
+        near("fused / composed", &row[5], fused / composed);
+        near("compile µs", &row[6], cost(name, "compile_us"));
+        if fused > slowest {
+            (slowest, slowest_ratio) = (fused, fused / composed);
+        }
+        compile = compile.max(cost(name, "compile_us"));
+    }
+    assert!(main[0].len() >= 10, "ten expressions or more");
+    let forms = tables(
+        &page,
+        "| expression form | fused expression | built-in kernel |",
+    );
+    assert_eq!(forms.len(), 1, "the built-in forms' table");
+    for row in &forms[0] {
+        let (form, builtin) = row[0]
+            .split_once(" (")
+            .map(|(f, rest)| (f, rest.rsplit(" vs ").next().unwrap()))
+            .unwrap();
+        diff.near(page_name, form, &row[1], mean(form, true));
+        diff.near(page_name, builtin, &row[2], mean(builtin, true));
+    }
+    // Between the rounds: each entry's change, median and largest.
+    let mut changes: Vec<f64> = rounds[0]
+        .iter()
+        .map(|(key, (ratio, _))| (ratio - rounds[1][key].0).abs())
+        .collect();
+    changes.sort_by(f64::total_cmp);
+    let two = |v: f64| format!("{v:.2}");
+    diff.prose(
+        page_name,
+        &page,
+        "Every expression here trains at {} ReLU epochs or less fused (the 12-operation `Mixed` is the slowest, at {} of its composed time), and compiles in {} µs or less.",
+        &[two(slowest), two(slowest_ratio), format!("{compile:.0}")],
+    );
+    diff.prose(
+        page_name,
+        &page,
+        "Between the two rounds an entry moved by {} ReLU epochs at the median and {} at most,",
+        &[
+            two(changes[changes.len() / 2]),
+            two(*changes.last().unwrap()),
+        ],
+    );
+    diff.assert_none(5 * 10 + 4 + 2);
+}

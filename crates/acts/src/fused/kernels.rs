@@ -136,13 +136,14 @@ macro_rules! with_kernel {
     };
     (@arms $function:expr, $kernel:ident, $body:expr; $($variant:ident),*) => {
         match $function {
-            $(FusedKernel::$variant => {
-                const $kernel: FusedKernel = FusedKernel::$variant;
+            $(spec::FusedKernel::$variant => {
+                const $kernel: spec::FusedKernel = spec::FusedKernel::$variant;
                 $body
             })*
         }
     };
 }
+pub(super) use with_kernel;
 
 fn forward_piece(function: FusedKernel, x: &[f32], out: &mut [f32]) {
     with_kernel!(function, KERNEL => vmath::map(x, out, #[inline(always)] |v| {

@@ -12,6 +12,7 @@
 //! composed tensor operations — the default body, differentiated by Burn — which is
 //! also what the float32 parity suite checks on wgpu and the float64 suites check.
 
+mod expr;
 mod kernels;
 mod ops;
 mod staf_kernels;
@@ -22,6 +23,7 @@ use burn::backend::{Dispatch, DispatchDevice};
 use burn::tensor::{DType, Tensor};
 use spec::FusedKernel;
 
+pub use expr::ExprKernel;
 pub use ops::{FusedOps, flex_tensor, flex_values};
 
 /// Elements per parallel piece of an element-wise kernel (the activations' here, the
@@ -46,26 +48,64 @@ pub fn each_piece<P: Send, R: Send>(
     }
 }
 
-/// 0: not read yet, 1: off, 2: on.
-static ENABLED: AtomicU8 = AtomicU8::new(0);
+/// A switch read once from the environment (unset or anything but `0`: on) unless set
+/// by the process first. State 0: not read yet, 1: off, 2: on.
+struct Switch {
+    variable: &'static str,
+    state: AtomicU8,
+}
+
+impl Switch {
+    const fn new(variable: &'static str) -> Switch {
+        Switch {
+            variable,
+            state: AtomicU8::new(0),
+        }
+    }
+
+    fn on(&self) -> bool {
+        match self.state.load(Ordering::Relaxed) {
+            0 => {
+                let on = std::env::var(self.variable).map_or(true, |v| v != "0");
+                self.set(on);
+                on
+            }
+            state => state == 2,
+        }
+    }
+
+    fn set(&self, on: bool) {
+        self.state.store(if on { 2 } else { 1 }, Ordering::Relaxed);
+    }
+}
+
+/// `ACTLAB_FUSED=0`: every kernel off (activations and the dense layers' products).
+static ENABLED: Switch = Switch::new("ACTLAB_FUSED");
+/// `ACTLAB_FUSED_EXPR=0`: user expressions composed, everything else fused (to time the
+/// expression kernels against the composed path with the same products around them).
+static EXPRESSIONS: Switch = Switch::new("ACTLAB_FUSED_EXPR");
 
 /// Whether fused kernels are switched on: `ACTLAB_FUSED=0` turns them off, to compare
 /// against the composed tensor operations (benchmarks, the tests).
 pub fn enabled() -> bool {
-    match ENABLED.load(Ordering::Relaxed) {
-        0 => {
-            let on = std::env::var("ACTLAB_FUSED").map_or(true, |v| v != "0");
-            ENABLED.store(if on { 2 } else { 1 }, Ordering::Relaxed);
-            on
-        }
-        state => state == 2,
-    }
+    ENABLED.on()
 }
 
 /// Switches fused kernels on or off for the whole process (tests that compare the two
 /// paths; anything else should set `ACTLAB_FUSED` before starting).
 pub fn set_enabled(on: bool) {
-    ENABLED.store(if on { 2 } else { 1 }, Ordering::Relaxed);
+    ENABLED.set(on);
+}
+
+/// Whether user expressions take their compiled kernels (where [`applies`] holds):
+/// `ACTLAB_FUSED_EXPR=0` keeps them composed.
+pub fn expressions_enabled() -> bool {
+    EXPRESSIONS.on()
+}
+
+/// Switches the expression kernels alone (tests comparing fused with composed).
+pub fn set_expressions_enabled(on: bool) {
+    EXPRESSIONS.set(on);
 }
 
 /// Whether `x` can take a fused kernel (acts' and nets' dense layers alike): float32 on
@@ -108,6 +148,20 @@ pub(crate) fn staf<const D: usize>(
         omega.into_dispatch(),
         phi.into_dispatch(),
         units,
+    ))
+}
+
+/// A compiled user expression on `x`, `params` `[params, size]`; the caller has checked
+/// [`applies`].
+pub(crate) fn expression<const D: usize>(
+    x: Tensor<D>,
+    params: Tensor<2>,
+    kernel: std::sync::Arc<ExprKernel>,
+) -> Tensor<D> {
+    Tensor::from_dispatch(<Dispatch as FusedOps>::expression(
+        x.into_dispatch(),
+        params.into_dispatch(),
+        kernel,
     ))
 }
 

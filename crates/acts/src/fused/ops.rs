@@ -9,9 +9,11 @@ use burn::backend::tensor::FloatTensor;
 use burn::backend::{Autodiff, Backend, Flex, TensorMetadata, backend_extension};
 use burn::tensor::{DType, Shape, TensorData};
 
+use super::expr::ExprKernel;
 use super::kernels;
 use super::staf_kernels::{self, Terms};
 use spec::FusedKernel;
+use std::sync::Arc;
 
 /// FusedKernel activation operations. Implemented for Flex and routed through Autodiff; the
 /// callers in `acts` use them only on Flex (see the module's `applies`).
@@ -56,6 +58,20 @@ pub trait FusedOps: Backend {
         phi: FloatTensor<Self>,
         grad: FloatTensor<Self>,
         units: usize,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>);
+    /// A compiled user expression; `params` is `[params, size]` (size 1 or x's last
+    /// dimension; `[1, 1]` and unread when the expression has none).
+    fn expression(
+        x: FloatTensor<Self>,
+        params: FloatTensor<Self>,
+        kernel: Arc<ExprKernel>,
+    ) -> FloatTensor<Self>;
+    /// The expression's gradients with respect to x and its parameters (`[params, size]`).
+    fn expression_backward(
+        x: FloatTensor<Self>,
+        params: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        kernel: Arc<ExprKernel>,
     ) -> (FloatTensor<Self>, FloatTensor<Self>);
 }
 
@@ -172,6 +188,33 @@ impl FusedOps for Flex {
             .collect();
         let size = params.len() / 3;
         (flex(dx, x.shape()), flex(params, Shape::new([3, size])))
+    }
+
+    fn expression(
+        x: FloatTensor<Self>,
+        params: FloatTensor<Self>,
+        kernel: Arc<ExprKernel>,
+    ) -> FloatTensor<Self> {
+        let input = values(&x);
+        let mut out = vec![0.0f32; input.len()];
+        kernel.forward(&input, &values(&params), params.shape()[1], &mut out);
+        flex(out, x.shape())
+    }
+
+    fn expression_backward(
+        x: FloatTensor<Self>,
+        params: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        kernel: Arc<ExprKernel>,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>) {
+        let input = values(&x);
+        let mut dx = vec![0.0f32; input.len()];
+        let size = params.shape()[1];
+        let mut dparams = kernel.backward(&input, &values(&params), size, &values(&grad), &mut dx);
+        if kernel.params() == 0 {
+            dparams = vec![0.0; params.shape().num_elements()];
+        }
+        (flex(dx, x.shape()), flex(dparams, params.shape()))
     }
 }
 
@@ -392,6 +435,67 @@ impl<B: Backend + FusedOps, C: CheckpointStrategy> FusedOps for Autodiff<B, C> {
         (
             FloatTensor::<Self>::new(dx),
             FloatTensor::<Self>::new(params),
+        )
+    }
+
+    fn expression(
+        x: FloatTensor<Self>,
+        params: FloatTensor<Self>,
+        kernel: Arc<ExprKernel>,
+    ) -> FloatTensor<Self> {
+        #[derive(Debug)]
+        struct ExpressionBackward;
+
+        impl<B: Backend + FusedOps> Backward<B, 2> for ExpressionBackward {
+            type State = (FloatTensor<B>, FloatTensor<B>, Arc<ExprKernel>);
+
+            fn backward(
+                self,
+                ops: Ops<Self::State, 2>,
+                grads: &mut Gradients,
+                _: &mut Checkpointer,
+            ) {
+                let (x, params, kernel) = ops.state;
+                let [node_x, node_params] = ops.parents;
+                let grad = grads.consume::<B>(&ops.node);
+                let (dx, dparams) = B::expression_backward(x, params, grad, kernel);
+                if let Some(node) = node_x {
+                    grads.register::<B>(node.id, dx);
+                }
+                if let Some(node) = node_params {
+                    grads.register::<B>(node.id, dparams);
+                }
+            }
+        }
+
+        let nodes = [x.node(), params.node()];
+        let (x, params) = (x.into_primitive(), params.into_primitive());
+        let y = B::expression(x.clone(), params.clone(), kernel.clone());
+        match ExpressionBackward
+            .prepare::<C>(nodes)
+            .compute_bound()
+            .stateful()
+        {
+            OpsKind::Tracked(prep) => prep.finish((x, params, kernel), y),
+            OpsKind::UnTracked(prep) => prep.finish(y),
+        }
+    }
+
+    fn expression_backward(
+        x: FloatTensor<Self>,
+        params: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        kernel: Arc<ExprKernel>,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>) {
+        let (dx, dparams) = B::expression_backward(
+            x.into_primitive(),
+            params.into_primitive(),
+            grad.into_primitive(),
+            kernel,
+        );
+        (
+            FloatTensor::<Self>::new(dx),
+            FloatTensor::<Self>::new(dparams),
         )
     }
 }

@@ -39,7 +39,7 @@ pub enum BinaryOp {
 }
 
 /// Comparisons, which make conditions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Comparison {
     /// `<`
     Less,
@@ -66,6 +66,21 @@ pub enum UnaryFn {
     Abs,
     /// √a
     Sqrt,
+}
+
+impl UnaryFn {
+    /// The function in float64: the language's meaning, and how constant subexpressions
+    /// are folded before they meet a tensor.
+    pub fn eval_f64(self, a: f64) -> f64 {
+        match self {
+            UnaryFn::Exp => a.exp(),
+            UnaryFn::Log => a.ln(),
+            UnaryFn::Sin => a.sin(),
+            UnaryFn::Cos => a.cos(),
+            UnaryFn::Abs => a.abs(),
+            UnaryFn::Sqrt => a.sqrt(),
+        }
+    }
 }
 
 /// `min(a, b)` and `max(a, b)`.
@@ -200,6 +215,21 @@ impl Expr {
         }
     }
 
+    /// Operations and function calls in the tree (leaves, i.e. x, parameters and
+    /// numbers, not counted): `x * sigmoid(x)` has 2. A `where` counts its comparison.
+    pub fn operations(&self) -> usize {
+        let own = match self {
+            Expr::Number(_) | Expr::X | Expr::Param(_) => 0,
+            Expr::Where(..) => 2,
+            _ => 1,
+        };
+        own + self
+            .children()
+            .iter()
+            .map(|c| c.operations())
+            .sum::<usize>()
+    }
+
     /// Whether the expression reads parameter `index`.
     pub fn uses_param(&self, index: usize) -> bool {
         matches!(self, Expr::Param(i) if *i == index)
@@ -226,17 +256,7 @@ impl Expr {
                     BinaryOp::Pow => a.powf(b),
                 }
             }
-            Expr::Unary(f, a) => {
-                let a = eval(a)?;
-                match f {
-                    UnaryFn::Exp => a.exp(),
-                    UnaryFn::Log => a.ln(),
-                    UnaryFn::Sin => a.sin(),
-                    UnaryFn::Cos => a.cos(),
-                    UnaryFn::Abs => a.abs(),
-                    UnaryFn::Sqrt => a.sqrt(),
-                }
-            }
+            Expr::Unary(f, a) => f.eval_f64(eval(a)?),
             Expr::Extremum(Extremum::Min, a, b) => eval(a)?.min(eval(b)?),
             Expr::Extremum(Extremum::Max, a, b) => eval(a)?.max(eval(b)?),
             Expr::Where(c, a, b) => {

@@ -17,7 +17,10 @@ pub enum BenchCommand {
     /// Training epochs of the book's network: epoch, evaluation and dead-neuron-pass
     /// seconds, and each step's time split into batch assembly, forward, backward and
     /// optimiser.
-    #[command(after_help = "Example:\n  actlab bench train --acts ReLU,STAF --epochs 3 --json")]
+    #[command(
+        after_help = "Examples:\n  actlab bench train --acts ReLU,STAF --epochs 3 --json\n  \
+        actlab bench train --defs configs/expression-kernels.toml --acts ReLU,ReLUSine --composed-too"
+    )]
     Train(BenchTrainArgs),
     /// This machine's limits: the cores' FMA throughput (registers only) and training's
     /// matrix product on 1024 × 1024 × 1024, on one thread and on every core (best of 5,
@@ -65,6 +68,14 @@ pub struct BenchTrainArgs {
     /// takes minutes).
     #[arg(long, value_name = "N", value_parser = parse::positive_usize)]
     pub images: Option<usize>,
+    /// Also train each user-defined activation with its expression kernels off (Burn's
+    /// composed tensor operations, as `ACTLAB_FUSED_EXPR=0`), right after the fused run:
+    /// the two paths side by side in one process.
+    #[arg(long)]
+    pub composed_too: bool,
+    /// Where user-defined activations come from.
+    #[command(flatten)]
+    pub defs: DefinitionArgs,
     /// The shape of every network built.
     #[command(flatten)]
     pub shape: ShapeArgs,

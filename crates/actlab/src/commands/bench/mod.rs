@@ -24,7 +24,7 @@ use train::{Observer, RunContext, Start, StepPhases, fit, load_network};
 
 use crate::cli::bench::{BenchActsArgs, BenchPeakArgs, BenchTrainArgs};
 use crate::context::data::load_data;
-use crate::context::networks::chosen_activations;
+use crate::context::networks::{chosen_activations, definition_file};
 use crate::context::print::print_json;
 use crate::context::runtime::{Runtime, check_memory};
 use crate::failure::{Failure, failed, input};
@@ -129,6 +129,12 @@ impl Observer for Timings {
 #[derive(Serialize)]
 struct TrainTiming {
     activation: String,
+    /// How the activation was computed (`acts::kernel_path`).
+    kernel: String,
+    /// A user expression's operations (`spec::Expr::operations`) and the median time to
+    /// compile it to its kernels (µs, of 200).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expression: Option<ExpressionCost>,
     threads: usize,
     device: String,
     /// Epochs measured (after the first, a warm-up, when there are several).
@@ -151,6 +157,36 @@ struct TrainTiming {
     step_ms: StepMs,
     /// The step's matrix products against this machine's peak.
     products: Products,
+}
+
+/// What a user expression costs before training.
+#[derive(Serialize)]
+struct ExpressionCost {
+    operations: usize,
+    compile_us: f64,
+}
+
+/// The operations of a user expression and its median compile time.
+fn expression_cost(activation: &ActivationSpec) -> Option<ExpressionCost> {
+    let ActivationSpec::Custom(definition) = activation else {
+        return None;
+    };
+    let spec::Compiled::Expression(expr) = definition.compiled() else {
+        return None;
+    };
+    let times = (0..200)
+        .map(|_| {
+            let start = Instant::now();
+            let kernel = acts::ExprKernel::compile(definition);
+            let us = start.elapsed().as_secs_f64() * 1e6;
+            drop(kernel);
+            us
+        })
+        .collect();
+    Some(ExpressionCost {
+        operations: expr.operations(),
+        compile_us: median(times),
+    })
 }
 
 /// A step's matrix products: how fast, and how far from the limit.
@@ -199,6 +235,9 @@ pub fn train(args: BenchTrainArgs, json: bool) -> Result<ExitCode, Failure> {
         name: "bench".into(),
         ..ExperimentFile::default()
     };
+    if let Some(path) = &args.defs.file {
+        file.definitions = definition_file(path)?;
+    }
     args.shape.apply(&mut file);
     file.train.epochs = args.epochs;
     file.train.batch_size = args.batch_size;
@@ -221,8 +260,17 @@ pub fn train(args: BenchTrainArgs, json: bool) -> Result<ExitCode, Failure> {
         ..rt.run_context()
     };
     let limits = peak::measure(rt.threads).map_err(failed)?;
-    let rows =
-        rt.run(|rt| train_timings(&experiment, &data, scale, rt, &context, &args, limits))?;
+    let rows = rt.run(|rt| {
+        TrainBench {
+            data: &data,
+            scale,
+            rt,
+            context: &context,
+            args: &args,
+            limits,
+        }
+        .timings(&experiment)
+    })?;
     if json {
         print_json(&rows)?;
         return Ok(ExitCode::SUCCESS);
@@ -265,20 +313,54 @@ pub fn peak(args: BenchPeakArgs, json: bool) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Trains each run of `experiment` and times its phases.
-fn train_timings(
-    experiment: &spec::Experiment,
-    data: &data::FashionMnist,
+/// What every timed run of `bench train` shares.
+struct TrainBench<'a> {
+    data: &'a data::FashionMnist,
+    /// Full-epoch images over the images trained on (`--images`).
     scale: f64,
-    rt: &Runtime,
-    context: &RunContext,
-    args: &BenchTrainArgs,
+    rt: &'a Runtime,
+    context: &'a RunContext,
+    args: &'a BenchTrainArgs,
     limits: peak::Limits,
-) -> Result<Vec<TrainTiming>, Failure> {
-    let mut rows = Vec::new();
-    for spec in experiment.runs() {
+}
+
+impl TrainBench<'_> {
+    /// Trains each run of `experiment` and times its phases; a user expression fused
+    /// first, then (with --composed-too) the same run composed.
+    fn timings(&self, experiment: &spec::Experiment) -> Result<Vec<TrainTiming>, Failure> {
+        let mut rows = Vec::new();
+        for spec in experiment.runs() {
+            let custom = matches!(
+                spec.network().activation.as_ref().map(|a| &a.kind),
+                Some(ActivationSpec::Custom(_))
+            );
+            let paths: &[bool] = if custom && self.args.composed_too {
+                &[true, false]
+            } else {
+                &[true]
+            };
+            for &fused in paths {
+                acts::set_expression_kernels(fused);
+                let row = self.timing(&spec);
+                acts::set_expression_kernels(true);
+                rows.push(row?);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Trains one run and times its phases.
+    fn timing(&self, spec: &spec::RunSpec) -> Result<TrainTiming, Failure> {
+        let Self {
+            data,
+            scale,
+            rt,
+            context,
+            args,
+            limits,
+        } = *self;
         let mut timings = Timings::default();
-        let record = fit(&spec, Start::Fresh, data, &rt.device, context, &mut timings)
+        let record = fit(spec, Start::Fresh, data, &rt.device, context, &mut timings)
             .with_context(|| format!("run {}", spec.name()))
             .map_err(failed)?;
         let skip = usize::from(timings.epochs.len() > 1);
@@ -307,8 +389,11 @@ fn train_timings(
         // A full epoch's steps: the last batch may be short, which the count of whole
         // batches' products overstates by under one step in 469.
         let steps = full_epoch_steps(args.batch_size, data.train.len(), scale);
-        rows.push(TrainTiming {
+        let activation = spec.network().activation.as_ref();
+        Ok(TrainTiming {
             activation: spec.network().activation_name().to_string(),
+            kernel: activation.map_or_else(|| "none".into(), |a| acts::kernel_path(&a.kind)),
+            expression: activation.and_then(|a| expression_cost(&a.kind)),
             threads: rt.threads,
             device: rt.device_name.clone(),
             epochs_measured: measured.len(),
@@ -327,9 +412,8 @@ fn train_timings(
                 limits,
             },
             step_ms,
-        });
+        })
     }
-    Ok(rows)
 }
 
 /// Steps of a full epoch: `images` per epoch measured, scaled to the full set.
@@ -339,10 +423,19 @@ fn full_epoch_steps(batch_size: usize, images: usize, scale: f64) -> f64 {
 
 /// The tables of `bench train`.
 fn print_train_timings(rows: &[TrainTiming]) {
+    let relu = rows
+        .iter()
+        .find(|r| r.activation == "ReLU")
+        .map(|r| r.epoch_s);
+    let width = rows
+        .iter()
+        .map(|r| r.activation.chars().count())
+        .fold(12, usize::max);
     outln!(
-        "{:<12} {:>8} {:>8} {:>10}   step ms: {:>8} {:>8} {:>8} {:>9}",
+        "{:<width$} {:>8} {:>7} {:>8} {:>10}   step ms: {:>8} {:>8} {:>8} {:>9}   kernel",
         "activation",
         "epoch s",
+        "× ReLU",
         "eval s",
         "dead-pass s",
         "assemble",
@@ -351,16 +444,29 @@ fn print_train_timings(rows: &[TrainTiming]) {
         "optimiser"
     );
     for r in rows {
+        let ratio = relu.map_or_else(
+            || "-".to_string(),
+            |relu| format!("{:.2}", r.epoch_s / relu),
+        );
+        let kernel = match &r.expression {
+            Some(e) if r.kernel.starts_with("fused") => format!(
+                "{}; {} operations, compiled in {:.0} µs",
+                r.kernel, e.operations, e.compile_us
+            ),
+            _ => r.kernel.clone(),
+        };
         outln!(
-            "{:<12} {:>8.3} {:>8.3} {:>10.3}            {:>8.3} {:>8.3} {:>8.3} {:>9.3}",
+            "{:<width$} {:>8.3} {:>7} {:>8.3} {:>10.3}            {:>8.3} {:>8.3} {:>8.3} {:>9.3}   {}",
             r.activation,
             r.epoch_s,
+            ratio,
             r.eval_s,
             r.dead_neuron_pass_s,
             r.step_ms.assemble,
             r.step_ms.forward,
             r.step_ms.backward,
-            r.step_ms.optimizer
+            r.step_ms.optimizer,
+            kernel
         );
     }
     let Some(first) = rows.first() else { return };
