@@ -69,7 +69,30 @@ fn generate(rng: &mut Rng, budget: usize) -> String {
             generate(rng, left),
             generate(rng, right)
         ),
-        5 => format!("({}) ^ {}", generate(rng, budget - 1), 2 + rng.below(3)),
+        // Powers: small integers (products in Burn), a larger or negative integer, a
+        // fraction of a positive base, a number to a bounded power, a positive base to a
+        // bounded exponent (tensor ^ tensor); and a number over or minus a tensor.
+        5 => match rng.below(7) {
+            0 | 1 => format!("({}) ^ {}", generate(rng, budget - 1), 2 + rng.below(3)),
+            2 => format!(
+                "(1 + abs({})) ^ {}",
+                generate(rng, budget - 1),
+                ["-1", "-2", "5", "-3"][rng.below(4)]
+            ),
+            3 => format!("(abs({}) + 0.5) ^ 1.5", generate(rng, budget - 1)),
+            4 => format!("2 ^ tanh({})", generate(rng, budget - 1)),
+            5 => format!(
+                "(abs({}) + 0.5) ^ sigmoid({})",
+                generate(rng, left),
+                generate(rng, right)
+            ),
+            _ => format!(
+                "{} {} (1 + abs({}))",
+                ["1.5", "-0.7"][rng.below(2)],
+                ["/", "-"][rng.below(2)],
+                generate(rng, budget - 1)
+            ),
+        },
         6 => format!("exp(min({}, 5))", generate(rng, budget - 1)),
         7 => format!("log(abs({}) + 0.5)", generate(rng, budget - 1)),
         8 => format!("sqrt(abs({}) + 0.5)", generate(rng, budget - 1)),
