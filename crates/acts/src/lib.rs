@@ -23,8 +23,7 @@ pub use eval::evaluate_points;
 pub use float64::float64_device;
 pub use fused::{
     ExprKernel, FusedOps, PIECE as ELEMENTWISE_PIECE, applies as fused_kernels_apply, each_piece,
-    enabled as fused_kernels_enabled, expressions_enabled as expression_kernels_enabled,
-    flex_tensor, flex_values, set_enabled as set_fused_kernels,
+    enabled as fused_kernels_enabled, flex_tensor, flex_values, set_enabled as set_fused_kernels,
     set_expressions_enabled as set_expression_kernels,
 };
 pub use rational::Rational;
@@ -70,6 +69,9 @@ pub fn machine_order(activation: &ActivationSpec) -> Option<&'static str> {
     match activation {
         ActivationSpec::Builtin(ActivationKind::BSpline) => {
             Some("BSpline weighs its basis with Burn's matrix product and sums")
+        }
+        ActivationSpec::Custom(_) if !fused::expressions_enabled() => {
+            Some("ACTLAB_FUSED_EXPR=0: the expression in Burn's own operations")
         }
         ActivationSpec::Custom(definition)
             if matches!(definition.compiled(), Compiled::Mixture(_)) =>

@@ -16,6 +16,7 @@ use acts::{Activation, set_expression_kernels};
 use burn::tensor::{Device, Tensor, TensorData};
 use spec::{ActivationSpec, Compiled, CustomActivation, Expr};
 
+mod common;
 #[path = "expression_kernels/truth.rs"]
 mod truth;
 
@@ -188,6 +189,24 @@ fn evaluate(module: &Activation, x: &Tensor<2>, weights: &Tensor<2>) -> Vec<Vec<
     out
 }
 
+/// The incoming gradient of every comparison: cos(0.7 x), so that it is not all ones.
+fn upstream(x: &[f32]) -> Vec<f32> {
+    x.iter().map(|&v| (0.7 * v).cos()).collect()
+}
+
+/// `module` evaluated at x (`[rows, x.len() / rows]`) with expression kernels off, then
+/// on: (composed, fused), each as [`evaluate`] gives it.
+fn both_paths(module: &Activation, x: &[f32], rows: usize) -> (Vec<Vec<f32>>, Vec<Vec<f32>>) {
+    let device = Device::flex().autodiff();
+    let shape = [rows, x.len() / rows];
+    let tensor = |v: Vec<f32>| Tensor::<2>::from_data(TensorData::new(v, shape), &device);
+    let (xt, wt) = (tensor(x.to_vec()), tensor(upstream(x)));
+    set_expression_kernels(false);
+    let composed = evaluate(module, &xt, &wt);
+    set_expression_kernels(true);
+    (composed, evaluate(module, &xt, &wt))
+}
+
 /// The same outputs in float64 by dual numbers: values and input gradients per element,
 /// parameter gradients summed per unit (`params[k]` has one value per unit, or one);
 /// every intermediate perturbed by `rounding`.
@@ -294,21 +313,13 @@ fn compare(
     rows: usize,
     tally: &mut Tally,
 ) {
-    let device = Device::flex().autodiff();
-    let units = x.len() / rows;
-    let weights: Vec<f32> = x.iter().map(|&v| (0.7 * v).cos()).collect();
-    let tensor =
-        |v: &[f32]| Tensor::<2>::from_data(TensorData::new(v.to_vec(), [rows, units]), &device);
-    let (xt, wt) = (tensor(x), tensor(&weights));
+    let weights = upstream(x);
     let params: Vec<Vec<f32>> = module
         .params()
         .into_iter()
         .map(|(_, p)| p.into_data().try_into_vec::<f32>().unwrap())
         .collect();
-    set_expression_kernels(false);
-    let composed = evaluate(module, &xt, &wt);
-    set_expression_kernels(true);
-    let fused = evaluate(module, &xt, &wt);
+    let (composed, fused) = both_paths(module, x, rows);
     let exact = truth(expr, x, &weights, &params, &mut truth::Exact);
     let mut rounding = Float32Noise(Rng(x.len() as u64));
     let mut spread: Vec<Vec<f64>> = exact.iter().map(|e| vec![0.0; e.len()]).collect();
@@ -478,14 +489,8 @@ fn compare_mixture(functions: &[&str], tally: &mut Tally, rng: &mut Rng) {
             .with_param_values(std::slice::from_ref(&logits))
             .expect("logits fit");
         let x = points(rng, rows * width);
-        let weights: Vec<f32> = x.iter().map(|&v| (0.7 * v).cos()).collect();
-        let tensor =
-            |v: &[f32]| Tensor::<2>::from_data(TensorData::new(v.to_vec(), [rows, width]), &device);
-        let (xt, wt) = (tensor(&x), tensor(&weights));
-        set_expression_kernels(false);
-        let composed = evaluate(&module, &xt, &wt);
-        set_expression_kernels(true);
-        let fused = evaluate(&module, &xt, &wt);
+        let weights = upstream(&x);
+        let (composed, fused) = both_paths(&module, &x, rows);
         // float64: s = softmax over the functions per unit; y = sum s_i f_i; the logits'
         // gradient is s_j (f_j - y) times the incoming gradient.
         let logits: Vec<f64> = logits.iter().map(|&l| l as f32 as f64).collect();

@@ -75,9 +75,10 @@ type Piece<'a, const I: usize, const O: usize> = ([&'a [f32]; I], [&'a mut [f32]
 
 /// `update` run on pieces of [`PIECE`] elements of `inputs` (read) and `outputs`
 /// (updated in place), all of one length, over the pool when there is more than one
-/// piece (`acts::each_piece`, the fused activations' mechanism). `update` is a plain loop over the piece's slices (zipped, so that it
-/// vectorises: a loop with indices and bounds checks, writing to fresh buffers, was
-/// measured slower than Burn's five passes, which work in place).
+/// piece (`acts::each_piece`, the fused activations' mechanism). `update` is a plain
+/// loop over the piece's slices (zipped, so that it vectorises: a loop with indices and
+/// bounds checks, writing to fresh buffers, was measured slower than Burn's five
+/// passes, which work in place).
 fn elementwise<const I: usize, const O: usize>(
     inputs: [&[f32]; I],
     outputs: [&mut [f32]; O],

@@ -225,6 +225,90 @@ fn row<B: Backend>(stacked: FloatTensor<B>, index: usize) -> FloatTensor<B> {
     B::float_reshape(slice, Shape::new([size]))
 }
 
+/// A tensor under autodiff.
+type Tracked<B, C> = FloatTensor<Autodiff<B, C>>;
+
+/// `(dx, dparam)` from x, the parameter, the incoming gradient and the extra argument.
+type PairGradients<B, E> =
+    fn(FloatTensor<B>, FloatTensor<B>, FloatTensor<B>, E) -> (FloatTensor<B>, FloatTensor<B>);
+
+/// The backward pass of an operation of x and one parameter tensor whose backend
+/// computes both gradients in one call (TeLU, user expressions), `extra` the operation's
+/// non-tensor argument.
+struct PairBackward<B: Backend, E> {
+    backward: PairGradients<B, E>,
+}
+
+impl<B: Backend, E> std::fmt::Debug for PairBackward<B, E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PairBackward")
+    }
+}
+
+impl<B: Backend, E: Clone + Send + std::fmt::Debug + 'static> Backward<B, 2>
+    for PairBackward<B, E>
+{
+    type State = (FloatTensor<B>, FloatTensor<B>, E);
+
+    fn backward(self, ops: Ops<Self::State, 2>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let (x, param, extra) = ops.state;
+        let [node_x, node_param] = ops.parents;
+        let grad = grads.consume::<B>(&ops.node);
+        let (dx, dparam) = (self.backward)(x, param, grad, extra);
+        if let Some(node) = node_x {
+            grads.register::<B>(node.id, dx);
+        }
+        if let Some(node) = node_param {
+            grads.register::<B>(node.id, dparam);
+        }
+    }
+}
+
+/// `forward(x, param, extra)` under autodiff, differentiated by `backward`.
+fn with_pair_backward<B: Backend, C: CheckpointStrategy, E>(
+    x: Tracked<B, C>,
+    param: Tracked<B, C>,
+    extra: E,
+    forward: fn(FloatTensor<B>, FloatTensor<B>, E) -> FloatTensor<B>,
+    backward: PairGradients<B, E>,
+) -> Tracked<B, C>
+where
+    E: Clone + Send + std::fmt::Debug + 'static,
+{
+    let nodes = [x.node(), param.node()];
+    let (x, param) = (x.into_primitive(), param.into_primitive());
+    let out = forward(x.clone(), param.clone(), extra.clone());
+    match (PairBackward { backward })
+        .prepare::<C>(nodes)
+        .compute_bound()
+        .stateful()
+    {
+        OpsKind::Tracked(prep) => prep.finish((x, param, extra), out),
+        OpsKind::UnTracked(prep) => prep.finish(out),
+    }
+}
+
+/// A pair backward called on autodiff tensors: its gradients are constants (actlab needs
+/// no gradient of a gradient; the curvature probes take finite differences of gradients).
+fn constant_pair<B: Backend, C: CheckpointStrategy, E>(
+    x: Tracked<B, C>,
+    param: Tracked<B, C>,
+    grad: Tracked<B, C>,
+    extra: E,
+    backward: PairGradients<B, E>,
+) -> (Tracked<B, C>, Tracked<B, C>) {
+    let (dx, dparam) = backward(
+        x.into_primitive(),
+        param.into_primitive(),
+        grad.into_primitive(),
+        extra,
+    );
+    (
+        FloatTensor::<Autodiff<B, C>>::new(dx),
+        FloatTensor::<Autodiff<B, C>>::new(dparam),
+    )
+}
+
 impl<B: Backend + FusedOps, C: CheckpointStrategy> FusedOps for Autodiff<B, C> {
     fn fused_activation(x: FloatTensor<Self>, function: FusedKernel) -> FloatTensor<Self> {
         #[derive(Debug)]
@@ -271,38 +355,13 @@ impl<B: Backend + FusedOps, C: CheckpointStrategy> FusedOps for Autodiff<B, C> {
     }
 
     fn telu(x: FloatTensor<Self>, alpha: FloatTensor<Self>) -> FloatTensor<Self> {
-        #[derive(Debug)]
-        struct TeluBackward;
-
-        impl<B: Backend + FusedOps> Backward<B, 2> for TeluBackward {
-            type State = (FloatTensor<B>, FloatTensor<B>);
-
-            fn backward(
-                self,
-                ops: Ops<Self::State, 2>,
-                grads: &mut Gradients,
-                _: &mut Checkpointer,
-            ) {
-                let (x, alpha) = ops.state;
-                let [node_x, node_alpha] = ops.parents;
-                let grad = grads.consume::<B>(&ops.node);
-                let (dx, dalpha) = B::telu_backward(x, alpha, grad);
-                if let Some(node) = node_x {
-                    grads.register::<B>(node.id, dx);
-                }
-                if let Some(node) = node_alpha {
-                    grads.register::<B>(node.id, dalpha);
-                }
-            }
-        }
-
-        let nodes = [x.node(), alpha.node()];
-        let (input, alpha) = (x.into_primitive(), alpha.into_primitive());
-        let out = B::telu(input.clone(), alpha.clone());
-        match TeluBackward.prepare::<C>(nodes).compute_bound().stateful() {
-            OpsKind::Tracked(prep) => prep.finish((input, alpha), out),
-            OpsKind::UnTracked(prep) => prep.finish(out),
-        }
+        with_pair_backward::<B, C, ()>(
+            x,
+            alpha,
+            (),
+            |x, alpha, ()| B::telu(x, alpha),
+            |x, alpha, grad, ()| B::telu_backward(x, alpha, grad),
+        )
     }
 
     fn telu_backward(
@@ -310,15 +369,9 @@ impl<B: Backend + FusedOps, C: CheckpointStrategy> FusedOps for Autodiff<B, C> {
         alpha: FloatTensor<Self>,
         grad: FloatTensor<Self>,
     ) -> (FloatTensor<Self>, FloatTensor<Self>) {
-        let (dx, dalpha) = B::telu_backward(
-            x.into_primitive(),
-            alpha.into_primitive(),
-            grad.into_primitive(),
-        );
-        (
-            FloatTensor::<Self>::new(dx),
-            FloatTensor::<Self>::new(dalpha),
-        )
+        constant_pair::<B, C, ()>(x, alpha, grad, (), |x, alpha, grad, ()| {
+            B::telu_backward(x, alpha, grad)
+        })
     }
 
     fn expand_param(param: FloatTensor<Self>, rows: usize, units: usize) -> FloatTensor<Self> {
@@ -443,42 +496,7 @@ impl<B: Backend + FusedOps, C: CheckpointStrategy> FusedOps for Autodiff<B, C> {
         params: FloatTensor<Self>,
         kernel: Arc<ExprKernel>,
     ) -> FloatTensor<Self> {
-        #[derive(Debug)]
-        struct ExpressionBackward;
-
-        impl<B: Backend + FusedOps> Backward<B, 2> for ExpressionBackward {
-            type State = (FloatTensor<B>, FloatTensor<B>, Arc<ExprKernel>);
-
-            fn backward(
-                self,
-                ops: Ops<Self::State, 2>,
-                grads: &mut Gradients,
-                _: &mut Checkpointer,
-            ) {
-                let (x, params, kernel) = ops.state;
-                let [node_x, node_params] = ops.parents;
-                let grad = grads.consume::<B>(&ops.node);
-                let (dx, dparams) = B::expression_backward(x, params, grad, kernel);
-                if let Some(node) = node_x {
-                    grads.register::<B>(node.id, dx);
-                }
-                if let Some(node) = node_params {
-                    grads.register::<B>(node.id, dparams);
-                }
-            }
-        }
-
-        let nodes = [x.node(), params.node()];
-        let (x, params) = (x.into_primitive(), params.into_primitive());
-        let y = B::expression(x.clone(), params.clone(), kernel.clone());
-        match ExpressionBackward
-            .prepare::<C>(nodes)
-            .compute_bound()
-            .stateful()
-        {
-            OpsKind::Tracked(prep) => prep.finish((x, params, kernel), y),
-            OpsKind::UnTracked(prep) => prep.finish(y),
-        }
+        with_pair_backward::<B, C, _>(x, params, kernel, B::expression, B::expression_backward)
     }
 
     fn expression_backward(
@@ -487,15 +505,6 @@ impl<B: Backend + FusedOps, C: CheckpointStrategy> FusedOps for Autodiff<B, C> {
         grad: FloatTensor<Self>,
         kernel: Arc<ExprKernel>,
     ) -> (FloatTensor<Self>, FloatTensor<Self>) {
-        let (dx, dparams) = B::expression_backward(
-            x.into_primitive(),
-            params.into_primitive(),
-            grad.into_primitive(),
-            kernel,
-        );
-        (
-            FloatTensor::<Self>::new(dx),
-            FloatTensor::<Self>::new(dparams),
-        )
+        constant_pair::<B, C, _>(x, params, grad, kernel, B::expression_backward)
     }
 }

@@ -83,3 +83,22 @@ pub fn fixture_staf(case: &Value, device: &Device) -> Staf {
         other => panic!("STAF is a sum of sinusoids, not {other:?}"),
     }
 }
+
+/// SELU's constants (Klambauer et al. 2017), in float64.
+pub const SELU_ALPHA: f64 = 1.673_263_242_354_377_3;
+pub const SELU_SCALE: f64 = 1.050_700_987_355_480_5;
+
+/// σ(x) in float64, without overflow on either side.
+pub fn sigmoid(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// Φ(x), the standard normal CDF, in float64 (through erfc: accurate in the lower tail).
+pub fn normal_cdf(x: f64) -> f64 {
+    0.5 * statrs::function::erf::erfc(-x / std::f64::consts::SQRT_2)
+}

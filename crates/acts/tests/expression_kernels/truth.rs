@@ -8,8 +8,8 @@
 //! (Parker 1997): the spread of a few such runs around the exact value is how far a
 //! float32 evaluation of this composition can land from it at this point.
 
+use crate::common::{SELU_ALPHA, SELU_SCALE, normal_cdf, sigmoid};
 use spec::{BinaryOp, Comparison, Expr, Extremum, FixedFn, UnaryFn};
-use statrs::function::erf::erfc;
 
 /// A value and its derivatives with respect to x and the parameters.
 #[derive(Clone, Copy, Debug)]
@@ -175,10 +175,6 @@ fn sign(v: f64) -> f64 {
     }
 }
 
-fn sigmoid(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
-}
-
 fn softplus(x: f64) -> f64 {
     if x > 20.0 { x } else { x.exp().ln_1p() }
 }
@@ -186,7 +182,7 @@ fn softplus(x: f64) -> f64 {
 /// Φ(x) and φ(x).
 fn normal(x: f64) -> (f64, f64) {
     (
-        0.5 * erfc(-x / std::f64::consts::SQRT_2),
+        normal_cdf(x),
         (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt(),
     )
 }
@@ -247,7 +243,7 @@ pub fn registry(f: FixedFn, x: f64) -> (f64, f64) {
             )
         }
         FixedFn::ELU | FixedFn::CELU => elu(x, 1.0, 1.0),
-        FixedFn::SELU => elu(x, 1.673_263_242_354_377_3, 1.050_700_987_355_480_5),
+        FixedFn::SELU => elu(x, SELU_ALPHA, SELU_SCALE),
         FixedFn::Softplus => (softplus(x), if x > 20.0 { 1.0 } else { sigmoid(x) }),
         FixedFn::Softsign => (x / (1.0 + x.abs()), 1.0 / (1.0 + x.abs()).powi(2)),
         FixedFn::Hardtanh => (x.clamp(-1.0, 1.0), step(x > -1.0 && x < 1.0)),

@@ -70,13 +70,11 @@ pub fn numerics(network: &NetworkConfig, device: &Device) -> Numerics {
     if !acts::fused_kernels_enabled() {
         machine_order.push("ACTLAB_FUSED=0: Burn's own operations".to_string());
     }
-    let activation = network.activation.as_ref().map(|a| &a.kind);
-    if matches!(activation, Some(spec::ActivationSpec::Custom(_)))
-        && !acts::expression_kernels_enabled()
+    if let Some(reason) = network
+        .activation
+        .as_ref()
+        .and_then(|a| acts::machine_order(&a.kind))
     {
-        machine_order.push("ACTLAB_FUSED_EXPR=0: the expression in Burn's own operations".into());
-    }
-    if let Some(reason) = activation.and_then(acts::machine_order) {
         machine_order.push(reason.to_string());
     }
     Numerics {

@@ -479,7 +479,7 @@ fn print_train_timings(rows: &[TrainTiming]) {
         limits.fma_gflops
     );
     outln!(
-        "{:<12} {:>18} {:>18} {:>18}",
+        "{:<width$} {:>18} {:>18} {:>18}",
         "activation",
         "forward",
         "backward",
@@ -489,7 +489,7 @@ fn print_train_timings(rows: &[TrainTiming]) {
         let p = &r.products;
         let cell = |gflops: f64| format!("{gflops:.1} ({:.0} %)", p.share(gflops));
         outln!(
-            "{:<12} {:>18} {:>18} {:>18}",
+            "{:<width$} {:>18} {:>18} {:>18}",
             r.activation,
             cell(p.forward_gflops),
             cell(p.backward_gflops),

@@ -112,29 +112,16 @@ fn run_segment(program: &Program, inputs: Inputs, regs: &mut [f32], seg: Segment
     }
 }
 
-/// `out = f(x)`.
-pub(super) fn forward(program: &Program, inputs: Inputs, out: &mut [f32]) {
-    let piece = inputs.piece_len();
-    let pieces: Vec<_> = out.chunks_mut(piece).enumerate().collect();
-    each_piece(pieces, PARALLEL_PIECES, |(index, out)| {
-        vmath::run(
-            #[inline(always)]
-            || {
-                let mut regs = registers(program, inputs);
-                let start = index * piece;
-                for seg in inputs.segments(start, start + out.len()) {
-                    run_segment(program, inputs, &mut regs, seg);
-                    let result = &regs[program.outputs[0] as usize * BLOCK..][..seg.len];
-                    out[seg.start - start..][..seg.len].copy_from_slice(result);
-                }
-            },
-        )
-    });
+/// Register `reg`'s first `len` lanes.
+#[inline(always)]
+fn lanes(regs: &[f32], reg: Reg, len: usize) -> &[f32] {
+    &regs[reg as usize * BLOCK..][..len]
 }
 
-/// Writes `dx` (the first output) and returns each further output summed over the
-/// elements, per unit (`[outputs - 1, size]`), in float64, rounded at the end.
-pub(super) fn backward(program: &Program, inputs: Inputs, dx: &mut [f32]) -> Vec<f32> {
+/// Writes the first output to `out` and returns each further output summed over the
+/// elements, per unit (`[outputs - 1, size]`), in float64, rounded at the end (empty for
+/// a forward program).
+pub(super) fn run(program: &Program, inputs: Inputs, out: &mut [f32]) -> Vec<f32> {
     let piece = inputs.piece_len();
     let sums_per_output = if inputs.size > 1 {
         inputs.size
@@ -142,20 +129,20 @@ pub(super) fn backward(program: &Program, inputs: Inputs, dx: &mut [f32]) -> Vec
         SUM_LANES
     };
     let terms = program.outputs.len() - 1;
-    let pieces: Vec<_> = dx.chunks_mut(piece).enumerate().collect();
-    let partials = each_piece(pieces, PARALLEL_PIECES, |(index, dx)| {
+    let pieces: Vec<_> = out.chunks_mut(piece).enumerate().collect();
+    let partials = each_piece(pieces, PARALLEL_PIECES, |(index, out)| {
         vmath::run(
             #[inline(always)]
             || {
                 let mut regs = registers(program, inputs);
                 let mut sums = vec![0.0f64; terms * sums_per_output];
                 let start = index * piece;
-                for seg in inputs.segments(start, start + dx.len()) {
+                for seg in inputs.segments(start, start + out.len()) {
                     run_segment(program, inputs, &mut regs, seg);
-                    let result = &regs[program.outputs[0] as usize * BLOCK..][..seg.len];
-                    dx[seg.start - start..][..seg.len].copy_from_slice(result);
+                    let first = lanes(&regs, program.outputs[0], seg.len);
+                    out[seg.start - start..][..seg.len].copy_from_slice(first);
                     for (k, &reg) in program.outputs[1..].iter().enumerate() {
-                        let values = &regs[reg as usize * BLOCK..][..seg.len];
+                        let values = lanes(&regs, reg, seg.len);
                         let sums = &mut sums[k * sums_per_output..][..sums_per_output];
                         if inputs.size > 1 {
                             let sums = &mut sums[seg.column..][..seg.len];

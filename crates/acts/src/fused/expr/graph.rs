@@ -47,30 +47,46 @@ pub(super) enum Op {
 }
 
 impl Op {
-    /// The nodes this one reads.
-    pub(super) fn operands(self) -> Vec<Id> {
+    /// Leaves are read, not computed: x, the incoming gradient, parameters, constants.
+    pub(super) fn is_leaf(self) -> bool {
+        matches!(self, Op::X | Op::Grad | Op::Param(_) | Op::Const(_))
+    }
+
+    /// The same operation with each operand replaced by `f(operand)`, called in operand
+    /// order (a `Select`'s comparison sides, then its branches).
+    pub(super) fn map_operands(self, mut f: impl FnMut(Id) -> Id) -> Op {
         match self {
-            Op::X | Op::Grad | Op::Param(_) | Op::Const(_) => Vec::new(),
-            Op::Neg(a)
-            | Op::PowInt(a, _)
-            | Op::Exp(a)
-            | Op::Log(a)
-            | Op::Sin(a)
-            | Op::Cos(a)
-            | Op::Abs(a)
-            | Op::Sqrt(a)
-            | Op::Sign(a)
-            | Op::Value(_, a)
-            | Op::Slope(_, a) => vec![a],
-            Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) | Op::Div(a, b) | Op::Pow(a, b) => {
-                vec![a, b]
-            }
-            Op::Select(_, l, r, a, b) => vec![l, r, a, b],
+            Op::X | Op::Grad | Op::Param(_) | Op::Const(_) => self,
+            Op::Neg(a) => Op::Neg(f(a)),
+            Op::Add(a, b) => Op::Add(f(a), f(b)),
+            Op::Sub(a, b) => Op::Sub(f(a), f(b)),
+            Op::Mul(a, b) => Op::Mul(f(a), f(b)),
+            Op::Div(a, b) => Op::Div(f(a), f(b)),
+            Op::PowInt(a, n) => Op::PowInt(f(a), n),
+            Op::Pow(a, b) => Op::Pow(f(a), f(b)),
+            Op::Exp(a) => Op::Exp(f(a)),
+            Op::Log(a) => Op::Log(f(a)),
+            Op::Sin(a) => Op::Sin(f(a)),
+            Op::Cos(a) => Op::Cos(f(a)),
+            Op::Abs(a) => Op::Abs(f(a)),
+            Op::Sqrt(a) => Op::Sqrt(f(a)),
+            Op::Sign(a) => Op::Sign(f(a)),
+            Op::Select(c, l, r, a, b) => Op::Select(c, f(l), f(r), f(a), f(b)),
+            Op::Value(g, a) => Op::Value(g, f(a)),
+            Op::Slope(g, a) => Op::Slope(g, f(a)),
         }
     }
-}
 
-impl Op {
+    /// The nodes this one reads.
+    pub(super) fn operands(self) -> Vec<Id> {
+        let mut read = Vec::new();
+        self.map_operands(|id| {
+            read.push(id);
+            id
+        });
+        read
+    }
+
     /// The operation computed with this one for little more than its own cost: a registry
     /// function's slope with its value (one exp or erf for both), cos with sin.
     pub(super) fn partner(self) -> Option<Op> {

@@ -138,7 +138,8 @@ impl ExprKernel {
     /// `out = f(x)`; `params` is `[params, size]`, size 1 (shared) or x's last dimension.
     pub fn forward(&self, x: &[f32], params: &[f32], size: usize, out: &mut [f32]) {
         assert_eq!(x.len(), out.len(), "expression forward: lengths differ");
-        exec::forward(&self.forward, self.inputs(x, params, size, &[]), out);
+        let sums = exec::run(&self.forward, self.inputs(x, params, size, &[]), out);
+        debug_assert!(sums.is_empty(), "a forward program has one output");
     }
 
     /// Writes `dx = grad f'(x)` and returns the parameters' gradients, `[params, size]`.
@@ -154,6 +155,6 @@ impl ExprKernel {
             x.len() == grad.len() && x.len() == dx.len(),
             "expression backward: lengths differ"
         );
-        exec::backward(&self.backward, self.inputs(x, params, size, grad), dx)
+        exec::run(&self.backward, self.inputs(x, params, size, grad), dx)
     }
 }

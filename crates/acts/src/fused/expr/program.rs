@@ -65,101 +65,78 @@ impl Program {
         }
 
         let mut program = Program::default();
+        let mut registers = Registers::default();
         let mut reg_of = vec![Reg::MAX; count];
-        let mut free: Vec<Reg> = Vec::new();
         // Leaves first, each in a register of its own for the whole run.
-        for id in (0..count).filter(|&id| live[id]) {
-            let reg = program.registers as Reg;
+        for id in (0..count).filter(|&id| live[id] && graph.nodes[id].is_leaf()) {
+            let reg = registers.take();
             match graph.nodes[id] {
                 Op::X => program.x = Some(reg),
                 Op::Grad => program.grad = Some(reg),
                 Op::Param(i) => program.params.push((reg, i)),
                 Op::Const(bits) => program.constants.push((reg, f32::from_bits(bits))),
-                _ => continue,
+                _ => unreachable!("a leaf"),
             }
             reg_of[id] = reg;
-            program.registers += 1;
         }
-        for id in 0..count {
-            if !live[id] || node_is_leaf(graph.nodes[id]) {
-                continue;
-            }
+        for id in (0..count).filter(|&id| live[id] && !graph.nodes[id].is_leaf()) {
             let node = graph.nodes[id];
             // A node with a register already is the partner of an earlier step: nothing
             // to run, only its operands to release below.
             if reg_of[id] == Reg::MAX {
-                let mut alloc = || {
-                    free.pop().unwrap_or_else(|| {
-                        program.registers += 1;
-                        (program.registers - 1) as Reg
-                    })
-                };
-                let dst = alloc();
+                let dst = registers.take();
                 let partner = node
                     .partner()
                     .and_then(|p| graph.find(p))
                     .filter(|&p| live[p as usize] && reg_of[p as usize] == Reg::MAX);
                 let also = partner.map(|p| {
-                    let reg = alloc();
-                    reg_of[p as usize] = reg;
-                    reg
+                    reg_of[p as usize] = registers.take();
+                    reg_of[p as usize]
                 });
-                let op = remap(node, &reg_of);
                 let lanes = match node {
                     Op::Value(f, _) | Op::Slope(f, _) => Some(Lanes::of(f)),
                     _ => None,
                 };
                 program.steps.push(Step {
                     dst,
-                    op,
+                    op: node.map_operands(|operand| reg_of[operand as usize]),
                     also,
                     lanes,
                 });
                 reg_of[id] = dst;
             }
-            // Freed after `dst` is taken, so that no step writes a register it reads.
+            // Released after `dst` is taken, so that no step writes a register it reads.
             let mut operands = node.operands();
+            operands.sort_unstable();
             operands.dedup();
             for operand in operands {
-                let leaf = node_is_leaf(graph.nodes[operand as usize]);
-                if last_use[operand as usize] == id
-                    && !leaf
-                    && !free.contains(&reg_of[operand as usize])
-                {
-                    free.push(reg_of[operand as usize]);
+                if last_use[operand as usize] == id && !graph.nodes[operand as usize].is_leaf() {
+                    registers.release(reg_of[operand as usize]);
                 }
             }
         }
+        program.registers = registers.count;
         program.outputs = outputs.iter().map(|&o| reg_of[o as usize]).collect();
         program
     }
 }
 
-fn node_is_leaf(op: Op) -> bool {
-    matches!(op, Op::X | Op::Grad | Op::Param(_) | Op::Const(_))
+/// Registers handed out and given back: a released one is reused before a new one.
+#[derive(Default)]
+struct Registers {
+    count: usize,
+    free: Vec<Reg>,
 }
 
-/// `op` with each operand's node replaced by its register.
-fn remap(op: Op, reg: &[Reg]) -> Op {
-    let r = |id: Id| reg[id as usize];
-    match op {
-        Op::X | Op::Grad | Op::Param(_) | Op::Const(_) => op,
-        Op::Neg(a) => Op::Neg(r(a)),
-        Op::Add(a, b) => Op::Add(r(a), r(b)),
-        Op::Sub(a, b) => Op::Sub(r(a), r(b)),
-        Op::Mul(a, b) => Op::Mul(r(a), r(b)),
-        Op::Div(a, b) => Op::Div(r(a), r(b)),
-        Op::PowInt(a, n) => Op::PowInt(r(a), n),
-        Op::Pow(a, b) => Op::Pow(r(a), r(b)),
-        Op::Exp(a) => Op::Exp(r(a)),
-        Op::Log(a) => Op::Log(r(a)),
-        Op::Sin(a) => Op::Sin(r(a)),
-        Op::Cos(a) => Op::Cos(r(a)),
-        Op::Abs(a) => Op::Abs(r(a)),
-        Op::Sqrt(a) => Op::Sqrt(r(a)),
-        Op::Sign(a) => Op::Sign(r(a)),
-        Op::Select(c, l, rr, a, b) => Op::Select(c, r(l), r(rr), r(a), r(b)),
-        Op::Value(f, a) => Op::Value(f, r(a)),
-        Op::Slope(f, a) => Op::Slope(f, r(a)),
+impl Registers {
+    fn take(&mut self) -> Reg {
+        self.free.pop().unwrap_or_else(|| {
+            self.count += 1;
+            (self.count - 1) as Reg
+        })
+    }
+
+    fn release(&mut self, reg: Reg) {
+        self.free.push(reg);
     }
 }
