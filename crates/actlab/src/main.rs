@@ -78,6 +78,7 @@ fn main() -> ExitCode {
         }
         Command::Probe(ProbeCommand::Ntk(args)) => commands::probe::ntk::run(args, json),
         Command::Rerun(args) => commands::rerun::run(args, json),
+        Command::Search(args) => commands::search::run(*args, json),
         Command::Plot(args) => commands::plot::run(args, json),
         Command::Report(args) => commands::report::run(args, json),
         Command::Compare(args) => commands::compare::run(args, json),

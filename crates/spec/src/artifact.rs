@@ -27,7 +27,9 @@ use crate::record::probe::{
     DeadNeuronReport, GradientReport, OutputReport, ProbeRecord, SurfaceReport,
 };
 use crate::record::run::RunRecord;
+use crate::record::search::{CandidateList, Leaderboard};
 use crate::record::summary::SummaryTable;
+use crate::search::SearchFile;
 
 /// A record that is saved as a tagged JSON file.
 pub trait Artifact: Serialize + DeserializeOwned {
@@ -288,6 +290,12 @@ pub enum AnyArtifact {
     Landscape(ProbeRecord<LandscapeReport>),
     /// A neural-tangent-kernel report.
     Ntk(ProbeRecord<NtkReport>),
+    /// A study's checked config.
+    SearchConfig(Box<SearchFile>),
+    /// A study's candidates.
+    SearchCandidates(CandidateList),
+    /// A study's leaderboard.
+    Leaderboard(Leaderboard),
 }
 
 /// Reads whatever actlab file `path` is.
@@ -312,6 +320,9 @@ pub fn read_any(path: &Path) -> Result<AnyArtifact, ArtifactError> {
         ArtifactKind::Hessian => as_kind!(Hessian),
         ArtifactKind::Landscape => as_kind!(Landscape),
         ArtifactKind::Ntk => as_kind!(Ntk),
+        ArtifactKind::SearchConfig => as_kind!(SearchConfig),
+        ArtifactKind::SearchCandidates => as_kind!(SearchCandidates),
+        ArtifactKind::Leaderboard => as_kind!(Leaderboard),
     })
 }
 
@@ -324,6 +335,9 @@ macro_rules! artifact {
 }
 
 artifact!(RunRecord => Run);
+artifact!(SearchFile => SearchConfig);
+artifact!(CandidateList => SearchCandidates);
+artifact!(Leaderboard => Leaderboard);
 artifact!(SummaryTable => Summary);
 artifact!(Figure => Figure);
 artifact!(SurfaceFigure => SurfaceFigure);

@@ -29,5 +29,11 @@ named_choices! {
         Landscape = "landscape",
         /// The neural-tangent-kernel probe's report.
         Ntk = "ntk",
+        /// A study's checked config (`search.json`).
+        SearchConfig = "search-config",
+        /// A study's candidates and their fate before training (`candidates.json`).
+        SearchCandidates = "search-candidates",
+        /// A study's leaderboard (`leaderboard.json`).
+        Leaderboard = "leaderboard",
     }
 }

@@ -27,6 +27,7 @@ pub mod record;
 mod registry;
 pub mod resources;
 pub mod rng;
+pub mod search;
 mod train;
 
 pub use activation::{ActivationConfig, ActivationSpec, Scope};

@@ -20,6 +20,7 @@ pub mod plot;
 pub mod probe;
 pub mod report;
 pub mod rerun;
+pub mod search;
 pub mod shared;
 pub mod show;
 pub mod slurm;
@@ -43,6 +44,7 @@ use plot::PlotArgs;
 use probe::ProbeCommand;
 use report::ReportArgs;
 use rerun::RerunArgs;
+use search::SearchArgs;
 use show::ShowArgs;
 use slurm::SlurmArgs;
 use summary::SummaryArgs;
@@ -170,6 +172,17 @@ pub enum Command {
         after_help = "Examples:\n  actlab slurm configs/book-ch4-seeds.toml --array-limit 8 --time 01:00:00\n  bash book-ch4-seeds.sbatch       # submits the array, then the merge\n  sbatch book-ch4-seeds.sbatch     # the array alone"
     )]
     Slurm(SlurmArgs),
+    /// Search for activations: build every candidate of a space of formulas (unary
+    /// and binary operators in schemas such as b(u(x), u(x))), refuse the non-finite,
+    /// constant, affine and fragile ones, train candidates with equal outputs once,
+    /// then successive halving: each rung trains its candidates (an ordinary
+    /// experiment folder, rung-1/, rung-2/, ...) and promotes the best by recorded
+    /// accuracy alone. Writes OUT/NAME/leaderboard.md, .csv, .json and
+    /// discovered.toml (the best as [[activation]] definitions).
+    #[command(
+        after_help = "Examples:\n  actlab search configs/search-quick.toml\n  actlab search configs/search-rediscovery.toml --jobs auto\n  actlab search --resume results/search-quick\n  actlab search --status results/search-quick\n\nA killed or interrupted study continues with --resume and ends with the same leaderboard: every decision is taken from the runs' records.\nExit codes: 0 done, 130 interrupted (--resume continues), 2 bad config or folder."
+    )]
+    Search(Box<SearchArgs>),
     /// Train one run of a saved experiment for a parent's --jobs (internal).
     #[command(hide = true)]
     Worker(WorkerArgs),

@@ -14,6 +14,7 @@ pub mod plot;
 pub mod probe;
 pub mod report;
 pub mod rerun;
+pub mod search;
 pub mod show;
 pub mod slurm;
 pub mod summary;

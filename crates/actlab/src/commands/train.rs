@@ -75,6 +75,7 @@ pub fn run(args: TrainArgs, json: bool) -> Result<ExitCode, Failure> {
     let show = Shown {
         quiet: args.quiet,
         json,
+        summary: true,
     };
     if let Some(dir) = &args.resume {
         return resume(dir, &args, show);

@@ -3,8 +3,6 @@
 //! Each run in a process of its own trains exactly as it would alone.
 
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
 use anyhow::anyhow;
 
@@ -13,7 +11,7 @@ use crate::context::data::load_data;
 use crate::context::runtime::Runtime;
 use crate::context::saved::saved_experiment;
 use crate::failure::{Failure, input};
-use crate::sweep::{EventLines, INTERRUPTED, Outcome, WorkerEvent, on_interrupt, train_claimed};
+use crate::sweep::{EventLines, INTERRUPTED, Outcome, WorkerEvent, interrupt, train_claimed};
 
 pub fn run(args: WorkerArgs) -> Result<ExitCode, Failure> {
     let experiment = saved_experiment(&args.dir, "worker ")?;
@@ -31,8 +29,7 @@ pub fn run(args: WorkerArgs) -> Result<ExitCode, Failure> {
     let data = load_data(&args.env)?;
     let rt = Runtime::start(&args.env.compute)?;
     let mut context = rt.run_context();
-    context.stop = Arc::new(AtomicBool::new(false));
-    on_interrupt(context.stop.clone())?;
+    context.stop = interrupt()?.stop.clone();
     match rt.run(|rt| train_claimed(spec, &data, rt, &context, &mut EventLines))? {
         Outcome::Trained(record) if record.status.state() == spec::RunState::Interrupted => {
             Ok(ExitCode::from(INTERRUPTED))

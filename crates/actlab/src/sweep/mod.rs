@@ -10,8 +10,8 @@ mod tally;
 mod workers;
 
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::anyhow;
 use data::FashionMnist;
@@ -29,21 +29,50 @@ use crate::output::write_summary_and_figures;
 use crate::progress::SweepProgress;
 use steps::steps_left;
 use tally::Tally;
-use workers::in_workers;
+use workers::{in_workers, interrupt_all};
 
 /// Exit code after an interrupt, as shells report death by SIGINT.
 pub const INTERRUPTED: u8 = 130;
 
-/// First Ctrl-C: ask the loop to stop after its current batch and save. Second: quit now
-/// (every file is written atomically, so nothing is left half-written).
-pub fn on_interrupt(stop: Arc<AtomicBool>) -> Result<(), Failure> {
-    ctrlc::set_handler(move || {
-        if stop.swap(true, Ordering::SeqCst) {
-            std::process::exit(i32::from(INTERRUPTED));
-        }
-        eprintln!("\nactlab: interrupted; finishing this batch and saving a checkpoint (Ctrl-C again to quit at once)");
-    })
-    .map_err(|e| failed(anyhow!("cannot install the Ctrl-C handler: {e}")))
+/// What Ctrl-C reaches: the stop flag every sweep of this process watches, and the
+/// worker processes running now. ctrlc allows one handler per process, and a search
+/// trains a sweep per rung, so the handler is installed once, on first use.
+pub struct Interrupt {
+    /// Set by the first Ctrl-C: finish the current batch, save, stop.
+    pub stop: Arc<AtomicBool>,
+    /// Worker processes to pass the interrupt on to.
+    pub pids: Arc<Mutex<Vec<u32>>>,
+}
+
+/// The process's [`Interrupt`]. First Ctrl-C: the workers are interrupted and the loop
+/// asked to stop after its current batch and save. Second: quit now (every file is
+/// written atomically, so nothing is left half-written).
+pub fn interrupt() -> Result<&'static Interrupt, Failure> {
+    static STATE: OnceLock<Result<Interrupt, String>> = OnceLock::new();
+    STATE
+        .get_or_init(|| {
+            let state = Interrupt {
+                stop: Arc::default(),
+                pids: Arc::default(),
+            };
+            let (stop, pids) = (state.stop.clone(), state.pids.clone());
+            ctrlc::set_handler(move || {
+                let workers = pids.lock().is_ok_and(|p| !p.is_empty());
+                interrupt_all(&pids);
+                if stop.swap(true, Ordering::SeqCst) {
+                    std::process::exit(i32::from(INTERRUPTED));
+                }
+                if workers {
+                    eprintln!("\nactlab: interrupted; each run finishes its batch and saves a checkpoint (Ctrl-C again to quit at once)");
+                } else {
+                    eprintln!("\nactlab: interrupted; finishing this batch and saving a checkpoint (Ctrl-C again to quit at once)");
+                }
+            })
+            .map_err(|e| format!("cannot install the Ctrl-C handler: {e}"))?;
+            Ok(state)
+        })
+        .as_ref()
+        .map_err(|e| failed(anyhow!("{e}")))
 }
 
 /// How a command shows its progress and result.
@@ -53,6 +82,8 @@ pub struct Shown {
     pub quiet: bool,
     /// The result as JSON.
     pub json: bool,
+    /// The summary table at the end (a search's rungs leave it to the leaderboard).
+    pub summary: bool,
 }
 
 /// Carries out the steps (`jobs` runs at once), then writes and prints the summary of
@@ -67,7 +98,7 @@ pub fn train_steps(
     show: Shown,
 ) -> Result<ExitCode, Failure> {
     let mut display = SweepProgress::new(steps_left(&steps, data), show.quiet, show.json);
-    let stop = Arc::new(AtomicBool::new(false));
+    let stop = interrupt()?.stop.clone();
     let tally = if jobs > 1 {
         in_workers(experiment, steps, env, jobs, &mut display, &stop)?
     } else {
@@ -83,7 +114,7 @@ pub fn train_steps(
             "elsewhere": tally.elsewhere,
             "summary": table,
         }))?;
-    } else {
+    } else if show.summary {
         outln!("\n{}", table.terminal());
         outln!(
             "Results: {}/ (summary.md, summary.csv, summary.json, figures/; one folder per run)",
@@ -111,7 +142,6 @@ fn in_process(
 ) -> Result<Tally, Failure> {
     let mut context = rt.run_context();
     context.stop = stop.clone();
-    on_interrupt(stop.clone())?;
     let total = steps.len();
     let mut tally = Tally::default();
     for (i, step) in steps.into_iter().enumerate() {

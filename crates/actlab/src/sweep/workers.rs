@@ -83,7 +83,7 @@ fn work_order(steps: Vec<Step>) -> (Vec<RunRecord>, Vec<(usize, Box<RunSpec>)>) 
 }
 
 /// Sends SIGINT to each process in `pids`.
-fn interrupt_all(pids: &Mutex<Vec<u32>>) {
+pub(super) fn interrupt_all(pids: &Mutex<Vec<u32>>) {
     for &pid in pids.lock().map(|p| p.clone()).unwrap_or_default().iter() {
         // SAFETY: kill(2) has no memory effects; a pid that has exited is at worst
         // told nothing (ESRCH).
@@ -104,18 +104,7 @@ pub(super) fn in_workers(
     display: &mut SweepProgress,
     stop: &Arc<AtomicBool>,
 ) -> Result<Tally, Failure> {
-    let pids: Arc<Mutex<Vec<u32>>> = Arc::default();
-    {
-        let (stop, pids) = (stop.clone(), pids.clone());
-        ctrlc::set_handler(move || {
-            interrupt_all(&pids);
-            if stop.swap(true, Ordering::SeqCst) {
-                std::process::exit(i32::from(INTERRUPTED));
-            }
-            eprintln!("\nactlab: interrupted; each run finishes its batch and saves a checkpoint (Ctrl-C again to quit at once)");
-        })
-        .map_err(|e| failed(anyhow!("cannot install the Ctrl-C handler: {e}")))?;
-    }
+    let pids = super::interrupt()?.pids.clone();
     let total = steps.len();
     let mut tally = Tally::default();
     let (kept, queue) = work_order(steps);

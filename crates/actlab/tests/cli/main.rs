@@ -7,6 +7,7 @@ mod common;
 mod probes;
 mod references;
 mod registry;
+mod search;
 mod statistics;
 mod training;
 

@@ -52,7 +52,9 @@ pub enum ConfigError {
 }
 
 /// `seeds = [3, 7]`, or `seeds = 5` for seeds 1 to 5.
-fn seeds_list_or_count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
+pub(crate) fn seeds_list_or_count<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<u64>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Seeds {

@@ -20,6 +20,7 @@ use std::fmt;
 use crate::registry::FixedFn;
 
 mod parse;
+mod print;
 
 pub use parse::function_names;
 

@@ -140,7 +140,7 @@ pub(super) const MAX_LENGTH: usize = 4096;
 
 /// The name of a parameter-free registry function in expressions: lower case, `-`
 /// written `_` (e.g. `gelu_tanh`).
-fn function_name(f: FixedFn) -> String {
+pub(super) fn function_name(f: FixedFn) -> String {
     f.name().to_ascii_lowercase().replace('-', "_")
 }
 

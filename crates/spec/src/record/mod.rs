@@ -5,6 +5,7 @@ pub mod curvature;
 pub mod eval;
 pub mod probe;
 pub mod run;
+pub mod search;
 pub mod stats;
 mod stats_tables;
 pub mod summary;

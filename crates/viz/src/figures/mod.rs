@@ -39,6 +39,9 @@ pub fn drawing_of(artifact: AnyArtifact) -> Option<Drawing> {
             None => landscape_line_figure(&p)?.into(),
         },
         AnyArtifact::Ntk(p) => ntk_figure(&p).into(),
-        AnyArtifact::Experiment(_) => return None,
+        AnyArtifact::Experiment(_)
+        | AnyArtifact::SearchConfig(_)
+        | AnyArtifact::SearchCandidates(_)
+        | AnyArtifact::Leaderboard(_) => return None,
     })
 }

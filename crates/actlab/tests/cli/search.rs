@@ -1,0 +1,200 @@
+//! `search`: a study end to end on the real data, killed and resumed to the same
+//! leaderboard; its refusals.
+
+use super::*;
+
+/// A study small enough for a test: 12 candidates (x and x + x refused as affine, ...),
+/// one epoch each, the best two on to three seeds of two epochs.
+const STUDY: &str = r#"
+name = "study"
+hidden = [16]
+baselines = ["ReLU"]
+
+[train]
+lr = 0.01
+momentum = 0.9
+
+[space]
+schemas = ["u(x)", "b(x, u(x))"]
+unary = ["x", "square", "sigmoid", "tanh"]
+binary = ["mul", "add"]
+
+[[rung]]
+epochs = 1
+seeds = [1]
+promote = 2
+
+[[rung]]
+epochs = 2
+seeds = [1, 2, 3]
+"#;
+
+fn search(tmp: &Path, name: &str) -> Command {
+    let data = std::fs::canonicalize(real_dataset()).unwrap();
+    let mut cmd = Command::new(BIN);
+    cmd.args([
+        "search",
+        "study.toml",
+        "--quiet",
+        "--out",
+        "o",
+        "--name",
+        name,
+    ])
+    .args(["--data-dir", data.to_str().unwrap()])
+    .current_dir(tmp)
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped());
+    cmd
+}
+
+#[test]
+fn a_sigkilled_study_resumes_to_the_same_leaderboard() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("study.toml"), STUDY).unwrap();
+    let whole = search(tmp.path(), "whole").output().unwrap();
+    assert!(whole.status.success(), "{}", stderr(&whole));
+    let board = read_json(&tmp.path().join("o/whole/leaderboard.json"));
+    assert_eq!(board["kind"], "leaderboard");
+    assert_eq!(board["complete"], true);
+    assert_eq!(board["enumerated"], 12);
+    let rows = board["rows"].as_array().unwrap();
+    // Two promoted candidates and ReLU at rung 2 with an interval over three seeds,
+    // then the others at rung 1.
+    let at = |r: u64| rows.iter().filter(|x| x["rung"] == r).count();
+    assert_eq!(at(2), 3, "{rows:?}");
+    assert!(
+        rows[..3].iter().all(|x| x["interval"].is_array()),
+        "{rows:?}"
+    );
+    // Each row learned (chance is 10 %) or says where it diverged.
+    assert!(
+        rows.iter()
+            .all(|x| x["accuracy"].as_f64().is_some_and(|a| a > 30.0)
+                || x["state"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("diverged (seed 1, epoch 1)")),
+        "{rows:?}"
+    );
+    let candidates = read_json(&tmp.path().join("o/whole/candidates.json"));
+    let refused: Vec<&Value> = candidates["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["fate"] == "rejected")
+        .collect();
+    assert!(
+        refused
+            .iter()
+            .any(|c| c["formula"] == "x" && c["reason"].as_str().unwrap().starts_with("affine")),
+        "{refused:?}"
+    );
+    assert!(stdout(&whole).contains("| 1 | "), "{}", stdout(&whole));
+    // The best candidates, ready for --defs.
+    let listed = actlab(
+        tmp.path(),
+        &["acts", "list", "--defs", "o/whole/discovered.toml"],
+    );
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let best = rows.iter().find(|r| r["baseline"] == false).unwrap();
+    assert!(
+        stdout(&listed).contains(best["name"].as_str().unwrap()),
+        "{}",
+        stdout(&listed)
+    );
+
+    let mut child = search(tmp.path(), "killed").spawn().unwrap();
+    let rung2 = tmp.path().join("o/killed/rung-2");
+    let started = std::time::Instant::now();
+    // Kill inside the second rung, once a run there has finished an epoch: the resume
+    // must decide the promotion again from rung 1's records and continue a run.
+    let first_epoch_done = || {
+        std::fs::read_dir(&rung2).ok().is_some_and(|entries| {
+            entries.flatten().any(|e| {
+                std::fs::read_to_string(e.path().join("run.json"))
+                    .ok()
+                    .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+                    .is_some_and(|r| r["epochs"].as_array().is_some_and(|a| !a.is_empty()))
+            })
+        })
+    };
+    while !first_epoch_done() {
+        assert!(started.elapsed().as_secs() < 300, "rung 2 never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL: no handler runs
+    child.wait().unwrap();
+    let status = actlab(tmp.path(), &["search", "--status", "o/killed", "--json"]);
+    assert!(status.status.success(), "{}", stderr(&status));
+    let partial: Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(partial["complete"], false, "the kill came too late");
+
+    let data = std::fs::canonicalize(real_dataset()).unwrap();
+    let resumed = actlab(
+        tmp.path(),
+        &[
+            "search",
+            "--resume",
+            "o/killed",
+            "--quiet",
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+    );
+    assert!(resumed.status.success(), "{}", stderr(&resumed));
+    let mut again = read_json(&tmp.path().join("o/killed/leaderboard.json"));
+    let mut board = board;
+    for b in [&mut board, &mut again] {
+        b["study"] = Value::Null;
+    }
+    assert_eq!(again, board, "the resumed study decided otherwise");
+    let discovered = |name: &str| {
+        std::fs::read_to_string(tmp.path().join(format!("o/{name}/discovered.toml")))
+            .unwrap()
+            .replace(name, "")
+    };
+    assert_eq!(discovered("killed"), discovered("whole"));
+}
+
+#[test]
+fn bad_studies_are_refused_with_the_field_and_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = STUDY.replace("\"tanh\"]", "\"tanhh\"]");
+    std::fs::write(tmp.path().join("bad.toml"), &bad).unwrap();
+    let out = actlab(tmp.path(), &["search", "bad.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("actlab: bad.toml:") && err.contains("'tanhh' is not a unary operator"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        !tmp.path().join("results").exists(),
+        "a refusal writes nothing"
+    );
+
+    let out = actlab(tmp.path(), &["search", "--resume", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("not a study folder"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = actlab(tmp.path(), &["search"]);
+    assert_eq!(out.status.code(), Some(2));
+
+    // A folder that holds a study is not started again without --force.
+    std::fs::create_dir_all(tmp.path().join("o/study")).unwrap();
+    std::fs::write(tmp.path().join("o/study/search.json"), "{}").unwrap();
+    std::fs::write(tmp.path().join("study.toml"), STUDY).unwrap();
+    let out = actlab(tmp.path(), &["search", "study.toml", "--out", "o"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("already holds a study"),
+        "{}",
+        stderr(&out)
+    );
+}

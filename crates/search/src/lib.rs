@@ -1,0 +1,14 @@
+//! Activation search, between the config and the runs: which candidates of a study's
+//! space are worth training ([`screen`]), which of them the first rung trains
+//! ([`select`]), which go on to each later rung ([`promoted`], from the rung's run
+//! records only, so that a parallel, sharded or resumed study decides as a sequential
+//! one would), and the leaderboard ([`leaderboard`]).
+
+mod screen;
+mod study;
+
+pub use screen::{SAMPLES, screen};
+pub use study::{
+    Pending, RungResults, candidate_definitions, discovered_toml, leaderboard, promoted,
+    rung_candidates, select,
+};

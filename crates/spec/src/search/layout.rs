@@ -1,0 +1,61 @@
+//! The study folder: its config, its candidates, one experiment folder per rung, the
+//! leaderboard and the discovered definitions. Every file name is here.
+
+use std::path::{Path, PathBuf};
+
+/// The folder of rung `index` (0-based): `rung-1`, `rung-2`, ...
+pub fn rung_name(index: usize) -> String {
+    format!("rung-{}", index + 1)
+}
+
+/// Paths inside a study folder.
+#[derive(Clone, Debug)]
+pub struct StudyLayout {
+    dir: PathBuf,
+}
+
+impl StudyLayout {
+    /// The study's checked config.
+    pub const CONFIG: &'static str = "search.json";
+    /// Every candidate of the space and what became of it before training.
+    pub const CANDIDATES: &'static str = "candidates.json";
+    /// The leaderboard's stem (`.json`, `.md`, `.csv`).
+    pub const LEADERBOARD: &'static str = "leaderboard";
+    /// The best candidates as `[[activation]]` tables.
+    pub const DISCOVERED: &'static str = "discovered.toml";
+
+    /// The layout of the study folder `dir`.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    /// The study folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// `search.json`.
+    pub fn config(&self) -> PathBuf {
+        self.dir.join(Self::CONFIG)
+    }
+
+    /// `candidates.json`.
+    pub fn candidates(&self) -> PathBuf {
+        self.dir.join(Self::CANDIDATES)
+    }
+
+    /// `leaderboard.<extension>`.
+    pub fn leaderboard(&self, extension: &str) -> PathBuf {
+        self.dir.join(format!("{}.{extension}", Self::LEADERBOARD))
+    }
+
+    /// `discovered.toml`.
+    pub fn discovered(&self) -> PathBuf {
+        self.dir.join(Self::DISCOVERED)
+    }
+
+    /// The experiment folder of rung `index` (0-based).
+    pub fn rung(&self, index: usize) -> PathBuf {
+        self.dir.join(rung_name(index))
+    }
+}

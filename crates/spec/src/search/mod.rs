@@ -1,0 +1,580 @@
+//! Activation search: a study's config as written (`SearchFile`), checked once into a
+//! [`Search`], whose rungs are ordinary experiments (`rung-1/`, `rung-2/`, ...) whose
+//! activations are the candidates a rung trains.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::activation::Scope;
+use crate::custom::CustomActivation;
+use crate::experiment::{ConfigError, Experiment, ExperimentFile, seeds_list_or_count};
+use crate::located::{fields_of, line_column, locate, misplaced_hint};
+use crate::network::{LayerKind, NetworkConfig};
+use crate::registry::FixedFn;
+use crate::train::TrainConfig;
+
+pub mod layout;
+pub mod space;
+
+pub use space::{Candidate, Operator, Schema, Space};
+
+named_choices! {
+    /// How a study picks the candidates its first rung trains.
+    #[derive(Default)]
+    pub enum StrategyKind: "search strategy" {
+        /// Every distinct candidate of the space.
+        #[default]
+        Exhaustive = "exhaustive",
+        /// `trials` distinct candidates drawn from the space with `seed`: the baseline
+        /// any cleverer strategy must beat.
+        Random = "random",
+    }
+}
+
+/// `[space]`: what candidates are made of.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SpaceFile {
+    /// Schemas over `x` with unary slots `u(...)` and binary slots `b(..., ...)`.
+    pub schemas: Vec<String>,
+    /// Unary operators: presets, registry functions, `registry` for all of them, or
+    /// templates in `a`.
+    pub unary: Vec<String>,
+    /// Binary operators: presets or templates in `a` and `b`.
+    pub binary: Vec<String>,
+    /// Trainable scalars templates may use, with their initial values.
+    pub params: BTreeMap<String, f64>,
+    /// Registry functions no operator may call (`silu`, to see whether the search
+    /// finds x·σ(x) by itself).
+    pub exclude: Vec<String>,
+    /// The most candidates the space may enumerate.
+    pub max_candidates: usize,
+}
+
+impl Default for SpaceFile {
+    fn default() -> Self {
+        Self {
+            schemas: space::DEFAULT_SCHEMAS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            unary: space::DEFAULT_UNARY.iter().map(|s| s.to_string()).collect(),
+            binary: space::DEFAULT_BINARY
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            params: [("beta".to_string(), 1.0)].into(),
+            exclude: Vec::new(),
+            max_candidates: 20_000,
+        }
+    }
+}
+
+/// `[strategy]`: which candidates the first rung trains.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StrategyFile {
+    /// Exhaustive or random.
+    pub kind: StrategyKind,
+    /// How many distinct candidates a random strategy draws.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trials: Option<usize>,
+    /// Seeds the random draw.
+    pub seed: u64,
+}
+
+impl Default for StrategyFile {
+    fn default() -> Self {
+        Self {
+            kind: StrategyKind::Exhaustive,
+            trials: None,
+            seed: 1,
+        }
+    }
+}
+
+/// `[[rung]]`: one round of successive halving.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RungFile {
+    /// Epochs each run of the rung trains.
+    pub epochs: usize,
+    /// Seeds: one run per candidate and seed.
+    #[serde(deserialize_with = "seeds_list_or_count")]
+    pub seeds: Vec<u64>,
+    /// How many candidates, best first by recorded accuracy, go on to the next rung
+    /// (every rung but the last).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promote: Option<usize>,
+}
+
+/// A study as written in TOML.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchFile {
+    /// The study's folder name under `out`.
+    pub name: String,
+    /// Parent folder of the study folder.
+    pub out: PathBuf,
+    /// Hidden layer widths of the network every trial trains.
+    pub hidden: Vec<usize>,
+    /// Scope of the candidates' trainable scalars.
+    pub scope: Scope,
+    /// Hidden-layer type.
+    pub layer: LayerKind,
+    /// Hyper-parameters of every run (`epochs` comes from each rung).
+    pub train: TrainConfig,
+    /// Registry activations trained at every rung beside the candidates, for reference;
+    /// the first is what each rung's summary compares with.
+    pub baselines: Vec<String>,
+    /// What candidates are made of.
+    pub space: SpaceFile,
+    /// Which candidates the first rung trains.
+    pub strategy: StrategyFile,
+    /// The rungs of successive halving, first to last.
+    #[serde(rename = "rung")]
+    pub rungs: Vec<RungFile>,
+}
+
+impl Default for SearchFile {
+    fn default() -> Self {
+        Self {
+            name: "search".into(),
+            out: PathBuf::from("results"),
+            hidden: NetworkConfig::BOOK_HIDDEN.to_vec(),
+            scope: Scope::Shared,
+            layer: LayerKind::Linear,
+            train: TrainConfig {
+                lr: 0.01,
+                momentum: 0.9,
+                ..TrainConfig::default()
+            },
+            baselines: vec!["ReLU".into()],
+            space: SpaceFile::default(),
+            strategy: StrategyFile::default(),
+            rungs: vec![
+                RungFile {
+                    epochs: 1,
+                    seeds: vec![1],
+                    promote: Some(20),
+                },
+                RungFile {
+                    epochs: 3,
+                    seeds: vec![1, 2, 3],
+                    promote: None,
+                },
+            ],
+        }
+    }
+}
+
+/// The most rungs a study may have.
+pub const MAX_RUNGS: usize = 10;
+/// The most candidates `max_candidates` may allow.
+pub const MAX_CANDIDATES: usize = 1_000_000;
+
+/// The activation-name prefix of candidates: `C0042` is candidate 42 of the space.
+pub const CANDIDATE_PREFIX: char = 'C';
+
+/// A checked study. The only way to one is [`SearchFile::check`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Search {
+    file: SearchFile,
+    dir: PathBuf,
+    space: Space,
+    exclude: Vec<FixedFn>,
+}
+
+fn tables() -> [(&'static str, Vec<String>); 4] {
+    [
+        ("[train]", fields_of::<TrainConfig>()),
+        ("[space]", fields_of::<SpaceFile>()),
+        ("[strategy]", fields_of::<StrategyFile>()),
+        (
+            "the top level (before any [table])",
+            fields_of::<SearchFile>(),
+        ),
+    ]
+}
+
+impl SearchFile {
+    /// Parses TOML text; `path` labels errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let file: Self = toml::from_str(text).map_err(|e| {
+            let (line, column) = e.span().map_or((1, 1), |s| line_column(text, s.start));
+            let mut message = e.message().replace('\n', " ").trim().to_string();
+            if let Some(hint) = misplaced_hint(&message, &tables()) {
+                message = format!("{message}; {hint}");
+            }
+            ConfigError::Parse {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message,
+            }
+        })?;
+        if let Some((line, column)) =
+            locate(text, "train.seed").or_else(|| locate(text, "train.epochs"))
+        {
+            return Err(ConfigError::Parse {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: "a study's seeds and epochs are set per rung: write them in each [[rung]] (epochs = 1, seeds = [1])".into(),
+            });
+        }
+        Ok(file)
+    }
+
+    /// Reads and parses a TOML file.
+    pub fn load(path: &Path) -> Result<(Self, String), ConfigError> {
+        let text = ExperimentFile::read_text(path)?;
+        Ok((Self::parse(&text, path)?, text))
+    }
+
+    /// The experiment of rung `index` (0-based) in the study folder `dir`, training
+    /// `candidates` beside the baselines, unchecked.
+    fn rung_file(
+        &self,
+        dir: &Path,
+        index: usize,
+        candidates: Vec<CustomActivation>,
+    ) -> ExperimentFile {
+        let rung = &self.rungs[index];
+        let mut acts = self.baselines.clone();
+        acts.extend(candidates.iter().map(|c| c.name.clone()));
+        ExperimentFile {
+            name: layout::rung_name(index),
+            acts,
+            seeds: rung.seeds.clone(),
+            hidden: self.hidden.clone(),
+            scope: self.scope,
+            layer: self.layer,
+            out: dir.to_path_buf(),
+            train: TrainConfig {
+                epochs: rung.epochs,
+                ..self.train.clone()
+            },
+            definitions: candidates,
+            fourier: None,
+            baseline: self.baselines.first().cloned(),
+            tensorboard_dir: None,
+        }
+    }
+
+    /// Validates every field once; `origin` names the source in errors.
+    pub fn check(self, origin: &str) -> Result<Search, ConfigError> {
+        let invalid = |field: &str, problem: String| ConfigError::Invalid {
+            origin: origin.to_string(),
+            field: field.to_string(),
+            problem,
+        };
+        let name_ok = !self.name.is_empty()
+            && self.name != "."
+            && self.name != ".."
+            && !self.name.contains(['/', '\\']);
+        if !name_ok {
+            return Err(invalid(
+                "name",
+                format!(
+                    "is {:?}; it must be a plain folder name such as \"search\"",
+                    self.name
+                ),
+            ));
+        }
+        if self.rungs.is_empty() || self.rungs.len() > MAX_RUNGS {
+            return Err(invalid(
+                "rung",
+                format!(
+                    "has {} rungs; give 1 to {MAX_RUNGS} [[rung]] tables (epochs = 1, seeds = [1], promote = 20), the last without promote",
+                    self.rungs.len()
+                ),
+            ));
+        }
+        let last = self.rungs.len() - 1;
+        for (i, rung) in self.rungs.iter().enumerate() {
+            match rung.promote {
+                None if i < last => {
+                    return Err(invalid(
+                        &format!("rung[{i}].promote"),
+                        "is missing; every rung but the last says how many candidates go on to the next".into(),
+                    ));
+                }
+                Some(_) if i == last => {
+                    return Err(invalid(
+                        &format!("rung[{i}].promote"),
+                        "is set on the last rung, after which there is nothing to promote to; drop it".into(),
+                    ));
+                }
+                Some(0) => {
+                    return Err(invalid(
+                        &format!("rung[{i}].promote"),
+                        "is 0; promote at least one candidate".into(),
+                    ));
+                }
+                _ => {}
+            }
+            // Each rung is an experiment: its own check covers seeds, epochs, the
+            // network, the training settings and the baselines' names.
+            let probe = CustomActivation {
+                name: format!("{CANDIDATE_PREFIX}0"),
+                expr: "x".into(),
+                params: BTreeMap::new(),
+                mix: Vec::new(),
+            };
+            self.rung_file(
+                Path::new(&self.out).join(&self.name).as_path(),
+                i,
+                vec![probe],
+            )
+            .check(origin)
+            .map_err(|e| match e {
+                ConfigError::Invalid {
+                    origin,
+                    field,
+                    problem,
+                } => ConfigError::Invalid {
+                    origin,
+                    field: rung_field(&field, i, self.baselines.len()),
+                    problem,
+                },
+                other => other,
+            })?;
+        }
+        match (self.strategy.kind, self.strategy.trials) {
+            (StrategyKind::Random, None | Some(0)) => {
+                return Err(invalid(
+                    "strategy.trials",
+                    "is missing or 0; a random strategy draws `trials` distinct candidates, e.g. trials = 50".into(),
+                ));
+            }
+            (StrategyKind::Exhaustive, Some(_)) => {
+                return Err(invalid(
+                    "strategy.trials",
+                    "is set, but an exhaustive strategy trains every distinct candidate; drop it, or use kind = \"random\"".into(),
+                ));
+            }
+            _ => {}
+        }
+        let (space, exclude) = check_space(&self.space).map_err(|(f, p)| invalid(&f, p))?;
+        let dir = self.out.join(&self.name);
+        Ok(Search {
+            file: self,
+            dir,
+            space,
+            exclude,
+        })
+    }
+}
+
+/// A rung experiment's field as the study's config names it.
+fn rung_field(field: &str, rung: usize, baselines: usize) -> String {
+    if let Some(rest) = field.strip_prefix("seeds") {
+        return format!("rung[{rung}].seeds{rest}");
+    }
+    if field == "train.epochs" {
+        return format!("rung[{rung}].epochs");
+    }
+    if let Some(i) = field
+        .strip_prefix("acts[")
+        .and_then(|r| r.strip_suffix(']'))
+        .and_then(|i| i.parse::<usize>().ok())
+        .filter(|&i| i < baselines)
+    {
+        return format!("baselines[{i}]");
+    }
+    field.to_string()
+}
+
+/// Checks `[space]`: operators, schemas, parameters, exclusions and size.
+fn check_space(file: &SpaceFile) -> Result<(Space, Vec<FixedFn>), (String, String)> {
+    let registry = space::registry_functions();
+    let mut exclude = Vec::new();
+    for (i, name) in file.exclude.iter().enumerate() {
+        let lower = name.to_ascii_lowercase().replace('-', "_");
+        let found = registry.iter().find(|(n, _)| *n == lower).ok_or_else(|| {
+            let names: Vec<&str> = registry.iter().map(|(n, _)| n.as_str()).collect();
+            (
+                format!("space.exclude[{i}]"),
+                format!(
+                    "is '{name}', not a registry function; name one of {}",
+                    names.join(", ")
+                ),
+            )
+        })?;
+        exclude.push(found.1);
+    }
+    for (name, value) in &file.params {
+        let identifier = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !identifier
+            || matches!(name.as_str(), "a" | "b" | "x")
+            || name.ends_with(|c: char| c.is_ascii_digit())
+        {
+            return Err((
+                format!("space.params.{name}"),
+                "must be a name of letters (digits and _ inside), not a, b or x, and not ending in a digit (the search numbers each use: beta, beta2, ...)".into(),
+            ));
+        }
+        if !crate::numbers::fits_f32(*value) {
+            return Err((
+                format!("space.params.{name}"),
+                format!("is {value}; an initial value must be a finite float32 number"),
+            ));
+        }
+    }
+    let params: Vec<String> = file.params.keys().cloned().collect();
+    let mut unary = Vec::new();
+    for (i, name) in file.unary.iter().enumerate() {
+        if name.eq_ignore_ascii_case(space::REGISTRY_GROUP) {
+            for (n, f) in &registry {
+                if !exclude.contains(f) && !unary.iter().any(|o: &Operator| o.name == *n) {
+                    unary.push(
+                        Operator::resolve(n, false, &params, &exclude)
+                            .map_err(|p| (format!("space.unary[{i}]"), p))?,
+                    );
+                }
+            }
+            continue;
+        }
+        if unary
+            .iter()
+            .any(|o: &Operator| o.name.eq_ignore_ascii_case(name))
+        {
+            return Err((format!("space.unary[{i}]"), format!("repeats '{name}'")));
+        }
+        unary.push(
+            Operator::resolve(name, false, &params, &exclude)
+                .map_err(|p| (format!("space.unary[{i}]"), p))?,
+        );
+    }
+    let mut binary = Vec::new();
+    for (i, name) in file.binary.iter().enumerate() {
+        if binary
+            .iter()
+            .any(|o: &Operator| o.name.eq_ignore_ascii_case(name))
+        {
+            return Err((format!("space.binary[{i}]"), format!("repeats '{name}'")));
+        }
+        binary.push(
+            Operator::resolve(name, true, &params, &exclude)
+                .map_err(|p| (format!("space.binary[{i}]"), p))?,
+        );
+    }
+    if file.schemas.is_empty() {
+        return Err((
+            "space.schemas".into(),
+            format!(
+                "is empty; give schemas such as {:?}",
+                space::DEFAULT_SCHEMAS
+            ),
+        ));
+    }
+    let mut schemas = Vec::new();
+    for (i, text) in file.schemas.iter().enumerate() {
+        let schema = Schema::parse(text)
+            .map_err(|p| (format!("space.schemas[{i}]"), format!("{text:?} {p}")))?;
+        let needs = |binary: bool| schema_uses(&schema, binary);
+        if needs(false) && unary.is_empty() {
+            return Err((
+                format!("space.schemas[{i}]"),
+                format!("{text:?} has a unary slot, but space.unary is empty"),
+            ));
+        }
+        if needs(true) && binary.is_empty() {
+            return Err((
+                format!("space.schemas[{i}]"),
+                format!("{text:?} has a binary slot, but space.binary is empty"),
+            ));
+        }
+        schemas.push((text.clone(), schema));
+    }
+    if file.max_candidates == 0 || file.max_candidates > MAX_CANDIDATES {
+        return Err((
+            "space.max_candidates".into(),
+            format!(
+                "is {}; it must be 1 to {MAX_CANDIDATES}",
+                file.max_candidates
+            ),
+        ));
+    }
+    let space = Space {
+        unary,
+        binary,
+        schemas,
+        params: file.params.clone(),
+    };
+    let size = space.size();
+    if size > file.max_candidates as u128 {
+        return Err((
+            "space".into(),
+            format!(
+                "holds {size} candidates, more than max_candidates = {}; use fewer operators or smaller schemas, or raise space.max_candidates (at most {MAX_CANDIDATES})",
+                file.max_candidates
+            ),
+        ));
+    }
+    Ok((space, exclude))
+}
+
+fn schema_uses(schema: &Schema, binary: bool) -> bool {
+    match schema {
+        Schema::X => false,
+        Schema::Unary(a) => !binary || schema_uses(a, binary),
+        Schema::Binary(a, b) => binary || schema_uses(a, binary) || schema_uses(b, binary),
+    }
+}
+
+impl Search {
+    /// The study's name.
+    pub fn name(&self) -> &str {
+        &self.file.name
+    }
+
+    /// The study folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The config as checked: what `search.json` holds.
+    pub fn file(&self) -> &SearchFile {
+        &self.file
+    }
+
+    /// The search space.
+    pub fn space(&self) -> &Space {
+        &self.space
+    }
+
+    /// Registry functions no candidate calls.
+    pub fn excluded(&self) -> &[FixedFn] {
+        &self.exclude
+    }
+
+    /// The rungs, first to last.
+    pub fn rungs(&self) -> &[RungFile] {
+        &self.file.rungs
+    }
+
+    /// The same study in the folder `dir` (a saved one that was moved).
+    pub fn at(self, dir: PathBuf) -> Self {
+        Self { dir, ..self }
+    }
+
+    /// Rung `index` (0-based) as an experiment training `candidates` beside the
+    /// baselines, in `rung-<index + 1>/` of the study folder.
+    pub fn rung_experiment(
+        &self,
+        index: usize,
+        candidates: Vec<CustomActivation>,
+    ) -> Result<Experiment, ConfigError> {
+        self.file
+            .rung_file(&self.dir, index, candidates)
+            .check(&layout::rung_name(index))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,141 @@
+use super::*;
+
+fn parse(text: &str) -> Result<SearchFile, ConfigError> {
+    SearchFile::parse(text, Path::new("s.toml"))
+}
+
+fn check(text: &str) -> Result<Search, String> {
+    parse(text)
+        .map_err(|e| e.to_string())?
+        .check("s.toml")
+        .map_err(|e| e.located_in(text).to_string())
+}
+
+const SMALL: &str = r#"
+name = "tiny"
+hidden = [8]
+baselines = ["ReLU"]
+
+[space]
+schemas = ["u(x)", "b(x, u(x))"]
+unary = ["x", "sigmoid", "tanh"]
+binary = ["mul", "add"]
+
+[strategy]
+kind = "random"
+trials = 3
+seed = 5
+
+[[rung]]
+epochs = 1
+seeds = [1]
+promote = 2
+
+[[rung]]
+epochs = 2
+seeds = 3
+"#;
+
+#[test]
+fn a_small_study_checks_and_plans_its_rungs_as_experiments() {
+    let search = check(SMALL).unwrap();
+    assert_eq!(search.dir(), Path::new("results/tiny"));
+    assert_eq!(search.space().size(), 3 + 2 * 3);
+    let candidate = CustomActivation {
+        name: "C0004".into(),
+        expr: "x * sigmoid(x)".into(),
+        params: BTreeMap::new(),
+        mix: Vec::new(),
+    };
+    let rung = search.rung_experiment(1, vec![candidate]).unwrap();
+    assert_eq!(rung.dir(), Path::new("results/tiny/rung-2"));
+    assert_eq!(rung.seeds(), [1, 2, 3]);
+    assert_eq!(rung.train().epochs, 2);
+    let names: Vec<&str> = rung.acts().iter().map(|a| a.name()).collect();
+    assert_eq!(names, ["ReLU", "C0004"]);
+    assert_eq!(rung.baseline(), Some("ReLU"));
+}
+
+#[test]
+fn the_default_study_checks() {
+    let search = SearchFile::default().check("default").unwrap();
+    assert!(search.space().size() > 1000, "{}", search.space().size());
+}
+
+#[test]
+fn bad_studies_name_the_field_and_what_would_be_valid() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("promote = 2\n", "", "`rung[0].promote` is missing"),
+        (
+            "seeds = 3\n",
+            "seeds = 3\npromote = 1\n",
+            "`rung[1].promote` is set on the last rung",
+        ),
+        (
+            "seeds = [1]\n",
+            "seeds = [1, 1]\n",
+            "`rung[0].seeds[1]` repeats seed 1",
+        ),
+        (
+            "baselines = [\"ReLU\"]",
+            "baselines = [\"Relu9\"]",
+            "`baselines[0]`",
+        ),
+        ("trials = 3\n", "", "`strategy.trials` is missing"),
+        ("\"tanh\"]", "\"tanhh\"]", "'tanhh' is not a unary operator"),
+        (
+            "binary = [\"mul\", \"add\"]",
+            "binary = []",
+            "has a binary slot, but space.binary is empty",
+        ),
+        ("\"b(x, u(x))\"", "\"b(x, u(x)\"", "`space.schemas[1]`"),
+        (
+            "seed = 5\n",
+            "seed = 5\n[space.params]\nbeta = 1e39\n",
+            "finite float32",
+        ),
+    ];
+    for (from, to, want) in cases {
+        assert!(SMALL.contains(from), "{from}");
+        let text = SMALL.replacen(from, to, 1);
+        let err = check(&text).map(|_| ()).unwrap_err();
+        assert!(err.contains(want), "{from} -> {to}: {err}");
+        assert!(err.starts_with("s.toml"), "{err}");
+    }
+    let err = check(&SMALL.replace("[strategy]", "[train]\nepochs = 3\n[strategy]")).unwrap_err();
+    assert!(err.contains("set per rung"), "{err}");
+    let err = check(&SMALL.replace("unary = [", "exclude = [\"tanh\"]\nunary = [")).unwrap_err();
+    assert!(err.contains("exclude leaves out"), "{err}");
+    let err = check(&SMALL.replace("schemas = [", "max_candidates = 5\nschemas = [")).unwrap_err();
+    assert!(err.contains("holds 9 candidates"), "{err}");
+}
+
+#[test]
+fn the_registry_group_leaves_out_what_exclude_names() {
+    let text = SMALL.replace(
+        "unary = [\"x\", \"sigmoid\", \"tanh\"]",
+        "unary = [\"x\", \"registry\"]\nexclude = [\"silu\", \"swish\", \"gelu\", \"mish\"]",
+    );
+    let search = check(&text).unwrap();
+    let names: Vec<&str> = search
+        .space()
+        .unary
+        .iter()
+        .map(|o| o.name.as_str())
+        .collect();
+    assert!(
+        names.contains(&"sigmoid") && names.contains(&"tanhexp"),
+        "{names:?}"
+    );
+    for gone in ["silu", "swish", "gelu", "mish"] {
+        assert!(!names.contains(&gone), "{gone} in {names:?}");
+    }
+    for c in search.space().candidates() {
+        assert!(
+            !c.operators
+                .iter()
+                .any(|o| ["silu", "swish", "gelu", "mish"].contains(&o.as_str())),
+            "{c:?}"
+        );
+    }
+}
