@@ -202,6 +202,7 @@ fn crates_depend_on_each_other_one_way() {
         ("nets", &["spec", "vmath", "acts"]),
         ("train", &["spec", "nets", "data", "tensorboard"]),
         ("probe", &["spec", "vmath", "acts", "nets", "data"]),
+        ("search", &["spec", "stats", "acts"]),
         (
             "actlab",
             &[
@@ -215,6 +216,7 @@ fn crates_depend_on_each_other_one_way() {
                 "data",
                 "train",
                 "probe",
+                "search",
             ],
         ),
     ]);
@@ -308,7 +310,7 @@ fn source_files_stay_small() {
 /// resolves other features for the crates below Burn (`num-traits`, `libc`, …) than the
 /// workspace does, and so compiles the whole Burn chain a second time (470 s of a cold
 /// CI run went to that once).
-const BURN_USERS: [&str; 5] = ["acts", "nets", "data", "train", "probe"];
+const BURN_USERS: [&str; 6] = ["acts", "nets", "data", "train", "probe", "search"];
 
 /// Every cargo command the README, docs, scripts, CI and examples give shares the
 /// workspace's build of Burn: none selects a Burn-using package alone, except to ask for

@@ -9,6 +9,6 @@ mod study;
 
 pub use screen::{SAMPLES, screen};
 pub use study::{
-    Pending, RungResults, candidate_definitions, discovered_toml, leaderboard, promoted,
-    rung_candidates, select,
+    Pending, RungResults, candidate_definitions, discovered_toml, discovered_torch, leaderboard,
+    promoted, rung_candidates, select,
 };

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use spec::record::search::{CandidateList, Fate, LeaderRow, Leaderboard, RungProgress};
 use spec::rng::SplitMix64;
 use spec::search::{Search, StrategyKind};
-use spec::{CustomActivation, RunRecord, RunStatus};
+use spec::{CustomActivation, Expr, RunRecord, RunStatus};
 
 /// The strategy's pick for the first rung, written into `list.selected`: every
 /// distinct candidate (exhaustive), or `trials` of them drawn with the strategy's seed
@@ -281,29 +281,71 @@ pub fn leaderboard(search: &Search, list: &CandidateList, rungs: &[RungResults])
     }
 }
 
+/// The `top` best candidates of the leaderboard, best first.
+fn best(board: &Leaderboard, top: usize) -> impl Iterator<Item = &LeaderRow> {
+    board.rows.iter().filter(|r| !r.baseline).take(top)
+}
+
+/// What a row's result was, in words.
+fn result_text(row: &LeaderRow) -> String {
+    let accuracy = row
+        .accuracy
+        .map_or_else(|| row.state.clone(), |a| format!("{a:.2}% test accuracy"));
+    format!(
+        "rank {}: rung {} ({} epochs, {} seeds), {accuracy}",
+        row.rank, row.rung, row.epochs, row.seeds
+    )
+}
+
+/// The `top` best candidates as PyTorch modules with actlab's meaning (each trainable
+/// scalar one shared `nn.Parameter`), and the formulas `torch.nn` cannot express, as
+/// comments.
+pub fn discovered_torch(board: &Leaderboard, top: usize) -> String {
+    let mut out = format!(
+        "# The best candidates of study '{}' as PyTorch modules, computing what actlab\n# computes (scripts/check-discovered-pytorch.sh checks it):\n#   from discovered import *; act = {}()\nimport torch\nfrom torch import nn\n",
+        board.study,
+        best(board, top).next().map_or("...", |r| r.name.as_str())
+    );
+    for row in best(board, top) {
+        let names: Vec<String> = row.params.keys().cloned().collect();
+        let body = Expr::parse(&row.formula, &names)
+            .map_err(|e| e.message)
+            .and_then(|e| e.to_torch(&names));
+        out.push_str(&format!("\n\n# {}\n", result_text(row)));
+        match body {
+            Err(why) => out.push_str(&format!("# {}: {} ({why})\n", row.name, row.formula)),
+            Ok(body) => {
+                out.push_str(&format!(
+                    "class {}(nn.Module):\n    \"\"\"{}\"\"\"\n\n    def __init__(self):\n        super().__init__()\n",
+                    row.name, row.formula
+                ));
+                for (name, value) in &row.params {
+                    out.push_str(&format!(
+                        "        self.{name} = nn.Parameter(torch.tensor({value:?}))\n"
+                    ));
+                }
+                out.push_str(&format!(
+                    "\n    def forward(self, x):\n        return {body}\n"
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// The `top` best candidates of the leaderboard as `[[activation]]` tables, with their
 /// results as comments: ready for `--defs` or a config.
 pub fn discovered_toml(board: &Leaderboard, top: usize) -> String {
     let mut out = format!(
         "# The best candidates of study '{}', as [[activation]] definitions:\n#   actlab train --defs discovered.toml --acts {}\n",
         board.study,
-        board
-            .rows
-            .iter()
-            .filter(|r| !r.baseline)
-            .take(top)
+        best(board, top)
             .map(|r| r.name.as_str())
             .collect::<Vec<_>>()
             .join(",")
     );
-    for row in board.rows.iter().filter(|r| !r.baseline).take(top) {
-        let accuracy = row
-            .accuracy
-            .map_or_else(|| row.state.clone(), |a| format!("{a:.2}% test accuracy"));
-        out.push_str(&format!(
-            "\n# rank {}: rung {} ({} epochs, {} seeds), {accuracy}\n",
-            row.rank, row.rung, row.epochs, row.seeds
-        ));
+    for row in best(board, top) {
+        out.push_str(&format!("\n# {}\n", result_text(row)));
         let quoted = |s: &str| toml::Value::String(s.to_string()).to_string();
         out.push_str(&format!(
             "[[activation]]\nname = {}\nexpr = {}\n",

@@ -9,7 +9,10 @@ use std::process::ExitCode;
 use anyhow::{Context, anyhow};
 use burn::tensor::Device;
 use data::FashionMnist;
-use search::{RungResults, candidate_definitions, discovered_toml, leaderboard, rung_candidates};
+use search::{
+    RungResults, candidate_definitions, discovered_toml, discovered_torch, leaderboard,
+    rung_candidates,
+};
 use spec::artifact;
 use spec::record::search::{CandidateList, Leaderboard};
 use spec::search::layout::StudyLayout;
@@ -96,22 +99,32 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
                 rung.seeds.len()
             );
         }
-        let code = train_rung(&experiment, &data, &rt, &args)?;
+        let code = train_rung(&experiment, &data, &rt, &args, json)?;
         let (_, records) = experiment_records(experiment.dir())?;
         results.push((names.clone(), records.clone()));
         write_leaderboard(&search, &list, &results)?;
         if code == ExitCode::from(INTERRUPTED) {
+            eprintln!(
+                "actlab: the study stopped in rung {}; continue it with actlab search --resume {}",
+                r + 1,
+                search.dir().display()
+            );
             return Ok(code);
         }
         previous = Some((names, records));
     }
     let board = write_leaderboard(&search, &list, &results)?;
-    fsio::write_atomic(
-        &layout.discovered(),
-        discovered_toml(&board, DISCOVERED).as_bytes(),
-    )
-    .with_context(|| format!("cannot write {}", layout.discovered().display()))
-    .map_err(failed)?;
+    for (file, text) in [
+        (layout.discovered(), discovered_toml(&board, DISCOVERED)),
+        (
+            layout.discovered_torch(),
+            discovered_torch(&board, DISCOVERED),
+        ),
+    ] {
+        fsio::write_atomic(&file, text.as_bytes())
+            .with_context(|| format!("cannot write {}", file.display()))
+            .map_err(failed)?;
+    }
     show_board(&board, &layout, json)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -132,7 +145,7 @@ fn fresh(path: &Path, args: &SearchArgs) -> Result<Search, Failure> {
         .check(&origin)
         .map_err(|e| input(e.located_in(&text)))?;
     let layout = StudyLayout::new(search.dir());
-    let ours = ours(&layout, &search);
+    let ours = ours(&layout);
     if let Some(found) = ours.iter().find(|p| p.exists()) {
         if !force {
             return Err(input(anyhow!(
@@ -164,8 +177,9 @@ fn fresh(path: &Path, args: &SearchArgs) -> Result<Search, Failure> {
     Ok(search)
 }
 
-/// Every file and folder a study writes.
-fn ours(layout: &StudyLayout, search: &Search) -> Vec<std::path::PathBuf> {
+/// Every file and folder a study writes: its files, and every rung folder (an earlier
+/// study of the same name may have had more rungs).
+fn ours(layout: &StudyLayout) -> Vec<std::path::PathBuf> {
     let mut paths = vec![
         layout.config(),
         layout.candidates(),
@@ -173,8 +187,10 @@ fn ours(layout: &StudyLayout, search: &Search) -> Vec<std::path::PathBuf> {
         layout.leaderboard("md"),
         layout.leaderboard("csv"),
         layout.discovered(),
+        layout.discovered_torch(),
     ];
-    paths.extend((0..search.rungs().len()).map(|r| layout.rung(r)));
+    let rungs = (0..spec::search::MAX_RUNGS).map(|r| layout.rung(r));
+    paths.extend(rungs.filter(|p| p.is_dir()));
     paths
 }
 
@@ -264,6 +280,7 @@ fn train_rung(
     data: &FashionMnist,
     rt: &Runtime,
     args: &SearchArgs,
+    json: bool,
 ) -> Result<ExitCode, Failure> {
     let dir = experiment.dir();
     std::fs::create_dir_all(dir)
@@ -289,7 +306,7 @@ fn train_rung(
         .collect::<Result<Vec<_>, _>>()?;
     let show = Shown {
         quiet: args.quiet,
-        json: false,
+        json,
         summary: false,
     };
     let code = train_steps(experiment, steps, data, rt, &args.env, args.jobs, show)?;
@@ -374,7 +391,7 @@ fn show_board(board: &Leaderboard, layout: &StudyLayout, json: bool) -> Result<(
     }
     outln!("{}", board.markdown());
     outln!(
-        "Study: {}/ (leaderboard.md, .csv, .json; candidates.json; discovered.toml; one experiment folder per rung)",
+        "Study: {}/ (leaderboard.md, .csv, .json; candidates.json; discovered.toml and .py; one experiment folder per rung)",
         layout.dir().display()
     );
     Ok(())

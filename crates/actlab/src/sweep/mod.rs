@@ -80,7 +80,7 @@ pub fn interrupt() -> Result<&'static Interrupt, Failure> {
 pub struct Shown {
     /// No progress output.
     pub quiet: bool,
-    /// The result as JSON.
+    /// The result as JSON (progress lines then go to stderr).
     pub json: bool,
     /// The summary table at the end (a search's rungs leave it to the leaderboard).
     pub summary: bool,
@@ -107,7 +107,7 @@ pub fn train_steps(
     let (_, everyone) = experiment_records(experiment.dir())?;
     let table = write_summary_and_figures(experiment, &everyone)?;
     drop(display);
-    if show.json {
+    if show.summary && show.json {
         print_json(&serde_json::json!({
             "dir": experiment.dir(),
             "trained": tally.trained,

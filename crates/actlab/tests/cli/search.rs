@@ -98,6 +98,14 @@ fn a_sigkilled_study_resumes_to_the_same_leaderboard() {
     );
     assert!(listed.status.success(), "{}", stderr(&listed));
     let best = rows.iter().find(|r| r["baseline"] == false).unwrap();
+    let torch = std::fs::read_to_string(tmp.path().join("o/whole/discovered.py")).unwrap();
+    assert!(
+        torch.contains(&format!(
+            "class {}(nn.Module):",
+            best["name"].as_str().unwrap()
+        )),
+        "{torch}"
+    );
     assert!(
         stdout(&listed).contains(best["name"].as_str().unwrap()),
         "{}",

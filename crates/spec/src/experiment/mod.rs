@@ -162,6 +162,34 @@ pub fn first_repeat<T: PartialEq>(values: &[T]) -> Option<(usize, usize)> {
         .find_map(|(j, v)| values[..j].iter().position(|w| w == v).map(|i| (i, j)))
 }
 
+/// TOML `text` (from `path`) as a `T`, or the parser's complaint at its line and column,
+/// with the table a misplaced key belongs in (`tables`: each table and its keys).
+pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(
+    text: &str,
+    path: &Path,
+    tables: &[(&str, Vec<String>)],
+) -> Result<T, ConfigError> {
+    toml::from_str(text).map_err(|e| {
+        let (line, column) = e.span().map_or((1, 1), |s| line_column(text, s.start));
+        let mut message = e.message().replace('\n', " ").trim().to_string();
+        if let Some(hint) = misplaced_hint(&message, tables) {
+            message = format!("{message}; {hint}");
+        }
+        ConfigError::Parse {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message,
+        }
+    })
+}
+
+/// Why `name` cannot name a folder, if it cannot: `example` shows a valid one.
+pub(crate) fn folder_name_problem(name: &str, example: &str) -> Option<String> {
+    let ok = !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\']);
+    (!ok).then(|| format!("is {name:?}; it must be a plain folder name such as \"{example}\""))
+}
+
 /// The tables of an experiment file and the keys each takes, for pointing a key written
 /// in the wrong table to its own.
 fn tables() -> [(&'static str, Vec<String>); 3] {
@@ -178,19 +206,7 @@ fn tables() -> [(&'static str, Vec<String>); 3] {
 impl ExperimentFile {
     /// Parses TOML text; `path` labels errors.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        let file: Self = toml::from_str(text).map_err(|e| {
-            let (line, column) = e.span().map_or((1, 1), |s| line_column(text, s.start));
-            let mut message = e.message().replace('\n', " ").trim().to_string();
-            if let Some(hint) = misplaced_hint(&message, &tables()) {
-                message = format!("{message}; {hint}");
-            }
-            ConfigError::Parse {
-                path: path.to_path_buf(),
-                line,
-                column,
-                message,
-            }
-        })?;
+        let file: Self = parse_toml(text, path, &tables())?;
         // Written, `[train] seed` would be ignored whatever its value (the default one
         // included): each run's seed comes from `seeds`.
         if let Some((line, column)) = locate(text, "train.seed") {
@@ -267,18 +283,8 @@ impl ExperimentFile {
             field: field.to_string(),
             problem,
         };
-        let name_ok = !self.name.is_empty()
-            && self.name != "."
-            && self.name != ".."
-            && !self.name.contains(['/', '\\']);
-        if !name_ok {
-            return Err(invalid(
-                "name",
-                format!(
-                    "is {:?}; it must be a plain folder name such as \"book-ch4\"",
-                    self.name
-                ),
-            ));
+        if let Some(problem) = folder_name_problem(&self.name, "book-ch4") {
+            return Err(invalid("name", problem));
         }
         if self.acts.is_empty() {
             return Err(invalid(

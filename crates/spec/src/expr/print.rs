@@ -1,6 +1,7 @@
 //! Expressions written back as text that parses to the same tree, with no more
 //! parentheses than the grammar needs: how the search writes the candidates it builds
-//! as `[[activation]]` formulas.
+//! as `[[activation]]` formulas, and as PyTorch code (Python's `**` binds as `^` does
+//! here, tighter than unary minus and right-associative, so one printer serves both).
 
 use std::fmt::Write;
 
@@ -26,7 +27,7 @@ fn strength(e: &Expr) -> u8 {
 
 /// A literal as Rust writes the shortest decimal that reads back to it, integers
 /// without `.0`.
-fn number(v: f64) -> String {
+fn number_text(v: f64) -> String {
     let text = format!("{v:?}");
     text.strip_suffix(".0").map_or(text.clone(), str::to_string)
 }
@@ -51,9 +52,21 @@ fn comparison(op: Comparison) -> &'static str {
     }
 }
 
+/// What the text is written in.
+#[derive(Clone, Copy, PartialEq)]
+enum Dialect {
+    /// actlab's expression language.
+    Actlab,
+    /// A PyTorch `forward(self, x)` body: parameters are `self.<name>`.
+    Torch,
+}
+
 struct Printer<'a> {
     params: &'a [String],
     out: String,
+    dialect: Dialect,
+    /// Why the expression has no PyTorch form, once found.
+    missing: Option<String>,
 }
 
 impl Printer<'_> {
@@ -80,11 +93,39 @@ impl Printer<'_> {
         self.out.push(')');
     }
 
+    /// `min`/`max`; in PyTorch `torch.minimum`/`torch.maximum` of two tensors, or a
+    /// clamp where one side is a number (those take no Python number).
+    fn extremum(&mut self, m: Extremum, a: &Expr, b: &Expr) {
+        let name = match m {
+            Extremum::Min => "min",
+            Extremum::Max => "max",
+        };
+        if self.dialect == Dialect::Actlab {
+            return self.call(name, &[a, b]);
+        }
+        let (tensor, number) = match (a, b) {
+            (Expr::Number(n), t) | (t, Expr::Number(n)) => (t, *n),
+            _ => return self.call(&format!("torch.{name}imum"), &[a, b]),
+        };
+        self.out.push_str("torch.clamp(");
+        self.expr(tensor);
+        let bound = match m {
+            Extremum::Min => "max",
+            Extremum::Max => "min",
+        };
+        let _ = write!(self.out, ", {bound}={})", number_text(number));
+    }
+
     fn expr(&mut self, e: &Expr) {
         match e {
-            Expr::Number(v) => self.out.push_str(&number(*v)),
+            Expr::Number(v) => self.out.push_str(&number_text(*v)),
             Expr::X => self.out.push('x'),
-            Expr::Param(i) => self.out.push_str(&self.params[*i]),
+            Expr::Param(i) => {
+                if self.dialect == Dialect::Torch {
+                    self.out.push_str("self.");
+                }
+                self.out.push_str(&self.params[*i]);
+            }
             Expr::Neg(a) => {
                 self.out.push('-');
                 self.operand(a, UNARY);
@@ -92,7 +133,10 @@ impl Printer<'_> {
             Expr::Binary(BinaryOp::Pow, a, b) => {
                 // Right-associative, exponent a unary: a^b^c is a^(b^c), x^-2 needs none.
                 self.operand(a, ATOM);
-                self.out.push('^');
+                self.out.push_str(match self.dialect {
+                    Dialect::Actlab => "^",
+                    Dialect::Torch => " ** ",
+                });
                 self.operand(b, UNARY);
             }
             Expr::Binary(op, a, b) => {
@@ -108,12 +152,27 @@ impl Printer<'_> {
                 self.out.push_str(symbol);
                 self.operand(b, own + 1);
             }
-            Expr::Unary(f, a) => self.call(unary_name(*f), &[a]),
-            Expr::Extremum(Extremum::Min, a, b) => self.call("min", &[a, b]),
-            Expr::Extremum(Extremum::Max, a, b) => self.call("max", &[a, b]),
-            Expr::Activation(f, a) => self.call(&function_name(*f), &[a]),
+            Expr::Unary(f, a) => match self.dialect {
+                Dialect::Actlab => self.call(unary_name(*f), &[a]),
+                Dialect::Torch => self.call(&format!("torch.{}", unary_name(*f)), &[a]),
+            },
+            Expr::Extremum(m, a, b) => self.extremum(*m, a, b),
+            Expr::Activation(f, a) => match self.dialect {
+                Dialect::Actlab => self.call(&function_name(*f), &[a]),
+                Dialect::Torch => match f.kind().torch().module.filter(|m| m.starts_with("nn.")) {
+                    Some(module) => self.call(module, &[a]),
+                    None => {
+                        self.missing
+                            .get_or_insert(format!("{} has no torch.nn module", f.name()));
+                        self.call(&function_name(*f), &[a]);
+                    }
+                },
+            },
             Expr::Where(c, a, b) => {
-                self.out.push_str("where(");
+                self.out.push_str(match self.dialect {
+                    Dialect::Actlab => "where(",
+                    Dialect::Torch => "torch.where(",
+                });
                 self.expr(&c.left);
                 let _ = write!(self.out, " {} ", comparison(c.op));
                 self.expr(&c.right);
@@ -134,9 +193,28 @@ impl Expr {
         let mut printer = Printer {
             params,
             out: String::new(),
+            dialect: Dialect::Actlab,
+            missing: None,
         };
         printer.expr(self);
         printer.out
+    }
+
+    /// The expression as a PyTorch expression in `x` (a tensor) and `self.<param>`
+    /// (each an `nn.Parameter`), with actlab's meaning; an error naming the registry
+    /// function that `torch.nn` does not have.
+    pub fn to_torch(&self, params: &[String]) -> Result<String, String> {
+        let mut printer = Printer {
+            params,
+            out: String::new(),
+            dialect: Dialect::Torch,
+            missing: None,
+        };
+        printer.expr(self);
+        match printer.missing {
+            Some(why) => Err(why),
+            None => Ok(printer.out),
+        }
     }
 }
 

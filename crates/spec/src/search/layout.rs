@@ -23,6 +23,8 @@ impl StudyLayout {
     pub const LEADERBOARD: &'static str = "leaderboard";
     /// The best candidates as `[[activation]]` tables.
     pub const DISCOVERED: &'static str = "discovered.toml";
+    /// The best candidates as PyTorch modules.
+    pub const DISCOVERED_TORCH: &'static str = "discovered.py";
 
     /// The layout of the study folder `dir`.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
@@ -52,6 +54,11 @@ impl StudyLayout {
     /// `discovered.toml`.
     pub fn discovered(&self) -> PathBuf {
         self.dir.join(Self::DISCOVERED)
+    }
+
+    /// `discovered.py`.
+    pub fn discovered_torch(&self) -> PathBuf {
+        self.dir.join(Self::DISCOVERED_TORCH)
     }
 
     /// The experiment folder of rung `index` (0-based).

@@ -9,8 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::activation::Scope;
 use crate::custom::CustomActivation;
-use crate::experiment::{ConfigError, Experiment, ExperimentFile, seeds_list_or_count};
-use crate::located::{fields_of, line_column, locate, misplaced_hint};
+use crate::experiment::{
+    ConfigError, Experiment, ExperimentFile, folder_name_problem, parse_toml, seeds_list_or_count,
+};
+use crate::located::{fields_of, locate};
 use crate::network::{LayerKind, NetworkConfig};
 use crate::registry::FixedFn;
 use crate::train::TrainConfig;
@@ -202,19 +204,7 @@ fn tables() -> [(&'static str, Vec<String>); 4] {
 impl SearchFile {
     /// Parses TOML text; `path` labels errors.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        let file: Self = toml::from_str(text).map_err(|e| {
-            let (line, column) = e.span().map_or((1, 1), |s| line_column(text, s.start));
-            let mut message = e.message().replace('\n', " ").trim().to_string();
-            if let Some(hint) = misplaced_hint(&message, &tables()) {
-                message = format!("{message}; {hint}");
-            }
-            ConfigError::Parse {
-                path: path.to_path_buf(),
-                line,
-                column,
-                message,
-            }
-        })?;
+        let file: Self = parse_toml(text, path, &tables())?;
         if let Some((line, column)) =
             locate(text, "train.seed").or_else(|| locate(text, "train.epochs"))
         {
@@ -271,18 +261,8 @@ impl SearchFile {
             field: field.to_string(),
             problem,
         };
-        let name_ok = !self.name.is_empty()
-            && self.name != "."
-            && self.name != ".."
-            && !self.name.contains(['/', '\\']);
-        if !name_ok {
-            return Err(invalid(
-                "name",
-                format!(
-                    "is {:?}; it must be a plain folder name such as \"search\"",
-                    self.name
-                ),
-            ));
+        if let Some(problem) = folder_name_problem(&self.name, "search") {
+            return Err(invalid("name", problem));
         }
         if self.rungs.is_empty() || self.rungs.len() > MAX_RUNGS {
             return Err(invalid(

@@ -1,0 +1,207 @@
+//! A study's decisions on a small space: what screening keeps, what the strategy picks,
+//! who is promoted and how the leaderboard ranks, from hand-made run records.
+
+use std::path::Path;
+
+use burn::tensor::Device;
+use search::{RungResults, leaderboard, promoted, screen, select};
+use spec::record::search::{CandidateList, Fate};
+use spec::search::{Search, SearchFile};
+use spec::{
+    ActivationConfig, ActivationSpec, BatchPoint, CustomActivation, RunRecord, RunStatus, Scope,
+};
+
+const STUDY: &str = r#"
+name = "t"
+baselines = ["ReLU"]
+[space]
+schemas = ["u(x)", "b(x, u(x))", "b(u(x), x)"]
+unary = ["x", "sigmoid", "tanh", "square", "exp"]
+binary = ["mul", "add"]
+[strategy]
+kind = "random"
+trials = 4
+seed = 3
+[[rung]]
+epochs = 1
+seeds = [1]
+promote = 2
+[[rung]]
+epochs = 2
+seeds = [1, 2, 3]
+"#;
+
+fn study(text: &str) -> Search {
+    SearchFile::parse(text, Path::new("t.toml"))
+        .unwrap()
+        .check("t.toml")
+        .unwrap()
+}
+
+fn screened(search: &Search) -> CandidateList {
+    let mut list = screen(search, &Device::flex(), |_, _| {});
+    select(search, &mut list);
+    list
+}
+
+fn fate<'a>(list: &'a CandidateList, formula: &str) -> &'a Fate {
+    &list
+        .candidates
+        .iter()
+        .find(|c| c.formula == formula)
+        .unwrap_or_else(|| panic!("no candidate {formula}"))
+        .fate
+}
+
+#[test]
+fn screening_refuses_with_reasons_and_trains_equal_candidates_once() {
+    let list = screened(&study(STUDY));
+    assert_eq!(list.candidates.len(), 5 + 10 + 10);
+    let refused = |f: &str| match fate(&list, f) {
+        Fate::Rejected { reason } => reason.clone(),
+        other => panic!("{f} was not refused: {other:?}"),
+    };
+    assert!(refused("x").starts_with("affine"), "{}", refused("x"));
+    assert!(refused("x + x").starts_with("affine"));
+    assert!(
+        refused("exp(x) * x").starts_with("fragile")
+            || refused("exp(x) * x").starts_with("not finite")
+    );
+    // x * sigmoid(x) and sigmoid(x) * x: one class, trained under the first written.
+    let Fate::Distinct { name } = fate(&list, "x * sigmoid(x)") else {
+        panic!("{:?}", fate(&list, "x * sigmoid(x)"));
+    };
+    assert_eq!(
+        fate(&list, "sigmoid(x) * x"),
+        &Fate::SameAs { name: name.clone() }
+    );
+    // x * x and x^2 compute alike; x^2 has fewer operations.
+    let Fate::Distinct { name: square } = fate(&list, "x^2") else {
+        panic!("{:?}", fate(&list, "x^2"));
+    };
+    assert_eq!(
+        fate(&list, "x * x"),
+        &Fate::SameAs {
+            name: square.clone()
+        }
+    );
+    assert_ne!(fate(&list, "x * tanh(x)"), fate(&list, "x * sigmoid(x)"));
+}
+
+#[test]
+fn the_random_pick_is_the_seeds_and_exhaustive_takes_every_distinct_candidate() {
+    let search = study(STUDY);
+    let list = screened(&search);
+    assert_eq!(list.selected.len(), 4);
+    assert!(list.selected.is_sorted(), "{:?}", list.selected);
+    assert_eq!(
+        screened(&search).selected,
+        list.selected,
+        "the same seed, the same pick"
+    );
+    let other = screened(&study(&STUDY.replace("seed = 3", "seed = 4"))).selected;
+    assert_ne!(other, list.selected, "another seed, another pick");
+    let all = screened(&study(
+        &STUDY.replace("kind = \"random\"\ntrials = 4\n", "kind = \"exhaustive\"\n"),
+    ));
+    let distinct = all
+        .candidates
+        .iter()
+        .filter(|c| matches!(c.fate, Fate::Distinct { .. }))
+        .count();
+    assert_eq!(all.selected.len(), distinct);
+}
+
+/// A committed record of the book's ReLU run, as the template of every test run.
+fn template() -> RunRecord {
+    let text = include_str!("../../../results/reference/book-ch4/ReLU-s7/run.json");
+    spec::artifact::parse(text, Path::new("run.json")).unwrap()
+}
+
+/// A finished run of candidate `name` (formula x * tanh(x)) or of a registry activation.
+fn run(name: &str, seed: u64, accuracy: Option<f64>) -> RunRecord {
+    let mut r = template();
+    let kind = match name.parse() {
+        Ok(builtin) => ActivationSpec::Builtin(builtin),
+        Err(_) => ActivationSpec::Custom(
+            CustomActivation {
+                name: name.into(),
+                expr: "x * tanh(x)".into(),
+                params: Default::default(),
+                mix: Vec::new(),
+            }
+            .compile()
+            .unwrap(),
+        ),
+    };
+    r.network.activation = Some(ActivationConfig {
+        kind,
+        scope: Scope::Shared,
+    });
+    r.train.seed = seed;
+    r.run = format!("{name}-s{seed}");
+    match accuracy {
+        Some(a) => r
+            .epochs
+            .iter_mut()
+            .for_each(|e| e.test_accuracy = a / 100.0),
+        None => {
+            r.epochs.truncate(1);
+            r.status = RunStatus::Diverged(BatchPoint { epoch: 2, batch: 5 });
+        }
+    }
+    r
+}
+
+#[test]
+fn promotion_and_the_leaderboard_follow_the_records_alone() {
+    let search = study(STUDY);
+    let list = screened(&search);
+    let names: Vec<String> = list.selected.clone();
+    let (a, b, c, d) = (&names[0], &names[1], &names[2], &names[3]);
+    let mut rung1 = vec![
+        run("ReLU", 1, Some(84.0)),
+        run(a, 1, Some(80.0)),
+        run(b, 1, None),
+        run(c, 1, Some(85.0)),
+    ];
+    // d has not finished: nothing is promoted yet.
+    let pending = promoted(&search, 0, &names, &rung1).unwrap_err();
+    assert_eq!(pending.missing, [format!("{d}-s1")]);
+    rung1.push(run(d, 1, Some(85.0)));
+    // Best first, a tie broken by enumeration order, the diverged never promoted.
+    let up = promoted(&search, 0, &names, &rung1).unwrap();
+    assert_eq!(up, [c.clone(), d.clone()]);
+    let rung2: Vec<RunRecord> = [("ReLU", 86.0), (c.as_str(), 86.5), (d.as_str(), 87.0)]
+        .iter()
+        .flat_map(|(n, acc)| (1..=3).map(move |s| run(n, s, Some(acc + s as f64 / 10.0))))
+        .collect();
+    let board = leaderboard(
+        &search,
+        &list,
+        &[
+            RungResults {
+                candidates: Some(names.clone()),
+                records: &rung1,
+            },
+            RungResults {
+                candidates: Some(up.clone()),
+                records: &rung2,
+            },
+        ],
+    );
+    assert!(board.complete);
+    let order: Vec<&str> = board.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(order, [d.as_str(), c, "ReLU", a, b]);
+    let top = &board.rows[0];
+    assert_eq!((top.rank, top.rung, top.seeds), (1, 2, 3));
+    assert!((top.accuracy.unwrap() - 87.2).abs() < 1e-9, "{top:?}");
+    let [lo, hi] = top.interval.unwrap();
+    assert!(lo < 87.2 && hi > 87.2);
+    assert_eq!(board.rows[4].state, "diverged (seed 1, epoch 2)");
+    assert!(board.rows[4].accuracy.is_none());
+    assert!(board.rows[2].baseline);
+    let md = board.markdown();
+    assert!(md.contains("| 1 | ") && md.contains("(baseline)"), "{md}");
+    assert_eq!(board.csv().lines().count(), 1 + 5);
+}
