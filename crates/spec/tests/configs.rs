@@ -1,7 +1,9 @@
 //! Every config shipped in configs/ parses and checks: the examples a newcomer copies
-//! must work as written.
+//! must work as written. `search-*.toml` are studies (`actlab search`), the others
+//! experiments (`actlab train`).
 
 use spec::ExperimentFile;
+use spec::search::SearchFile;
 
 /// This crate's folder, as cargo gives it to the running test (a build folder shared
 /// between clones can hand a fresh clone a test binary compiled in another one, whose
@@ -21,8 +23,20 @@ fn every_shipped_config_checks() {
         if path.extension().is_none_or(|e| e != "toml") {
             continue;
         }
+        let origin = path.display().to_string();
+        let is_study = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("search-"));
+        if is_study {
+            let study = SearchFile::load(&path)
+                .and_then(|(f, _)| f.check(&origin))
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(study.space().size() > 0, "{origin}: an empty space");
+            checked.push(study.name().to_string());
+            continue;
+        }
         let experiment = ExperimentFile::load(&path)
-            .and_then(|f| f.check(&path.display().to_string()))
+            .and_then(|f| f.check(&origin))
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(!experiment.runs().is_empty());
         checked.push(experiment.name().to_string());
@@ -37,7 +51,9 @@ fn every_shipped_config_checks() {
             "expression-kernels",
             "mixture",
             "own-activation",
-            "quick"
+            "quick",
+            "search-quick",
+            "search-rediscovery"
         ]
     );
 }

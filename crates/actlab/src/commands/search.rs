@@ -46,6 +46,10 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
     };
     check_fits(&search, &args)?;
     let data = load_data(&args.env)?;
+    // Only now, with every input checked, does a new study touch its folder.
+    if args.config.is_some() {
+        start(&search, args.force)?;
+    }
     let rt = Runtime::start(&args.env.compute)?;
     let layout = StudyLayout::new(search.dir());
     let list = candidates(&search, &layout, args.quiet)?;
@@ -129,10 +133,9 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A new study from `path`: checked, its folder made (refused over earlier results
-/// without `--force`), its config saved.
+/// A new study from `path` and the flags, checked; refused when its folder holds a
+/// study and `--force` is not given. Nothing is written yet.
 fn fresh(path: &Path, args: &SearchArgs) -> Result<Search, Failure> {
-    let force = args.force;
     let (mut file, text) = SearchFile::load(path).map_err(input)?;
     if let Some(out) = &args.out {
         file.out = out.clone();
@@ -145,21 +148,29 @@ fn fresh(path: &Path, args: &SearchArgs) -> Result<Search, Failure> {
         .check(&origin)
         .map_err(|e| input(e.located_in(&text)))?;
     let layout = StudyLayout::new(search.dir());
-    let ours = ours(&layout);
-    if let Some(found) = ours.iter().find(|p| p.exists()) {
-        if !force {
-            return Err(input(anyhow!(
-                "{} already holds a study ({}); pass --resume {} to continue it, --force to start it again, or another name",
-                search.dir().display(),
-                found.strip_prefix(search.dir()).unwrap_or(found).display(),
-                search.dir().display()
-            )));
-        }
-        for p in &ours {
+    if let Some(found) = ours(&layout).iter().find(|p| p.exists())
+        && !args.force
+    {
+        return Err(input(anyhow!(
+            "{} already holds a study ({}); pass --resume {} to continue it, --force to start it again, or another name",
+            search.dir().display(),
+            found.strip_prefix(search.dir()).unwrap_or(found).display(),
+            search.dir().display()
+        )));
+    }
+    Ok(search)
+}
+
+/// Makes a new study's folder (clearing an earlier study's files with `force`) and
+/// saves its config.
+fn start(search: &Search, force: bool) -> Result<(), Failure> {
+    let layout = StudyLayout::new(search.dir());
+    if force {
+        for p in ours(&layout) {
             let removed = if p.is_dir() {
-                std::fs::remove_dir_all(p)
+                std::fs::remove_dir_all(&p)
             } else if p.exists() {
-                std::fs::remove_file(p)
+                std::fs::remove_file(&p)
             } else {
                 Ok(())
             };
@@ -173,8 +184,7 @@ fn fresh(path: &Path, args: &SearchArgs) -> Result<Search, Failure> {
         .map_err(input)?;
     artifact::write(&layout.config(), search.file())
         .with_context(|| format!("cannot write to {}", search.dir().display()))
-        .map_err(input)?;
-    Ok(search)
+        .map_err(input)
 }
 
 /// Every file and folder a study writes: its files, and every rung folder (an earlier

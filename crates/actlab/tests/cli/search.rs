@@ -183,6 +183,25 @@ fn bad_studies_are_refused_with_the_field_and_exit_2() {
         "a refusal writes nothing"
     );
 
+    // A dataset that is not there: refused before the study's folder is made.
+    std::fs::write(tmp.path().join("study.toml"), STUDY).unwrap();
+    let out = actlab(
+        tmp.path(),
+        &[
+            "search",
+            "study.toml",
+            "--out",
+            "nodata",
+            "--data-dir",
+            "missing",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        !tmp.path().join("nodata").exists(),
+        "a refusal writes nothing"
+    );
+
     let out = actlab(tmp.path(), &["search", "--resume", "."]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
@@ -197,7 +216,6 @@ fn bad_studies_are_refused_with_the_field_and_exit_2() {
     // A folder that holds a study is not started again without --force.
     std::fs::create_dir_all(tmp.path().join("o/study")).unwrap();
     std::fs::write(tmp.path().join("o/study/search.json"), "{}").unwrap();
-    std::fs::write(tmp.path().join("study.toml"), STUDY).unwrap();
     let out = actlab(tmp.path(), &["search", "study.toml", "--out", "o"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
