@@ -196,6 +196,7 @@ pub fn leaderboard(search: &Search, list: &CandidateList, rungs: &[RungResults])
         })
         .collect();
     let mut best: BTreeMap<String, (usize, Score)> = BTreeMap::new();
+    let mut history: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
     let mut progress = Vec::new();
     for (r, config) in search.rungs().iter().enumerate() {
         let results = rungs.get(r);
@@ -217,7 +218,12 @@ pub fn leaderboard(search: &Search, list: &CandidateList, rungs: &[RungResults])
             .collect();
         for name in names {
             if let Ok(mut s) = scores(std::slice::from_ref(&name), &config.seeds, records, r + 1) {
-                best.insert(name, (r, s.remove(0).1));
+                let score = s.remove(0).1;
+                history.entry(name.clone()).or_default().push(match &score {
+                    Score::Completed(mean, _) => Some(*mean),
+                    Score::Diverged(..) => None,
+                });
+                best.insert(name, (r, score));
             }
         }
     }
@@ -257,7 +263,6 @@ pub fn leaderboard(search: &Search, list: &CandidateList, rungs: &[RungResults])
             };
             LeaderRow {
                 rank: i + 1,
-                name,
                 formula,
                 params,
                 baseline,
@@ -267,6 +272,8 @@ pub fn leaderboard(search: &Search, list: &CandidateList, rungs: &[RungResults])
                 accuracy,
                 interval,
                 state,
+                by_rung: history.remove(&name).unwrap_or_default(),
+                name,
             }
         })
         .collect();

@@ -195,6 +195,8 @@ fn promotion_and_the_leaderboard_follow_the_records_alone() {
     assert_eq!(order, [d.as_str(), c, "ReLU", a, b]);
     let top = &board.rows[0];
     assert_eq!((top.rank, top.rung, top.seeds), (1, 2, 3));
+    assert_eq!(top.by_rung, [Some(85.0), Some(87.2)], "{top:?}");
+    assert_eq!(board.rows[4].by_rung, [None], "the diverged one");
     assert!((top.accuracy.unwrap() - 87.2).abs() < 1e-9, "{top:?}");
     let [lo, hi] = top.interval.unwrap();
     assert!(lo < 87.2 && hi > 87.2);

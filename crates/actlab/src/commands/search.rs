@@ -18,12 +18,14 @@ use spec::record::search::{CandidateList, Leaderboard};
 use spec::search::layout::StudyLayout;
 use spec::search::{Search, SearchFile};
 use spec::{Experiment, ExperimentLayout, RunRecord, fsio};
+use viz::figures::leaderboard_figure;
 
 use crate::cli::search::SearchArgs;
 use crate::context::data::load_data;
 use crate::context::print::print_json;
 use crate::context::runtime::{Runtime, check_memory};
 use crate::context::saved::experiment_records;
+use crate::context::write::write_drawing;
 use crate::failure::{Failure, failed, input};
 use crate::sweep::{INTERRUPTED, Shown, resume_step, train_steps};
 
@@ -198,6 +200,7 @@ fn ours(layout: &StudyLayout) -> Vec<std::path::PathBuf> {
         layout.leaderboard("csv"),
         layout.discovered(),
         layout.discovered_torch(),
+        layout.dir().join("figures"),
     ];
     let rungs = (0..spec::search::MAX_RUNGS).map(|r| layout.rung(r));
     paths.extend(rungs.filter(|p| p.is_dir()));
@@ -354,6 +357,8 @@ fn write_leaderboard(
             )
         })
         .map_err(failed)?;
+    // The leaderboard's own figure: leaderboard.json holds its data.
+    write_drawing(leaderboard_figure(&board), &layout.figure())?;
     Ok(board)
 }
 
@@ -401,7 +406,7 @@ fn show_board(board: &Leaderboard, layout: &StudyLayout, json: bool) -> Result<(
     }
     outln!("{}", board.markdown());
     outln!(
-        "Study: {}/ (leaderboard.md, .csv, .json; candidates.json; discovered.toml and .py; one experiment folder per rung)",
+        "Study: {}/ (leaderboard.md, .csv, .json, figures/leaderboard.png; candidates.json; discovered.toml and .py; one experiment folder per rung)",
         layout.dir().display()
     );
     Ok(())

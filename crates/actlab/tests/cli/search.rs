@@ -98,6 +98,7 @@ fn a_sigkilled_study_resumes_to_the_same_leaderboard() {
     );
     assert!(listed.status.success(), "{}", stderr(&listed));
     let best = rows.iter().find(|r| r["baseline"] == false).unwrap();
+    assert!(tmp.path().join("o/whole/figures/leaderboard.png").is_file());
     let torch = std::fs::read_to_string(tmp.path().join("o/whole/discovered.py")).unwrap();
     assert!(
         torch.contains(&format!(

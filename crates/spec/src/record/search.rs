@@ -122,6 +122,10 @@ pub struct LeaderRow {
     pub interval: Option<[f64; 2]>,
     /// `completed`, or `diverged (seed S, epoch E)`.
     pub state: String,
+    /// Mean final test accuracy (%) at each rung it trained in, first to last (`None`
+    /// where a run diverged).
+    #[serde(default)]
+    pub by_rung: Vec<Option<f64>>,
 }
 
 /// A study's leaderboard, from its rungs' records.

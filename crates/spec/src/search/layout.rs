@@ -61,6 +61,11 @@ impl StudyLayout {
         self.dir.join(Self::DISCOVERED_TORCH)
     }
 
+    /// The leaderboard figure's stem (`figures/leaderboard`: .svg and .png).
+    pub fn figure(&self) -> PathBuf {
+        self.dir.join("figures").join(Self::LEADERBOARD)
+    }
+
     /// The experiment folder of rung `index` (0-based).
     pub fn rung(&self, index: usize) -> PathBuf {
         self.dir.join(rung_name(index))

@@ -4,6 +4,7 @@
 mod activations;
 mod curvature;
 mod probes;
+mod search;
 mod statistics;
 mod training;
 
@@ -12,6 +13,7 @@ pub use curvature::{hessian_figure, landscape_line_figure, landscape_surface_fig
 pub use probes::{
     dead_neuron_comparison, dead_neuron_figure, gradient_figure, output_figure, surface_figure,
 };
+pub use search::leaderboard_figure;
 pub use statistics::statistics_figure;
 pub use training::{experiment_figure, run_figure};
 
@@ -39,9 +41,9 @@ pub fn drawing_of(artifact: AnyArtifact) -> Option<Drawing> {
             None => landscape_line_figure(&p)?.into(),
         },
         AnyArtifact::Ntk(p) => ntk_figure(&p).into(),
+        AnyArtifact::Leaderboard(b) => leaderboard_figure(&b).into(),
         AnyArtifact::Experiment(_)
         | AnyArtifact::SearchConfig(_)
-        | AnyArtifact::SearchCandidates(_)
-        | AnyArtifact::Leaderboard(_) => return None,
+        | AnyArtifact::SearchCandidates(_) => return None,
     })
 }
