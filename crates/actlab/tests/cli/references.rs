@@ -17,8 +17,9 @@ fn copy_tree(from: &Path, to: &Path) {
 
 /// The data a committed picture is drawn from, and the name `plot --from DATA --out DIR`
 /// gives it: the figure JSON beside it, the probe report it shows (`<report>-figure`),
-/// the run it shows (`<run>/figures/training`), or the experiment folder it compares
-/// (`figures/comparison`, `figures/statistics`).
+/// the run it shows (`<run>/figures/training`), the study's leaderboard
+/// (`figures/leaderboard`), or the experiment folder it compares (`figures/comparison`,
+/// `figures/statistics`).
 fn picture_source(svg: &Path) -> (PathBuf, String) {
     let name = svg.file_stem().unwrap().to_string_lossy().into_owned();
     let beside = svg.with_extension("json");
@@ -34,6 +35,11 @@ fn picture_source(svg: &Path) -> (PathBuf, String) {
         let run = figures.parent().unwrap();
         let run_name = run.file_name().unwrap().to_string_lossy();
         return (run.to_path_buf(), format!("{run_name}-training"));
+    }
+    if name == "leaderboard" {
+        // A study's figure, drawn from its leaderboard.json.
+        let study = figures.parent().unwrap();
+        return (study.join("leaderboard.json"), "leaderboard-figure".into());
     }
     assert!(
         name == "comparison" || name == "statistics",
