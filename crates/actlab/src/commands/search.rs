@@ -71,15 +71,16 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
             list.selected.len()
         );
     }
-    let mut previous: Option<(Vec<String>, Vec<RunRecord>)> = None;
+    // Each rung's candidates and records; the last one decides the next rung.
     let mut results: Vec<(Vec<String>, Vec<RunRecord>)> = Vec::new();
+    let mut board = None;
     for r in 0..search.rungs().len() {
         let names = rung_candidates(
             &search,
             &list,
             r,
-            previous
-                .as_ref()
+            results
+                .last()
                 .map(|(n, rec)| (n.as_slice(), rec.as_slice())),
         )
         .map_err(|p| {
@@ -107,8 +108,8 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
         }
         let code = train_rung(&experiment, &data, &rt, &args, json)?;
         let (_, records) = experiment_records(experiment.dir())?;
-        results.push((names.clone(), records.clone()));
-        write_leaderboard(&search, &list, &results)?;
+        results.push((names, records));
+        board = Some(write_leaderboard(&search, &list, &results)?);
         if code == ExitCode::from(INTERRUPTED) {
             eprintln!(
                 "actlab: the study stopped in rung {}; continue it with actlab search --resume {}",
@@ -117,9 +118,8 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
             );
             return Ok(code);
         }
-        previous = Some((names, records));
     }
-    let board = write_leaderboard(&search, &list, &results)?;
+    let board = board.expect("a checked study has at least one rung");
     for (file, text) in [
         (layout.discovered(), discovered_toml(&board, DISCOVERED)),
         (
