@@ -2,11 +2,16 @@
 //! space are worth training ([`screen`]), which of them the first rung trains
 //! ([`select`]), which go on to each later rung ([`promoted`], from the rung's run
 //! records only, so that a parallel, sharded or resumed study decides as a sequential
-//! one would), and the leaderboard ([`leaderboard`]).
+//! one would), the leaderboard ([`leaderboard`]), and the confirmation of the best
+//! ([`confirm_candidates`], [`confirmation`]).
 
+mod confirm;
+mod figure;
 mod screen;
 mod study;
 
+pub use confirm::{confirm_candidates, confirmation};
+pub use figure::discovered_figure;
 pub use screen::{SAMPLES, screen};
 pub use study::{
     Pending, RungResults, candidate_definitions, discovered_toml, discovered_torch, leaderboard,

@@ -285,6 +285,7 @@ pub fn leaderboard(search: &Search, list: &CandidateList, rungs: &[RungResults])
         enumerated: list.candidates.len(),
         distinct,
         rows,
+        confirmation: None,
     }
 }
 

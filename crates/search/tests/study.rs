@@ -4,7 +4,9 @@
 use std::path::Path;
 
 use burn::tensor::Device;
-use search::{RungResults, leaderboard, promoted, screen, select};
+use search::{
+    RungResults, confirm_candidates, confirmation, leaderboard, promoted, screen, select,
+};
 use spec::record::search::{CandidateList, Fate};
 use spec::search::{Search, SearchFile};
 use spec::{
@@ -206,4 +208,101 @@ fn promotion_and_the_leaderboard_follow_the_records_alone() {
     let md = board.markdown();
     assert!(md.contains("| 1 | ") && md.contains("(baseline)"), "{md}");
     assert_eq!(board.csv().lines().count(), 1 + 5);
+}
+
+#[test]
+fn the_confirmation_takes_the_last_rungs_best_and_tests_each_pair_as_one_family() {
+    let text = format!("{STUDY}\n[confirm]\ntop = 1\nseeds = 3\nagainst = [\"ReLU\", \"Tanh\"]\n");
+    let search = study(&text);
+    let list = screened(&search);
+    let names = list.selected.clone();
+    let rung1: Vec<RunRecord> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| run(n, 1, Some(80.0 + i as f64)))
+        .chain([run("ReLU", 1, Some(84.0))])
+        .collect();
+    let up = promoted(&search, 0, &names, &rung1).unwrap();
+    let first = [RungResults {
+        candidates: Some(names.clone()),
+        records: &rung1,
+    }];
+    // Nothing to confirm before the last rung has finished.
+    assert!(confirm_candidates(&leaderboard(&search, &list, &first), 1).is_empty());
+    let rung2: Vec<RunRecord> = [
+        ("ReLU", 86.0),
+        (up[0].as_str(), 87.0),
+        (up[1].as_str(), 86.5),
+    ]
+    .iter()
+    .flat_map(|(n, acc)| (1..=3).map(move |s| run(n, s, Some(acc + s as f64 / 10.0))))
+    .collect();
+    let both = [
+        RungResults {
+            candidates: Some(names.clone()),
+            records: &rung1,
+        },
+        RungResults {
+            candidates: Some(up.clone()),
+            records: &rung2,
+        },
+    ];
+    let mut board = leaderboard(&search, &list, &both);
+    let best = confirm_candidates(&board, 1);
+    assert_eq!(best, [up[0].clone()]);
+
+    let records: Vec<RunRecord> = [("ReLU", 86.0), ("Tanh", 84.0), (best[0].as_str(), 88.0)]
+        .iter()
+        .flat_map(|(n, acc)| (1..=3).map(move |s| run(n, s, Some(acc + s as f64 / 10.0))))
+        .collect();
+    let learned = (1..=3)
+        .map(|s| {
+            let value = 1.5 + s as f64 / 10.0;
+            (
+                format!("{}-s{s}", best[0]),
+                [("beta".to_string(), value)].into(),
+            )
+        })
+        .collect();
+    let c = confirmation(&search, &list, &best, &records, learned).unwrap();
+    let groups: Vec<(&str, bool)> = c
+        .groups
+        .iter()
+        .map(|g| (g.name.as_str(), g.candidate))
+        .collect();
+    assert_eq!(
+        groups,
+        [(best[0].as_str(), true), ("ReLU", false), ("Tanh", false)]
+    );
+    assert!(
+        (c.groups[0].learned["beta"].mean - 1.7).abs() < 1e-12,
+        "{c:?}"
+    );
+    assert_eq!((c.planned, c.finished, c.seeds), (9, 9, 3));
+    let pairs: Vec<(&str, &str)> = c
+        .comparisons
+        .iter()
+        .map(|x| (x.group.as_str(), x.against.as_str()))
+        .collect();
+    assert_eq!(
+        pairs,
+        [(best[0].as_str(), "ReLU"), (best[0].as_str(), "Tanh")]
+    );
+    let p: Vec<f64> = c.comparisons.iter().map(|x| x.p.unwrap()).collect();
+    let adjusted: Vec<f64> = c.comparisons.iter().map(|x| x.p_holm.unwrap()).collect();
+    assert_eq!(adjusted, stats::holm(&p));
+    assert!(
+        c.comparisons.iter().all(|x| x.verdict() == "better"),
+        "{c:?}"
+    );
+    board.confirmation = Some(c);
+    let md = board.markdown();
+    assert!(
+        md.contains("## Confirmation")
+            && md.contains("beta = 1.700 [")
+            && md.contains("| better |"),
+        "{md}"
+    );
+    // A study without a confirmation has none to make.
+    assert!(confirmation(&study(STUDY), &list, &best, &records, Default::default()).is_none());
 }

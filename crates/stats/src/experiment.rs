@@ -171,6 +171,29 @@ fn table_against(groups: &[GroupStats], anchor: &GroupStats) -> Vec<Comparison> 
     table
 }
 
+/// A family of planned comparisons, each `(group, against)` pair of `statistics`'
+/// groups, Holm-corrected together (a confirmation's candidates against each activation
+/// they must beat). Names match groups case-insensitively; a pair naming a group
+/// without completed runs is left out.
+pub fn planned_comparisons(
+    statistics: &ExperimentStatistics,
+    pairs: &[(String, String)],
+) -> Vec<Comparison> {
+    let group = |name: &str| {
+        statistics
+            .groups
+            .iter()
+            .find(|g| g.name.eq_ignore_ascii_case(name))
+    };
+    let mut table: Vec<Comparison> = pairs
+        .iter()
+        .filter_map(|(x, y)| Some((group(x)?, group(y)?)))
+        .map(|(x, y)| compare(&x.name, &x.finals, &y.name, &y.finals))
+        .collect();
+    correct(&mut table);
+    table
+}
+
 /// The statistics of an experiment's completed runs, compared with `baseline` (default:
 /// ReLU when there is such a group, else the first).
 pub fn experiment_statistics(
@@ -445,6 +468,43 @@ mod tests {
                 .collect::<Vec<_>>(),
             holm(&p)
         );
+    }
+
+    #[test]
+    fn planned_comparisons_are_holm_corrected_as_one_family() {
+        let records = sweep(&[
+            ("ReLU", &[81.0, 81.5, 80.5]),
+            ("TeLU", &[82.0, 82.2, 81.9]),
+            ("GELU", &[86.0, 86.4, 85.9]),
+            ("Tanh", &[80.0, 80.5, 79.5]),
+        ]);
+        let s = experiment_statistics("x", &records, None).unwrap();
+        let pairs: Vec<(String, String)> = [("gelu", "ReLU"), ("GELU", "TeLU"), ("Tanh", "ReLU")]
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .chain([("GELU".to_string(), "Swish".to_string())])
+            .collect();
+        let table = planned_comparisons(&s, &pairs);
+        // The pair naming no group is left out; names match case-insensitively.
+        let named: Vec<(&str, &str)> = table
+            .iter()
+            .map(|c| (c.group.as_str(), c.against.as_str()))
+            .collect();
+        assert_eq!(
+            named,
+            [("GELU", "ReLU"), ("GELU", "TeLU"), ("Tanh", "ReLU")]
+        );
+        let p: Vec<f64> = table.iter().map(|c| c.p.unwrap()).collect();
+        let adjusted: Vec<f64> = table.iter().map(|c| c.p_holm.unwrap()).collect();
+        assert_eq!(adjusted, holm(&p));
+        // Corrected over three, not over each anchor's two or one: the smallest p
+        // is multiplied by 3.
+        assert!(
+            (adjusted[1] - 3.0 * p[1]).abs() < 1e-15,
+            "{adjusted:?} {p:?}"
+        );
+        assert_eq!(table[1].verdict(), "better");
+        assert!((table[1].difference - (86.1 - 82.033_333_333_333_33)).abs() < 1e-9);
     }
 
     #[test]

@@ -11,7 +11,7 @@ mod inference;
 
 pub use experiment::{
     ALPHA, BOOTSTRAP_SEED, MIN_RUNS_FOR_TESTS, RESAMPLES, StatsError, compare_experiments,
-    experiment_statistics, group_name, summarise,
+    experiment_statistics, group_name, planned_comparisons, summarise,
 };
 pub use inference::{
     CONFIDENCE, Welch, bootstrap_improvement, describe, hedges_g, holm, probability_of_improvement,

@@ -167,9 +167,11 @@ pub enum Command {
     )]
     Merge(MergeArgs),
     /// Write a Slurm job array script for a config's sweep: one task per run, the merge
-    /// as a job that waits for them.
+    /// as a job that waits for them. For a study (a config with [[rung]] tables): one
+    /// array per stage, each started when the previous one has ended, then the study's
+    /// end.
     #[command(
-        after_help = "Examples:\n  actlab slurm configs/book-ch4-seeds.toml --array-limit 8 --time 01:00:00\n  bash book-ch4-seeds.sbatch       # submits the array, then the merge\n  sbatch book-ch4-seeds.sbatch     # the array alone"
+        after_help = "Examples:\n  actlab slurm configs/book-ch4-seeds.toml --array-limit 8 --time 01:00:00\n  bash book-ch4-seeds.sbatch       # submits the array, then the merge\n  sbatch book-ch4-seeds.sbatch     # the array alone\n  actlab slurm configs/search-rediscovery.toml --array-limit 16\n  bash search-rediscovery.sbatch   # prepares the study, submits its stages and its end"
     )]
     Slurm(SlurmArgs),
     /// Search for activations: build every candidate of a space of formulas (unary

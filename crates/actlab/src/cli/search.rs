@@ -33,6 +33,19 @@ pub struct SearchArgs {
     /// trains nothing.
     #[arg(long, value_name = "DIR", conflicts_with_all = ["config", "resume"])]
     pub status: Option<PathBuf>,
+    /// Check the config, screen the candidates and write the study folder, then stop:
+    /// what a cluster job does once before its array tasks (`actlab slurm`).
+    #[arg(long, conflicts_with_all = ["resume", "status"])]
+    pub prepare: bool,
+    /// With --resume and --shard: train only this stage's runs (1 to R are the rungs,
+    /// R + 1 the confirmation); every earlier stage must have finished.
+    #[arg(long, value_name = "S", requires = "shard", value_parser = parse::positive_usize)]
+    pub stage: Option<usize>,
+    /// With --resume and --stage: train only shard I of N of the stage's planned runs
+    /// (run k belongs to shard k mod N; `auto/N` takes I from SLURM_ARRAY_TASK_ID or
+    /// JOB_COMPLETION_INDEX), into the shared study folder; then stop.
+    #[arg(long, value_name = "I/N", value_parser = parse::shard, requires_all = ["resume", "stage"])]
+    pub shard: Option<parse::ShardChoice>,
     /// Runs to train at once, each in a process of its own; `auto` is one per core.
     #[arg(long, default_value = "1", value_parser = parse::jobs, value_name = "N")]
     pub jobs: usize,

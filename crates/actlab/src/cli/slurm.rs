@@ -9,7 +9,7 @@ use crate::parse;
 /// Flags of `actlab slurm`.
 #[derive(Debug, Args)]
 pub struct SlurmArgs {
-    /// The experiment config (TOML) the array trains.
+    /// The experiment config (TOML) the array trains, or a study's (`actlab search`).
     #[arg(value_name = "CONFIG")]
     pub config: PathBuf,
     /// Tasks running at once (sbatch --array=0-N%K) [default: no limit].

@@ -3,6 +3,7 @@
 //! records -> the leaderboard. A resume recomputes every decision from the records,
 //! so it ends where an uninterrupted study would.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -10,24 +11,24 @@ use anyhow::{Context, anyhow};
 use burn::tensor::Device;
 use data::FashionMnist;
 use search::{
-    RungResults, candidate_definitions, discovered_toml, discovered_torch, leaderboard,
-    rung_candidates,
+    Pending, RungResults, candidate_definitions, confirm_candidates, confirmation,
+    discovered_figure, discovered_toml, discovered_torch, leaderboard, rung_candidates,
 };
 use spec::artifact;
-use spec::record::search::{CandidateList, Leaderboard};
+use spec::record::search::{CandidateList, Confirmation, Leaderboard};
 use spec::search::layout::StudyLayout;
 use spec::search::{Search, SearchFile};
-use spec::{Experiment, ExperimentLayout, RunRecord, fsio};
+use spec::{Experiment, ExperimentLayout, RunRecord, RunStatus, fsio};
 use viz::figures::leaderboard_figure;
 
 use crate::cli::search::SearchArgs;
 use crate::context::data::load_data;
 use crate::context::print::print_json;
 use crate::context::runtime::{Runtime, check_memory};
-use crate::context::saved::experiment_records;
-use crate::context::write::write_drawing;
+use crate::context::saved::{experiment_records, open_run};
+use crate::context::write::{write_drawing, write_figure};
 use crate::failure::{Failure, failed, input};
-use crate::sweep::{INTERRUPTED, Shown, resume_step, train_steps};
+use crate::sweep::{INTERRUPTED, Shown, join_folder, resume_step, shard_index, train_steps};
 
 /// How many of the best candidates `discovered.toml` holds.
 const DISCOVERED: usize = 5;
@@ -47,6 +48,25 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
         }
     };
     check_fits(&search, &args)?;
+    if args.prepare {
+        return prepare(&search, &args);
+    }
+    let stages = search.rungs().len() + usize::from(search.confirm().is_some());
+    let stage = match args.stage {
+        Some(s) if s > stages => {
+            return Err(input(anyhow!(
+                "--stage {s}: the study has {stages} stages (1 to {} its rungs{}); give one of them",
+                search.rungs().len(),
+                if search.confirm().is_some() {
+                    format!(", {stages} its confirmation")
+                } else {
+                    String::new()
+                }
+            )));
+        }
+        s => s.map(|s| s - 1),
+    };
+    let shard = args.shard.map(shard_index).transpose()?;
     let data = load_data(&args.env)?;
     // Only now, with every input checked, does a new study touch its folder.
     if args.config.is_some() {
@@ -55,22 +75,21 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
     let rt = Runtime::start(&args.env.compute)?;
     let layout = StudyLayout::new(search.dir());
     let list = candidates(&search, &layout, args.quiet)?;
-    let (distinct, same, rejected) = list.tally();
     if !args.quiet {
-        let refused: Vec<String> = rejected.iter().map(|(r, n)| format!("{n} {r}")).collect();
-        eprintln!(
-            "{}: {} candidates: {distinct} distinct, {same} with the outputs of a simpler one, {} refused ({}); the first rung trains {}",
-            search.name(),
-            list.candidates.len(),
-            rejected.values().sum::<usize>(),
-            if refused.is_empty() {
-                "none".into()
-            } else {
-                refused.join(", ")
-            },
-            list.selected.len()
-        );
+        eprintln!("{}", tally_line(&search, &list));
     }
+    let stage_left = |r: usize, p: Pending| {
+        let how = if stage.is_some() {
+            "wait for its tasks to end, or train what is left with --resume"
+        } else {
+            "--resume trains them"
+        };
+        failed(anyhow!(
+            "stage {r} has unfinished runs ({}); {how} ({})",
+            p.missing.join(", "),
+            search.dir().display()
+        ))
+    };
     // Each rung's candidates and records; the last one decides the next rung.
     let mut results: Vec<(Vec<String>, Vec<RunRecord>)> = Vec::new();
     let mut board = None;
@@ -83,33 +102,47 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
                 .last()
                 .map(|(n, rec)| (n.as_slice(), rec.as_slice())),
         )
-        .map_err(|p| {
-            failed(anyhow!(
-                "rung {} has unfinished runs ({}); --resume {} trains them",
-                p.rung,
-                p.missing.join(", "),
-                search.dir().display()
-            ))
-        })?;
+        .map_err(|p| stage_left(p.rung, p))?;
         let experiment = search
             .rung_experiment(r, candidate_definitions(&list, &names))
             .map_err(|e| failed(anyhow!("rung {}: {e}", r + 1)))?;
-        if !args.quiet {
-            let rung = &search.rungs()[r];
-            eprintln!(
-                "rung {}/{}: {} candidates and {} baselines, {} epochs, {} seeds",
-                r + 1,
-                search.rungs().len(),
-                names.len(),
-                search.file().baselines.len(),
-                rung.epochs,
-                rung.seeds.len()
-            );
-        }
-        let code = train_rung(&experiment, &data, &rt, &args, json)?;
+        // With --stage, an earlier stage is only read.
+        let code = if stage.is_some_and(|s| r < s) {
+            earlier_stage(&experiment, r + 1)?;
+            ExitCode::SUCCESS
+        } else {
+            if !args.quiet {
+                let rung = &search.rungs()[r];
+                eprintln!(
+                    "rung {}/{}: {} candidates and {} baselines, {} epochs, {} seeds",
+                    r + 1,
+                    search.rungs().len(),
+                    names.len(),
+                    search.file().baselines.len(),
+                    rung.epochs,
+                    rung.seeds.len()
+                );
+            }
+            train_stage(&experiment, &data, &rt, &args, json, shard)?
+        };
         let (_, records) = experiment_records(experiment.dir())?;
         results.push((names, records));
-        board = Some(write_leaderboard(&search, &list, &results)?);
+        let held: Vec<RungResults> = results
+            .iter()
+            .map(|(names, records)| RungResults {
+                candidates: Some(names.clone()),
+                records,
+            })
+            .collect();
+        let built = leaderboard(&search, &list, &held);
+        // A shard leaves the study's own files to the job that ends the study.
+        if shard.is_none() {
+            save_board(&search, &built)?;
+        }
+        board = Some(built);
+        if stage == Some(r) {
+            return Ok(shard_done(code, r + 1, &search, args.quiet));
+        }
         if code == ExitCode::from(INTERRUPTED) {
             eprintln!(
                 "actlab: the study stopped in rung {}; continue it with actlab search --resume {}",
@@ -119,7 +152,53 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
             return Ok(code);
         }
     }
-    let board = board.expect("a checked study has at least one rung");
+    let mut board = board.expect("a checked study has at least one rung");
+    if let Some(names) = search.confirm().map(|c| confirm_candidates(&board, c.top)) {
+        let last = search.rungs().len();
+        if names.is_empty() {
+            return Err(failed(anyhow!(
+                "stage {} (the confirmation) has no candidate: every candidate of rung {last} diverged",
+                last + 1
+            )));
+        }
+        let experiment = search
+            .confirm_experiment(candidate_definitions(&list, &names))
+            .expect("a study with a confirmation")
+            .map_err(|e| failed(anyhow!("the confirmation: {e}")))?;
+        if !args.quiet {
+            eprintln!(
+                "confirmation: {} candidates against {}, {} epochs, {} seeds",
+                names.len(),
+                search
+                    .confirm()
+                    .map_or(String::new(), |c| c.against.join(", ")),
+                experiment.file().train.epochs,
+                experiment.file().seeds.len()
+            );
+        }
+        let saved = saved_board(&layout);
+        let code = train_stage(&experiment, &data, &rt, &args, json, shard)?;
+        if stage == Some(last) {
+            return Ok(shard_done(code, last + 1, &search, args.quiet));
+        }
+        let (_, records) = experiment_records(experiment.dir())?;
+        let learned = learned_runs(
+            &experiment,
+            &names,
+            &records,
+            saved.as_ref().and_then(|b| b.confirmation.as_ref()),
+            &rt,
+        )?;
+        board.confirmation = confirmation(&search, &list, &names, &records, learned);
+        save_board(&search, &board)?;
+        if code == ExitCode::from(INTERRUPTED) {
+            eprintln!(
+                "actlab: the study stopped in its confirmation; continue it with actlab search --resume {}",
+                search.dir().display()
+            );
+            return Ok(code);
+        }
+    }
     for (file, text) in [
         (layout.discovered(), discovered_toml(&board, DISCOVERED)),
         (
@@ -133,6 +212,61 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
     }
     show_board(&board, &layout, json)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The candidates' fates in a line.
+fn tally_line(search: &Search, list: &CandidateList) -> String {
+    let (distinct, same, rejected) = list.tally();
+    let refused: Vec<String> = rejected.iter().map(|(r, n)| format!("{n} {r}")).collect();
+    format!(
+        "{}: {} candidates: {distinct} distinct, {same} with the outputs of a simpler one, {} refused ({}); the first rung trains {}",
+        search.name(),
+        list.candidates.len(),
+        rejected.values().sum::<usize>(),
+        if refused.is_empty() {
+            "none".into()
+        } else {
+            refused.join(", ")
+        },
+        list.selected.len()
+    )
+}
+
+/// `--prepare`: the study's folder, its config and its screened candidates, and nothing
+/// trained.
+fn prepare(search: &Search, args: &SearchArgs) -> Result<ExitCode, Failure> {
+    start(search, args.force)?;
+    let layout = StudyLayout::new(search.dir());
+    let list = candidates(search, &layout, args.quiet)?;
+    outln!("{}", tally_line(search, &list));
+    outln!(
+        "prepared {}; its stages train with actlab search --resume {} (--stage S --shard I/N for a share of one)",
+        search.dir().display(),
+        search.dir().display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses to read stage `number` as finished when it never started.
+fn earlier_stage(experiment: &Experiment, number: usize) -> Result<(), Failure> {
+    if ExperimentLayout::new(experiment.dir()).config().is_file() {
+        return Ok(());
+    }
+    Err(failed(anyhow!(
+        "stage {number} has not started ({} is missing); the stages run in order",
+        experiment.dir().display()
+    )))
+}
+
+/// What a process that trained one stage's share says and returns.
+fn shard_done(code: ExitCode, number: usize, search: &Search, quiet: bool) -> ExitCode {
+    if code == ExitCode::SUCCESS && !quiet {
+        eprintln!(
+            "stage {number}: this share is trained; once every share is, the next stage starts (or actlab search --resume {} finishes the study)",
+            search.dir().display()
+        );
+    }
+    code
 }
 
 /// A new study from `path` and the flags, checked; refused when its folder holds a
@@ -201,6 +335,7 @@ fn ours(layout: &StudyLayout) -> Vec<std::path::PathBuf> {
         layout.discovered(),
         layout.discovered_torch(),
         layout.dir().join("figures"),
+        layout.confirm(),
     ];
     let rungs = (0..spec::search::MAX_RUNGS).map(|r| layout.rung(r));
     paths.extend(rungs.filter(|p| p.is_dir()));
@@ -286,36 +421,29 @@ fn candidates(
     Ok(list)
 }
 
-/// Trains what rung `experiment` has left: its config saved on first entry (and
-/// checked against the saved one on a resume), finished runs kept.
-fn train_rung(
+/// Trains what a stage's `experiment` has left (of `shard`'s runs only, with one): its
+/// config saved on first entry (and checked against the saved one on a resume),
+/// finished runs kept.
+fn train_stage(
     experiment: &Experiment,
     data: &FashionMnist,
     rt: &Runtime,
     args: &SearchArgs,
     json: bool,
+    shard: Option<(usize, usize)>,
 ) -> Result<ExitCode, Failure> {
-    let dir = experiment.dir();
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create {}", dir.display()))
-        .map_err(failed)?;
-    let config = ExperimentLayout::new(dir).config();
-    let written = fsio::write_new(&config, artifact::to_json(experiment.file()).as_bytes())
-        .with_context(|| format!("cannot write to {}", dir.display()))
-        .map_err(failed)?;
-    if !written {
-        let saved: spec::ExperimentFile = artifact::read(&config).map_err(input)?;
-        if &saved != experiment.file() {
-            return Err(input(anyhow!(
-                "{} plans other runs than the study's records decide for this rung (was a run edited or removed?); start the study again with --force",
-                config.display()
-            )));
-        }
+    if !join_folder(experiment)? {
+        return Err(input(anyhow!(
+            "{} plans other runs than the study's records decide for this stage (was a run edited or removed?); start the study again with --force",
+            ExperimentLayout::new(experiment.dir()).config().display()
+        )));
     }
     let steps = experiment
         .runs()
         .into_iter()
-        .map(|spec| resume_step(spec, data))
+        .enumerate()
+        .filter(|(k, _)| shard.is_none_or(|(index, count)| k % count == index))
+        .map(|(_, spec)| resume_step(spec, data))
         .collect::<Result<Vec<_>, _>>()?;
     let show = Shown {
         quiet: args.quiet,
@@ -331,22 +459,10 @@ fn train_rung(
     })
 }
 
-/// Writes the leaderboard (json, md, csv) from the rungs trained so far.
-fn write_leaderboard(
-    search: &Search,
-    list: &CandidateList,
-    results: &[(Vec<String>, Vec<RunRecord>)],
-) -> Result<Leaderboard, Failure> {
-    let rungs: Vec<RungResults> = results
-        .iter()
-        .map(|(names, records)| RungResults {
-            candidates: Some(names.clone()),
-            records,
-        })
-        .collect();
-    let board = leaderboard(search, list, &rungs);
+/// Writes `board` as leaderboard.json, .md and .csv, and draws its figures.
+fn save_board(search: &Search, board: &Leaderboard) -> Result<(), Failure> {
     let layout = StudyLayout::new(search.dir());
-    let written = artifact::write(&layout.leaderboard("json"), &board)
+    let written = artifact::write(&layout.leaderboard("json"), board)
         .and_then(|_| fsio::write_atomic(&layout.leaderboard("md"), board.markdown().as_bytes()))
         .and_then(|_| fsio::write_atomic(&layout.leaderboard("csv"), board.csv().as_bytes()));
     written
@@ -357,9 +473,63 @@ fn write_leaderboard(
             )
         })
         .map_err(failed)?;
-    // The leaderboard's own figure: leaderboard.json holds its data.
-    write_drawing(leaderboard_figure(&board), &layout.figure())?;
-    Ok(board)
+    // The leaderboard's own figures: leaderboard.json holds their data.
+    write_drawing(leaderboard_figure(board), &layout.figure())?;
+    // The discovered functions' figure is evaluated by the modules the runs train: its
+    // data is saved beside it.
+    write_figure(
+        discovered_figure(board, &Device::flex()),
+        &layout.discovered_figure(),
+    )?;
+    Ok(())
+}
+
+/// The leaderboard saved in the study folder, if it reads.
+fn saved_board(layout: &StudyLayout) -> Option<Leaderboard> {
+    artifact::read(&layout.leaderboard("json")).ok()
+}
+
+/// Each completed candidate run's learned scalars (a parameter's mean over its units),
+/// read from its last checkpoint, or kept from `saved` when the checkpoint is gone (a
+/// committed study).
+fn learned_runs(
+    experiment: &Experiment,
+    candidates: &[String],
+    records: &[RunRecord],
+    saved: Option<&Confirmation>,
+    rt: &Runtime,
+) -> Result<BTreeMap<String, BTreeMap<String, f64>>, Failure> {
+    let mut learned = BTreeMap::new();
+    let runs = records.iter().filter(|r| {
+        r.status == RunStatus::Completed
+            && candidates.iter().any(|c| c == r.network.activation_name())
+    });
+    for record in runs {
+        let dir = experiment.dir().join(&record.run);
+        let on_disk = record
+            .checkpoint(None)
+            .is_some_and(|c| dir.join(&c.path).is_file());
+        if !on_disk {
+            if let Some(kept) = saved.and_then(|c| c.learned_runs.get(&record.run)) {
+                learned.insert(record.run.clone(), kept.clone());
+            }
+            continue;
+        }
+        let opened = open_run(&dir, None, &rt.device)?;
+        let mut values: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+        for module in &opened.model.activations {
+            for (name, tensor) in module.params() {
+                let data = tensor.into_data().convert::<f64>();
+                values.entry(name).or_default().extend(data.iter::<f64>());
+            }
+        }
+        let means = values
+            .into_iter()
+            .map(|(k, v)| (k, v.iter().sum::<f64>() / v.len().max(1) as f64))
+            .collect();
+        learned.insert(record.run.clone(), means);
+    }
+    Ok(learned)
 }
 
 /// `--status DIR`: the leaderboard of what the rungs hold now.
@@ -395,7 +565,21 @@ fn status(dir: &Path, json: bool) -> Result<ExitCode, Failure> {
             records,
         })
         .collect();
-    let board = leaderboard(&search, &list, &rungs);
+    let mut board = leaderboard(&search, &list, &rungs);
+    if search.confirm().is_some() && ExperimentLayout::new(layout.confirm()).config().is_file() {
+        let (experiment, records) = experiment_records(&layout.confirm())?;
+        let against = search.confirm().map_or(0, |c| c.against.len());
+        let names: Vec<String> = experiment.acts()[against.min(experiment.acts().len())..]
+            .iter()
+            .map(|a| a.name().to_string())
+            .collect();
+        // Learned values come from the last write; --status opens no checkpoint.
+        let learned = saved_board(&layout)
+            .and_then(|b| b.confirmation)
+            .map(|c| c.learned_runs)
+            .unwrap_or_default();
+        board.confirmation = confirmation(&search, &list, &names, &records, learned);
+    }
     show_board(&board, &layout, json)?;
     Ok(ExitCode::SUCCESS)
 }

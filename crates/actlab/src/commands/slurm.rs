@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, anyhow};
 use spec::ExperimentFile;
+use spec::search::{Search, SearchFile};
 
 use crate::cli::slurm::SlurmArgs;
 use crate::context::print::print_json;
@@ -86,34 +87,91 @@ fn assign(script: &mut Vec<u8>, name: &str, value: &Path) {
     push(script, line);
 }
 
+/// Whether a config's TOML is a study's (it has rungs) rather than an experiment's.
+fn is_study(text: &str) -> bool {
+    text.parse::<toml::Table>()
+        .is_ok_and(|t| t.contains_key("rung"))
+}
+
+/// The lines every script starts with after its comments: the job's `#SBATCH`
+/// directives (the array's range is each script's own), `set -euo pipefail`, and the
+/// paths as shell assignments. Returns the data flags the tasks pass on.
+fn preamble(
+    text: &mut Vec<u8>,
+    job: &str,
+    args: &SlurmArgs,
+    paths: &[(&str, &Path)],
+) -> Result<String, Failure> {
+    push(text, format!("#SBATCH --job-name=actlab-{job}"));
+    push(text, "#SBATCH --ntasks=1");
+    push(text, "#SBATCH --cpus-per-task=1");
+    if let Some(time) = &args.time {
+        push(text, format!("#SBATCH --time={time}"));
+    }
+    if let Some(partition) = &args.partition {
+        push(text, format!("#SBATCH --partition={partition}"));
+    }
+    push(text, "set -euo pipefail\n");
+    for (name, path) in paths {
+        assign(text, name, path);
+    }
+    let mut data_flag = String::new();
+    if let Some(d) = args.data_dir.as_deref().map(absolute).transpose()? {
+        assign(text, "DATA", &d);
+        data_flag.push_str(" --data-dir \"$DATA\"");
+    }
+    if args.no_verify {
+        data_flag.push_str(" --no-verify");
+    }
+    Ok(data_flag)
+}
+
+/// The actlab the tasks run: `--executable`, or this one.
+fn executable(args: &SlurmArgs) -> Result<PathBuf, Failure> {
+    match &args.executable {
+        Some(path) => absolute(path),
+        None => std::env::current_exe()
+            .context("cannot find the actlab executable")
+            .map_err(failed),
+    }
+}
+
+/// Writes the script, executable.
+fn write_script(script: &Path, text: &[u8]) -> Result<(), Failure> {
+    spec::fsio::write_atomic(script, text)
+        .with_context(|| format!("cannot write the script {}", script.display()))
+        .map_err(input)?;
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(script, std::fs::Permissions::from_mode(0o755));
+    Ok(())
+}
+
 /// `actlab slurm`.
 pub fn run(args: SlurmArgs, json: bool) -> Result<ExitCode, Failure> {
-    let file = ExperimentFile::load(&args.config).map_err(input)?;
-    let origin = args.config.display().to_string();
-    let experiment = file.check(&origin).map_err(input)?;
     if let Some(time) = &args.time {
         check_time(time)?;
     }
     if let Some(partition) = &args.partition {
         check_partition(partition)?;
     }
+    let text = ExperimentFile::read_text(&args.config).map_err(input)?;
+    if is_study(&text) {
+        return study_script(args, json, &text);
+    }
+    let file = ExperimentFile::parse(&text, &args.config).map_err(input)?;
+    let origin = args.config.display().to_string();
+    let experiment = file.check(&origin).map_err(input)?;
     let tasks = experiment.runs().len();
     let name = experiment.name();
     let config = absolute(&args.config)?;
     let out = absolute(&experiment.file().out)?;
     let dir = out.join(name);
-    let actlab = match &args.executable {
-        Some(path) => absolute(path)?,
-        None => std::env::current_exe()
-            .context("cannot find the actlab executable")
-            .map_err(failed)?,
-    };
+    let actlab = executable(&args)?;
     let script = args
         .script
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("{}.sbatch", job_name(name))));
     check_new([&script], args.force)?;
-    let data = args.data_dir.as_deref().map(absolute).transpose()?;
 
     let mut text = Vec::new();
     let shown = |p: &Path| one_line(bytes(p));
@@ -146,7 +204,6 @@ pub fn run(args: SlurmArgs, json: bool) -> Result<ExitCode, Failure> {
         push(&mut text, line);
     }
     let job = job_name(name);
-    push(&mut text, format!("#SBATCH --job-name=actlab-{job}"));
     let limit = args
         .array_limit
         .map_or_else(String::new, |k| format!("%{k}"));
@@ -154,26 +211,12 @@ pub fn run(args: SlurmArgs, json: bool) -> Result<ExitCode, Failure> {
         &mut text,
         format!("#SBATCH --array=0-{}{limit}", tasks.saturating_sub(1)),
     );
-    push(&mut text, "#SBATCH --ntasks=1");
-    push(&mut text, "#SBATCH --cpus-per-task=1");
-    if let Some(time) = &args.time {
-        push(&mut text, format!("#SBATCH --time={time}"));
-    }
-    if let Some(partition) = &args.partition {
-        push(&mut text, format!("#SBATCH --partition={partition}"));
-    }
-    push(&mut text, "set -euo pipefail\n");
-    assign(&mut text, "ACTLAB", &actlab);
-    assign(&mut text, "CONFIG", &config);
-    assign(&mut text, "OUT", &out);
-    let mut data_flag = String::new();
-    if let Some(d) = &data {
-        assign(&mut text, "DATA", d);
-        data_flag.push_str(" --data-dir \"$DATA\"");
-    }
-    if args.no_verify {
-        data_flag.push_str(" --no-verify");
-    }
+    let data_flag = preamble(
+        &mut text,
+        &job,
+        &args,
+        &[("ACTLAB", &actlab), ("CONFIG", &config), ("OUT", &out)],
+    )?;
     // The merge's command line, quoted for the `sh -c` that Slurm runs it with, and that
     // line quoted again as one word of this script.
     let merge = shell::command_line([bytes(&actlab), b"merge".as_slice(), bytes(&dir)]);
@@ -204,13 +247,7 @@ pub fn run(args: SlurmArgs, json: bool) -> Result<ExitCode, Failure> {
             "exec \"$ACTLAB\" train --config \"$CONFIG\" --out \"$OUT\"{data_flag} --shard auto/{tasks} --quiet"
         ),
     );
-    spec::fsio::write_atomic(&script, &text)
-        .with_context(|| format!("cannot write the script {}", script.display()))
-        .map_err(input)?;
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755));
-    }
+    write_script(&script, &text)?;
     if json {
         print_json(&serde_json::json!({
             "script": script,
@@ -223,6 +260,169 @@ pub fn run(args: SlurmArgs, json: bool) -> Result<ExitCode, Failure> {
             script.display(),
             dir.display(),
             script.display(),
+            script.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs each stage of a study trains: the first rung's candidates (known once they are
+/// screened, here as the study will) and baselines, then at most the previous rung's
+/// `promote` best with the baselines, then the confirmation's; times the stage's seeds.
+fn stage_tasks(search: &Search) -> Vec<usize> {
+    let mut list = search::screen(search, &burn::tensor::Device::flex(), |_, _| {});
+    search::select(search, &mut list);
+    let baselines = search.file().baselines.len();
+    let mut candidates = list.selected.len();
+    let mut tasks = Vec::new();
+    for rung in search.rungs() {
+        tasks.push((candidates + baselines) * rung.seeds.len());
+        candidates = rung.promote.map_or(candidates, |p| p.min(candidates));
+    }
+    if let Some(confirm) = search.confirm() {
+        tasks.push((confirm.top.min(candidates) + confirm.against.len()) * confirm.seeds.len());
+    }
+    tasks
+}
+
+/// `actlab slurm STUDY`: one job array per stage of a study, each submitted to start
+/// when the previous one has ended, and the study's end as a job after the last. The
+/// study folder is prepared (screened) where the script is run with bash.
+fn study_script(args: SlurmArgs, json: bool, text: &str) -> Result<ExitCode, Failure> {
+    let file = SearchFile::parse(text, &args.config).map_err(input)?;
+    let origin = args.config.display().to_string();
+    let search = file.check(&origin).map_err(|e| input(e.located_in(text)))?;
+    let tasks = stage_tasks(&search);
+    let name = search.name();
+    let config = absolute(&args.config)?;
+    let out = absolute(&search.file().out)?;
+    let dir = out.join(name);
+    let actlab = executable(&args)?;
+    let script = args
+        .script
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("{}.sbatch", job_name(name))));
+    check_new([&script], args.force)?;
+    let job = job_name(name);
+    let counts: Vec<String> = tasks.iter().map(usize::to_string).collect();
+    let shown = |p: &Path| one_line(bytes(p));
+    let mut script_text = Vec::new();
+    let text = &mut script_text;
+    push(text, "#!/bin/bash");
+    for line in [
+        format!(
+            "# The study {} of {} as Slurm job arrays, one per stage",
+            one_line(name.as_bytes()),
+            shown(&config)
+        ),
+        format!(
+            "# ({} tasks: one per planned run; 1 to {} are the rungs{}). Written by",
+            counts.join(", "),
+            search.rungs().len(),
+            if search.confirm().is_some() {
+                format!(", {} the confirmation", tasks.len())
+            } else {
+                String::new()
+            }
+        ),
+        "# `actlab slurm`; edit freely. Submit with".to_string(),
+        format!("#   bash {}", shown(&script)),
+        "# which prepares the study folder here (screening, no training), submits each".into(),
+        "# stage's array to start once the previous one has ended, and the study's end".into(),
+        "# (the leaderboard, the discovered functions) after the last. A stage's task k".into(),
+        "# trains run k of the stage, which it derives from the earlier stages' records".into(),
+        "# alone, so the arrays decide as one local process would.".into(),
+    ] {
+        push(text, line);
+    }
+    let limit = args
+        .array_limit
+        .map_or_else(String::new, |k| format!("%{k}"));
+    let data_flag = preamble(
+        text,
+        &job,
+        &args,
+        &[
+            ("ACTLAB", &actlab),
+            ("CONFIG", &config),
+            ("OUT", &out),
+            ("STUDY", &dir),
+        ],
+    )?;
+    // The end's command line, quoted for the `sh -c` that Slurm runs it with, and that
+    // line quoted again as one word of this script.
+    let mut end_words: Vec<&[u8]> = vec![
+        bytes(&actlab),
+        b"search".as_slice(),
+        b"--resume".as_slice(),
+        bytes(&dir),
+        b"--quiet".as_slice(),
+    ];
+    let data = args.data_dir.as_deref().map(absolute).transpose()?;
+    if let Some(d) = &data {
+        end_words.extend([b"--data-dir".as_slice(), bytes(d)]);
+    }
+    if args.no_verify {
+        end_words.push(b"--no-verify".as_slice());
+    }
+    let end = shell::command_line(end_words);
+    push(text, "");
+    push(text, "if [[ -z \"${SLURM_JOB_ID:-}\" ]]; then");
+    push(text, "  if [[ ! -f \"$STUDY/search.json\" ]]; then");
+    push(
+        text,
+        "    \"$ACTLAB\" search \"$CONFIG\" --out \"$OUT\" --prepare --quiet",
+    );
+    push(text, "  fi");
+    push(text, "  after=\"\"");
+    push(text, "  stage=1");
+    push(text, format!("  for tasks in {}; do", counts.join(" ")));
+    push(
+        text,
+        format!(
+            "    job=$(sbatch --parsable ${{after:+--dependency=afterany:$after}} --array=0-$((tasks - 1)){limit} \\\n      --export=ALL,ACTLAB_STAGE=\"$stage\",ACTLAB_TASKS=\"$tasks\" \"$0\")"
+        ),
+    );
+    push(text, "    after=${job%%;*}");
+    push(text, "    stage=$((stage + 1))");
+    push(text, "  done");
+    let mut submit = format!(
+        "  end=$(sbatch --parsable --dependency=afterany:\"$after\" --job-name=actlab-{job}-end \\\n    --ntasks=1 --cpus-per-task=1 --wrap="
+    )
+    .into_bytes();
+    submit.extend(quote(&end));
+    submit.push(b')');
+    push(text, submit);
+    push(
+        text,
+        format!(
+            "  echo \"submitted {} stage arrays ({} tasks) and the study's end $end\"",
+            tasks.len(),
+            counts.join(", ")
+        ),
+    );
+    push(text, "  exit 0");
+    push(text, "fi\n");
+    push(
+        text,
+        format!(
+            "exec \"$ACTLAB\" search --resume \"$STUDY\"{data_flag} --stage \"$ACTLAB_STAGE\" --shard auto/\"$ACTLAB_TASKS\" --quiet"
+        ),
+    );
+    write_script(&script, &script_text)?;
+    if json {
+        print_json(&serde_json::json!({
+            "script": script,
+            "stages": tasks,
+            "study": dir,
+        }))?;
+    } else {
+        outln!(
+            "{}: {} stages of {} array tasks for {}; submit with `bash {}`",
+            script.display(),
+            tasks.len(),
+            counts.join(", "),
+            dir.display(),
             script.display()
         );
     }

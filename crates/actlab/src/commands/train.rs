@@ -17,7 +17,7 @@ use crate::context::runtime::{Runtime, check_memory};
 use crate::context::saved::saved_experiment;
 use crate::failure::{Failure, input};
 use crate::parse::ShardChoice;
-use crate::sweep::{Shown, Step, resume_step, train_steps};
+use crate::sweep::{Shown, Step, join_folder, resume_step, shard_index, train_steps};
 
 /// `--force`: what an earlier training left in the experiment folder `dir` is removed,
 /// every run folder (planned now or not: a leftover run would join the summary and
@@ -180,23 +180,6 @@ fn check_fits(experiment: &Experiment, args: &TrainArgs) -> Result<(), Failure> 
     }
 }
 
-/// The shard index the scheduler gives this process: Slurm array task, or Kubernetes
-/// indexed job.
-fn scheduler_index() -> Result<usize, Failure> {
-    for variable in ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"] {
-        if let Ok(value) = std::env::var(variable) {
-            return value.trim().parse().map_err(|_| {
-                input(anyhow!(
-                    "--shard auto/N: {variable} is {value:?}, not a whole number"
-                ))
-            });
-        }
-    }
-    Err(input(anyhow!(
-        "--shard auto/N: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set; run it as a Slurm array task or a Kubernetes indexed job, or give the index (--shard I/N)"
-    )))
-}
-
 /// `--shard I/N`: trains this shard's runs into the shared folder, which it creates or
 /// joins (it must hold the same experiment); finished runs are kept, unfinished ones
 /// resumed. The summary lists every run of the folder finished so far.
@@ -207,37 +190,13 @@ fn sharded(
     args: &TrainArgs,
     show: Shown,
 ) -> Result<ExitCode, Failure> {
-    let (index, count) = match shard {
-        ShardChoice::Index { index, count } => (index, count),
-        ShardChoice::Auto { count } => {
-            let index = scheduler_index()?;
-            if index >= count {
-                return Err(input(anyhow!(
-                    "--shard auto/{count}: the scheduler's index is {index}; it must be below {count} (an array of {count} tasks, 0 to {})",
-                    count - 1
-                )));
-            }
-            (index, count)
-        }
-    };
+    let (index, count) = shard_index(shard)?;
     let dir = experiment.dir();
-    let config = ExperimentLayout::new(dir).config();
-    // The first shard writes experiment.json (a link never replaces a file, so of
-    // shards starting together exactly one does); every other checks it holds the same.
-    let written = spec::fsio::write_new(
-        &config,
-        spec::artifact::to_json(experiment.file()).as_bytes(),
-    )
-    .with_context(|| format!("cannot write to {}", dir.display()))
-    .map_err(input)?;
-    if !written {
-        let saved = saved_experiment(dir, "--shard: ")?;
-        if saved.file() != experiment.file() {
-            return Err(input(anyhow!(
-                "--shard: {} holds another experiment than this config and these flags describe; start every shard with the same ones, or pick another --name/--out",
-                dir.display()
-            )));
-        }
+    if !join_folder(experiment)? {
+        return Err(input(anyhow!(
+            "--shard: {} holds another experiment than this config and these flags describe; start every shard with the same ones, or pick another --name/--out",
+            dir.display()
+        )));
     }
     let runs = experiment.runs();
     let planned = runs.len();

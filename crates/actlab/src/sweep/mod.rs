@@ -13,9 +13,9 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use anyhow::anyhow;
+use anyhow::{Context, anyhow};
 use data::FashionMnist;
-use spec::Experiment;
+use spec::{Experiment, ExperimentFile, ExperimentLayout, artifact, fsio};
 
 pub use protocol::{EventLines, WorkerEvent};
 pub use steps::{Outcome, Step, resume_step, train_claimed};
@@ -24,8 +24,9 @@ use crate::cli::shared::EnvArgs;
 use crate::context::print::print_json;
 use crate::context::runtime::Runtime;
 use crate::context::saved::experiment_records;
-use crate::failure::{self, Failure, failed};
+use crate::failure::{self, Failure, failed, input};
 use crate::output::write_summary_and_figures;
+use crate::parse::ShardChoice;
 use crate::progress::SweepProgress;
 use steps::steps_left;
 use tally::Tally;
@@ -73,6 +74,58 @@ pub fn interrupt() -> Result<&'static Interrupt, Failure> {
         })
         .as_ref()
         .map_err(|e| failed(anyhow!("{e}")))
+}
+
+/// The shard index the scheduler gives this process: Slurm array task, or Kubernetes
+/// indexed job.
+fn scheduler_index() -> Result<usize, Failure> {
+    for variable in ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"] {
+        if let Ok(value) = std::env::var(variable) {
+            return value.trim().parse().map_err(|_| {
+                input(anyhow!(
+                    "--shard auto/N: {variable} is {value:?}, not a whole number"
+                ))
+            });
+        }
+    }
+    Err(input(anyhow!(
+        "--shard auto/N: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set; run it as a Slurm array task or a Kubernetes indexed job, or give the index (--shard I/N)"
+    )))
+}
+
+/// `--shard I/N` as (I, N), with `auto/N`'s index from the scheduler.
+pub fn shard_index(shard: ShardChoice) -> Result<(usize, usize), Failure> {
+    match shard {
+        ShardChoice::Index { index, count } => Ok((index, count)),
+        ShardChoice::Auto { count } => {
+            let index = scheduler_index()?;
+            if index >= count {
+                return Err(input(anyhow!(
+                    "--shard auto/{count}: the scheduler's index is {index}; it must be below {count} (an array of {count} tasks, 0 to {})",
+                    count - 1
+                )));
+            }
+            Ok((index, count))
+        }
+    }
+}
+
+/// Joins the folder a sweep trains into: writes its `experiment.json` when there is
+/// none (of processes starting together exactly one does: a link never replaces a
+/// file), else reads the one there. Whether the folder plans these runs; where it was
+/// written (`out`) aside, since a folder may have been moved or copied.
+pub fn join_folder(experiment: &Experiment) -> Result<bool, Failure> {
+    let dir = experiment.dir();
+    let config = ExperimentLayout::new(dir).config();
+    let written = fsio::write_new(&config, artifact::to_json(experiment.file()).as_bytes())
+        .with_context(|| format!("cannot write to {}", dir.display()))
+        .map_err(input)?;
+    if written {
+        return Ok(true);
+    }
+    let mut saved: ExperimentFile = artifact::read(&config).map_err(input)?;
+    saved.out = experiment.file().out.clone();
+    Ok(&saved == experiment.file())
 }
 
 /// How a command shows its progress and result.

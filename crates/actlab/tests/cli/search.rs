@@ -4,7 +4,8 @@
 use super::*;
 
 /// A study small enough for a test: 12 candidates (x and x + x refused as affine, ...),
-/// one epoch each, the best two on to three seeds of two epochs.
+/// one epoch each, the best two on to three seeds of two epochs, and the best of those
+/// confirmed with three seeds against ReLU and Tanh.
 const STUDY: &str = r#"
 name = "study"
 hidden = [16]
@@ -27,6 +28,12 @@ promote = 2
 [[rung]]
 epochs = 2
 seeds = [1, 2, 3]
+
+[confirm]
+top = 1
+epochs = 1
+seeds = 3
+against = ["ReLU", "Tanh"]
 "#;
 
 fn search(tmp: &Path, name: &str) -> Command {
@@ -91,13 +98,39 @@ fn a_sigkilled_study_resumes_to_the_same_leaderboard() {
         "{refused:?}"
     );
     assert!(stdout(&whole).contains("| 1 | "), "{}", stdout(&whole));
+    // The confirmation: the best of the last rung, three seeds each, against both.
+    let best = rows.iter().find(|r| r["baseline"] == false).unwrap();
+    let confirmed = &board["confirmation"];
+    assert_eq!(confirmed["finished"], 9, "{confirmed}");
+    let groups: Vec<&str> = confirmed["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(groups, [best["name"].as_str().unwrap(), "ReLU", "Tanh"]);
+    let comparisons = confirmed["comparisons"].as_array().unwrap();
+    assert_eq!(comparisons.len(), 2);
+    assert!(
+        comparisons.iter().all(|c| c["p_holm"].is_number()),
+        "{comparisons:?}"
+    );
+    // Each of the candidate's runs had its checkpoint opened for its learned scalars.
+    assert_eq!(
+        confirmed["learned_runs"].as_object().map(|m| m.len()),
+        Some(3),
+        "{confirmed}"
+    );
+    assert!(stdout(&whole).contains("## Confirmation"));
+    let figure = read_json(&tmp.path().join("o/whole/figures/discovered.json"));
+    assert_eq!(figure["kind"], "figure");
+    assert!(tmp.path().join("o/whole/figures/discovered.png").is_file());
     // The best candidates, ready for --defs.
     let listed = actlab(
         tmp.path(),
         &["acts", "list", "--defs", "o/whole/discovered.toml"],
     );
     assert!(listed.status.success(), "{}", stderr(&listed));
-    let best = rows.iter().find(|r| r["baseline"] == false).unwrap();
     assert!(tmp.path().join("o/whole/figures/leaderboard.png").is_file());
     let torch = std::fs::read_to_string(tmp.path().join("o/whole/discovered.py")).unwrap();
     assert!(
@@ -213,6 +246,20 @@ fn bad_studies_are_refused_with_the_field_and_exit_2() {
 
     let out = actlab(tmp.path(), &["search"]);
     assert_eq!(out.status.code(), Some(2));
+
+    // A confirmation too small to test anything.
+    std::fs::write(
+        tmp.path().join("few.toml"),
+        STUDY.replace("seeds = 3\n", "seeds = 2\n"),
+    )
+    .unwrap();
+    let out = actlab(tmp.path(), &["search", "few.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`confirm.seeds` has 2 seeds"),
+        "{}",
+        stderr(&out)
+    );
 
     // A folder that holds a study is not started again without --force.
     std::fs::create_dir_all(tmp.path().join("o/study")).unwrap();

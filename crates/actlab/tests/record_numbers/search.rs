@@ -3,17 +3,40 @@
 //! the code's.
 
 use spec::record::search::{CandidateList, Leaderboard};
+use spec::search::SearchFile;
 use spec::search::space::{BINARY_PRESETS, UNARY_PRESETS};
 
 use super::*;
 
 const STUDY: &str = "search-rediscovery";
+/// The README's tables of the study's confirmation: each activation, then each
+/// comparison.
+pub const CONFIRMED_HEADER: &str =
+    "| activation | formula | accuracy %, mean [95 % CI] | learned scalars, mean [95 % CI] |";
+pub const VERDICT_HEADER: &str =
+    "| candidate | against | difference, points [95 % CI] | Holm p | P(better) | verdict |";
 /// The README's table of the study's best.
 pub const LEADERBOARD_HEADER: &str =
     "| rank | name | formula | rung | accuracy %, mean [95 % CI] |";
 
 fn leaderboard() -> Leaderboard {
     artifact::read(&reference(STUDY).join("leaderboard.json")).unwrap()
+}
+
+/// The committed study is what its config says: a config edited since (a confirmation
+/// added, a rung changed) is run again, or the study is not the config's.
+#[test]
+fn the_committed_study_is_its_config() {
+    let (file, _) = SearchFile::load(&root().join(format!("configs/{STUDY}.toml"))).unwrap();
+    let saved: SearchFile = artifact::read(&reference(STUDY).join("search.json")).unwrap();
+    let file = SearchFile {
+        out: saved.out.clone(),
+        ..file
+    };
+    assert!(
+        file == saved,
+        "configs/{STUDY}.toml is not the committed study's search.json"
+    );
 }
 
 #[test]
@@ -134,6 +157,85 @@ fn the_readme_study_prose_is_the_records() {
         ],
     );
     d.assert_none(4);
+}
+
+/// A mean with its interval, as the README's tables print it.
+fn mean_ci(mean: f64, ci: Option<[f64; 2]>, digits: usize) -> String {
+    match ci {
+        Some([lo, hi]) => format!("{mean:.digits$} [{lo:.digits$}, {hi:.digits$}]"),
+        None => format!("{mean:.digits$}"),
+    }
+}
+
+#[test]
+fn the_readme_confirmation_is_the_study_record() {
+    let board = leaderboard();
+    let confirmation = board
+        .confirmation
+        .expect("the committed study has its confirmation");
+    assert_eq!(
+        confirmation.finished, confirmation.planned,
+        "the committed confirmation is finished"
+    );
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let mut d = Differences::default();
+    let shown = tables(&readme, CONFIRMED_HEADER);
+    assert_eq!(shown.len(), 1, "the README shows the confirmation once");
+    assert_eq!(
+        shown[0].len(),
+        confirmation.groups.len(),
+        "one row per activation"
+    );
+    for row in &shown[0] {
+        let g = confirmation
+            .groups
+            .iter()
+            .find(|g| g.name == row[0])
+            .unwrap_or_else(|| {
+                panic!(
+                    "the README names {}, which the confirmation has not",
+                    row[0]
+                )
+            });
+        let a = g.accuracy.as_ref().unwrap();
+        let learned: Vec<String> = g
+            .learned
+            .iter()
+            .map(|(k, v)| format!("{k} = {}", mean_ci(v.mean, v.ci, 2)))
+            .collect();
+        d.check("README.md", &g.name, &row[1], &format!("`{}`", g.formula));
+        d.check("README.md", &g.name, &row[2], &mean_ci(a.mean, a.ci, 2));
+        d.check("README.md", &g.name, &row[3], &learned.join(", "));
+    }
+    let verdicts = tables(&readme, VERDICT_HEADER);
+    assert_eq!(verdicts.len(), 1);
+    assert_eq!(
+        verdicts[0].len(),
+        confirmation.comparisons.len(),
+        "one row per comparison"
+    );
+    for row in &verdicts[0] {
+        let c = confirmation
+            .comparisons
+            .iter()
+            .find(|c| c.group == row[0] && c.against == row[1])
+            .unwrap_or_else(|| panic!("no comparison {} against {}", row[0], row[1]));
+        let at = format!("{} against {}", row[0], row[1]);
+        let difference = match c.ci {
+            Some([lo, hi]) => format!("{:+.2} [{lo:+.2}, {hi:+.2}]", c.difference),
+            None => format!("{:+.2}", c.difference),
+        };
+        d.check("README.md", &at, &row[2], &difference);
+        d.check("README.md", &at, &row[3], &p_value(c.p_holm.unwrap()));
+        d.check(
+            "README.md",
+            &at,
+            &row[4],
+            &format!("{:.2}", c.improvement.unwrap()),
+        );
+        d.check("README.md", &at, &row[5], c.verdict());
+    }
+    d.assert_none(20);
 }
 
 #[test]

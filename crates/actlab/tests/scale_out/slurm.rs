@@ -432,3 +432,147 @@ fn a_slurm_array_trains_what_a_local_sweep_does() {
     assert_eq!(summary["rows"].as_array().unwrap().len(), 4);
     assert_eq!(outcomes(&dir), outcomes(&root.join("o/local")));
 }
+
+/// A study small enough for a Slurm test on the synthetic data: two rungs and a
+/// confirmation.
+const STUDY: &str = "name = \"study\"\nout = \"o\"\nhidden = [16]\nbaselines = [\"ReLU\"]\n\
+    [train]\nlr = 0.05\nmomentum = 0.9\nbatch_size = 32\n\
+    [space]\nschemas = [\"u(x)\", \"b(x, u(x))\"]\nunary = [\"x\", \"square\", \"sigmoid\", \"tanh\"]\nbinary = [\"mul\", \"add\"]\n\
+    [[rung]]\nepochs = 1\nseeds = [1]\npromote = 2\n\
+    [[rung]]\nepochs = 2\nseeds = [1, 2]\n\
+    [confirm]\ntop = 1\nepochs = 1\nseeds = 3\nagainst = [\"ReLU\"]\n";
+
+#[test]
+fn a_study_becomes_one_array_per_stage_chained_in_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("study.toml"), STUDY).unwrap();
+    let out = actlab(
+        tmp.path(),
+        &["slurm", "study.toml", "--array-limit", "3", "--json"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let written: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Rung 1: the distinct candidates and ReLU, one seed; rung 2: the best two and
+    // ReLU, two seeds; the confirmation: the best and ReLU, three seeds.
+    let stages: Vec<u64> = written["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert_eq!(stages.len(), 3, "{written}");
+    assert_eq!(&stages[1..], [6, 6]);
+    let script = std::fs::read_to_string(tmp.path().join("study.sbatch")).unwrap();
+    for line in [
+        format!("  for tasks in {} 6 6; do", stages[0]),
+        "--prepare --quiet".to_string(),
+        "${after:+--dependency=afterany:$after} --array=0-$((tasks - 1))%3".to_string(),
+        "--stage \"$ACTLAB_STAGE\" --shard auto/\"$ACTLAB_TASKS\" --quiet".to_string(),
+        "--dependency=afterany:\"$after\" --job-name=actlab-study-end".to_string(),
+    ] {
+        assert!(script.contains(&line), "no {line:?} in:\n{script}");
+    }
+    let bash = Command::new("bash")
+        .args(["-n", "study.sbatch"])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert!(bash.status.success(), "{}", stderr(&bash));
+    // A bad study is refused as `search` refuses it, and no script is written.
+    std::fs::write(
+        tmp.path().join("bad.toml"),
+        STUDY.replace("promote = 2", "promote = 0"),
+    )
+    .unwrap();
+    let bad = actlab(tmp.path(), &["slurm", "bad.toml"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("rung[0].promote"), "{}", stderr(&bad));
+    assert!(
+        !tmp.path().join("study-bad.sbatch").exists() && !tmp.path().join("bad.sbatch").exists()
+    );
+}
+
+#[test]
+#[ignore = "needs a running Slurm: bash scripts/slurm-local.sh start, then run it with --ignored (CI does)"]
+fn a_study_on_slurm_ends_with_the_leaderboard_of_a_local_study() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(tmp.path()).unwrap();
+    let data = synthetic_dataset(&root);
+    std::fs::write(root.join("study.toml"), STUDY).unwrap();
+    let data_dir = data.to_str().unwrap();
+    let local = actlab(
+        &root,
+        &[
+            "search",
+            "study.toml",
+            "--name",
+            "local",
+            "--data-dir",
+            data_dir,
+            "--no-verify",
+            "--quiet",
+        ],
+    );
+    assert!(local.status.success(), "{}", stderr(&local));
+    let script = actlab(
+        &root,
+        &[
+            "slurm",
+            "study.toml",
+            "--data-dir",
+            data_dir,
+            "--no-verify",
+            "--time",
+            "00:10:00",
+        ],
+    );
+    assert!(script.status.success(), "{}", stderr(&script));
+    let submit = Command::new("bash")
+        .arg("study.sbatch")
+        .current_dir(&root)
+        .output()
+        .expect("bash runs");
+    assert!(
+        submit.status.success(),
+        "submitting failed (is Slurm running? bash scripts/slurm-local.sh start): {}",
+        stderr(&submit)
+    );
+    assert!(
+        stdout(&submit).contains("submitted 3 stage arrays"),
+        "{}",
+        stdout(&submit)
+    );
+    wait_for_slurm("actlab-study", Duration::from_secs(600));
+    wait_for_slurm("actlab-study-end", Duration::from_secs(120));
+    let board = |dir: &str| {
+        let mut b = read_json(&root.join(format!("o/{dir}/leaderboard.json")));
+        b["study"] = Value::Null;
+        b
+    };
+    let arrays = board("study");
+    assert_eq!(arrays["complete"], true, "{arrays}");
+    assert!(arrays["confirmation"]["finished"] == 6, "{arrays}");
+    assert_eq!(arrays, board("local"), "the arrays decided otherwise");
+    // Every run's epochs alike, a diverged one's included.
+    let epochs = |dir: &Path| -> Vec<(String, Vec<[f64; 4]>)> {
+        let mut runs: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().join("run.json").is_file())
+            .map(|e| {
+                let record = read_json(&e.path().join("run.json"));
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    epoch_outcomes(&record),
+                )
+            })
+            .collect();
+        runs.sort_by(|a, b| a.0.cmp(&b.0));
+        runs
+    };
+    for stage in ["rung-1", "rung-2", "confirm"] {
+        let arrays = epochs(&root.join("o/study").join(stage));
+        assert!(!arrays.is_empty(), "{stage}");
+        assert_eq!(arrays, epochs(&root.join("o/local").join(stage)), "{stage}");
+    }
+}

@@ -6,6 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::record::stats::{Comparison, Summary};
+use crate::train::TrainConfig;
+
 /// What became of a candidate before any training.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "fate", rename_all = "kebab-case")]
@@ -143,6 +146,131 @@ pub struct Leaderboard {
     pub distinct: usize,
     /// Rows, best first.
     pub rows: Vec<LeaderRow>,
+    /// The confirmation stage, once it has started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmation: Option<Confirmation>,
+}
+
+/// One activation of the confirmation: a candidate or one it is compared with.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConfirmGroup {
+    /// Activation name.
+    pub name: String,
+    /// Its formula.
+    pub formula: String,
+    /// A candidate of the study (else an activation the candidates must beat).
+    pub candidate: bool,
+    /// Final test accuracy (%) over its completed runs; absent before any completes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accuracy: Option<Summary>,
+    /// Runs that diverged (left out of the statistics).
+    pub diverged: usize,
+    /// Each trainable scalar's learned value over the completed runs (a run's value is
+    /// the mean over its units when the scope is not shared).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub learned: BTreeMap<String, Summary>,
+}
+
+/// The confirmation: the best candidates trained again with many seeds, beside the
+/// activations they must beat, and compared with each of them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Confirmation {
+    /// Training settings of every run.
+    pub train: TrainConfig,
+    /// Seeds per activation.
+    pub seeds: usize,
+    /// Runs planned.
+    pub planned: usize,
+    /// Runs finished.
+    pub finished: usize,
+    /// The activations each candidate is compared with.
+    pub against: Vec<String>,
+    /// Significance level of the verdicts, after Holm's correction over every
+    /// comparison of the table.
+    pub alpha: f64,
+    /// Every activation trained, candidates first.
+    pub groups: Vec<ConfirmGroup>,
+    /// Each candidate against each of `against`, Holm-corrected together.
+    pub comparisons: Vec<Comparison>,
+    /// Each completed candidate run's learned scalars, by run: kept here so that a
+    /// study whose checkpoints are gone still has them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub learned_runs: BTreeMap<String, BTreeMap<String, f64>>,
+}
+
+fn summary_text(s: &Summary, digits: usize) -> String {
+    match s.ci {
+        Some([lo, hi]) => format!("{:.digits$} [{lo:.digits$}, {hi:.digits$}]", s.mean),
+        None => format!("{:.digits$}", s.mean),
+    }
+}
+
+impl Confirmation {
+    /// The confirmation as Markdown: each activation's accuracy and learned scalars,
+    /// then each comparison with its verdict.
+    pub fn markdown(&self) -> String {
+        let t = &self.train;
+        let mut out = format!(
+            "## Confirmation\n\n{} epochs, {} seeds per activation ({}/{} runs finished); {} lr {} momentum {}, batch {}.\n\n",
+            t.epochs,
+            self.seeds,
+            self.finished,
+            self.planned,
+            t.optimizer,
+            t.lr,
+            t.momentum,
+            t.batch_size
+        );
+        out.push_str("| Activation | Formula | Runs | Accuracy (%), mean [95% CI] | Learned (mean [95% CI] over seeds) |\n|---|---|---:|---|---|\n");
+        for g in &self.groups {
+            let runs = g.accuracy.as_ref().map_or(0, |a| a.n);
+            let diverged = if g.diverged > 0 {
+                format!(" (+{} diverged)", g.diverged)
+            } else {
+                String::new()
+            };
+            let learned: Vec<String> = g
+                .learned
+                .iter()
+                .map(|(k, v)| format!("{k} = {}", summary_text(v, 3)))
+                .collect();
+            out.push_str(&format!(
+                "| {}{} | `{}` | {runs}{diverged} | {} | {} |\n",
+                g.name,
+                if g.candidate { "" } else { " (against)" },
+                g.formula.replace('|', "\\|"),
+                g.accuracy
+                    .as_ref()
+                    .map_or_else(|| "-".into(), |a| summary_text(a, 2)),
+                learned.join(", ")
+            ));
+        }
+        out.push_str(&format!(
+            "\nEach candidate against each activation it must beat: Welch's test, Holm-corrected over all {} comparisons (alpha {}); P(better) is the probability that a run of the candidate beats one of the other.\n\n",
+            self.comparisons.len(),
+            self.alpha
+        ));
+        out.push_str("| Candidate | Against | Difference (points) [95% CI] | Holm p | P(better) | Hedges' g | Verdict |\n|---|---|---|---:|---:|---:|---|\n");
+        let num = |v: Option<f64>, digits: usize| {
+            v.map_or_else(|| "-".into(), |v| format!("{v:.digits$}"))
+        };
+        for c in &self.comparisons {
+            let difference = match c.ci {
+                Some([lo, hi]) => format!("{:+.2} [{lo:+.2}, {hi:+.2}]", c.difference),
+                None => format!("{:+.2}", c.difference),
+            };
+            out.push_str(&format!(
+                "| {} | {} | {difference} | {} | {} | {} | {} |\n",
+                c.group,
+                c.against,
+                num(c.p_holm, 3),
+                num(c.improvement, 2),
+                num(c.hedges_g, 2),
+                c.verdict()
+            ));
+        }
+        out
+    }
 }
 
 impl LeaderRow {
@@ -201,6 +329,10 @@ impl Leaderboard {
                 row.accuracy_text(),
                 row.state
             ));
+        }
+        if let Some(confirmation) = &self.confirmation {
+            out.push('\n');
+            out.push_str(&confirmation.markdown());
         }
         out
     }

@@ -8,6 +8,9 @@ pub fn rung_name(index: usize) -> String {
     format!("rung-{}", index + 1)
 }
 
+/// The confirmation's experiment folder and name.
+pub const CONFIRM: &str = "confirm";
+
 /// Paths inside a study folder.
 #[derive(Clone, Debug)]
 pub struct StudyLayout {
@@ -64,6 +67,16 @@ impl StudyLayout {
     /// The leaderboard figure's stem (`figures/leaderboard`: .svg and .png).
     pub fn figure(&self) -> PathBuf {
         self.dir.join("figures").join(Self::LEADERBOARD)
+    }
+
+    /// The confirmation's experiment folder.
+    pub fn confirm(&self) -> PathBuf {
+        self.dir.join(CONFIRM)
+    }
+
+    /// The figure of the best candidates' shapes and slopes (`figures/discovered`).
+    pub fn discovered_figure(&self) -> PathBuf {
+        self.dir.join("figures").join("discovered")
     }
 
     /// The experiment folder of rung `index` (0-based).

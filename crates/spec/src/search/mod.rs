@@ -17,9 +17,11 @@ use crate::network::{LayerKind, NetworkConfig};
 use crate::registry::FixedFn;
 use crate::train::TrainConfig;
 
+pub mod confirm;
 pub mod layout;
 pub mod space;
 
+pub use confirm::ConfirmFile;
 pub use space::{Candidate, Operator, Schema, Space};
 
 named_choices! {
@@ -138,6 +140,10 @@ pub struct SearchFile {
     /// The rungs of successive halving, first to last.
     #[serde(rename = "rung")]
     pub rungs: Vec<RungFile>,
+    /// The last stage: the best candidates trained again with many seeds and compared
+    /// with the activations they must beat.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirm: Option<ConfirmFile>,
 }
 
 impl Default for SearchFile {
@@ -168,6 +174,7 @@ impl Default for SearchFile {
                     promote: None,
                 },
             ],
+            confirm: None,
         }
     }
 }
@@ -189,9 +196,10 @@ pub struct Search {
     exclude: Vec<FixedFn>,
 }
 
-fn tables() -> [(&'static str, Vec<String>); 4] {
+fn tables() -> [(&'static str, Vec<String>); 5] {
     [
         ("[train]", fields_of::<TrainConfig>()),
+        ("[confirm]", fields_of::<ConfirmFile>()),
         ("[space]", fields_of::<SpaceFile>()),
         ("[strategy]", fields_of::<StrategyFile>()),
         (
@@ -205,14 +213,22 @@ impl SearchFile {
     /// Parses TOML text; `path` labels errors.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
         let file: Self = parse_toml(text, path, &tables())?;
-        if let Some((line, column)) =
-            locate(text, "train.seed").or_else(|| locate(text, "train.epochs"))
-        {
+        let per_stage = ["train.seed", "train.epochs"];
+        if let Some((line, column)) = per_stage.iter().find_map(|f| locate(text, f)) {
             return Err(ConfigError::Parse {
                 path: path.to_path_buf(),
                 line,
                 column,
                 message: "a study's seeds and epochs are set per rung: write them in each [[rung]] (epochs = 1, seeds = [1])".into(),
+            });
+        }
+        let confirm_stage = ["confirm.train.seed", "confirm.train.epochs"];
+        if let Some((line, column)) = confirm_stage.iter().find_map(|f| locate(text, f)) {
+            return Err(ConfigError::Parse {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: "the confirmation's seeds and epochs are set in [confirm] itself (epochs = 15, seeds = 10)".into(),
             });
         }
         Ok(file)
@@ -274,6 +290,13 @@ impl SearchFile {
             ));
         }
         let last = self.rungs.len() - 1;
+        // A stand-in candidate: checking a stage as an experiment needs one.
+        let probe = CustomActivation {
+            name: format!("{CANDIDATE_PREFIX}0"),
+            expr: "x".into(),
+            params: BTreeMap::new(),
+            mix: Vec::new(),
+        };
         for (i, rung) in self.rungs.iter().enumerate() {
             match rung.promote {
                 None if i < last => {
@@ -298,16 +321,10 @@ impl SearchFile {
             }
             // Each rung is an experiment: its own check covers seeds, epochs, the
             // network, the training settings and the baselines' names.
-            let probe = CustomActivation {
-                name: format!("{CANDIDATE_PREFIX}0"),
-                expr: "x".into(),
-                params: BTreeMap::new(),
-                mix: Vec::new(),
-            };
             self.rung_file(
                 Path::new(&self.out).join(&self.name).as_path(),
                 i,
-                vec![probe],
+                vec![probe.clone()],
             )
             .check(origin)
             .map_err(|e| match e {
@@ -322,6 +339,9 @@ impl SearchFile {
                 },
                 other => other,
             })?;
+        }
+        if let Some(confirm) = &self.confirm {
+            self.check_confirm(confirm, probe, origin)?;
         }
         match (self.strategy.kind, self.strategy.trials) {
             (StrategyKind::Random, None | Some(0)) => {
@@ -541,6 +561,25 @@ impl Search {
     /// The same study in the folder `dir` (a saved one that was moved).
     pub fn at(self, dir: PathBuf) -> Self {
         Self { dir, ..self }
+    }
+
+    /// The confirmation stage, when the study has one.
+    pub fn confirm(&self) -> Option<&ConfirmFile> {
+        self.file.confirm.as_ref()
+    }
+
+    /// The confirmation as an experiment training `candidates` after the activations
+    /// they are compared with, in `confirm/` of the study folder.
+    pub fn confirm_experiment(
+        &self,
+        candidates: Vec<CustomActivation>,
+    ) -> Option<Result<Experiment, ConfigError>> {
+        let confirm = self.confirm()?;
+        Some(
+            self.file
+                .confirm_file(confirm, &self.dir, candidates)
+                .check(layout::CONFIRM),
+        )
     }
 
     /// Rung `index` (0-based) as an experiment training `candidates` beside the

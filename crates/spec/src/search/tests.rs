@@ -139,3 +139,70 @@ fn the_registry_group_leaves_out_what_exclude_names() {
         );
     }
 }
+
+#[test]
+fn a_confirmation_is_an_experiment_after_the_last_rung() {
+    let text = format!(
+        "{SMALL}\n[confirm]\ntop = 2\nepochs = 4\nseeds = 5\nagainst = [\"relu\", \"TeLU\"]\n\n[confirm.train]\nlr = 0.002\n"
+    );
+    let search = check(&text).unwrap();
+    let confirm = search.confirm().unwrap();
+    assert_eq!(confirm.top, 2);
+    let candidate = CustomActivation {
+        name: "C0004".into(),
+        expr: "x * sigmoid(beta * x)".into(),
+        params: [("beta".to_string(), 1.0)].into(),
+        mix: Vec::new(),
+    };
+    let experiment = search.confirm_experiment(vec![candidate]).unwrap().unwrap();
+    assert_eq!(experiment.dir(), Path::new("results/tiny/confirm"));
+    assert_eq!(experiment.seeds(), [1, 2, 3, 4, 5]);
+    let names: Vec<&str> = experiment.acts().iter().map(|a| a.name()).collect();
+    assert_eq!(names, ["ReLU", "TeLU", "C0004"]);
+    assert_eq!(experiment.baseline(), Some("ReLU"));
+    // [confirm.train] replaces the study's [train] (the book's defaults under it);
+    // the epochs are the confirmation's.
+    assert_eq!(experiment.train().lr, 0.002);
+    assert_eq!(experiment.train().momentum, 0.8);
+    assert_eq!(experiment.train().epochs, 4);
+
+    // Without [confirm.train], the study's settings; the defaults: the best 3, 15
+    // epochs, 10 seeds, against ReLU, TeLU, PReLU and STAF.
+    let search = check(&format!("{SMALL}\n[train]\nlr = 0.03\n[confirm]\n")).unwrap();
+    let confirm = search.confirm().unwrap();
+    assert_eq!(
+        (confirm.top, confirm.epochs, confirm.seeds.len()),
+        (3, 15, 10)
+    );
+    assert_eq!(confirm.against, ["ReLU", "TeLU", "PReLU", "STAF"]);
+    let experiment = search.confirm_experiment(Vec::new()).unwrap().unwrap();
+    assert_eq!(experiment.train().lr, 0.03);
+    // A study without [confirm] has none.
+    assert!(
+        check(SMALL)
+            .unwrap()
+            .confirm_experiment(Vec::new())
+            .is_none()
+    );
+}
+
+#[test]
+fn bad_confirmations_name_the_field() {
+    let cases: &[(&str, &str)] = &[
+        ("top = 0", "`confirm.top` is 0"),
+        ("seeds = 2", "`confirm.seeds` has 2 seeds"),
+        ("seeds = [1, 2, 2]", "`confirm.seeds[2]` repeats seed 2"),
+        ("against = []", "`confirm.against` is empty"),
+        ("against = [\"ReLU\", \"Relu9\"]", "`confirm.against[1]`"),
+        ("epochs = 0", "`confirm.epochs`"),
+        ("[confirm.train]\nlr = -1", "`confirm.train.lr`"),
+        ("[confirm.train]\nepochs = 3", "set in [confirm] itself"),
+        ("topp = 3", "unknown field `topp`"),
+    ];
+    for (body, want) in cases {
+        let text = format!("{SMALL}\n[confirm]\n{body}\n");
+        let err = check(&text).map(|_| ()).unwrap_err();
+        assert!(err.contains(want), "{body}: {err}");
+        assert!(err.starts_with("s.toml"), "{err}");
+    }
+}
