@@ -113,7 +113,7 @@ impl Drop for SweepProgress {
 }
 
 /// `1h 02m`, `3m 05s` or `42s`.
-fn human(d: Duration) -> String {
+pub fn human(d: Duration) -> String {
     let s = d.as_secs();
     match (s / 3600, (s / 60) % 60, s % 60) {
         (0, 0, sec) => format!("{sec}s"),

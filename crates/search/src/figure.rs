@@ -98,13 +98,14 @@ pub fn discovered_figure(board: &Leaderboard, device: &Device) -> Figure {
         values.push(series(f.label.clone(), xs.clone(), widen(&e.value)));
         slopes.push(series(f.label, xs.clone(), widen(&e.derivative)));
     }
-    let at = if board.confirmation.is_some() {
-        "at their learned scalars (mean over the confirmation's seeds)"
+    // The study's name is on the leaderboard's figure; this title says what is drawn.
+    let title = if board.confirmation.is_some() {
+        "The confirmed candidates at their learned scalars (mean over seeds)"
     } else {
-        "at their initial scalars"
+        "The best candidates at their initial scalars"
     };
     Figure::new(
-        format!("Study {}: the discovered functions {at}", board.study),
+        title,
         2,
         vec![
             Panel::new("f(x)", "x", "f(x)", values),

@@ -7,11 +7,13 @@
 
 mod confirm;
 mod figure;
+mod progress;
 mod screen;
 mod study;
 
 pub use confirm::{confirm_candidates, confirmation};
 pub use figure::discovered_figure;
+pub use progress::{StudyProgress, stage_runs, study_progress};
 pub use screen::{SAMPLES, screen};
 pub use study::{
     Pending, RungResults, candidate_definitions, discovered_toml, discovered_torch, leaderboard,

@@ -6,6 +6,7 @@ use std::path::Path;
 use burn::tensor::Device;
 use search::{
     RungResults, confirm_candidates, confirmation, leaderboard, promoted, screen, select,
+    stage_runs, study_progress,
 };
 use spec::record::search::{CandidateList, Fate};
 use spec::search::{Search, SearchFile};
@@ -305,4 +306,38 @@ fn the_confirmation_takes_the_last_rungs_best_and_tests_each_pair_as_one_family(
     );
     // A study without a confirmation has none to make.
     assert!(confirmation(&study(STUDY), &list, &best, &records, Default::default()).is_none());
+}
+
+#[test]
+fn the_study_counts_its_runs_and_epochs_left_stage_by_stage() {
+    let text = format!(
+        "{STUDY}\n[confirm]\ntop = 1\nseeds = 3\nepochs = 4\nagainst = [\"ReLU\", \"Tanh\"]\n"
+    );
+    let search = study(&text);
+    let list = screened(&search);
+    assert_eq!(list.selected.len(), 4);
+    // Rung 1: 4 candidates and ReLU, one seed; rung 2: the best 2 and ReLU, three
+    // seeds; the confirmation: the best and two others, three seeds.
+    assert_eq!(stage_runs(&search, 4), [5, 9, 9]);
+    let names = &list.selected;
+    let rung1 = vec![
+        run("ReLU", 1, Some(84.0)),
+        run(&names[0], 1, Some(80.0)),
+        run(&names[1], 1, None), // diverged: finished, nothing left of it
+        run(&names[2], 1, Some(85.0)),
+    ];
+    let p = study_progress(&search, 4, &[&rung1]);
+    assert_eq!((p.runs_finished, p.runs_planned), (4, 23));
+    // One rung-1 run not started (1 epoch), rung 2 (9 x 2) and the confirmation (9 x 4).
+    assert_eq!(p.epochs_left, 1 + 18 + 36);
+    let each = p.seconds_per_epoch.unwrap();
+    let recorded: f64 = rung1
+        .iter()
+        .flat_map(|r| &r.epochs)
+        .map(|e| e.train_seconds + e.eval_seconds)
+        .sum::<f64>()
+        / rung1.iter().map(|r| r.epochs.len()).sum::<usize>() as f64;
+    assert!((each - recorded).abs() < 1e-12);
+    assert!((p.seconds_left(2).unwrap() - each * 55.0 / 2.0).abs() < 1e-9);
+    assert_eq!(study_progress(&search, 4, &[]).seconds_per_epoch, None);
 }

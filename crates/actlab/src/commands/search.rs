@@ -3,7 +3,6 @@
 //! records -> the leaderboard. A resume recomputes every decision from the records,
 //! so it ends where an uninterrupted study would.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -15,17 +14,18 @@ use search::{
     discovered_figure, discovered_toml, discovered_torch, leaderboard, rung_candidates,
 };
 use spec::artifact;
-use spec::record::search::{CandidateList, Confirmation, Leaderboard};
+use spec::record::search::{CandidateList, Leaderboard};
 use spec::search::layout::StudyLayout;
 use spec::search::{Search, SearchFile};
-use spec::{Experiment, ExperimentLayout, RunRecord, RunStatus, fsio};
+use spec::{Experiment, ExperimentLayout, RunRecord, fsio};
 use viz::figures::leaderboard_figure;
 
 use crate::cli::search::SearchArgs;
 use crate::context::data::load_data;
 use crate::context::print::print_json;
 use crate::context::runtime::{Runtime, check_memory};
-use crate::context::saved::{experiment_records, open_run};
+use crate::context::saved::experiment_records;
+use crate::context::study::{learned_runs, progress_line, saved_board, saved_search, tally_line};
 use crate::context::write::{write_drawing, write_figure};
 use crate::failure::{Failure, failed, input};
 use crate::sweep::{INTERRUPTED, Shown, join_folder, resume_step, shard_index, train_steps};
@@ -112,6 +112,10 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
             ExitCode::SUCCESS
         } else {
             if !args.quiet {
+                eprintln!(
+                    "{}",
+                    progress_line(&search, &list, &results, &experiment, args.jobs)
+                );
                 let rung = &search.rungs()[r];
                 eprintln!(
                     "rung {}/{}: {} candidates and {} baselines, {} epochs, {} seeds",
@@ -127,14 +131,7 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
         };
         let (_, records) = experiment_records(experiment.dir())?;
         results.push((names, records));
-        let held: Vec<RungResults> = results
-            .iter()
-            .map(|(names, records)| RungResults {
-                candidates: Some(names.clone()),
-                records,
-            })
-            .collect();
-        let built = leaderboard(&search, &list, &held);
+        let built = board_of(&search, &list, &results);
         // A shard leaves the study's own files to the job that ends the study.
         if shard.is_none() {
             save_board(&search, &built)?;
@@ -166,6 +163,10 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
             .expect("a study with a confirmation")
             .map_err(|e| failed(anyhow!("the confirmation: {e}")))?;
         if !args.quiet {
+            eprintln!(
+                "{}",
+                progress_line(&search, &list, &results, &experiment, args.jobs)
+            );
             eprintln!(
                 "confirmation: {} candidates against {}, {} epochs, {} seeds",
                 names.len(),
@@ -212,24 +213,6 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
     }
     show_board(&board, &layout, json)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The candidates' fates in a line.
-fn tally_line(search: &Search, list: &CandidateList) -> String {
-    let (distinct, same, rejected) = list.tally();
-    let refused: Vec<String> = rejected.iter().map(|(r, n)| format!("{n} {r}")).collect();
-    format!(
-        "{}: {} candidates: {distinct} distinct, {same} with the outputs of a simpler one, {} refused ({}); the first rung trains {}",
-        search.name(),
-        list.candidates.len(),
-        rejected.values().sum::<usize>(),
-        if refused.is_empty() {
-            "none".into()
-        } else {
-            refused.join(", ")
-        },
-        list.selected.len()
-    )
 }
 
 /// `--prepare`: the study's folder, its config and its screened candidates, and nothing
@@ -342,26 +325,6 @@ fn ours(layout: &StudyLayout) -> Vec<std::path::PathBuf> {
     paths
 }
 
-/// The study saved in `dir`, checked again and placed in `dir`.
-fn saved_search(dir: &Path, flag: &str) -> Result<Search, Failure> {
-    let path = StudyLayout::new(dir).config();
-    if !path.is_file() {
-        return Err(input(anyhow!(
-            "{flag}{}: not a study folder (no {}); give the folder `actlab search` wrote, e.g. results/search-quick",
-            dir.display(),
-            StudyLayout::CONFIG
-        )));
-    }
-    let file: SearchFile = artifact::read(&path)
-        .with_context(|| format!("{flag}{} is not an actlab study", path.display()))
-        .map_err(input)?;
-    let search = file
-        .check(&path.display().to_string())
-        .with_context(|| format!("{flag}{} is not a usable study", path.display()))
-        .map_err(input)?;
-    Ok(search.at(dir.to_path_buf()))
-}
-
 /// Refuses a study whose largest run (times `--jobs`) cannot fit in memory: every run
 /// has the same network, so the first rung's baseline stands for all.
 fn check_fits(search: &Search, args: &SearchArgs) -> Result<(), Failure> {
@@ -459,6 +422,22 @@ fn train_stage(
     })
 }
 
+/// The leaderboard of the rungs held so far: each rung's candidates and records.
+fn board_of(
+    search: &Search,
+    list: &CandidateList,
+    held: &[(Vec<String>, Vec<RunRecord>)],
+) -> Leaderboard {
+    let rungs: Vec<RungResults> = held
+        .iter()
+        .map(|(names, records)| RungResults {
+            candidates: Some(names.clone()),
+            records,
+        })
+        .collect();
+    leaderboard(search, list, &rungs)
+}
+
 /// Writes `board` as leaderboard.json, .md and .csv, and draws its figures.
 fn save_board(search: &Search, board: &Leaderboard) -> Result<(), Failure> {
     let layout = StudyLayout::new(search.dir());
@@ -482,54 +461,6 @@ fn save_board(search: &Search, board: &Leaderboard) -> Result<(), Failure> {
         &layout.discovered_figure(),
     )?;
     Ok(())
-}
-
-/// The leaderboard saved in the study folder, if it reads.
-fn saved_board(layout: &StudyLayout) -> Option<Leaderboard> {
-    artifact::read(&layout.leaderboard("json")).ok()
-}
-
-/// Each completed candidate run's learned scalars (a parameter's mean over its units),
-/// read from its last checkpoint, or kept from `saved` when the checkpoint is gone (a
-/// committed study).
-fn learned_runs(
-    experiment: &Experiment,
-    candidates: &[String],
-    records: &[RunRecord],
-    saved: Option<&Confirmation>,
-    rt: &Runtime,
-) -> Result<BTreeMap<String, BTreeMap<String, f64>>, Failure> {
-    let mut learned = BTreeMap::new();
-    let runs = records.iter().filter(|r| {
-        r.status == RunStatus::Completed
-            && candidates.iter().any(|c| c == r.network.activation_name())
-    });
-    for record in runs {
-        let dir = experiment.dir().join(&record.run);
-        let on_disk = record
-            .checkpoint(None)
-            .is_some_and(|c| dir.join(&c.path).is_file());
-        if !on_disk {
-            if let Some(kept) = saved.and_then(|c| c.learned_runs.get(&record.run)) {
-                learned.insert(record.run.clone(), kept.clone());
-            }
-            continue;
-        }
-        let opened = open_run(&dir, None, &rt.device)?;
-        let mut values: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-        for module in &opened.model.activations {
-            for (name, tensor) in module.params() {
-                let data = tensor.into_data().convert::<f64>();
-                values.entry(name).or_default().extend(data.iter::<f64>());
-            }
-        }
-        let means = values
-            .into_iter()
-            .map(|(k, v)| (k, v.iter().sum::<f64>() / v.len().max(1) as f64))
-            .collect();
-        learned.insert(record.run.clone(), means);
-    }
-    Ok(learned)
 }
 
 /// `--status DIR`: the leaderboard of what the rungs hold now.
@@ -558,14 +489,7 @@ fn status(dir: &Path, json: bool) -> Result<ExitCode, Failure> {
             .collect();
         held.push((names, records));
     }
-    let rungs: Vec<RungResults> = held
-        .iter()
-        .map(|(names, records)| RungResults {
-            candidates: Some(names.clone()),
-            records,
-        })
-        .collect();
-    let mut board = leaderboard(&search, &list, &rungs);
+    let mut board = board_of(&search, &list, &held);
     if search.confirm().is_some() && ExperimentLayout::new(layout.confirm()).config().is_file() {
         let (experiment, records) = experiment_records(&layout.confirm())?;
         let against = search.confirm().map_or(0, |c| c.against.len());

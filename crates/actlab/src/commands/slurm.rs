@@ -266,23 +266,12 @@ pub fn run(args: SlurmArgs, json: bool) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Runs each stage of a study trains: the first rung's candidates (known once they are
-/// screened, here as the study will) and baselines, then at most the previous rung's
-/// `promote` best with the baselines, then the confirmation's; times the stage's seeds.
+/// Runs each stage of a study trains, with the first rung's candidates screened and
+/// picked here as the study will.
 fn stage_tasks(search: &Search) -> Vec<usize> {
     let mut list = search::screen(search, &burn::tensor::Device::flex(), |_, _| {});
     search::select(search, &mut list);
-    let baselines = search.file().baselines.len();
-    let mut candidates = list.selected.len();
-    let mut tasks = Vec::new();
-    for rung in search.rungs() {
-        tasks.push((candidates + baselines) * rung.seeds.len());
-        candidates = rung.promote.map_or(candidates, |p| p.min(candidates));
-    }
-    if let Some(confirm) = search.confirm() {
-        tasks.push((confirm.top.min(candidates) + confirm.against.len()) * confirm.seeds.len());
-    }
-    tasks
+    search::stage_runs(search, list.selected.len())
 }
 
 /// `actlab slurm STUDY`: one job array per stage of a study, each submitted to start

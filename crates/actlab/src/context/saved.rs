@@ -90,6 +90,26 @@ pub fn open_run(run_dir: &Path, name: Option<&str>, device: &Device) -> Result<O
     Ok(opened)
 }
 
+/// The learned value of each trainable scalar of a run's activation at its last
+/// checkpoint: the mean over its units and layers when there is more than one.
+pub fn learned_means(
+    run_dir: &Path,
+    device: &Device,
+) -> Result<std::collections::BTreeMap<String, f64>, Failure> {
+    let opened = open_run(run_dir, None, device)?;
+    let mut values: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
+    for module in &opened.model.activations {
+        for (name, tensor) in module.params() {
+            let data = tensor.into_data().convert::<f64>();
+            values.entry(name).or_default().extend(data.iter::<f64>());
+        }
+    }
+    Ok(values
+        .into_iter()
+        .map(|(k, v)| (k, v.iter().sum::<f64>() / v.len().max(1) as f64))
+        .collect())
+}
+
 /// What a run folder's files say about the run, compared: its folder's name and
 /// `run.json`'s, and what `run.json` records against what the `experiment.json` beside
 /// it plans (network, activation, training settings). A contradiction (a hand-edited

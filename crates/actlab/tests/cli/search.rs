@@ -247,6 +247,29 @@ fn bad_studies_are_refused_with_the_field_and_exit_2() {
     let out = actlab(tmp.path(), &["search"]);
     assert_eq!(out.status.code(), Some(2));
 
+    // --prepare screens and saves, and trains nothing; a stage beyond the study's is
+    // refused, naming those there are.
+    let out = actlab(
+        tmp.path(),
+        &["search", "study.toml", "--out", "p", "--prepare"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(tmp.path().join("p/study/candidates.json").is_file());
+    assert!(!tmp.path().join("p/study/rung-1").exists());
+    let out = actlab(
+        tmp.path(),
+        &[
+            "search", "--resume", "p/study", "--stage", "4", "--shard", "0/2",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out)
+            .contains("--stage 4: the study has 3 stages (1 to 2 its rungs, 3 its confirmation)"),
+        "{}",
+        stderr(&out)
+    );
+
     // A confirmation too small to test anything.
     std::fs::write(
         tmp.path().join("few.toml"),

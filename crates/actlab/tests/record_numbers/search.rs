@@ -15,6 +15,13 @@ pub const CONFIRMED_HEADER: &str =
     "| activation | formula | accuracy %, mean [95 % CI] | learned scalars, mean [95 % CI] |";
 pub const VERDICT_HEADER: &str =
     "| candidate | against | difference, points [95 % CI] | Holm p | P(better) | verdict |";
+/// The README's table of the best three carried to other settings.
+pub const TRANSFER_HEADER: &str = "| setting | activation | accuracy %, mean [95 % CI] | vs ReLU, points [95 % CI] | Holm p | verdict |";
+/// Each setting of that table, as the README names it, and its experiment folder.
+const SETTINGS: [(&str, &str); 2] = [
+    ("Adam", "discovered-adam"),
+    ("8 hidden layers", "discovered-deep8"),
+];
 /// The README's table of the study's best.
 pub const LEADERBOARD_HEADER: &str =
     "| rank | name | formula | rung | accuracy %, mean [95 % CI] |";
@@ -235,6 +242,54 @@ fn the_readme_confirmation_is_the_study_record() {
         );
         d.check("README.md", &at, &row[5], c.verdict());
     }
+    d.assert_none(20);
+}
+
+#[test]
+fn the_readme_transfer_table_is_the_records() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let shown = tables(&readme, TRANSFER_HEADER);
+    assert_eq!(shown.len(), 1, "the README shows the transfer table once");
+    let mut d = Differences::default();
+    let mut seen = Vec::new();
+    for row in &shown[0] {
+        let folder = SETTINGS
+            .iter()
+            .find(|(name, _)| *name == row[0])
+            .unwrap_or_else(|| panic!("the README names a setting {} without records", row[0]))
+            .1;
+        seen.push(folder);
+        // Recomputed from the run records, not read from summary.json.
+        let stats = summary(folder).statistics.unwrap();
+        let at = format!("{} {}", row[0], row[1]);
+        let group = stats
+            .groups
+            .iter()
+            .find(|g| g.name == row[1])
+            .unwrap_or_else(|| panic!("{at}: no such group"));
+        d.check(
+            "README.md",
+            &at,
+            &row[2],
+            &mean_ci(group.accuracy.mean, group.accuracy.ci, 2),
+        );
+        if row[1] == stats.baseline {
+            d.check("README.md", &at, &row[5], "baseline");
+            continue;
+        }
+        let c = against(&stats.vs_baseline, &row[1]);
+        let [lo, hi] = c.ci.unwrap();
+        d.check(
+            "README.md",
+            &at,
+            &row[3],
+            &format!("{:+.2} [{lo:+.2}, {hi:+.2}]", c.difference),
+        );
+        d.check("README.md", &at, &row[4], &p_value(c.p_holm.unwrap()));
+        d.check("README.md", &at, &row[5], c.verdict());
+    }
+    seen.dedup();
+    assert_eq!(seen.len(), SETTINGS.len(), "every setting is shown");
     d.assert_none(20);
 }
 

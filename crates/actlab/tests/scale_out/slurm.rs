@@ -367,6 +367,57 @@ fn wait_for_slurm(name: &str, limit: Duration) {
     }
 }
 
+/// Trains `config` locally as `local` (with `command`: train or search), then writes its
+/// Slurm script and submits it with bash, as a user would; returns what bash printed.
+fn local_then_submitted(root: &Path, command: &str, config: &str, data_dir: &str) -> String {
+    let mut args: Vec<&str> = vec![command];
+    if command == "train" {
+        args.push("--config");
+    }
+    args.extend([
+        config,
+        "--name",
+        "local",
+        "--data-dir",
+        data_dir,
+        "--no-verify",
+        "--quiet",
+    ]);
+    let local = actlab(root, &args);
+    assert!(local.status.success(), "{}", stderr(&local));
+    let script = actlab(
+        root,
+        &[
+            "slurm",
+            config,
+            "--data-dir",
+            data_dir,
+            "--no-verify",
+            "--time",
+            "00:10:00",
+        ],
+    );
+    assert!(script.status.success(), "{}", stderr(&script));
+    // The only script in the test's folder: its name is the config's `name`.
+    let sbatch = std::fs::read_dir(root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "sbatch"))
+        .expect("actlab slurm wrote a script");
+    let submit = Command::new("bash")
+        .arg(&sbatch)
+        .current_dir(root)
+        .output()
+        .expect("bash runs");
+    assert!(
+        submit.status.success(),
+        "submitting failed (is Slurm running? bash scripts/slurm-local.sh start): {}",
+        stderr(&submit)
+    );
+    stdout(&submit)
+}
+
 #[test]
 #[ignore = "needs a running Slurm: bash scripts/slurm-local.sh start, then run it with --ignored (CI does)"]
 fn a_slurm_array_trains_what_a_local_sweep_does() {
@@ -380,46 +431,8 @@ fn a_slurm_array_trains_what_a_local_sweep_does() {
          [train]\nepochs = 1\nlr = 0.05\nmomentum = 0.9\nbatch_size = 32\n",
     )
     .unwrap();
-    let data_dir = data.to_str().unwrap();
-    let local = actlab(
-        &root,
-        &[
-            "train",
-            "--config",
-            "sweep.toml",
-            "--name",
-            "local",
-            "--data-dir",
-            data_dir,
-            "--no-verify",
-            "--quiet",
-        ],
-    );
-    assert!(local.status.success(), "{}", stderr(&local));
-    let script = actlab(
-        &root,
-        &[
-            "slurm",
-            "sweep.toml",
-            "--data-dir",
-            data_dir,
-            "--no-verify",
-            "--time",
-            "00:10:00",
-        ],
-    );
-    assert!(script.status.success(), "{}", stderr(&script));
-    let submit = Command::new("bash")
-        .arg("slurm.sbatch")
-        .current_dir(&root)
-        .output()
-        .expect("bash runs");
-    assert!(
-        submit.status.success(),
-        "submitting failed (is Slurm running? bash scripts/slurm-local.sh start): {}",
-        stderr(&submit)
-    );
-    assert!(stdout(&submit).contains("(4 tasks)"), "{}", stdout(&submit));
+    let submitted = local_then_submitted(&root, "train", "sweep.toml", data.to_str().unwrap());
+    assert!(submitted.contains("(4 tasks)"), "{submitted}");
     wait_for_slurm("actlab-slurm", Duration::from_secs(300));
     wait_for_slurm("actlab-slurm-merge", Duration::from_secs(120));
     let dir = root.join("o/slurm");
@@ -499,48 +512,10 @@ fn a_study_on_slurm_ends_with_the_leaderboard_of_a_local_study() {
     let root = std::fs::canonicalize(tmp.path()).unwrap();
     let data = synthetic_dataset(&root);
     std::fs::write(root.join("study.toml"), STUDY).unwrap();
-    let data_dir = data.to_str().unwrap();
-    let local = actlab(
-        &root,
-        &[
-            "search",
-            "study.toml",
-            "--name",
-            "local",
-            "--data-dir",
-            data_dir,
-            "--no-verify",
-            "--quiet",
-        ],
-    );
-    assert!(local.status.success(), "{}", stderr(&local));
-    let script = actlab(
-        &root,
-        &[
-            "slurm",
-            "study.toml",
-            "--data-dir",
-            data_dir,
-            "--no-verify",
-            "--time",
-            "00:10:00",
-        ],
-    );
-    assert!(script.status.success(), "{}", stderr(&script));
-    let submit = Command::new("bash")
-        .arg("study.sbatch")
-        .current_dir(&root)
-        .output()
-        .expect("bash runs");
+    let submitted = local_then_submitted(&root, "search", "study.toml", data.to_str().unwrap());
     assert!(
-        submit.status.success(),
-        "submitting failed (is Slurm running? bash scripts/slurm-local.sh start): {}",
-        stderr(&submit)
-    );
-    assert!(
-        stdout(&submit).contains("submitted 3 stage arrays"),
-        "{}",
-        stdout(&submit)
+        submitted.contains("submitted 3 stage arrays"),
+        "{submitted}"
     );
     wait_for_slurm("actlab-study", Duration::from_secs(600));
     wait_for_slurm("actlab-study-end", Duration::from_secs(120));

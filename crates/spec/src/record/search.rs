@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::record::stats::{Comparison, Summary};
+use crate::record::stats_tables::p_value;
 use crate::train::TrainConfig;
 
 /// What became of a candidate before any training.
@@ -263,7 +264,7 @@ impl Confirmation {
                 "| {} | {} | {difference} | {} | {} | {} | {} |\n",
                 c.group,
                 c.against,
-                num(c.p_holm, 3),
+                p_value(c.p_holm),
                 num(c.improvement, 2),
                 num(c.hedges_g, 2),
                 c.verdict()

@@ -6,7 +6,7 @@ use crate::record::stats::{Comparison, CurvePoint, ExperimentComparison, Experim
 use crate::record::table::TextTable;
 
 /// Formats a p-value: three decimals, or two significant digits below 0.001.
-fn p_value(p: Option<f64>) -> String {
+pub(crate) fn p_value(p: Option<f64>) -> String {
     match p {
         None => "-".into(),
         Some(p) if p >= 0.001 => format!("{p:.3}"),

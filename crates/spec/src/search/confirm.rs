@@ -11,7 +11,7 @@ use crate::custom::CustomActivation;
 use crate::experiment::{ConfigError, Experiment, ExperimentFile, seeds_list_or_count};
 use crate::train::TrainConfig;
 
-use super::{SearchFile, layout};
+use super::{SearchFile, layout, stage_field};
 
 /// The fewest seeds a confirmation takes: the statistics test nothing below 3.
 pub const MIN_CONFIRM_SEEDS: usize = 3;
@@ -139,32 +139,10 @@ impl SearchFile {
                 problem,
             } => ConfigError::Invalid {
                 origin,
-                field: confirm_field(&field, against, given_train),
+                field: stage_field(&field, "confirm", ("confirm.against", against), given_train),
                 problem,
             },
             other => other,
         })
     }
-}
-
-/// A confirmation experiment's field as the study's config names it.
-fn confirm_field(field: &str, against: usize, given_train: bool) -> String {
-    if let Some(rest) = field.strip_prefix("seeds") {
-        return format!("confirm.seeds{rest}");
-    }
-    if field == "train.epochs" {
-        return "confirm.epochs".into();
-    }
-    if given_train && field.starts_with("train.") {
-        return format!("confirm.{field}");
-    }
-    if let Some(i) = field
-        .strip_prefix("acts[")
-        .and_then(|r| r.strip_suffix(']'))
-        .and_then(|i| i.parse::<usize>().ok())
-        .filter(|&i| i < against)
-    {
-        return format!("confirm.against[{i}]");
-    }
-    field.to_string()
 }
