@@ -8,10 +8,10 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::custom::CustomActivation;
-use crate::experiment::{ConfigError, Experiment, ExperimentFile, seeds_list_or_count};
+use crate::experiment::{ConfigError, ExperimentFile, seeds_list_or_count};
 use crate::train::TrainConfig;
 
-use super::{SearchFile, layout, stage_field};
+use super::{SearchFile, check_stage, layout, stage_field};
 
 /// The fewest seeds a confirmation takes: the statistics test nothing below 3.
 pub const MIN_CONFIRM_SEEDS: usize = 3;
@@ -125,24 +125,14 @@ impl SearchFile {
         }
         let against = confirm.against.len();
         let given_train = confirm.train.is_some();
-        self.confirm_file(
+        let file = self.confirm_file(
             confirm,
             Path::new(&self.out).join(&self.name).as_path(),
             vec![probe],
-        )
-        .check(origin)
-        .map(|_: Experiment| ())
-        .map_err(|e| match e {
-            ConfigError::Invalid {
-                origin,
-                field,
-                problem,
-            } => ConfigError::Invalid {
-                origin,
-                field: stage_field(&field, "confirm", ("confirm.against", against), given_train),
-                problem,
-            },
-            other => other,
+        );
+        check_stage(file, origin, |field| {
+            stage_field(field, "confirm", ("confirm.against", against), given_train)
         })
+        .map(|_| ())
     }
 }

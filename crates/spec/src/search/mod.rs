@@ -322,28 +322,15 @@ impl SearchFile {
             }
             // Each rung is an experiment: its own check covers seeds, epochs, the
             // network, the training settings and the baselines' names.
-            self.rung_file(
+            let file = self.rung_file(
                 Path::new(&self.out).join(&self.name).as_path(),
                 i,
                 vec![probe.clone()],
-            )
-            .check(origin)
-            .map_err(|e| match e {
-                ConfigError::Invalid {
-                    origin,
-                    field,
-                    problem,
-                } => ConfigError::Invalid {
-                    origin,
-                    field: stage_field(
-                        &field,
-                        &format!("rung[{i}]"),
-                        ("baselines", self.baselines.len()),
-                        false,
-                    ),
-                    problem,
-                },
-                other => other,
+            );
+            let at = format!("rung[{i}]");
+            let baselines = ("baselines", self.baselines.len());
+            check_stage(file, origin, |field| {
+                stage_field(field, &at, baselines, false)
             })?;
         }
         if let Some(confirm) = &self.confirm {
@@ -373,6 +360,27 @@ impl SearchFile {
             exclude,
         })
     }
+}
+
+/// A stage's experiment checked, an invalid field named by `rename` as the study's
+/// config names it.
+pub(super) fn check_stage(
+    file: ExperimentFile,
+    origin: &str,
+    rename: impl Fn(&str) -> String,
+) -> Result<Experiment, ConfigError> {
+    file.check(origin).map_err(|e| match e {
+        ConfigError::Invalid {
+            origin,
+            field,
+            problem,
+        } => ConfigError::Invalid {
+            origin,
+            field: rename(&field),
+            problem,
+        },
+        other => other,
+    })
 }
 
 /// A stage experiment's field as the study's config names it: its seeds and epochs are
