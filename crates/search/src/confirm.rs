@@ -4,9 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use spec::record::search::{CandidateList, ConfirmGroup, Confirmation, Fate, Leaderboard};
+use spec::record::search::{CandidateList, ConfirmGroup, Confirmation, Leaderboard};
 use spec::search::Search;
 use spec::{RunRecord, RunStatus};
+
+use crate::study::formula_of;
 
 /// The `top` best candidates of the last rung, best first: those whose every run there
 /// completed. Empty until the last rung has finished.
@@ -35,18 +37,6 @@ pub fn confirmation(
     learned_runs: BTreeMap<String, BTreeMap<String, f64>>,
 ) -> Option<Confirmation> {
     let confirm = search.confirm()?;
-    let formula = |name: &str| {
-        list.candidates
-            .iter()
-            .find(|c| matches!(&c.fate, Fate::Distinct { name: n } if n == name))
-            .map(|c| c.formula.clone())
-            .or_else(|| {
-                name.parse::<spec::ActivationKind>()
-                    .ok()
-                    .map(|k| k.info().formula.to_string())
-            })
-            .unwrap_or_default()
-    };
     let statistics =
         stats::experiment_statistics("confirm", records, confirm.against.first().map(|s| &**s))
             .ok();
@@ -76,7 +66,7 @@ pub fn confirmation(
             }
             ConfirmGroup {
                 name: name.clone(),
-                formula: formula(name),
+                formula: formula_of(list, name).0,
                 candidate,
                 accuracy,
                 diverged,

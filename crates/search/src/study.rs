@@ -183,18 +183,29 @@ pub struct RungResults<'a> {
     pub records: &'a [RunRecord],
 }
 
+/// A trained activation's formula and initial scalars: a candidate's from the list, a
+/// registry activation's from the registry (no scalars).
+pub(crate) fn formula_of(list: &CandidateList, name: &str) -> (String, BTreeMap<String, f64>) {
+    let candidate = list
+        .candidates
+        .iter()
+        .find(|c| matches!(&c.fate, Fate::Distinct { name: n } if n == name));
+    match candidate {
+        Some(c) => (c.formula.clone(), c.params.clone()),
+        None => {
+            let formula = name
+                .parse::<spec::ActivationKind>()
+                .map(|k| k.info().formula.to_string())
+                .unwrap_or_default();
+            (formula, BTreeMap::new())
+        }
+    }
+}
+
 /// The leaderboard: every candidate and baseline at the highest rung where all its
 /// runs finished, best first.
 pub fn leaderboard(search: &Search, list: &CandidateList, rungs: &[RungResults]) -> Leaderboard {
     let baselines = &search.file().baselines;
-    let formulas: BTreeMap<String, (String, BTreeMap<String, f64>)> = list
-        .candidates
-        .iter()
-        .filter_map(|c| match &c.fate {
-            Fate::Distinct { name } => Some((name.clone(), (c.formula.clone(), c.params.clone()))),
-            _ => None,
-        })
-        .collect();
     let mut best: BTreeMap<String, (usize, Score)> = BTreeMap::new();
     let mut history: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
     let mut progress = Vec::new();
@@ -239,13 +250,7 @@ pub fn leaderboard(search: &Search, list: &CandidateList, rungs: &[RungResults])
         .enumerate()
         .map(|(i, (r, (name, score)))| {
             let baseline = baselines.contains(&name);
-            let (formula, params) = formulas.get(&name).cloned().unwrap_or_else(|| {
-                let formula = name
-                    .parse::<spec::ActivationKind>()
-                    .map(|k| k.info().formula.to_string())
-                    .unwrap_or_default();
-                (formula, BTreeMap::new())
-            });
+            let (formula, params) = formula_of(list, &name);
             let config = &search.rungs()[r];
             let (accuracy, interval, state, seeds) = match score {
                 Score::Completed(mean, values) => {

@@ -78,14 +78,15 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
     if !args.quiet {
         eprintln!("{}", tally_line(&search, &list));
     }
-    let stage_left = |r: usize, p: Pending| {
+    let stage_left = |p: Pending| {
         let how = if stage.is_some() {
             "wait for its tasks to end, or train what is left with --resume"
         } else {
             "--resume trains them"
         };
         failed(anyhow!(
-            "stage {r} has unfinished runs ({}); {how} ({})",
+            "stage {} has unfinished runs ({}); {how} ({})",
+            p.rung,
             p.missing.join(", "),
             search.dir().display()
         ))
@@ -102,7 +103,7 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
                 .last()
                 .map(|(n, rec)| (n.as_slice(), rec.as_slice())),
         )
-        .map_err(|p| stage_left(p.rung, p))?;
+        .map_err(stage_left)?;
         let experiment = search
             .rung_experiment(r, candidate_definitions(&list, &names))
             .map_err(|e| failed(anyhow!("rung {}: {e}", r + 1)))?;
@@ -150,7 +151,8 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
         }
     }
     let mut board = board.expect("a checked study has at least one rung");
-    if let Some(names) = search.confirm().map(|c| confirm_candidates(&board, c.top)) {
+    if let Some(confirm) = search.confirm() {
+        let names = confirm_candidates(&board, confirm.top);
         let last = search.rungs().len();
         if names.is_empty() {
             return Err(failed(anyhow!(
@@ -170,9 +172,7 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
             eprintln!(
                 "confirmation: {} candidates against {}, {} epochs, {} seeds",
                 names.len(),
-                search
-                    .confirm()
-                    .map_or(String::new(), |c| c.against.join(", ")),
+                confirm.against.join(", "),
                 experiment.file().train.epochs,
                 experiment.file().seeds.len()
             );
