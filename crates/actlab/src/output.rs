@@ -8,9 +8,14 @@ use std::time::SystemTime;
 
 use anyhow::Context;
 use spec::artifact::{self, AnyArtifact};
+use spec::record::search::Leaderboard;
+use spec::search::Search;
+use spec::search::layout::StudyLayout;
 use spec::{Experiment, ExperimentLayout, RunRecord, SummaryTable, fsio};
-use viz::figures::{drawing_of, experiment_figure, run_figure, statistics_figure};
-use viz::{Drawing, ExperimentReport};
+use viz::figures::{
+    drawing_of, experiment_figure, leaderboard_figure, run_figure, statistics_figure,
+};
+use viz::{Drawing, ExperimentReport, StudyReport};
 
 use crate::context::print::utc;
 use crate::context::write::write_drawing;
@@ -74,9 +79,9 @@ fn distinct(records: &[RunRecord], f: impl Fn(&RunRecord) -> String) -> String {
     values.into_iter().collect::<Vec<_>>().join(", ")
 }
 
-/// When and by what the report and its runs were made.
-fn facts(records: &[RunRecord]) -> Vec<(String, String)> {
-    let mut facts = vec![
+/// When and by what a report was made.
+fn made() -> Vec<(String, String)> {
+    vec![
         ("Report made (UTC)".to_string(), utc(SystemTime::now())),
         (
             "by actlab".to_string(),
@@ -86,7 +91,12 @@ fn facts(records: &[RunRecord]) -> Vec<(String, String)> {
                 env!("ACTLAB_GIT_COMMIT")
             ),
         ),
-    ];
+    ]
+}
+
+/// When and by what the report and its runs were made.
+fn facts(records: &[RunRecord]) -> Vec<(String, String)> {
+    let mut facts = made();
     if !records.is_empty() {
         facts.extend([
             (
@@ -177,4 +187,59 @@ pub fn write_report(
         .with_context(|| format!("cannot write {}", file.display()))
         .map_err(failed)?;
     Ok((file, report.figure_count()))
+}
+
+/// Writes a study's HTML report (to `out`, or `index.html` in its folder): the
+/// leaderboard's tables, its figures and its config; returns the file and how many
+/// figures it shows.
+pub fn write_study_report(
+    search: &Search,
+    board: &Leaderboard,
+    out: Option<&Path>,
+) -> Result<(PathBuf, usize), Failure> {
+    let layout = StudyLayout::new(search.dir());
+    let mut figures = vec![(
+        "The last rung's candidates and baselines rung by rung, every first-rung candidate by rank (and an evolution's generations)".to_string(),
+        Drawing::from(leaderboard_figure(board)),
+    )];
+    // The discovered functions were evaluated by the runs' own modules; the study saved
+    // the figure's data, which draws it again without them.
+    let discovered = layout.discovered_figure().with_extension("json");
+    if let Ok(AnyArtifact::Figure(figure)) = artifact::read_any(&discovered) {
+        figures.push((
+            "The best functions and their slopes, at their learned scalars".to_string(),
+            Drawing::from(figure),
+        ));
+    }
+    let config = toml::to_string(search.file())
+        .context("cannot write the study's config as TOML")
+        .map_err(failed)?;
+    let strategy = &search.file().strategy;
+    let mut facts = made();
+    facts.push((
+        "Strategy".to_string(),
+        match strategy.evolution() {
+            Some(e) => format!(
+                "evolution: {} trials, population {}, {} children per generation, tournaments of {}, seed {}",
+                e.trials, e.population, e.children, e.sample, e.seed
+            ),
+            None => format!("{} (seed {})", strategy.kind, strategy.seed),
+        },
+    ));
+    let report = StudyReport {
+        name: search.name(),
+        facts: &facts,
+        board,
+        figures,
+        config: &config,
+    };
+    let html = report
+        .html()
+        .context("cannot draw a figure")
+        .map_err(failed)?;
+    let file = out.map_or_else(|| layout.report(), |dir| dir.join(StudyLayout::REPORT));
+    fsio::write_atomic(&file, html.as_bytes())
+        .with_context(|| format!("cannot write {}", file.display()))
+        .map_err(failed)?;
+    Ok((file, report.figures.len()))
 }

@@ -234,6 +234,7 @@ impl<const D: usize> Evaluator<'_, D> {
                     UnaryFn::Cos => t.cos(),
                     UnaryFn::Abs => t.abs(),
                     UnaryFn::Sqrt => t.sqrt(),
+                    UnaryFn::Erf => t.erf(),
                 }),
             },
             Expr::Activation(function, a) => Value::Tensor(apply_fixed(*function, self.tensor(a))),

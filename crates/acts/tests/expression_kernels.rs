@@ -99,7 +99,7 @@ fn generate(rng: &mut Rng, budget: usize) -> String {
         8 => format!("sqrt(abs({}) + 0.5)", generate(rng, budget - 1)),
         9 => format!(
             "{}({})",
-            ["sin", "cos", "abs"][rng.below(3)],
+            ["sin", "cos", "abs", "erf"][rng.below(4)],
             generate(rng, budget - 1)
         ),
         10 => format!(

@@ -5,9 +5,10 @@
 use spec::RunRecord;
 use spec::search::Search;
 
-/// Runs each stage plans: the first rung's `selected` candidates and the baselines, then
-/// at most the previous rung's `promote` best with the baselines, then the
-/// confirmation's; times the stage's seeds. Fewer when candidates diverge.
+/// Runs each stage plans: the first rung's `selected` candidates and the baselines (an
+/// evolution's generations: the first `selected` with the baselines, then each one's
+/// children), then at most the previous rung's `promote` best with the baselines, then
+/// the confirmation's; times the stage's seeds. Fewer when candidates diverge.
 pub fn stage_runs(search: &Search, selected: usize) -> Vec<usize> {
     stage_plan(search, selected).iter().map(|s| s.0).collect()
 }
@@ -17,7 +18,21 @@ fn stage_plan(search: &Search, selected: usize) -> Vec<(usize, usize)> {
     let baselines = search.file().baselines.len();
     let mut candidates = selected;
     let mut plan = Vec::new();
-    for rung in search.rungs() {
+    let mut rungs = search.rungs();
+    if let Some(evolution) = search.file().strategy.evolution() {
+        let first = &rungs[0];
+        for g in 0..evolution.generations() {
+            let size = if g == 0 { selected } else { evolution.size(g) };
+            let runs = (size + if g == 0 { baselines } else { 0 }) * first.seeds.len();
+            plan.push((runs, first.epochs));
+            if g > 0 {
+                candidates += size;
+            }
+        }
+        candidates = first.promote.map_or(candidates, |p| p.min(candidates));
+        rungs = &rungs[1..];
+    }
+    for rung in rungs {
         plan.push(((candidates + baselines) * rung.seeds.len(), rung.epochs));
         candidates = rung.promote.map_or(candidates, |p| p.min(candidates));
     }

@@ -8,9 +8,10 @@ use spec::rng::SplitMix64;
 use spec::search::{Search, StrategyKind};
 use spec::{CustomActivation, Expr, RunRecord, RunStatus};
 
-/// The strategy's pick for the first rung, written into `list.selected`: every
-/// distinct candidate (exhaustive), or `trials` of them drawn with the strategy's seed
-/// (random), in enumeration order.
+/// The strategy's pick for the first rung (an evolution's first generation), written
+/// into `list.selected`: every distinct candidate (exhaustive), or `trials` of them
+/// (random; `population` for an evolution) drawn with the strategy's seed, in
+/// enumeration order.
 pub fn select(search: &Search, list: &mut CandidateList) {
     let distinct: Vec<String> = list
         .candidates
@@ -21,8 +22,14 @@ pub fn select(search: &Search, list: &mut CandidateList) {
         })
         .collect();
     let strategy = &search.file().strategy;
-    list.selected = match (strategy.kind, strategy.trials) {
-        (StrategyKind::Random, Some(trials)) if trials < distinct.len() => {
+    let drawn = match strategy.kind {
+        StrategyKind::Exhaustive => None,
+        StrategyKind::Random => strategy.trials,
+        // An evolution's first generation: its population, drawn at random.
+        StrategyKind::Evolution => strategy.evolution().map(|e| e.population),
+    };
+    list.selected = match drawn {
+        Some(trials) if trials < distinct.len() => {
             // A partial Fisher-Yates shuffle: the first `trials` places are the draw.
             let mut rng = SplitMix64::new(strategy.seed);
             let mut order: Vec<usize> = (0..distinct.len()).collect();
@@ -74,7 +81,7 @@ pub struct Pending {
 
 /// A candidate's outcome at one rung, from its runs' records.
 #[derive(Clone, Debug, PartialEq)]
-enum Score {
+pub(crate) enum Score {
     /// Every seed completed: mean final test accuracy (%) and the values.
     Completed(f64, Vec<f64>),
     /// Some seed diverged (seed, epoch).
@@ -82,7 +89,7 @@ enum Score {
 }
 
 /// Each activation's outcome at a rung: `planned` names, `seeds` per name.
-fn scores(
+pub(crate) fn scores(
     names: &[String],
     seeds: &[u64],
     records: &[RunRecord],
@@ -126,7 +133,7 @@ fn scores(
 
 /// Best first: completed before diverged, higher mean accuracy first, then by name
 /// (which is enumeration order).
-fn better(a: &(String, Score), b: &(String, Score)) -> std::cmp::Ordering {
+pub(crate) fn better(a: &(String, Score), b: &(String, Score)) -> std::cmp::Ordering {
     use std::cmp::Ordering;
     match (&a.1, &b.1) {
         (Score::Completed(x, _), Score::Completed(y, _)) => y.total_cmp(x).then(a.0.cmp(&b.0)),
@@ -290,6 +297,7 @@ pub fn leaderboard(search: &Search, list: &CandidateList, rungs: &[RungResults])
         enumerated: list.candidates.len(),
         distinct,
         rows,
+        evolution: None,
         confirmation: None,
     }
 }

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use burn::tensor::Device;
 use search::{
-    RungResults, confirm_candidates, confirmation, leaderboard, promoted, screen, select,
-    stage_runs, study_progress,
+    Generation, RungResults, breed, confirm_candidates, confirmation, leaderboard, promoted,
+    screen, select, stage_runs, study_progress,
 };
 use spec::record::search::{CandidateList, Fate};
 use spec::search::{Search, SearchFile};
@@ -340,4 +340,102 @@ fn the_study_counts_its_runs_and_epochs_left_stage_by_stage() {
     assert!((each - recorded).abs() < 1e-12);
     assert!((p.seconds_left(2).unwrap() - each * 55.0 / 2.0).abs() < 1e-9);
     assert_eq!(study_progress(&search, 4, &[]).seconds_per_epoch, None);
+}
+
+#[test]
+fn evolution_breeds_mutants_of_tournament_winners_from_the_records_alone() {
+    // Tournaments of the whole population: each child's parent is its best member.
+    let text = STUDY.replace(
+        "kind = \"random\"\ntrials = 4\n",
+        "kind = \"evolution\"\ntrials = 8\npopulation = 4\nchildren = 2\nsample = 4\n",
+    );
+    let search = study(&text);
+    let list = screened(&search);
+    // Generation 0 with ReLU, the two children of 1 and of 2, then rung 2.
+    assert_eq!(stage_runs(&search, 4), [5, 2, 2, 9]);
+    let first = breed(&search, &list, 0, &[]).unwrap();
+    let zero: Vec<String> = first.iter().map(|b| b.name.clone()).collect();
+    assert_eq!(
+        zero, list.selected,
+        "generation 0 is the strategy's random draw"
+    );
+    assert!(first.iter().all(|b| b.parent.is_none()));
+    let scored = |best: usize| -> Vec<RunRecord> {
+        let mut records = vec![run("ReLU", 1, Some(84.0))];
+        for (i, name) in zero.iter().enumerate() {
+            records.push(run(
+                name,
+                1,
+                Some(if i == best { 86.0 } else { 80.0 + i as f64 }),
+            ));
+        }
+        records
+    };
+    let distinct = |name: &str| {
+        list.candidates
+            .iter()
+            .any(|c| matches!(&c.fate, Fate::Distinct { name: n } if n == name))
+    };
+    for best in [2, 0] {
+        let records = scored(best);
+        let held = [Generation {
+            names: &zero,
+            records: &records,
+        }];
+        let children = breed(&search, &list, 1, &held).unwrap();
+        assert_eq!(children.len(), 2);
+        assert_eq!(children, breed(&search, &list, 1, &held).unwrap(), "seeded");
+        for child in &children {
+            assert_eq!(child.generation, 1);
+            assert_eq!(
+                child.parent.as_deref(),
+                Some(zero[best].as_str()),
+                "{child:?}"
+            );
+            assert!(child.change.contains(" → "), "{child:?}");
+            assert!(
+                distinct(&child.name) && !zero.contains(&child.name),
+                "{child:?}"
+            );
+        }
+        assert_ne!(children[0].name, children[1].name);
+    }
+    // Generation 2 draws from the latest four: two of generation 0 (aged out: the first
+    // two) and both children, the best of which is the parent.
+    let records = scored(0);
+    let children = breed(
+        &search,
+        &list,
+        1,
+        &[Generation {
+            names: &zero,
+            records: &records,
+        }],
+    )
+    .unwrap();
+    let one: Vec<String> = children.iter().map(|b| b.name.clone()).collect();
+    let later = vec![run(&one[0], 1, Some(90.0)), run(&one[1], 1, Some(70.0))];
+    let held = [
+        Generation {
+            names: &zero,
+            records: &records,
+        },
+        Generation {
+            names: &one,
+            records: &later,
+        },
+    ];
+    let grandchildren = breed(&search, &list, 2, &held).unwrap();
+    assert_eq!(grandchildren.len(), 2);
+    for child in &grandchildren {
+        assert_eq!(child.parent.as_deref(), Some(one[0].as_str()), "{child:?}");
+        assert!(!zero.contains(&child.name) && !one.contains(&child.name));
+    }
+    // An unfinished run of an earlier generation holds the next one back.
+    let unfinished = [Generation {
+        names: &zero,
+        records: &records[..4],
+    }];
+    let pending = breed(&search, &list, 1, &unfinished).unwrap_err();
+    assert_eq!(pending.missing, [format!("{}-s1", zero[3])]);
 }

@@ -48,10 +48,12 @@ fn every_shipped_config_checks() {
             "book-ch4",
             "book-ch4-curvature",
             "book-ch4-seeds",
+            "discovered-gain",
             "expression-kernels",
             "mixture",
             "own-activation",
             "quick",
+            "search-evolution",
             "search-quick",
             "search-rediscovery"
         ]

@@ -20,7 +20,7 @@ use spec::figure::{Figure, SurfaceFigure};
 use spec::{artifact, fsio};
 use thiserror::Error;
 
-pub use report::{ExperimentReport, report_html};
+pub use report::{ExperimentReport, StudyReport, report_html};
 
 /// A figure that cannot be drawn or written.
 #[derive(Debug, Error)]

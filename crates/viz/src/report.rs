@@ -1,7 +1,9 @@
-//! One self-contained HTML page per experiment: the summary's tables, every figure as
-//! inline SVG, and the resolved config. No external file, script or font: it opens
-//! offline, and survives being mailed around.
+//! One self-contained HTML page per experiment (the summary's tables, every figure as
+//! inline SVG, and the resolved config) or per study (the leaderboard's tables, its
+//! figures, its config). No external file, script or font: it opens offline, and
+//! survives being mailed around.
 
+use spec::record::search::Leaderboard;
 use spec::record::table::TextTable;
 use spec::{RunRecord, SummaryTable};
 
@@ -58,7 +60,7 @@ impl ExperimentReport<'_> {
             self.facts,
             &self.summary.tables(),
             &figures,
-            self.config,
+            ("As TOML that actlab train --config reads.", self.config),
         ))
     }
 
@@ -92,14 +94,50 @@ fn inline_svg(svg: &str) -> &str {
     }
 }
 
+/// What a study's report shows: its name, facts about it, its leaderboard (every
+/// table), its figures and its config.
+pub struct StudyReport<'a> {
+    /// The study's name.
+    pub name: &'a str,
+    /// (label, value) lines above the tables.
+    pub facts: &'a [(String, String)],
+    /// Its leaderboard.
+    pub board: &'a Leaderboard,
+    /// Figures the study drew, as (caption, drawing).
+    pub figures: Vec<(String, Drawing)>,
+    /// The study's config as TOML that `actlab search` reads.
+    pub config: &'a str,
+}
+
+impl StudyReport<'_> {
+    /// The page: the headline, the leaderboard's tables, the figures, the config.
+    pub fn html(&self) -> Result<String, VizError> {
+        let figures = self
+            .figures
+            .iter()
+            .map(|(caption, drawing)| Ok((caption.clone(), drawing.to_svg()?)))
+            .collect::<Result<Vec<_>, VizError>>()?;
+        let mut facts = self.facts.to_vec();
+        facts.push(("standing".into(), self.board.headline()));
+        Ok(report_html(
+            &format!("actlab study {}", self.name),
+            &facts,
+            &self.board.tables(),
+            &figures,
+            ("As TOML that actlab search reads.", self.config),
+        ))
+    }
+}
+
 /// The page: `title`, `facts` as label and value lines, the tables with their titles
-/// and notes, the figures (caption, SVG text) in order, and `config` shown verbatim.
+/// and notes, the figures (caption, SVG text) in order, and the config (a note on how
+/// to use it, its text shown verbatim).
 pub fn report_html(
     title: &str,
     facts: &[(String, String)],
     tables: &[TextTable],
     figures: &[(String, String)],
-    config: &str,
+    (config_note, config): (&str, &str),
 ) -> String {
     let mut html = String::new();
     html.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
@@ -143,7 +181,8 @@ pub fn report_html(
         ));
     }
     html.push_str(&format!(
-        "<h2>Config</h2>\n<p>As TOML that <code>actlab train --config</code> reads.</p>\n<pre>{}</pre>\n</body>\n</html>\n",
+        "<h2>Config</h2>\n<p>{}</p>\n<pre>{}</pre>\n</body>\n</html>\n",
+        escape(config_note),
         escape(config)
     ));
     html
@@ -160,7 +199,12 @@ fn table_html(table: &TextTable) -> String {
         html.push_str("<tr>");
         for (cell, &numeric) in row.iter().zip(&table.numeric) {
             let class = if numeric { " class=\"num\"" } else { "" };
-            html.push_str(&format!("<td{class}>{}</td>", escape(cell)));
+            // A markdown code span (a formula) as code, its escaped bars as bars.
+            let text = match cell.strip_prefix('`').and_then(|c| c.strip_suffix('`')) {
+                Some(code) => format!("<code>{}</code>", escape(&code.replace("\\|", "|"))),
+                None => escape(cell),
+            };
+            html.push_str(&format!("<td{class}>{text}</td>"));
         }
         html.push_str("</tr>\n");
     }
@@ -190,7 +234,7 @@ mod tests {
                 "curves".into(),
                 "<?xml version=\"1.0\"?>\n<svg width=\"10\"></svg>".into(),
             )],
-            "{\"a\": \"<b>\"}",
+            ("As TOML.", "{\"a\": \"<b>\"}"),
         );
         assert!(html.contains("<title>exp &lt;1&gt;</title>"));
         assert!(html.contains("<td class=\"num\">82.00</td>"));

@@ -37,8 +37,9 @@ pub struct SearchArgs {
     /// what a cluster job does once before its array tasks (`actlab slurm`).
     #[arg(long, conflicts_with_all = ["resume", "status"])]
     pub prepare: bool,
-    /// With --resume and --shard: train only this stage's runs (1 to R are the rungs,
-    /// R + 1 the confirmation); every earlier stage must have finished.
+    /// With --resume and --shard: train only this stage's runs (an evolution's
+    /// generations first, then the rungs, then the confirmation; `--status` and the
+    /// error for a wrong S list them); every earlier stage must have finished.
     #[arg(long, value_name = "S", requires = "shard", value_parser = parse::positive_usize)]
     pub stage: Option<usize>,
     /// With --resume and --stage: train only shard I of N of the stage's planned runs

@@ -1,17 +1,44 @@
 //! `actlab report DIR`: one self-contained `index.html` for an experiment folder — when
 //! and by what it was made, the summary table, every figure drawn from the records (the
-//! probe reports of its runs included), and the config as TOML.
+//! probe reports of its runs included), and the config as TOML — or for a study folder:
+//! its leaderboard's tables, its figures and its config.
 
 use std::process::ExitCode;
+
+use anyhow::anyhow;
+use spec::search::layout::StudyLayout;
 
 use crate::cli::report::ReportArgs;
 use crate::context::print::print_json;
 use crate::context::saved::experiment_records;
-use crate::failure::Failure;
-use crate::output::write_report;
+use crate::context::study::{saved_board, saved_search};
+use crate::failure::{Failure, input};
+use crate::output::{write_report, write_study_report};
 
 /// `actlab report`.
 pub fn run(args: ReportArgs, json: bool) -> Result<ExitCode, Failure> {
+    let layout = StudyLayout::new(&args.dir);
+    if layout.config().is_file() {
+        let search = saved_search(&args.dir, "")?;
+        let board = saved_board(&layout).ok_or_else(|| {
+            input(anyhow!(
+                "{}: the study has no leaderboard yet (it is written as each stage finishes; actlab search --status {} says where it stands)",
+                args.dir.display(),
+                args.dir.display()
+            ))
+        })?;
+        let (out, figures) = write_study_report(&search, &board, args.out.as_deref())?;
+        if json {
+            print_json(&serde_json::json!({ "file": out, "figures": figures }))?;
+        } else {
+            outln!(
+                "{} (study {}, {figures} figures)",
+                out.display(),
+                search.name()
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let (experiment, records) = experiment_records(&args.dir)?;
     let (out, figures) = write_report(&experiment, &records, args.out.as_deref())?;
     if json {

@@ -10,24 +10,29 @@ use anyhow::{Context, anyhow};
 use burn::tensor::Device;
 use data::FashionMnist;
 use search::{
-    Pending, RungResults, candidate_definitions, confirm_candidates, confirmation,
-    discovered_figure, discovered_toml, discovered_torch, leaderboard, rung_candidates,
+    Pending, breed, candidate_definitions, confirm_candidates, confirmation, discovered_figure,
+    discovered_toml, discovered_torch, rung_candidates,
 };
 use spec::artifact;
+use spec::record::evolution::Birth;
 use spec::record::search::{CandidateList, Leaderboard};
 use spec::search::layout::StudyLayout;
-use spec::search::{Search, SearchFile};
+use spec::search::{Search, SearchFile, Stage};
 use spec::{Experiment, ExperimentLayout, RunRecord, fsio};
 use viz::figures::leaderboard_figure;
 
 use crate::cli::search::SearchArgs;
 use crate::context::data::load_data;
-use crate::context::print::print_json;
+use crate::context::print::{count, print_json};
 use crate::context::runtime::{Runtime, check_memory};
 use crate::context::saved::experiment_records;
-use crate::context::study::{learned_runs, progress_line, saved_board, saved_search, tally_line};
+use crate::context::study::{
+    board_of, generations, learned_runs, progress_line, rung_results, saved_board, saved_search,
+    tally_line,
+};
 use crate::context::write::{write_drawing, write_figure};
 use crate::failure::{Failure, failed, input};
+use crate::output::write_study_report;
 use crate::sweep::{INTERRUPTED, Shown, join_folder, resume_step, shard_index, train_steps};
 
 /// How many of the best candidates `discovered.toml` holds.
@@ -51,17 +56,13 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
     if args.prepare {
         return prepare(&search, &args);
     }
-    let stages = search.rungs().len() + usize::from(search.confirm().is_some());
+    let stages = search.stages();
     let stage = match args.stage {
-        Some(s) if s > stages => {
+        Some(s) if s > stages.len() => {
             return Err(input(anyhow!(
-                "--stage {s}: the study has {stages} stages (1 to {} its rungs{}); give one of them",
-                search.rungs().len(),
-                if search.confirm().is_some() {
-                    format!(", {stages} its confirmation")
-                } else {
-                    String::new()
-                }
+                "--stage {s}: the study has {} stages ({}); give one of them",
+                stages.len(),
+                search.stage_outline()
             )));
         }
         s => s.map(|s| s - 1),
@@ -78,73 +79,89 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
     if !args.quiet {
         eprintln!("{}", tally_line(&search, &list));
     }
-    let stage_left = |p: Pending| {
+    // A stage's candidates need the previous stage (number `previous`) finished.
+    let stage_left = |previous: usize, p: Pending| {
         let how = if stage.is_some() {
             "wait for its tasks to end, or train what is left with --resume"
         } else {
             "--resume trains them"
         };
         failed(anyhow!(
-            "stage {} has unfinished runs ({}); {how} ({})",
-            p.rung,
+            "stage {previous} has unfinished runs ({}); {how} ({})",
             p.missing.join(", "),
             search.dir().display()
         ))
     };
-    // Each rung's candidates and records; the last one decides the next rung.
-    let mut results: Vec<(Vec<String>, Vec<RunRecord>)> = Vec::new();
+    // Each stage's candidates and records, in stage order; an evolution's births.
+    let mut held: Vec<(Vec<String>, Vec<RunRecord>)> = Vec::new();
+    let mut births: Vec<Birth> = Vec::new();
     let mut board = None;
-    for r in 0..search.rungs().len() {
-        let names = rung_candidates(
-            &search,
-            &list,
-            r,
-            results
-                .last()
-                .map(|(n, rec)| (n.as_slice(), rec.as_slice())),
-        )
-        .map_err(stage_left)?;
-        let experiment = search
-            .rung_experiment(r, candidate_definitions(&list, &names))
-            .map_err(|e| failed(anyhow!("rung {}: {e}", r + 1)))?;
+    for (s, &current) in stages.iter().enumerate() {
+        let (names, experiment) = match current {
+            Stage::Generation(g) => {
+                let born = breed(&search, &list, g, &generations(&search, &held))
+                    .map_err(|p| stage_left(s, p))?;
+                let names: Vec<String> = born.iter().map(|b| b.name.clone()).collect();
+                births.extend(born);
+                let definitions = candidate_definitions(&list, &names);
+                (names, search.generation_experiment(g, definitions))
+            }
+            Stage::Rung(r) => {
+                let rungs = rung_results(&search, &held);
+                let previous = rungs.last().map(|(n, rec)| (n.as_slice(), rec.as_slice()));
+                let names =
+                    rung_candidates(&search, &list, r, previous).map_err(|p| stage_left(s, p))?;
+                let definitions = candidate_definitions(&list, &names);
+                (names, search.rung_experiment(r, definitions))
+            }
+            Stage::Confirm => break,
+        };
+        let experiment =
+            experiment.map_err(|e| failed(anyhow!("{}: {e}", search.describe(current))))?;
         // With --stage, an earlier stage is only read.
-        let code = if stage.is_some_and(|s| r < s) {
-            earlier_stage(&experiment, r + 1)?;
+        let code = if stage.is_some_and(|x| s < x) {
+            earlier_stage(&experiment, s + 1)?;
             ExitCode::SUCCESS
         } else {
             if !args.quiet {
                 eprintln!(
                     "{}",
-                    progress_line(&search, &list, &results, &experiment, args.jobs)
+                    progress_line(&search, &list, &held, &experiment, args.jobs)
                 );
-                let rung = &search.rungs()[r];
+                let beside: Vec<&str> = experiment.acts()[..experiment.acts().len() - names.len()]
+                    .iter()
+                    .map(|a| a.name())
+                    .collect();
                 eprintln!(
-                    "rung {}/{}: {} candidates and {} baselines, {} epochs, {} seeds",
-                    r + 1,
-                    search.rungs().len(),
-                    names.len(),
-                    search.file().baselines.len(),
-                    rung.epochs,
-                    rung.seeds.len()
+                    "{}: {}{}, {}, {}",
+                    search.describe(current),
+                    count(names.len(), "candidate"),
+                    if beside.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" beside {}", beside.join(", "))
+                    },
+                    count(experiment.file().train.epochs, "epoch"),
+                    count(experiment.file().seeds.len(), "seed")
                 );
             }
             train_stage(&experiment, &data, &rt, &args, json, shard)?
         };
         let (_, records) = experiment_records(experiment.dir())?;
-        results.push((names, records));
-        let built = board_of(&search, &list, &results);
+        held.push((names, records));
+        let built = board_of(&search, &list, &held, &births);
         // A shard leaves the study's own files to the job that ends the study.
         if shard.is_none() {
             save_board(&search, &built)?;
         }
         board = Some(built);
-        if stage == Some(r) {
-            return Ok(shard_done(code, r + 1, &search, args.quiet));
+        if stage == Some(s) {
+            return Ok(shard_done(code, s + 1, &search, args.quiet));
         }
         if code == ExitCode::from(INTERRUPTED) {
             eprintln!(
-                "actlab: the study stopped in rung {}; continue it with actlab search --resume {}",
-                r + 1,
+                "actlab: the study stopped in {}; continue it with actlab search --resume {}",
+                search.describe(current),
                 search.dir().display()
             );
             return Ok(code);
@@ -153,11 +170,11 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
     let mut board = board.expect("a checked study has at least one rung");
     if let Some(confirm) = search.confirm() {
         let names = confirm_candidates(&board, confirm.top);
-        let last = search.rungs().len();
+        let number = stages.len();
         if names.is_empty() {
             return Err(failed(anyhow!(
-                "stage {} (the confirmation) has no candidate: every candidate of rung {last} diverged",
-                last + 1
+                "stage {number} (the confirmation) has no candidate: every candidate of rung {} diverged",
+                search.rungs().len()
             )));
         }
         let experiment = search
@@ -167,20 +184,20 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
         if !args.quiet {
             eprintln!(
                 "{}",
-                progress_line(&search, &list, &results, &experiment, args.jobs)
+                progress_line(&search, &list, &held, &experiment, args.jobs)
             );
             eprintln!(
-                "confirmation: {} candidates against {}, {} epochs, {} seeds",
-                names.len(),
+                "confirmation: {} against {}, {}, {}",
+                count(names.len(), "candidate"),
                 confirm.against.join(", "),
-                experiment.file().train.epochs,
-                experiment.file().seeds.len()
+                count(experiment.file().train.epochs, "epoch"),
+                count(experiment.file().seeds.len(), "seed")
             );
         }
         let saved = saved_board(&layout);
         let code = train_stage(&experiment, &data, &rt, &args, json, shard)?;
-        if stage == Some(last) {
-            return Ok(shard_done(code, last + 1, &search, args.quiet));
+        if stage == Some(number - 1) {
+            return Ok(shard_done(code, number, &search, args.quiet));
         }
         let (_, records) = experiment_records(experiment.dir())?;
         let learned = learned_runs(
@@ -211,6 +228,7 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
             .with_context(|| format!("cannot write {}", file.display()))
             .map_err(failed)?;
     }
+    write_study_report(&search, &board, None)?;
     show_board(&board, &layout, json)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -306,8 +324,8 @@ fn start(search: &Search, force: bool) -> Result<(), Failure> {
         .map_err(input)
 }
 
-/// Every file and folder a study writes: its files, and every rung folder (an earlier
-/// study of the same name may have had more rungs).
+/// Every file and folder a study writes: its files, and every rung and generation
+/// folder (an earlier study of the same name may have had more).
 fn ours(layout: &StudyLayout) -> Vec<std::path::PathBuf> {
     let mut paths = vec![
         layout.config(),
@@ -319,9 +337,13 @@ fn ours(layout: &StudyLayout) -> Vec<std::path::PathBuf> {
         layout.discovered_torch(),
         layout.dir().join("figures"),
         layout.confirm(),
+        layout.report(),
     ];
     let rungs = (0..spec::search::MAX_RUNGS).map(|r| layout.rung(r));
     paths.extend(rungs.filter(|p| p.is_dir()));
+    let generations =
+        (0..spec::search::strategy::MAX_GENERATIONS).map(|g| layout.stage(Stage::Generation(g)));
+    paths.extend(generations.filter(|p| p.is_dir()));
     paths
 }
 
@@ -422,22 +444,6 @@ fn train_stage(
     })
 }
 
-/// The leaderboard of the rungs held so far: each rung's candidates and records.
-fn board_of(
-    search: &Search,
-    list: &CandidateList,
-    held: &[(Vec<String>, Vec<RunRecord>)],
-) -> Leaderboard {
-    let rungs: Vec<RungResults> = held
-        .iter()
-        .map(|(names, records)| RungResults {
-            candidates: Some(names.clone()),
-            records,
-        })
-        .collect();
-    leaderboard(search, list, &rungs)
-}
-
 /// Writes `board` as leaderboard.json, .md and .csv, and draws its figures.
 fn save_board(search: &Search, board: &Leaderboard) -> Result<(), Failure> {
     let layout = StudyLayout::new(search.dir());
@@ -477,19 +483,28 @@ fn status(dir: &Path, json: bool) -> Result<ExitCode, Failure> {
     }
     let list: CandidateList = artifact::read(&path).map_err(input)?;
     let mut held: Vec<(Vec<String>, Vec<RunRecord>)> = Vec::new();
-    for r in 0..search.rungs().len() {
-        if !ExperimentLayout::new(layout.rung(r)).config().is_file() {
+    let mut births = Vec::new();
+    for current in search.stages() {
+        let folder = layout.stage(current);
+        if current == Stage::Confirm || !ExperimentLayout::new(&folder).config().is_file() {
             break;
         }
-        let (experiment, records) = experiment_records(&layout.rung(r))?;
-        let baselines = search.file().baselines.len();
-        let names = experiment.acts()[baselines.min(experiment.acts().len())..]
+        if let Stage::Generation(g) = current {
+            // Births are decided from the earlier generations, as the study decided them.
+            births
+                .extend(breed(&search, &list, g, &generations(&search, &held)).unwrap_or_default());
+        }
+        let (experiment, records) = experiment_records(&folder)?;
+        let baselines = &search.file().baselines;
+        let names = experiment
+            .acts()
             .iter()
             .map(|a| a.name().to_string())
+            .filter(|n| !baselines.contains(n))
             .collect();
         held.push((names, records));
     }
-    let mut board = board_of(&search, &list, &held);
+    let mut board = board_of(&search, &list, &held, &births);
     if search.confirm().is_some() && ExperimentLayout::new(layout.confirm()).config().is_file() {
         let (experiment, records) = experiment_records(&layout.confirm())?;
         let against = search.confirm().map_or(0, |c| c.against.len());
@@ -514,7 +529,7 @@ fn show_board(board: &Leaderboard, layout: &StudyLayout, json: bool) -> Result<(
     }
     outln!("{}", board.markdown());
     outln!(
-        "Study: {}/ (leaderboard.md, .csv, .json, figures/leaderboard.png; candidates.json; discovered.toml and .py; one experiment folder per rung)",
+        "Study: {}/ (index.html, the report page; leaderboard.md, .csv, .json, figures/leaderboard.png; candidates.json; discovered.toml and .py; one experiment folder per stage)",
         layout.dir().display()
     );
     Ok(())

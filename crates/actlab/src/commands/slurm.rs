@@ -305,14 +305,9 @@ fn study_script(args: SlurmArgs, json: bool, text: &str) -> Result<ExitCode, Fai
             shown(&config)
         ),
         format!(
-            "# ({} tasks: one per planned run; 1 to {} are the rungs{}). Written by",
+            "# ({} tasks: one per planned run; stages {}). Written by",
             counts.join(", "),
-            search.rungs().len(),
-            if search.confirm().is_some() {
-                format!(", {} the confirmation", tasks.len())
-            } else {
-                String::new()
-            }
+            search.stage_outline()
         ),
         "# `actlab slurm`; edit freely. Submit with".to_string(),
         format!("#   bash {}", shown(&script)),

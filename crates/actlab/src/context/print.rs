@@ -43,6 +43,15 @@ pub fn print_paths(paths: &[PathBuf]) {
     outln!("{}", names.join("  "));
 }
 
+/// `n` and the word, plural unless n is 1: `1 epoch`, `3 seeds`.
+pub fn count(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,5 +64,12 @@ mod tests {
         assert_eq!(utc(t), "2025-11-30 04:25");
         let leap = UNIX_EPOCH + Duration::from_secs(951_782_400);
         assert_eq!(utc(leap), "2000-02-29 00:00");
+    }
+
+    #[test]
+    fn counts_are_singular_only_for_one() {
+        assert_eq!(count(1, "epoch"), "1 epoch");
+        assert_eq!(count(0, "seed"), "0 seeds");
+        assert_eq!(count(3, "seed"), "3 seeds");
     }
 }

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, anyhow};
-use search::study_progress;
+use search::{Generation, RungResults, evolution_log, first_rung_of, leaderboard, study_progress};
+use spec::record::evolution::Birth;
 use spec::record::search::{CandidateList, Confirmation, Leaderboard};
 use spec::search::layout::StudyLayout;
 use spec::search::{Search, SearchFile};
@@ -21,7 +22,7 @@ pub fn tally_line(search: &Search, list: &CandidateList) -> String {
     let (distinct, same, rejected) = list.tally();
     let refused: Vec<String> = rejected.iter().map(|(r, n)| format!("{n} {r}")).collect();
     format!(
-        "{}: {} candidates: {distinct} distinct, {same} with the outputs of a simpler one, {} refused ({}); the first rung trains {}",
+        "{}: {} candidates: {distinct} distinct, {same} with the outputs of a simpler one, {} refused ({}); {}",
         search.name(),
         list.candidates.len(),
         rejected.values().sum::<usize>(),
@@ -30,7 +31,15 @@ pub fn tally_line(search: &Search, list: &CandidateList) -> String {
         } else {
             refused.join(", ")
         },
-        list.selected.len()
+        match search.file().strategy.evolution() {
+            Some(e) => format!(
+                "generation 0 trains {} drawn at random, then {} generations breed {} more",
+                list.selected.len(),
+                e.generations() - 1,
+                e.trials - e.population
+            ),
+            None => format!("the first rung trains {}", list.selected.len()),
+        }
     )
 }
 
@@ -117,4 +126,60 @@ pub fn learned_runs(
         learned.insert(record.run.clone(), means);
     }
     Ok(learned)
+}
+
+/// How many of the stages held are an evolution's generations.
+fn generations_held(search: &Search, held: usize) -> usize {
+    let generations = search
+        .file()
+        .strategy
+        .evolution()
+        .map_or(0, |e| e.generations());
+    generations.min(held)
+}
+
+/// The generations among the stages held (`held[s]`: stage s's candidates and records).
+pub fn generations<'a>(
+    search: &Search,
+    held: &'a [(Vec<String>, Vec<RunRecord>)],
+) -> Vec<Generation<'a>> {
+    held[..generations_held(search, held.len())]
+        .iter()
+        .map(|(names, records)| Generation { names, records })
+        .collect()
+}
+
+/// The stages held as rungs: an evolution's generations joined into the first rung.
+pub fn rung_results(
+    search: &Search,
+    held: &[(Vec<String>, Vec<RunRecord>)],
+) -> Vec<(Vec<String>, Vec<RunRecord>)> {
+    let generations = generations_held(search, held.len());
+    if generations == 0 {
+        return held.to_vec();
+    }
+    let mut rungs = vec![first_rung_of(&held[..generations])];
+    rungs.extend(held[generations..].iter().cloned());
+    rungs
+}
+
+/// The leaderboard of the stages held so far (`held[s]`: stage s's candidates and
+/// records), with an evolution's `births`.
+pub fn board_of(
+    search: &Search,
+    list: &CandidateList,
+    held: &[(Vec<String>, Vec<RunRecord>)],
+    births: &[Birth],
+) -> Leaderboard {
+    let rungs = rung_results(search, held);
+    let results: Vec<RungResults> = rungs
+        .iter()
+        .map(|(names, records)| RungResults {
+            candidates: Some(names.clone()),
+            records,
+        })
+        .collect();
+    let mut board = leaderboard(search, list, &results);
+    board.evolution = evolution_log(search, births, &generations(search, held));
+    board
 }

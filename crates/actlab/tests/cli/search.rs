@@ -265,7 +265,7 @@ fn bad_studies_are_refused_with_the_field_and_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out)
-            .contains("--stage 4: the study has 3 stages (1 to 2 its rungs, 3 its confirmation)"),
+            .contains("--stage 4: the study has 3 stages (1 to 2 the rungs, 3 the confirmation)"),
         "{}",
         stderr(&out)
     );
@@ -293,5 +293,160 @@ fn bad_studies_are_refused_with_the_field_and_exit_2() {
         stderr(&out).contains("already holds a study"),
         "{}",
         stderr(&out)
+    );
+}
+
+/// An evolution small enough for a test: 3 candidates at random, then two generations
+/// of 2 and 1 children, the best two on to two seeds.
+const EVOLUTION: &str = r#"
+name = "evolution"
+hidden = [16]
+baselines = ["ReLU"]
+
+[train]
+lr = 0.01
+momentum = 0.9
+
+[space]
+schemas = ["u(x)", "b(x, u(x))"]
+unary = ["x", "square", "sigmoid", "tanh", "erf", "sin"]
+binary = ["mul", "add", "max"]
+
+[strategy]
+kind = "evolution"
+trials = 6
+population = 3
+children = 2
+sample = 2
+
+[[rung]]
+epochs = 1
+seeds = [1]
+promote = 2
+
+[[rung]]
+epochs = 1
+seeds = [1, 2]
+"#;
+
+#[test]
+fn an_evolution_trained_stage_by_stage_in_shards_breeds_as_one_process() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("study.toml"), EVOLUTION).unwrap();
+    let whole = search(tmp.path(), "whole").output().unwrap();
+    assert!(whole.status.success(), "{}", stderr(&whole));
+    let board = read_json(&tmp.path().join("o/whole/leaderboard.json"));
+    assert_eq!(board["complete"], true);
+    let evolution = &board["evolution"];
+    let sizes: Vec<u64> = evolution["generations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["candidates"].as_u64().unwrap())
+        .collect();
+    assert_eq!(sizes, [3, 2, 1], "{evolution}");
+    let births = evolution["births"].as_array().unwrap();
+    assert_eq!(births.len(), 6);
+    // Children name their parent (a candidate trained before them) and the mutation.
+    for (i, b) in births.iter().enumerate().skip(3) {
+        let parent = b["parent"].as_str().unwrap_or_else(|| panic!("{b}"));
+        assert!(births[..i].iter().any(|p| p["name"] == parent), "{b}");
+        assert!(b["change"].as_str().unwrap().contains(" → "), "{b}");
+    }
+    // The baselines train in generation 0 only.
+    assert!(tmp.path().join("o/whole/gen-0/ReLU-s1").is_dir());
+    assert!(!tmp.path().join("o/whole/gen-1/ReLU-s1").exists());
+    assert!(
+        stdout(&whole).contains("## Evolution"),
+        "{}",
+        stdout(&whole)
+    );
+    // The study's report page, written at its end and again by `actlab report`.
+    let page = tmp.path().join("o/whole/index.html");
+    let written = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        written.contains("<h2>Evolution</h2>") && written.contains("<h2>Leaderboard</h2>"),
+        "{written}"
+    );
+    std::fs::remove_file(&page).unwrap();
+    let report = actlab(tmp.path(), &["report", "o/whole"]);
+    assert!(report.status.success(), "{}", stderr(&report));
+    assert!(
+        stdout(&report).contains("(study whole, 2 figures)"),
+        "{}",
+        stdout(&report)
+    );
+    let again = std::fs::read_to_string(&page).unwrap();
+    let figures = |html: &str| html.matches("<figure>").count();
+    assert_eq!(
+        figures(&again),
+        2,
+        "the leaderboard's figure and the discovered functions'"
+    );
+
+    // The same study as a cluster runs it: prepared, then each stage in two shards
+    // (generations 0 to 2, then rung 2), then finished by a resume.
+    let data = std::fs::canonicalize(real_dataset()).unwrap();
+    let data = data.to_str().unwrap();
+    let prepared = actlab(
+        tmp.path(),
+        &[
+            "search",
+            "study.toml",
+            "--out",
+            "o",
+            "--name",
+            "sharded",
+            "--prepare",
+        ],
+    );
+    assert!(prepared.status.success(), "{}", stderr(&prepared));
+    for stage in ["1", "2", "3", "4"] {
+        for shard in ["1/2", "0/2"] {
+            let out = actlab(
+                tmp.path(),
+                &[
+                    "search",
+                    "--resume",
+                    "o/sharded",
+                    "--stage",
+                    stage,
+                    "--shard",
+                    shard,
+                    "--quiet",
+                    "--data-dir",
+                    data,
+                ],
+            );
+            assert!(
+                out.status.success(),
+                "stage {stage} {shard}: {}",
+                stderr(&out)
+            );
+        }
+    }
+    let out = actlab(
+        tmp.path(),
+        &[
+            "search",
+            "--resume",
+            "o/sharded",
+            "--quiet",
+            "--data-dir",
+            data,
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut sharded = read_json(&tmp.path().join("o/sharded/leaderboard.json"));
+    let mut board = board;
+    for b in [&mut board, &mut sharded] {
+        b["study"] = Value::Null;
+    }
+    assert_eq!(sharded, board, "the sharded evolution bred otherwise");
+    let status = actlab(tmp.path(), &["search", "--status", "o/sharded", "--json"]);
+    let shown: Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(
+        shown["evolution"], board["evolution"],
+        "--status breeds alike"
     );
 }

@@ -15,6 +15,7 @@ use spec::{ExperimentFile, RunRecord, SummaryTable};
 
 mod search;
 mod speed;
+mod strategies;
 
 fn root() -> PathBuf {
     std::env::var_os("CARGO_MANIFEST_DIR")

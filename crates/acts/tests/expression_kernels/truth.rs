@@ -130,6 +130,10 @@ fn node<const N: usize>(e: &Expr, x: f64, params: &[f64], rounding: &mut impl Ro
                 UnaryFn::Cos => a.chain(a.v.cos(), -a.v.sin()),
                 UnaryFn::Abs => a.chain(a.v.abs(), sign(a.v)),
                 UnaryFn::Sqrt => a.chain(a.v.sqrt(), 0.5 / a.v.sqrt()),
+                UnaryFn::Erf => a.chain(
+                    f.eval_f64(a.v),
+                    std::f64::consts::FRAC_2_SQRT_PI * (-a.v * a.v).exp(),
+                ),
             }
         }
         // Which side a comparison takes is decided on exact values: the perturbations

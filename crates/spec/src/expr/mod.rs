@@ -67,6 +67,8 @@ pub enum UnaryFn {
     Abs,
     /// √a
     Sqrt,
+    /// The error function, 2/√π ∫₀ᵃ e^(−t²) dt (GELU is x Φ(x) = x (1 + erf(x/√2)) / 2).
+    Erf,
 }
 
 impl UnaryFn {
@@ -80,6 +82,8 @@ impl UnaryFn {
             UnaryFn::Cos => a.cos(),
             UnaryFn::Abs => a.abs(),
             UnaryFn::Sqrt => a.sqrt(),
+            // The standard library has no erf; libm's is musl's (within 1 ulp).
+            UnaryFn::Erf => libm::erf(a),
         }
     }
 }
@@ -104,13 +108,14 @@ enum Callee {
 
 impl Callee {
     /// The language's own functions by name (`if` is `where`); registry functions come after.
-    const BUILTIN: [(&'static str, Callee); 10] = [
+    const BUILTIN: [(&'static str, Callee); 11] = [
         ("exp", Callee::Unary(UnaryFn::Exp)),
         ("log", Callee::Unary(UnaryFn::Log)),
         ("sin", Callee::Unary(UnaryFn::Sin)),
         ("cos", Callee::Unary(UnaryFn::Cos)),
         ("abs", Callee::Unary(UnaryFn::Abs)),
         ("sqrt", Callee::Unary(UnaryFn::Sqrt)),
+        ("erf", Callee::Unary(UnaryFn::Erf)),
         ("min", Callee::Extremum(Extremum::Min)),
         ("max", Callee::Extremum(Extremum::Max)),
         ("where", Callee::Where),

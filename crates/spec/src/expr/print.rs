@@ -40,6 +40,7 @@ fn unary_name(f: UnaryFn) -> &'static str {
         UnaryFn::Cos => "cos",
         UnaryFn::Abs => "abs",
         UnaryFn::Sqrt => "sqrt",
+        UnaryFn::Erf => "erf",
     }
 }
 

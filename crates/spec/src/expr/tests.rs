@@ -99,6 +99,26 @@ fn functions_parameters_and_where() {
 }
 
 #[test]
+fn erf_is_the_error_function_in_both_dialects() {
+    // erf(1) and erf(-0.5) to 16 digits (Abramowitz and Stegun, table 7.1).
+    assert!((value("erf(x)", 1.0, &[]) - 0.842_700_792_949_714_9).abs() < 1e-15);
+    assert!((value("erf(x)", -0.5, &[]) + 0.520_499_877_813_046_5).abs() < 1e-15);
+    // GELU written with it: x Φ(x) at x = 1 is 0.841344746...
+    let gelu = "0.5 * x * (1 + erf(x / sqrt(2)))";
+    assert!((value(gelu, 1.0, &[]) - 0.841_344_746_068_542_9).abs() < 1e-15);
+    // Constant subexpressions are folded when parsed: sqrt(2) is written as its value.
+    let e = parse(gelu, &[]).unwrap();
+    assert_eq!(
+        e.to_text(&[]),
+        "0.5 * x * (1 + erf(x / 1.4142135623730951))"
+    );
+    assert_eq!(
+        e.to_torch(&[]).unwrap(),
+        "0.5 * x * (1 + torch.erf(x / 1.4142135623730951))"
+    );
+}
+
+#[test]
 fn errors_name_the_column_and_what_was_expected() {
     let err = |text: &str, params: &[&str]| parse(text, params).unwrap_err();
     let e = err("x +", &[]);

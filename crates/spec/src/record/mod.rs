@@ -3,9 +3,11 @@
 
 pub mod curvature;
 pub mod eval;
+pub mod evolution;
 pub mod probe;
 pub mod run;
 pub mod search;
+mod search_tables;
 pub mod stats;
 mod stats_tables;
 pub mod summary;

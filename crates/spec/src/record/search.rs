@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::record::evolution::EvolutionLog;
 use crate::record::stats::{Comparison, Summary};
-use crate::record::stats_tables::p_value;
 use crate::train::TrainConfig;
 
 /// What became of a candidate before any training.
@@ -147,6 +147,9 @@ pub struct Leaderboard {
     pub distinct: usize,
     /// Rows, best first.
     pub rows: Vec<LeaderRow>,
+    /// An evolution's generations and births, when the strategy evolves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evolution: Option<EvolutionLog>,
     /// The confirmation stage, once it has started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirmation: Option<Confirmation>,
@@ -199,145 +202,7 @@ pub struct Confirmation {
     pub learned_runs: BTreeMap<String, BTreeMap<String, f64>>,
 }
 
-fn summary_text(s: &Summary, digits: usize) -> String {
-    match s.ci {
-        Some([lo, hi]) => format!("{:.digits$} [{lo:.digits$}, {hi:.digits$}]", s.mean),
-        None => format!("{:.digits$}", s.mean),
-    }
-}
-
-impl Confirmation {
-    /// The confirmation as Markdown: each activation's accuracy and learned scalars,
-    /// then each comparison with its verdict.
-    pub fn markdown(&self) -> String {
-        let t = &self.train;
-        let mut out = format!(
-            "## Confirmation\n\n{} epochs, {} seeds per activation ({}/{} runs finished); {} lr {} momentum {}, batch {}.\n\n",
-            t.epochs,
-            self.seeds,
-            self.finished,
-            self.planned,
-            t.optimizer,
-            t.lr,
-            t.momentum,
-            t.batch_size
-        );
-        out.push_str("| Activation | Formula | Runs | Accuracy (%), mean [95% CI] | Learned (mean [95% CI] over seeds) |\n|---|---|---:|---|---|\n");
-        for g in &self.groups {
-            let runs = g.accuracy.as_ref().map_or(0, |a| a.n);
-            let diverged = if g.diverged > 0 {
-                format!(" (+{} diverged)", g.diverged)
-            } else {
-                String::new()
-            };
-            let learned: Vec<String> = g
-                .learned
-                .iter()
-                .map(|(k, v)| format!("{k} = {}", summary_text(v, 3)))
-                .collect();
-            out.push_str(&format!(
-                "| {}{} | `{}` | {runs}{diverged} | {} | {} |\n",
-                g.name,
-                if g.candidate { "" } else { " (against)" },
-                g.formula.replace('|', "\\|"),
-                g.accuracy
-                    .as_ref()
-                    .map_or_else(|| "-".into(), |a| summary_text(a, 2)),
-                learned.join(", ")
-            ));
-        }
-        out.push_str(&format!(
-            "\nEach candidate against each activation it must beat: Welch's test, Holm-corrected over all {} comparisons (alpha {}); P(better) is the probability that a run of the candidate beats one of the other.\n\n",
-            self.comparisons.len(),
-            self.alpha
-        ));
-        out.push_str("| Candidate | Against | Difference (points) [95% CI] | Holm p | P(better) | Hedges' g | Verdict |\n|---|---|---|---:|---:|---:|---|\n");
-        let num = |v: Option<f64>, digits: usize| {
-            v.map_or_else(|| "-".into(), |v| format!("{v:.digits$}"))
-        };
-        for c in &self.comparisons {
-            let difference = match c.ci {
-                Some([lo, hi]) => format!("{:+.2} [{lo:+.2}, {hi:+.2}]", c.difference),
-                None => format!("{:+.2}", c.difference),
-            };
-            out.push_str(&format!(
-                "| {} | {} | {difference} | {} | {} | {} | {} |\n",
-                c.group,
-                c.against,
-                p_value(c.p_holm),
-                num(c.improvement, 2),
-                num(c.hedges_g, 2),
-                c.verdict()
-            ));
-        }
-        out
-    }
-}
-
-impl LeaderRow {
-    fn accuracy_text(&self) -> String {
-        match (self.accuracy, self.interval) {
-            (Some(a), Some([lo, hi])) => format!("{a:.2} [{lo:.2}, {hi:.2}]"),
-            (Some(a), None) => format!("{a:.2}"),
-            (None, _) => "-".into(),
-        }
-    }
-
-    fn params_text(&self) -> String {
-        self.params
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-}
-
 impl Leaderboard {
-    /// The leaderboard as a Markdown table, with where each rung stands above it.
-    pub fn markdown(&self) -> String {
-        let mut out = format!(
-            "# Study {}{}\n\n{} candidates enumerated, {} distinct after the checks.\n\n",
-            self.study,
-            if self.complete { "" } else { " (in progress)" },
-            self.enumerated,
-            self.distinct
-        );
-        out.push_str(
-            "| Rung | Epochs | Seeds | Candidates | Runs finished |\n|---:|---:|---:|---:|---:|\n",
-        );
-        for r in &self.rungs {
-            out.push_str(&format!(
-                "| {} | {} | {} | {} | {}/{} |\n",
-                r.rung, r.epochs, r.seeds, r.candidates, r.finished, r.planned
-            ));
-        }
-        out.push_str("\nRanked by the highest rung reached, then by mean final test accuracy there (95% Student t interval with 3 or more seeds).\n\n");
-        out.push_str("| Rank | Name | Formula | Initial parameters | Rung | Epochs | Seeds | Accuracy (%) | State |\n|---:|---|---|---|---:|---:|---:|---|---|\n");
-        for row in &self.rows {
-            let name = if row.baseline {
-                format!("{} (baseline)", row.name)
-            } else {
-                row.name.clone()
-            };
-            out.push_str(&format!(
-                "| {} | {name} | `{}` | {} | {} | {} | {} | {} | {} |\n",
-                row.rank,
-                row.formula.replace('|', "\\|"),
-                row.params_text(),
-                row.rung,
-                row.epochs,
-                row.seeds,
-                row.accuracy_text(),
-                row.state
-            ));
-        }
-        if let Some(confirmation) = &self.confirmation {
-            out.push('\n');
-            out.push_str(&confirmation.markdown());
-        }
-        out
-    }
-
     /// The rows as CSV, one per candidate or baseline.
     pub fn csv(&self) -> String {
         let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));

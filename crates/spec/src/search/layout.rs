@@ -1,11 +1,17 @@
-//! The study folder: its config, its candidates, one experiment folder per rung, the
-//! leaderboard and the discovered definitions. Every file name is here.
+//! The study folder: its config, its candidates, one experiment folder per stage (an
+//! evolution's generations, the rungs, the confirmation), the leaderboard and the
+//! discovered definitions. Every file name is here.
 
 use std::path::{Path, PathBuf};
 
 /// The folder of rung `index` (0-based): `rung-1`, `rung-2`, ...
 pub fn rung_name(index: usize) -> String {
     format!("rung-{}", index + 1)
+}
+
+/// The folder of an evolution's generation `g` (0-based): `gen-0`, `gen-1`, ...
+pub fn generation_name(g: usize) -> String {
+    format!("gen-{g}")
 }
 
 /// The confirmation's experiment folder and name.
@@ -28,6 +34,8 @@ impl StudyLayout {
     pub const DISCOVERED: &'static str = "discovered.toml";
     /// The best candidates as PyTorch modules.
     pub const DISCOVERED_TORCH: &'static str = "discovered.py";
+    /// The study's report page.
+    pub const REPORT: &'static str = "index.html";
 
     /// The layout of the study folder `dir`.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
@@ -54,6 +62,11 @@ impl StudyLayout {
         self.dir.join(format!("{}.{extension}", Self::LEADERBOARD))
     }
 
+    /// `index.html`: the study's report page.
+    pub fn report(&self) -> PathBuf {
+        self.dir.join(Self::REPORT)
+    }
+
     /// `discovered.toml`.
     pub fn discovered(&self) -> PathBuf {
         self.dir.join(Self::DISCOVERED)
@@ -77,6 +90,11 @@ impl StudyLayout {
     /// The figure of the best candidates' shapes and slopes (`figures/discovered`).
     pub fn discovered_figure(&self) -> PathBuf {
         self.dir.join("figures").join("discovered")
+    }
+
+    /// The experiment folder of a stage.
+    pub fn stage(&self, stage: super::Stage) -> PathBuf {
+        self.dir.join(stage.folder())
     }
 
     /// The experiment folder of rung `index` (0-based).

@@ -21,22 +21,13 @@ mod check;
 pub mod confirm;
 pub mod layout;
 pub mod space;
+mod stage;
+pub mod strategy;
 
 pub use confirm::ConfirmFile;
 pub use space::{Candidate, Operator, Schema, Space};
-
-named_choices! {
-    /// How a study picks the candidates its first rung trains.
-    #[derive(Default)]
-    pub enum StrategyKind: "search strategy" {
-        /// Every distinct candidate of the space.
-        #[default]
-        Exhaustive = "exhaustive",
-        /// `trials` distinct candidates drawn from the space with `seed`: the baseline
-        /// any cleverer strategy must beat.
-        Random = "random",
-    }
-}
+pub use stage::Stage;
+pub use strategy::{Evolution, StrategyFile, StrategyKind};
 
 /// `[space]`: what candidates are made of.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -73,29 +64,6 @@ impl Default for SpaceFile {
             params: [("beta".to_string(), 1.0)].into(),
             exclude: Vec::new(),
             max_candidates: 20_000,
-        }
-    }
-}
-
-/// `[strategy]`: which candidates the first rung trains.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct StrategyFile {
-    /// Exhaustive or random.
-    pub kind: StrategyKind,
-    /// How many distinct candidates a random strategy draws.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub trials: Option<usize>,
-    /// Seeds the random draw.
-    pub seed: u64,
-}
-
-impl Default for StrategyFile {
-    fn default() -> Self {
-        Self {
-            kind: StrategyKind::Exhaustive,
-            trials: None,
-            seed: 1,
         }
     }
 }
@@ -243,7 +211,7 @@ impl SearchFile {
 
     /// The experiment of rung `index` (0-based) in the study folder `dir`, training
     /// `candidates` beside the baselines, unchecked.
-    fn rung_file(
+    pub(super) fn rung_file(
         &self,
         dir: &Path,
         index: usize,
@@ -336,21 +304,7 @@ impl SearchFile {
         if let Some(confirm) = &self.confirm {
             self.check_confirm(confirm, probe, origin)?;
         }
-        match (self.strategy.kind, self.strategy.trials) {
-            (StrategyKind::Random, None | Some(0)) => {
-                return Err(invalid(
-                    "strategy.trials",
-                    "is missing or 0; a random strategy draws `trials` distinct candidates, e.g. trials = 50".into(),
-                ));
-            }
-            (StrategyKind::Exhaustive, Some(_)) => {
-                return Err(invalid(
-                    "strategy.trials",
-                    "is set, but an exhaustive strategy trains every distinct candidate; drop it, or use kind = \"random\"".into(),
-                ));
-            }
-            _ => {}
-        }
+        self.strategy.check().map_err(|(f, p)| invalid(&f, p))?;
         let (space, exclude) = check::check_space(&self.space).map_err(|(f, p)| invalid(&f, p))?;
         let dir = self.out.join(&self.name);
         Ok(Search {

@@ -21,6 +21,7 @@ pub const UNARY_PRESETS: &[(&str, &str)] = &[
     ("log", "log(abs(a) + 0.001)"),
     ("sin", "sin(a)"),
     ("cos", "cos(a)"),
+    ("erf", "erf(a)"),
     ("max0", "max(a, 0)"),
     ("min0", "min(a, 0)"),
     ("gauss", "exp(-a^2)"),
@@ -44,7 +45,7 @@ pub const BINARY_PRESETS: &[(&str, &str)] = &[
 /// The unary operators when a config names none: Ramachandran et al.'s list as far as
 /// the expression language has it (no sinh, asinh or atan).
 pub const DEFAULT_UNARY: &[&str] = &[
-    "x", "neg", "abs", "square", "cube", "sqrt", "exp", "log", "sin", "cos", "max0", "min0",
+    "x", "neg", "abs", "square", "cube", "sqrt", "exp", "log", "sin", "cos", "erf", "max0", "min0",
     "gauss", "sigmoid", "tanh", "softplus", "scale",
 ];
 
@@ -165,7 +166,7 @@ impl Schema {
     }
 
     /// Whether each slot, in pre-order, is binary.
-    fn slot_kinds(&self, kinds: &mut Vec<bool>) {
+    pub fn slot_kinds(&self, kinds: &mut Vec<bool>) {
         match self {
             Schema::X => {}
             Schema::Unary(a) => {

@@ -206,3 +206,114 @@ fn bad_confirmations_name_the_field() {
         assert!(err.starts_with("s.toml"), "{err}");
     }
 }
+
+const EVOLVING: &str =
+    "kind = \"evolution\"\ntrials = 11\npopulation = 4\nchildren = 3\nsample = 2\n";
+
+#[test]
+fn an_evolution_is_a_stage_per_generation_then_the_later_rungs() {
+    let text = SMALL.replace("kind = \"random\"\ntrials = 3\n", EVOLVING);
+    let search = check(&text).unwrap();
+    let e = search.file().strategy.evolution().unwrap();
+    // 4 at random, then 3, 3 and the last 1 of trials = 11.
+    assert_eq!(e.generations(), 4);
+    assert_eq!((0..4).map(|g| e.size(g)).collect::<Vec<_>>(), [4, 3, 3, 1]);
+    assert_eq!(
+        search.stages(),
+        [
+            Stage::Generation(0),
+            Stage::Generation(1),
+            Stage::Generation(2),
+            Stage::Generation(3),
+            Stage::Rung(1)
+        ]
+    );
+    assert_eq!(
+        search.stage_outline(),
+        "1 to 4 the generations 0 to 3, 5 rung 2"
+    );
+    // Generation 0 trains the baselines beside its candidates, later ones only theirs.
+    let candidate = CustomActivation {
+        name: "C0004".into(),
+        expr: "x * sigmoid(x)".into(),
+        params: BTreeMap::new(),
+        mix: Vec::new(),
+    };
+    let first = search
+        .generation_experiment(0, vec![candidate.clone()])
+        .unwrap();
+    let later = search.generation_experiment(2, vec![candidate]).unwrap();
+    assert_eq!(first.dir(), Path::new("results/tiny/gen-0"));
+    assert_eq!(later.dir(), Path::new("results/tiny/gen-2"));
+    let names = |e: &Experiment| {
+        e.acts()
+            .iter()
+            .map(|a| a.name().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(&first), ["ReLU", "C0004"]);
+    assert_eq!(names(&later), ["C0004"]);
+    assert_eq!(later.baseline(), None);
+    assert_eq!(later.train().epochs, 1, "the first rung's budget");
+    // Without evolution: the rungs, then the confirmation.
+    let plain = check(&format!(
+        "{SMALL}\n[confirm]\nseeds = 3\nagainst = [\"ReLU\"]\n"
+    ))
+    .unwrap();
+    assert_eq!(
+        plain.stages(),
+        [Stage::Rung(0), Stage::Rung(1), Stage::Confirm]
+    );
+    assert_eq!(
+        plain.stage_outline(),
+        "1 to 2 the rungs, 3 the confirmation"
+    );
+}
+
+#[test]
+fn bad_evolutions_name_the_field_and_what_would_be_valid() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "population = 4",
+            "population = 11",
+            "`strategy.population` is 11; give 2 to 10",
+        ),
+        (
+            "population = 4",
+            "population = 1",
+            "`strategy.population` is 1",
+        ),
+        (
+            "sample = 2",
+            "sample = 9",
+            "`strategy.sample` is 9; a tournament draws 1 to population = 4",
+        ),
+        ("children = 3", "children = 0", "`strategy.children` is 0"),
+        (
+            "trials = 11",
+            "trials = 0",
+            "`strategy.trials` is missing or 0; the evolution strategy",
+        ),
+    ];
+    for (from, to, want) in cases {
+        let text = SMALL.replace(
+            "kind = \"random\"\ntrials = 3\n",
+            &EVOLVING.replace(from, to),
+        );
+        let err = check(&text).map(|_| ()).unwrap_err();
+        assert!(err.contains(want), "{to}: {err}");
+    }
+    let err = check(&SMALL.replace("seed = 5", "seed = 5\npopulation = 3")).unwrap_err();
+    assert!(
+        err.contains("`strategy.population` is set, but only kind = \"evolution\""),
+        "{err}"
+    );
+    let slow = EVOLVING
+        .replace("trials = 11", "trials = 500")
+        .replace("children = 3", "children = 1");
+    let err = check(&SMALL.replace("kind = \"random\"\ntrials = 3\n", &slow)).unwrap_err();
+    assert!(
+        err.contains("would take 497 generations") && err.contains("at least 6"),
+        "{err}"
+    );
+}

@@ -1,5 +1,6 @@
 //! A study's leaderboard as a figure: how the candidates that went furthest fared rung by
-//! rung, beside the baselines, and where every candidate of the first rung landed.
+//! rung, beside the baselines, where every candidate of the first rung landed, and for
+//! an evolution, the first rung generation by generation.
 
 use spec::figure::{Figure, Panel, Series};
 use spec::record::search::Leaderboard;
@@ -48,22 +49,55 @@ pub fn leaderboard_figure(board: &Leaderboard) -> Figure {
             ));
         }
     }
-    Figure::new(
-        format!("Study {}", board.study),
-        2,
+    let mut panels = vec![
+        Panel::new(
+            "The last rung, rung by rung",
+            "epochs per run at the rung",
+            "mean final test accuracy (%)",
+            climbs,
+        ),
+        Panel::new(
+            "Rung 1: every candidate that did not diverge",
+            "rank",
+            "final test accuracy (%)",
+            spread,
+        ),
+    ];
+    panels.extend(evolution_panel(board));
+    Figure::new(format!("Study {}", board.study), 2, panels)
+}
+
+/// An evolution's first-rung accuracies by generation, and the best so far.
+fn evolution_panel(board: &Leaderboard) -> Option<Panel> {
+    let evolution = board.evolution.as_ref()?;
+    let first_rung = |name: &str| {
+        board
+            .rows
+            .iter()
+            .find(|r| r.name == name)
+            .and_then(|r| r.by_rung.first().copied().flatten())
+    };
+    let (x, y): (Vec<f64>, Vec<f64>) = evolution
+        .births
+        .iter()
+        .filter_map(|b| first_rung(&b.name).map(|a| (b.generation as f64, a)))
+        .unzip();
+    let (gx, gy): (Vec<f64>, Vec<f64>) = evolution
+        .generations
+        .iter()
+        .filter_map(|g| {
+            g.best_so_far
+                .as_ref()
+                .map(|(_, a)| (g.generation as f64, *a))
+        })
+        .unzip();
+    Some(Panel::new(
+        "Evolution: the first rung by generation",
+        "generation",
+        "final test accuracy (%)",
         vec![
-            Panel::new(
-                "The last rung, rung by rung",
-                "epochs per run at the rung",
-                "mean final test accuracy (%)",
-                climbs,
-            ),
-            Panel::new(
-                "Rung 1: every candidate that did not diverge",
-                "rank",
-                "final test accuracy (%)",
-                spread,
-            ),
+            Series::dots("candidates", x, y),
+            Series::line("best so far", gx, gy),
         ],
-    )
+    ))
 }

@@ -283,6 +283,7 @@ fn eval(step: &Step, regs: &mut [f32], len: usize, partner: &mut [f32; BLOCK]) {
         Op::Cos(a) => map1(dst, r(a), |v| math::sin_cos(v).1),
         Op::Abs(a) => map1(dst, r(a), f32::abs),
         Op::Sqrt(a) => map1(dst, r(a), f32::sqrt),
+        Op::Erf(a) => map1(dst, r(a), math::erf),
         Op::Sign(a) => map1(dst, r(a), |v| {
             select(v > 0.0, 1.0, select(v < 0.0, -1.0, 0.0))
         }),

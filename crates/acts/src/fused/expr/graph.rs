@@ -36,6 +36,7 @@ pub(super) enum Op {
     Cos(Id),
     Abs(Id),
     Sqrt(Id),
+    Erf(Id),
     /// -1, 0 or 1 (0 at ±0, as Burn's `sign`).
     Sign(Id),
     /// `(l cmp r) ? a : b`.
@@ -70,6 +71,7 @@ impl Op {
             Op::Cos(a) => Op::Cos(f(a)),
             Op::Abs(a) => Op::Abs(f(a)),
             Op::Sqrt(a) => Op::Sqrt(f(a)),
+            Op::Erf(a) => Op::Erf(f(a)),
             Op::Sign(a) => Op::Sign(f(a)),
             Op::Select(c, l, r, a, b) => Op::Select(c, f(l), f(r), f(a), f(b)),
             Op::Value(g, a) => Op::Value(g, f(a)),
@@ -297,6 +299,7 @@ impl Graph {
                     UnaryFn::Cos => Op::Cos(a),
                     UnaryFn::Abs => Op::Abs(a),
                     UnaryFn::Sqrt => Op::Sqrt(a),
+                    UnaryFn::Erf => Op::Erf(a),
                 })),
             },
             Expr::Extremum(e, a, b) => {
@@ -537,6 +540,16 @@ impl Graph {
                 let two = self.constant(2.0);
                 let twice = self.mul(two, id);
                 self.div(da, twice)
+            }
+            Op::Erf(a) => {
+                // da 2/√π e^(−a²).
+                let da = self.derivative(a, var);
+                let square = self.mul(a, a);
+                let minus = self.neg(square);
+                let bell = self.node(Op::Exp(minus));
+                let scale = self.constant(std::f32::consts::FRAC_2_SQRT_PI);
+                let slope = self.mul(scale, bell);
+                self.mul(da, slope)
             }
             Op::Select(cmp, l, r, a, b) => {
                 let (da, db) = (self.derivative(a, var), self.derivative(b, var));
