@@ -75,6 +75,9 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
     }
     let rt = Runtime::start(&args.env.compute)?;
     let layout = StudyLayout::new(search.dir());
+    // Learned scalars of confirmation runs whose checkpoints are gone (a committed
+    // study) live only in the saved leaderboard: read it before any stage rewrites it.
+    let kept = saved_board(&layout).and_then(|b| b.confirmation);
     let list = candidates(&search, &layout, args.quiet)?;
     if !args.quiet {
         eprintln!("{}", tally_line(&search, &list));
@@ -194,19 +197,12 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
                 count(experiment.file().seeds.len(), "seed")
             );
         }
-        let saved = saved_board(&layout);
         let code = train_stage(&experiment, &data, &rt, &args, json, shard)?;
         if stage == Some(number - 1) {
             return Ok(shard_done(code, number, &search, args.quiet));
         }
         let (_, records) = experiment_records(experiment.dir())?;
-        let learned = learned_runs(
-            &experiment,
-            &names,
-            &records,
-            saved.as_ref().and_then(|b| b.confirmation.as_ref()),
-            &rt,
-        )?;
+        let learned = learned_runs(&experiment, &names, &records, kept.as_ref(), &rt)?;
         board.confirmation = confirmation(&search, &list, &names, &records, learned);
         save_board(&search, &board)?;
         if code == ExitCode::from(INTERRUPTED) {

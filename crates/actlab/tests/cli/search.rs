@@ -146,6 +146,33 @@ fn a_sigkilled_study_resumes_to_the_same_leaderboard() {
         stdout(&listed)
     );
 
+    // Without its checkpoints (a committed study), a resume keeps the learned scalars
+    // the leaderboard saved, and nothing else changes.
+    for entry in std::fs::read_dir(tmp.path().join("o/whole/confirm")).unwrap() {
+        let checkpoints = entry.unwrap().path().join("checkpoints");
+        if checkpoints.is_dir() {
+            std::fs::remove_dir_all(checkpoints).unwrap();
+        }
+    }
+    let data = std::fs::canonicalize(real_dataset()).unwrap();
+    let again = actlab(
+        tmp.path(),
+        &[
+            "search",
+            "--resume",
+            "o/whole",
+            "--quiet",
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+    );
+    assert!(again.status.success(), "{}", stderr(&again));
+    let kept = read_json(&tmp.path().join("o/whole/leaderboard.json"));
+    assert_eq!(
+        kept, board,
+        "a resume without checkpoints lost what the leaderboard held"
+    );
+
     let mut child = search(tmp.path(), "killed").spawn().unwrap();
     let rung2 = tmp.path().join("o/killed/rung-2");
     let started = std::time::Instant::now();
@@ -172,7 +199,6 @@ fn a_sigkilled_study_resumes_to_the_same_leaderboard() {
     let partial: Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(partial["complete"], false, "the kill came too late");
 
-    let data = std::fs::canonicalize(real_dataset()).unwrap();
     let resumed = actlab(
         tmp.path(),
         &[
