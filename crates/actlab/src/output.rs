@@ -178,15 +178,17 @@ pub fn write_report(
         probes: &probes,
         config: &config,
     };
-    let html = report
-        .html()
-        .context("cannot draw a figure")
-        .map_err(failed)?;
     let file = out.map_or_else(|| layout.report(), |dir| dir.join(ExperimentLayout::REPORT));
-    fsio::write_atomic(&file, html.as_bytes())
-        .with_context(|| format!("cannot write {}", file.display()))
-        .map_err(failed)?;
+    write_page(report.html(), &file)?;
     Ok((file, report.figure_count()))
+}
+
+/// Writes a report page drawn as `html`.
+fn write_page(html: Result<String, viz::VizError>, file: &Path) -> Result<(), Failure> {
+    let html = html.context("cannot draw a figure").map_err(failed)?;
+    fsio::write_atomic(file, html.as_bytes())
+        .with_context(|| format!("cannot write {}", file.display()))
+        .map_err(failed)
 }
 
 /// Writes a study's HTML report (to `out`, or `index.html` in its folder): the
@@ -233,13 +235,7 @@ pub fn write_study_report(
         figures,
         config: &config,
     };
-    let html = report
-        .html()
-        .context("cannot draw a figure")
-        .map_err(failed)?;
     let file = out.map_or_else(|| layout.report(), |dir| dir.join(StudyLayout::REPORT));
-    fsio::write_atomic(&file, html.as_bytes())
-        .with_context(|| format!("cannot write {}", file.display()))
-        .map_err(failed)?;
+    write_page(report.html(), &file)?;
     Ok((file, report.figures.len()))
 }

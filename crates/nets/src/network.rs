@@ -6,7 +6,39 @@ use burn::nn::{Initializer, Linear, LinearConfig};
 use burn::tensor::TensorData;
 use burn::tensor::{Device, Tensor};
 
-use spec::{LayerKind, NetError, NetworkConfig};
+use spec::{InitScheme, LayerKind, NetError, NetworkConfig};
+
+/// A Linear layer drawn by `init` with `gain`: PyTorch's default as Burn's own (weights
+/// and biases U(±1/√fan_in)), any other scheme's weights by Burn's initializer of the
+/// same formula (Burn's Kaiming and Xavier are PyTorch's, gain passed in) and biases 0.
+fn linear(fan_in: usize, fan_out: usize, init: InitScheme, gain: f64, device: &Device) -> Linear {
+    let config = LinearConfig::new(fan_in, fan_out);
+    let initializer = match init {
+        InitScheme::Pytorch => return config.init(device),
+        InitScheme::HeNormal | InitScheme::HeNormalFanOut => Initializer::KaimingNormal {
+            gain,
+            fan_out_only: init == InitScheme::HeNormalFanOut,
+        },
+        InitScheme::HeUniform | InitScheme::HeUniformFanOut => Initializer::KaimingUniform {
+            gain,
+            fan_out_only: init == InitScheme::HeUniformFanOut,
+        },
+        InitScheme::XavierNormal => Initializer::XavierNormal { gain: 1.0 },
+        InitScheme::XavierUniform => Initializer::XavierUniform { gain: 1.0 },
+        // N(0, 1/fan_in) is Kaiming-normal with gain 1.
+        InitScheme::LecunNormal => Initializer::KaimingNormal {
+            gain: 1.0,
+            fan_out_only: false,
+        },
+        InitScheme::Orthogonal => Initializer::Orthogonal { gain },
+    };
+    let mut layer = config
+        .with_initializer(initializer)
+        .with_bias(false)
+        .init(device);
+    layer.bias = Some(Initializer::Zeros.init([fan_out], device));
+    layer
+}
 
 /// One hidden layer's values on a batch.
 #[derive(Debug, Clone)]
@@ -36,17 +68,20 @@ pub struct SimpleNetwork {
 }
 
 impl SimpleNetwork {
-    /// Builds the network with Burn's default Linear initialisation (PyTorch's
-    /// Kaiming-uniform), drawing from the device's random stream.
+    /// Builds the network with its config's initialisation (by default Burn's default
+    /// Linear one, PyTorch's Kaiming-uniform), drawing from the device's random stream.
     pub fn new(config: &NetworkConfig, device: &Device) -> Result<Self, NetError> {
         config.check()?;
         let mut shapes = config.linear_shapes();
         let (out_in, out_out) = shapes.pop().expect("at least the output layer");
+        // The hidden layers take the activation's gain; the output layer, which no
+        // activation follows, PyTorch's "linear" gain of 1.
+        let gain = spec::activation_gain(config.activation.as_ref());
         let hidden: Vec<Linear> = shapes
             .iter()
-            .map(|&(i, o)| LinearConfig::new(i, o).init(device))
+            .map(|&(i, o)| linear(i, o, config.init, gain, device))
             .collect();
-        let output = LinearConfig::new(out_in, out_out).init(device);
+        let output = linear(out_in, out_out, config.init, 1.0, device);
         let activations = match &config.activation {
             Some(act) => act
                 .module_units(&config.hidden)

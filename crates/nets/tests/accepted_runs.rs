@@ -19,7 +19,7 @@ use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
 use nets::SimpleNetwork;
 use spec::{
     ActivationConfig, ActivationKind, ActivationSpec, CustomActivation, Experiment, ExperimentFile,
-    FourierInit, FourierOptions, LayerKind, NetworkConfig, Scope, rng::SplitMix64,
+    FourierInit, FourierOptions, InitScheme, LayerKind, NetworkConfig, Scope, rng::SplitMix64,
 };
 
 /// This crate's folder, as cargo gives it to the running test (a build folder shared
@@ -196,7 +196,14 @@ fn registry_network(rng: &mut SplitMix64) -> NetworkConfig {
     } else {
         ActivationSpec::Builtin(kind)
     };
-    NetworkConfig::book(ActivationConfig::new(spec).with_scope(scope)).with_layer(layer)
+    // A gated network draws its own weights; a plain one any scheme.
+    let init = match layer {
+        LayerKind::Linear => InitScheme::ALL[rng.below(InitScheme::ALL.len())],
+        LayerKind::Glu => InitScheme::Pytorch,
+    };
+    NetworkConfig::book(ActivationConfig::new(spec).with_scope(scope))
+        .with_layer(layer)
+        .with_init(init)
 }
 
 #[test]

@@ -22,6 +22,7 @@ fn small(kind: ActivationKind, seed: u64) -> Objective {
         classes: 3,
         activation: Some(ActivationConfig::new(ActivationSpec::Builtin(kind))),
         layer: spec::LayerKind::Linear,
+        init: spec::InitScheme::Pytorch,
     };
     let model = SimpleNetwork::new(&config, &device).unwrap();
     let x = Tensor::<2>::random([16, 20], Distribution::Normal(0.0, 1.0), &device);

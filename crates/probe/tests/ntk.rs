@@ -80,6 +80,7 @@ fn the_ntk_is_the_gram_matrix_of_finite_difference_jacobians() {
             classes: 3,
             activation: Some(ActivationConfig::new(ActivationSpec::Builtin(kind))),
             layer: spec::LayerKind::Linear,
+            init: spec::InitScheme::Pytorch,
         };
         let model = SimpleNetwork::new(&config, &device).unwrap();
         let samples = 6;

@@ -19,6 +19,7 @@ pub mod figure;
 mod file_kind;
 mod fourier;
 pub mod fsio;
+mod init;
 pub mod layout;
 mod located;
 mod network;
@@ -39,6 +40,7 @@ pub use expr::{
 };
 pub use file_kind::ArtifactKind;
 pub use fourier::{FourierInit, FourierOptions};
+pub use init::{InitScheme, activation_gain};
 pub use layout::{ExperimentLayout, RunLayout};
 pub use names::{NamedChoice, UnknownName, closest_names};
 pub use network::{LayerKind, NetError, NetworkConfig};

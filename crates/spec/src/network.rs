@@ -1,6 +1,7 @@
 //! The shape of a SimpleNetwork.
 
 use crate::activation::{ActivationConfig, ActivationSpec};
+use crate::init::InitScheme;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -32,6 +33,14 @@ pub enum NetError {
         field: &'static str,
         /// What is wrong.
         problem: String,
+    },
+    /// A gated network draws its own weights.
+    #[error(
+        "init = \"{init}\" with layer = \"glu\": a gated network draws its own weights (LeCun-normal gates, value maps scaled to keep unit variance); drop init or use layer = \"linear\""
+    )]
+    GatedInit {
+        /// The scheme asked for.
+        init: InitScheme,
     },
 }
 
@@ -71,6 +80,9 @@ pub struct NetworkConfig {
     /// The hidden layers' type (Linear unless set).
     #[serde(default, skip_serializing_if = "LayerKind::is_linear")]
     pub layer: LayerKind,
+    /// How the Linear weights are drawn (PyTorch's default unless set).
+    #[serde(default, skip_serializing_if = "InitScheme::is_pytorch")]
+    pub init: InitScheme,
 }
 
 impl NetworkConfig {
@@ -90,6 +102,7 @@ impl NetworkConfig {
             classes: 10,
             activation: Some(activation),
             layer: LayerKind::Linear,
+            init: InitScheme::Pytorch,
         }
     }
 
@@ -104,6 +117,11 @@ impl NetworkConfig {
             LayerKind::Linear => format!("SimpleNetwork-{}", self.activation_name()),
             LayerKind::Glu => format!("SimpleNetwork-GLU-{}", self.activation_name()),
         }
+    }
+
+    /// With the given initialisation.
+    pub fn with_init(self, init: InitScheme) -> Self {
+        Self { init, ..self }
     }
 
     /// With other hidden widths.
@@ -123,6 +141,9 @@ impl NetworkConfig {
     pub fn check(&self) -> Result<(), NetError> {
         if self.input == 0 {
             return Err(NetError::ZeroSize { field: "input" });
+        }
+        if self.layer == LayerKind::Glu && !self.init.is_pytorch() {
+            return Err(NetError::GatedInit { init: self.init });
         }
         if self.classes == 0 {
             return Err(NetError::ZeroSize { field: "classes" });

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use spec::{ExperimentFile, LayerKind, Scope};
+use spec::{ExperimentFile, InitScheme, LayerKind, Scope};
 
 use crate::device::DeviceChoice;
 use crate::parse::{self, choice};
@@ -56,14 +56,26 @@ pub struct ShapeArgs {
     /// Hidden-layer type: linear or glu.
     #[arg(long, default_value = "linear", value_parser = choice::<LayerKind>())]
     pub layer: LayerKind,
+    /// How the Linear weights are drawn: pytorch (the book's), he-normal, he-uniform,
+    /// xavier-normal, lecun-normal, orthogonal, ... (`actlab train --init`; here
+    /// `--init-scheme`, as `probe dead-neurons --init` means "at initialisation").
+    #[arg(
+        id = "init_scheme",
+        long = "init-scheme",
+        default_value = "pytorch",
+        value_parser = choice::<InitScheme>(),
+        value_name = "SCHEME"
+    )]
+    pub init: InitScheme,
 }
 
 impl ShapeArgs {
-    /// Gives `file` this shape: hidden widths, scope and layer type.
+    /// Gives `file` this shape: hidden widths, scope, layer type and initialisation.
     pub fn apply(&self, file: &mut ExperimentFile) {
         file.hidden = self.hidden.clone();
         file.scope = self.scope;
         file.layer = self.layer;
+        file.init = self.init;
     }
 }
 

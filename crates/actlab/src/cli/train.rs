@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use anyhow::{Context, anyhow};
 use clap::{Args, ValueEnum};
 use spec::{
-    ActivationKind, ActivationSpec, ExperimentFile, FourierInit, LayerKind, OptimizerKind, Scope,
+    ActivationKind, ActivationSpec, ExperimentFile, FourierInit, InitScheme, LayerKind,
+    OptimizerKind, Scope,
 };
 
 use crate::cli::shared::EnvArgs;
@@ -115,6 +116,12 @@ pub struct TrainSettings {
     /// linear map (SwiGLU with SiLU) [default: linear].
     #[arg(long, value_parser = choice::<LayerKind>())]
     pub layer: Option<LayerKind>,
+    /// How the Linear weights are drawn: pytorch (the book: U(±1/√fan_in)), he-normal,
+    /// he-uniform, he-normal-fan-out, he-uniform-fan-out (with the activation's gain:
+    /// √2 for ReLU, 5/3 for Tanh, ...), xavier-normal, xavier-uniform, lecun-normal or
+    /// orthogonal; every scheme but pytorch sets the biases to 0 [default: pytorch].
+    #[arg(long, visible_alias = "init-scheme", value_parser = choice::<InitScheme>(), value_name = "SCHEME")]
+    pub init: Option<InitScheme>,
     /// Also record per layer, every epoch, the mean gradient norm and the weights' mean,
     /// std and norm (in run.json, and drawn in the run's figure): --track grads.
     #[arg(long, value_enum, value_name = "WHAT")]
@@ -181,6 +188,7 @@ impl TrainSettings {
             file.hidden = hidden.clone();
         }
         file.layer = args.layer.unwrap_or(file.layer);
+        file.init = args.init.unwrap_or(file.init);
         file.scope = args.scope.unwrap_or(file.scope);
         if args.track.is_some() {
             file.train.track_grads = true;

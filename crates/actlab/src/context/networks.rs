@@ -57,6 +57,7 @@ pub fn shaped(activation: ActivationConfig, shape: &ShapeArgs) -> NetworkConfig 
     NetworkConfig::book(activation.with_scope(shape.scope))
         .with_hidden(shape.hidden.clone())
         .with_layer(shape.layer)
+        .with_init(shape.init)
 }
 
 /// The one activation `--acts NAME` names, for a command that builds one network (a

@@ -9,6 +9,7 @@ use thiserror::Error;
 use crate::activation::{ActivationConfig, ActivationSpec, Scope};
 use crate::custom::{CustomActivation, Definition};
 use crate::fourier::FourierOptions;
+use crate::init::InitScheme;
 use crate::layout::{ExperimentLayout, RunLayout};
 use crate::located::{fields_of, line_column, locate, misplaced_hint};
 use crate::network::{LayerKind, NetworkConfig};
@@ -115,6 +116,9 @@ pub struct ExperimentFile {
     pub scope: Scope,
     /// Hidden-layer type: "linear" (the book) or "glu" (gated).
     pub layer: LayerKind,
+    /// How the Linear weights are drawn: "pytorch" (the book's), "he-normal", ...
+    #[serde(skip_serializing_if = "InitScheme::is_pytorch")]
+    pub init: InitScheme,
     /// Parent folder of the experiment folder.
     pub out: PathBuf,
     /// Hyper-parameters shared by every run.
@@ -144,6 +148,7 @@ impl Default for ExperimentFile {
             hidden: NetworkConfig::BOOK_HIDDEN.to_vec(),
             scope: Scope::Shared,
             layer: LayerKind::Linear,
+            init: InitScheme::Pytorch,
             out: PathBuf::from("results"),
             train: TrainConfig::default(),
             definitions: Vec::new(),
@@ -343,6 +348,15 @@ impl ExperimentFile {
                 ),
             ));
         }
+        if self.layer == LayerKind::Glu && !self.init.is_pytorch() {
+            return Err(invalid(
+                "init",
+                format!(
+                    "is \"{}\" with layer = \"glu\"; a gated network draws its own weights (LeCun-normal gates, value maps scaled to keep unit variance): drop init, or use layer = \"linear\"",
+                    self.init
+                ),
+            ));
+        }
         if self.hidden.is_empty() {
             return Err(invalid(
                 "hidden",
@@ -463,6 +477,7 @@ impl ExperimentFile {
             hidden: checked.hidden,
             scope: checked.scope,
             layer: checked.layer,
+            init: InitScheme::Pytorch,
             train: checked.train,
             definitions,
             fourier: checked.fourier,

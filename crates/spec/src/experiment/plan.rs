@@ -78,7 +78,8 @@ impl Experiment {
                     name,
                     network: NetworkConfig::book(activation)
                         .with_hidden(self.file.hidden.clone())
-                        .with_layer(self.file.layer),
+                        .with_layer(self.file.layer)
+                        .with_init(self.file.init),
                     train: TrainConfig {
                         seed,
                         ..self.file.train.clone()

@@ -264,3 +264,31 @@ fn deeply_nested_files_are_errors() {
     let e = crate::artifact::parse::<crate::RunRecord>(&json, Path::new("run.json")).unwrap_err();
     assert!(e.to_string().contains("recursion limit"), "{e}");
 }
+
+#[test]
+fn an_initialisation_reaches_every_run_and_a_gated_network_refuses_one() {
+    let exp = parse("acts = [\"ReLU\"]\ninit = \"lecun-normal\"\n")
+        .unwrap()
+        .check("x.toml")
+        .unwrap();
+    assert_eq!(exp.runs()[0].network().init, InitScheme::LecunNormal);
+    // The default is left out of experiment.json, so older folders read back alike.
+    let default = parse("acts = [\"ReLU\"]\n").unwrap();
+    assert!(!serde_json::to_string(&default).unwrap().contains("init"));
+    let err = parse("acts = [\"SiLU\"]\nlayer = \"glu\"\ninit = \"orthogonal\"\n")
+        .unwrap()
+        .check("x.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`init` is \"orthogonal\" with layer = \"glu\""),
+        "{err}"
+    );
+    let err = parse("acts = [\"ReLU\"]\ninit = \"he\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("x.toml:2:") && err.contains("he-normal"),
+        "{err}"
+    );
+}

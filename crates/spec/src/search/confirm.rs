@@ -81,6 +81,7 @@ impl SearchFile {
             hidden: self.hidden.clone(),
             scope: self.scope,
             layer: self.layer,
+            init: Default::default(),
             out: dir.to_path_buf(),
             train: self.confirm_train(confirm),
             definitions: candidates,

@@ -227,6 +227,7 @@ impl SearchFile {
             hidden: self.hidden.clone(),
             scope: self.scope,
             layer: self.layer,
+            init: Default::default(),
             out: dir.to_path_buf(),
             train: TrainConfig {
                 epochs: rung.epochs,
