@@ -17,6 +17,8 @@ pub const VERDICT_HEADER: &str =
     "| candidate | against | difference, points [95 % CI] | Holm p | P(better) | verdict |";
 /// The README's table of the best three carried to other settings.
 pub const TRANSFER_HEADER: &str = "| setting | activation | accuracy %, mean [95 % CI] | vs ReLU, points [95 % CI] | Holm p | verdict |";
+/// The README's table of the gain controls.
+const GAIN_HEADER: &str = "| activation | formula | accuracy %, mean [95 % CI] | vs C0263, points [95 % CI] | Holm p | verdict |";
 /// Each setting of that table, as the README names it, and its experiment folder.
 const SETTINGS: [(&str, &str); 2] = [
     ("Adam", "discovered-adam"),
@@ -259,38 +261,80 @@ fn the_readme_transfer_table_is_the_records() {
             .unwrap_or_else(|| panic!("the README names a setting {} without records", row[0]))
             .1;
         seen.push(folder);
-        // Recomputed from the run records, not read from summary.json.
-        let stats = summary(folder).statistics.unwrap();
         let at = format!("{} {}", row[0], row[1]);
-        let group = stats
-            .groups
-            .iter()
-            .find(|g| g.name == row[1])
-            .unwrap_or_else(|| panic!("{at}: no such group"));
-        d.check(
-            "README.md",
-            &at,
-            &row[2],
-            &mean_ci(group.accuracy.mean, group.accuracy.ci, 2),
-        );
-        if row[1] == stats.baseline {
-            d.check("README.md", &at, &row[5], "baseline");
-            continue;
-        }
-        let c = against(&stats.vs_baseline, &row[1]);
-        let [lo, hi] = c.ci.unwrap();
-        d.check(
-            "README.md",
-            &at,
-            &row[3],
-            &format!("{:+.2} [{lo:+.2}, {hi:+.2}]", c.difference),
-        );
-        d.check("README.md", &at, &row[4], &p_value(c.p_holm.unwrap()));
-        d.check("README.md", &at, &row[5], c.verdict());
+        against_baseline(&mut d, folder, &at, &row[1], &row[2..6]);
     }
     seen.dedup();
     assert_eq!(seen.len(), SETTINGS.len(), "every setting is shown");
     d.assert_none(20);
+}
+
+/// A README row about activation `name` of the committed experiment `folder` against its
+/// baseline: `cells` are its accuracy, its difference with the interval, the Holm p and
+/// the verdict ("baseline" for the baseline itself), recomputed from the run records,
+/// not read from summary.json.
+fn against_baseline(d: &mut Differences, folder: &str, at: &str, name: &str, cells: &[String]) {
+    let stats = summary(folder).statistics.unwrap();
+    let group = stats
+        .groups
+        .iter()
+        .find(|g| g.name == name)
+        .unwrap_or_else(|| panic!("{at}: no such group"));
+    d.check(
+        "README.md",
+        at,
+        &cells[0],
+        &mean_ci(group.accuracy.mean, group.accuracy.ci, 2),
+    );
+    if name == stats.baseline {
+        d.check("README.md", at, &cells[3], "baseline");
+        return;
+    }
+    let c = against(&stats.vs_baseline, name);
+    let [lo, hi] = c.ci.unwrap();
+    d.check(
+        "README.md",
+        at,
+        &cells[1],
+        &format!("{:+.2} [{lo:+.2}, {hi:+.2}]", c.difference),
+    );
+    d.check("README.md", at, &cells[2], &p_value(c.p_holm.unwrap()));
+    d.check("README.md", at, &cells[3], c.verdict());
+}
+
+/// The README's table of C0263 against a gain alone and a Swish without one.
+#[test]
+fn the_readme_gain_controls_are_the_records() {
+    const FOLDER: &str = "discovered-gain";
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let shown = tables(&readme, GAIN_HEADER);
+    assert_eq!(shown.len(), 1, "the README shows the gain controls once");
+    let (file, _) = records(FOLDER);
+    assert_eq!(shown[0].len(), file.acts.len(), "one row per activation");
+    // The committed experiment is what its config says.
+    let config = ExperimentFile::load(&root().join("configs/discovered-gain.toml")).unwrap();
+    assert!(
+        ExperimentFile {
+            out: file.out.clone(),
+            ..config
+        } == file,
+        "configs/discovered-gain.toml is not the committed experiment's experiment.json"
+    );
+    let mut d = Differences::default();
+    for row in &shown[0] {
+        let formula = match file.definitions.iter().find(|c| c.name == row[0]) {
+            Some(c) => c.expr.clone(),
+            None => row[0]
+                .parse::<spec::ActivationKind>()
+                .unwrap()
+                .info()
+                .formula
+                .to_string(),
+        };
+        d.check("README.md", &row[0], &row[1], &format!("`{formula}`"));
+        against_baseline(&mut d, FOLDER, &row[0], &row[0], &row[2..6]);
+    }
+    d.assert_none(14);
 }
 
 #[test]

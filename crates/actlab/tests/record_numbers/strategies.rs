@@ -116,3 +116,67 @@ fn the_strategy_benchmark_in_the_docs_is_its_record() {
     }
     d.assert_none(40);
 }
+
+/// The committed evolution: its size in docs/search.md, and its finalists those of the
+/// exhaustive study with the same records.
+#[test]
+fn the_evolution_study_in_the_docs_is_its_record() {
+    use spec::record::search::{CandidateList, Leaderboard};
+    let evolved: Leaderboard =
+        artifact::read(&reference("search-evolution").join("leaderboard.json")).unwrap();
+    let exhaustive: Leaderboard =
+        artifact::read(&reference("search-rediscovery").join("leaderboard.json")).unwrap();
+    let list: CandidateList =
+        artifact::read(&reference("search-evolution").join("candidates.json")).unwrap();
+    let log = evolved.evolution.as_ref().expect("an evolution's log");
+    let finalists = |b: &Leaderboard| -> Vec<(String, Option<f64>)> {
+        let last = b.rungs.len();
+        b.rows
+            .iter()
+            .filter(|r| !r.baseline && r.rung == last)
+            .map(|r| (r.formula.clone(), r.accuracy))
+            .collect()
+    };
+    let (ours, theirs) = (finalists(&evolved), finalists(&exhaustive));
+    let shared: Vec<_> = ours.iter().filter(|f| theirs.contains(f)).collect();
+    let mut runs = 0;
+    let mut epochs = 0;
+    for stage in [
+        "gen-0", "gen-1", "gen-2", "gen-3", "gen-4", "rung-2", "rung-3",
+    ] {
+        let (_, records) = records(&format!("search-evolution/{stage}"));
+        runs += records.len();
+        epochs += records.iter().map(|r| r.epochs.len()).sum::<usize>();
+    }
+    let docs = std::fs::read_to_string(root().join("docs/search.md")).unwrap();
+    let mut d = Differences::default();
+    d.prose(
+        "docs/search.md",
+        &docs,
+        "with `erf` added ({} formulas, {} distinct): {} trials in {} generations",
+        &[
+            list.candidates.len().to_string(),
+            evolved.distinct.to_string(),
+            log.births.len().to_string(),
+            log.generations.len().to_string(),
+        ],
+    );
+    d.prose(
+        "docs/search.md",
+        &docs,
+        "({} runs, {} epochs, about",
+        &[runs.to_string(), epochs.to_string()],
+    );
+    d.prose(
+        "docs/search.md",
+        &docs,
+        "holds {} of the exhaustive study's {} finalists, found in {} trials where that study trained {},",
+        &[
+            shared.len().to_string(),
+            theirs.len().to_string(),
+            log.births.len().to_string(),
+            exhaustive.rungs[0].candidates.to_string(),
+        ],
+    );
+    d.assert_none(3);
+}

@@ -40,11 +40,13 @@ pub fn leaderboard_figure(board: &Leaderboard) -> Figure {
     first.sort_by(|a, b| b.total_cmp(a));
     let ranks: Vec<f64> = (1..=first.len()).map(|i| i as f64).collect();
     let mut spread = vec![Series::dots("candidates", ranks, first)];
+    // Each baseline as a line across the ranks of the candidates the first rung trained.
+    let trained = board.rungs.first().map_or(0, |r| r.candidates);
     for row in board.rows.iter().filter(|r| r.baseline) {
         if let Some(Some(a)) = row.by_rung.first() {
             spread.push(Series::dashed(
                 row.name.clone(),
-                vec![1.0, board.distinct.max(2) as f64],
+                vec![1.0, trained.max(2) as f64],
                 vec![*a, *a],
             ));
         }
