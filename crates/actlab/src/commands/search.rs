@@ -104,6 +104,20 @@ pub fn run(args: SearchArgs, json: bool) -> Result<ExitCode, Failure> {
             Stage::Generation(g) => {
                 let born = breed(&search, &list, g, &generations(&search, &held))
                     .map_err(|p| stage_left(s, p))?;
+                if born.is_empty() {
+                    // The space is spent: the generation trains nothing and has no folder.
+                    if !args.quiet {
+                        eprintln!(
+                            "{}: nothing left to breed; every distinct candidate of the space is trained",
+                            search.describe(current)
+                        );
+                    }
+                    held.push((Vec::new(), Vec::new()));
+                    if stage == Some(s) {
+                        return Ok(shard_done(ExitCode::SUCCESS, s + 1, &search, args.quiet));
+                    }
+                    continue;
+                }
                 let names: Vec<String> = born.iter().map(|b| b.name.clone()).collect();
                 births.extend(born);
                 let definitions = candidate_definitions(&list, &names);
@@ -482,13 +496,18 @@ fn status(dir: &Path, json: bool) -> Result<ExitCode, Failure> {
     let mut births = Vec::new();
     for current in search.stages() {
         let folder = layout.stage(current);
+        if let Stage::Generation(g) = current {
+            // Births are decided from the earlier generations, as the study decided them;
+            // a generation with none (the space spent) has no folder.
+            let born = breed(&search, &list, g, &generations(&search, &held)).unwrap_or_default();
+            if born.is_empty() && !folder.exists() {
+                held.push((Vec::new(), Vec::new()));
+                continue;
+            }
+            births.extend(born);
+        }
         if current == Stage::Confirm || !ExperimentLayout::new(&folder).config().is_file() {
             break;
-        }
-        if let Stage::Generation(g) = current {
-            // Births are decided from the earlier generations, as the study decided them.
-            births
-                .extend(breed(&search, &list, g, &generations(&search, &held)).unwrap_or_default());
         }
         let (experiment, records) = experiment_records(&folder)?;
         let baselines = &search.file().baselines;

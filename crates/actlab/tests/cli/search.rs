@@ -476,3 +476,40 @@ fn an_evolution_trained_stage_by_stage_in_shards_breeds_as_one_process() {
         "--status breeds alike"
     );
 }
+
+#[test]
+fn an_evolution_that_spends_its_space_ends_with_what_it_trained() {
+    // 20 distinct candidates and 40 trials: after the first generations nothing is left
+    // to breed, and those generations train nothing and make no folder.
+    let tmp = tempfile::tempdir().unwrap();
+    let spent = EVOLUTION
+        .replace("trials = 6", "trials = 40")
+        .replace("population = 3", "population = 18");
+    std::fs::write(tmp.path().join("study.toml"), spent).unwrap();
+    let out = search(tmp.path(), "spent").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let board = read_json(&tmp.path().join("o/spent/leaderboard.json"));
+    assert_eq!(board["complete"], true);
+    let births = board["evolution"]["births"].as_array().unwrap().len() as u64;
+    assert_eq!(
+        births,
+        board["distinct"].as_u64().unwrap(),
+        "every distinct candidate, once"
+    );
+    let last = board["evolution"]["generations"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["candidates"], 0, "{last}");
+    assert!(!tmp.path().join("o/spent/gen-11").exists());
+    let status = actlab(tmp.path(), &["search", "--status", "o/spent", "--json"]);
+    let shown: Value = serde_json::from_slice(&status.stdout).unwrap();
+    for part in ["evolution", "rows", "rungs"] {
+        assert_eq!(
+            shown[part], board[part],
+            "--status reads the spent generations alike"
+        );
+    }
+}
