@@ -153,13 +153,13 @@ fn main() {
                 found_top10 += usize::from(trained.iter().any(|n| top10.contains(&n.as_str())));
             }
             let summary = stats::describe(&best);
-            let s = &search_settings(&arm_file);
+            let s = &arm_file.strategy;
             arms.push(Arm {
                 strategy: kind.to_string(),
                 trials,
-                population: s.0,
-                children: s.1,
-                sample: s.2,
+                population: s.population,
+                children: s.children,
+                sample: s.sample,
                 mean: summary.mean,
                 ci: summary.ci.expect("200 seeds"),
                 best: best.clone(),
@@ -228,11 +228,6 @@ fn two_proportions(a: usize, b: usize, n: usize) -> Option<f64> {
         let z = (pa - pb) / se;
         2.0 * Normal::standard().cdf(-z.abs())
     })
-}
-
-fn search_settings(file: &SearchFile) -> (Option<usize>, Option<usize>, Option<usize>) {
-    let s = &file.strategy;
-    (s.population, s.children, s.sample)
 }
 
 fn read<T: spec::artifact::Artifact>(path: &Path) -> T {

@@ -231,9 +231,14 @@ impl<'a> Breeder<'a> {
 
     /// An operator of the kind, other than `not` when given.
     fn pick(&mut self, binary: bool, not: Option<&str>) -> String {
-        let pool = self.pool(binary).to_vec();
-        let others: Vec<&String> = pool.iter().filter(|o| Some(o.as_str()) != not).collect();
-        others[self.rng.below(others.len())].clone()
+        let others = self
+            .pool(binary)
+            .iter()
+            .filter(|o| Some(o.as_str()) != not)
+            .count();
+        let k = self.rng.below(others);
+        let mut rest = self.pool(binary).iter().filter(|o| Some(o.as_str()) != not);
+        rest.nth(k).expect("k is below the count").clone()
     }
 
     /// The trained name of a form's class, and whether that is a simpler candidate it
