@@ -9,15 +9,18 @@ use std::time::SystemTime;
 use anyhow::Context;
 use spec::artifact::{self, AnyArtifact};
 use spec::record::search::Leaderboard;
+use spec::record::transfer::TransferTable;
 use spec::search::Search;
 use spec::search::layout::StudyLayout;
 use spec::{Experiment, ExperimentLayout, RunRecord, SummaryTable, fsio};
+use stats::SettingRecords;
 use viz::figures::{
     drawing_of, experiment_figure, leaderboard_figure, run_figure, statistics_figure,
 };
 use viz::{Drawing, ExperimentReport, StudyReport};
 
 use crate::context::print::utc;
+use crate::context::saved::experiment_records;
 use crate::context::write::write_drawing;
 use crate::failure::{Failure, failed};
 
@@ -70,6 +73,43 @@ pub fn write_summary_and_figures(
         .with_context(|| format!("cannot write the summary into {}", layout.dir().display()))
         .map_err(failed)?;
     write_experiment_figures(&layout, &table, records)?;
+    Ok(table)
+}
+
+/// Writes the transfer table of an experiment with settings (`settings.json` and
+/// `settings.md`), from each setting's records, and returns it.
+pub fn write_transfer(experiment: &Experiment) -> Result<TransferTable, Failure> {
+    let mut gathered = Vec::new();
+    for setting in experiment.settings() {
+        let records = if ExperimentLayout::new(setting.dir()).config().is_file() {
+            experiment_records(setting.dir())?.1
+        } else {
+            Vec::new()
+        };
+        let statistics =
+            stats::experiment_statistics(setting.name(), &records, setting.baseline()).ok();
+        gathered.push((setting.name(), statistics, records));
+    }
+    let settings: Vec<SettingRecords> = gathered
+        .iter()
+        .map(|(name, statistics, records)| SettingRecords {
+            name,
+            statistics: statistics.as_ref(),
+            records,
+        })
+        .collect();
+    let table = stats::transfer_table(experiment.name(), &settings);
+    let layout = ExperimentLayout::new(experiment.dir());
+    let written = artifact::write(&layout.transfer("json"), &table)
+        .and_then(|()| fsio::write_atomic(&layout.transfer("md"), table.markdown().as_bytes()));
+    written
+        .with_context(|| {
+            format!(
+                "cannot write the transfer table into {}",
+                layout.dir().display()
+            )
+        })
+        .map_err(failed)?;
     Ok(table)
 }
 

@@ -29,6 +29,7 @@ use crate::record::probe::{
 use crate::record::run::RunRecord;
 use crate::record::search::{CandidateList, Leaderboard};
 use crate::record::summary::SummaryTable;
+use crate::record::transfer::TransferTable;
 use crate::search::SearchFile;
 
 /// A record that is saved as a tagged JSON file.
@@ -296,6 +297,8 @@ pub enum AnyArtifact {
     SearchCandidates(CandidateList),
     /// A study's leaderboard.
     Leaderboard(Leaderboard),
+    /// An experiment's transfer table.
+    Transfer(TransferTable),
 }
 
 /// Reads whatever actlab file `path` is.
@@ -323,6 +326,7 @@ pub fn read_any(path: &Path) -> Result<AnyArtifact, ArtifactError> {
         ArtifactKind::SearchConfig => as_kind!(SearchConfig),
         ArtifactKind::SearchCandidates => as_kind!(SearchCandidates),
         ArtifactKind::Leaderboard => as_kind!(Leaderboard),
+        ArtifactKind::Transfer => as_kind!(Transfer),
     })
 }
 
@@ -339,6 +343,7 @@ artifact!(SearchFile => SearchConfig);
 artifact!(CandidateList => SearchCandidates);
 artifact!(Leaderboard => Leaderboard);
 artifact!(SummaryTable => Summary);
+artifact!(TransferTable => Transfer);
 artifact!(Figure => Figure);
 artifact!(SurfaceFigure => SurfaceFigure);
 artifact!(SurfaceReport => Surface);

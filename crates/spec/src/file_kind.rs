@@ -35,5 +35,7 @@ named_choices! {
         SearchCandidates = "search-candidates",
         /// A study's leaderboard (`leaderboard.json`).
         Leaderboard = "leaderboard",
+        /// The transfer table of an experiment with settings (`settings.json`).
+        Transfer = "transfer",
     }
 }

@@ -63,6 +63,11 @@ impl ExperimentLayout {
         self.dir.join(format!("{}.{extension}", Self::SUMMARY))
     }
 
+    /// An experiment with settings' transfer table, as `settings.md` and `settings.json`.
+    pub fn transfer(&self, extension: &str) -> PathBuf {
+        self.dir.join(format!("settings.{extension}"))
+    }
+
     /// The summary's CSV of every run.
     pub fn runs_csv(&self) -> PathBuf {
         self.dir.join("summary-runs.csv")

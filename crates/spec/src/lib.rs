@@ -34,7 +34,7 @@ mod train;
 pub use activation::{ActivationConfig, ActivationSpec, Scope};
 pub use artifact::{AnyArtifact, Artifact, ArtifactError};
 pub use custom::{Compiled, CustomActivation, Definition, DefinitionError};
-pub use experiment::{ConfigError, Experiment, ExperimentFile, RunSpec, first_repeat};
+pub use experiment::{ConfigError, Experiment, ExperimentFile, RunSpec, Setting, first_repeat};
 pub use expr::{
     BinaryOp, Comparison, Condition, Expr, ExprError, Extremum, UnaryFn, function_names,
 };

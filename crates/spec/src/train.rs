@@ -40,6 +40,10 @@ pub struct TrainConfig {
     /// and norm (the book's `train_model_with_metrics`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub track_grads: bool,
+    /// Count dead and saturated units over the training set at initialisation and
+    /// after every epoch (the dead-neuron probe's counts, in `run.json`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub dead_units: bool,
     /// Batches between two records of the running training loss (in `run.json`, and in
     /// TensorBoard's curves).
     #[serde(skip_serializing_if = "TrainConfig::is_default_log_every")]
@@ -64,6 +68,7 @@ impl Default for TrainConfig {
             save_epochs: Vec::new(),
             seed: 7,
             track_grads: false,
+            dead_units: false,
             log_every: Self::LOG_EVERY,
             tensorboard: false,
         }

@@ -10,8 +10,9 @@ mod experiment;
 mod inference;
 
 pub use experiment::{
-    ALPHA, BOOTSTRAP_SEED, MIN_RUNS_FOR_TESTS, RESAMPLES, StatsError, compare_experiments,
-    experiment_statistics, group_name, planned_comparisons, summarise,
+    ALPHA, BOOTSTRAP_SEED, MIN_RUNS_FOR_TESTS, RESAMPLES, SettingRecords, StatsError,
+    compare_experiments, experiment_statistics, group_name, planned_comparisons, summarise,
+    transfer_table,
 };
 pub use inference::{
     CONFIDENCE, Welch, bootstrap_improvement, describe, hedges_g, holm, probability_of_improvement,

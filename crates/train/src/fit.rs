@@ -11,9 +11,10 @@ use burn::tensor::{Device, Int, Tensor};
 use data::{FashionMnist, Split, epoch_order};
 use nets::SimpleNetwork;
 use nets::dense::cross_entropy;
+use spec::record::probe::{DeadNeuronReport, UnitCensus};
 use spec::{
     BatchPoint, CheckpointRef, EpochMetrics, NetError, RunLayout, RunRecord, RunSpec, RunStatus,
-    RunningLoss, artifact, rng::SplitMix64,
+    RunningLoss, TrainConfig, artifact, rng::SplitMix64,
 };
 use thiserror::Error;
 
@@ -39,6 +40,9 @@ pub enum TrainError {
     /// A resume was asked of a record without a resume point.
     #[error("the run has no resume point (no epoch completed); train it afresh")]
     NothingToResume,
+    /// `[train] dead_units` asked of a program that cannot count units.
+    #[error("`[train] dead_units` is set, but this program has no dead-unit probe to count with")]
+    NoUnitCounter,
     /// The run record could not be written.
     #[error("{path}: {error}")]
     Record {
@@ -91,6 +95,55 @@ pub struct RunContext {
     pub revision: String,
     /// Set (by a signal handler, say) to stop after the current batch with a checkpoint.
     pub stop: Arc<AtomicBool>,
+    /// The dead-neuron probe that `[train] dead_units` counts with (a training loop
+    /// does not depend on the probes; the program that has both passes it in).
+    pub count_units: Option<UnitCounter>,
+}
+
+/// Dead and saturated units of an inference network over a split, in batches of the
+/// given size: `probe::dead_neurons`.
+pub type UnitCounter = fn(&SimpleNetwork, &Arc<Split>, usize, &Device) -> DeadNeuronReport;
+
+impl RunContext {
+    /// The unit census of `model` over the training split, when the run asks for one.
+    fn census(
+        &self,
+        cfg: &TrainConfig,
+        model: &SimpleNetwork,
+        train: &Arc<Split>,
+        device: &Device,
+    ) -> Result<Option<UnitCensus>, TrainError> {
+        if !cfg.dead_units {
+            return Ok(None);
+        }
+        let count = self.count_units.ok_or(TrainError::NoUnitCounter)?;
+        let report = count(&model.valid(), train, cfg.eval_batch_size, device);
+        Ok(Some(UnitCensus::of(&report)))
+    }
+
+    /// The census of the network a fresh run starts from, taken on a copy built from the
+    /// seed that then draws as training's first step does: Burn draws a Linear layer's
+    /// weights at its first use, and RReLU its slopes at every training forward pass, so
+    /// their draws interleave, and drawing the weights of the trained network itself
+    /// ahead of time would change RReLU's run. A forward pass of zeros of the first
+    /// batch's shape draws exactly what that batch will. The caller seeds again after.
+    fn initial_census(
+        &self,
+        run: &RunSpec,
+        data: &FashionMnist,
+        device: &Device,
+    ) -> Result<Option<UnitCensus>, TrainError> {
+        let cfg = run.train();
+        if !cfg.dead_units {
+            return Ok(None);
+        }
+        let ad_device = device.clone().autodiff();
+        ad_device.seed(cfg.seed);
+        let copy = SimpleNetwork::new(run.network(), &ad_device)?;
+        let rows = cfg.batch_size.min(data.train.len()).max(1);
+        let _ = copy.forward(Tensor::zeros([rows, run.network().input], &ad_device));
+        self.census(cfg, &copy, &data.train, device)
+    }
 }
 
 impl RunContext {
@@ -190,6 +243,10 @@ impl<'a> Trainer<'a> {
         // coefficients and RReLU's slopes a function of the seed alone, as long as the
         // process trains one run at a time: Burn's random stream is global, so runs
         // started side by side in one process would interleave their draws.
+        let initial_units = match start {
+            Start::Fresh => context.initial_census(run, data, device)?,
+            Start::Resume(_) => None,
+        };
         ad_device.seed(cfg.seed);
         let model = SimpleNetwork::new(run.network(), &ad_device)?;
         let optimizer = build_optimizer(cfg);
@@ -212,6 +269,7 @@ impl<'a> Trainer<'a> {
                     resume: None,
                     resumed_after: Vec::new(),
                     imported: None,
+                    initial_units,
                     epochs: Vec::new(),
                     checkpoints: Vec::new(),
                     wall_seconds: 0.0,
@@ -362,13 +420,16 @@ impl<'a> Trainer<'a> {
         model: &SimpleNetwork,
         epoch: usize,
         training: EpochTraining,
-        test: &Arc<Split>,
+        data: &FashionMnist,
+        context: &RunContext,
         observer: &mut dyn Observer,
     ) -> Result<(), TrainError> {
         let cfg = self.run.train();
         let eval_start = Instant::now();
         let (test_loss, test_accuracy) =
-            evaluate(&model.valid(), test, cfg.eval_batch_size, self.device);
+            evaluate(&model.valid(), &data.test, cfg.eval_batch_size, self.device);
+        let eval_seconds = eval_start.elapsed().as_secs_f64();
+        let units = context.census(cfg, model, &data.train, self.device)?;
         let metrics = EpochMetrics {
             epoch,
             train_loss: training.train_loss,
@@ -376,7 +437,7 @@ impl<'a> Trainer<'a> {
             test_loss,
             test_accuracy,
             train_seconds: training.train_seconds,
-            eval_seconds: eval_start.elapsed().as_secs_f64(),
+            eval_seconds,
             layers: if cfg.track_grads {
                 self.tracker.finish_epoch(model)
             } else {
@@ -384,6 +445,7 @@ impl<'a> Trainer<'a> {
             },
             running_loss: training.running_loss,
             batches: training.batches,
+            units,
         };
         observer.epoch_done(&metrics);
         self.record.epochs.push(metrics);
@@ -444,7 +506,9 @@ pub fn fit(
             trainer.train_epoch(model, epoch, &data.train, context, observer)?;
         model = trained;
         match training {
-            Some(training) => trainer.end_epoch(&model, epoch, training, &data.test, observer)?,
+            Some(training) => {
+                trainer.end_epoch(&model, epoch, training, data, context, observer)?
+            }
             None => break,
         }
     }

@@ -13,7 +13,9 @@ pub use checkpoint::{
     CheckpointError, OpenedRun, RunFolderError, load_network, open_run, save_checkpoint,
 };
 pub use events::EventsObserver;
-pub use fit::{Observer, RunContext, SilentObserver, Start, StepPhases, TrainError, evaluate, fit};
+pub use fit::{
+    Observer, RunContext, SilentObserver, Start, StepPhases, TrainError, UnitCounter, evaluate, fit,
+};
 pub use optimizer::build_optimizer;
 use spec::{ExperimentLayout, SummaryTable, artifact, fsio};
 

@@ -55,6 +55,9 @@ pub struct TrainArgs {
 pub enum Track {
     /// Per layer and epoch: mean gradient norm, and the weights' mean, std and norm.
     Grads,
+    /// Per layer, at initialisation and after every epoch: dead and saturated units over
+    /// the training set, and the pre-activations' mean and std.
+    DeadUnits,
 }
 
 /// The settings of an experiment that flags can give or override (none of them with
@@ -122,10 +125,12 @@ pub struct TrainSettings {
     /// orthogonal; every scheme but pytorch sets the biases to 0 [default: pytorch].
     #[arg(long, visible_alias = "init-scheme", value_parser = choice::<InitScheme>(), value_name = "SCHEME")]
     pub init: Option<InitScheme>,
-    /// Also record per layer, every epoch, the mean gradient norm and the weights' mean,
-    /// std and norm (in run.json, and drawn in the run's figure): --track grads.
-    #[arg(long, value_enum, value_name = "WHAT")]
-    pub track: Option<Track>,
+    /// Also record, per layer, `grads`: every epoch the mean gradient norm and the
+    /// weights' mean, std and norm (drawn in the run's figure); `dead-units`: at
+    /// initialisation and after every epoch the dead and saturated units over the
+    /// training set (a dead-neuron probe each time). In run.json; comma-separated.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "WHAT")]
+    pub track: Option<Vec<Track>>,
     /// Sinusoids of the Fourier activation [default: 25, as STAF].
     #[arg(long, value_parser = parse::positive_usize, value_name = "TAU")]
     pub fourier_tau: Option<usize>,
@@ -190,8 +195,11 @@ impl TrainSettings {
         file.layer = args.layer.unwrap_or(file.layer);
         file.init = args.init.unwrap_or(file.init);
         file.scope = args.scope.unwrap_or(file.scope);
-        if args.track.is_some() {
-            file.train.track_grads = true;
+        for track in args.track.iter().flatten() {
+            match track {
+                Track::Grads => file.train.track_grads = true,
+                Track::DeadUnits => file.train.dead_units = true,
+            }
         }
         if let Some(tau) = args.fourier_tau {
             file.fourier.get_or_insert_default().tau = tau;

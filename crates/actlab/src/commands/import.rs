@@ -114,6 +114,7 @@ pub fn run(args: ImportArgs, json: bool) -> Result<ExitCode, Failure> {
                 sha256: sha256.clone(),
                 format: dict.format.to_string(),
             }),
+            initial_units: None,
             epochs: Vec::new(),
             checkpoints: vec![checkpoint],
             wall_seconds: 0.0,

@@ -13,11 +13,13 @@ use train::Start;
 use crate::cli::train::TrainArgs;
 use crate::context::data::load_data;
 use crate::context::networks::definition_file;
+use crate::context::print::print_json;
 use crate::context::runtime::{Runtime, check_memory};
 use crate::context::saved::saved_experiment;
 use crate::failure::{Failure, input};
+use crate::output::write_transfer;
 use crate::parse::ShardChoice;
-use crate::sweep::{Shown, Step, join_folder, resume_step, shard_index, train_steps};
+use crate::sweep::{INTERRUPTED, Shown, Step, join_folder, resume_step, shard_index, train_steps};
 
 /// `--force`: what an earlier training left in the experiment folder `dir` is removed,
 /// every run folder (planned now or not: a leftover run would join the summary and
@@ -130,6 +132,9 @@ pub fn run(args: TrainArgs, json: bool) -> Result<ExitCode, Failure> {
         )));
     }
     let data = load_data(&args.env)?;
+    if !experiment.settings().is_empty() {
+        return fresh_settings(&experiment, &data, &args, &origin, show);
+    }
     if let Some(shard) = args.shard {
         return sharded(&experiment, shard, &data, &args, show);
     }
@@ -221,11 +226,151 @@ fn sharded(
     train_steps(experiment, steps, data, &rt, &args.env, args.jobs, show)
 }
 
+/// A new experiment with settings: refuses to overwrite one (unless `--force`, which
+/// clears every setting's folder), saves the config, and trains the settings.
+fn fresh_settings(
+    experiment: &Experiment,
+    data: &FashionMnist,
+    args: &TrainArgs,
+    origin: &str,
+    show: Shown,
+) -> Result<ExitCode, Failure> {
+    if args.shard.is_some() {
+        return Err(input(anyhow!(
+            "--shard: {origin} trains {} settings ([[setting]] tables), and a shard splits one experiment's runs; train it whole with --jobs N, or write each setting as a config of its own to shard it",
+            experiment.settings().len()
+        )));
+    }
+    let dir = experiment.dir();
+    let found = std::iter::once(dir)
+        .chain(experiment.settings().iter().map(Experiment::dir))
+        .find_map(|d| {
+            let found = d.join(existing_result(d)?);
+            Some(
+                found
+                    .strip_prefix(dir)
+                    .unwrap_or(&found)
+                    .display()
+                    .to_string(),
+            )
+        })
+        .or_else(|| {
+            let table = ExperimentLayout::new(dir).transfer("json");
+            table.is_file().then(|| "settings.json".to_string())
+        });
+    if let Some(found) = found.filter(|_| !args.force) {
+        return Err(input(anyhow!(
+            "{} already holds results ({found}); pass --resume {} to continue it, --force to overwrite it, or --name/--out for another folder",
+            dir.display(),
+            dir.display()
+        )));
+    }
+    if args.force {
+        for setting in experiment.settings() {
+            clear_experiment(setting.dir())?;
+        }
+        clear_experiment(dir)?;
+        let layout = ExperimentLayout::new(dir);
+        for table in [layout.transfer("json"), layout.transfer("md")] {
+            if table.is_file() {
+                std::fs::remove_file(&table)
+                    .with_context(|| format!("--force: cannot clear {}", table.display()))
+                    .map_err(input)?;
+            }
+        }
+    }
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the experiment folder {}", dir.display()))
+        .map_err(input)?;
+    spec::artifact::write(&ExperimentLayout::new(dir).config(), experiment.file())
+        .with_context(|| format!("cannot write to {}", dir.display()))
+        .map_err(input)?;
+    train_settings(experiment, data, args, show)
+}
+
+/// Trains every setting of `experiment` in turn, each an experiment in its own folder
+/// (what a setting's folder holds already is kept or resumed, as `--resume` does), then
+/// writes and prints the transfer table. Stops at an interrupt; a setting whose runs
+/// failed does not stop the others.
+fn train_settings(
+    experiment: &Experiment,
+    data: &FashionMnist,
+    args: &TrainArgs,
+    show: Shown,
+) -> Result<ExitCode, Failure> {
+    let rt = Runtime::start(&args.env.compute)?;
+    let count = experiment.settings().len();
+    let mut code = ExitCode::SUCCESS;
+    for (i, setting) in experiment.settings().iter().enumerate() {
+        if !join_folder(setting)? {
+            return Err(input(anyhow!(
+                "{} holds another experiment than setting {} of {} describes; move it away, or pass --force to train afresh",
+                setting.dir().display(),
+                setting.name(),
+                experiment.dir().display()
+            )));
+        }
+        let steps = setting
+            .runs()
+            .into_iter()
+            .map(|spec| resume_step(spec, data))
+            .collect::<Result<Vec<_>, _>>()?;
+        if !show.quiet {
+            let left = steps
+                .iter()
+                .filter(|s| matches!(s, Step::Train(..)))
+                .count();
+            eprintln!(
+                "setting {}/{count}: {} ({left} of {} runs to train)",
+                i + 1,
+                setting.name(),
+                steps.len()
+            );
+        }
+        let quiet_summary = Shown {
+            summary: false,
+            ..show
+        };
+        let done = train_steps(
+            setting,
+            steps,
+            data,
+            &rt,
+            &args.env,
+            args.jobs,
+            quiet_summary,
+        )?;
+        if done == ExitCode::from(INTERRUPTED) {
+            return Ok(done);
+        }
+        if done != ExitCode::SUCCESS {
+            code = done;
+        }
+    }
+    let table = write_transfer(experiment)?;
+    if show.json {
+        print_json(&serde_json::json!({ "dir": experiment.dir(), "transfer": table }))?;
+    } else if show.summary {
+        outln!("\n{}", table.accuracy_table().markdown());
+        if let Some(units) = table.units_table() {
+            outln!("{}", units.markdown());
+        }
+        outln!(
+            "Results: {}/ (settings.md, settings.json; one experiment folder per setting)",
+            experiment.dir().display()
+        );
+    }
+    Ok(code)
+}
+
 /// `--resume DIR`: continues the unfinished runs of a saved experiment.
 fn resume(dir: &Path, args: &TrainArgs, show: Shown) -> Result<ExitCode, Failure> {
     let experiment = saved_experiment(dir, "--resume ")?;
     check_fits(&experiment, args)?;
     let data = load_data(&args.env)?;
+    if !experiment.settings().is_empty() {
+        return train_settings(&experiment, &data, args, show);
+    }
     let steps = experiment
         .runs()
         .into_iter()

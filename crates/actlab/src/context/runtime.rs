@@ -56,6 +56,7 @@ impl Runtime {
             device_name: self.device_name.clone(),
             threads: self.threads,
             revision: env!("ACTLAB_GIT_COMMIT").to_string(),
+            count_units: Some(probe::dead_neurons),
             ..RunContext::default()
         }
     }

@@ -44,8 +44,18 @@ pub fn experiment_folders(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn folders_below(dir: &Path, depth: usize) -> Vec<PathBuf> {
-    if ExperimentLayout::new(dir).config().is_file() {
-        return vec![dir.to_path_buf()];
+    let config = ExperimentLayout::new(dir).config();
+    if config.is_file() {
+        // An experiment with settings holds no runs itself: its settings' folders do.
+        return match artifact::read::<ExperimentFile>(&config) {
+            Ok(file) if !file.settings.is_empty() => file
+                .settings
+                .iter()
+                .map(|s| dir.join(&s.name))
+                .filter(|d| ExperimentLayout::new(d).config().is_file())
+                .collect(),
+            _ => vec![dir.to_path_buf()],
+        };
     }
     if depth == 0 {
         return Vec::new();

@@ -109,6 +109,7 @@ mod tests {
             layers: Vec::new(),
             running_loss: Vec::new(),
             batches: 469,
+            units: None,
         }
     }
 
@@ -121,6 +122,7 @@ mod tests {
                 epoch: 1,
                 epochs: 15,
                 batches: 469,
+                units: None,
             },
             WorkerEvent::Batch {
                 batch: 7,

@@ -101,6 +101,7 @@ mod tests {
             resume: None,
             resumed_after: Vec::new(),
             imported: None,
+            initial_units: None,
             epochs: Vec::new(),
             checkpoints: Vec::new(),
             wall_seconds: 0.0,

@@ -137,6 +137,10 @@ pub struct ExperimentFile {
     /// `<tensorboard_dir>/<name>/<run>/` (default: each run's folder, `<run>/tensorboard/`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tensorboard_dir: Option<PathBuf>,
+    /// The settings to train every run under (`[[setting]]` tables), each into a folder
+    /// of its own; none: the experiment's runs themselves.
+    #[serde(rename = "setting", skip_serializing_if = "Vec::is_empty")]
+    pub settings: Vec<Setting>,
 }
 
 impl Default for ExperimentFile {
@@ -155,6 +159,7 @@ impl Default for ExperimentFile {
             fourier: None,
             baseline: None,
             tensorboard_dir: None,
+            settings: Vec::new(),
         }
     }
 }
@@ -197,9 +202,10 @@ pub(crate) fn folder_name_problem(name: &str, example: &str) -> Option<String> {
 
 /// The tables of an experiment file and the keys each takes, for pointing a key written
 /// in the wrong table to its own.
-fn tables() -> [(&'static str, Vec<String>); 3] {
+fn tables() -> [(&'static str, Vec<String>); 4] {
     [
         ("[train]", fields_of::<TrainConfig>()),
+        ("[[setting]]", fields_of::<Setting>()),
         ("[fourier]", fields_of::<FourierOptions>()),
         (
             "the top level (before any [table])",
@@ -421,10 +427,12 @@ impl ExperimentFile {
             baseline,
             ..self
         };
+        let settings = file.check_settings(origin)?;
         Ok(Experiment {
             dir: file.out.join(&file.name),
             acts,
             file,
+            settings,
         })
     }
 
@@ -483,13 +491,16 @@ impl ExperimentFile {
             fourier: checked.fourier,
             baseline: None,
             tensorboard_dir: None,
+            settings: Vec::new(),
         })
     }
 }
 
 mod plan;
+mod setting;
 
 pub use plan::{Experiment, RunSpec};
+pub use setting::Setting;
 
 #[cfg(test)]
 mod tests;

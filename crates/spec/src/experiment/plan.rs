@@ -10,6 +10,8 @@ pub struct Experiment {
     pub(super) file: ExperimentFile,
     pub(super) dir: PathBuf,
     pub(super) acts: Vec<ActivationSpec>,
+    /// Each `[[setting]]`'s experiment, in the order written.
+    pub(super) settings: Vec<Experiment>,
 }
 
 impl Experiment {
@@ -48,14 +50,36 @@ impl Experiment {
         &self.file
     }
 
-    /// The same experiment in the folder `dir` (a saved one that was moved).
+    /// The same experiment in the folder `dir` (a saved one that was moved), its
+    /// settings' folders in it.
     pub fn at(self, dir: PathBuf) -> Self {
-        Self { dir, ..self }
+        let settings = self
+            .settings
+            .into_iter()
+            .map(|s| {
+                let child = dir.join(s.name());
+                s.at(child)
+            })
+            .collect();
+        Self {
+            dir,
+            settings,
+            ..self
+        }
+    }
+
+    /// The experiment of each `[[setting]]`, in the order written; empty when the
+    /// experiment trains its runs itself.
+    pub fn settings(&self) -> &[Experiment] {
+        &self.settings
     }
 
     /// Every (activation, seed) run, activation-major: the fixed order in which runs
-    /// are planned.
+    /// are planned; with settings, every setting's runs, setting after setting.
     pub fn runs(&self) -> Vec<RunSpec> {
+        if !self.settings.is_empty() {
+            return self.settings.iter().flat_map(Experiment::runs).collect();
+        }
         let layout = ExperimentLayout::new(&self.dir);
         let mut runs = Vec::new();
         for spec in &self.acts {

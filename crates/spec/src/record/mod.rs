@@ -12,6 +12,7 @@ pub mod stats;
 mod stats_tables;
 pub mod summary;
 pub mod table;
+pub mod transfer;
 
 /// Every field where two records' JSON differ, as (dotted path, this value, that value),
 /// in the order of the fields' paths.

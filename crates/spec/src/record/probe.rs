@@ -223,6 +223,67 @@ pub struct DeadNeuronReport {
     pub layers: Vec<DeadLayer>,
 }
 
+/// One hidden layer in a [`UnitCensus`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CensusLayer {
+    /// Units in the layer.
+    pub units: usize,
+    /// Units whose output was exactly 0 for every sample.
+    pub dead: usize,
+    /// Units whose |f'(z)| stayed below [`SATURATION_SLOPE`] for every sample.
+    pub saturated: usize,
+    /// Mean of the layer's pre-activations over every sample and unit.
+    pub pre_activation_mean: f64,
+    /// Their standard deviation.
+    pub pre_activation_std: f64,
+}
+
+/// Dead and saturated units of every hidden layer over the training set, as a run
+/// counts them with `[train] dead_units`: the dead-neuron probe's counts and the
+/// pre-activations' moments, without its per-unit lists.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UnitCensus {
+    /// Samples passed through the network.
+    pub samples: usize,
+    /// Per hidden layer, input side first.
+    pub layers: Vec<CensusLayer>,
+}
+
+impl UnitCensus {
+    /// The counts of a dead-neuron report.
+    pub fn of(report: &DeadNeuronReport) -> Self {
+        Self {
+            samples: report.samples,
+            layers: report
+                .layers
+                .iter()
+                .map(|l| CensusLayer {
+                    units: l.units,
+                    dead: l.dead,
+                    saturated: l.saturated,
+                    pre_activation_mean: l.pre_activation_mean,
+                    pre_activation_std: l.pre_activation_std,
+                })
+                .collect(),
+        }
+    }
+
+    /// Hidden units of every layer together.
+    pub fn units(&self) -> usize {
+        self.layers.iter().map(|l| l.units).sum()
+    }
+
+    /// The fraction of all hidden units that are dead.
+    pub fn dead_fraction(&self) -> f64 {
+        self.layers.iter().map(|l| l.dead).sum::<usize>() as f64 / self.units().max(1) as f64
+    }
+
+    /// The fraction of all hidden units that are saturated.
+    pub fn saturated_fraction(&self) -> f64 {
+        self.layers.iter().map(|l| l.saturated).sum::<usize>() as f64 / self.units().max(1) as f64
+    }
+}
+
 /// One hidden layer's outputs over the split.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LayerOutputs {

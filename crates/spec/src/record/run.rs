@@ -211,6 +211,10 @@ pub struct EpochMetrics {
     /// Batches in the epoch (0 in records of actlab before 0.2).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub batches: usize,
+    /// Dead and saturated units over the training set after the epoch, with
+    /// `[train] dead_units`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units: Option<crate::record::probe::UnitCensus>,
 }
 
 fn is_zero(v: &usize) -> bool {
@@ -320,6 +324,10 @@ pub struct RunRecord {
     /// Where an imported run's weights came from (`actlab import`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imported: Option<ImportSource>,
+    /// Dead and saturated units over the training set at initialisation, with
+    /// `[train] dead_units`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_units: Option<crate::record::probe::UnitCensus>,
     /// Completed epochs.
     pub epochs: Vec<EpochMetrics>,
     /// Saved checkpoints.
@@ -416,6 +424,7 @@ mod tests {
                 loss: f64::NAN,
             }],
             batches: 2,
+            units: None,
         };
         for (loss, text) in [
             (f64::INFINITY, "\"inf\""),

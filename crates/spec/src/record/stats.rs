@@ -243,7 +243,8 @@ impl ExperimentStatistics {
         self.groups.iter().any(|g| g.accuracy.n > 1)
     }
 
-    pub(crate) fn against<'a>(table: &'a [Comparison], group: &str) -> Option<&'a Comparison> {
+    /// The comparison of `group` in `table`, if it has one.
+    pub fn against<'a>(table: &'a [Comparison], group: &str) -> Option<&'a Comparison> {
         table.iter().find(|c| c.group == group)
     }
 

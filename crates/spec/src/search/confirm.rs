@@ -88,6 +88,7 @@ impl SearchFile {
             fourier: None,
             baseline: confirm.against.first().cloned(),
             tensorboard_dir: None,
+            settings: Vec::new(),
         }
     }
 

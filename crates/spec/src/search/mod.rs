@@ -237,6 +237,7 @@ impl SearchFile {
             fourier: None,
             baseline: self.baselines.first().cloned(),
             tensorboard_dir: None,
+            settings: Vec::new(),
         }
     }
 

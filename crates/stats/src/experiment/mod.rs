@@ -256,12 +256,13 @@ fn chance_percent(records: &[RunRecord]) -> f64 {
 
 /// Settings of a run that do not change what it learns: its seed (the groups vary it),
 /// when it saves checkpoints, and what it logs.
-const NOT_COMPARED: [&str; 5] = [
+const NOT_COMPARED: [&str; 6] = [
     "train.seed",
     "train.save_epochs",
     "train.log_every",
     "train.tensorboard",
     "train.track_grads",
+    "train.dead_units",
 ];
 
 /// What two groups' runs were trained with, where it differs: the training settings,
@@ -400,6 +401,10 @@ pub fn summarise(
         Err(e) => Err(e),
     }
 }
+
+mod transfer;
+
+pub use transfer::{SettingRecords, transfer_table};
 
 #[cfg(test)]
 mod tests;

@@ -44,6 +44,7 @@ pub fn drawing_of(artifact: AnyArtifact) -> Option<Drawing> {
         AnyArtifact::Leaderboard(b) => leaderboard_figure(&b).into(),
         AnyArtifact::Experiment(_)
         | AnyArtifact::SearchConfig(_)
-        | AnyArtifact::SearchCandidates(_) => return None,
+        | AnyArtifact::SearchCandidates(_)
+        | AnyArtifact::Transfer(_) => return None,
     })
 }
