@@ -16,6 +16,7 @@ use spec::{Experiment, ExperimentLayout, RunRecord, SummaryTable, fsio};
 use stats::SettingRecords;
 use viz::figures::{
     drawing_of, experiment_figure, leaderboard_figure, run_figure, statistics_figure,
+    transfer_figure,
 };
 use viz::{Drawing, ExperimentReport, StudyReport};
 
@@ -110,6 +111,10 @@ pub fn write_transfer(experiment: &Experiment) -> Result<TransferTable, Failure>
             )
         })
         .map_err(failed)?;
+    write_drawing(
+        transfer_figure(&table),
+        &layout.dir().join("figures").join("settings"),
+    )?;
     Ok(table)
 }
 

@@ -48,6 +48,7 @@ fn every_shipped_config_checks() {
             "book-ch4",
             "book-ch4-curvature",
             "book-ch4-seeds",
+            "claims",
             "discovered-gain",
             "expression-kernels",
             "mixture",
@@ -55,7 +56,8 @@ fn every_shipped_config_checks() {
             "quick",
             "search-evolution",
             "search-quick",
-            "search-rediscovery"
+            "search-rediscovery",
+            "transfer"
         ]
     );
 }

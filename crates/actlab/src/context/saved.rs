@@ -79,6 +79,15 @@ fn folders_below(dir: &Path, depth: usize) -> Vec<PathBuf> {
 /// experiment's run order, each checked against what the experiment plans for it.
 pub fn experiment_records(dir: &Path) -> Result<(Experiment, Vec<RunRecord>), Failure> {
     let experiment = saved_experiment(dir, "")?;
+    if let Some(first) = experiment.settings().first() {
+        return Err(input(anyhow!(
+            "{}: trains {} settings, each an experiment folder of its own (e.g. {}); give one of those, or read the settings side by side in {}",
+            dir.display(),
+            experiment.settings().len(),
+            first.dir().display(),
+            ExperimentLayout::new(dir).transfer("md").display()
+        )));
+    }
     let config = ExperimentLayout::new(dir).config();
     let mut records = Vec::new();
     for spec in experiment.runs() {

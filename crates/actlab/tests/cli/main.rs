@@ -8,6 +8,7 @@ mod probes;
 mod references;
 mod registry;
 mod search;
+mod settings;
 mod statistics;
 mod training;
 

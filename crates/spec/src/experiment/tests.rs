@@ -292,3 +292,50 @@ fn an_initialisation_reaches_every_run_and_a_gated_network_refuses_one() {
         "{err}"
     );
 }
+
+#[test]
+fn settings_plan_one_experiment_each_with_their_values_over_the_experiments() {
+    let text = "name = \"t\"\nacts = [\"relu\"]\nseeds = 2\nhidden = [16]\n[train]\nepochs = 2\nlr = 0.01\n\
+                [[setting]]\nname = \"book\"\n\
+                [[setting]]\nname = \"deep\"\nhidden = [8, 8, 8]\ninit = \"he-normal\"\ntrain = { optimizer = \"adam\", epochs = 3 }\n";
+    let file = parse(text).unwrap();
+    let exp = file.clone().check("x.toml").unwrap();
+    let [book, deep] = exp.settings() else {
+        panic!("two settings")
+    };
+    assert_eq!(book.dir(), Path::new("results/t/book"));
+    assert_eq!(
+        book.file(),
+        &ExperimentFile {
+            name: "book".into(),
+            out: "results/t".into(),
+            settings: Vec::new(),
+            ..exp.file().clone()
+        }
+    );
+    assert_eq!(deep.file().hidden, [8, 8, 8]);
+    assert_eq!(deep.file().init, InitScheme::HeNormal);
+    assert_eq!(deep.train().optimizer, crate::OptimizerKind::Adam);
+    assert_eq!(deep.train().epochs, 3);
+    assert_eq!(deep.train().lr, 0.01, "the experiment's own value");
+    // The experiment's runs are its settings' runs, setting after setting.
+    let dirs: Vec<_> = exp.runs().iter().map(|r| r.dir().to_path_buf()).collect();
+    assert_eq!(
+        dirs,
+        [
+            "book/ReLU-s1",
+            "book/ReLU-s2",
+            "deep/ReLU-s1",
+            "deep/ReLU-s2"
+        ]
+        .map(|d| Path::new("results/t").join(d))
+    );
+    // Saved and read back (TOML and JSON), and moved, it is the same experiment.
+    assert_eq!(parse(&file.to_toml()).unwrap(), file);
+    let json = crate::artifact::to_json(exp.file());
+    let saved: ExperimentFile = crate::artifact::parse(&json, Path::new("e.json")).unwrap();
+    assert_eq!(saved.check("e.json").unwrap(), exp);
+    let moved = exp.at("elsewhere".into());
+    assert_eq!(moved.settings()[1].dir(), Path::new("elsewhere/deep"));
+    assert_eq!(moved.runs()[3].dir(), Path::new("elsewhere/deep/ReLU-s2"));
+}

@@ -2,7 +2,7 @@
 //! saturated units its runs counted.
 
 use spec::record::probe::UnitCensus;
-use spec::record::stats::ExperimentStatistics;
+use spec::record::stats::{ExperimentStatistics, Summary};
 use spec::record::transfer::{SettingColumn, TransferRow, TransferTable, UnitsSummary};
 use spec::{RunRecord, RunStatus};
 
@@ -29,12 +29,14 @@ fn units(runs: &[&RunRecord]) -> Option<UnitsSummary> {
     if censuses.is_empty() {
         return None;
     }
+    // A share's interval is cut to [0, 100] % (Student's t knows no bounds: three seeds
+    // at 0, 0 and 3 % would reach below 0).
     let percent = |f: fn(&UnitCensus) -> f64, end: bool| {
         let values: Vec<f64> = censuses
             .iter()
             .map(|(init, last)| 100.0 * f(if end { last } else { init }))
             .collect();
-        describe(&values)
+        bounded(describe(&values), 0.0, 100.0)
     };
     let deepest: Vec<f64> = censuses
         .iter()
@@ -45,8 +47,14 @@ fn units(runs: &[&RunRecord]) -> Option<UnitsSummary> {
         dead_at_end: percent(UnitCensus::dead_fraction, true),
         saturated_at_init: percent(UnitCensus::saturated_fraction, false),
         saturated_at_end: percent(UnitCensus::saturated_fraction, true),
-        deepest_std_at_init: describe(&deepest),
+        deepest_std_at_init: bounded(describe(&deepest), 0.0, f64::INFINITY),
     })
+}
+
+/// `summary` with its interval cut to the values' possible range.
+fn bounded(mut summary: Summary, low: f64, high: f64) -> Summary {
+    summary.ci = summary.ci.map(|[lo, hi]| [lo.max(low), hi.min(high)]);
+    summary
 }
 
 /// Every activation under every setting that has statistics, in the settings' order.

@@ -122,7 +122,7 @@ where
     Ok(())
 }
 
-/// A dot series in a panel with categories: each point at its category (its x), the
+/// A dot series in a panel with categories: each point at its category (its x rounded), the
 /// points of one category spread a little vertically so that equal values stay
 /// visible, each with its whisker when the series has a band. Points outside
 /// `(lo, hi)` are returned, with their category, for [`draw_off_scale`].
@@ -145,11 +145,13 @@ where
         if !(c >= 0.0 && (c as usize) < n && v.is_finite()) {
             continue;
         }
+        // A fractional x places the point that far from its category's centre (series
+        // set side by side); repeats of a category step down in 0.08 increments.
+        let shift = x - c;
         let c = c as usize;
-        // Repeats of a category step down in 0.08 increments around its centre.
         let spread = [0.0, -0.08, 0.08, -0.16, 0.16, -0.24, 0.24][seen[c] % 7];
         seen[c] += 1;
-        let y = (n - 1 - c) as f64 + spread;
+        let y = (n - 1 - c) as f64 + spread - shift;
         if let Some(&[low, high]) = series.band.get(j) {
             chart
                 .draw_series(std::iter::once(PathElement::new(

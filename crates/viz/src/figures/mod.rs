@@ -14,7 +14,7 @@ pub use probes::{
     dead_neuron_comparison, dead_neuron_figure, gradient_figure, output_figure, surface_figure,
 };
 pub use search::leaderboard_figure;
-pub use statistics::statistics_figure;
+pub use statistics::{statistics_figure, transfer_figure};
 pub use training::{experiment_figure, run_figure};
 
 use spec::AnyArtifact;
@@ -42,9 +42,9 @@ pub fn drawing_of(artifact: AnyArtifact) -> Option<Drawing> {
         },
         AnyArtifact::Ntk(p) => ntk_figure(&p).into(),
         AnyArtifact::Leaderboard(b) => leaderboard_figure(&b).into(),
+        AnyArtifact::Transfer(t) => transfer_figure(&t).into(),
         AnyArtifact::Experiment(_)
         | AnyArtifact::SearchConfig(_)
-        | AnyArtifact::SearchCandidates(_)
-        | AnyArtifact::Transfer(_) => return None,
+        | AnyArtifact::SearchCandidates(_) => return None,
     })
 }

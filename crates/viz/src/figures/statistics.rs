@@ -1,9 +1,11 @@
 //! An experiment's statistics over seeds: each activation's difference from the baseline
 //! with its interval (a forest plot), every seed's final accuracy (a strip plot), and
-//! the test accuracy per epoch with its interval (ribbons).
+//! the test accuracy per epoch with its interval (ribbons); and an experiment's settings
+//! side by side.
 
 use spec::figure::{Figure, Panel, Series};
-use spec::record::stats::ExperimentStatistics;
+use spec::record::stats::{ExperimentStatistics, Summary};
+use spec::record::transfer::{TransferRow, TransferTable};
 
 /// The three panels of [`ExperimentStatistics`], in one figure.
 pub fn statistics_figure(stats: &ExperimentStatistics) -> Figure {
@@ -174,6 +176,71 @@ fn curves(stats: &ExperimentStatistics) -> Panel {
         "epoch",
         "accuracy (%)",
         series,
+    )
+}
+
+/// The transfer table drawn: per setting, each activation's mean final accuracy with
+/// its interval, and, when the runs counted them, its dead units at initialisation and
+/// after the last epoch.
+pub fn transfer_figure(table: &TransferTable) -> Figure {
+    let settings: Vec<String> = table.settings.iter().map(|s| s.name.clone()).collect();
+    let by_setting =
+        |title: &str, y_label: &str, value: &dyn Fn(&TransferRow) -> Option<Summary>| {
+            let names = table.activations();
+            // Each activation a little apart within its setting's row, so that the
+            // intervals do not hide each other.
+            let offset = |k: usize| 0.5 * (k as f64 + 0.5) / names.len() as f64 - 0.25;
+            let series = names
+                .iter()
+                .enumerate()
+                .filter_map(|(k, &name)| {
+                    let mut line = Series::dots(name, vec![], vec![]).with_colour(k);
+                    for (i, setting) in table.settings.iter().enumerate() {
+                        let Some(s) = setting
+                            .rows
+                            .iter()
+                            .find(|r| r.activation == name)
+                            .and_then(value)
+                        else {
+                            continue;
+                        };
+                        line.x.push(i as f64 + offset(k));
+                        line.y.push(s.mean);
+                        line.band.push(s.ci.unwrap_or([s.mean; 2]));
+                    }
+                    (!line.x.is_empty()).then_some(line)
+                })
+                .collect::<Vec<_>>();
+            (!series.is_empty()).then(|| {
+                Panel::new(title, "setting", y_label, series).with_categories(settings.clone())
+            })
+        };
+    let panels: Vec<Panel> = [
+        by_setting(
+            "Final test accuracy (mean, 95 % CI)",
+            "accuracy (%)",
+            &|r| Some(r.accuracy.clone()),
+        ),
+        by_setting("Dead units at initialisation", "% of hidden units", &|r| {
+            r.units.as_ref().map(|u| u.dead_at_init.clone())
+        }),
+        by_setting(
+            "Dead units after the last epoch",
+            "% of hidden units",
+            &|r| r.units.as_ref().map(|u| u.dead_at_end.clone()),
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let columns = panels.len().max(1);
+    Figure::new(
+        format!(
+            "Experiment {}: every activation under every setting",
+            table.experiment
+        ),
+        columns,
+        panels,
     )
 }
 
