@@ -3,11 +3,13 @@
 #![warn(missing_docs)]
 
 pub mod dense;
+mod lsuv;
 mod network;
 mod pickle;
 pub mod pytorch;
 mod summary;
 pub mod update;
 
+pub use lsuv::{LSUV_BATCH, LSUV_MAX_RESCALES, LSUV_TOLERANCE};
 pub use network::{LayerTrace, SimpleNetwork};
 pub use summary::{LayerRow, Summary};

@@ -31,6 +31,8 @@ fn linear(fan_in: usize, fan_out: usize, init: InitScheme, gain: f64, device: &D
             fan_out_only: false,
         },
         InitScheme::Orthogonal => Initializer::Orthogonal { gain },
+        // Rescaled on data afterwards (SimpleNetwork::lsuv).
+        InitScheme::Lsuv => Initializer::Orthogonal { gain: 1.0 },
     };
     let mut layer = config
         .with_initializer(initializer)
@@ -224,7 +226,7 @@ impl SimpleNetwork {
         (crate::dense::linear(&self.output, h), outputs)
     }
 
-    fn apply_activation(&self, layer: usize, z: Tensor<2>) -> Tensor<2> {
+    pub(crate) fn apply_activation(&self, layer: usize, z: Tensor<2>) -> Tensor<2> {
         match self.activation(layer) {
             Some(act) => act.forward(z),
             None => z,

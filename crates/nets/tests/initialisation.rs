@@ -65,6 +65,11 @@ fn every_scheme_draws_its_formula_and_torch_draws_the_same() {
             (std / formula - 1.0).abs() < 5.0 / n.sqrt(),
             "{init}: std {std}, the formula {formula}"
         );
+        // LSUV's draw is the orthogonal one before the data rescale it (tested below);
+        // torch.nn.init has no LSUV.
+        if init.is_data_dependent() {
+            continue;
+        }
         let torch = &fixture["schemes"][init.name()];
         let torch_std = torch["std"].as_f64().unwrap();
         let torch_n = torch["n"].as_f64().unwrap();
@@ -173,4 +178,90 @@ fn a_gated_network_refuses_another_scheme() {
             .contains("a gated network draws its own weights"),
         "{err}"
     );
+}
+
+/// LSUV: every Linear layer's outputs on the batch end with variance 1 within the
+/// tolerance, layer by layer on the rescaled layers before it; the weights stay
+/// orthogonal (only scaled), the biases 0, and the network is a function of the seed and
+/// the images alone.
+#[test]
+fn lsuv_gives_every_layer_unit_variance_on_its_batch() {
+    let config = NetworkConfig::book(ActivationConfig::new(ActivationKind::Tanh))
+        .with_hidden(vec![64, 32])
+        .with_init(InitScheme::Lsuv);
+    let device = Device::flex();
+    device.seed(3);
+    // Images of pixel-like scale (mean 0.3, most of the mass in [0, 1]).
+    let images = Tensor::<2>::random(
+        [nets::LSUV_BATCH, 784],
+        burn::tensor::Distribution::Normal(0.3, 0.4),
+        &device,
+    );
+    // The tests of this file run side by side on one global random stream: the weights
+    // before the rescale are read from the network itself, not from a second draw.
+    device.seed(1);
+    let mut net = SimpleNetwork::new(&config, &device).unwrap();
+    net.initialise_in_forward_order();
+    let before: Vec<Vec<f64>> = (0..2).map(|i| values(net.hidden[i].weight.val())).collect();
+    let copy = net.clone();
+    let reached = net.lsuv(images.clone());
+
+    assert_eq!(reached.len(), 3, "two hidden layers and the output layer");
+    let (logits, hidden) = net.forward_traced(images.clone());
+    let variance = |t: Tensor<2>| {
+        let v = values(t);
+        let (_, std) = mean_std(&v);
+        std * std
+    };
+    for (i, layer) in hidden.into_iter().enumerate() {
+        let var = variance(layer.pre_activation);
+        assert!(
+            (var - 1.0).abs() < nets::LSUV_TOLERANCE,
+            "layer {i}: variance {var}"
+        );
+        assert!(
+            (var - reached[i]).abs() < 1e-3,
+            "layer {i}: {var} vs {}",
+            reached[i]
+        );
+        // Only scaled: the drawn orthogonal weights times one factor.
+        let after = values(net.hidden[i].weight.val());
+        let ratio = after[0] / before[i][0];
+        assert!(ratio != 1.0, "layer {i} was not rescaled");
+        for (k, (a, b)) in after.iter().zip(&before[i]).enumerate() {
+            // A few float32 roundings (one per rescaling) apart at most.
+            let want = b * ratio;
+            assert!(
+                (a - want).abs() <= 1e-6 * want.abs() + 1e-12,
+                "layer {i}: {a} vs {want} at {k}"
+            );
+        }
+        let biases = values(net.hidden[i].bias.as_ref().unwrap().val());
+        assert!(biases.iter().all(|&b| b == 0.0));
+    }
+    assert!((variance(logits) - 1.0).abs() < nets::LSUV_TOLERANCE);
+    // The same weights and images give the same network.
+    let mut again = copy;
+    assert_eq!(again.lsuv(images.clone()), reached);
+    assert_eq!(
+        values(again.output.weight.val()),
+        values(net.output.weight.val())
+    );
+    // The builder asks for LSUV's batch, and only for a data-dependent scheme.
+    let mut asked = Vec::new();
+    SimpleNetwork::initialised(&config, &device, |n| {
+        asked.push(n);
+        images.clone()
+    })
+    .unwrap();
+    SimpleNetwork::initialised(
+        &config.clone().with_init(InitScheme::Orthogonal),
+        &device,
+        |n| {
+            asked.push(n);
+            images.clone()
+        },
+    )
+    .unwrap();
+    assert_eq!(asked, [nets::LSUV_BATCH]);
 }

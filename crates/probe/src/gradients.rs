@@ -57,7 +57,7 @@ pub fn gradient_probe(
     device: &Device,
 ) -> Result<ProbeRecord<GradientReport>, spec::NetError> {
     device.seed(seed);
-    let model = SimpleNetwork::new(network, device)?;
+    let model = SimpleNetwork::initialised(network, device, |n| first_samples(train, n, device).0)?;
     let (x, y) = first_samples(train, batch, device);
     let [n] = y.dims();
     let loss = nets::dense::cross_entropy(model.forward(x), y);

@@ -29,6 +29,11 @@ named_choices! {
         LecunNormal = "lecun-normal",
         /// (Semi-)orthogonal weights times the activation's gain (Saxe et al.); biases 0.
         Orthogonal = "orthogonal",
+        /// Layer-sequential unit variance (Mishkin and Matas, 2016): orthogonal weights,
+        /// then, layer by layer from the input, each scaled until its outputs on a batch
+        /// of training images have variance 1 (within 0.1, at most 10 rescalings);
+        /// biases 0. Data-dependent: the batch is the first 512 training images.
+        Lsuv = "lsuv",
     }
 }
 
@@ -36,6 +41,11 @@ impl InitScheme {
     /// Whether it is PyTorch's default, the book's.
     pub fn is_pytorch(&self) -> bool {
         *self == InitScheme::Pytorch
+    }
+
+    /// Whether the weights depend on data as well as on the seed (LSUV).
+    pub fn is_data_dependent(self) -> bool {
+        self == InitScheme::Lsuv
     }
 
     /// Whether the scheme multiplies by the activation's gain (He and orthogonal).
@@ -51,8 +61,9 @@ impl InitScheme {
     }
 
     /// The weights' standard deviation for a layer of these fans with `gain` (the
-    /// formula every scheme but the orthogonal one draws from; the orthogonal one's
-    /// entries have gain/√max(fan_in, fan_out) as their root mean square).
+    /// formula every scheme but the orthogonal ones draws from; the orthogonal one's
+    /// entries have gain/√max(fan_in, fan_out) as their root mean square, LSUV's before
+    /// the data rescale them 1/√max(fan_in, fan_out)).
     pub fn weight_std(self, fan_in: usize, fan_out: usize, gain: f64) -> f64 {
         let (fan_in, fan_out) = (fan_in as f64, fan_out as f64);
         match self {
@@ -65,6 +76,8 @@ impl InitScheme {
             }
             InitScheme::LecunNormal => 1.0 / fan_in.sqrt(),
             InitScheme::Orthogonal => gain / fan_in.max(fan_out).sqrt(),
+            // Its draw before the data rescale it: orthogonal with gain 1.
+            InitScheme::Lsuv => 1.0 / fan_in.max(fan_out).sqrt(),
         }
     }
 }

@@ -100,6 +100,19 @@ pub struct RunContext {
     pub count_units: Option<UnitCounter>,
 }
 
+/// A run's network as it starts, on `ad_device`: data-dependent initialisations (LSUV)
+/// measure on the first training images, taken on the plain `device`.
+fn fresh_network(
+    run: &RunSpec,
+    data: &FashionMnist,
+    ad_device: &Device,
+    device: &Device,
+) -> Result<SimpleNetwork, TrainError> {
+    Ok(SimpleNetwork::initialised(run.network(), ad_device, |n| {
+        data::first_samples(&data.train, n, device).0
+    })?)
+}
+
 /// Dead and saturated units of an inference network over a split, in batches of the
 /// given size: `probe::dead_neurons`.
 pub type UnitCounter = fn(&SimpleNetwork, &Arc<Split>, usize, &Device) -> DeadNeuronReport;
@@ -139,7 +152,7 @@ impl RunContext {
         }
         let ad_device = device.clone().autodiff();
         ad_device.seed(cfg.seed);
-        let copy = SimpleNetwork::new(run.network(), &ad_device)?;
+        let copy = fresh_network(run, data, &ad_device, device)?;
         let rows = cfg.batch_size.min(data.train.len()).max(1);
         let _ = copy.forward(Tensor::zeros([rows, run.network().input], &ad_device));
         self.census(cfg, &copy, &data.train, device)
@@ -248,7 +261,7 @@ impl<'a> Trainer<'a> {
             Start::Resume(_) => None,
         };
         ad_device.seed(cfg.seed);
-        let model = SimpleNetwork::new(run.network(), &ad_device)?;
+        let model = fresh_network(run, data, &ad_device, device)?;
         let optimizer = build_optimizer(cfg);
         let (model, optimizer, record) = match start {
             Start::Fresh => {

@@ -57,7 +57,7 @@ pub struct ShapeArgs {
     #[arg(long, default_value = "linear", value_parser = choice::<LayerKind>())]
     pub layer: LayerKind,
     /// How the Linear weights are drawn: pytorch (the book's), he-normal, he-uniform,
-    /// xavier-normal, lecun-normal, orthogonal, ... (`actlab train --init`; here
+    /// xavier-normal, lecun-normal, orthogonal, lsuv, ... (`actlab train --init`; here
     /// `--init-scheme`, as `probe dead-neurons --init` means "at initialisation").
     #[arg(
         id = "init_scheme",

@@ -121,8 +121,10 @@ pub struct TrainSettings {
     pub layer: Option<LayerKind>,
     /// How the Linear weights are drawn: pytorch (the book: U(±1/√fan_in)), he-normal,
     /// he-uniform, he-normal-fan-out, he-uniform-fan-out (with the activation's gain:
-    /// √2 for ReLU, 5/3 for Tanh, ...), xavier-normal, xavier-uniform, lecun-normal or
-    /// orthogonal; every scheme but pytorch sets the biases to 0 [default: pytorch].
+    /// √2 for ReLU, 5/3 for Tanh, ...), xavier-normal, xavier-uniform, lecun-normal,
+    /// orthogonal, or lsuv (orthogonal, then each layer rescaled to unit output variance
+    /// on the first 512 training images); every scheme but pytorch sets the biases to 0
+    /// [default: pytorch].
     #[arg(long, visible_alias = "init-scheme", value_parser = choice::<InitScheme>(), value_name = "SCHEME")]
     pub init: Option<InitScheme>,
     /// Also record, per layer, `grads`: every epoch the mean gradient norm and the

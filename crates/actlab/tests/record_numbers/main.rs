@@ -13,6 +13,7 @@ use spec::record::probe::ProbeRecord;
 use spec::record::stats::{Comparison, ExperimentStatistics, GroupStats};
 use spec::{ExperimentFile, RunRecord, SummaryTable};
 
+mod claims;
 mod search;
 mod speed;
 mod strategies;

@@ -57,7 +57,10 @@ pub fn run(args: DeadNeuronArgs, json: bool) -> Result<ExitCode, Failure> {
             }
             (None, Some(config)) => {
                 rt.device.seed(args.seed);
-                let model = SimpleNetwork::new(&config, &rt.device).map_err(input)?;
+                let model = SimpleNetwork::initialised(&config, &rt.device, |n| {
+                    data::first_samples(&data.train, n, &rt.device).0
+                })
+                .map_err(input)?;
                 let folder = args
                     .out
                     .clone()

@@ -40,7 +40,10 @@ pub fn run(args: NtkArgs, json: bool) -> Result<ExitCode, Failure> {
     check_new(probe_files(&out), args.force)?;
     let written = rt.run(|_| {
         device.seed(args.seed);
-        let model = SimpleNetwork::new(&config, &device).map_err(input)?;
+        let model = SimpleNetwork::initialised(&config, &device, |n| {
+            first_samples(&data.train, n, &device).0
+        })
+        .map_err(input)?;
         let (x, _) = first_samples(&data.test, args.samples, &device);
         eprintln!(
             "probe ntk {}: {} per-sample gradients",
