@@ -143,8 +143,10 @@ impl SimpleNetwork {
     }
 
     /// Draws every lazily initialised parameter (Burn draws a Linear layer's weights at
-    /// their first use) in the order the forward pass would, so that a network saved
-    /// before training holds exactly the weights training then starts from.
+    /// their first use) in the order the forward pass would: the weights a training run
+    /// starts from, unless an activation draws at every training pass too (RReLU), whose
+    /// draws a training pass interleaves with the weights' (training's `initial_copy`
+    /// draws as the first step does instead).
     pub fn initialise_in_forward_order(&self) {
         for (i, layer) in self.hidden.iter().enumerate() {
             let _ = layer.weight.val();

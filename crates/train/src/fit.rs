@@ -133,30 +133,27 @@ impl RunContext {
         let report = count(&model.valid(), train, cfg.eval_batch_size, device);
         Ok(Some(UnitCensus::of(&report)))
     }
+}
 
-    /// The census of the network a fresh run starts from, taken on a copy built from the
-    /// seed that then draws as training's first step does: Burn draws a Linear layer's
-    /// weights at its first use, and RReLU its slopes at every training forward pass, so
-    /// their draws interleave, and drawing the weights of the trained network itself
-    /// ahead of time would change RReLU's run. A forward pass of zeros of the first
-    /// batch's shape draws exactly what that batch will. The caller seeds again after.
-    fn initial_census(
-        &self,
-        run: &RunSpec,
-        data: &FashionMnist,
-        device: &Device,
-    ) -> Result<Option<UnitCensus>, TrainError> {
-        let cfg = run.train();
-        if !cfg.dead_units {
-            return Ok(None);
-        }
-        let ad_device = device.clone().autodiff();
-        ad_device.seed(cfg.seed);
-        let copy = fresh_network(run, data, &ad_device, device)?;
-        let rows = cfg.batch_size.min(data.train.len()).max(1);
-        let _ = copy.forward(Tensor::zeros([rows, run.network().input], &ad_device));
-        self.census(cfg, &copy, &data.train, device)
-    }
+/// The network a fresh run starts from, as a copy built from the seed that then draws as
+/// training's first step does, for what looks at the initial weights (the unit census,
+/// the epoch-0 checkpoint). Burn draws a Linear layer's weights at their first use and
+/// RReLU its slopes in every training forward pass, so the two interleave: drawing the
+/// trained network's weights ahead of time would change RReLU's run. A forward pass of
+/// zeros of the first batch's shape draws exactly what that batch will. The caller seeds
+/// the device again after.
+fn initial_copy(
+    run: &RunSpec,
+    data: &FashionMnist,
+    ad_device: &Device,
+    device: &Device,
+) -> Result<SimpleNetwork, TrainError> {
+    let cfg = run.train();
+    ad_device.seed(cfg.seed);
+    let copy = fresh_network(run, data, ad_device, device)?;
+    let rows = cfg.batch_size.min(data.train.len()).max(1);
+    let _ = copy.forward(Tensor::zeros([rows, run.network().input], ad_device));
+    Ok(copy)
 }
 
 impl RunContext {
@@ -256,9 +253,15 @@ impl<'a> Trainer<'a> {
         // coefficients and RReLU's slopes a function of the seed alone, as long as the
         // process trains one run at a time: Burn's random stream is global, so runs
         // started side by side in one process would interleave their draws.
-        let initial_units = match start {
-            Start::Fresh => context.initial_census(run, data, device)?,
-            Start::Resume(_) => None,
+        let initial = match start {
+            Start::Fresh if cfg.dead_units || cfg.saves_after(0) => {
+                Some(initial_copy(run, data, &ad_device, device)?)
+            }
+            _ => None,
+        };
+        let initial_units = match &initial {
+            Some(copy) => context.census(cfg, copy, &data.train, device)?,
+            None => None,
         };
         ad_device.seed(cfg.seed);
         let model = fresh_network(run, data, &ad_device, device)?;
@@ -307,9 +310,8 @@ impl<'a> Trainer<'a> {
             }
         };
         let mut record = record;
-        if record.epochs.is_empty() && record.checkpoints.is_empty() && cfg.saves_after(0) {
-            model.initialise_in_forward_order();
-            let path = save_checkpoint(&model, run.dir(), &RunLayout::epoch_checkpoint(0))?;
+        if let Some(initial) = initial.filter(|_| cfg.saves_after(0)) {
+            let path = save_checkpoint(&initial, run.dir(), &RunLayout::epoch_checkpoint(0))?;
             record.checkpoints.push(CheckpointRef {
                 epoch: 0,
                 batch: None,

@@ -218,17 +218,30 @@ fn counting_units_changes_no_bit_and_matches_the_probe() {
             assert_eq!(epoch["units"]["samples"], b["initial_units"]["samples"]);
         }
     }
+    // RReLU too: its epoch-0 checkpoint holds the weights training starts from (its
+    // slopes' draws interleave with the weights'), and saving it changes no bit.
     let saved = train(
         tmp.path(),
         &data,
         "saved",
-        "ReLU",
-        &["--epochs", "1", "--save-epochs", "0"],
+        "ReLU,RReLU",
+        &["--epochs", "2", "--save-epochs", "0"],
     );
     assert!(saved.status.success(), "{}", stderr(&saved));
-    let run = tmp.path().join("saved/train/ReLU-s7");
+    for name in ["ReLU-s7", "RReLU-s7"] {
+        let run = tmp.path().join(format!("saved/train/{name}"));
+        let with_zero = read_json(&run.join("run.json"));
+        let plain = read_json(&tmp.path().join(format!("plain/train/{name}/run.json")));
+        assert_eq!(epoch_outcomes(&with_zero), epoch_outcomes(&plain), "{name}");
+        probe_matches_census(tmp.path(), &data, &run, name);
+    }
+}
+
+/// The dead-neuron probe of `run`'s epoch-0 checkpoint equals the census the counted run
+/// `name` took at initialisation.
+fn probe_matches_census(cwd: &Path, data: &Path, run: &Path, name: &str) {
     let probe = json_out(&actlab_synthetic(
-        tmp.path(),
+        cwd,
         &[
             "probe",
             "dead-neurons",
@@ -241,7 +254,7 @@ fn counting_units_changes_no_bit_and_matches_the_probe() {
             "--json",
         ],
     ));
-    let counted = read_json(&tmp.path().join("counted/train/ReLU-s7/run.json"));
+    let counted = read_json(&cwd.join(format!("counted/train/{name}/run.json")));
     let layers = counted["initial_units"]["layers"].as_array().unwrap();
     let probed = probe["record"]["report"]["layers"].as_array().unwrap();
     assert_eq!(layers.len(), probed.len());
@@ -253,7 +266,7 @@ fn counting_units_changes_no_bit_and_matches_the_probe() {
             "pre_activation_mean",
             "pre_activation_std",
         ] {
-            assert_eq!(c[key], p[key], "{key}");
+            assert_eq!(c[key], p[key], "{name}: {key}");
         }
     }
 }
