@@ -228,6 +228,41 @@ pub fn write_report(
     Ok((file, report.figure_count()))
 }
 
+/// Writes the HTML report of an experiment with settings (to `out`, or `index.html` in
+/// its folder): the transfer table's tables, its figure and the config; returns the file.
+pub fn write_transfer_report(
+    experiment: &Experiment,
+    table: &TransferTable,
+    out: Option<&Path>,
+) -> Result<PathBuf, Failure> {
+    let layout = ExperimentLayout::new(experiment.dir());
+    let facts = vec![
+        ("settings".to_string(), table.settings.len().to_string()),
+        ("activations".to_string(), table.activations().join(", ")),
+        ("written".to_string(), utc(SystemTime::now())),
+    ];
+    let mut tables = vec![table.accuracy_table()];
+    tables.extend(table.units_table());
+    let html = Drawing::from(transfer_figure(table)).to_svg().map(|svg| {
+        viz::report_html(
+            &format!("actlab experiment {}", experiment.name()),
+            &facts,
+            &tables,
+            &[(
+                "Every activation under every setting (mean, 95 % CI over seeds)".to_string(),
+                svg,
+            )],
+            (
+                "As TOML that actlab train --config reads.",
+                &experiment.file().to_toml(),
+            ),
+        )
+    });
+    let file = out.map_or_else(|| layout.report(), |dir| dir.join(ExperimentLayout::REPORT));
+    write_page(html, &file)?;
+    Ok(file)
+}
+
 /// Writes a report page drawn as `html`.
 fn write_page(html: Result<String, viz::VizError>, file: &Path) -> Result<(), Failure> {
     let html = html.context("cannot draw a figure").map_err(failed)?;

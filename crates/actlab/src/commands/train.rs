@@ -17,7 +17,7 @@ use crate::context::print::print_json;
 use crate::context::runtime::{Runtime, check_memory};
 use crate::context::saved::saved_experiment;
 use crate::failure::{Failure, input};
-use crate::output::write_transfer;
+use crate::output::{write_transfer, write_transfer_report};
 use crate::parse::ShardChoice;
 use crate::sweep::{INTERRUPTED, Shown, Step, join_folder, resume_step, shard_index, train_steps};
 
@@ -348,6 +348,7 @@ fn train_settings(
         }
     }
     let table = write_transfer(experiment)?;
+    write_transfer_report(experiment, &table, None)?;
     if show.json {
         print_json(&serde_json::json!({ "dir": experiment.dir(), "transfer": table }))?;
     } else if show.summary {
@@ -356,7 +357,7 @@ fn train_settings(
             outln!("{}", units.markdown());
         }
         outln!(
-            "Results: {}/ (settings.md, settings.json; one experiment folder per setting)",
+            "Results: {}/ (settings.md, settings.json, index.html, figures/; one experiment folder per setting)",
             experiment.dir().display()
         );
     }

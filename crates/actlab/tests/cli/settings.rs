@@ -135,7 +135,30 @@ fn settings_train_a_folder_each_and_a_transfer_table() {
     assert_eq!(retrained["status"], "completed");
     assert_eq!(read_json(&dir.join("settings.json")), table);
 
-    // `summary` and `ls` see the settings' experiments, not the empty parent.
+    // The report page: the tables and the figure; `compare` takes one setting.
+    let page = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    assert!(page.contains("transfer: accuracy by setting"), "{page}");
+    assert!(page.contains("dead and saturated units") && page.contains("<svg"));
+    std::fs::remove_file(dir.join("index.html")).unwrap();
+    let report = actlab(tmp.path(), &["report", dir.to_str().unwrap()]);
+    assert!(report.status.success(), "{}", stderr(&report));
+    assert!(dir.join("index.html").is_file());
+    let compare = actlab(
+        tmp.path(),
+        &[
+            "compare",
+            dir.to_str().unwrap(),
+            dir.join("plain").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(compare.status.code(), Some(2));
+    assert!(
+        stderr(&compare).contains("trains 2 settings"),
+        "{}",
+        stderr(&compare)
+    );
+
+    // `ls` sees the settings' experiments, not the empty parent.
     let listed = stdout(&actlab(tmp.path(), &["ls", dir.to_str().unwrap()]));
     assert!(
         listed.contains("deep-he") && listed.contains("plain"),
