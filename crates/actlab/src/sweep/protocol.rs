@@ -122,7 +122,6 @@ mod tests {
                 epoch: 1,
                 epochs: 15,
                 batches: 469,
-                units: None,
             },
             WorkerEvent::Batch {
                 batch: 7,
