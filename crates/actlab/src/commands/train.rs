@@ -164,6 +164,14 @@ pub fn run(args: TrainArgs, json: bool) -> Result<ExitCode, Failure> {
     train_steps(&experiment, steps, &data, &rt, &args.env, args.jobs, show)
 }
 
+/// How many of `steps` train a run (the others keep a finished one).
+fn to_train(steps: &[Step]) -> usize {
+    steps
+        .iter()
+        .filter(|s| matches!(s, Step::Train(..)))
+        .count()
+}
+
 /// Refuses an experiment whose largest run (times `--jobs`) cannot fit in memory.
 fn check_fits(experiment: &Experiment, args: &TrainArgs) -> Result<(), Failure> {
     let largest = experiment
@@ -212,10 +220,7 @@ fn sharded(
         .map(|(_, spec)| resume_step(spec, data))
         .collect::<Result<Vec<_>, _>>()?;
     if !show.quiet {
-        let left = steps
-            .iter()
-            .filter(|s| matches!(s, Step::Train(..)))
-            .count();
+        let left = to_train(&steps);
         eprintln!(
             "shard {index}/{count} of {}: {} of the {planned} planned runs are this shard's, {left} left to train",
             dir.display(),
@@ -316,10 +321,7 @@ fn train_settings(
             .map(|spec| resume_step(spec, data))
             .collect::<Result<Vec<_>, _>>()?;
         if !show.quiet {
-            let left = steps
-                .iter()
-                .filter(|s| matches!(s, Step::Train(..)))
-                .count();
+            let left = to_train(&steps);
             eprintln!(
                 "setting {}/{count}: {} ({left} of {} runs to train)",
                 i + 1,
@@ -378,10 +380,7 @@ fn resume(dir: &Path, args: &TrainArgs, show: Shown) -> Result<ExitCode, Failure
         .map(|spec| resume_step(spec, &data))
         .collect::<Result<Vec<_>, _>>()?;
     let rt = Runtime::start(&args.env.compute)?;
-    let left = steps
-        .iter()
-        .filter(|s| matches!(s, Step::Train(..)))
-        .count();
+    let left = to_train(&steps);
     if !show.quiet {
         eprintln!(
             "resuming {}: {} of {} runs left to train",

@@ -436,6 +436,27 @@ impl ExperimentFile {
         })
     }
 
+    /// [`ExperimentFile::check`], an invalid field named by `rename` as the file it was
+    /// made from names it (a search stage's, a setting's).
+    pub fn check_renamed(
+        self,
+        origin: &str,
+        rename: impl Fn(&str) -> String,
+    ) -> Result<Experiment, ConfigError> {
+        self.check(origin).map_err(|e| match e {
+            ConfigError::Invalid {
+                origin,
+                field,
+                problem,
+            } => ConfigError::Invalid {
+                origin,
+                field: rename(&field),
+                problem,
+            },
+            other => other,
+        })
+    }
+
     /// Reads the `experiment.json` of actlab before 0.2, which held the checked
     /// experiment itself (its folder, and user definitions in place of their names).
     pub(crate) fn from_checked_json(text: &str) -> serde_json::Result<Self> {

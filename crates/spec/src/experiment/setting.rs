@@ -105,19 +105,7 @@ impl ExperimentFile {
             // so an error here is about one it writes: named as the setting's.
             let experiment = self
                 .setting_file(i, origin)?
-                .check(origin)
-                .map_err(|e| match e {
-                    ConfigError::Invalid {
-                        origin,
-                        field,
-                        problem,
-                    } => ConfigError::Invalid {
-                        origin,
-                        field: format!("setting[{i}].{field}"),
-                        problem,
-                    },
-                    other => other,
-                })?;
+                .check_renamed(origin, |field| format!("setting[{i}].{field}"))?;
             checked.push(experiment);
         }
         Ok(checked)

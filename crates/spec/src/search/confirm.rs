@@ -11,7 +11,7 @@ use crate::custom::CustomActivation;
 use crate::experiment::{ConfigError, ExperimentFile, seeds_list_or_count};
 use crate::train::TrainConfig;
 
-use super::{SearchFile, check_stage, layout, stage_field};
+use super::{SearchFile, layout, stage_field};
 
 /// The fewest seeds a confirmation takes: the statistics test nothing below 3.
 pub const MIN_CONFIRM_SEEDS: usize = 3;
@@ -132,7 +132,7 @@ impl SearchFile {
             Path::new(&self.out).join(&self.name).as_path(),
             vec![probe],
         );
-        check_stage(file, origin, |field| {
+        file.check_renamed(origin, |field| {
             stage_field(field, "confirm", ("confirm.against", against), given_train)
         })
         .map(|_| ())

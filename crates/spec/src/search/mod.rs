@@ -299,9 +299,7 @@ impl SearchFile {
             );
             let at = format!("rung[{i}]");
             let baselines = ("baselines", self.baselines.len());
-            check_stage(file, origin, |field| {
-                stage_field(field, &at, baselines, false)
-            })?;
+            file.check_renamed(origin, |field| stage_field(field, &at, baselines, false))?;
         }
         if let Some(confirm) = &self.confirm {
             self.check_confirm(confirm, probe, origin)?;
@@ -316,27 +314,6 @@ impl SearchFile {
             exclude,
         })
     }
-}
-
-/// A stage's experiment checked, an invalid field named by `rename` as the study's
-/// config names it.
-pub(super) fn check_stage(
-    file: ExperimentFile,
-    origin: &str,
-    rename: impl Fn(&str) -> String,
-) -> Result<Experiment, ConfigError> {
-    file.check(origin).map_err(|e| match e {
-        ConfigError::Invalid {
-            origin,
-            field,
-            problem,
-        } => ConfigError::Invalid {
-            origin,
-            field: rename(&field),
-            problem,
-        },
-        other => other,
-    })
 }
 
 /// A stage experiment's field as the study's config names it: its seeds and epochs are
