@@ -5,6 +5,7 @@
 pub mod dense;
 mod lsuv;
 mod network;
+mod norm;
 mod pickle;
 pub mod pytorch;
 mod summary;
@@ -12,4 +13,5 @@ pub mod update;
 
 pub use lsuv::{LSUV_BATCH, LSUV_MAX_RESCALES, LSUV_TOLERANCE};
 pub use network::{LayerTrace, SimpleNetwork};
+pub use norm::Norm;
 pub use summary::{LayerRow, Summary};

@@ -8,6 +8,8 @@ use burn::tensor::{Device, Tensor};
 
 use spec::{InitScheme, LayerKind, NetError, NetworkConfig};
 
+use crate::norm::Norm;
+
 /// A Linear layer drawn by `init` with `gain`: PyTorch's default as Burn's own (weights
 /// and biases U(±1/√fan_in)), any other scheme's weights by Burn's initializer of the
 /// same formula (Burn's Kaiming and Xavier are PyTorch's, gain passed in) and biases 0.
@@ -45,7 +47,8 @@ fn linear(fan_in: usize, fan_out: usize, init: InitScheme, gain: f64, device: &D
 /// One hidden layer's values on a batch.
 #[derive(Debug, Clone)]
 pub struct LayerTrace {
-    /// The activation's argument z: the Linear output (the gate's when gated).
+    /// The activation's argument z: the Linear output (the gate's when gated),
+    /// normalised when the network normalises.
     pub pre_activation: Tensor<2>,
     /// f(z).
     pub activated: Tensor<2>,
@@ -67,6 +70,9 @@ pub struct SimpleNetwork {
     /// Gated (GLU) layers only: the gate's Linear map of each hidden layer, whose
     /// activated output multiplies the hidden Linear's. Empty for the book's network.
     pub gates: Vec<Linear>,
+    /// Normalised networks only: each hidden layer's normalisation of the activation's
+    /// argument. Empty for the book's network.
+    pub norms: Vec<Norm>,
 }
 
 impl SimpleNetwork {
@@ -92,11 +98,18 @@ impl SimpleNetwork {
                 .collect(),
             None => Vec::new(),
         };
+        // Scales of 1 and shifts of 0: nothing drawn, so the weights are what they were.
+        let norms = config
+            .hidden
+            .iter()
+            .filter_map(|&units| Norm::init(config.norm, units, device))
+            .collect();
         let mut network = Self {
             hidden,
             output,
             activations,
             gates: Vec::new(),
+            norms,
         };
         // Built last, so a Linear network draws exactly what it did before gates existed.
         if config.layer == LayerKind::Glu {
@@ -160,6 +173,12 @@ impl SimpleNetwork {
         let _ = self.output.bias.as_ref().map(|b| b.val());
     }
 
+    /// Trainable parameters, as PyTorch's `parameters()` counts them: Burn's
+    /// `num_params` less BatchNorm's running statistics (buffers in PyTorch).
+    pub fn trainable_params(&self) -> usize {
+        self.num_params() - self.norms.iter().map(Norm::buffers).sum::<usize>()
+    }
+
     /// The activation applied after hidden layer `layer` (0-based), if any.
     pub fn activation(&self, layer: usize) -> Option<&Activation> {
         match self.activations.len() {
@@ -190,6 +209,10 @@ impl SimpleNetwork {
                 let value = crate::dense::linear(&self.hidden[i], h.clone());
                 (crate::dense::linear(gate, h), Some(value))
             }
+        };
+        let z = match self.norms.get(i) {
+            Some(norm) => norm.forward(z),
+            None => z,
         };
         let activated = self.apply_activation(i, z.clone());
         let output = match value {

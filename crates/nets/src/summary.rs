@@ -4,7 +4,16 @@ use std::fmt;
 
 use serde::Serialize;
 
-use spec::{LayerKind, NetworkConfig};
+use spec::{LayerKind, NetworkConfig, NormKind};
+
+/// The row name of a normalisation, as PyTorch's module.
+fn norm_name(norm: NormKind) -> &'static str {
+    match norm {
+        NormKind::None => "Identity",
+        NormKind::Layer => "LayerNorm",
+        NormKind::Batch => "BatchNorm1d",
+    }
+}
 
 /// One row of the summary.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -50,6 +59,14 @@ impl Summary {
                     output_width: fan_out,
                     params: fan_in * fan_out + fan_out,
                     note: "activated, multiplies the Linear above".into(),
+                });
+            }
+            if i < last && !config.norm.is_none() {
+                rows.push(LayerRow {
+                    layer: format!("{}-{}", norm_name(config.norm), rows.len() + 1),
+                    output_width: fan_out,
+                    params: config.norm.params(fan_out),
+                    note: "scale and shift per unit".into(),
                 });
             }
             let Some(act) = config.activation.as_ref().filter(|_| i < last) else {

@@ -43,6 +43,7 @@ fn dead_units_moments_and_the_prediction_match_a_recount() {
         ))),
         layer: spec::LayerKind::Linear,
         init: spec::InitScheme::Pytorch,
+        norm: spec::NormKind::None,
     };
     let model = SimpleNetwork::new(&config, &device).unwrap();
     let report = dead_neurons(&model, &split, 64, &device);

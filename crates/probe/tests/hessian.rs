@@ -23,6 +23,7 @@ fn small(kind: ActivationKind, seed: u64) -> Objective {
         activation: Some(ActivationConfig::new(ActivationSpec::Builtin(kind))),
         layer: spec::LayerKind::Linear,
         init: spec::InitScheme::Pytorch,
+        norm: spec::NormKind::None,
     };
     let model = SimpleNetwork::new(&config, &device).unwrap();
     let x = Tensor::<2>::random([16, 20], Distribution::Normal(0.0, 1.0), &device);

@@ -81,6 +81,7 @@ fn the_ntk_is_the_gram_matrix_of_finite_difference_jacobians() {
             activation: Some(ActivationConfig::new(ActivationSpec::Builtin(kind))),
             layer: spec::LayerKind::Linear,
             init: spec::InitScheme::Pytorch,
+            norm: spec::NormKind::None,
         };
         let model = SimpleNetwork::new(&config, &device).unwrap();
         let samples = 6;

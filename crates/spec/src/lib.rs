@@ -43,7 +43,7 @@ pub use fourier::{FourierInit, FourierOptions};
 pub use init::{InitScheme, activation_gain};
 pub use layout::{ExperimentLayout, RunLayout};
 pub use names::{NamedChoice, UnknownName, closest_names};
-pub use network::{LayerKind, NetError, NetworkConfig};
+pub use network::{LayerKind, NetError, NetworkConfig, NormKind};
 pub use record::run::{
     BatchPoint, CheckpointRef, EpochMetrics, ImportSource, LayerTrack, Numerics, ResumePoint,
     RunRecord, RunState, RunStatus, RunningLoss,

@@ -58,6 +58,35 @@ named_choices! {
     }
 }
 
+named_choices! {
+    /// What normalises each hidden layer's pre-activations, before the activation.
+    #[derive(Default)]
+    pub enum NormKind: "normalisation" {
+        /// None: the book's network.
+        #[default]
+        None = "none",
+        /// LayerNorm: each sample's pre-activations over the layer's units, then a learned
+        /// scale and shift per unit (ε = 1e-5, as torch.nn.LayerNorm).
+        Layer = "layer",
+        /// BatchNorm: each unit's pre-activations over the batch while training, its
+        /// running mean and variance (momentum 0.1, ε = 1e-5, as torch.nn.BatchNorm1d) in
+        /// evaluation; a learned scale and shift per unit.
+        Batch = "batch",
+    }
+}
+
+impl NormKind {
+    /// Whether there is none (the book's network).
+    pub fn is_none(&self) -> bool {
+        *self == NormKind::None
+    }
+
+    /// Trainable parameters it adds to a hidden layer of `units` (scale and shift).
+    pub fn params(&self, units: usize) -> usize {
+        if self.is_none() { 0 } else { 2 * units }
+    }
+}
+
 impl LayerKind {
     /// Whether it is the book's plain Linear layer.
     pub fn is_linear(&self) -> bool {
@@ -83,6 +112,9 @@ pub struct NetworkConfig {
     /// How the Linear weights are drawn (PyTorch's default unless set).
     #[serde(default, skip_serializing_if = "InitScheme::is_pytorch")]
     pub init: InitScheme,
+    /// What normalises the pre-activations (none unless set).
+    #[serde(default, skip_serializing_if = "NormKind::is_none")]
+    pub norm: NormKind,
 }
 
 impl NetworkConfig {
@@ -103,6 +135,7 @@ impl NetworkConfig {
             activation: Some(activation),
             layer: LayerKind::Linear,
             init: InitScheme::Pytorch,
+            norm: NormKind::None,
         }
     }
 
@@ -111,12 +144,24 @@ impl NetworkConfig {
         Self { layer, ..self }
     }
 
-    /// `SimpleNetwork-<Activation>`, or `SimpleNetwork-GLU-<Activation>` with gated layers.
+    /// `SimpleNetwork-<Activation>`, with `GLU-` before the activation for gated layers
+    /// and `LayerNorm-` or `BatchNorm-` for normalised ones.
     pub fn model_name(&self) -> String {
-        match self.layer {
-            LayerKind::Linear => format!("SimpleNetwork-{}", self.activation_name()),
-            LayerKind::Glu => format!("SimpleNetwork-GLU-{}", self.activation_name()),
-        }
+        let layer = match self.layer {
+            LayerKind::Linear => "",
+            LayerKind::Glu => "GLU-",
+        };
+        let norm = match self.norm {
+            NormKind::None => "",
+            NormKind::Layer => "LayerNorm-",
+            NormKind::Batch => "BatchNorm-",
+        };
+        format!("SimpleNetwork-{layer}{norm}{}", self.activation_name())
+    }
+
+    /// With the given normalisation.
+    pub fn with_norm(self, norm: NormKind) -> Self {
+        Self { norm, ..self }
     }
 
     /// With the given initialisation.

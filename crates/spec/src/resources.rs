@@ -69,7 +69,8 @@ pub fn human(bytes: u64) -> String {
     }
 }
 
-/// Trainable scalars of the network (weights, biases, gates, activation parameters).
+/// Trainable scalars of the network (weights, biases, gates, activation parameters,
+/// normalisations' scales and shifts).
 pub fn parameters(network: &NetworkConfig) -> u64 {
     let shapes = network.linear_shapes();
     let last = shapes.len().saturating_sub(1);
@@ -94,7 +95,8 @@ pub fn parameters(network: &NetworkConfig) -> u64 {
             .sum();
         total = total.saturating_add(per_unit.saturating_mul(units.max(1)));
     }
-    total
+    let norms: usize = network.hidden.iter().map(|&w| network.norm.params(w)).sum();
+    total.saturating_add(norms as u64)
 }
 
 /// Units a sample passes through: input, every hidden layer (twice with gates), output.

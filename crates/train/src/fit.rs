@@ -275,7 +275,7 @@ impl<'a> Trainer<'a> {
                     run: run.name().to_string(),
                     network: run.network().clone(),
                     train: cfg.recorded(),
-                    params: model.num_params(),
+                    params: model.trainable_params(),
                     device: context.device_name.clone(),
                     threads: context.threads,
                     numerics: Some(nets::dense::numerics(run.network(), &ad_device)),

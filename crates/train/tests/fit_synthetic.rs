@@ -251,3 +251,109 @@ fn huge_learning_rate_diverges_and_says_where() {
     };
     assert!(at.epoch >= 1 && at.batch >= 1);
 }
+
+/// Asks the run to stop once epoch `after` is done (at the next batch).
+struct StopAfter {
+    after: usize,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl train::Observer for StopAfter {
+    fn epoch_done(&mut self, metrics: &spec::EpochMetrics) {
+        if metrics.epoch == self.after {
+            self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
+/// Normalised networks train, stop and resume to exactly the uninterrupted run (the
+/// resume point carries BatchNorm's running statistics), and a checkpoint evaluates to
+/// its record's test loss (evaluation uses the running statistics it saved: fresh ones
+/// would give another loss).
+#[test]
+fn normalised_networks_resume_exactly_and_evaluate_on_running_statistics() {
+    let _rng = RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let data = dataset();
+    let device = Device::flex();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    for norm in [spec::NormKind::Batch, spec::NormKind::Layer] {
+        let spec_in = |dir: &std::path::Path| {
+            let mut spec = run(ActivationKind::ReLU, dir, 3);
+            let network = spec.network().clone().with_norm(norm);
+            spec = RunSpec::new(
+                "synthetic",
+                spec.name(),
+                spec.dir().to_path_buf(),
+                network,
+                spec.train().clone(),
+                "test",
+            )
+            .unwrap();
+            spec
+        };
+        let whole_dir = tempfile::tempdir().unwrap();
+        let whole_spec = spec_in(whole_dir.path());
+        let whole = pool.install(|| fit_silently(&whole_spec, &data));
+        assert_eq!(whole.status, RunStatus::Completed, "{norm}");
+        assert!(whole.last().unwrap().test_accuracy > 0.5, "{norm} learns");
+
+        let dir = tempfile::tempdir().unwrap();
+        let spec = spec_in(dir.path());
+        let ctx = context();
+        let mut stop = StopAfter {
+            after: 1,
+            stop: ctx.stop.clone(),
+        };
+        let stopped = pool
+            .install(|| fit(&spec, Start::Fresh, &data, &device, &ctx, &mut stop))
+            .unwrap();
+        assert_eq!(
+            stopped.status,
+            RunStatus::Interrupted(BatchPoint { epoch: 2, batch: 1 }),
+            "{norm}"
+        );
+        let resumed = pool
+            .install(|| {
+                fit(
+                    &spec,
+                    Start::Resume(Box::new(stopped)),
+                    &data,
+                    &device,
+                    &context(),
+                    &mut SilentObserver,
+                )
+            })
+            .unwrap();
+        let metrics = |r: &RunRecord| -> Vec<[f64; 4]> {
+            r.epochs
+                .iter()
+                .map(|e| [e.train_loss, e.train_accuracy, e.test_loss, e.test_accuracy])
+                .collect()
+        };
+        assert_eq!(metrics(&resumed), metrics(&whole), "{norm}");
+
+        let last = whole.checkpoints.last().unwrap();
+        let model = load_network(
+            whole_spec.network(),
+            &whole_spec.dir().join(&last.path),
+            &device,
+        )
+        .unwrap();
+        assert_eq!(model.norms.len(), 2);
+        let (loss, _) = evaluate(&model, &data.test, 1000, &device);
+        assert_eq!(loss, whole.last().unwrap().test_loss, "{norm}");
+        if norm == spec::NormKind::Batch {
+            let nets::Norm::Batch(bn) = &model.norms[0] else {
+                panic!("a BatchNorm")
+            };
+            let mean: Vec<f32> = bn.running_mean.value().into_data().try_into_vec().unwrap();
+            assert!(
+                mean.iter().any(|&m| m != 0.0),
+                "running statistics were saved"
+            );
+        }
+    }
+}

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Context, anyhow};
 use clap::{Args, ValueEnum};
 use spec::{
-    ActivationKind, ActivationSpec, ExperimentFile, FourierInit, InitScheme, LayerKind,
+    ActivationKind, ActivationSpec, ExperimentFile, FourierInit, InitScheme, LayerKind, NormKind,
     OptimizerKind, Scope,
 };
 
@@ -127,6 +127,11 @@ pub struct TrainSettings {
     /// [default: pytorch].
     #[arg(long, visible_alias = "init-scheme", value_parser = choice::<InitScheme>(), value_name = "SCHEME")]
     pub init: Option<InitScheme>,
+    /// Normalise every hidden layer's pre-activations before its activation: none (the
+    /// book), layer (LayerNorm) or batch (BatchNorm; its running statistics in
+    /// evaluation) [default: none].
+    #[arg(long, value_parser = choice::<NormKind>(), value_name = "KIND")]
+    pub norm: Option<NormKind>,
     /// Also record, per layer, `grads`: every epoch the mean gradient norm and the
     /// weights' mean, std and norm (drawn in the run's figure); `dead-units`: at
     /// initialisation and after every epoch the dead and saturated units over the
@@ -196,6 +201,7 @@ impl TrainSettings {
         }
         file.layer = args.layer.unwrap_or(file.layer);
         file.init = args.init.unwrap_or(file.init);
+        file.norm = args.norm.unwrap_or(file.norm);
         file.scope = args.scope.unwrap_or(file.scope);
         for track in args.track.iter().flatten() {
             match track {

@@ -7,9 +7,9 @@ use super::*;
 use spec::record::transfer::TransferTable;
 
 /// The header of the unit table (the transfer table's own columns).
-const UNITS_HEADER: &str = "| setting | activation | dead % at init | dead % after | saturated % at init | saturated % after | deepest pre-activation std at init | accuracy % |";
-/// The header of the claims table.
-pub const CLAIMS_HEADER: &str =
+const UNITS_HEADER: &str = "| setting | activation | n | dead % at init | dead % after | saturated % at init | saturated % after | deepest pre-activation std at init | accuracy % |";
+/// The header of the claims tables (README and docs/results.md).
+const CLAIMS_HEADER: &str =
     "| claim | measure: compared runs | difference [95 % CI] | p | holds? |";
 
 /// Each setting of the committed claims experiment with its records.
@@ -71,7 +71,7 @@ fn the_unit_table_and_settings_json_are_the_records() {
             d.check("docs/results.md", &at, quoted, value);
         }
     }
-    d.assert_none(want.rows.len() * 8);
+    d.assert_none(want.rows.len() * 9);
 }
 
 /// One run's value of a measure the claims table names.
@@ -115,50 +115,63 @@ fn values(settings: &[(String, Vec<RunRecord>)], measure_name: &str, runs: &str)
 }
 
 #[test]
-fn the_claims_table_is_welchs_test_on_the_records() {
+fn the_claims_tables_are_welchs_test_on_the_records() {
     let settings = settings();
-    let results = std::fs::read_to_string(root().join("docs/results.md")).unwrap();
-    let shown = tables(&results, CLAIMS_HEADER);
-    assert_eq!(
-        shown.len(),
-        1,
-        "docs/results.md shows the claims table once"
-    );
     let mut d = Differences::default();
-    for row in &shown[0] {
-        // "dead % at init: ReLU d16-pytorch vs ReLU d4-pytorch"
-        let (measure_name, compared) = row[1]
-            .split_once(": ")
-            .unwrap_or_else(|| panic!("{:?}: not \"MEASURE: A vs B\"", row[1]));
-        let (a, b) = compared
-            .split_once(" vs ")
-            .unwrap_or_else(|| panic!("{compared:?}: not \"A vs B\""));
-        let x = values(&settings, measure_name, a);
-        let y = values(&settings, measure_name, b);
-        let at = row[1].clone();
-        match stats::welch(&x, &y) {
-            Some(w) => {
-                let [lo, hi] = w.ci;
-                d.check(
-                    "docs/results.md",
-                    &at,
-                    &row[2],
-                    &format!("{:+.2} [{lo:+.2}, {hi:+.2}]", w.difference),
-                );
-                d.check("docs/results.md", &at, &row[3], &p_value(w.p));
-            }
-            // Both sides without spread (every seed alike): the difference alone.
-            None => {
-                let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-                d.check(
-                    "docs/results.md",
-                    &at,
-                    &row[2],
-                    &format!("{:+.2} (no spread)", mean(&x) - mean(&y)),
-                );
-                d.check("docs/results.md", &at, &row[3], "-");
+    let mut shown_in = Vec::new();
+    for (page, text) in pages() {
+        for rows in tables(&text, CLAIMS_HEADER) {
+            shown_in.push(page.clone());
+            for row in &rows {
+                check_claim(&mut d, &page, &settings, row);
             }
         }
     }
-    d.assert_none(2 * shown[0].len().max(4));
+    assert!(
+        shown_in.contains(&"docs/results.md".to_string()),
+        "docs/results.md shows the claims table: {shown_in:?}"
+    );
+    d.assert_none(8);
+}
+
+/// One row of a claims table: "MEASURE: A vs B", the difference with its interval, p.
+fn check_claim(
+    d: &mut Differences,
+    page: &str,
+    settings: &[(String, Vec<RunRecord>)],
+    row: &[String],
+) {
+    // "dead % at init: ReLU d16-pytorch vs ReLU d4-pytorch"
+    let (measure_name, compared) = row[1]
+        .split_once(": ")
+        .unwrap_or_else(|| panic!("{:?}: not \"MEASURE: A vs B\"", row[1]));
+    let (a, b) = compared
+        .split_once(" vs ")
+        .unwrap_or_else(|| panic!("{compared:?}: not \"A vs B\""));
+    let x = values(settings, measure_name, a);
+    let y = values(settings, measure_name, b);
+    let at = row[1].as_str();
+    match stats::welch(&x, &y) {
+        Some(w) => {
+            let [lo, hi] = w.ci;
+            d.check(
+                page,
+                at,
+                &row[2],
+                &format!("{:+.2} [{lo:+.2}, {hi:+.2}]", w.difference),
+            );
+            d.check(page, at, &row[3], &p_value(w.p));
+        }
+        // Both sides without spread (every seed alike): the difference alone.
+        None => {
+            let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+            d.check(
+                page,
+                at,
+                &row[2],
+                &format!("{:+.2} (no spread)", mean(&x) - mean(&y)),
+            );
+            d.check(page, at, &row[3], "-");
+        }
+    }
 }

@@ -428,6 +428,12 @@ pub fn export(
             "gated (GLU) layers have no counterpart in the book's SimpleNetwork".into(),
         ));
     }
+    if !network.norm.is_none() {
+        return Err(InteropError::Network(format!(
+            "norm = \"{}\": normalised layers have no counterpart in the book's SimpleNetwork",
+            network.norm
+        )));
+    }
     let keys = book_keys(&activation.kind)?;
     let paths = model
         .activations

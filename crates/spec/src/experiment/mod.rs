@@ -12,7 +12,7 @@ use crate::fourier::FourierOptions;
 use crate::init::InitScheme;
 use crate::layout::{ExperimentLayout, RunLayout};
 use crate::located::{fields_of, line_column, locate, misplaced_hint};
-use crate::network::{LayerKind, NetworkConfig};
+use crate::network::{LayerKind, NetworkConfig, NormKind};
 use crate::registry::ActivationKind;
 use crate::train::TrainConfig;
 
@@ -119,6 +119,9 @@ pub struct ExperimentFile {
     /// How the Linear weights are drawn: "pytorch" (the book's), "he-normal", ...
     #[serde(skip_serializing_if = "InitScheme::is_pytorch")]
     pub init: InitScheme,
+    /// What normalises the pre-activations: "none" (the book's), "layer" or "batch".
+    #[serde(skip_serializing_if = "NormKind::is_none")]
+    pub norm: NormKind,
     /// Parent folder of the experiment folder.
     pub out: PathBuf,
     /// Hyper-parameters shared by every run.
@@ -153,6 +156,7 @@ impl Default for ExperimentFile {
             scope: Scope::Shared,
             layer: LayerKind::Linear,
             init: InitScheme::Pytorch,
+            norm: NormKind::None,
             out: PathBuf::from("results"),
             train: TrainConfig::default(),
             definitions: Vec::new(),
@@ -507,6 +511,7 @@ impl ExperimentFile {
             scope: checked.scope,
             layer: checked.layer,
             init: InitScheme::Pytorch,
+            norm: NormKind::None,
             train: checked.train,
             definitions,
             fourier: checked.fourier,

@@ -103,7 +103,8 @@ impl Experiment {
                     network: NetworkConfig::book(activation)
                         .with_hidden(self.file.hidden.clone())
                         .with_layer(self.file.layer)
-                        .with_init(self.file.init),
+                        .with_init(self.file.init)
+                        .with_norm(self.file.norm),
                     train: TrainConfig {
                         seed,
                         ..self.file.train.clone()

@@ -17,6 +17,9 @@ pub struct Setting {
     /// Initialisation, when not the experiment's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub init: Option<InitScheme>,
+    /// Normalisation, when not the experiment's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub norm: Option<NormKind>,
     /// Hidden-layer type, when not the experiment's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layer: Option<LayerKind>,
@@ -59,6 +62,7 @@ impl ExperimentFile {
                 .clone()
                 .unwrap_or_else(|| self.hidden.clone()),
             init: setting.init.unwrap_or(self.init),
+            norm: setting.norm.unwrap_or(self.norm),
             layer: setting.layer.unwrap_or(self.layer),
             scope: setting.scope.unwrap_or(self.scope),
             train,

@@ -119,6 +119,7 @@ impl TransferTable {
             &[
                 ("setting", false),
                 ("activation", false),
+                ("n", true),
                 ("dead % at init", true),
                 ("dead % after", true),
                 ("saturated % at init", true),
@@ -133,6 +134,7 @@ impl TransferTable {
                 table.rows.push(vec![
                     setting.name.clone(),
                     row.activation.clone(),
+                    row.accuracy.n.to_string(),
                     mean_ci(&u.dead_at_init, 1),
                     mean_ci(&u.dead_at_end, 1),
                     mean_ci(&u.saturated_at_init, 1),
@@ -143,7 +145,7 @@ impl TransferTable {
             }
         }
         table.notes.push(
-            "Per run, the share of all hidden units that output exactly 0 on every training image (dead) or whose |f'(z)| stays below 0.01 on every one (saturated), at initialisation and after the last epoch; mean [95 % CI] over seeds.".into(),
+            "Per run, the share of all hidden units that output exactly 0 on every training image (dead) or whose |f'(z)| stays below 0.01 on every one (saturated), at initialisation and after the last epoch; mean [95 % CI] over the n seeds whose runs completed (a run that diverged has no last epoch to count).".into(),
         );
         (!table.rows.is_empty()).then_some(table)
     }

@@ -82,6 +82,7 @@ impl SearchFile {
             scope: self.scope,
             layer: self.layer,
             init: Default::default(),
+            norm: Default::default(),
             out: dir.to_path_buf(),
             train: self.confirm_train(confirm),
             definitions: candidates,

@@ -228,6 +228,7 @@ impl SearchFile {
             scope: self.scope,
             layer: self.layer,
             init: Default::default(),
+            norm: Default::default(),
             out: dir.to_path_buf(),
             train: TrainConfig {
                 epochs: rung.epochs,
