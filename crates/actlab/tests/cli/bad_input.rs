@@ -292,7 +292,7 @@ fn bad_input_gets_one_line_exit_2_and_no_output() {
         ),
         (
             vec!["train".into(), "--config".into(), misplaced],
-            "misplaced.toml:2:1: unknown field `epochs`, expected one of `name`, `acts`, `seeds`, `hidden`, `scope`, `layer`, `init`, `out`, `train`, `activation`, `fourier`, `baseline`, `tensorboard_dir`; `epochs` belongs in [train]",
+            "misplaced.toml:2:1: unknown field `epochs`, expected one of `name`, `acts`, `seeds`, `hidden`, `scope`, `layer`, `init`, `norm`, `out`, `train`, `activation`, `fourier`, `baseline`, `tensorboard_dir`, `setting`; `epochs` belongs in [train]",
         ),
         (
             vec![

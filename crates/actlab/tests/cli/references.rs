@@ -36,6 +36,11 @@ fn picture_source(svg: &Path) -> (PathBuf, String) {
         let run_name = run.file_name().unwrap().to_string_lossy();
         return (run.to_path_buf(), format!("{run_name}-training"));
     }
+    if name == "settings" {
+        // An experiment with settings' figure, drawn from its settings.json.
+        let experiment = figures.parent().unwrap();
+        return (experiment.join("settings.json"), "settings-figure".into());
+    }
     if name == "leaderboard" {
         // A study's figure, drawn from its leaderboard.json.
         let study = figures.parent().unwrap();
