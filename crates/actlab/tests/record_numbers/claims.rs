@@ -175,3 +175,97 @@ fn check_claim(
         }
     }
 }
+
+/// The prose around the claims table quotes the unit table's means.
+#[test]
+fn the_claims_prose_is_the_records() {
+    let settings = settings();
+    let table = recomputed(&settings);
+    let row = |setting: &str, activation: &str| {
+        table
+            .settings
+            .iter()
+            .find(|s| s.name == setting)
+            .and_then(|s| s.rows.iter().find(|r| r.activation == activation))
+            .unwrap_or_else(|| panic!("no {activation} under {setting}"))
+            .clone()
+    };
+    let units = |setting: &str, activation: &str| row(setting, activation).units.unwrap();
+    let percent = |v: f64| format!("{v:.0}");
+    let text = std::fs::read_to_string(root().join("docs/results.md")).unwrap();
+    let page = "docs/results.md";
+    let mut d = Differences::default();
+    d.prose(
+        page,
+        &text,
+        "leave {} % of a 4-layer network's ReLU units dead before training, {} % of an 8-layer one's and {} % of a 16-layer one's",
+        &["d4-pytorch", "d8-pytorch", "d16-pytorch"].map(|s| percent(units(s, "ReLU").dead_at_init.mean)),
+    );
+    d.prose(
+        page,
+        &text,
+        "(deepest standard deviation {} at 16 layers",
+        &[format!(
+            "{:.2}",
+            units("d16-he", "ReLU").deepest_std_at_init.mean
+        )],
+    );
+    d.prose(
+        page,
+        &text,
+        "after five epochs {} % of its units are dead against {} % under Xavier or LeCun, whose networks learn slowly or not at all ({} % and {} % accuracy)",
+        &[
+            percent(units("d16-he", "ReLU").dead_at_end.mean),
+            percent(units("d16-xavier", "ReLU").dead_at_end.mean),
+            percent(row("d16-xavier", "ReLU").accuracy.mean),
+            percent(row("d16-lecun", "ReLU").accuracy.mean),
+        ],
+    );
+    d.prose(
+        page,
+        &text,
+        "LeakyReLU saturates {} % of its units in the 16-layer network",
+        &[percent(
+            units("d16-pytorch", "LeakyReLU").saturated_at_end.mean,
+        )],
+    );
+    let staf: Vec<&RunRecord> = settings
+        .iter()
+        .flat_map(|(_, records)| records)
+        .filter(|r| r.network.activation_name() == "STAF")
+        .collect();
+    let diverged = staf
+        .iter()
+        .filter(|r| matches!(r.status, spec::RunStatus::Diverged(_)))
+        .count();
+    d.prose(
+        page,
+        &text,
+        "{} of its {} runs diverged",
+        &[diverged.to_string(), staf.len().to_string()],
+    );
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    d.prose(
+        "README.md",
+        &readme,
+        "STAF keeps its units alive but diverged in {} of its {} runs",
+        &[diverged.to_string(), staf.len().to_string()],
+    );
+    d.prose(
+        page,
+        &text,
+        "where it is the best of the seven ({} %)",
+        &[format!("{:.2}", row("d4-pytorch", "STAF").accuracy.mean)],
+    );
+    d.prose(
+        page,
+        &text,
+        "the 16th layer's pre-activations have a standard deviation of {}, the 4th layer's of a 4-layer network {}; under PyTorch's default the 16th layer's is {}",
+        &[
+            format!("{:.2}", units("d16-lecun", "SELU").deepest_std_at_init.mean),
+            format!("{:.2}", units("d4-lecun", "SELU").deepest_std_at_init.mean),
+            format!("{:.2}", units("d16-pytorch", "SELU").deepest_std_at_init.mean),
+        ],
+    );
+    d.assert_none(8);
+}
