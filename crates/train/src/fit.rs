@@ -100,24 +100,15 @@ pub struct RunContext {
     pub count_units: Option<UnitCounter>,
 }
 
-/// A run's network as it starts, on `ad_device`: data-dependent initialisations (LSUV)
-/// measure on the first training images, taken on the plain `device`.
-fn fresh_network(
-    run: &RunSpec,
-    data: &FashionMnist,
-    ad_device: &Device,
-    device: &Device,
-) -> Result<SimpleNetwork, TrainError> {
-    Ok(SimpleNetwork::initialised(run.network(), ad_device, |n| {
-        data::first_samples(&data.train, n, device).0
-    })?)
-}
-
 /// Dead and saturated units of an inference network over a split, in batches of the
 /// given size: `probe::dead_neurons`.
 pub type UnitCounter = fn(&SimpleNetwork, &Arc<Split>, usize, &Device) -> DeadNeuronReport;
 
 impl RunContext {
+    fn stop_requested(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+
     /// The unit census of `model` over the training split, when the run asks for one.
     fn census(
         &self,
@@ -133,6 +124,19 @@ impl RunContext {
         let report = count(&model.valid(), train, cfg.eval_batch_size, device);
         Ok(Some(UnitCensus::of(&report)))
     }
+}
+
+/// A run's network as it starts, on `ad_device`: data-dependent initialisations (LSUV)
+/// measure on the first training images, taken on the plain `device`.
+fn fresh_network(
+    run: &RunSpec,
+    data: &FashionMnist,
+    ad_device: &Device,
+    device: &Device,
+) -> Result<SimpleNetwork, TrainError> {
+    Ok(SimpleNetwork::initialised(run.network(), ad_device, |n| {
+        data::first_samples(&data.train, n, device).0
+    })?)
 }
 
 /// The network a fresh run starts from, as a copy built from the seed that then draws as
@@ -154,12 +158,6 @@ fn initial_copy(
     let rows = cfg.batch_size.min(data.train.len()).max(1);
     let _ = copy.forward(Tensor::zeros([rows, run.network().input], ad_device));
     Ok(copy)
-}
-
-impl RunContext {
-    fn stop_requested(&self) -> bool {
-        self.stop.load(Ordering::Relaxed)
-    }
 }
 
 /// Number of correct predictions in a batch.

@@ -23,8 +23,8 @@ use crate::sweep::{INTERRUPTED, Shown, Step, join_folder, resume_step, shard_ind
 
 /// `--force`: what an earlier training left in the experiment folder `dir` is removed,
 /// every run folder (planned now or not: a leftover run would join the summary and
-/// break `merge`), the summary, figures, report, claims and config; files actlab did
-/// not write stay.
+/// break `merge`), the summary (or an experiment with settings' transfer table),
+/// figures, report, claims and config; files actlab did not write stay.
 fn clear_experiment(dir: &Path) -> Result<(), Failure> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(());
@@ -37,6 +37,8 @@ fn clear_experiment(dir: &Path) -> Result<(), Failure> {
         layout.summary("json"),
         layout.runs_csv(),
         layout.epochs_csv(),
+        layout.transfer("md"),
+        layout.transfer("json"),
         layout.report(),
         dir.join("figures"),
         dir.join(".claims"),
@@ -64,9 +66,9 @@ fn clear_experiment(dir: &Path) -> Result<(), Failure> {
 /// Something in `dir` that a new training would overwrite, if anything.
 fn existing_result(dir: &Path) -> Option<String> {
     let layout = ExperimentLayout::new(dir);
-    let summary = layout.summary("json");
     let entries = std::fs::read_dir(dir).ok()?;
-    std::iter::once(summary)
+    [layout.summary("json"), layout.transfer("json")]
+        .into_iter()
         .chain(entries.flatten().map(|e| RunLayout::new(e.path()).record()))
         .find(|p| p.is_file())
         .map(|p| p.strip_prefix(dir).unwrap_or(&p).display().to_string())
@@ -247,6 +249,7 @@ fn fresh_settings(
         )));
     }
     let dir = experiment.dir();
+    // Each setting's folder as `existing_result` sees a folder, named from the parent.
     let found = std::iter::once(dir)
         .chain(experiment.settings().iter().map(Experiment::dir))
         .find_map(|d| {
@@ -258,10 +261,6 @@ fn fresh_settings(
                     .display()
                     .to_string(),
             )
-        })
-        .or_else(|| {
-            let table = ExperimentLayout::new(dir).transfer("json");
-            table.is_file().then(|| "settings.json".to_string())
         });
     if let Some(found) = found.filter(|_| !args.force) {
         return Err(input(anyhow!(
@@ -275,14 +274,6 @@ fn fresh_settings(
             clear_experiment(setting.dir())?;
         }
         clear_experiment(dir)?;
-        let layout = ExperimentLayout::new(dir);
-        for table in [layout.transfer("json"), layout.transfer("md")] {
-            if table.is_file() {
-                std::fs::remove_file(&table)
-                    .with_context(|| format!("--force: cannot clear {}", table.display()))
-                    .map_err(input)?;
-            }
-        }
     }
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the experiment folder {}", dir.display()))

@@ -47,12 +47,13 @@ fn folders_below(dir: &Path, depth: usize) -> Vec<PathBuf> {
     let config = ExperimentLayout::new(dir).config();
     if config.is_file() {
         // An experiment with settings holds no runs itself: its settings' folders do.
-        return match artifact::read::<ExperimentFile>(&config) {
-            Ok(file) if !file.settings.is_empty() => file
-                .settings
+        return match saved_experiment(dir, "") {
+            Ok(experiment) if !experiment.settings().is_empty() => experiment
+                .settings()
                 .iter()
-                .map(|s| dir.join(&s.name))
+                .map(Experiment::dir)
                 .filter(|d| ExperimentLayout::new(d).config().is_file())
+                .map(Path::to_path_buf)
                 .collect(),
             _ => vec![dir.to_path_buf()],
         };

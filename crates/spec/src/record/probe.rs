@@ -275,12 +275,17 @@ impl UnitCensus {
 
     /// The fraction of all hidden units that are dead.
     pub fn dead_fraction(&self) -> f64 {
-        self.layers.iter().map(|l| l.dead).sum::<usize>() as f64 / self.units().max(1) as f64
+        self.share(|l| l.dead)
     }
 
     /// The fraction of all hidden units that are saturated.
     pub fn saturated_fraction(&self) -> f64 {
-        self.layers.iter().map(|l| l.saturated).sum::<usize>() as f64 / self.units().max(1) as f64
+        self.share(|l| l.saturated)
+    }
+
+    /// The fraction of all hidden units that `count` counts, over every layer.
+    fn share(&self, count: impl Fn(&CensusLayer) -> usize) -> f64 {
+        self.layers.iter().map(count).sum::<usize>() as f64 / self.units().max(1) as f64
     }
 }
 

@@ -1,12 +1,11 @@
 //! The transfer table: each setting's statistics side by side, with the dead and
 //! saturated units its runs counted.
 
+use spec::RunRecord;
 use spec::record::probe::UnitCensus;
 use spec::record::stats::{ExperimentStatistics, Summary};
 use spec::record::transfer::{SettingColumn, TransferRow, TransferTable, UnitsSummary};
-use spec::{RunRecord, RunStatus};
 
-use super::group_name;
 use crate::inference::describe;
 
 /// One setting's name, statistics and run records.
@@ -67,10 +66,11 @@ pub fn transfer_table(experiment: &str, settings: &[SettingRecords]) -> Transfer
                 .groups
                 .iter()
                 .map(|group| {
+                    // The group's completed runs, as the statistics grouped them.
                     let runs: Vec<&RunRecord> = setting
                         .records
                         .iter()
-                        .filter(|r| r.status == RunStatus::Completed && group_name(r) == group.name)
+                        .filter(|r| group.runs.contains(&r.run))
                         .collect();
                     TransferRow {
                         activation: group.name.clone(),
