@@ -3,6 +3,10 @@ size, timed the way `actlab bench train` times actlab. Prints one JSON object.
 
   python bench_pytorch.py --act ReLU --mode preloaded --epochs 3 --threads 2 --data DIR
       [--hidden 1024,1024,1024,1024] [--batch-size 512] [--images 12800]
+      [--conv 6,16 --hidden 120,84]
+
+With --conv the network starts with actlab's convolutions (`conv = [...]`: 5x5 kernels,
+the first padded by 2, each followed by the activation and 2x2 average pooling): LeNet-5.
 
 With --images N only the first N training images are used and the epoch and dead-neuron
 times are scaled to 60,000 images (the scaling table of scripts/bench-scaling.sh).
@@ -48,14 +52,29 @@ ACTIVATIONS = {
 
 
 class SimpleNetwork(nn.Module):
-    def __init__(self, act, hidden=(256, 192, 128, 64)):
+    def __init__(self, act, hidden=(256, 192, 128, 64), conv=()):
         super().__init__()
         self.act = act
-        sizes = [784, *hidden]
+        channels = [1, *conv]
+        self.conv = nn.ModuleList(
+            nn.Conv2d(a, b, 5, padding=2 if i == 0 else 0)
+            for i, (a, b) in enumerate(zip(channels, channels[1:])))
+        side = 28
+        for i in range(len(conv)):
+            side = (side + (4 if i == 0 else 0) - 4) // 2
+        features = channels[-1] * side * side if conv else 784
+        sizes = [features, *hidden]
         self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes, sizes[1:]))
         self.out = nn.Linear(sizes[-1], 10)
 
     def forward(self, x, hidden=None):
+        if len(self.conv):
+            x = x.view(x.size(0), 1, 28, 28)
+            for layer in self.conv:
+                x = self.act(layer(x))
+                if hidden is not None:
+                    hidden.append(x.transpose(0, 1).flatten(1).t())
+                x = nn.functional.avg_pool2d(x, 2)
         x = x.view(x.size(0), -1)
         for layer in self.hidden:
             x = self.act(layer(x))
@@ -97,16 +116,18 @@ def main():
     p.add_argument("--data", required=True)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--hidden", default="256,192,128,64", help="hidden widths, comma-separated")
+    p.add_argument("--conv", default="", help="convolutions' channels, comma-separated")
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--images", type=int, default=60000,
                    help="train on the first N images; times are scaled to 60,000")
     args = p.parse_args()
     widths = tuple(int(w) for w in args.hidden.split(","))
+    channels = tuple(int(c) for c in args.conv.split(",") if c)
     batch_size = args.batch_size
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    model = SimpleNetwork(ACTIVATIONS[args.act](), widths)
+    model = SimpleNetwork(ACTIVATIONS[args.act](), widths, channels)
     optimizer = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.8)
     loss_fn = nn.CrossEntropyLoss()
 
@@ -179,6 +200,7 @@ def main():
         "activation": args.act,
         "threads": args.threads,
         "hidden": list(widths),
+        "conv": list(channels),
         "batch_size": batch_size,
         "train_images": x_train.size(0),
         "epoch_s": statistics.median(measured),

@@ -74,3 +74,33 @@ class SimpleNetwork(nn.Module):
     def forward(self, x):
         x = x.view(-1, self.input_shape)
         return self.layers(x)
+
+
+class ConvNetwork(nn.Module):
+    """actlab's network with convolutions (`conv = [...]`; LeNet-5 as d2l.ai trains it on
+    FashionMNIST with conv=(6, 16), hidden_shape=(120, 84)), with the keys `actlab export`
+    writes: under `layers`, per convolution a 5x5 Conv2d (the first padded by 2), the
+    activation and 2x2 average pooling; a Flatten; then the Linear layers with the
+    activation after each hidden one, as SimpleNetwork. One shared activation instance, or
+    a list with one per activated layer (convolutions first)."""
+
+    def __init__(self, act_func, conv=(6, 16), hidden_shape=(120, 84), num_classes=10):
+        super().__init__()
+        acts = iter(act_func) if isinstance(act_func, list) else None
+        act = (lambda: next(acts)) if acts else (lambda: act_func)
+        layers, channels, side = [], 1, 28
+        for i, out in enumerate(conv):
+            padding = 2 if i == 0 else 0
+            layers += [nn.Conv2d(channels, out, 5, padding=padding), act(), nn.AvgPool2d(2)]
+            channels, side = out, (side + 2 * padding - 4) // 2
+        layers.append(nn.Flatten())
+        current = channels * side * side
+        for width in hidden_shape:
+            layers += [nn.Linear(current, width), act()]
+            current = width
+        layers.append(nn.Linear(current, num_classes))
+        self.layers = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.layers(x.view(-1, 1, 28, 28))
+

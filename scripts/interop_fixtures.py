@@ -1,8 +1,9 @@
 """PyTorch fixtures for `actlab import` and `actlab export`: the book's SimpleNetwork
 (dldna/chapter_04/models/base.py, with chapter 4's TeLU and STAF), hidden widths 32,16,
-trained briefly on FashionMNIST so that no weight is at its initial value, saved as
-PyTorch state dicts (torch.save(model.state_dict())) and as safetensors, with the logits
-of the first test images and the test-set accuracy that PyTorch computes.
+and actlab's ConvNetwork (LeNet-5: conv 6,16, hidden 120,84; `CNN-` cases), trained
+briefly on FashionMNIST so that no weight is at its initial value, saved as PyTorch
+state dicts (torch.save(model.state_dict())) and as safetensors, with the logits of the
+first test images and the test-set accuracy that PyTorch computes.
 
     python scripts/interop_fixtures.py crates/actlab/tests/fixtures/pytorch [DATA_DIR]
 
@@ -19,7 +20,7 @@ import torch
 import torch.nn as nn
 from safetensors.torch import save_file
 
-from book_model import STAF, SimpleNetwork, TeLU, normalised, read_idx
+from book_model import STAF, ConvNetwork, SimpleNetwork, TeLU, normalised, read_idx
 
 
 def sha256(path):
@@ -42,11 +43,20 @@ def main():
         "STAF": lambda: STAF(),
         # One PReLU per hidden layer: imports as scope per-layer.
         "PReLU-per-layer": lambda: [nn.PReLU(), nn.PReLU()],
+        # LeNet-5; per-neuron PReLU has one slope per channel of a convolution.
+        "CNN-ReLU": lambda: nn.ReLU(),
+        "CNN-TeLU": lambda: TeLU(),
+        "CNN-PReLU-per-neuron": lambda: [nn.PReLU(n) for n in (6, 16, 120, 84)],
     }
+    shapes = {"hidden": [32, 16]}
+    cnn = {"conv": [6, 16], "hidden": [120, 84]}
     fixtures = {}
     for seed, (name, make) in enumerate(cases.items()):
         torch.manual_seed(seed)
-        model = SimpleNetwork(make(), hidden_shape=[32, 16])
+        if name.startswith("CNN-"):
+            model = ConvNetwork(make(), conv=cnn["conv"], hidden_shape=cnn["hidden"])
+        else:
+            model = SimpleNetwork(make(), hidden_shape=shapes["hidden"])
         opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
         generator = torch.Generator().manual_seed(seed)
         for _ in range(200):
@@ -62,13 +72,14 @@ def main():
         pt = out / f"{name}.pt"
         torch.save(model.state_dict(), pt)
         files = {"pt": pt.name}
-        if name in ("ReLU", "STAF"):
+        if name in ("ReLU", "STAF", "CNN-ReLU"):
             st = out / f"{name}.safetensors"
             # safetensors refuses tensors that share memory (the shared activation).
             save_file({k: v.clone().contiguous() for k, v in model.state_dict().items()}, st)
             files["safetensors"] = st.name
         fixtures[name] = {
-            "activation": name.split("-")[0],
+            "activation": name.removeprefix("CNN-").split("-")[0],
+            **(cnn if name.startswith("CNN-") else shapes),
             "files": files,
             "sha256": {kind: sha256(out / f) for kind, f in files.items()},
             "keys": sorted(model.state_dict().keys()),
@@ -78,7 +89,7 @@ def main():
         }
         print(f"{name}: test accuracy {correct / len(test_y):.4f}, keys {len(model.state_dict())}")
     (out / "fixtures.json").write_text(json.dumps(
-        {"torch": torch.__version__, "hidden": [32, 16], "cases": fixtures}, indent=1))
+        {"torch": torch.__version__, "cases": fixtures}, indent=1))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 #![warn(missing_docs)]
 
+pub mod conv;
 pub mod dense;
 mod lsuv;
 mod network;

@@ -68,6 +68,7 @@ impl SimpleNetwork {
                 if (var - 1.0).abs() < LSUV_TOLERANCE || attempt == LSUV_MAX_RESCALES || var == 0.0
                 {
                     h = match i < self.hidden.len() {
+                        // No convolution comes first: LSUV refuses them.
                         true => measured.apply_activation(i, z),
                         false => z,
                     };

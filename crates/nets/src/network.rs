@@ -2,6 +2,7 @@
 
 use acts::Activation;
 use burn::module::Module;
+use burn::nn::conv::Conv2d;
 use burn::nn::{Initializer, Linear, LinearConfig};
 use burn::tensor::TensorData;
 use burn::tensor::{Device, Tensor};
@@ -10,13 +11,12 @@ use spec::{InitScheme, LayerKind, NetError, NetworkConfig};
 
 use crate::norm::Norm;
 
-/// A Linear layer drawn by `init` with `gain`: PyTorch's default as Burn's own (weights
-/// and biases U(±1/√fan_in)), any other scheme's weights by Burn's initializer of the
-/// same formula (Burn's Kaiming and Xavier are PyTorch's, gain passed in) and biases 0.
-fn linear(fan_in: usize, fan_out: usize, init: InitScheme, gain: f64, device: &Device) -> Linear {
-    let config = LinearConfig::new(fan_in, fan_out);
-    let initializer = match init {
-        InitScheme::Pytorch => return config.init(device),
+/// Burn's initializer of `init`'s formula with `gain` (Burn's Kaiming and Xavier are
+/// PyTorch's, gain passed in), or `None` for PyTorch's default, which is Burn's own
+/// (weights and biases U(±1/√fan_in)).
+pub(crate) fn initializer(init: InitScheme, gain: f64) -> Option<Initializer> {
+    Some(match init {
+        InitScheme::Pytorch => return None,
         InitScheme::HeNormal | InitScheme::HeNormalFanOut => Initializer::KaimingNormal {
             gain,
             fan_out_only: init == InitScheme::HeNormalFanOut,
@@ -35,6 +35,15 @@ fn linear(fan_in: usize, fan_out: usize, init: InitScheme, gain: f64, device: &D
         InitScheme::Orthogonal => Initializer::Orthogonal { gain },
         // Rescaled on data afterwards (SimpleNetwork::lsuv).
         InitScheme::Lsuv => Initializer::Orthogonal { gain: 1.0 },
+    })
+}
+
+/// A Linear layer drawn by `init` with `gain`: PyTorch's default as Burn's own, any other
+/// scheme's weights by [`initializer`] and biases 0.
+fn linear(fan_in: usize, fan_out: usize, init: InitScheme, gain: f64, device: &Device) -> Linear {
+    let config = LinearConfig::new(fan_in, fan_out);
+    let Some(initializer) = initializer(init, gain) else {
+        return config.init(device);
     };
     let mut layer = config
         .with_initializer(initializer)
@@ -44,11 +53,12 @@ fn linear(fan_in: usize, fan_out: usize, init: InitScheme, gain: f64, device: &D
     layer
 }
 
-/// One hidden layer's values on a batch.
+/// One activated layer's values on a batch: `[batch, units]` for a Linear layer,
+/// `[batch · positions, channels]` for a convolution (`crate::conv`).
 #[derive(Debug, Clone)]
 pub struct LayerTrace {
-    /// The activation's argument z: the Linear output (the gate's when gated),
-    /// normalised when the network normalises.
+    /// The activation's argument z: the Linear output (the gate's when gated) or the
+    /// convolution's, normalised when the network normalises.
     pub pre_activation: Tensor<2>,
     /// f(z).
     pub activated: Tensor<2>,
@@ -56,7 +66,9 @@ pub struct LayerTrace {
     pub output: Tensor<2>,
 }
 
-/// Linear layers with an activation after each hidden one (the book's `SimpleNetwork`).
+/// Linear layers with an activation after each hidden one (the book's `SimpleNetwork`),
+/// after convolutions where the config has them (`crate::conv`). The activated layers
+/// are numbered convolutions first: `activations`, `norms` and the traces follow that order.
 #[derive(Module, Debug)]
 pub struct SimpleNetwork {
     /// Hidden Linear layers, input side first.
@@ -70,9 +82,12 @@ pub struct SimpleNetwork {
     /// Gated (GLU) layers only: the gate's Linear map of each hidden layer, whose
     /// activated output multiplies the hidden Linear's. Empty for the book's network.
     pub gates: Vec<Linear>,
-    /// Normalised networks only: each hidden layer's normalisation of the activation's
+    /// Normalised networks only: each activated layer's normalisation of the activation's
     /// argument. Empty for the book's network.
     pub norms: Vec<Norm>,
+    /// Convolutional networks only: the convolutions before the hidden Linear layers.
+    /// Empty for the book's network.
+    pub conv: Vec<Conv2d>,
 }
 
 impl SimpleNetwork {
@@ -85,6 +100,12 @@ impl SimpleNetwork {
         // The hidden layers take the activation's gain; the output layer, which no
         // activation follows, PyTorch's "linear" gain of 1.
         let gain = spec::activation_gain(config.activation.as_ref());
+        // Drawn lazily, at first use: in forward order whatever the order built.
+        let conv = config
+            .conv_shapes()?
+            .iter()
+            .map(|shape| crate::conv::conv_layer(shape, config.init, gain, device))
+            .collect();
         let hidden: Vec<Linear> = shapes
             .iter()
             .map(|&(i, o)| linear(i, o, config.init, gain, device))
@@ -92,7 +113,7 @@ impl SimpleNetwork {
         let output = linear(out_in, out_out, config.init, 1.0, device);
         let activations = match &config.activation {
             Some(act) => act
-                .module_units(&config.hidden)
+                .module_units(&config.activated_widths())
                 .into_iter()
                 .map(|units| Activation::init(&act.kind, units, device))
                 .collect(),
@@ -100,7 +121,7 @@ impl SimpleNetwork {
         };
         // Scales of 1 and shifts of 0: nothing drawn, so the weights are what they were.
         let norms = config
-            .hidden
+            .activated_widths()
             .iter()
             .filter_map(|&units| Norm::init(config.norm, units, device))
             .collect();
@@ -110,6 +131,7 @@ impl SimpleNetwork {
             activations,
             gates: Vec::new(),
             norms,
+            conv,
         };
         // Built last, so a Linear network draws exactly what it did before gates existed.
         if config.layer == LayerKind::Glu {
@@ -161,6 +183,10 @@ impl SimpleNetwork {
     /// draws a training pass interleaves with the weights' (training's `initial_copy`
     /// draws as the first step does instead).
     pub fn initialise_in_forward_order(&self) {
+        for conv in &self.conv {
+            let _ = conv.weight.val();
+            let _ = conv.bias.as_ref().map(|b| b.val());
+        }
         for (i, layer) in self.hidden.iter().enumerate() {
             let _ = layer.weight.val();
             let _ = layer.bias.as_ref().map(|b| b.val());
@@ -179,7 +205,20 @@ impl SimpleNetwork {
         self.num_params() - self.norms.iter().map(Norm::buffers).sum::<usize>()
     }
 
-    /// The activation applied after hidden layer `layer` (0-based), if any.
+    /// Activated layers: the convolutions, then the hidden Linear layers.
+    pub fn activated_layers(&self) -> usize {
+        self.conv.len() + self.hidden.len()
+    }
+
+    /// Units of every activated layer: a convolution's channels, a Linear layer's width.
+    pub fn layer_widths(&self) -> Vec<usize> {
+        let conv = self.conv.iter().map(|c| c.weight.dims()[0]);
+        conv.chain(self.hidden.iter().map(|l| l.weight.dims()[1]))
+            .collect()
+    }
+
+    /// The activation applied after activated layer `layer` (0-based, convolutions
+    /// first), if any.
     pub fn activation(&self, layer: usize) -> Option<&Activation> {
         match self.activations.len() {
             0 => None,
@@ -190,6 +229,7 @@ impl SimpleNetwork {
 
     /// Logits for a batch `[batch, input]`.
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        let x = self.conv_front(x, &mut Vec::new());
         let hidden = (0..self.hidden.len()).fold(x, |h, i| self.hidden_layer(i, h));
         crate::dense::linear(&self.output, hidden)
     }
@@ -199,7 +239,7 @@ impl SimpleNetwork {
         self.hidden_layer_traced(i, h).output
     }
 
-    /// Hidden layer `i` on its input, with its intermediate values.
+    /// Hidden Linear layer `i` on its input, with its intermediate values.
     fn hidden_layer_traced(&self, i: usize, h: Tensor<2>) -> LayerTrace {
         // The value map runs before the gate: Burn draws a parameter's initial values at
         // its first use, so this order fixes which weights a seed gives.
@@ -210,11 +250,22 @@ impl SimpleNetwork {
                 (crate::dense::linear(gate, h), Some(value))
             }
         };
-        let z = match self.norms.get(i) {
+        self.activate(self.conv.len() + i, z, value)
+    }
+
+    /// Activated layer `layer`'s normalisation and activation of its map's output `z`,
+    /// times the value map's output when gated.
+    pub(crate) fn activate(
+        &self,
+        layer: usize,
+        z: Tensor<2>,
+        value: Option<Tensor<2>>,
+    ) -> LayerTrace {
+        let z = match self.norms.get(layer) {
             Some(norm) => norm.forward(z),
             None => z,
         };
-        let activated = self.apply_activation(i, z.clone());
+        let activated = self.apply_activation(layer, z.clone());
         let output = match value {
             None => activated.clone(),
             Some(value) => activated.clone() * value,
@@ -226,11 +277,11 @@ impl SimpleNetwork {
         }
     }
 
-    /// Logits and every hidden layer's trace (for probes that look at f'(z) as well
-    /// as at f(z)).
+    /// Logits and every activated layer's trace (for probes that look at f'(z) as well
+    /// as at f(z)), convolutions first.
     pub fn forward_traced(&self, x: Tensor<2>) -> (Tensor<2>, Vec<LayerTrace>) {
-        let mut layers = Vec::with_capacity(self.hidden.len());
-        let mut h = x;
+        let mut layers = Vec::with_capacity(self.activated_layers());
+        let mut h = self.conv_front(x, &mut layers);
         for i in 0..self.hidden.len() {
             let trace = self.hidden_layer_traced(i, h);
             h = trace.output.clone();
@@ -239,16 +290,12 @@ impl SimpleNetwork {
         (crate::dense::linear(&self.output, h), layers)
     }
 
-    /// Logits and every hidden layer's post-activation output, for probes (Burn has no
-    /// forward hooks, so the network hands them out itself).
+    /// Logits and every activated layer's output (convolutions' as rows per position,
+    /// `crate::conv`), for probes (Burn has no forward hooks, so the network hands them
+    /// out itself).
     pub fn forward_with_hidden(&self, x: Tensor<2>) -> (Tensor<2>, Vec<Tensor<2>>) {
-        let mut outputs = Vec::with_capacity(self.hidden.len());
-        let mut h = x;
-        for i in 0..self.hidden.len() {
-            h = self.hidden_layer(i, h);
-            outputs.push(h.clone());
-        }
-        (crate::dense::linear(&self.output, h), outputs)
+        let (logits, traces) = self.forward_traced(x);
+        (logits, traces.into_iter().map(|t| t.output).collect())
     }
 
     pub(crate) fn apply_activation(&self, layer: usize, z: Tensor<2>) -> Tensor<2> {

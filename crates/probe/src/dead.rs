@@ -66,7 +66,9 @@ pub fn dead_neurons(
                 .iter()
                 .filter(|s| (**s as f64) < SATURATION_SLOPE)
                 .count();
-            let count = (split.len() * layer.max_abs.len()).max(1) as f64;
+            // Rows: samples, or samples × positions for a convolution (whose units are
+            // channels).
+            let count = (layer.rows as usize * layer.max_abs.len()).max(1) as f64;
             let mean = layer.sum / count;
             let std = (layer.sum_squares / count - mean * mean).max(0.0).sqrt();
             // The chapter: a unit dies with probability ∏ Φ(−μₗ/σₗ) over the layers up to
@@ -75,7 +77,7 @@ pub fn dead_neurons(
             let sparsity: Vec<f64> = layer
                 .silent
                 .iter()
-                .map(|&c| c as f64 / split.len().max(1) as f64)
+                .map(|&c| c as f64 / layer.rows.max(1) as f64)
                 .collect();
             DeadLayer {
                 layer: i + 1,
@@ -114,8 +116,10 @@ struct LayerStats {
     max_abs: Vec<f32>,
     /// Largest |f'(z)| (left differences; 1 without an activation).
     max_slope: Vec<f32>,
-    /// Samples with |output| below SILENT_OUTPUT.
+    /// Rows with |output| below SILENT_OUTPUT.
     silent: Vec<u64>,
+    /// Rows seen: samples, or samples × positions for a convolution.
+    rows: u64,
     /// Σz and Σz² over every sample and unit, in float64.
     sum: f64,
     sum_squares: f64,
@@ -127,6 +131,7 @@ impl LayerStats {
             max_abs: vec![0.0; units],
             max_slope: vec![0.0; units],
             silent: vec![0; units],
+            rows: 0,
             sum: 0.0,
             sum_squares: 0.0,
         }
@@ -136,6 +141,7 @@ impl LayerStats {
     /// f(z - h) when there is an activation.
     fn add(&mut self, z: &[f32], output: &[f32], slope: Option<(&[f32], &[f32])>) {
         let units = self.max_abs.len();
+        self.rows += (output.len() / units.max(1)) as u64;
         let step = SLOPE_STEP as f32;
         vmath::run(
             #[inline(always)]

@@ -2,7 +2,6 @@
 //! backward; then per Linear layer the distribution of the weight gradients and of the
 //! weights, as histograms with summary statistics.
 
-use burn::module::Param;
 use burn::tensor::{Device, Tensor};
 use data::Split;
 use data::first_samples;
@@ -47,7 +46,7 @@ fn to_vec(t: Tensor<2>) -> Vec<f32> {
 
 /// Builds `network` on the autodiff `device` from `seed`, runs one batch (the first
 /// `batch` samples of the training split) forward and backward, and reports every
-/// Linear layer.
+/// convolution and Linear layer.
 pub fn gradient_probe(
     network: &NetworkConfig,
     seed: u64,
@@ -63,19 +62,28 @@ pub fn gradient_probe(
     let loss = nets::dense::cross_entropy(model.forward(x), y);
     let loss_value: f32 = loss.clone().into_scalar();
     let grads = loss.backward();
-    let weights: Vec<&Param<Tensor<2>>> = model
-        .hidden
-        .iter()
-        .map(|l| &l.weight)
-        .chain(std::iter::once(&model.output.weight))
-        .collect();
-    let layers = weights
-        .into_iter()
+    // Every weight as a [fan_in, fan_out] matrix: a convolution's [out, in, 5, 5] as
+    // [in · 25, out], the fans PyTorch's initialisers use.
+    let as_matrix = |w: Tensor<4>| {
+        let [out, inp, kh, kw] = w.dims();
+        w.reshape([out, inp * kh * kw]).transpose()
+    };
+    let conv = model.conv.iter().map(|c| {
+        let value = c.weight.val();
+        let gradient = value.grad(&grads).expect("every weight has a gradient");
+        (as_matrix(value), as_matrix(gradient))
+    });
+    let linear = model.hidden.iter().chain([&model.output]).map(|l| {
+        let value = l.weight.val();
+        let gradient = value.grad(&grads).expect("every weight has a gradient");
+        (value, gradient)
+    });
+    let layers = conv
+        .chain(linear)
         .enumerate()
-        .map(|(i, w)| {
-            let value = w.val();
+        .map(|(i, (value, gradient))| {
             let [fan_in, fan_out] = value.dims();
-            let gradient = to_vec(value.grad(&grads).expect("every weight has a gradient"));
+            let gradient = to_vec(gradient);
             let weight = to_vec(value);
             LayerGradients {
                 layer: i + 1,

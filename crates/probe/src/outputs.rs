@@ -18,7 +18,7 @@ pub fn layer_outputs(
     bins: usize,
     device: &Device,
 ) -> OutputReport {
-    let mut values: Vec<Vec<f32>> = vec![Vec::new(); model.hidden.len()];
+    let mut values: Vec<Vec<f32>> = vec![Vec::new(); model.activated_layers()];
     for_each_batch(split, batch_size, device, |x, _| {
         let (_, hidden) = model.forward_with_hidden(x);
         for (all, h) in values.iter_mut().zip(hidden) {
@@ -34,7 +34,7 @@ pub fn layer_outputs(
         .enumerate()
         .map(|(i, v)| LayerOutputs {
             layer: i + 1,
-            units: model.hidden[i].weight.dims()[1],
+            units: model.layer_widths()[i],
             histogram: Histogram::of(v, bins),
             stats: stats(v),
             zero_fraction: v.iter().filter(|x| **x == 0.0).count() as f64 / v.len().max(1) as f64,

@@ -222,10 +222,13 @@ impl ProbeFiles {
     }
 
     /// The report of the probe that writes `kind` on a freshly initialised `network`
-    /// drawn from `seed`: `ntk-<Activation>-<widths>-s<seed>.json`, or with `-init` after
-    /// the kind where the same probe also reads runs (`dead-neurons-init-...`).
+    /// drawn from `seed`: `ntk-<Activation>-<widths>-s<seed>.json` (convolutions' channels
+    /// as `c6xc16x...`), or with `-init` after the kind where the same probe also reads
+    /// runs (`dead-neurons-init-...`).
     pub fn at_init(dir: &Path, kind: ArtifactKind, network: &NetworkConfig, seed: u64) -> PathBuf {
-        let widths: Vec<String> = network.hidden.iter().map(|w| w.to_string()).collect();
+        let widths: Vec<String> = (network.conv.iter().map(|c| format!("c{c}")))
+            .chain(network.hidden.iter().map(|w| w.to_string()))
+            .collect();
         let probe = match kind {
             ArtifactKind::Ntk => kind.to_string(),
             _ => format!("{kind}-init"),

@@ -12,6 +12,7 @@ mod names;
 mod activation;
 pub mod artifact;
 pub mod claim;
+pub mod conv;
 mod custom;
 mod experiment;
 mod expr;

@@ -1,6 +1,7 @@
 //! The shape of a SimpleNetwork.
 
 use crate::activation::{ActivationConfig, ActivationSpec};
+use crate::conv::{ConvShape, conv_shapes, flat_features};
 use crate::init::InitScheme;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -41,6 +42,12 @@ pub enum NetError {
     GatedInit {
         /// The scheme asked for.
         init: InitScheme,
+    },
+    /// A convolutional front that cannot be built, or a setting it does not take.
+    #[error("`conv` {problem}")]
+    Conv {
+        /// What is wrong, and what would be valid.
+        problem: String,
     },
 }
 
@@ -100,6 +107,10 @@ impl LayerKind {
 pub struct NetworkConfig {
     /// Input features (784 for 28x28 images).
     pub input: usize,
+    /// Channels of the convolutions before the Linear layers (`crate::conv`); empty for
+    /// the book's MLP.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conv: Vec<usize>,
     /// Widths of the hidden layers.
     pub hidden: Vec<usize>,
     /// Output classes.
@@ -130,6 +141,7 @@ impl NetworkConfig {
     pub fn book(activation: ActivationConfig) -> Self {
         Self {
             input: 784,
+            conv: Vec::new(),
             hidden: Self::BOOK_HIDDEN.to_vec(),
             classes: 10,
             activation: Some(activation),
@@ -144,8 +156,14 @@ impl NetworkConfig {
         Self { layer, ..self }
     }
 
-    /// `SimpleNetwork-<Activation>`, with `GLU-` before the activation for gated layers
-    /// and `LayerNorm-` or `BatchNorm-` for normalised ones.
+    /// LeNet-5's shape as d2l.ai trains it: convolutions of 6 and 16 channels, hidden
+    /// layers of 120 and 84.
+    pub const LENET_CONV: [usize; 2] = [6, 16];
+    /// LeNet-5's hidden widths.
+    pub const LENET_HIDDEN: [usize; 2] = [120, 84];
+
+    /// `SimpleNetwork-<Activation>` (`ConvNetwork-` with convolutions), with `GLU-` before
+    /// the activation for gated layers and `LayerNorm-` or `BatchNorm-` for normalised ones.
     pub fn model_name(&self) -> String {
         let layer = match self.layer {
             LayerKind::Linear => "",
@@ -156,7 +174,12 @@ impl NetworkConfig {
             NormKind::Layer => "LayerNorm-",
             NormKind::Batch => "BatchNorm-",
         };
-        format!("SimpleNetwork-{layer}{norm}{}", self.activation_name())
+        let base = if self.conv.is_empty() {
+            "SimpleNetwork"
+        } else {
+            "ConvNetwork"
+        };
+        format!("{base}-{layer}{norm}{}", self.activation_name())
     }
 
     /// With the given normalisation.
@@ -167,6 +190,11 @@ impl NetworkConfig {
     /// With the given initialisation.
     pub fn with_init(self, init: InitScheme) -> Self {
         Self { init, ..self }
+    }
+
+    /// With a convolutional front of these channels (none when empty).
+    pub fn with_conv(self, conv: Vec<usize>) -> Self {
+        Self { conv, ..self }
     }
 
     /// With other hidden widths.
@@ -217,10 +245,42 @@ impl NetworkConfig {
                 ),
             });
         }
-        match self.hidden.iter().position(|&w| w == 0) {
-            Some(i) => Err(NetError::ZeroWidthLayer { index: i + 1 }),
-            None => Ok(()),
+        if let Some(i) = self.hidden.iter().position(|&w| w == 0) {
+            return Err(NetError::ZeroWidthLayer { index: i + 1 });
         }
+        self.conv_shapes().map(|_| ())
+    }
+
+    /// The convolutions' shapes (none for an MLP), or what is wrong with them: the front
+    /// itself, or a setting it does not take.
+    pub fn conv_shapes(&self) -> Result<Vec<ConvShape>, NetError> {
+        let problem = |problem: String| NetError::Conv { problem };
+        if self.conv.is_empty() {
+            return Ok(Vec::new());
+        }
+        if self.layer == LayerKind::Glu {
+            return Err(problem(
+                "is set with layer = \"glu\"; convolutions are not gated: drop conv or use layer = \"linear\"".into(),
+            ));
+        }
+        if self.norm == NormKind::Layer {
+            return Err(problem(
+                "is set with norm = \"layer\"; a convolution's channels are normalised by norm = \"batch\" (BatchNorm2d), not LayerNorm".into(),
+            ));
+        }
+        if self.init == InitScheme::Lsuv {
+            return Err(problem(
+                "is set with init = \"lsuv\"; LSUV rescales Linear layers only: pick another init for a network with convolutions".into(),
+            ));
+        }
+        conv_shapes(self.input, &self.conv).map_err(problem)
+    }
+
+    /// Units of every activated layer, convolutions first: a convolution's are its
+    /// channels (per-neuron parameters and probes are per channel), a Linear layer's its
+    /// width.
+    pub fn activated_widths(&self) -> Vec<usize> {
+        self.conv.iter().chain(&self.hidden).copied().collect()
     }
 
     /// The display name of the activation ("No Activation" when there is none).
@@ -230,9 +290,15 @@ impl NetworkConfig {
             .map_or("No Activation", |a| a.kind.name())
     }
 
-    /// (fan_in, fan_out) of every Linear layer, output layer last.
+    /// (fan_in, fan_out) of every Linear layer, output layer last; the first takes the
+    /// convolutions' flattened maps where there are convolutions.
     pub fn linear_shapes(&self) -> Vec<(usize, usize)> {
-        let mut widths = vec![self.input];
+        let features = self
+            .conv_shapes()
+            .ok()
+            .and_then(|shapes| flat_features(&shapes))
+            .unwrap_or(self.input);
+        let mut widths = vec![features];
         widths.extend(&self.hidden);
         widths.push(self.classes);
         widths.windows(2).map(|w| (w[0], w[1])).collect()
@@ -249,6 +315,30 @@ mod tests {
         let cfg = NetworkConfig::book(ActivationConfig::new(ActivationKind::ReLU))
             .with_hidden(vec![256, 0, 64]);
         assert_eq!(cfg.check(), Err(NetError::ZeroWidthLayer { index: 2 }));
+    }
+
+    #[test]
+    fn lenet_chains_its_convolutions_into_the_linear_layers() {
+        let cfg = NetworkConfig::book(ActivationConfig::new(ActivationKind::ReLU))
+            .with_conv(NetworkConfig::LENET_CONV.to_vec())
+            .with_hidden(NetworkConfig::LENET_HIDDEN.to_vec());
+        assert_eq!(cfg.check(), Ok(()));
+        assert_eq!(cfg.linear_shapes(), [(400, 120), (120, 84), (84, 10)]);
+        assert_eq!(cfg.activated_widths(), [6, 16, 120, 84]);
+        assert_eq!(cfg.model_name(), "ConvNetwork-ReLU");
+        for (bad, says) in [
+            (cfg.clone().with_norm(NormKind::Layer), "norm = \"batch\""),
+            (
+                cfg.clone().with_init(InitScheme::Lsuv),
+                "Linear layers only",
+            ),
+            (cfg.clone().with_layer(LayerKind::Glu), "not gated"),
+            (cfg.clone().with_conv(vec![6, 16, 16]), "at most 2 fit"),
+        ] {
+            let err = bad.check().unwrap_err().to_string();
+            assert!(err.starts_with("`conv` ") && err.contains(says), "{err}");
+        }
+        assert_eq!(cfg.with_norm(NormKind::Batch).check(), Ok(()));
     }
 
     #[test]

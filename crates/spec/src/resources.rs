@@ -5,6 +5,7 @@
 //! batch, an evaluation batch, and the dataset. It errs on the generous side; its purpose
 //! is to catch the hopeless, not to budget the last megabyte.
 
+use crate::conv::ConvShape;
 use crate::network::{LayerKind, NetworkConfig};
 use crate::train::{OptimizerKind, TrainConfig};
 
@@ -89,14 +90,42 @@ pub fn parameters(network: &NetworkConfig) -> u64 {
     if let Some(act) = &network.activation {
         let per_unit = act.kind.param_count() as u64;
         let units: u64 = act
-            .module_units(&network.hidden)
+            .module_units(&network.activated_widths())
             .iter()
             .map(|&u| u as u64)
             .sum();
         total = total.saturating_add(per_unit.saturating_mul(units.max(1)));
     }
-    let norms: usize = network.hidden.iter().map(|&w| network.norm.params(w)).sum();
-    total.saturating_add(norms as u64)
+    let norms: usize = network
+        .activated_widths()
+        .iter()
+        .map(|&w| network.norm.params(w))
+        .sum();
+    let conv: usize = conv_shapes(network).iter().map(ConvShape::params).sum();
+    total
+        .saturating_add(norms as u64)
+        .saturating_add(conv as u64)
+}
+
+/// The convolutions' shapes; none where there are none or the front cannot be built
+/// (the network's own check reports that).
+fn conv_shapes(network: &NetworkConfig) -> Vec<ConvShape> {
+    network.conv_shapes().unwrap_or_default()
+}
+
+/// Values every activated layer holds per sample: a Linear layer's units, a
+/// convolution's channels × positions.
+fn activated_values(network: &NetworkConfig) -> u64 {
+    let conv: u64 = conv_shapes(network)
+        .iter()
+        .map(|s| s.activations() as u64)
+        .sum();
+    network
+        .hidden
+        .iter()
+        .map(|&w| w as u64)
+        .sum::<u64>()
+        .saturating_add(conv)
 }
 
 /// Units a sample passes through: input, every hidden layer (twice with gates), output.
@@ -106,7 +135,7 @@ fn units(network: &NetworkConfig) -> u64 {
     } else {
         1
     };
-    let hidden: u64 = network.hidden.iter().map(|&w| w as u64).sum();
+    let hidden = activated_values(network);
     (network.input as u64)
         .saturating_add(hidden.saturating_mul(gates))
         .saturating_add(network.classes as u64)
@@ -131,7 +160,7 @@ pub fn training(network: &NetworkConfig, train: &TrainConfig) -> Estimate {
     };
     // Weights, gradients, optimiser state; and a checkpoint's copy while it is written.
     let state = params.saturating_mul(F32).saturating_mul(3 + slots);
-    let hidden: u64 = network.hidden.iter().map(|&w| w as u64).sum();
+    let hidden = activated_values(network);
     let per_sample = units(network)
         .saturating_mul(SAVED_PER_UNIT)
         .saturating_add(hidden.saturating_mul(2 * activation_terms(network)));
@@ -160,7 +189,7 @@ pub fn probing(network: &NetworkConfig, samples: usize) -> Estimate {
         .saturating_mul(units(network).saturating_mul(SAVED_PER_UNIT))
         .saturating_add(
             (samples as u64)
-                .saturating_mul(network.hidden.iter().map(|&w| w as u64).sum::<u64>())
+                .saturating_mul(activated_values(network))
                 .saturating_mul(2 * activation_terms(network)),
         )
         .saturating_mul(F32);

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use spec::{ExperimentFile, InitScheme, LayerKind, Scope};
+use spec::{ExperimentFile, InitScheme, LayerKind, NormKind, Scope};
 
 use crate::device::DeviceChoice;
 use crate::parse::{self, choice};
@@ -42,6 +42,11 @@ pub struct DeviceArgs {
 /// The shape of every network a command builds.
 #[derive(Debug, Args)]
 pub struct ShapeArgs {
+    /// Convolutions before the hidden layers, their channels comma-separated (5×5
+    /// kernels, each followed by the activation per channel and 2×2 average pooling):
+    /// `--conv 6,16 --hidden 120,84` is LeNet-5 [default: none].
+    #[arg(long, value_delimiter = ',', value_name = "CHANNELS")]
+    pub conv: Vec<usize>,
     /// Hidden layer widths, comma-separated.
     #[arg(
         long,
@@ -67,11 +72,18 @@ pub struct ShapeArgs {
         value_name = "SCHEME"
     )]
     pub init: InitScheme,
+    /// Normalise every activated layer's pre-activations: none (the book), layer
+    /// (LayerNorm) or batch (BatchNorm).
+    #[arg(long, default_value = "none", value_parser = choice::<NormKind>(), value_name = "KIND")]
+    pub norm: NormKind,
 }
 
 impl ShapeArgs {
-    /// Gives `file` this shape: hidden widths, scope, layer type and initialisation.
+    /// Gives `file` this shape: convolutions, hidden widths, scope, layer type,
+    /// initialisation and normalisation.
     pub fn apply(&self, file: &mut ExperimentFile) {
+        file.conv = self.conv.clone();
+        file.norm = self.norm;
         file.hidden = self.hidden.clone();
         file.scope = self.scope;
         file.layer = self.layer;

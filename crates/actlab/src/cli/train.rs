@@ -108,6 +108,12 @@ pub struct TrainSettings {
     /// probability of improvement) [default: ReLU when trained, else the first of --acts].
     #[arg(long, value_name = "NAME")]
     pub baseline: Option<String>,
+    /// Convolutions before the hidden layers, their channels comma-separated (5×5
+    /// kernels, the first padded by 2; each followed by the activation, per channel, and
+    /// 2×2 average pooling): `--conv 6,16 --hidden 120,84` is LeNet-5 as d2l.ai trains it
+    /// on FashionMNIST [default: none, the book's MLP].
+    #[arg(long, value_delimiter = ',', value_name = "CHANNELS")]
+    pub conv: Option<Vec<usize>>,
     /// Hidden layer widths, comma-separated [default: 256,192,128,64].
     #[arg(long, value_delimiter = ',', value_name = "WIDTHS")]
     pub hidden: Option<Vec<usize>>,
@@ -198,6 +204,9 @@ impl TrainSettings {
                 ));
             }
             file.hidden = hidden.clone();
+        }
+        if let Some(conv) = &args.conv {
+            file.conv = conv.clone();
         }
         file.layer = args.layer.unwrap_or(file.layer);
         file.init = args.init.unwrap_or(file.init);

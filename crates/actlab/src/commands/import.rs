@@ -56,6 +56,7 @@ pub fn run(args: ImportArgs, json: bool) -> Result<ExitCode, Failure> {
         name: name.clone(),
         acts: vec![spec.name().to_string()],
         seeds: vec![IMPORTED_SEED],
+        conv: imported.network.conv.clone(),
         hidden: imported.network.hidden.clone(),
         scope: activation.scope,
         out: args.out.clone(),

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{Context, anyhow};
 use spec::{
     ActivationConfig, ActivationKind, ActivationSpec, CustomActivation, Definition, ExperimentFile,
-    NetworkConfig,
+    NetError, NetworkConfig,
 };
 
 use crate::cli::shared::{DefinitionArgs, NetworkArgs, ShapeArgs};
@@ -52,12 +52,15 @@ pub fn chosen_activations(
         .map_err(input)
 }
 
-/// The book's network with `activation`, shaped by `--hidden`, `--scope` and `--layer`.
+/// The book's network with `activation`, shaped by `--conv`, `--hidden`, `--scope`,
+/// `--layer`, `--init-scheme` and `--norm`.
 pub fn shaped(activation: ActivationConfig, shape: &ShapeArgs) -> NetworkConfig {
     NetworkConfig::book(activation.with_scope(shape.scope))
+        .with_conv(shape.conv.clone())
         .with_hidden(shape.hidden.clone())
         .with_layer(shape.layer)
         .with_init(shape.init)
+        .with_norm(shape.norm)
 }
 
 /// The one activation `--acts NAME` names, for a command that builds one network (a
@@ -84,6 +87,10 @@ pub fn network_config(args: &NetworkArgs) -> Result<NetworkConfig, Failure> {
     } else {
         config
     };
-    config.check().context("--hidden").map_err(input)?;
+    let flag = match config.check() {
+        Err(NetError::Conv { .. }) => "--conv",
+        _ => "--hidden",
+    };
+    config.check().context(flag).map_err(input)?;
     Ok(config)
 }

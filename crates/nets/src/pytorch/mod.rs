@@ -28,8 +28,10 @@ use spec::{
 
 use crate::SimpleNetwork;
 
+mod layout;
 mod read;
 
+use layout::{Layout, describe};
 use read::floats;
 pub use read::{parse_state_dict, read_state_dict};
 
@@ -109,90 +111,6 @@ fn keyed_paths(keys: &[TorchParam], module: &Activation) -> Vec<(TorchParam, Str
         .collect()
 }
 
-/// The Linear layers of a state dict, in order: `(index in layers, [out, in])`.
-fn linear_layers(dict: &StateDict) -> Result<Vec<(usize, [usize; 2])>, InteropError> {
-    let mut linears = Vec::new();
-    for (key, array) in &dict.tensors {
-        let Some(index) = key
-            .strip_prefix("layers.")
-            .and_then(|rest| rest.strip_suffix(".weight"))
-            .and_then(|i| i.parse::<usize>().ok())
-        else {
-            continue;
-        };
-        if let [out, inp] = array.shape[..] {
-            linears.push((index, [out, inp]));
-        }
-    }
-    if linears.is_empty() {
-        let first = dict.tensors.keys().next().cloned().unwrap_or_default();
-        return Err(InteropError::Network(format!(
-            "no Linear layer under `layers.N.weight` (the first key is `{first}`): not the book's SimpleNetwork"
-        )));
-    }
-    linears.sort();
-    for (n, &(index, _)) in linears.iter().enumerate() {
-        if index != 2 * n {
-            return Err(key_error(
-                &format!("layers.{index}.weight"),
-                format!(
-                    "a Linear layer at index {index}, where the book's network has {} (Linear layers at 0, 2, 4, ..., with the activation between them; a network built with no_act=True has none)",
-                    if index % 2 == 1 {
-                        "its activation"
-                    } else {
-                        "another layer"
-                    }
-                ),
-            ));
-        }
-    }
-    Ok(linears)
-}
-
-/// The hidden widths a state dict's Linear layers imply, checked for a 784 → 10 chain.
-fn widths(dict: &StateDict, linears: &[(usize, [usize; 2])]) -> Result<Vec<usize>, InteropError> {
-    let mut input = 784;
-    for &(index, [out, inp]) in linears {
-        let key = format!("layers.{index}.weight");
-        if inp != input {
-            return Err(key_error(
-                &key,
-                format!(
-                    "shape [{out}, {inp}] takes {inp} inputs, but the layer before gives {input}"
-                ),
-            ));
-        }
-        let bias = format!("layers.{index}.bias");
-        match dict.tensors.get(&bias) {
-            None => {
-                return Err(key_error(
-                    &bias,
-                    "missing (every Linear of the book has a bias)",
-                ));
-            }
-            Some(b) if b.shape != [out] => {
-                return Err(key_error(
-                    &bias,
-                    format!("shape {:?}, where the weight needs [{out}]", b.shape),
-                ));
-            }
-            Some(_) => {}
-        }
-        input = out;
-    }
-    if input != 10 {
-        let (index, _) = linears[linears.len() - 1];
-        return Err(key_error(
-            &format!("layers.{index}.weight"),
-            format!("the last Linear gives {input} outputs; FashionMNIST has 10 classes"),
-        ));
-    }
-    Ok(linears[..linears.len() - 1]
-        .iter()
-        .map(|&(_, [out, _])| out)
-        .collect())
-}
-
 /// What `import` makes of a state dict: the network it describes and its weights.
 pub struct Imported {
     /// The network, scope inferred (or as asked).
@@ -201,10 +119,11 @@ pub struct Imported {
     pub model: SimpleNetwork,
 }
 
-/// Builds actlab's network from a state dict of the book's `SimpleNetwork` with
-/// activation `spec`: hidden widths from the shapes (checked against `hidden` when
-/// given), the scope from the activation's parameters (equal at every place: shared;
-/// else per layer; one value per unit: per neuron), or `scope` when given.
+/// Builds actlab's network from a state dict of the book's `SimpleNetwork` (or of
+/// actlab's `ConvNetwork`, `layout`) with activation `spec`: convolutions and hidden
+/// widths from the shapes (the widths checked against `hidden` when given), the scope
+/// from the activation's parameters (equal at every place: shared; else per layer; one
+/// value per unit or channel: per neuron), or `scope` when given.
 pub fn import(
     dict: &StateDict,
     spec: &ActivationSpec,
@@ -229,35 +148,39 @@ pub fn import(
             ));
         }
     }
-    let linears = linear_layers(dict)?;
-    let widths = widths(dict, &linears)?;
+    let described = describe(dict)?;
+    let layout = described.layout;
     if let Some(hidden) = hidden
-        && hidden != widths.as_slice()
+        && hidden != described.hidden.as_slice()
     {
         return Err(InteropError::Network(format!(
             "the file's hidden widths are {}, not --hidden {}",
-            join(&widths),
+            join(&described.hidden),
             join(hidden)
         )));
     }
-    let mut used: BTreeSet<String> = linears
+    // Units of every activated layer: channels, then widths.
+    let widths: Vec<usize> = described
+        .conv
         .iter()
-        .flat_map(|&(i, _)| [format!("layers.{i}.weight"), format!("layers.{i}.bias")])
+        .chain(&described.hidden)
+        .copied()
         .collect();
+    let mut used: BTreeSet<String> = described.keys.iter().cloned().collect();
 
     // The activation's parameters at every place, per attribute.
     let mut at_places: Vec<Vec<&Array>> = Vec::new();
     for &TorchParam { key: attr, .. } in keys {
         let mut places = Vec::new();
-        for place in 0..widths.len() {
-            let key = format!("layers.{}.{attr}", 2 * place + 1);
+        for place in 0..layout.places() {
+            let key = format!("layers.{}.{attr}", layout.activation(place));
             let array = dict.tensors.get(&key).ok_or_else(|| {
                 key_error(
                     &key,
                     format!(
-                        "missing: {}'s parameter `{attr}` after hidden layer {}",
+                        "missing: {}'s parameter `{attr}` after {}",
                         spec.name(),
-                        place + 1
+                        layout.describe(place)
                     ),
                 )
             })?;
@@ -270,11 +193,10 @@ pub fn import(
         return Err(key_error(
             extra,
             format!(
-                "not part of the book's SimpleNetwork with {} ({})",
+                "not part of the network with {} ({})",
                 spec.name(),
                 if keys.is_empty() {
-                    "a parameter-free activation: only the Linear layers' weights and biases"
-                        .to_string()
+                    "a parameter-free activation: only the layers' weights and biases".to_string()
                 } else {
                     format!(
                         "whose parameters are {}",
@@ -313,9 +235,10 @@ pub fn import(
                 .unwrap_or(0)]
             .key;
             return Err(key_error(
-                &format!("layers.3.{attr}"),
+                &format!("layers.{}.{attr}", layout.activation(1)),
                 format!(
-                    "differs from `layers.1.{attr}`, but a shared {} has one set of parameters (leave --scope out to import it per layer)",
+                    "differs from `layers.{}.{attr}`, but a shared {} has one set of parameters (leave --scope out to import it per layer)",
+                    layout.activation(0),
                     spec.name()
                 ),
             ));
@@ -324,7 +247,8 @@ pub fn import(
         None => inferred,
     };
     let network = NetworkConfig::book(ActivationConfig::new(spec.clone()).with_scope(scope))
-        .with_hidden(widths.clone());
+        .with_conv(described.conv.clone())
+        .with_hidden(described.hidden.clone());
     let mut model =
         SimpleNetwork::new(&network, device).map_err(|e| InteropError::Network(e.to_string()))?;
 
@@ -335,21 +259,19 @@ pub fn import(
         .map(|t| (t.name.clone(), t.shape.to_vec()))
         .collect();
     let mut snapshots = Vec::new();
-    let n = widths.len();
-    for &(index, [out, inp]) in &linears {
-        let module = if index == 2 * n {
-            "output".to_string()
-        } else {
-            format!("hidden.{}", index / 2)
-        };
-        let weight = &dict.tensors[&format!("layers.{index}.weight")];
-        let bias = &dict.tensors[&format!("layers.{index}.bias")];
-        snapshots.push(pack(
-            &format!("{module}.weight"),
-            &[out, inp],
-            &weight.values,
-        ));
-        snapshots.push(pack(&format!("{module}.bias"), &[out], &bias.values));
+    let modules = (0..layout.conv)
+        .map(|i| (layout.conv(i), format!("conv.{i}")))
+        .chain((0..layout.hidden).map(|j| (layout.linear(j), format!("hidden.{j}"))))
+        .chain([(layout.linear(layout.hidden), "output".to_string())]);
+    for (index, module) in modules {
+        for field in ["weight", "bias"] {
+            let array = &dict.tensors[&format!("layers.{index}.{field}")];
+            snapshots.push(pack(
+                &format!("{module}.{field}"),
+                &array.shape,
+                &array.values,
+            ));
+        }
     }
     let modules = network
         .activation
@@ -368,7 +290,7 @@ pub fn import(
             })?;
             if shape.iter().product::<usize>() != array.values.len() {
                 return Err(key_error(
-                    &format!("layers.{}.{attr}", 2 * module + 1),
+                    &format!("layers.{}.{attr}", layout.activation(module)),
                     format!(
                         "shape {:?}, but {} {scope} after a layer of {} units has {} values",
                         array.shape,
@@ -412,8 +334,9 @@ fn join(widths: &[usize]) -> String {
 }
 
 /// The book's state dict of `model` (whose network is `network`): every key
-/// `SimpleNetwork(...).state_dict()` has, in PyTorch's layouts, a shared activation's
-/// parameters under each place it is used.
+/// `SimpleNetwork(...).state_dict()` has (`ConvNetwork(...)`'s with convolutions,
+/// `layout`), in PyTorch's layouts, a shared activation's parameters under each place it
+/// is used.
 pub fn export(
     model: &SimpleNetwork,
     network: &NetworkConfig,
@@ -439,8 +362,11 @@ pub fn export(
         .activations
         .first()
         .map_or_else(Vec::new, |m| keyed_paths(keys, m));
-    let n = network.hidden.len();
-    let modules = activation.module_units(&network.hidden).len();
+    let layout = Layout {
+        conv: network.conv.len(),
+        hidden: network.hidden.len(),
+    };
+    let modules = activation.module_units(&network.activated_widths()).len();
     let mut out = BTreeMap::new();
     for tensor in model.collect(None, Some(Box::new(BurnToPyTorchAdapter)), false) {
         let shape = tensor.shape.to_vec();
@@ -452,12 +378,19 @@ pub fn export(
         let values = floats(&bytes, f32::from_ne_bytes);
         let parts: Vec<&str> = name.splitn(3, '.').collect();
         match parts[..] {
+            ["conv", i, field] => {
+                let i: usize = i.parse().expect("a layer index");
+                let key = format!("layers.{}.{field}", layout.conv(i));
+                out.insert(key, Array { shape, values });
+            }
             ["hidden", i, field] => {
                 let i: usize = i.parse().expect("a layer index");
-                out.insert(format!("layers.{}.{field}", 2 * i), Array { shape, values });
+                let key = format!("layers.{}.{field}", layout.linear(i));
+                out.insert(key, Array { shape, values });
             }
             ["output", field] => {
-                out.insert(format!("layers.{}.{field}", 2 * n), Array { shape, values });
+                let key = format!("layers.{}.{field}", layout.linear(layout.hidden));
+                out.insert(key, Array { shape, values });
             }
             ["activations", m, path] => {
                 let m: usize = m.parse().expect("a module index");
@@ -474,13 +407,13 @@ pub fn export(
                     vec![values.len()]
                 };
                 let places: Vec<usize> = if modules == 1 {
-                    (0..n).collect()
+                    (0..layout.places()).collect()
                 } else {
                     vec![m]
                 };
                 for place in places {
                     out.insert(
-                        format!("layers.{}.{attr}", 2 * place + 1),
+                        format!("layers.{}.{attr}", layout.activation(place)),
                         Array {
                             shape: shape.clone(),
                             values: values.clone(),

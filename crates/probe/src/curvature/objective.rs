@@ -60,6 +60,9 @@ fn block_name(path: &[String]) -> String {
         [top, index, ..] if top == "hidden" => {
             format!("layer {}", index.parse::<usize>().map_or(0, |i| i + 1))
         }
+        [top, index, ..] if top == "conv" => {
+            format!("conv {}", index.parse::<usize>().map_or(0, |i| i + 1))
+        }
         [top, index, ..] if top == "gates" => {
             format!("gate {}", index.parse::<usize>().map_or(0, |i| i + 1))
         }

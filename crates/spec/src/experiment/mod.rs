@@ -12,7 +12,7 @@ use crate::fourier::FourierOptions;
 use crate::init::InitScheme;
 use crate::layout::{ExperimentLayout, RunLayout};
 use crate::located::{fields_of, line_column, locate, misplaced_hint};
-use crate::network::{LayerKind, NetworkConfig, NormKind};
+use crate::network::{LayerKind, NetError, NetworkConfig, NormKind};
 use crate::registry::ActivationKind;
 use crate::train::TrainConfig;
 
@@ -110,6 +110,10 @@ pub struct ExperimentFile {
     /// One run per activation and seed: a list, or a count N meaning seeds 1..=N.
     #[serde(deserialize_with = "seeds_list_or_count")]
     pub seeds: Vec<u64>,
+    /// Channels of the convolutions before the hidden layers (LeNet-5: [6, 16] with
+    /// hidden = [120, 84]); none unless set.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conv: Vec<usize>,
     /// Hidden layer widths.
     pub hidden: Vec<usize>,
     /// Scope of trainable activations' parameters.
@@ -152,6 +156,7 @@ impl Default for ExperimentFile {
             name: "train".to_string(),
             acts: Vec::new(),
             seeds: vec![7],
+            conv: Vec::new(),
             hidden: NetworkConfig::BOOK_HIDDEN.to_vec(),
             scope: Scope::Shared,
             layer: LayerKind::Linear,
@@ -219,6 +224,16 @@ fn tables() -> [(&'static str, Vec<String>); 4] {
 }
 
 impl ExperimentFile {
+    /// The network of its runs with `activation`.
+    pub fn network(&self, activation: ActivationConfig) -> NetworkConfig {
+        NetworkConfig::book(activation)
+            .with_conv(self.conv.clone())
+            .with_hidden(self.hidden.clone())
+            .with_layer(self.layer)
+            .with_init(self.init)
+            .with_norm(self.norm)
+    }
+
     /// Parses TOML text; `path` labels errors.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
         let file: Self = parse_toml(text, path, &tables())?;
@@ -403,6 +418,11 @@ impl ExperimentFile {
                 "is 0; every hidden layer needs at least one unit".into(),
             ));
         }
+        // The front's checks do not depend on the activation.
+        let shape = self.network(ActivationConfig::new(ActivationKind::ReLU));
+        if let Err(NetError::Conv { problem }) = shape.conv_shapes() {
+            return Err(invalid("conv", problem));
+        }
         if let Some((field, problem)) = self.train.problem() {
             return Err(invalid(&format!("train.{field}"), problem));
         }
@@ -476,6 +496,8 @@ impl ExperimentFile {
             dir: PathBuf,
             acts: Vec<Act>,
             seeds: Vec<u64>,
+            #[serde(default)]
+            conv: Vec<usize>,
             hidden: Vec<usize>,
             scope: Scope,
             #[serde(default)]
@@ -507,6 +529,7 @@ impl ExperimentFile {
             name: checked.name,
             acts,
             seeds: checked.seeds,
+            conv: checked.conv,
             hidden: checked.hidden,
             scope: checked.scope,
             layer: checked.layer,

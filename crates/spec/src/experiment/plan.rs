@@ -100,11 +100,7 @@ impl Experiment {
                     dir,
                     tensorboard,
                     name,
-                    network: NetworkConfig::book(activation)
-                        .with_hidden(self.file.hidden.clone())
-                        .with_layer(self.file.layer)
-                        .with_init(self.file.init)
-                        .with_norm(self.file.norm),
+                    network: self.file.network(activation),
                     train: TrainConfig {
                         seed,
                         ..self.file.train.clone()

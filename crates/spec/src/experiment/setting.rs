@@ -11,6 +11,9 @@ use super::*;
 pub struct Setting {
     /// Its folder under the experiment's, and its column in the transfer table.
     pub name: String,
+    /// Convolution channels, when not the experiment's (`conv = []` for none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conv: Option<Vec<usize>>,
     /// Hidden layer widths, when not the experiment's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hidden: Option<Vec<usize>>,
@@ -57,6 +60,7 @@ impl ExperimentFile {
         Ok(ExperimentFile {
             name: setting.name.clone(),
             out: self.out.join(&self.name),
+            conv: setting.conv.clone().unwrap_or_else(|| self.conv.clone()),
             hidden: setting
                 .hidden
                 .clone()

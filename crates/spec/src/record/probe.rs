@@ -190,7 +190,8 @@ pub struct DeadLayer {
     /// `saturated / units`.
     #[serde(default)]
     pub saturated_ratio: f64,
-    /// Per unit, the fraction of samples with |output| below the report's silent output.
+    /// Per unit, the fraction of samples (of samples × positions, for a convolution's
+    /// channel) with |output| below the report's silent output.
     #[serde(default)]
     pub sparsity: Vec<f64>,
     /// Mean of `sparsity` over the layer's units.

@@ -78,6 +78,7 @@ impl SearchFile {
             name: layout::CONFIRM.into(),
             acts,
             seeds: confirm.seeds.clone(),
+            conv: Vec::new(),
             hidden: self.hidden.clone(),
             scope: self.scope,
             layer: self.layer,

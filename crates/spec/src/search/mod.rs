@@ -224,6 +224,7 @@ impl SearchFile {
             name: layout::rung_name(index),
             acts,
             seeds: rung.seeds.clone(),
+            conv: Vec::new(),
             hidden: self.hidden.clone(),
             scope: self.scope,
             layer: self.layer,
