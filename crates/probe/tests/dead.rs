@@ -36,6 +36,7 @@ fn dead_units_moments_and_the_prediction_match_a_recount() {
     // Narrow, deep and shifted by the bias: some units die, most do not.
     let config = NetworkConfig {
         input: PIXELS,
+        conv: Vec::new(),
         hidden: vec![16, 8, 6, 4],
         classes: 10,
         activation: Some(ActivationConfig::new(ActivationSpec::Builtin(
@@ -96,4 +97,43 @@ fn dead_units_moments_and_the_prediction_match_a_recount() {
         any_dead,
         "the network should hold dead units for the count to be tested"
     );
+}
+
+/// On a convolutional network a unit is a channel: a channel whose bias is negative and
+/// weights zero is dead at every position of every image, one with a positive bias
+/// never silent; the counts are per channel, the sparsity over samples × positions.
+#[test]
+fn a_convolution_s_units_are_its_channels() {
+    use burn::module::Param;
+    use burn::tensor::{Tensor, TensorData};
+    let mut rng = SplitMix64::new(2);
+    let n = 40;
+    let images: Vec<u8> = (0..n * 784).map(|_| rng.below(256) as u8).collect();
+    let labels: Vec<u8> = (0..n).map(|_| rng.below(10) as u8).collect();
+    let split = Arc::new(Split::new(images, labels, 784).unwrap());
+    let device = Device::default();
+    let config = NetworkConfig::book(ActivationConfig::new(ActivationKind::ReLU))
+        .with_conv(vec![3, 4])
+        .with_hidden(vec![8]);
+    let mut model = SimpleNetwork::new(&config, &device).unwrap();
+    let conv = &mut model.conv[0];
+    conv.weight = Param::from_tensor(Tensor::zeros([3, 1, 5, 5], &device));
+    conv.bias = Some(Param::from_tensor(Tensor::from_data(
+        TensorData::new(vec![-1.0f32, 1.0, -0.5], [3]),
+        &device,
+    )));
+    let report = dead_neurons(&model, &split, 16, &device);
+    let first = &report.layers[0];
+    assert_eq!((first.units, first.dead_units.clone()), (3, vec![0, 2]));
+    assert_eq!(first.sparsity, [1.0, 0.0, 1.0]);
+    assert_eq!(first.pre_activation_mean, (-1.0 + 1.0 - 0.5) / 3.0);
+    // Every value the second convolution sees is the same (relu(1)/1 pooled, zero padding
+    // only on the first), so each of its channels is constant too: dead or never silent.
+    let second = &report.layers[1];
+    assert_eq!(second.units, 4);
+    for (u, &s) in second.sparsity.iter().enumerate() {
+        assert!(s == 0.0 || s == 1.0, "channel {u}: sparsity {s}");
+        assert_eq!(second.dead_units.contains(&u), s == 1.0, "channel {u}");
+    }
+    assert_eq!(report.layers.len(), 3);
 }

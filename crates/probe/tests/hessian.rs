@@ -18,6 +18,7 @@ fn small(kind: ActivationKind, seed: u64) -> Objective {
     device.seed(seed);
     let config = NetworkConfig {
         input: 20,
+        conv: Vec::new(),
         hidden: vec![8, 6],
         classes: 3,
         activation: Some(ActivationConfig::new(ActivationSpec::Builtin(kind))),

@@ -76,6 +76,7 @@ fn the_ntk_is_the_gram_matrix_of_finite_difference_jacobians() {
         device.seed(3);
         let config = NetworkConfig {
             input: 12,
+            conv: Vec::new(),
             hidden: vec![7, 5],
             classes: 3,
             activation: Some(ActivationConfig::new(ActivationSpec::Builtin(kind))),

@@ -102,6 +102,29 @@ fn bad_input_gets_one_line_exit_2_and_no_output() {
             ],
             "--hidden: width 0 at position 2",
         ),
+        // A third 5×5 convolution and pooling does not fit 28×28 images.
+        (
+            vec![
+                "train".into(),
+                "--acts".into(),
+                "ReLU".into(),
+                "--conv".into(),
+                "6,16,16".into(),
+            ],
+            "`conv` has 3 layers, but layer 2's maps are 5×5, too small for a 5×5 kernel and 2×2 pooling; at most 2 fit 28×28 images",
+        ),
+        (
+            vec![
+                "train".into(),
+                "--acts".into(),
+                "ReLU".into(),
+                "--conv".into(),
+                "6".into(),
+                "--norm".into(),
+                "layer".into(),
+            ],
+            "(BatchNorm2d), not LayerNorm",
+        ),
         (
             vec![
                 "train".into(),
@@ -292,7 +315,7 @@ fn bad_input_gets_one_line_exit_2_and_no_output() {
         ),
         (
             vec!["train".into(), "--config".into(), misplaced],
-            "misplaced.toml:2:1: unknown field `epochs`, expected one of `name`, `acts`, `seeds`, `hidden`, `scope`, `layer`, `init`, `norm`, `out`, `train`, `activation`, `fourier`, `baseline`, `tensorboard_dir`, `setting`; `epochs` belongs in [train]",
+            "misplaced.toml:2:1: unknown field `epochs`, expected one of `name`, `acts`, `seeds`, `conv`, `hidden`, `scope`, `layer`, `init`, `norm`, `out`, `train`, `activation`, `fourier`, `baseline`, `tensorboard_dir`, `setting`; `epochs` belongs in [train]",
         ),
         (
             vec![
@@ -316,6 +339,18 @@ fn bad_input_gets_one_line_exit_2_and_no_output() {
                 d.clone(),
             ],
             "--hidden",
+        ),
+        (
+            vec![
+                "probe".into(),
+                "dead-neurons".into(),
+                "--init".into(),
+                "--conv".into(),
+                "6,0".into(),
+                "--data-dir".into(),
+                d.clone(),
+            ],
+            "--conv: `conv` [1] is 0; a convolution needs 1 to 4096 channels",
         ),
     ];
     for (args, fragment) in cases {
