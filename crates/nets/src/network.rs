@@ -101,11 +101,7 @@ impl SimpleNetwork {
         // activation follows, PyTorch's "linear" gain of 1.
         let gain = spec::activation_gain(config.activation.as_ref());
         // Drawn lazily, at first use: in forward order whatever the order built.
-        let conv = config
-            .conv_shapes()?
-            .iter()
-            .map(|shape| crate::conv::conv_layer(shape, config.init, gain, device))
-            .collect();
+        let conv = Self::conv_layers(&config.conv_shapes()?, config.init, gain, device);
         let hidden: Vec<Linear> = shapes
             .iter()
             .map(|&(i, o)| linear(i, o, config.init, gain, device))

@@ -205,3 +205,51 @@ fn lenet_has_torchs_parameters_and_trains_its_convolutions() {
         );
     }
 }
+
+/// The CPU path's gradients (patches, pooling and products in actlab's fixed order)
+/// equal those of the same network composed of Burn's own Conv2d, AvgPool2d and Linear,
+/// to float32 rounding: the backward passes of `conv::ops` are the convolution's.
+#[test]
+fn fixed_order_gradients_equal_burns_composed_ones() {
+    use burn::nn::pool::AvgPool2dConfig;
+    use nets::conv::{maps_to_rows, rows_to_maps};
+    let device = Device::flex().autodiff();
+    device.seed(5);
+    let config = NetworkConfig::book(
+        ActivationConfig::new(ActivationKind::PReLU).with_scope(Scope::PerNeuron),
+    )
+    .with_conv(vec![3, 4])
+    .with_hidden(vec![8]);
+    let net = SimpleNetwork::new(&config, &device).unwrap();
+    let x = Tensor::<2>::random([6, 784], Distribution::Normal(0.0, 1.0), &device);
+    let ours = net.forward(x.clone()).powi_scalar(2).sum().backward();
+
+    let pool = AvgPool2dConfig::new([2, 2]).init();
+    let mut maps = x.reshape([6, 1, 28, 28]);
+    for (i, conv) in net.conv.iter().enumerate() {
+        let z = conv.forward(maps);
+        let dims = z.dims();
+        let act = net.activation(i).unwrap().forward(maps_to_rows(z));
+        maps = pool.forward(rows_to_maps(act, dims));
+    }
+    let mut h = maps.reshape([6, 4 * 5 * 5]);
+    h = net.activation(2).unwrap().forward(net.hidden[0].forward(h));
+    let theirs = net.output.forward(h).powi_scalar(2).sum().backward();
+
+    let grads = |g: &burn::tensor::Gradients| {
+        let mut all = Vec::new();
+        for conv in &net.conv {
+            all.push(values(conv.weight.val().grad(g).unwrap()));
+            all.push(values(conv.bias.as_ref().unwrap().val().grad(g).unwrap()));
+        }
+        all.push(values(net.hidden[0].weight.val().grad(g).unwrap()));
+        all
+    };
+    for (i, (a, b)) in grads(&ours).iter().zip(grads(&theirs)).enumerate() {
+        let scale = b.iter().fold(0f64, |m, v| m.max(v.abs()));
+        assert!(scale > 0.0, "tensor {i} has a gradient");
+        for (x, y) in a.iter().zip(&b) {
+            assert!((x - y).abs() <= 1e-4 * scale, "tensor {i}: {x} vs {y}");
+        }
+    }
+}

@@ -5,7 +5,8 @@ use std::process::Output;
 
 use super::*;
 
-/// Two settings of two activations, three seeds, one epoch, counting units.
+/// Three settings (one with a convolution) of two activations, three seeds, one epoch,
+/// counting units.
 const CONFIG: &str = r#"
 name = "transfer"
 acts = ["ReLU", "RReLU"]
@@ -27,6 +28,10 @@ name = "deep-he"
 hidden = [8, 8, 8, 8]
 init = "he-normal"
 train = { optimizer = "adam", lr = 0.01 }
+
+[[setting]]
+name = "conv"
+conv = [3]
 "#;
 
 fn settings_train(cwd: &Path, data: &Path, config: &Path, extra: &[&str]) -> Output {
@@ -53,7 +58,7 @@ fn settings_train_a_folder_each_and_a_transfer_table() {
     let out = settings_train(tmp.path(), &data, &config, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("| activation | plain | deep-he |"),
+        stdout(&out).contains("| activation | plain | deep-he | conv |"),
         "{}",
         stdout(&out)
     );
@@ -70,12 +75,22 @@ fn settings_train_a_folder_each_and_a_transfer_table() {
     assert_eq!(plain["network"]["hidden"], serde_json::json!([8, 8]));
     assert_eq!(plain["train"]["optimizer"], "sgd");
     assert!(dir.join("plain/summary.json").is_file());
+    let conv = read_json(&dir.join("conv/RReLU-s1/run.json"));
+    assert_eq!(conv["network"]["conv"], serde_json::json!([3]));
+    // The census counts the convolution's channels first.
+    let units: Vec<u64> = conv["initial_units"]["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["units"].as_u64().unwrap())
+        .collect();
+    assert_eq!(units, [3, 8, 8]);
 
     // The table: every activation under every setting, its mean the runs' own.
     let table = read_json(&dir.join("settings.json"));
     assert_eq!(table["kind"], "transfer");
     let settings = table["settings"].as_array().unwrap();
-    assert_eq!(settings.len(), 2);
+    assert_eq!(settings.len(), 3);
     let rows = settings[1]["rows"].as_array().unwrap();
     let rrelu = rows.iter().find(|r| r["activation"] == "RReLU").unwrap();
     let finals: Vec<f64> = (1..=3)
@@ -153,10 +168,23 @@ fn settings_train_a_folder_each_and_a_transfer_table() {
     );
     assert_eq!(compare.status.code(), Some(2));
     assert!(
-        stderr(&compare).contains("trains 2 settings"),
+        stderr(&compare).contains("trains 3 settings"),
         "{}",
         stderr(&compare)
     );
+    // Two experiments with settings are compared setting by setting; against itself
+    // nothing regresses, and every setting is tested (3 seeds).
+    let folder = dir.to_str().unwrap();
+    let args = ["compare", folder, folder, "--fail-on-regression"];
+    let compare = actlab(tmp.path(), &args);
+    assert!(compare.status.success(), "{}", stderr(&compare));
+    let text = stdout(&compare);
+    for setting in ["plain", "deep-he", "conv"] {
+        assert!(text.contains(&format!("# Setting {setting}")), "{text}");
+    }
+    let json = json_out(&actlab(tmp.path(), &["compare", folder, folder, "--json"]));
+    let group = &json["conv"]["groups"][0]["comparison"]["group"];
+    assert_eq!(group, "ReLU", "{json}");
 
     // `ls` sees the settings' experiments, not the empty parent.
     let listed = stdout(&actlab(tmp.path(), &["ls", dir.to_str().unwrap()]));
@@ -207,7 +235,7 @@ fn bad_settings_are_refused_with_the_setting_named() {
     let sharded = settings_train(tmp.path(), &data, &config, &["--shard", "0/2"]);
     assert_eq!(sharded.status.code(), Some(2));
     assert!(
-        stderr(&sharded).contains("--shard:") && stderr(&sharded).contains("2 settings"),
+        stderr(&sharded).contains("--shard:") && stderr(&sharded).contains("3 settings"),
         "{}",
         stderr(&sharded)
     );

@@ -30,15 +30,19 @@ pub use ops::DenseOps;
 /// product where it applies.
 pub fn linear(layer: &Linear, x: Tensor<2>) -> Tensor<2> {
     match &layer.bias {
-        Some(bias) if acts::fused_kernels_apply(&x) => {
-            Tensor::from_dispatch(<Dispatch as DenseOps>::dense(
-                x.into_dispatch(),
-                layer.weight.val().into_dispatch(),
-                bias.val().into_dispatch(),
-            ))
-        }
+        Some(bias) if acts::fused_kernels_apply(&x) => affine(x, layer.weight.val(), bias.val()),
         _ => layer.forward(x),
     }
+}
+
+/// `x W + b` for x `[batch, in]`, W `[in, out]`, b `[out]`, by the machine-free product:
+/// only where [`acts::fused_kernels_apply`] (the callers route other devices to Burn).
+pub(crate) fn affine(x: Tensor<2>, w: Tensor<2>, b: Tensor<1>) -> Tensor<2> {
+    Tensor::from_dispatch(<Dispatch as DenseOps>::dense(
+        x.into_dispatch(),
+        w.into_dispatch(),
+        b.into_dispatch(),
+    ))
 }
 
 /// Mean cross-entropy of `logits` `[batch, classes]` against class indices: Burn's

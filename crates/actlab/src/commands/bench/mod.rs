@@ -139,6 +139,9 @@ struct TrainTiming {
     device: String,
     /// Epochs measured (after the first, a warm-up, when there are several).
     epochs_measured: usize,
+    /// Convolutions' channels (none for an MLP).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    conv: Vec<usize>,
     /// Hidden widths.
     hidden: Vec<usize>,
     /// Training batch size.
@@ -397,6 +400,7 @@ impl TrainBench<'_> {
             threads: rt.threads,
             device: rt.device_name.clone(),
             epochs_measured: measured.len(),
+            conv: args.shape.conv.clone(),
             hidden: args.shape.hidden.clone(),
             batch_size: args.batch_size,
             train_images: data.train.len(),
