@@ -3,6 +3,7 @@
 //! layers; every activated layer's trace is per channel; its initialisation follows
 //! the schemes' formulas with a convolution's fans.
 
+use burn::module::Module;
 use burn::tensor::{Device, Distribution, Tensor};
 use nets::SimpleNetwork;
 use spec::conv::CONV_KERNEL;
@@ -251,5 +252,29 @@ fn fixed_order_gradients_equal_burns_composed_ones() {
         for (x, y) in a.iter().zip(&b) {
             assert!((x - y).abs() <= 1e-4 * scale, "tensor {i}: {x} vs {y}");
         }
+    }
+}
+
+/// Evaluation passes large batches in pieces of samples; training (autodiff) in one:
+/// the logits and every trace are the same bits either way.
+#[test]
+fn pieces_give_the_bits_of_one_pass() {
+    let config = NetworkConfig::book(ActivationConfig::new(ActivationKind::TeLU))
+        .with_conv(vec![3, 4])
+        .with_hidden(vec![8]);
+    let plain = Device::flex();
+    plain.seed(8);
+    let net = SimpleNetwork::new(&config, &plain).unwrap();
+    let x = Tensor::<2>::random([150, 784], Distribution::Normal(0.0, 1.0), &plain);
+    let (logits, traces) = net.forward_traced(x.clone());
+    let tracked = Device::flex().autodiff();
+    let (whole, whole_traces) = net
+        .clone()
+        .fork(&tracked)
+        .forward_traced(x.clone().to_device(&tracked));
+    assert_eq!(values(logits), values(whole));
+    for (a, b) in traces.into_iter().zip(whole_traces) {
+        assert_eq!(values(a.output), values(b.output));
+        assert_eq!(values(a.pre_activation), values(b.pre_activation));
     }
 }

@@ -68,6 +68,36 @@ fn per_sample(out: &mut [f32], chunk: usize, work: impl Fn(usize, &mut [f32]) + 
     }
 }
 
+/// The window at output position `(oy, ox)` over square channels-last maps of `side`,
+/// as runs `(offset in the patch, offset in the image, length)` in (ky, kx) order: a
+/// window row is one run where it lies inside the image (an element loop over a run
+/// beats a call to memmove per pixel), else one run per pixel inside; padding has none.
+fn window_runs(
+    (oy, ox): (usize, usize),
+    side: usize,
+    kernel: usize,
+    padding: usize,
+    c: usize,
+    mut run: impl FnMut(usize, usize, usize),
+) {
+    for ky in 0..kernel {
+        let Some(y) = (oy + ky).checked_sub(padding).filter(|&y| y < side) else {
+            continue;
+        };
+        let (patch_row, image_row) = (ky * kernel * c, y * side * c);
+        match ox.checked_sub(padding).filter(|&x0| x0 + kernel <= side) {
+            Some(x0) => run(patch_row, image_row + x0 * c, kernel * c),
+            None => {
+                for kx in 0..kernel {
+                    if let Some(x) = (ox + kx).checked_sub(padding).filter(|&x| x < side) {
+                        run(patch_row + kx * c, image_row + x * c, c);
+                    }
+                }
+            }
+        }
+    }
+}
+
 impl ConvOps for Flex {
     fn patches(x: FloatTensor<Self>, kernel: usize, padding: usize) -> FloatTensor<Self> {
         let [batch, h, w, c] = maps(&x);
@@ -79,33 +109,13 @@ impl ConvOps for Flex {
         per_sample(&mut out, per_sample_rows * row, |s, out| {
             let image = &x[s * h * w * c..(s + 1) * h * w * c];
             for (position, patch) in out.chunks_exact_mut(row).enumerate() {
-                let (oy, ox) = (position / side, position % side);
-                for (ky, to) in patch.chunks_exact_mut(kernel * c).enumerate() {
-                    let Some(y) = (oy + ky).checked_sub(padding).filter(|&y| y < h) else {
-                        continue;
-                    };
-                    let line = &image[y * w * c..][..w * c];
-                    // The window's row is one run of the image's row where it fits (an
-                    // element loop: a call to memmove per few floats cost more than it).
-                    match ox.checked_sub(padding).filter(|&x0| x0 + kernel <= w) {
-                        Some(x0) => {
-                            for (t, &v) in to.iter_mut().zip(&line[x0 * c..][..kernel * c]) {
-                                *t = v;
-                            }
-                        }
-                        None => {
-                            for kx in 0..kernel {
-                                let Some(x) = (ox + kx).checked_sub(padding).filter(|&v| v < w)
-                                else {
-                                    continue;
-                                };
-                                for (t, &v) in to[kx * c..][..c].iter_mut().zip(&line[x * c..]) {
-                                    *t = v;
-                                }
-                            }
-                        }
+                let at = (position / side, position % side);
+                window_runs(at, h, kernel, padding, c, |patch_at, image_at, len| {
+                    let from = &image[image_at..][..len];
+                    for (t, &v) in patch[patch_at..][..len].iter_mut().zip(from) {
+                        *t = v;
                     }
-                }
+                });
             }
         });
         flex(out, [batch * per_sample_rows, row])
@@ -129,31 +139,13 @@ impl ConvOps for Flex {
         per_sample(&mut out, side * side * c, |s, image| {
             let patches = &grad[s * out_side * out_side * row..][..out_side * out_side * row];
             for (position, patch) in patches.chunks_exact(row).enumerate() {
-                let (oy, ox) = (position / out_side, position % out_side);
-                for (ky, from) in patch.chunks_exact(kernel * c).enumerate() {
-                    let Some(y) = (oy + ky).checked_sub(padding).filter(|&y| y < side) else {
-                        continue;
-                    };
-                    let line = &mut image[y * side * c..][..side * c];
-                    match ox.checked_sub(padding).filter(|&x0| x0 + kernel <= side) {
-                        Some(x0) => {
-                            for (t, &g) in line[x0 * c..][..kernel * c].iter_mut().zip(from) {
-                                *t += g;
-                            }
-                        }
-                        None => {
-                            for kx in 0..kernel {
-                                let Some(x) = (ox + kx).checked_sub(padding).filter(|&v| v < side)
-                                else {
-                                    continue;
-                                };
-                                for (t, &g) in line[x * c..][..c].iter_mut().zip(&from[kx * c..]) {
-                                    *t += g;
-                                }
-                            }
-                        }
+                let at = (position / out_side, position % out_side);
+                window_runs(at, side, kernel, padding, c, |patch_at, image_at, len| {
+                    let from = &patch[patch_at..][..len];
+                    for (t, &g) in image[image_at..][..len].iter_mut().zip(from) {
+                        *t += g;
                     }
-                }
+                });
             }
         });
         flex(out, [batch, side, side, c])
