@@ -307,3 +307,48 @@ fn the_expression_kernel_tables_are_the_measurement() {
     );
     diff.assert_none(5 * 10 + 4 + 2);
 }
+
+/// docs/speed.md's LeNet-5 table, and the ratios its prose quotes, against
+/// `results/reference/speed/cnn.md` (written by scripts/bench-cnn.sh).
+#[test]
+fn the_cnn_table_is_the_measurement() {
+    let header = "| activation | threads | measure | actlab (s) | PyTorch (s) | actlab / PyTorch |";
+    let record = std::fs::read_to_string(reference("speed/cnn.md")).unwrap();
+    let measured = tables(&record, header);
+    assert_eq!(measured.len(), 1, "cnn.md's table");
+    assert_eq!(
+        measured[0].len(),
+        12,
+        "2 activations × 2 thread counts × 3 measures"
+    );
+    let page = std::fs::read_to_string(root().join("docs/speed.md")).unwrap();
+    assert_eq!(
+        tables(&page, header),
+        measured,
+        "docs/speed.md quotes cnn.md's table"
+    );
+    // The prose's ratios: a training epoch, 1 and 2 threads, ReLU.
+    let ratio = |threads: &str| -> f64 {
+        let row = measured[0]
+            .iter()
+            .find(|r| r[0] == "ReLU" && r[1] == threads && r[2] == "training epoch")
+            .unwrap();
+        row[5].parse().unwrap()
+    };
+    for (threads, quoted) in [("1", "ReLU-1-thread"), ("2", "ReLU-2-threads")] {
+        let marker = format!("<!-- {quoted} -->");
+        let at = page
+            .find(&marker)
+            .unwrap_or_else(|| panic!("{marker} in docs/speed.md"));
+        let value: String = page[at + marker.len()..]
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
+        assert!(
+            rounds_to(&value, ratio(threads)),
+            "docs/speed.md: {quoted} quotes {value}, cnn.md {}",
+            ratio(threads)
+        );
+    }
+}
