@@ -135,6 +135,10 @@ pub fn hparams(head: &RunHead<'_>) -> BTreeMap<String, ProtoValue> {
                 .join(","),
         ),
     );
+    if !network.conv.is_empty() {
+        let channels: Vec<String> = network.conv.iter().map(usize::to_string).collect();
+        h.insert("conv".into(), text(channels.join(",")));
+    }
     h.insert("optimizer".into(), text(train.optimizer.to_string()));
     h.insert("lr".into(), number(train.lr));
     h.insert("momentum".into(), number(train.momentum));

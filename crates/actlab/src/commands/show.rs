@@ -142,10 +142,11 @@ fn print_text(record: &RunRecord, checkpoint: Option<&str>, modules: &[LearnedMo
         ),
     }
     let net = &record.network;
-    let widths: Vec<String> = std::iter::once(net.input)
-        .chain(net.hidden.iter().copied())
-        .chain(std::iter::once(net.classes))
-        .map(|w| w.to_string())
+    // Convolutions as their channels, `c6`: 784-c6-c16-120-84-10 is LeNet-5.
+    let widths: Vec<String> = std::iter::once(net.input.to_string())
+        .chain(net.conv.iter().map(|c| format!("c{c}")))
+        .chain(net.hidden.iter().map(usize::to_string))
+        .chain(std::iter::once(net.classes.to_string()))
         .collect();
     let scope = net
         .activation
@@ -257,7 +258,7 @@ pub fn run(args: ShowArgs, json: bool) -> Result<ExitCode, Failure> {
         let rt = Runtime::start(&args.compute)?;
         let opened = open_run(&dir, args.checkpoint.as_deref(), &rt.device)?;
         checkpoint = Some(opened.checkpoint.name());
-        let hidden = record.network.hidden.len();
+        let hidden = record.network.activated_widths().len();
         let scope = record.network.activation.as_ref().map(|a| a.scope);
         for (i, module) in opened.model.activations.iter().enumerate() {
             let layers = match (opened.model.activations.len(), scope) {
