@@ -226,9 +226,7 @@ impl ProbeFiles {
     /// as `c6xc16x...`), or with `-init` after the kind where the same probe also reads
     /// runs (`dead-neurons-init-...`).
     pub fn at_init(dir: &Path, kind: ArtifactKind, network: &NetworkConfig, seed: u64) -> PathBuf {
-        let widths: Vec<String> = (network.conv.iter().map(|c| format!("c{c}")))
-            .chain(network.hidden.iter().map(|w| w.to_string()))
-            .collect();
+        let widths = network.layer_labels();
         let probe = match kind {
             ArtifactKind::Ntk => kind.to_string(),
             _ => format!("{kind}-init"),

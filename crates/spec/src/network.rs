@@ -276,6 +276,14 @@ impl NetworkConfig {
         conv_shapes(self.input, &self.conv).map_err(problem)
     }
 
+    /// Every activated layer as people write it, convolutions first: `c6` for a
+    /// convolution of 6 channels, `120` for a Linear layer of 120 units.
+    pub fn layer_labels(&self) -> Vec<String> {
+        let conv = self.conv.iter().map(|c| format!("c{c}"));
+        conv.chain(self.hidden.iter().map(usize::to_string))
+            .collect()
+    }
+
     /// Units of every activated layer, convolutions first: a convolution's are its
     /// channels (per-neuron parameters and probes are per channel), a Linear layer's its
     /// width.

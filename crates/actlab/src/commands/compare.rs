@@ -15,7 +15,7 @@ use crate::context::print::print_json;
 use crate::context::saved::{experiment_records, saved_experiment};
 use crate::failure::{self, Failure, input};
 
-/// NEW's experiment folder against BASELINE's (`setting` names them in errors).
+/// One experiment folder against another (both named in errors).
 fn compare_folders(
     new_dir: &Path,
     base_dir: &Path,

@@ -142,10 +142,9 @@ fn print_text(record: &RunRecord, checkpoint: Option<&str>, modules: &[LearnedMo
         ),
     }
     let net = &record.network;
-    // Convolutions as their channels, `c6`: 784-c6-c16-120-84-10 is LeNet-5.
+    // 784-c6-c16-120-84-10 is LeNet-5.
     let widths: Vec<String> = std::iter::once(net.input.to_string())
-        .chain(net.conv.iter().map(|c| format!("c{c}")))
-        .chain(net.hidden.iter().map(usize::to_string))
+        .chain(net.layer_labels())
         .chain(std::iter::once(net.classes.to_string()))
         .collect();
     let scope = net

@@ -87,10 +87,12 @@ pub fn network_config(args: &NetworkArgs) -> Result<NetworkConfig, Failure> {
     } else {
         config
     };
-    let flag = match config.check() {
-        Err(NetError::Conv { .. }) => "--conv",
-        _ => "--hidden",
-    };
-    config.check().context(flag).map_err(input)?;
+    if let Err(e) = config.check() {
+        let flag = match e {
+            NetError::Conv { .. } => "--conv",
+            _ => "--hidden",
+        };
+        return Err(input(anyhow!(e).context(flag)));
+    }
     Ok(config)
 }
