@@ -15,6 +15,9 @@
 //! kernels differ. No maintained crate fixes the summation order (matrixmultiply adds
 //! per-block partial sums too), hence this one.
 
+use std::cell::RefCell;
+use std::marker::PhantomData;
+
 use crate::{Isa, run_on};
 
 /// A read-only matrix: element `(i, j)` at `data[i * row_stride + j * col_stride]`, so a
@@ -84,6 +87,25 @@ impl<'a> MatRef<'a> {
         }
     }
 
+    /// Columns `start..end` of the matrix.
+    pub fn cols(self, start: usize, end: usize) -> MatRef<'a> {
+        assert!(
+            start <= end && end <= self.cols,
+            "columns {start}..{end} of {}",
+            self.cols
+        );
+        let offset = if start < end {
+            start * self.col_stride
+        } else {
+            0
+        };
+        MatRef {
+            data: &self.data[offset.min(self.data.len())..],
+            cols: end - start,
+            ..self
+        }
+    }
+
     /// The number of rows.
     pub fn row_count(&self) -> usize {
         self.rows
@@ -109,6 +131,97 @@ pub enum Start {
     FromC,
 }
 
+/// A row-major matrix being written: `rows × cols` values, rows `ld` apart. It can be cut
+/// into disjoint blocks of rows or columns that threads fill at the same time, as
+/// `split_at_mut` cuts a slice.
+#[derive(Debug)]
+pub struct MatMut<'a> {
+    ptr: *mut f32,
+    rows: usize,
+    cols: usize,
+    ld: usize,
+    _borrow: PhantomData<&'a mut [f32]>,
+}
+
+// SAFETY: a `MatMut` is the only handle to its elements (it is made from a `&mut` slice
+// and split into disjoint blocks), like a `&mut [f32]`.
+unsafe impl Send for MatMut<'_> {}
+
+impl<'a> MatMut<'a> {
+    /// `rows × cols` values of `data`, rows `ld` apart; panics when they do not fit.
+    pub fn row_major(data: &'a mut [f32], rows: usize, cols: usize, ld: usize) -> MatMut<'a> {
+        assert!(ld >= cols, "matrix {rows}×{cols} with rows {ld} apart");
+        if rows > 0 && cols > 0 {
+            assert!(
+                data.len() >= (rows - 1) * ld + cols,
+                "matrix {rows}×{cols} (rows {ld} apart) needs {} values, has {}",
+                (rows - 1) * ld + cols,
+                data.len()
+            );
+        }
+        MatMut {
+            ptr: data.as_mut_ptr(),
+            rows,
+            cols,
+            ld,
+            _borrow: PhantomData,
+        }
+    }
+
+    /// Rows `..at` and `at..`.
+    pub fn split_rows(self, at: usize) -> (MatMut<'a>, MatMut<'a>) {
+        assert!(at <= self.rows, "row {at} of {}", self.rows);
+        // SAFETY: row `at` starts inside the block (or one past its end when `at` is
+        // the row count, a pointer never read through).
+        let second = unsafe { self.ptr.add(at * self.ld) };
+        (
+            MatMut { rows: at, ..self },
+            MatMut {
+                ptr: if at < self.rows { second } else { self.ptr },
+                rows: self.rows - at,
+                ..self
+            },
+        )
+    }
+
+    /// Columns `..at` and `at..`.
+    pub fn split_cols(self, at: usize) -> (MatMut<'a>, MatMut<'a>) {
+        assert!(at <= self.cols, "column {at} of {}", self.cols);
+        let second = if at < self.cols {
+            // SAFETY: column `at` of the first row lies inside the block.
+            unsafe { self.ptr.add(at) }
+        } else {
+            self.ptr
+        };
+        (
+            MatMut { cols: at, ..self },
+            MatMut {
+                ptr: second,
+                cols: self.cols - at,
+                ..self
+            },
+        )
+    }
+
+    /// The number of rows.
+    pub fn row_count(&self) -> usize {
+        self.rows
+    }
+
+    /// The number of columns.
+    pub fn col_count(&self) -> usize {
+        self.cols
+    }
+
+    /// Columns `from..from + len` of row `i`.
+    #[inline(always)]
+    fn row_part(&mut self, i: usize, from: usize, len: usize) -> &mut [f32] {
+        assert!(i < self.rows && from + len <= self.cols);
+        // SAFETY: inside the block, which this handle borrows alone.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.add(i * self.ld + from), len) }
+    }
+}
+
 /// Cache blocking: performance only, never the bits (a test runs odd sizes against the
 /// default ones).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,7 +244,13 @@ impl Default for Blocking {
 /// `C = A B` or `C += A B` (see [`Start`]) with `C` row-major, `a.rows × b.cols`, rows
 /// `ldc` apart, on the detected instruction set.
 pub fn gemm(a: MatRef, b: MatRef, c: &mut [f32], ldc: usize, start: Start) {
-    gemm_with(Isa::detected(), Blocking::default(), a, b, c, ldc, start)
+    let c = MatMut::row_major(c, a.rows, b.cols, ldc);
+    gemm_into(a, b, c, start);
+}
+
+/// [`gemm`] into a block of a matrix (see [`MatMut`]), on the detected instruction set.
+pub fn gemm_into(a: MatRef, b: MatRef, c: MatMut, start: Start) {
+    gemm_block(Isa::detected(), Blocking::default(), a, b, c, start)
         .unwrap_or_else(|| unreachable!("the detected path runs on this CPU"));
 }
 
@@ -146,81 +265,105 @@ pub fn gemm_with(
     ldc: usize,
     start: Start,
 ) -> Option<()> {
+    let c = MatMut::row_major(c, a.rows, b.cols, ldc);
+    gemm_block(isa, blocking, a, b, c, start)
+}
+
+fn gemm_block(
+    isa: Isa,
+    blocking: Blocking,
+    a: MatRef,
+    b: MatRef,
+    mut c: MatMut,
+    start: Start,
+) -> Option<()> {
     if !isa.supported() {
         return None;
     }
     let (m, k, n) = (a.rows, a.cols, b.cols);
     assert_eq!(k, b.rows, "gemm: A is {m}×{k}, B is {}×{n}", b.rows);
-    assert!(ldc >= n, "gemm: ldc {ldc} < n {n}");
-    if m > 0 && n > 0 {
-        assert!(
-            c.len() >= (m - 1) * ldc + n,
-            "gemm: C holds {} values, needs {}",
-            c.len(),
-            (m - 1) * ldc + n
-        );
-    }
+    assert!(
+        c.rows == m && c.cols == n,
+        "gemm: C is {}×{}, A B is {m}×{n}",
+        c.rows,
+        c.cols
+    );
     assert!(blocking.kc > 0 && blocking.nc > 0, "gemm: empty blocking");
-    if start == Start::Zero {
-        for row in c.chunks_mut(ldc).take(m) {
-            row[..n].fill(0.0);
-        }
-    }
-    if m == 0 || n == 0 || k == 0 {
+    if m == 0 || n == 0 {
         return Some(());
     }
-    let problem = Problem {
-        a,
-        b,
-        ldc,
-        blocking,
-    };
+    if k == 0 {
+        // No step of k: the sums are where they start.
+        if start == Start::Zero {
+            for i in 0..m {
+                c.row_part(i, 0, n).fill(0.0);
+            }
+        }
+        return Some(());
+    }
+    let problem = Problem { a, b, blocking };
     // The tiles by path: 12 accumulator registers of 16 (AVX-512) or 8 (AVX2) lanes plus
     // two for B and one broadcast; the baseline goes one float at a time (tests only).
-    run_on(
-        isa,
-        #[inline(always)]
-        move || match isa {
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 => problem.run::<x86::Avx512, 6, 2>(c),
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => problem.run::<x86::Avx2, 6, 2>(c),
-            _ => problem.run::<Scalar, 4, 8>(c),
-        },
-    )
+    // The buffers are taken outside `run_on`: everything inside must inline into its
+    // function compiled for the path, and a closure handed to `with_borrow_mut` is not.
+    PACKS.with_borrow_mut(|packs| {
+        run_on(
+            isa,
+            #[inline(always)]
+            move || match isa {
+                #[cfg(target_arch = "x86_64")]
+                Isa::Avx512 => problem.run::<x86::Avx512, 6, 2, 32>(&mut c, start, packs),
+                #[cfg(target_arch = "x86_64")]
+                Isa::Avx2 => problem.run::<x86::Avx2, 6, 2, 16>(&mut c, start, packs),
+                _ => problem.run::<Scalar, 4, 8, 8>(&mut c, start, packs),
+            },
+        )
+    })
 }
 
 struct Problem<'a> {
     a: MatRef<'a>,
     b: MatRef<'a>,
-    ldc: usize,
     blocking: Blocking,
 }
 
 impl Problem<'_> {
+    /// `NR` is the tile's width, `NV` vectors of `S::LANES` (a constant, so that the
+    /// packing loops copy whole rows of a panel as fixed-size arrays).
     #[inline(always)]
-    fn run<S: Lanes, const MR: usize, const NV: usize>(&self, c: &mut [f32]) {
-        const { assert!(NV > 0) };
-        let nr_lanes = NV * S::LANES;
+    fn run<S: Lanes, const MR: usize, const NV: usize, const NR: usize>(
+        &self,
+        c: &mut MatMut,
+        start: Start,
+        (a_pack, b_pack): &mut (Vec<f32>, Vec<f32>),
+    ) {
+        const { assert!(NV > 0 && NR == NV * S::LANES && NR <= MAX_NR) };
         let (m, k, n) = (self.a.rows, self.a.cols, self.b.cols);
         let kc_max = self.blocking.kc.min(k);
-        let nc_max = self.blocking.nc.min(n).div_ceil(nr_lanes) * nr_lanes;
-        let mut b_pack = vec![0.0f32; kc_max * nc_max];
-        let mut a_pack = vec![0.0f32; kc_max * MR];
-        for jc in (0..n).step_by(nc_max) {
-            let nc = nc_max.min(n - jc);
-            for pc in (0..k).step_by(kc_max) {
-                let kc = kc_max.min(k - pc);
-                pack_b(&self.b, nr_lanes, pc, kc, jc, nc, &mut b_pack);
-                for ir in (0..m).step_by(MR) {
-                    let mr = MR.min(m - ir);
-                    pack_a::<MR>(&self.a, ir, mr, pc, kc, &mut a_pack);
-                    for (panel, jr) in (0..nc).step_by(nr_lanes).enumerate() {
-                        let nr = nr_lanes.min(nc - jr);
-                        let b_panel = &b_pack[panel * kc * nr_lanes..(panel + 1) * kc * nr_lanes];
-                        let origin = ir * self.ldc + jc + jr;
-                        let a_panel = &a_pack[..kc * MR];
-                        tile::<S, MR, NV>(a_panel, b_panel, c, origin, self.ldc, mr, nr);
+        let nc_max = self.blocking.nc.min(n).div_ceil(NR) * NR;
+        {
+            // Reused between products: every value a tile reads is packed first.
+            grow(b_pack, kc_max * nc_max);
+            grow(a_pack, kc_max * MR);
+            for jc in (0..n).step_by(nc_max) {
+                let nc = nc_max.min(n - jc);
+                for pc in (0..k).step_by(kc_max) {
+                    let kc = kc_max.min(k - pc);
+                    // The first block of k starts each chain from zero in registers
+                    // (the same +0.0 that `Start::Zero` writes); later blocks and
+                    // `Start::FromC` load the running sums from C.
+                    let load = pc > 0 || start == Start::FromC;
+                    pack_b::<NR>(&self.b, pc, kc, jc, nc, b_pack);
+                    for ir in (0..m).step_by(MR) {
+                        let mr = MR.min(m - ir);
+                        pack_a::<MR>(&self.a, ir, mr, pc, kc, a_pack);
+                        for (panel, jr) in (0..nc).step_by(NR).enumerate() {
+                            let nr = NR.min(nc - jr);
+                            let b_panel = &b_pack[panel * kc * NR..(panel + 1) * kc * NR];
+                            let a_panel = &a_pack[..kc * MR];
+                            let at = (ir, jc + jr);
+                            tile::<S, MR, NV, NR>(a_panel, b_panel, c, at, (mr, nr), load);
+                        }
                     }
                 }
             }
@@ -228,23 +371,64 @@ impl Problem<'_> {
     }
 }
 
-/// B's rows `pc..pc+kc`, columns `jc..jc+nc`, as panels of `width` columns, each `kc × NR`
+thread_local! {
+    /// Each thread's packed panels of A and B, kept between products: allocating and
+    /// zeroing half a megabyte per product cost more than a small layer's arithmetic.
+    static PACKS: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
+fn grow(buffer: &mut Vec<f32>, len: usize) {
+    if buffer.len() < len {
+        buffer.resize(len, 0.0);
+    }
+}
+
+/// B's rows `pc..pc+kc`, columns `jc..jc+nc`, as panels of `NR` columns, each `kc × NR`
 /// row-major; columns past the edge are zero.
 #[inline(always)]
-fn pack_b(b: &MatRef, width: usize, pc: usize, kc: usize, jc: usize, nc: usize, out: &mut [f32]) {
-    for (panel, jr) in (0..nc).step_by(width).enumerate() {
-        let nr = width.min(nc - jr);
-        let dst = &mut out[panel * kc * width..(panel + 1) * kc * width];
-        for (p, row) in dst.chunks_exact_mut(width).enumerate() {
-            if b.col_stride == 1 {
+fn pack_b<const NR: usize>(
+    b: &MatRef,
+    pc: usize,
+    kc: usize,
+    jc: usize,
+    nc: usize,
+    out: &mut [f32],
+) {
+    for (panel, jr) in (0..nc).step_by(NR).enumerate() {
+        let nr = NR.min(nc - jr);
+        let dst = &mut out[panel * kc * NR..(panel + 1) * kc * NR];
+        if b.col_stride == 1 {
+            for (p, row) in dst.chunks_exact_mut(NR).enumerate() {
                 let from = (pc + p) * b.row_stride + jc + jr;
-                row[..nr].copy_from_slice(&b.data[from..from + nr]);
-            } else {
+                if nr == NR {
+                    let row: &mut [f32; NR] = row.try_into().expect("a panel row");
+                    *row = b.data[from..from + NR].try_into().expect("a row of B");
+                } else {
+                    row[..nr].copy_from_slice(&b.data[from..from + nr]);
+                    row[nr..].fill(0.0);
+                }
+            }
+        } else if b.row_stride == 1 {
+            // A transposed view (the input gradient's `Wᵀ`): each column of the panel is
+            // a contiguous run of k in memory, so walk the columns and scatter down the
+            // panel, instead of gathering one element of NR rows per step.
+            if nr < NR {
+                dst.fill(0.0);
+            }
+            for j in 0..nr {
+                let from = (jc + jr + j) * b.col_stride + pc;
+                let column = &b.data[from..from + kc];
+                for (step, &v) in dst.chunks_exact_mut(NR).zip(column) {
+                    step[j] = v;
+                }
+            }
+        } else {
+            for (p, row) in dst.chunks_exact_mut(NR).enumerate() {
                 for (j, v) in row[..nr].iter_mut().enumerate() {
                     *v = b.at(pc + p, jc + jr + j);
                 }
+                row[nr..].fill(0.0);
             }
-            row[nr..].fill(0.0);
         }
     }
 }
@@ -265,8 +449,24 @@ fn pack_a<const MR: usize>(
         // A transposed view: one step of k is contiguous across rows.
         for (p, step) in dst.chunks_exact_mut(MR).enumerate() {
             let from = (pc + p) * a.col_stride + ir;
-            step[..mr].copy_from_slice(&a.data[from..from + mr]);
-            step[mr..].fill(0.0);
+            if mr == MR {
+                let step: &mut [f32; MR] = step.try_into().expect("a panel step");
+                *step = a.data[from..from + MR].try_into().expect("a step of A");
+            } else {
+                step[..mr].copy_from_slice(&a.data[from..from + mr]);
+                step[mr..].fill(0.0);
+            }
+        }
+    } else if a.col_stride == 1 {
+        // Row-major: each row's run of k is contiguous; scatter it down the panel.
+        if mr < MR {
+            dst.fill(0.0);
+        }
+        for i in 0..mr {
+            let from = (ir + i) * a.row_stride + pc;
+            for (step, &v) in dst.chunks_exact_mut(MR).zip(&a.data[from..from + kc]) {
+                step[i] = v;
+            }
         }
     } else {
         for (p, step) in dst.chunks_exact_mut(MR).enumerate() {
@@ -278,39 +478,46 @@ fn pack_a<const MR: usize>(
     }
 }
 
-/// One `MR × NR` tile of C: load its running sums, add `kc` steps of k, store the `mr ×
-/// nr` that lie inside C. The padded rows and columns compute zeros that are never stored.
-/// `NR` is `NV` vectors of `S::LANES`.
+/// One `MR × NR` tile of C at `(row, col)`: take its running sums (from C when `load`,
+/// else zeros), add `kc` steps of k, store the `mr × nr` that lie inside C. The padded
+/// rows and columns compute zeros that are never stored. `NR` is `NV` vectors of
+/// `S::LANES`. A whole tile moves between C and the registers directly; a tile cut by
+/// C's edge goes through a buffer.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn tile<S: Lanes, const MR: usize, const NV: usize>(
+fn tile<S: Lanes, const MR: usize, const NV: usize, const NR: usize>(
     a: &[f32],
     b: &[f32],
-    c: &mut [f32],
-    origin: usize,
-    ldc: usize,
-    mr: usize,
-    nr: usize,
+    c: &mut MatMut,
+    (row, col): (usize, usize),
+    (mr, nr): (usize, usize),
+    load: bool,
 ) {
-    let width = NV * S::LANES;
     let kc = a.len() / MR;
-    assert!(b.len() >= kc * width && width <= MAX_NR && mr <= MR && nr <= width);
-    let mut edge = [0.0f32; MAX_NR];
+    assert!(b.len() >= kc * NR && mr <= MR && nr <= NR);
+    let whole = nr == NR;
+    let mut edge = [0.0f32; NR];
     // SAFETY: `S` is only instantiated inside `run_on` for a path the CPU has; every
-    // pointer below stays inside `a` (kc * MR values), `b` (kc * width) or `edge`.
+    // pointer below stays inside `a` (kc * MR values), `b` (kc * NR), `edge` (NR) or a
+    // row part of C of NR values (`whole`).
     unsafe {
         let mut acc = [[S::zero(); NV]; MR];
-        for (i, row) in acc.iter_mut().enumerate().take(mr) {
-            let from = origin + i * ldc;
-            edge[..nr].copy_from_slice(&c[from..from + nr]);
-            for (v, lanes) in row.iter_mut().enumerate() {
-                *lanes = S::load(edge.as_ptr().add(v * S::LANES));
+        if load {
+            for (i, sums) in acc.iter_mut().enumerate().take(mr) {
+                let part = c.row_part(row + i, col, nr);
+                let from = if whole {
+                    part.as_ptr()
+                } else {
+                    edge[..nr].copy_from_slice(part);
+                    edge.as_ptr()
+                };
+                for (v, lanes) in sums.iter_mut().enumerate() {
+                    *lanes = S::load(from.add(v * S::LANES));
+                }
             }
         }
         let (a, b) = (a.as_ptr(), b.as_ptr());
         for p in 0..kc {
-            let b_step: [S::V; NV] =
-                std::array::from_fn(|v| S::load(b.add(p * width + v * S::LANES)));
+            let b_step: [S::V; NV] = std::array::from_fn(|v| S::load(b.add(p * NR + v * S::LANES)));
             for (i, row) in acc.iter_mut().enumerate() {
                 let a_value = S::splat(*a.add(p * MR + i));
                 for (sum, &b_value) in row.iter_mut().zip(&b_step) {
@@ -318,12 +525,19 @@ fn tile<S: Lanes, const MR: usize, const NV: usize>(
                 }
             }
         }
-        for (i, row) in acc.iter().enumerate().take(mr) {
-            for (v, &lanes) in row.iter().enumerate() {
-                S::store(edge.as_mut_ptr().add(v * S::LANES), lanes);
+        for (i, sums) in acc.iter().enumerate().take(mr) {
+            let part = c.row_part(row + i, col, nr);
+            let to = if whole {
+                part.as_mut_ptr()
+            } else {
+                edge.as_mut_ptr()
+            };
+            for (v, &lanes) in sums.iter().enumerate() {
+                S::store(to.add(v * S::LANES), lanes);
             }
-            let to = origin + i * ldc;
-            c[to..to + nr].copy_from_slice(&edge[..nr]);
+            if !whole {
+                c.row_part(row + i, col, nr).copy_from_slice(&edge[..nr]);
+            }
         }
     }
 }

@@ -4,7 +4,7 @@
 //! cuts of the rows; and against float64 for accuracy.
 
 use vmath::Isa;
-use vmath::gemm::{Blocking, MatRef, Start, gemm, gemm_with};
+use vmath::gemm::{Blocking, MatMut, MatRef, Start, gemm, gemm_into, gemm_with};
 
 /// Deterministic values in [-1, 1) with all mantissa bits in play.
 fn values(n: usize, salt: u64) -> Vec<f32> {
@@ -143,6 +143,50 @@ fn transposed_views_and_cuts_of_the_rows_change_no_bit() {
                 .all(|row| row[n..].iter().all(|v| v.is_nan())),
             "wrote outside C's columns"
         );
+    }
+}
+
+#[test]
+fn blocks_of_c_filled_apart_give_the_whole_product() {
+    // C cut into columns and rows at odd places (as `nets::dense::product` cuts it over
+    // threads), each block computed from the matching columns of B or rows of A, both
+    // starting from zero and adding to what C holds.
+    let (m, k, n) = (40, 70, 75);
+    let (a, b, c0) = (values(m * k, 21), values(k * n, 22), values(m * n, 23));
+    let (av, bt) = (MatRef::row_major(&a, m, k), transpose(&b, k, n));
+    for (start, from) in [(Start::Zero, vec![0.0; m * n]), (Start::FromC, c0.clone())] {
+        let expected = bits(&chain(&a, &b, &from, (m, k, n)));
+        for transposed in [false, true] {
+            let bv = if transposed {
+                MatRef::transposed(&bt, k, n)
+            } else {
+                MatRef::row_major(&b, k, n)
+            };
+            let mut c = from.clone();
+            let mut rest = MatMut::row_major(&mut c, m, n, n);
+            for (first, last) in [(0, 1), (1, 33), (33, 64), (64, 75)] {
+                let (piece, tail) = rest.split_cols(last - first);
+                gemm_into(av, bv.cols(first, last), piece, start);
+                rest = tail;
+            }
+            assert_eq!(
+                bits(&c),
+                expected,
+                "columns cut, {start:?}, B transposed: {transposed}"
+            );
+            let mut c = from.clone();
+            let mut rest = MatMut::row_major(&mut c, m, n, n);
+            for (first, last) in [(0, 7), (7, 8), (8, 40)] {
+                let (piece, tail) = rest.split_rows(last - first);
+                gemm_into(av.rows(first, last), bv, piece, start);
+                rest = tail;
+            }
+            assert_eq!(
+                bits(&c),
+                expected,
+                "rows cut, {start:?}, B transposed: {transposed}"
+            );
+        }
     }
 }
 

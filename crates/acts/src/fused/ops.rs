@@ -150,7 +150,14 @@ impl FusedOps for Flex {
             "a parameter of {} values for {units} units",
             values.len()
         );
-        let repeated = values.iter().copied().cycle().take(rows * units).collect();
+        let mut repeated = Vec::with_capacity(rows * units);
+        if values.len() == 1 {
+            repeated.resize(rows * units, values[0]);
+        } else {
+            for _ in 0..rows {
+                repeated.extend_from_slice(&values);
+            }
+        }
         flex(repeated, Shape::new([rows, units]))
     }
 

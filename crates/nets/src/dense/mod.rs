@@ -22,7 +22,7 @@ use burn::nn::loss::CrossEntropyLossConfig;
 use burn::tensor::{Device, Int, Tensor};
 use rayon::prelude::*;
 use spec::{LayerKind, NetworkConfig, Numerics};
-use vmath::gemm::{MatRef, Start, flops, gemm};
+use vmath::gemm::{MatMut, MatRef, Start, flops, gemm_into};
 
 pub use ops::DenseOps;
 
@@ -92,25 +92,51 @@ pub fn numerics(network: &NetworkConfig, device: &Device) -> Numerics {
 /// pool costs tens of microseconds.
 const PARALLEL_FLOPS: f64 = 4e6;
 
-/// `C (+)= A B` (`C` row-major, `b.cols` wide) with A's and C's rows cut into one piece
-/// per pool thread: the product every Linear layer of training runs (public so that
-/// `actlab bench` measures its peak on the same code). Each element's chain is the same whatever the cut, so the thread
-/// count does not reach the bits.
+/// Column cuts fall on multiples of this (two AVX-512 vectors, four AVX2 ones), so that
+/// no piece ends in a partial register tile the whole product would not have had.
+const COLUMN_GRAIN: usize = 32;
+
+/// `C (+)= A B` (`C` row-major, `b.cols` wide) cut into one piece per pool thread: the
+/// product every Linear layer of training runs (public so that `actlab bench` measures
+/// its peak on the same code). Each element's chain is the same whatever the cut, so the
+/// thread count does not reach the bits.
+///
+/// The cut is along whichever side of `C` is longer. Every piece packs the part of B it
+/// needs, so cutting the rows of a short, wide product (batch 128 into a 1024-wide layer)
+/// would pack all of B once per thread; cutting its columns packs each part of B once.
 pub fn product(a: MatRef, b: MatRef, c: &mut [f32], start: Start) {
     let (m, k, n) = (a.row_count(), a.col_count(), b.col_count());
+    let c = MatMut::row_major(c, m, n, n);
     let threads = rayon::current_num_threads();
-    if threads < 2 || flops(m, k, n) < PARALLEL_FLOPS || m < 2 {
-        gemm(a, b, c, n, start);
+    if threads < 2 || flops(m, k, n) < PARALLEL_FLOPS || (m < 2 && n < 2 * COLUMN_GRAIN) {
+        gemm_into(a, b, c, start);
         return;
     }
-    let rows = m.div_ceil(threads.min(m));
-    c[..m * n]
-        .par_chunks_mut(rows * n)
-        .enumerate()
-        .for_each(|(piece, c)| {
-            let first = piece * rows;
-            gemm(a.rows(first, (first + rows).min(m)), b, c, n, start);
-        });
+    let mut pieces = Vec::with_capacity(threads);
+    if n >= m && n >= 2 * COLUMN_GRAIN {
+        let width = n.div_ceil(threads).next_multiple_of(COLUMN_GRAIN);
+        let (mut rest, mut first) = (c, 0);
+        while first < n {
+            let last = (first + width).min(n);
+            let (piece, tail) = rest.split_cols(last - first);
+            pieces.push((a, b.cols(first, last), piece));
+            first = last;
+            rest = tail;
+        }
+    } else {
+        let height = m.div_ceil(threads.min(m));
+        let (mut rest, mut first) = (c, 0);
+        while first < m {
+            let last = (first + height).min(m);
+            let (piece, tail) = rest.split_rows(last - first);
+            pieces.push((a.rows(first, last), b, piece));
+            first = last;
+            rest = tail;
+        }
+    }
+    pieces
+        .into_par_iter()
+        .for_each(|(a, b, c)| gemm_into(a, b, c, start));
 }
 
 /// Floating-point operations (a multiply-add counts two) of the matrix products of one

@@ -68,6 +68,7 @@ fn classes(targets: &IntTensor<Flex>, count: usize) -> Vec<usize> {
 }
 
 /// One row's `(max, Σ exp(z - max))`, summed in class order.
+#[inline(always)]
 fn row_normaliser(row: &[f32]) -> (f32, f32) {
     let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let sum = row.iter().fold(0.0f32, |s, &z| s + math::exp(z - max));
@@ -75,6 +76,7 @@ fn row_normaliser(row: &[f32]) -> (f32, f32) {
 }
 
 /// `ln(s)` for `s >= 1` (a row's normaliser always is): `s - 1` is exact there.
+#[inline(always)]
 fn ln_at_least_one(s: f32) -> f32 {
     math::log1p(s - 1.0)
 }
@@ -98,7 +100,10 @@ impl DenseOps for Flex {
             bias.len()
         );
         // Every output's chain starts from its bias: one rounding fewer than adding it after.
-        let mut out: Vec<f32> = bias.iter().copied().cycle().take(m * n).collect();
+        let mut out: Vec<f32> = Vec::with_capacity(m * n);
+        for _ in 0..m {
+            out.extend_from_slice(&bias);
+        }
         product(
             MatRef::row_major(&values(&x), m, k),
             MatRef::row_major(&values(&w), k, n),
@@ -152,14 +157,20 @@ impl DenseOps for Flex {
         let [batch, count] = dims(&logits);
         let targets = classes(&targets, count);
         let z = values(&logits);
-        let total: f64 = z
-            .chunks_exact(count)
-            .zip(&targets)
-            .map(|(row, &target)| {
-                let (max, sum) = row_normaliser(row);
-                f64::from(ln_at_least_one(sum) - (row[target] - max))
-            })
-            .sum();
+        // In `vmath::run`, so that exp's and log1p's fused multiply-adds are instructions,
+        // not calls to `fmaf` (the same bits either way).
+        let total: f64 = vmath::run(
+            #[inline(always)]
+            || {
+                z.chunks_exact(count)
+                    .zip(&targets)
+                    .map(|(row, &target)| {
+                        let (max, sum) = row_normaliser(row);
+                        f64::from(ln_at_least_one(sum) - (row[target] - max))
+                    })
+                    .sum()
+            },
+        );
         flex(vec![(total / batch as f64) as f32], [1])
     }
 
@@ -173,17 +184,22 @@ impl DenseOps for Flex {
         let scale = values(&grad)[0] / batch as f32;
         let z = values(&logits);
         let mut out = vec![0.0f32; z.len()];
-        for ((row, out), &target) in z
-            .chunks_exact(count)
-            .zip(out.chunks_exact_mut(count))
-            .zip(&targets)
-        {
-            let (max, sum) = row_normaliser(row);
-            for (o, &v) in out.iter_mut().zip(row) {
-                *o = math::exp(v - max) / sum * scale;
-            }
-            out[target] -= scale;
-        }
+        vmath::run(
+            #[inline(always)]
+            || {
+                for ((row, out), &target) in z
+                    .chunks_exact(count)
+                    .zip(out.chunks_exact_mut(count))
+                    .zip(&targets)
+                {
+                    let (max, sum) = row_normaliser(row);
+                    for (o, &v) in out.iter_mut().zip(row) {
+                        *o = math::exp(v - max) / sum * scale;
+                    }
+                    out[target] -= scale;
+                }
+            },
+        );
         flex(out, [batch, count])
     }
 }
