@@ -160,14 +160,61 @@ fn the_portable_speed_numbers_are_the_measurement() {
             _ => {}
         }
     }
+    diff.assert_none(4 + 9);
+}
+
+/// The header of the targets table in `both-cores.md` and in docs/speed.md.
+const TARGETS_HEADER: &str = "| target | goal | measured | holds | floor: products at the product peak / at the FMA limit |";
+
+/// docs/speed.md's table of the data-parallel targets, against
+/// `results/reference/speed/both-cores.md` (written by `scripts/bench-both-cores.sh`):
+/// every row, cell for cell; the record's medians against its rounds; and the README's
+/// sentence on a book epoch.
+#[test]
+fn the_both_cores_targets_are_the_measurement() {
+    let record = std::fs::read_to_string(reference("speed/both-cores.md")).unwrap();
+    let measured = tables(&record, TARGETS_HEADER);
+    assert_eq!(measured.len(), 1, "both-cores.md's targets table");
+    let speed = std::fs::read_to_string(root().join("docs/speed.md")).unwrap();
+    let quoted = tables(&speed, TARGETS_HEADER);
+    assert_eq!(quoted.len(), 1, "docs/speed.md's targets table");
+    assert_eq!(
+        quoted[0].len(),
+        measured[0].len(),
+        "docs/speed.md quotes every target of the record"
+    );
+    let mut diff = Differences::default();
+    for (q, m) in quoted[0].iter().zip(&measured[0]) {
+        diff.check("docs/speed.md", &q[0], &q.join(" | "), &m.join(" | "));
+    }
+    // The book's epochs: each median against its rounds, then the README's sentence.
+    let book = tables(&record, "| measure | actlab old | actlab | PyTorch |");
+    assert_eq!(book.len(), 1, "both-cores.md's table of the book's network");
+    let mut epoch = |label: &str, column: usize| -> f64 {
+        let row = book[0]
+            .iter()
+            .find(|r| r[0] == label)
+            .unwrap_or_else(|| panic!("both-cores.md has no row {label:?}"));
+        let (lead, mut rounds) = lead_and_rounds(&row[column]);
+        assert!(rounds.len() >= 3, "{label}: fewer than three rounds");
+        rounds.sort_by(f64::total_cmp);
+        diff.near(label, "the median of the rounds", &row[column], rounds[rounds.len() / 2]);
+        lead
+    };
+    let (one, torch_one) = (epoch("ReLU epoch, 1 thread", 2), epoch("ReLU epoch, 1 thread", 3));
+    let (two, torch_two) = (epoch("ReLU epoch, 2 threads", 2), epoch("ReLU epoch, 2 threads", 3));
+    let staf = &measured[0]
+        .iter()
+        .find(|r| r[0] == "STAF epoch in ReLU epochs, 2 threads")
+        .expect("the STAF target")[2];
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     diff.prose(
         "README",
         &readme,
         "a book ReLU epoch takes {} s against PyTorch's {} s on one thread and {} s against {} s on two, STAF {} ReLU epochs",
-        &[one, torch_one, two, torch_two].map(|v| format!("{v:.2}")).into_iter().chain([staf]).collect::<Vec<_>>(),
+        &[one, torch_one, two, torch_two].map(|v| format!("{v:.2}")).into_iter().chain([staf.clone()]).collect::<Vec<_>>(),
     );
-    diff.assert_none(4 + 9 + 1);
+    diff.assert_none(measured[0].len() + 4 + 1);
 }
 
 /// `docs/speed.md`'s sweep timings, against `results/reference/speed/jobs.md`.

@@ -6,8 +6,8 @@
 //! cache it detects and runs different AVX-512 and AVX2 kernels, and reduces with
 //! macerator, whose lane count follows the CPU; so a record trained on one machine did
 //! not repeat on another. Here a Linear layer forward and backward is `vmath::gemm` (one
-//! chain of fused multiply-adds per element, in k order) with the rows cut over Rayon's
-//! pool, the bias gradient a column sum row by row, and cross-entropy a row-by-row
+//! chain of fused multiply-adds per element, in k order) with the rows or the columns cut
+//! over Rayon's pool, the bias gradient a column sum row by row, and cross-entropy a row-by-row
 //! log-sum-exp with `vmath`'s exp and log and a float64 mean in batch order.
 //!
 //! Routing is the fused activations' (`acts::fused`): Flex, float32, and `ACTLAB_FUSED`
