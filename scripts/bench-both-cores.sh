@@ -94,7 +94,7 @@ done
 
 mkdir -p "$(dirname "$out")"
 cp "$scratch" "$raw"
-"$py" scripts/both_cores_table.py "$raw" "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- crates || echo -dirty)" \
+"$py" scripts/both_cores_table.py "$raw" "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- crates ':!crates/*/tests' || echo -dirty)" \
   "$(nproc)-core $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$rounds" "$wide_rounds" > "$out"
 echo "wrote $out and $raw"
 cat "$out"

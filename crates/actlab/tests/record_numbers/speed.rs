@@ -203,6 +203,13 @@ fn the_both_cores_targets_are_the_measurement() {
     };
     let (one, torch_one) = (epoch("ReLU epoch, 1 thread", 2), epoch("ReLU epoch, 1 thread", 3));
     let (two, torch_two) = (epoch("ReLU epoch, 2 threads", 2), epoch("ReLU epoch, 2 threads", 3));
+    let (old_one, old_two) = (epoch("ReLU epoch, 1 thread", 1), epoch("ReLU epoch, 2 threads", 1));
+    diff.prose(
+        "docs/speed.md",
+        &speed,
+        "a book ReLU epoch went from {} to {} s on one thread and from {} to {} s on two",
+        &[old_one, one, old_two, two].map(|v| format!("{v:.2}")),
+    );
     let staf = &measured[0]
         .iter()
         .find(|r| r[0] == "STAF epoch in ReLU epochs, 2 threads")
@@ -214,7 +221,20 @@ fn the_both_cores_targets_are_the_measurement() {
         "a book ReLU epoch takes {} s against PyTorch's {} s on one thread and {} s against {} s on two, STAF {} ReLU epochs",
         &[one, torch_one, two, torch_two].map(|v| format!("{v:.2}")).into_iter().chain([staf.clone()]).collect::<Vec<_>>(),
     );
-    diff.assert_none(measured[0].len() + 4 + 1);
+    let mut wide: Vec<f64> = measured[0]
+        .iter()
+        .filter(|r| r[0].starts_with("actlab / PyTorch, 2 threads, 4 ×"))
+        .map(|r| r[2].parse().unwrap())
+        .collect();
+    assert_eq!(wide.len(), 4, "the four wide networks' ratios");
+    wide.sort_by(f64::total_cmp);
+    diff.prose(
+        "README",
+        &readme,
+        "on networks of 4 × 1024 and 4 × 2048 units actlab takes {}–{} × PyTorch's time on two threads",
+        &[wide[0], wide[3]].map(|v| format!("{v:.2}")),
+    );
+    diff.assert_none(measured[0].len() + 6 + 3);
 }
 
 /// `docs/speed.md`'s sweep timings, against `results/reference/speed/jobs.md`.
