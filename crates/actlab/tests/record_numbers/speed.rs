@@ -91,6 +91,95 @@ fn the_speed_table_is_the_measurement() {
     diff.assert_none(9);
 }
 
+/// docs/speed.md's scaling table, against `results/reference/speed/scaling.md`: the same
+/// eight rows, each number as recorded.
+#[test]
+fn the_scaling_table_is_the_measurement() {
+    let record = std::fs::read_to_string(reference("speed/scaling.md")).unwrap();
+    let measured = tables(
+        &record,
+        "| hidden | batch | images | actlab 1 thr | actlab 2 thr | PyTorch 1 thr | PyTorch 2 thr | ratio 1 thr | ratio 2 thr | actlab 2 thr / 1 thr |",
+    );
+    let speed = std::fs::read_to_string(root().join("docs/speed.md")).unwrap();
+    let quoted = tables(
+        &speed,
+        "| hidden | batch | actlab 1 thr | actlab 2 thr | PyTorch 1 thr | PyTorch 2 thr | ratio 2 thr |",
+    );
+    assert_eq!(
+        (measured.len(), quoted.len()),
+        (1, 1),
+        "one scaling table in each"
+    );
+    assert_eq!(
+        quoted[0].len(),
+        measured[0].len(),
+        "docs/speed.md quotes every row"
+    );
+    let mut diff = Differences::default();
+    for (q, m) in quoted[0].iter().zip(&measured[0]) {
+        let recorded = [
+            &m[0].replace(" x ", " × "),
+            &m[1],
+            &m[3],
+            &m[4],
+            &m[5],
+            &m[6],
+            &m[8],
+        ];
+        let label = format!("{} batch {}", q[0], q[1]);
+        for (cell, value) in q.iter().zip(recorded) {
+            diff.check("docs/speed.md", &label, cell, value);
+        }
+    }
+    let holds = measured[0]
+        .iter()
+        .filter(|m| m[8].parse::<f64>().unwrap() <= 0.7)
+        .count();
+    diff.prose(
+        "docs/speed.md",
+        &speed,
+        "≤ 0.7 on 2 threads, holds on {} row of eight",
+        &[holds.to_string()],
+    );
+    diff.assert_none(8 * 7 + 1);
+}
+
+/// docs/speed.md's table against PyTorch, against `results/reference/speed/bench-vs-pytorch.md`.
+#[test]
+fn the_docs_table_against_pytorch_is_the_measurement() {
+    let measured = speed_rows("bench-vs-pytorch.md");
+    let speed = std::fs::read_to_string(root().join("docs/speed.md")).unwrap();
+    let rows = tables(
+        &speed,
+        "| measure | actlab | PyTorch (preloaded tensors) | ratio | target | holds |",
+    );
+    assert_eq!(rows.len(), 1, "docs/speed.md's table against PyTorch");
+    let mut diff = Differences::default();
+    for row in &rows[0] {
+        let source = match row[0].as_str() {
+            "ReLU training epoch, 2 threads (s)" => "ReLU training epoch, 2 threads (s)",
+            "ReLU training epoch, actlab on 1 thread (s)" => {
+                "ReLU training epoch, actlab 1 thread (s)"
+            }
+            "STAF epoch / ReLU epoch, 2 threads" => "STAF epoch / ReLU epoch",
+            "TeLU epoch / ReLU epoch, 1 thread" => "TeLU epoch / ReLU epoch, 1 thread",
+            "test-set evaluation, 10k (s)" => "test-set evaluation, 10k (s)",
+            "dead-neuron pass with saturation and sparsity, 60k (s)" => "dead-neuron pass, 60k (s)",
+            _ => continue,
+        };
+        for column in 0..3 {
+            let value: f64 = measured[source][column].parse().unwrap();
+            diff.near(
+                "docs/speed.md",
+                &format!("{} column {column}", row[0]),
+                &row[column + 1],
+                value,
+            );
+        }
+    }
+    diff.assert_none(6 * 3);
+}
+
 /// The leading number of a cell (`3.40 (3.24, 3.56)` → 3.40) and the numbers in its
 /// parentheses.
 fn lead_and_rounds(cell: &str) -> (f64, Vec<f64>) {
@@ -164,7 +253,8 @@ fn the_portable_speed_numbers_are_the_measurement() {
 }
 
 /// The header of the targets table in `both-cores.md` and in docs/speed.md.
-const TARGETS_HEADER: &str = "| target | goal | measured | holds | floor: products at the product peak / at the FMA limit |";
+const TARGETS_HEADER: &str =
+    "| target | goal | measured | holds | floor: products at the product peak / at the FMA limit |";
 
 /// docs/speed.md's table of the data-parallel targets, against
 /// `results/reference/speed/both-cores.md` (written by `scripts/bench-both-cores.sh`):
@@ -198,12 +288,26 @@ fn the_both_cores_targets_are_the_measurement() {
         let (lead, mut rounds) = lead_and_rounds(&row[column]);
         assert!(rounds.len() >= 3, "{label}: fewer than three rounds");
         rounds.sort_by(f64::total_cmp);
-        diff.near(label, "the median of the rounds", &row[column], rounds[rounds.len() / 2]);
+        diff.near(
+            label,
+            "the median of the rounds",
+            &row[column],
+            rounds[rounds.len() / 2],
+        );
         lead
     };
-    let (one, torch_one) = (epoch("ReLU epoch, 1 thread", 2), epoch("ReLU epoch, 1 thread", 3));
-    let (two, torch_two) = (epoch("ReLU epoch, 2 threads", 2), epoch("ReLU epoch, 2 threads", 3));
-    let (old_one, old_two) = (epoch("ReLU epoch, 1 thread", 1), epoch("ReLU epoch, 2 threads", 1));
+    let (one, torch_one) = (
+        epoch("ReLU epoch, 1 thread", 2),
+        epoch("ReLU epoch, 1 thread", 3),
+    );
+    let (two, torch_two) = (
+        epoch("ReLU epoch, 2 threads", 2),
+        epoch("ReLU epoch, 2 threads", 3),
+    );
+    let (old_one, old_two) = (
+        epoch("ReLU epoch, 1 thread", 1),
+        epoch("ReLU epoch, 2 threads", 1),
+    );
     diff.prose(
         "docs/speed.md",
         &speed,
