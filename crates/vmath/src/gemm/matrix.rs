@@ -1,0 +1,197 @@
+//! The matrices a product reads ([`MatRef`], any strides, so a transpose is a view) and
+//! writes ([`MatMut`], a row-major block that splits into disjoint blocks for threads).
+
+use std::marker::PhantomData;
+
+/// A read-only matrix: element `(i, j)` at `data[i * row_stride + j * col_stride]`, so a
+/// transpose is a view, not a copy.
+#[derive(Clone, Copy, Debug)]
+pub struct MatRef<'a> {
+    pub(super) data: &'a [f32],
+    pub(super) rows: usize,
+    pub(super) cols: usize,
+    pub(super) row_stride: usize,
+    pub(super) col_stride: usize,
+}
+
+impl<'a> MatRef<'a> {
+    /// A row-major `rows × cols` matrix.
+    pub fn row_major(data: &'a [f32], rows: usize, cols: usize) -> MatRef<'a> {
+        MatRef::strided(data, rows, cols, cols, 1)
+    }
+
+    /// The transpose of a row-major `cols × rows` matrix, viewed as `rows × cols`.
+    pub fn transposed(data: &'a [f32], rows: usize, cols: usize) -> MatRef<'a> {
+        MatRef::strided(data, rows, cols, 1, rows)
+    }
+
+    /// Any strides; panics when the last element lies outside `data`.
+    pub fn strided(
+        data: &'a [f32],
+        rows: usize,
+        cols: usize,
+        row_stride: usize,
+        col_stride: usize,
+    ) -> MatRef<'a> {
+        if rows > 0 && cols > 0 {
+            let last = (rows - 1) * row_stride + (cols - 1) * col_stride;
+            assert!(
+                last < data.len(),
+                "matrix view {rows}×{cols} (strides {row_stride}, {col_stride}) needs {} values, has {}",
+                last + 1,
+                data.len()
+            );
+        }
+        MatRef {
+            data,
+            rows,
+            cols,
+            row_stride,
+            col_stride,
+        }
+    }
+
+    /// Rows `start..end` of the matrix.
+    pub fn rows(self, start: usize, end: usize) -> MatRef<'a> {
+        assert!(
+            start <= end && end <= self.rows,
+            "rows {start}..{end} of {}",
+            self.rows
+        );
+        let offset = if start < end {
+            start * self.row_stride
+        } else {
+            0
+        };
+        MatRef {
+            data: &self.data[offset.min(self.data.len())..],
+            rows: end - start,
+            ..self
+        }
+    }
+
+    /// Columns `start..end` of the matrix.
+    pub fn cols(self, start: usize, end: usize) -> MatRef<'a> {
+        assert!(
+            start <= end && end <= self.cols,
+            "columns {start}..{end} of {}",
+            self.cols
+        );
+        let offset = if start < end {
+            start * self.col_stride
+        } else {
+            0
+        };
+        MatRef {
+            data: &self.data[offset.min(self.data.len())..],
+            cols: end - start,
+            ..self
+        }
+    }
+
+    /// The number of rows.
+    pub fn row_count(&self) -> usize {
+        self.rows
+    }
+
+    /// The number of columns.
+    pub fn col_count(&self) -> usize {
+        self.cols
+    }
+
+    #[inline(always)]
+    pub(super) fn at(&self, i: usize, j: usize) -> f32 {
+        self.data[i * self.row_stride + j * self.col_stride]
+    }
+}
+
+/// A row-major matrix being written: `rows × cols` values, rows `ld` apart. It can be cut
+/// into disjoint blocks of rows or columns that threads fill at the same time, as
+/// `split_at_mut` cuts a slice.
+#[derive(Debug)]
+pub struct MatMut<'a> {
+    pub(super) ptr: *mut f32,
+    pub(super) rows: usize,
+    pub(super) cols: usize,
+    pub(super) ld: usize,
+    _borrow: PhantomData<&'a mut [f32]>,
+}
+
+// SAFETY: a `MatMut` is the only handle to its elements (it is made from a `&mut` slice
+// and split into disjoint blocks), like a `&mut [f32]`.
+unsafe impl Send for MatMut<'_> {}
+
+impl<'a> MatMut<'a> {
+    /// `rows × cols` values of `data`, rows `ld` apart; panics when they do not fit.
+    pub fn row_major(data: &'a mut [f32], rows: usize, cols: usize, ld: usize) -> MatMut<'a> {
+        assert!(ld >= cols, "matrix {rows}×{cols} with rows {ld} apart");
+        if rows > 0 && cols > 0 {
+            assert!(
+                data.len() >= (rows - 1) * ld + cols,
+                "matrix {rows}×{cols} (rows {ld} apart) needs {} values, has {}",
+                (rows - 1) * ld + cols,
+                data.len()
+            );
+        }
+        MatMut {
+            ptr: data.as_mut_ptr(),
+            rows,
+            cols,
+            ld,
+            _borrow: PhantomData,
+        }
+    }
+
+    /// Rows `..at` and `at..`.
+    pub fn split_rows(self, at: usize) -> (MatMut<'a>, MatMut<'a>) {
+        assert!(at <= self.rows, "row {at} of {}", self.rows);
+        // SAFETY: row `at` starts inside the block (or one past its end when `at` is
+        // the row count, a pointer never read through).
+        let second = unsafe { self.ptr.add(at * self.ld) };
+        (
+            MatMut { rows: at, ..self },
+            MatMut {
+                ptr: if at < self.rows { second } else { self.ptr },
+                rows: self.rows - at,
+                ..self
+            },
+        )
+    }
+
+    /// Columns `..at` and `at..`.
+    pub fn split_cols(self, at: usize) -> (MatMut<'a>, MatMut<'a>) {
+        assert!(at <= self.cols, "column {at} of {}", self.cols);
+        let second = if at < self.cols {
+            // SAFETY: column `at` of the first row lies inside the block.
+            unsafe { self.ptr.add(at) }
+        } else {
+            self.ptr
+        };
+        (
+            MatMut { cols: at, ..self },
+            MatMut {
+                ptr: second,
+                cols: self.cols - at,
+                ..self
+            },
+        )
+    }
+
+    /// The number of rows.
+    pub fn row_count(&self) -> usize {
+        self.rows
+    }
+
+    /// The number of columns.
+    pub fn col_count(&self) -> usize {
+        self.cols
+    }
+
+    /// Columns `from..from + len` of row `i`.
+    #[inline(always)]
+    pub(super) fn row_part(&mut self, i: usize, from: usize, len: usize) -> &mut [f32] {
+        assert!(i < self.rows && from + len <= self.cols);
+        // SAFETY: inside the block, which this handle borrows alone.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.add(i * self.ld + from), len) }
+    }
+}
