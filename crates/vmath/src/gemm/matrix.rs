@@ -58,15 +58,9 @@ impl<'a> MatRef<'a> {
             "rows {start}..{end} of {}",
             self.rows
         );
-        let offset = if start < end {
-            start * self.row_stride
-        } else {
-            0
-        };
         MatRef {
-            data: &self.data[offset.min(self.data.len())..],
             rows: end - start,
-            ..self
+            ..self.from(start, end, self.row_stride)
         }
     }
 
@@ -77,14 +71,18 @@ impl<'a> MatRef<'a> {
             "columns {start}..{end} of {}",
             self.cols
         );
-        let offset = if start < end {
-            start * self.col_stride
-        } else {
-            0
-        };
+        MatRef {
+            cols: end - start,
+            ..self.from(start, end, self.col_stride)
+        }
+    }
+
+    /// The view with its data starting at index `start` along a side of `stride`; an
+    /// empty range keeps the data where it is.
+    fn from(self, start: usize, end: usize, stride: usize) -> MatRef<'a> {
+        let offset = if start < end { start * stride } else { 0 };
         MatRef {
             data: &self.data[offset.min(self.data.len())..],
-            cols: end - start,
             ..self
         }
     }
