@@ -3,7 +3,8 @@
 //! records and weights identical to the bit to a 1-thread run on the widest path
 //! this CPU has (AVX-512 where it has it). The network is wide enough that its products
 //! are cut over the threads, and the activations cover a composed function, a learnable
-//! composed one (PReLU), a fused kernel (GELU), TeLU and STAF.
+//! composed one (PReLU), a fused kernel (GELU), TeLU and STAF. The data-parallel step
+//! (`--slices`) is held to the same: its slice count fixes the bits, the threads do not.
 
 mod common;
 
@@ -14,8 +15,16 @@ use common::{BIN, epoch_outcomes, read_json, stderr, synthetic_dataset, train_ar
 
 const ACTS: &str = "ReLU,PReLU,GELU,TeLU,STAF";
 
-/// Trains ACTS into `out` with `threads` and `ACTLAB_ISA` = `isa` (None: the CPU's best).
-fn train(cwd: &Path, data: &Path, out: &str, threads: &str, isa: Option<&str>) {
+/// Trains `acts` into `out` with `threads`, `ACTLAB_ISA` = `isa` (None: the CPU's best)
+/// and `more` flags.
+fn train(
+    cwd: &Path,
+    data: &Path,
+    (out, acts): (&str, &str),
+    threads: &str,
+    isa: Option<&str>,
+    more: &[&str],
+) {
     let mut command = Command::new(BIN);
     command
         .current_dir(cwd)
@@ -26,7 +35,7 @@ fn train(cwd: &Path, data: &Path, out: &str, threads: &str, isa: Option<&str>) {
     }
     // TINY's optimiser and epochs, with a network and batch whose products are cut over
     // the threads (and a rate at which STAF does not diverge there).
-    let extra = [
+    let mut extra = vec![
         "--hidden",
         "256,192",
         "--batch-size",
@@ -37,7 +46,8 @@ fn train(cwd: &Path, data: &Path, out: &str, threads: &str, isa: Option<&str>) {
         "0.01",
         "--no-verify",
     ];
-    let args = train_args(data, out, ACTS, &extra);
+    extra.extend_from_slice(more);
+    let args = train_args(data, out, acts, &extra);
     let output = command
         .args(&args)
         .output()
@@ -45,9 +55,12 @@ fn train(cwd: &Path, data: &Path, out: &str, threads: &str, isa: Option<&str>) {
     assert!(output.status.success(), "{out}: {}", stderr(&output));
 }
 
+/// Per run: its activation, its epoch outcomes as bits, its last checkpoint's weights.
+type Fingerprint = Vec<(String, Vec<[u64; 4]>, Vec<u8>)>;
+
 /// Every run's epoch outcomes as bits, and its last checkpoint's weights as bytes.
-fn fingerprint(dir: &Path) -> Vec<(String, Vec<[u64; 4]>, Vec<u8>)> {
-    ACTS.split(',')
+fn fingerprint(dir: &Path, acts: &str) -> Fingerprint {
+    acts.split(',')
         .map(|act| {
             let run = dir.join(format!("{act}-s7"));
             let record = read_json(&run.join("run.json"));
@@ -74,8 +87,8 @@ fn fingerprint(dir: &Path) -> Vec<(String, Vec<[u64; 4]>, Vec<u8>)> {
 fn threads_and_vector_paths_do_not_reach_the_bits() {
     let tmp = tempfile::tempdir().unwrap();
     let data = synthetic_dataset(tmp.path());
-    train(tmp.path(), &data, "base", "1", None);
-    let base = fingerprint(&tmp.path().join("base/train"));
+    train(tmp.path(), &data, ("base", ACTS), "1", None, &[]);
+    let base = fingerprint(&tmp.path().join("base/train"), ACTS);
     assert!(base.iter().all(|(_, epochs, _)| epochs.len() == 2));
     let variants = [
         ("threads-2", "2", None),
@@ -84,19 +97,46 @@ fn threads_and_vector_paths_do_not_reach_the_bits() {
         ("baseline", "1", Some("baseline")),
     ];
     for (name, threads, isa) in variants {
-        train(tmp.path(), &data, name, threads, isa);
-        let other = fingerprint(&tmp.path().join(name).join("train"));
-        for ((act, epochs, checkpoint), (_, other_epochs, other_checkpoint)) in
-            base.iter().zip(&other)
-        {
-            assert_eq!(
-                epochs, other_epochs,
-                "{act}: {name} changed an epoch's numbers"
-            );
-            assert!(
-                checkpoint == other_checkpoint,
-                "{act}: {name} changed the trained weights"
-            );
-        }
+        train(tmp.path(), &data, (name, ACTS), threads, isa, &[]);
+        let other = fingerprint(&tmp.path().join(name).join("train"), ACTS);
+        assert_same(&base, &other, name);
+    }
+}
+
+/// Runs with the same epoch outcomes and trained weights, bit for bit.
+fn assert_same(base: &Fingerprint, other: &Fingerprint, name: &str) {
+    for ((act, epochs, checkpoint), (_, other_epochs, other_checkpoint)) in base.iter().zip(other) {
+        assert_eq!(
+            epochs, other_epochs,
+            "{act}: {name} changed an epoch's numbers"
+        );
+        assert!(
+            checkpoint == other_checkpoint,
+            "{act}: {name} changed the trained weights"
+        );
+    }
+}
+
+/// The data-parallel step: four slices give the same bits on 1, 2 and 3 threads (3: the
+/// slices finish in another order), RReLU's random slopes included (its slices run in
+/// turn); and they are not the whole batch's bits, so the slices did run.
+#[test]
+fn the_slice_count_fixes_the_bits_not_the_threads() {
+    const SLICED: &str = "ReLU,GELU,STAF,RReLU";
+    let tmp = tempfile::tempdir().unwrap();
+    let data = synthetic_dataset(tmp.path());
+    let sliced = ["--slices", "4"];
+    train(tmp.path(), &data, ("s4-t1", SLICED), "1", None, &sliced);
+    let base = fingerprint(&tmp.path().join("s4-t1/train"), SLICED);
+    for threads in ["2", "3"] {
+        let name = format!("s4-t{threads}");
+        train(tmp.path(), &data, (&name, SLICED), threads, None, &sliced);
+        let other = fingerprint(&tmp.path().join(&name).join("train"), SLICED);
+        assert_same(&base, &other, &name);
+    }
+    train(tmp.path(), &data, ("whole", SLICED), "2", None, &[]);
+    let whole = fingerprint(&tmp.path().join("whole/train"), SLICED);
+    for ((act, _, sliced), (_, _, whole)) in base.iter().zip(&whole) {
+        assert!(sliced != whole, "{act}: --slices 4 trained the batch whole");
     }
 }

@@ -223,6 +223,13 @@ impl SimpleNetwork {
         }
     }
 
+    /// Whether a training forward pass draws random numbers (RReLU's slopes).
+    pub fn draws_while_training(&self) -> bool {
+        self.activations
+            .iter()
+            .any(Activation::draws_while_training)
+    }
+
     /// Logits for a batch `[batch, input]`.
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
         let x = self.conv_front(x, &mut Vec::new());

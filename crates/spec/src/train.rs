@@ -52,6 +52,12 @@ pub struct TrainConfig {
     /// them from the records afterwards just as well).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub tensorboard: bool,
+    /// Slices every training batch is cut into for the data-parallel step: each slice's
+    /// forward and backward pass on its own thread, the gradients summed in slice
+    /// order. The count, not the thread count, fixes the bits; 1 (the book's) trains
+    /// each batch whole.
+    #[serde(skip_serializing_if = "TrainConfig::is_one_slice")]
+    pub slices: usize,
 }
 
 impl Default for TrainConfig {
@@ -71,6 +77,7 @@ impl Default for TrainConfig {
             dead_units: false,
             log_every: Self::LOG_EVERY,
             tensorboard: false,
+            slices: 1,
         }
     }
 }
@@ -92,6 +99,14 @@ impl TrainConfig {
         *v == Self::LOG_EVERY
     }
 
+    fn is_one_slice(v: &usize) -> bool {
+        *v == 1
+    }
+
+    /// More slices than this buys nothing on any machine actlab runs on (a slice of a
+    /// 128-sample batch would be a few rows).
+    pub const MAX_SLICES: usize = 64;
+
     /// More epochs than anyone trains this network for: a typo, refused.
     pub const MAX_EPOCHS: usize = 100_000;
     /// A larger batch than any dataset actlab reads has images.
@@ -111,6 +126,7 @@ impl TrainConfig {
             ("batch_size", self.batch_size),
             ("eval_batch_size", self.eval_batch_size),
             ("log_every", self.log_every),
+            ("slices", self.slices),
         ];
         if let Some((field, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Some((field, "is 0; it must be at least 1".into()));
@@ -119,9 +135,19 @@ impl TrainConfig {
             ("epochs", self.epochs, Self::MAX_EPOCHS),
             ("batch_size", self.batch_size, Self::MAX_BATCH),
             ("eval_batch_size", self.eval_batch_size, Self::MAX_BATCH),
+            ("slices", self.slices, Self::MAX_SLICES),
         ];
         if let Some((field, v, max)) = bounded.iter().find(|(_, v, max)| v > max) {
             return Some((field, format!("is {v}; it must be at most {max}")));
+        }
+        if self.slices > self.batch_size {
+            return Some((
+                "slices",
+                format!(
+                    "is {}, more than the {} samples of a batch; every slice needs one: use at most batch_size",
+                    self.slices, self.batch_size
+                ),
+            ));
         }
         if !(crate::numbers::fits_f32(self.lr) && self.lr > 0.0) {
             return Some((
@@ -177,6 +203,15 @@ mod tests {
         assert_eq!(bad(|t| t.momentum = 1.0), Some("momentum"));
         assert_eq!(bad(|t| t.weight_decay = -1.0), Some("weight_decay"));
         assert_eq!(bad(|t| t.save_epochs = vec![16]), Some("save_epochs"));
+        assert_eq!(bad(|t| t.slices = 0), Some("slices"));
+        assert_eq!(bad(|t| t.slices = 65), Some("slices"));
+        assert_eq!(
+            bad(|t| {
+                t.batch_size = 3;
+                t.slices = 4
+            }),
+            Some("slices")
+        );
         assert_eq!("ADAM".parse::<OptimizerKind>(), Ok(OptimizerKind::Adam));
     }
 }

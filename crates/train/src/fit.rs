@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use burn::module::Module;
-use burn::optim::{GradientsParams, ModuleOptimizer};
-use burn::tensor::{Device, Int, Tensor};
+use burn::optim::ModuleOptimizer;
+use burn::tensor::{Device, Tensor};
 use data::{FashionMnist, Split, epoch_order};
 use nets::SimpleNetwork;
 use nets::dense::cross_entropy;
@@ -22,6 +22,7 @@ use crate::checkpoint::{
     CheckpointError, load_resume_point, remove_resume_point, save_checkpoint, save_resume_point,
 };
 use crate::optimizer::build_optimizer;
+use crate::step::{correct, step};
 use crate::track::GradTracker;
 use data::{epoch_batches, for_each_batch};
 
@@ -59,9 +60,10 @@ pub enum TrainError {
 pub struct StepPhases {
     /// Waiting for the batch (assembled by the data loader's worker meanwhile).
     pub assemble: Duration,
-    /// Forward pass, loss, and the batch's loss and hit count read back.
+    /// Forward pass, loss, and the batch's loss and hit count read back; with
+    /// `[train] slices` > 1, every slice's forward and backward pass (they overlap).
     pub forward: Duration,
-    /// Backward pass and gradient collection.
+    /// Backward pass and gradient collection; with slices, the gradients' sum.
     pub backward: Duration,
     /// The optimiser's update.
     pub optimizer: Duration,
@@ -160,19 +162,6 @@ fn initial_copy(
     Ok(copy)
 }
 
-/// Number of correct predictions in a batch.
-fn correct(logits: Tensor<2>, labels: Tensor<1, Int>) -> usize {
-    let [n] = labels.dims();
-    let hits: i64 = logits
-        .argmax(1)
-        .reshape([n])
-        .equal(labels)
-        .int()
-        .sum()
-        .into_scalar();
-    hits as usize
-}
-
 /// Mean cross-entropy and accuracy of `model` over `split`, in batches of `batch_size`.
 /// `model` should be the inference copy (`model.valid()`) on a plain `device`.
 pub fn evaluate(
@@ -263,6 +252,12 @@ impl<'a> Trainer<'a> {
         };
         ad_device.seed(cfg.seed);
         let model = fresh_network(run, data, &ad_device, device)?;
+        if cfg.slices > 1 && matches!(start, Start::Fresh) {
+            // The slices' replicas must start from drawn weights, not each draw its own:
+            // a pass of zeros draws what the first batch would (see `initial_copy`).
+            let rows = cfg.batch_size.min(data.train.len()).max(1);
+            let _ = model.forward(Tensor::zeros([rows, run.network().input], &ad_device));
+        }
         let optimizer = build_optimizer(cfg);
         let (model, optimizer, record) = match start {
             Start::Fresh => {
@@ -375,27 +370,22 @@ impl<'a> Trainer<'a> {
             let (x, y) = (batch.images, batch.targets);
             let [n] = y.dims();
             let forward_start = Instant::now();
-            let logits = model.forward(x);
-            let loss = cross_entropy(logits.clone(), y.clone());
-            let loss_value: f32 = loss.clone().into_scalar();
-            if !loss_value.is_finite() {
+            let Some(step) = step(&model, x, y, cfg.slices) else {
                 self.record.status = RunStatus::Diverged(at);
                 return Ok((model, None));
-            }
-            hits += correct(logits.detach(), y);
-            loss_sum += loss_value as f64 * n as f64;
+            };
+            hits += step.hits;
+            loss_sum += step.loss_total;
             seen += n;
-            let backward_start = Instant::now();
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
             if cfg.track_grads {
-                self.tracker.record(&model, &grads);
+                self.tracker.record(&model, &step.grads);
             }
             let optimizer_start = Instant::now();
-            model = self.optimizer.step(cfg.lr, model, grads);
+            model = self.optimizer.step(cfg.lr, model, step.grads);
             observer.step_timed(&StepPhases {
                 assemble: forward_start - assemble_start,
-                forward: backward_start - forward_start,
-                backward: optimizer_start - backward_start,
+                forward: step.forward,
+                backward: step.backward,
                 optimizer: optimizer_start.elapsed(),
             });
             if at.batch.is_multiple_of(cfg.log_every) {

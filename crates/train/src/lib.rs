@@ -7,6 +7,7 @@ mod checkpoint;
 mod events;
 mod fit;
 mod optimizer;
+mod step;
 mod track;
 
 pub use checkpoint::{

@@ -95,6 +95,13 @@ pub struct TrainSettings {
     /// Samples per optimiser step [default: 128].
     #[arg(long, value_parser = parse::up_to::<1_000_000>)]
     pub batch_size: Option<usize>,
+    /// Cut every training batch into N slices, each slice's forward and backward pass
+    /// on its own thread and the gradients summed in slice order: N, not --threads,
+    /// fixes the bits, so a run repeats exactly on any number of threads. 1 trains each
+    /// batch whole, as the book (bits differ between N, results do not beyond noise)
+    /// [default: 1].
+    #[arg(long, value_parser = parse::up_to::<64>, value_name = "N")]
+    pub slices: Option<usize>,
     /// Optimiser [default: sgd].
     #[arg(long, value_parser = choice::<OptimizerKind>())]
     pub optimizer: Option<OptimizerKind>,
@@ -264,6 +271,7 @@ impl TrainSettings {
         t.momentum = args.momentum.unwrap_or(t.momentum);
         t.weight_decay = args.weight_decay.unwrap_or(t.weight_decay);
         t.batch_size = args.batch_size.unwrap_or(t.batch_size);
+        t.slices = args.slices.unwrap_or(t.slices);
         if let Some(save) = &args.save_epochs {
             t.save_epochs = save.clone();
         }

@@ -15,6 +15,7 @@ use spec::{ExperimentFile, RunRecord, SummaryTable};
 
 mod claims;
 mod search;
+mod slices;
 mod speed;
 mod strategies;
 

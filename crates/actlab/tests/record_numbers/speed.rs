@@ -40,7 +40,7 @@ fn rounds_to(quoted: &str, value: f64) -> bool {
 impl Differences {
     /// A quoted number against a measured value: equal to it rounded to the quote's
     /// decimals ([`rounds_to`]).
-    fn near(&mut self, page: &str, what: &str, quoted: &str, value: f64) {
+    pub(super) fn near(&mut self, page: &str, what: &str, quoted: &str, value: f64) {
         self.checked += 1;
         if !rounds_to(quoted, value) {
             self.found.push(format!(

@@ -48,6 +48,14 @@ pub enum Activation {
     Custom(CustomModule),
 }
 
+impl Activation {
+    /// Whether a training forward pass draws from the device's random stream (RReLU's
+    /// slopes): such passes must run in a fixed order to give the same bits.
+    pub fn draws_while_training(&self) -> bool {
+        matches!(self, Activation::RRelu(_))
+    }
+}
+
 /// Parameter values that do not fit a module.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum ParamValuesError {

@@ -31,6 +31,29 @@ pub use ops::{FusedOps, flex_tensor, flex_values};
 /// that does not depend on the thread count; nothing is summed across pieces.
 pub const PIECE: usize = 16 * 1024;
 
+thread_local! {
+    /// Set while this thread runs a task that is itself one of several side by side
+    /// (a slice of the data-parallel step): its kernels then keep to this thread.
+    static ALONE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `task` with the element-wise kernels and the matrix products it calls kept to
+/// the calling thread, for a task that already runs beside others on the pool (the
+/// data-parallel step's slices): cutting its pieces further would hand work back and
+/// forth between threads that are all busy. Results are the same either way.
+pub fn on_this_thread<R>(task: impl FnOnce() -> R) -> R {
+    let before = ALONE.with(|alone| alone.replace(true));
+    let result = task();
+    ALONE.with(|alone| alone.set(before));
+    result
+}
+
+/// Whether work may be cut over Rayon's pool here: more than one thread, and not inside
+/// [`on_this_thread`].
+pub fn may_split() -> bool {
+    rayon::current_num_threads() > 1 && !ALONE.with(|alone| alone.get())
+}
+
 /// Runs `work` on every piece, in order; on Rayon's pool when it has more than one thread
 /// (`--threads`) and there are `min_pieces` or more (a hand-off to the pool costs tens of
 /// microseconds: with one thread the calling thread does the work itself). The pieces
@@ -41,7 +64,7 @@ pub fn each_piece<P: Send, R: Send>(
     work: impl Fn(P) -> R + Sync + Send,
 ) -> Vec<R> {
     use rayon::prelude::*;
-    if rayon::current_num_threads() > 1 && pieces.len() >= min_pieces {
+    if may_split() && pieces.len() >= min_pieces {
         pieces.into_par_iter().map(work).collect()
     } else {
         pieces.into_iter().map(work).collect()

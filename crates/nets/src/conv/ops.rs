@@ -57,7 +57,7 @@ const PARALLEL_VALUES: usize = 1 << 16;
 /// `work(sample, out)` for every sample's `chunk` of `out`, split over the pool when
 /// large: each value is written by one sample's pass, so the split does not reach the bits.
 fn per_sample(out: &mut [f32], chunk: usize, work: impl Fn(usize, &mut [f32]) + Sync + Send) {
-    if out.len() < PARALLEL_VALUES || rayon::current_num_threads() < 2 {
+    if out.len() < PARALLEL_VALUES || !acts::may_split() {
         out.chunks_exact_mut(chunk)
             .enumerate()
             .for_each(|(s, o)| work(s, o));

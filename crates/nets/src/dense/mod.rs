@@ -108,7 +108,7 @@ pub fn product(a: MatRef, b: MatRef, c: &mut [f32], start: Start) {
     let (m, k, n) = (a.row_count(), a.col_count(), b.col_count());
     let c = MatMut::row_major(c, m, n, n);
     let threads = rayon::current_num_threads();
-    if threads < 2 || flops(m, k, n) < PARALLEL_FLOPS || (m < 2 && n < 2 * COLUMN_GRAIN) {
+    if !acts::may_split() || flops(m, k, n) < PARALLEL_FLOPS || (m < 2 && n < 2 * COLUMN_GRAIN) {
         gemm_into(a, b, c, start);
         return;
     }

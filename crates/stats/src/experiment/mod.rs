@@ -273,8 +273,12 @@ fn differences(new: &[&RunRecord], base: &[&RunRecord]) -> Vec<SettingDifference
         return Vec::new();
     };
     let settings = |r: &RunRecord| {
+        // `slices` is left out of a record when it is 1, which a record from before
+        // the data-parallel step means too: written out, 4 against 1 reads as that.
+        let mut train = serde_json::json!(r.train);
+        train["slices"] = r.train.slices.into();
         serde_json::json!({
-            "train": r.train,
+            "train": train,
             "network": r.network,
             "dataset_md5": r.dataset_md5,
         })

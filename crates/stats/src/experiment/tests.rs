@@ -163,6 +163,24 @@ fn experiments_of_other_lengths_are_not_compared() {
     );
 }
 
+/// The data-parallel step's slice count is a setting like any other, and a record that
+/// leaves it out (1, or from before it existed) reads as 1, not as missing.
+#[test]
+fn the_slice_count_is_compared_and_shown_as_a_number() {
+    let base = sweep(&[("ReLU", &[81.0, 81.5, 80.5])]);
+    let mut new = base.clone();
+    for r in &mut new {
+        r.train.slices = 4;
+    }
+    let err = compare_experiments(("new", &new), ("old", &base), 0.5, &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("train.slices is 4 in one and 1 in the other"),
+        "{err}"
+    );
+}
+
 /// Every setting that differs is refused by name; accepted by name, the comparison
 /// proceeds and lists it. The seed and what a run logs never count.
 #[test]

@@ -63,6 +63,9 @@ pub struct BenchTrainArgs {
     /// Training batch size.
     #[arg(long, default_value_t = 128, value_parser = parse::positive_usize)]
     pub batch_size: usize,
+    /// Slices every batch is cut into for the data-parallel step (`train --slices`).
+    #[arg(long, default_value_t = 1, value_parser = parse::up_to::<64>, value_name = "N")]
+    pub slices: usize,
     /// Train on the first N training images only; epoch and dead-neuron-pass times are
     /// then scaled to the 60,000 of a full epoch (for wide networks, where a full epoch
     /// takes minutes).

@@ -146,6 +146,8 @@ struct TrainTiming {
     hidden: Vec<usize>,
     /// Training batch size.
     batch_size: usize,
+    /// Slices of each batch (`--slices`; 1: the batch whole).
+    slices: usize,
     /// Training images per measured epoch (`--images`; 60,000 without it).
     train_images: usize,
     /// Median seconds of a training epoch over the 60,000 images (scaled from
@@ -200,8 +202,11 @@ struct Products {
     backward_gflop: f64,
     /// Those over the median forward and backward phase times (GFLOP/s): everything
     /// else in the phase (activations, loss, Burn's bookkeeping) counts against them.
-    forward_gflops: f64,
-    backward_gflops: f64,
+    /// Absent with slices, whose phases overlap on the threads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    forward_gflops: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    backward_gflops: Option<f64>,
     /// The products of a whole epoch over the epoch's time (GFLOP/s).
     epoch_gflops: f64,
     /// This machine's limits on the run's thread count (`actlab bench peak`).
@@ -244,6 +249,7 @@ pub fn train(args: BenchTrainArgs, json: bool) -> Result<ExitCode, Failure> {
     args.shape.apply(&mut file);
     file.train.epochs = args.epochs;
     file.train.batch_size = args.batch_size;
+    file.train.slices = args.slices;
     file.train.save_epochs = Vec::new();
     let scratch = tempfile::tempdir()
         .context("cannot create a scratch folder")
@@ -382,6 +388,7 @@ impl TrainBench<'_> {
         let model = load_network(spec.network(), &checkpoint, &rt.device).map_err(failed)?;
         let dead_neuron_pass_s = time_dead_neuron_pass(&model, &data.train, &rt.device) * scale;
         let step = nets::dense::step_flops(spec.network(), args.batch_size);
+        let whole = spec.train().slices == 1;
         let step_ms = StepMs {
             assemble: ms(|p| p.assemble),
             forward: ms(|p| p.forward),
@@ -403,6 +410,7 @@ impl TrainBench<'_> {
             conv: args.shape.conv.clone(),
             hidden: args.shape.hidden.clone(),
             batch_size: args.batch_size,
+            slices: args.slices,
             train_images: data.train.len(),
             epoch_s,
             eval_s: median(measured.iter().map(|e| e.eval_seconds).collect()),
@@ -410,8 +418,8 @@ impl TrainBench<'_> {
             products: Products {
                 forward_gflop: step.forward / 1e9,
                 backward_gflop: step.backward / 1e9,
-                forward_gflops: step.forward / 1e6 / step_ms.forward,
-                backward_gflops: step.backward / 1e6 / step_ms.backward,
+                forward_gflops: whole.then(|| step.forward / 1e6 / step_ms.forward),
+                backward_gflops: whole.then(|| step.backward / 1e6 / step_ms.backward),
                 epoch_gflops: steps * (step.forward + step.backward) / 1e9 / epoch_s,
                 limits,
             },
@@ -492,11 +500,12 @@ fn print_train_timings(rows: &[TrainTiming]) {
     for r in rows {
         let p = &r.products;
         let cell = |gflops: f64| format!("{gflops:.1} ({:.0} %)", p.share(gflops));
+        let phase = |gflops: Option<f64>| gflops.map_or_else(|| "(slices overlap)".into(), cell);
         outln!(
             "{:<width$} {:>18} {:>18} {:>18}",
             r.activation,
-            cell(p.forward_gflops),
-            cell(p.backward_gflops),
+            phase(p.forward_gflops),
+            phase(p.backward_gflops),
             cell(p.epoch_gflops)
         );
     }
