@@ -186,6 +186,22 @@ impl TrainConfig {
     }
 }
 
+impl TrainConfig {
+    /// The first value that cannot be used with a network normalised by `norm`: slices
+    /// would cut the batch BatchNorm normalises over.
+    pub fn problem_with_norm(&self, norm: crate::NormKind) -> Option<(&'static str, String)> {
+        (self.slices > 1 && norm == crate::NormKind::Batch).then(|| {
+            (
+                "slices",
+                format!(
+                    "is {} with norm = \"batch\"; BatchNorm normalises over the whole batch, which slices would cut: use slices = 1, or norm = \"layer\"",
+                    self.slices
+                ),
+            )
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,6 +220,14 @@ mod tests {
         assert_eq!(bad(|t| t.weight_decay = -1.0), Some("weight_decay"));
         assert_eq!(bad(|t| t.save_epochs = vec![16]), Some("save_epochs"));
         assert_eq!(bad(|t| t.slices = 0), Some("slices"));
+        let sliced = TrainConfig {
+            slices: 2,
+            ..TrainConfig::default()
+        };
+        assert_eq!(sliced.problem_with_norm(crate::NormKind::Layer), None);
+        let (field, problem) = sliced.problem_with_norm(crate::NormKind::Batch).unwrap();
+        assert_eq!(field, "slices");
+        assert!(problem.contains("norm = \"layer\""), "{problem}");
         assert_eq!(bad(|t| t.slices = 65), Some("slices"));
         assert_eq!(
             bad(|t| {

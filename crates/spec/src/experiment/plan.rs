@@ -146,14 +146,8 @@ impl RunSpec {
         if let Some((field, problem)) = train.problem() {
             return Err(invalid(format!("train.{field}"), problem));
         }
-        if train.slices > 1 && network.norm == crate::NormKind::Batch {
-            return Err(invalid(
-                "train.slices".into(),
-                format!(
-                    "is {} with norm = \"batch\"; BatchNorm normalises over the whole batch, which slices would cut: use slices = 1, or norm = \"layer\"",
-                    train.slices
-                ),
-            ));
+        if let Some((field, problem)) = train.problem_with_norm(network.norm) {
+            return Err(invalid(format!("train.{field}"), problem));
         }
         Ok(Self {
             experiment: experiment.to_string(),
