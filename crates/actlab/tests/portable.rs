@@ -33,9 +33,15 @@ fn train(
     if let Some(isa) = isa {
         command.env("ACTLAB_ISA", isa);
     }
+    // Test-set and probe batches of 64, so that the 200 test and 600 training images
+    // make several batches (the dead-neuron pass runs them side by side).
+    let config = cwd.join("small-eval-batches.toml");
+    std::fs::write(&config, "name = \"train\"\n[train]\neval_batch_size = 64\n").unwrap();
     // TINY's optimiser and epochs, with a network and batch whose products are cut over
     // the threads (and a rate at which STAF does not diverge there).
     let mut extra = vec![
+        "--config",
+        config.to_str().unwrap(),
         "--hidden",
         "256,192",
         "--batch-size",
@@ -55,8 +61,10 @@ fn train(
     assert!(output.status.success(), "{out}: {}", stderr(&output));
 }
 
-/// Per run: its activation, its epoch outcomes as bits, its last checkpoint's weights.
-type Fingerprint = Vec<(String, Vec<[u64; 4]>, Vec<u8>)>;
+/// Per run: its activation, its epoch outcomes as bits (the test evaluation's among
+/// them) with its dead-unit census (the dead-neuron pass's numbers) as written, its last
+/// checkpoint's weights.
+type Fingerprint = Vec<(String, (Vec<[u64; 4]>, String), Vec<u8>)>;
 
 /// Every run's epoch outcomes as bits, and its last checkpoint's weights as bytes.
 fn fingerprint(dir: &Path, acts: &str) -> Fingerprint {
@@ -64,9 +72,19 @@ fn fingerprint(dir: &Path, acts: &str) -> Fingerprint {
         .map(|act| {
             let run = dir.join(format!("{act}-s7"));
             let record = read_json(&run.join("run.json"));
-            let outcomes = epoch_outcomes(&record)
+            let outcomes: Vec<[u64; 4]> = epoch_outcomes(&record)
                 .into_iter()
                 .map(|e| e.map(f64::to_bits))
+                .collect();
+            let census: Vec<String> = std::iter::once(&record["initial_units"])
+                .chain(
+                    record["epochs"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|e| &e["units"]),
+                )
+                .map(|units| units.to_string())
                 .collect();
             let checkpoint = std::fs::read(run.join("checkpoints/epoch-2.bpk"))
                 .unwrap_or_else(|e| panic!("{act}: {e}"));
@@ -78,7 +96,7 @@ fn fingerprint(dir: &Path, acts: &str) -> Fingerprint {
                 "{act}: checkpoint shorter than its weights"
             );
             let weights = checkpoint[checkpoint.len() - weights..].to_vec();
-            (act.to_string(), outcomes, weights)
+            (act.to_string(), (outcomes, census.join("\n")), weights)
         })
         .collect()
 }
@@ -87,9 +105,12 @@ fn fingerprint(dir: &Path, acts: &str) -> Fingerprint {
 fn threads_and_vector_paths_do_not_reach_the_bits() {
     let tmp = tempfile::tempdir().unwrap();
     let data = synthetic_dataset(tmp.path());
-    train(tmp.path(), &data, ("base", ACTS), "1", None, &[]);
+    let census = ["--track", "dead-units"];
+    train(tmp.path(), &data, ("base", ACTS), "1", None, &census);
     let base = fingerprint(&tmp.path().join("base/train"), ACTS);
-    assert!(base.iter().all(|(_, epochs, _)| epochs.len() == 2));
+    assert!(base.iter().all(|(_, (epochs, census), _)| {
+        epochs.len() == 2 && census.lines().count() == 3 && !census.contains("null")
+    }));
     let variants = [
         ("threads-2", "2", None),
         ("threads-4", "4", None),
@@ -97,7 +118,7 @@ fn threads_and_vector_paths_do_not_reach_the_bits() {
         ("baseline", "1", Some("baseline")),
     ];
     for (name, threads, isa) in variants {
-        train(tmp.path(), &data, (name, ACTS), threads, isa, &[]);
+        train(tmp.path(), &data, (name, ACTS), threads, isa, &census);
         let other = fingerprint(&tmp.path().join(name).join("train"), ACTS);
         assert_same(&base, &other, name);
     }
@@ -108,7 +129,7 @@ fn assert_same(base: &Fingerprint, other: &Fingerprint, name: &str) {
     for ((act, epochs, checkpoint), (_, other_epochs, other_checkpoint)) in base.iter().zip(other) {
         assert_eq!(
             epochs, other_epochs,
-            "{act}: {name} changed an epoch's numbers"
+            "{act}: {name} changed an epoch's numbers or its unit census"
         );
         assert!(
             checkpoint == other_checkpoint,

@@ -21,6 +21,6 @@ pub use burn_data::{
 pub use checksum::Digests;
 pub use error::DataError;
 pub use idx::{IdxArray, decompress, encode_idx, parse_idx, read_idx};
-pub use loader::{epoch_batches, first_samples, for_each_batch, samples_at};
+pub use loader::{epoch_batches, first_samples, for_each_batch, for_each_batch_group, samples_at};
 pub use locate::{DATA_ENV, DEBIAN_DIR, DEBIAN_PACKAGE, LOCAL_DIR, locate};
 pub use mnist::{FashionMnist, IMAGE_PIXELS, NUM_CLASSES, Split, SplitName};

@@ -57,6 +57,27 @@ pub fn for_each_batch(
     }
 }
 
+/// [`for_each_batch`], `group` batches at a time (the last group may hold fewer), for
+/// passes that work on several batches at once and fold their results in batch order.
+pub fn for_each_batch_group(
+    split: &Arc<Split>,
+    batch_size: usize,
+    group: usize,
+    device: &Device,
+    mut visit: impl FnMut(Vec<(Tensor<2>, Tensor<1, Int>)>),
+) {
+    let mut batches = Vec::with_capacity(group.max(1));
+    for_each_batch(split, batch_size, device, |x, y| {
+        batches.push((x, y));
+        if batches.len() >= group.max(1) {
+            visit(std::mem::take(&mut batches));
+        }
+    });
+    if !batches.is_empty() {
+        visit(batches);
+    }
+}
+
 /// The first `n` samples of `split` (all of them when it has fewer) as one batch.
 pub fn first_samples(split: &Arc<Split>, n: usize, device: &Device) -> (Tensor<2>, Tensor<1, Int>) {
     let n = n.min(split.len());

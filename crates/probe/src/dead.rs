@@ -3,7 +3,7 @@
 
 use burn::tensor::{Device, Tensor};
 use data::Split;
-use data::for_each_batch;
+use data::for_each_batch_group;
 use nets::SimpleNetwork;
 use spec::record::probe::{DeadLayer, DeadNeuronReport, SATURATION_SLOPE, SILENT_OUTPUT};
 use std::sync::Arc;
@@ -32,20 +32,18 @@ pub fn dead_neurons(
     // and output come to the host once and every statistic is folded in in one pass
     // (the tensor-operation version took a dozen passes per layer and a strided column
     // reduction each; this is 2-3x faster on the CPU).
+    // Batches go through the network one per thread at a time (`acts::each_apart`), and
+    // their statistics are merged in batch order: the same bits on any thread count.
     let mut stats: Vec<LayerStats> = Vec::new();
-    for_each_batch(split, batch_size, device, |x, _| {
-        let (_, layers) = model.forward_traced(x);
-        for (i, trace) in layers.into_iter().enumerate() {
-            let [_, units] = trace.pre_activation.dims();
-            if stats.len() <= i {
-                stats.push(LayerStats::new(units));
+    let threads = rayon::current_num_threads();
+    for_each_batch_group(split, batch_size, threads, device, |batches| {
+        for batch in acts::each_apart(batches, |(x, _)| batch_stats(model, x)) {
+            for (i, layer) in batch.into_iter().enumerate() {
+                match stats.get_mut(i) {
+                    Some(so_far) => so_far.merge(layer),
+                    None => stats.push(layer),
+                }
             }
-            let left = model
-                .activation(i)
-                .map(|act| host(act.forward(trace.pre_activation.clone().sub_scalar(SLOPE_STEP))));
-            let activated = left.as_ref().map(|_| host(trace.activated));
-            let slope = activated.as_deref().zip(left.as_deref());
-            stats[i].add(&host(trace.pre_activation), &host(trace.output), slope);
         }
     });
     let mut predicted = 1.0;
@@ -103,6 +101,26 @@ pub fn dead_neurons(
     }
 }
 
+/// Every activated layer's statistics over the batch `x`.
+fn batch_stats(model: &SimpleNetwork, x: Tensor<2>) -> Vec<LayerStats> {
+    let (_, layers) = model.forward_traced(x);
+    layers
+        .into_iter()
+        .enumerate()
+        .map(|(i, trace)| {
+            let [_, units] = trace.pre_activation.dims();
+            let mut stats = LayerStats::new(units);
+            let left = model
+                .activation(i)
+                .map(|act| host(act.forward(trace.pre_activation.clone().sub_scalar(SLOPE_STEP))));
+            let activated = left.as_ref().map(|_| host(trace.activated));
+            let slope = activated.as_deref().zip(left.as_deref());
+            stats.add(&host(trace.pre_activation), &host(trace.output), slope);
+            stats
+        })
+        .collect()
+}
+
 /// A float32 tensor's values on the host.
 fn host(t: Tensor<2>) -> Vec<f32> {
     t.into_data()
@@ -135,6 +153,24 @@ impl LayerStats {
             sum: 0.0,
             sum_squares: 0.0,
         }
+    }
+
+    /// Folds in the statistics of the batches after these. Maxima and counts do not
+    /// depend on the order; the sums are added batch by batch, as [`LayerStats::add`]
+    /// would have added them (a batch's own sum starts from 0, which adds exactly).
+    fn merge(&mut self, later: LayerStats) {
+        for (max, m) in self.max_abs.iter_mut().zip(later.max_abs) {
+            *max = if m > *max { m } else { *max };
+        }
+        for (max, m) in self.max_slope.iter_mut().zip(later.max_slope) {
+            *max = if m > *max { m } else { *max };
+        }
+        for (silent, s) in self.silent.iter_mut().zip(later.silent) {
+            *silent += s;
+        }
+        self.rows += later.rows;
+        self.sum += later.sum;
+        self.sum_squares += later.sum_squares;
     }
 
     /// Folds in one batch, row-major `[batch, units]`: z, the output, and f(z) with

@@ -23,7 +23,6 @@ use burn::optim::GradientsParams;
 use burn::tensor::{Int, Tensor};
 use nets::SimpleNetwork;
 use nets::dense::cross_entropy;
-use rayon::prelude::*;
 
 /// What one step computed.
 pub(crate) struct Step {
@@ -66,10 +65,7 @@ pub(crate) fn step(
     let parts: Vec<Option<SliceOutcome>> = if model.draws_while_training() {
         tasks.into_iter().map(Slice::run).collect()
     } else {
-        tasks
-            .into_par_iter()
-            .map(|task| acts::on_this_thread(|| task.run()))
-            .collect()
+        acts::each_apart(tasks, Slice::run)
     };
     let sum_start = Instant::now();
     let mut parts: Vec<SliceOutcome> = parts.into_iter().collect::<Option<_>>()?;

@@ -98,5 +98,62 @@ fn the_slices_tables_are_the_measurement() {
         quoted, measured,
         "docs/speed.md quotes slices.md's ratio tables as they are"
     );
+    // The prose under them: slower in every configuration, and on one thread in every
+    // round.
+    for row in measured.iter().flatten() {
+        let ratio: f64 = row[2].parse().unwrap();
+        assert!(
+            ratio > 1.0,
+            "docs/speed.md says the slices were slower, but {row:?}"
+        );
+        if row[0] == "1" {
+            assert!(
+                row[3].starts_with("0 of"),
+                "docs/speed.md says every round, but {row:?}"
+            );
+        }
+    }
     diff.assert_none(12);
+}
+
+/// The accuracy table: differences and spreads from its own columns, and the prose.
+#[test]
+fn the_slices_accuracy_is_the_measurement() {
+    let record = std::fs::read_to_string(reference("speed/slices.md")).unwrap();
+    let header =
+        "| activation | seed | slices = 1 (%) | slices = 4 (%) | difference, test images |";
+    let table = tables(&record, header);
+    assert_eq!(table.len(), 1, "slices.md's accuracy table");
+    let mut diff = Differences::default();
+    let (mut widest, mut spreads) = (0i64, BTreeMap::<String, Vec<f64>>::new());
+    for row in &table[0] {
+        if row[1].starts_with("spread") {
+            let whole = &spreads[&row[0]];
+            let mean = whole.iter().sum::<f64>() / whole.len() as f64;
+            let var =
+                whole.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (whole.len() - 1) as f64;
+            diff.near("slices.md", &row[0], &row[2], var.sqrt());
+            continue;
+        }
+        let (whole, sliced): (f64, f64) = (row[2].parse().unwrap(), row[3].parse().unwrap());
+        let images = ((sliced - whole) * 100.0).round() as i64;
+        diff.check("slices.md", &row[0], &row[4], &format!("{images:+}"));
+        widest = widest.max(images.abs());
+        spreads.entry(row[0].clone()).or_default().push(whole);
+    }
+    let speed = std::fs::read_to_string(root().join("docs/speed.md")).unwrap();
+    let spread = |act: &str| {
+        table[0]
+            .iter()
+            .find(|r| r[0] == act && r[1].starts_with("spread"))
+            .map(|r| r[2].clone())
+            .unwrap()
+    };
+    diff.prose(
+        "docs/speed.md",
+        &speed,
+        "ended within {} test images of each other, seed by seed, where the seeds themselves spread by {} points (ReLU) and {} (GELU)",
+        &[widest.to_string(), spread("ReLU"), spread("GELU")],
+    );
+    diff.assert_none(10);
 }

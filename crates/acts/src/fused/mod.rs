@@ -54,6 +54,23 @@ pub fn may_split() -> bool {
     rayon::current_num_threads() > 1 && !ALONE.with(|alone| alone.get())
 }
 
+/// Runs `work` on every item at once over Rayon's pool, each item's kernels and products
+/// kept to its own thread ([`on_this_thread`]), and returns the results in item order,
+/// whichever finished first: the data-parallel step's slices, the batches of evaluation
+/// and of the probes. A single item, or a pool of one thread, runs on the calling thread
+/// with its kernels free to split. Results are the same either way.
+pub fn each_apart<P: Send, R: Send>(items: Vec<P>, work: impl Fn(P) -> R + Sync + Send) -> Vec<R> {
+    use rayon::prelude::*;
+    if items.len() > 1 && may_split() {
+        items
+            .into_par_iter()
+            .map(|item| on_this_thread(|| work(item)))
+            .collect()
+    } else {
+        items.into_iter().map(work).collect()
+    }
+}
+
 /// Runs `work` on every piece, in order; on Rayon's pool when it has more than one thread
 /// (`--threads`) and there are `min_pieces` or more (a hand-off to the pool costs tens of
 /// microseconds: with one thread the calling thread does the work itself). The pieces
