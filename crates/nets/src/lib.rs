@@ -12,6 +12,9 @@ pub mod pytorch;
 mod summary;
 pub mod update;
 
+/// Work on several inputs at once, each kept to its own thread: the data-parallel
+/// step's slices (the training loop reaches the kernels' pool helpers through here).
+pub use acts::each_apart;
 pub use lsuv::{LSUV_BATCH, LSUV_MAX_RESCALES, LSUV_TOLERANCE};
 pub use network::{LayerTrace, SimpleNetwork};
 pub use norm::Norm;

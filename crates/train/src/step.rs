@@ -65,7 +65,7 @@ pub(crate) fn step(
     let parts: Vec<Option<SliceOutcome>> = if model.draws_while_training() {
         tasks.into_iter().map(Slice::run).collect()
     } else {
-        acts::each_apart(tasks, Slice::run)
+        nets::each_apart(tasks, Slice::run)
     };
     let sum_start = Instant::now();
     let mut parts: Vec<SliceOutcome> = parts.into_iter().collect::<Option<_>>()?;
