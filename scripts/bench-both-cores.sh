@@ -36,15 +36,6 @@ raw="${out%.md}.jsonl"
 scratch=$(mktemp)
 trap 'rm -f "$scratch"' EXIT
 
-# Tags every JSON object (or every element of a JSON list) on stdin and appends it.
-tag() {
-  "$py" -c '
-import json, sys
-value = json.load(sys.stdin)
-for r in value if isinstance(value, list) else [value]:
-    r.update(json.loads(sys.argv[1]))
-    print(json.dumps(r))' "$1" >> "$scratch"
-}
 tags() { printf '{"system": "%s", "round": %s, "load": %s, "part": "%s"}' "$1" "$2" "$(load)" "$3"; }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"

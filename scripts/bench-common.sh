@@ -1,6 +1,7 @@
 # Sourced by the scripts that time actlab against PyTorch (bench-vs-pytorch.sh,
 # bench-scaling.sh): sets $py (PyTorch's Python), $bin (actlab, built in the shared build
-# folder), $data (the FashionMNIST folder) and OMP_WAIT_POLICY, and defines `load`.
+# folder), $data (the FashionMNIST folder) and OMP_WAIT_POLICY, and defines `load` and
+# `tag`.
 #
 # PyTorch comes from PyPI into a venv outside the repository (a multi-GB download the
 # first time): $ACTLAB_BENCH_VENV, default ~/.cache/actlab-bench-venv.
@@ -27,3 +28,14 @@ done
 # process held a core; passive waiting keeps it honest on a shared machine.
 export OMP_WAIT_POLICY=PASSIVE
 load() { cut -d' ' -f1 /proc/loadavg; }
+
+# Tags every JSON object (or every element of a JSON list) on stdin with the JSON object
+# $1 and appends it, one per line, to the file $scratch (which the caller creates).
+tag() {
+  "$py" -c '
+import json, sys
+value = json.load(sys.stdin)
+for r in value if isinstance(value, list) else [value]:
+    r.update(json.loads(sys.argv[1]))
+    print(json.dumps(r))' "$1" >> "$scratch"
+}

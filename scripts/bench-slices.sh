@@ -37,15 +37,9 @@ for round in $(seq "$rounds"); do
     read -r hidden images epochs <<< "$shape"
     for threads in 1 2; do
       for slices in $order; do
-        tag=$(printf '{"part": "timing", "round": %s, "load": %s}' "$round" "$(load)")
+        t=$(printf '{"part": "timing", "round": %s, "load": %s}' "$round" "$(load)")
         "$bin" bench train --acts ReLU --epochs "$epochs" --hidden "$hidden" --images "$images" \
-          --slices "$slices" --threads "$threads" --data-dir "$data" --json 2>/dev/null |
-          "$py" -c '
-import json, sys
-tag = json.loads(sys.argv[1])
-for r in json.load(sys.stdin):
-    r.update(tag)
-    print(json.dumps(r))' "$tag" >> "$scratch"
+          --slices "$slices" --threads "$threads" --data-dir "$data" --json 2>/dev/null | tag "$t"
       done
     done
   done

@@ -187,9 +187,12 @@ impl TrainConfig {
 }
 
 impl TrainConfig {
-    /// The first value that cannot be used with a network normalised by `norm`: slices
-    /// would cut the batch BatchNorm normalises over.
+    /// [`TrainConfig::problem`], and then what cannot be used with a network normalised
+    /// by `norm`: slices would cut the batch BatchNorm normalises over.
     pub fn problem_with_norm(&self, norm: crate::NormKind) -> Option<(&'static str, String)> {
+        if let Some(problem) = self.problem() {
+            return Some(problem);
+        }
         (self.slices > 1 && norm == crate::NormKind::Batch).then(|| {
             (
                 "slices",

@@ -154,12 +154,22 @@ fn initial_copy(
     ad_device: &Device,
     device: &Device,
 ) -> Result<SimpleNetwork, TrainError> {
-    let cfg = run.train();
-    ad_device.seed(cfg.seed);
+    ad_device.seed(run.train().seed);
     let copy = fresh_network(run, data, ad_device, device)?;
-    let rows = cfg.batch_size.min(data.train.len()).max(1);
-    let _ = copy.forward(Tensor::zeros([rows, run.network().input], ad_device));
+    draw_as_the_first_batch(&copy, run, data, ad_device);
     Ok(copy)
+}
+
+/// Draws what Burn draws lazily at a network's first training pass (its weights, RReLU's
+/// slopes), as the first batch would: a pass of zeros of that batch's shape.
+fn draw_as_the_first_batch(
+    model: &SimpleNetwork,
+    run: &RunSpec,
+    data: &FashionMnist,
+    ad_device: &Device,
+) {
+    let rows = run.train().batch_size.min(data.train.len()).max(1);
+    let _ = model.forward(Tensor::zeros([rows, run.network().input], ad_device));
 }
 
 /// Mean cross-entropy and accuracy of `model` over `split`, in batches of `batch_size`.
@@ -253,10 +263,8 @@ impl<'a> Trainer<'a> {
         ad_device.seed(cfg.seed);
         let model = fresh_network(run, data, &ad_device, device)?;
         if cfg.slices > 1 && matches!(start, Start::Fresh) {
-            // The slices' replicas must start from drawn weights, not each draw its own:
-            // a pass of zeros draws what the first batch would (see `initial_copy`).
-            let rows = cfg.batch_size.min(data.train.len()).max(1);
-            let _ = model.forward(Tensor::zeros([rows, run.network().input], &ad_device));
+            // The slices' replicas must start from drawn weights, not each draw its own.
+            draw_as_the_first_batch(&model, run, data, &ad_device);
         }
         let optimizer = build_optimizer(cfg);
         let (model, optimizer, record) = match start {

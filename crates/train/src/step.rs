@@ -143,7 +143,6 @@ pub(crate) fn slice_bounds(n: usize, slices: usize) -> Vec<(usize, usize)> {
             first += len;
             bounds
         })
-        .filter(|&(_, len)| len > 0)
         .collect()
 }
 

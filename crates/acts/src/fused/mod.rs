@@ -60,12 +60,8 @@ pub fn may_split() -> bool {
 /// and of the probes. A single item, or a pool of one thread, runs on the calling thread
 /// with its kernels free to split. Results are the same either way.
 pub fn each_apart<P: Send, R: Send>(items: Vec<P>, work: impl Fn(P) -> R + Sync + Send) -> Vec<R> {
-    use rayon::prelude::*;
-    if items.len() > 1 && may_split() {
-        items
-            .into_par_iter()
-            .map(|item| on_this_thread(|| work(item)))
-            .collect()
+    if items.len() > 1 {
+        each_piece(items, 2, |item| on_this_thread(|| work(item)))
     } else {
         items.into_iter().map(work).collect()
     }

@@ -423,11 +423,7 @@ impl ExperimentFile {
         if let Err(NetError::Conv { problem }) = shape.conv_shapes() {
             return Err(invalid("conv", problem));
         }
-        if let Some((field, problem)) = self
-            .train
-            .problem()
-            .or_else(|| self.train.problem_with_norm(self.norm))
-        {
+        if let Some((field, problem)) = self.train.problem_with_norm(self.norm) {
             return Err(invalid(&format!("train.{field}"), problem));
         }
         let baseline = match &self.baseline {

@@ -143,9 +143,6 @@ impl RunSpec {
         network
             .check()
             .map_err(|e| invalid("network".into(), format!("cannot be built: {e}")))?;
-        if let Some((field, problem)) = train.problem() {
-            return Err(invalid(format!("train.{field}"), problem));
-        }
         if let Some((field, problem)) = train.problem_with_norm(network.norm) {
             return Err(invalid(format!("train.{field}"), problem));
         }

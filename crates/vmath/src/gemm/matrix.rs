@@ -87,6 +87,18 @@ impl<'a> MatRef<'a> {
         }
     }
 
+    /// The transpose, as a view.
+    #[inline(always)]
+    pub(super) fn t(self) -> MatRef<'a> {
+        MatRef {
+            rows: self.cols,
+            cols: self.rows,
+            row_stride: self.col_stride,
+            col_stride: self.row_stride,
+            ..self
+        }
+    }
+
     /// The number of rows.
     pub fn row_count(&self) -> usize {
         self.rows
@@ -143,13 +155,11 @@ impl<'a> MatMut<'a> {
     /// Rows `..at` and `at..`.
     pub fn split_rows(self, at: usize) -> (MatMut<'a>, MatMut<'a>) {
         assert!(at <= self.rows, "row {at} of {}", self.rows);
-        // SAFETY: row `at` starts inside the block (or one past its end when `at` is
-        // the row count, a pointer never read through).
-        let second = unsafe { self.ptr.add(at * self.ld) };
+        let second = self.from(at, self.rows, self.ld);
         (
             MatMut { rows: at, ..self },
             MatMut {
-                ptr: if at < self.rows { second } else { self.ptr },
+                ptr: second,
                 rows: self.rows - at,
                 ..self
             },
@@ -159,12 +169,7 @@ impl<'a> MatMut<'a> {
     /// Columns `..at` and `at..`.
     pub fn split_cols(self, at: usize) -> (MatMut<'a>, MatMut<'a>) {
         assert!(at <= self.cols, "column {at} of {}", self.cols);
-        let second = if at < self.cols {
-            // SAFETY: column `at` of the first row lies inside the block.
-            unsafe { self.ptr.add(at) }
-        } else {
-            self.ptr
-        };
+        let second = self.from(at, self.cols, 1);
         (
             MatMut { cols: at, ..self },
             MatMut {
@@ -173,6 +178,17 @@ impl<'a> MatMut<'a> {
                 ..self
             },
         )
+    }
+
+    /// Where the block starting `at` steps of `stride` along a side of `len` begins; an
+    /// empty rest keeps the pointer where it is (never read through).
+    fn from(&self, at: usize, len: usize, stride: usize) -> *mut f32 {
+        if at < len {
+            // SAFETY: step `at` of the side lies inside the block.
+            unsafe { self.ptr.add(at * stride) }
+        } else {
+            self.ptr
+        }
     }
 
     /// The number of rows.

@@ -247,7 +247,7 @@ fn pack_b<const NR: usize>(
 }
 
 /// A's rows `ir..ir+mr`, columns `pc..pc+kc`, as `kc × MR` (MR values per step of k);
-/// rows past the edge are zero.
+/// rows past the edge are zero: one panel of Aᵀ as [`pack_b`] packs B's (`mr <= MR`).
 #[inline(always)]
 fn pack_a<const MR: usize>(
     a: &MatRef,
@@ -257,38 +257,7 @@ fn pack_a<const MR: usize>(
     kc: usize,
     out: &mut [f32],
 ) {
-    let dst = &mut out[..kc * MR];
-    if a.row_stride == 1 {
-        // A transposed view: one step of k is contiguous across rows.
-        for (p, step) in dst.chunks_exact_mut(MR).enumerate() {
-            let from = (pc + p) * a.col_stride + ir;
-            if mr == MR {
-                let step: &mut [f32; MR] = step.try_into().expect("a panel step");
-                *step = a.data[from..from + MR].try_into().expect("a step of A");
-            } else {
-                step[..mr].copy_from_slice(&a.data[from..from + mr]);
-                step[mr..].fill(0.0);
-            }
-        }
-    } else if a.col_stride == 1 {
-        // Row-major: each row's run of k is contiguous; scatter it down the panel.
-        if mr < MR {
-            dst.fill(0.0);
-        }
-        for i in 0..mr {
-            let from = (ir + i) * a.row_stride + pc;
-            for (step, &v) in dst.chunks_exact_mut(MR).zip(&a.data[from..from + kc]) {
-                step[i] = v;
-            }
-        }
-    } else {
-        for (p, step) in dst.chunks_exact_mut(MR).enumerate() {
-            for (i, v) in step[..mr].iter_mut().enumerate() {
-                *v = a.at(ir + i, pc + p);
-            }
-            step[mr..].fill(0.0);
-        }
-    }
+    pack_b::<MR>(&a.t(), pc, kc, ir, mr, out);
 }
 
 /// One `MR × NR` tile of C at `(row, col)`: take its running sums (from C when `load`,
