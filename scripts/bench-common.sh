@@ -1,7 +1,7 @@
 # Sourced by the scripts that time actlab against PyTorch (bench-vs-pytorch.sh,
-# bench-scaling.sh): sets $py (PyTorch's Python), $bin (actlab, built in the shared build
-# folder), $data (the FashionMNIST folder) and OMP_WAIT_POLICY, and defines `load` and
-# `tag`.
+# bench-scaling.sh, bench-gpu.sh): sets $py (PyTorch's Python), $bin (actlab, built in
+# the shared build folder), $data (the FashionMNIST folder) and OMP_WAIT_POLICY, and
+# defines `load` and `tag`.
 #
 # PyTorch comes from PyPI into a venv outside the repository (a multi-GB download the
 # first time): $ACTLAB_BENCH_VENV, default ~/.cache/actlab-bench-venv.
@@ -12,7 +12,8 @@ python_venv "$venv" torch torch torchvision numpy
 py="$venv/bin/python"
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/actlab-target}"
-cargo build --release -q -p actlab
+# $bench_features: Cargo features of the binary timed (bench-gpu.sh sets wgpu).
+cargo build --release -q -p actlab ${bench_features:+--features "$bench_features"}
 bin="$CARGO_TARGET_DIR/release/actlab"
 
 data="${ACTLAB_DATA:-}"

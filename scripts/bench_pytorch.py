@@ -8,6 +8,10 @@ size, timed the way `actlab bench train` times actlab. Prints one JSON object.
 With --conv the network starts with actlab's convolutions (`conv = [...]`: 5x5 kernels,
 the first padded by 2, each followed by the activation and 2x2 average pooling): LeNet-5.
 
+With --device cuda the network, the data and every step are on the GPU (the batch's loss
+and hits are still read back every batch, as the book does, which also waits for the
+GPU); scripts/bench-gpu.sh times it against actlab on wgpu.
+
 With --images N only the first N training images are used and the epoch and dead-neuron
 times are scaled to 60,000 images (the scaling table of scripts/bench-scaling.sh).
 
@@ -118,6 +122,7 @@ def main():
     p.add_argument("--hidden", default="256,192,128,64", help="hidden widths, comma-separated")
     p.add_argument("--conv", default="", help="convolutions' channels, comma-separated")
     p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     p.add_argument("--images", type=int, default=60000,
                    help="train on the first N images; times are scaled to 60,000")
     args = p.parse_args()
@@ -125,9 +130,14 @@ def main():
     channels = tuple(int(c) for c in args.conv.split(",") if c)
     batch_size = args.batch_size
 
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("--device cuda: this torch sees no CUDA device")
+    if args.device == "cuda" and args.mode == "dataloader":
+        raise SystemExit("--device cuda times preloaded tensors only (--mode preloaded)")
+    device = torch.device(args.device)
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    model = SimpleNetwork(ACTIVATIONS[args.act](), widths, channels)
+    model = SimpleNetwork(ACTIVATIONS[args.act](), widths, channels).to(device)
     optimizer = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.8)
     loss_fn = nn.CrossEntropyLoss()
 
@@ -137,6 +147,7 @@ def main():
     scale = 60000 / x_train.size(0)
     x_test = normalised(read_idx(find(args.data, "t10k-images-idx3-ubyte"))).view(-1, 784)
     y_test = torch.from_numpy(read_idx(find(args.data, "t10k-labels-idx1-ubyte")).astype(np.int64))
+    x_train, y_train, x_test, y_test = (t.to(device) for t in (x_train, y_train, x_test, y_test))
 
     cleanup = None
     if args.mode == "dataloader":
@@ -147,7 +158,7 @@ def main():
         model.train()
         start = time.perf_counter()
         if args.mode == "preloaded":
-            order = torch.randperm(x_train.size(0))
+            order = torch.randperm(x_train.size(0), device=device)
             for i in range(0, x_train.size(0), batch_size):
                 idx = order[i : i + batch_size]
                 inputs, labels = x_train[idx], y_train[idx]
@@ -197,6 +208,7 @@ def main():
     print(json.dumps({
         "system": f"pytorch-{args.mode}",
         "torch": torch.__version__,
+        "device": torch.cuda.get_device_name(0) if args.device == "cuda" else "cpu",
         "activation": args.act,
         "threads": args.threads,
         "hidden": list(widths),

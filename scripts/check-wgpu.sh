@@ -1,16 +1,32 @@
 #!/usr/bin/env bash
 # The GPU backend exercised: builds with --features wgpu, runs the float32 activation
 # parity suite (crates/acts/tests/parity.rs, against PyTorch's values) on the wgpu device,
-# then configs/quick.toml with --device wgpu beside the same config on flex. On a machine
-# without a GPU, wgpu runs on Mesa's software Vulkan (lavapipe): the script installs
-# Debian's mesa-vulkan-drivers when no Vulkan driver is present.
+# the cross-device record test (crates/actlab/tests/across_devices.rs: the book's network
+# three epochs on flex and on wgpu from the same initial weights, and STAF at quick.toml's
+# rate), then configs/quick.toml with --device wgpu beside the same config on flex. On a
+# machine without a GPU, wgpu runs on Mesa's software Vulkan (lavapipe): the script
+# installs Debian's mesa-vulkan-drivers when no Vulkan driver is present.
 #
-#   bash scripts/check-wgpu.sh
+#   bash scripts/check-wgpu.sh [--record]
+#       --record  also writes this output, with the date and code revision, to
+#                 results/reference/gpu/check-wgpu.txt (which docs/gpu.md quotes)
 #
 # Builds into the same folder as every other script ($CARGO_TARGET_DIR, default
-# ~/.cache/actlab-target); the first wgpu build compiles wgpu and CubeCL (long).
+# ~/.cache/actlab-target); the first wgpu build compiles wgpu and CubeCL (45 min on 2 cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [[ "${1:-}" == --record ]]; then
+  record=results/reference/gpu/check-wgpu.txt
+  mkdir -p "$(dirname "$record")"
+  partial=$(mktemp)
+  # The record is replaced only by a run that passed.
+  bash "$0" | tee "$partial"
+  { echo "# bash scripts/check-wgpu.sh --record, $(date -u +%Y-%m-%d), actlab at $(git rev-parse --short HEAD)"
+    cat "$partial"; } > "$record"
+  rm -f "$partial"
+  echo "== written $record"
+  exit 0
+fi
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/actlab-target}"
 if ! ls /usr/share/vulkan/icd.d/*.json > /dev/null 2>&1; then
   echo "== no Vulkan driver: installing Mesa's (lavapipe) from Debian"
@@ -21,13 +37,21 @@ echo "== Vulkan drivers: $(ls /usr/share/vulkan/icd.d/ | tr '\n' ' ')"
 
 echo "== building with --features wgpu"
 t=$SECONDS
-cargo build --release -q -p actlab --features wgpu
-cargo test --release -q -p acts --features wgpu --test parity --no-run 2> /dev/null
+# Both packages in every command: tests of acts alone would resolve other features for
+# the dependencies they share and rebuild wgpu and Burn a second time.
+packages=(-p actlab -p acts --features actlab/wgpu,acts/wgpu)
+cargo build --release -q "${packages[@]}"
+cargo test --release -q "${packages[@]}" --test parity --test across_devices --no-run 2> /dev/null
 echo "   $((SECONDS - t)) s"
 
 echo "== float32 parity suite on the wgpu device"
 t=$SECONDS
-ACTLAB_TEST_DEVICE=wgpu cargo test --release -q -p acts --features wgpu --test parity
+ACTLAB_TEST_DEVICE=wgpu cargo test --release -q "${packages[@]}" --test parity
+echo "   $((SECONDS - t)) s"
+
+echo "== flex against wgpu from the same initial weights (FashionMNIST)"
+t=$SECONDS
+cargo test --release -q "${packages[@]}" --test across_devices -- --nocapture --test-threads 1 2>&1
 echo "   $((SECONDS - t)) s"
 
 bin="$CARGO_TARGET_DIR/release/actlab"

@@ -91,6 +91,47 @@ impl DeviceChoice {
     }
 }
 
+impl DeviceChoice {
+    /// How records name `device` (this choice's): `flex (cpu)`, `ndarray (cpu)`, or for
+    /// wgpu the adapter as it names itself, `wgpu (gpu: NVIDIA H100 PCIe)`, so that a
+    /// record says which card (or software rasteriser) computed it.
+    pub fn describe(self, device: &Device) -> String {
+        match self {
+            #[cfg(feature = "wgpu")]
+            DeviceChoice::Wgpu => {
+                let adapter = device
+                    .as_dispatch()
+                    .identity()
+                    .map_or_else(|| "adapter unnamed".to_string(), |id| id.name);
+                format!("{self} (gpu: {adapter})")
+            }
+            _ => {
+                let _ = device;
+                format!("{self} (cpu)")
+            }
+        }
+    }
+
+    /// The memory work on this device can use, and what holds it: what this machine has
+    /// available now for a CPU device; for wgpu, the adapter's budget as its runtime
+    /// reports it (Vulkan's largest device-local heap). `None` where nobody says.
+    pub fn memory_available(self) -> Option<(u64, &'static str)> {
+        match self {
+            #[cfg(feature = "wgpu")]
+            DeviceChoice::Wgpu => match self.device().as_dispatch() {
+                burn::backend::DispatchDevice::Cube(device) => device
+                    .client()
+                    .properties()
+                    .memory
+                    .max_memory()
+                    .map(|bytes| (bytes, "the wgpu adapter")),
+                _ => None,
+            },
+            _ => spec::resources::available().map(|bytes| (bytes, "this machine")),
+        }
+    }
+}
+
 impl fmt::Display for DeviceChoice {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

@@ -86,19 +86,25 @@ fn fingerprint(dir: &Path, acts: &str) -> Fingerprint {
                 )
                 .map(|units| units.to_string())
                 .collect();
-            let checkpoint = std::fs::read(run.join("checkpoints/epoch-2.bpk"))
-                .unwrap_or_else(|e| panic!("{act}: {e}"));
-            // The float32 weights fill the file's end; its header holds parameter ids
-            // drawn per process, which differ between any two runs.
-            let weights = record["params"].as_u64().unwrap() as usize * 4;
-            assert!(
-                checkpoint.len() > weights,
-                "{act}: checkpoint shorter than its weights"
-            );
-            let weights = checkpoint[checkpoint.len() - weights..].to_vec();
+            let weights = checkpoint_weights(&run, &record, 2);
             (act.to_string(), (outcomes, census.join("\n")), weights)
         })
         .collect()
+}
+
+/// The weights of `run`'s checkpoint after `epoch` (0: the initial ones), as bytes.
+fn checkpoint_weights(run: &Path, record: &serde_json::Value, epoch: usize) -> Vec<u8> {
+    let path = run.join(format!("checkpoints/epoch-{epoch}.bpk"));
+    let checkpoint = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    // The float32 weights fill the file's end; its header holds parameter ids drawn per
+    // process, which differ between any two runs.
+    let weights = record["params"].as_u64().unwrap() as usize * 4;
+    assert!(
+        checkpoint.len() > weights,
+        "{}: checkpoint shorter than its weights",
+        path.display()
+    );
+    checkpoint[checkpoint.len() - weights..].to_vec()
 }
 
 #[test]
@@ -159,5 +165,57 @@ fn the_slice_count_fixes_the_bits_not_the_threads() {
     let whole = fingerprint(&tmp.path().join("whole/train"), SLICED);
     for ((act, _, sliced), (_, _, whole)) in base.iter().zip(&whole) {
         assert!(sliced != whole, "{act}: --slices 4 trained the batch whole");
+    }
+}
+
+/// One initial state on every device: a run on ndarray starts from the bits a run on
+/// flex starts from (drawn on the host, then handed over), for lazily drawn weights
+/// (ReLU), draws interleaved with the weights' (RReLU's slopes), STAF's coefficients,
+/// and the initialisations that compute as they draw: orthogonal (a QR) and LSUV (which
+/// measures on data).
+#[test]
+fn every_device_starts_from_the_hosts_weights() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = synthetic_dataset(tmp.path());
+    let cases = [
+        ("ReLU,RReLU,STAF", "pytorch"),
+        ("Tanh", "orthogonal"),
+        ("GELU", "lsuv"),
+    ];
+    for (acts, init) in cases {
+        let initial = |device: &str| {
+            let out = format!("{device}-{init}");
+            let more = [
+                "--device",
+                device,
+                "--init",
+                init,
+                "--save-epochs",
+                "0",
+                "--epochs",
+                "1",
+            ];
+            train(tmp.path(), &data, (&out, acts), "1", None, &more);
+            acts.split(',')
+                .map(|act| {
+                    let run = tmp.path().join(&out).join(format!("train/{act}-s7"));
+                    let record = read_json(&run.join("run.json"));
+                    (act, checkpoint_weights(&run, &record, 0))
+                })
+                .collect::<Vec<_>>()
+        };
+        let (flex, ndarray) = (initial("flex"), initial("ndarray"));
+        for ((act, flex), (_, ndarray)) in flex.iter().zip(&ndarray) {
+            let differing = flex
+                .chunks(4)
+                .zip(ndarray.chunks(4))
+                .filter(|(a, b)| a != b)
+                .count();
+            assert!(
+                differing == 0,
+                "{act}, --init {init}: {differing} of {} initial weights differ between flex and ndarray",
+                flex.len() / 4
+            );
+        }
     }
 }

@@ -35,6 +35,37 @@ fn hard_swish<const D: usize>(x: Tensor<D>) -> Tensor<D> {
     middle.mask_where(high, x.clone()).mask_fill(low, 0.0)
 }
 
+/// GELU, x Φ(x). Burn's own `gelu` differentiates exactly on Flex alone: every other
+/// backend (wgpu, NdArray) inherits Burn's default backward, the derivative of the tanh
+/// approximation, which is off by up to 8.7e-4 (at x = 2.02) and 0 in the far tail (x =
+/// −5.35: 0 against −1.26e-6). There GELU is composed of erf, whose derivative
+/// (2/√π e^(−u²)) Burn has exactly; the forward pass is the same operations as Burn's.
+fn gelu<const D: usize>(x: Tensor<D>) -> Tensor<D> {
+    if fused::on_flex(&x) {
+        return f::gelu(x);
+    }
+    x.clone() * ((x / std::f64::consts::SQRT_2).erf() + 1.0) * 0.5
+}
+
+/// Mish, x tanh(softplus(x)). Off Flex, GPU arithmetic rounds tanh near 1 coarsely
+/// enough to put the derivative 1.3e-6 off PyTorch's at x = 5.9. There tanh(softplus(x))
+/// is computed from w = e^x (e^x + 2) as w / (w + 2) for x <= 0 and as 1 - 2 / (w + 2)
+/// for x > 0: neither the value nor the derivative Burn takes of it subtracts nearby
+/// numbers (w / (w + 2) differentiated as a quotient would, for large w). e^x is capped
+/// at e^20, past which the ratio is 1 in float32. Flex keeps Burn's own operations,
+/// whose bits the float64 references were computed with.
+fn mish<const D: usize>(x: Tensor<D>) -> Tensor<D> {
+    if fused::on_flex(&x) {
+        return f::mish(x);
+    }
+    let e = x.clone().clamp_max(20.0).exp();
+    let w = e.clone() * (e + 2.0);
+    let small = w.clone() / (w.clone() + 2.0);
+    let large = (w + 2.0).recip() * -2.0 + 1.0;
+    let positive = x.clone().greater_elem(0.0);
+    x * small.mask_where(positive, large)
+}
+
 /// GELU's tanh approximation, `0.5 x (1 + tanh(u)) = x * sigmoid(2u)`. Evaluated as
 /// `x - x * sigmoid(-2u)` for x > 0 so that neither the value nor the derivative takes
 /// `1 - (a number near 1)`: both sides then match PyTorch's float32 within 4 ulp.
@@ -94,8 +125,8 @@ pub(crate) fn apply_fixed<const D: usize>(function: FixedFn, x: Tensor<D>) -> Te
         K::Sigmoid => f::sigmoid(x),
         K::Tanh => f::tanh(x),
         K::ReLU => f::relu(x),
-        K::GELU => f::gelu(x),
-        K::Mish => f::mish(x),
+        K::GELU => gelu(x),
+        K::Mish => mish(x),
         K::LeakyReLU => leaky_relu(x, 0.01),
         K::SiLU | K::Swish => f::silu(x),
         K::Hardswish => hard_swish(x),
@@ -124,7 +155,7 @@ pub(crate) fn apply_fixed<const D: usize>(function: FixedFn, x: Tensor<D>) -> Te
         }
         K::Identity => x,
         K::Step => step_straight_through(x),
-        K::SwiGELU => (f::silu(x.clone()) + f::gelu(x)) * 0.5,
+        K::SwiGELU => (f::silu(x.clone()) + gelu(x)) * 0.5,
         // exp sees min(x, 20): tanh(e^20) is 1 in float32, and an overflowing exp would
         // turn the derivative's (1 - tanh^2) * e^x into 0 * inf = NaN.
         K::TanhExp => x.clone() * x.clamp_max(20.0).exp().tanh(),

@@ -9,6 +9,7 @@ mod network;
 mod norm;
 mod pickle;
 pub mod pytorch;
+mod seeded;
 mod summary;
 pub mod update;
 
@@ -18,4 +19,5 @@ pub use acts::each_apart;
 pub use lsuv::{LSUV_BATCH, LSUV_MAX_RESCALES, LSUV_TOLERANCE};
 pub use network::{LayerTrace, SimpleNetwork};
 pub use norm::Norm;
+pub use seeded::draws_on_the_host;
 pub use summary::{LayerRow, Summary};

@@ -55,8 +55,9 @@ pub fn gradient_probe(
     bins: usize,
     device: &Device,
 ) -> Result<ProbeRecord<GradientReport>, spec::NetError> {
-    device.seed(seed);
-    let model = SimpleNetwork::initialised(network, device, |n| first_samples(train, n, device).0)?;
+    let model = SimpleNetwork::from_seed(network, seed, device, batch, |n, d| {
+        first_samples(train, n, d).0
+    })?;
     let (x, y) = first_samples(train, batch, device);
     let [n] = y.dims();
     let loss = nets::dense::cross_entropy(model.forward(x), y);

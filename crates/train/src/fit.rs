@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use burn::module::Module;
 use burn::optim::ModuleOptimizer;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::Device;
 use data::{FashionMnist, Split, epoch_order};
 use nets::SimpleNetwork;
 use nets::dense::cross_entropy;
@@ -128,17 +128,22 @@ impl RunContext {
     }
 }
 
-/// A run's network as it starts, on `ad_device`: data-dependent initialisations (LSUV)
-/// measure on the first training images, taken on the plain `device`.
+/// A run's network as it starts, on `ad_device`, drawn from the run's seed: the same bits
+/// on every device ([`SimpleNetwork::from_seed`]). Data-dependent initialisations (LSUV)
+/// measure on the first training images. `ad_device` is seeded, so what the run draws
+/// next (RReLU's slopes) follows from the seed.
 fn fresh_network(
     run: &RunSpec,
     data: &FashionMnist,
     ad_device: &Device,
-    device: &Device,
 ) -> Result<SimpleNetwork, TrainError> {
-    Ok(SimpleNetwork::initialised(run.network(), ad_device, |n| {
-        data::first_samples(&data.train, n, device).0
-    })?)
+    Ok(SimpleNetwork::from_seed(
+        run.network(),
+        run.train().seed,
+        ad_device,
+        first_batch_rows(run, data),
+        |n, device| data::first_samples(&data.train, n, &device.clone().inner()).0,
+    )?)
 }
 
 /// The network a fresh run starts from, as a copy built from the seed that then draws as
@@ -147,17 +152,20 @@ fn fresh_network(
 /// RReLU its slopes in every training forward pass, so the two interleave: drawing the
 /// trained network's weights ahead of time would change RReLU's run. A forward pass of
 /// zeros of the first batch's shape draws exactly what that batch will. The caller seeds
-/// the device again after.
+/// the device again after (building the trained network from the seed does).
 fn initial_copy(
     run: &RunSpec,
     data: &FashionMnist,
     ad_device: &Device,
-    device: &Device,
 ) -> Result<SimpleNetwork, TrainError> {
-    ad_device.seed(run.train().seed);
-    let copy = fresh_network(run, data, ad_device, device)?;
+    let copy = fresh_network(run, data, ad_device)?;
     draw_as_the_first_batch(&copy, run, data, ad_device);
     Ok(copy)
+}
+
+/// The row count of a run's first training batch.
+fn first_batch_rows(run: &RunSpec, data: &FashionMnist) -> usize {
+    run.train().batch_size.min(data.train.len()).max(1)
 }
 
 /// Draws what Burn draws lazily at a network's first training pass (its weights, RReLU's
@@ -168,8 +176,8 @@ fn draw_as_the_first_batch(
     data: &FashionMnist,
     ad_device: &Device,
 ) {
-    let rows = run.train().batch_size.min(data.train.len()).max(1);
-    let _ = model.forward(Tensor::zeros([rows, run.network().input], ad_device));
+    let shape = [first_batch_rows(run, data), run.network().input];
+    model.draw_as_a_first_pass(shape, ad_device);
 }
 
 /// Mean cross-entropy and accuracy of `model` over `split`, in batches of `batch_size`.
@@ -252,7 +260,7 @@ impl<'a> Trainer<'a> {
         // started side by side in one process would interleave their draws.
         let initial = match start {
             Start::Fresh if cfg.dead_units || cfg.saves_after(0) => {
-                Some(initial_copy(run, data, &ad_device, device)?)
+                Some(initial_copy(run, data, &ad_device)?)
             }
             _ => None,
         };
@@ -260,8 +268,7 @@ impl<'a> Trainer<'a> {
             Some(copy) => context.census(cfg, copy, &data.train, device)?,
             None => None,
         };
-        ad_device.seed(cfg.seed);
-        let model = fresh_network(run, data, &ad_device, device)?;
+        let model = fresh_network(run, data, &ad_device)?;
         if cfg.slices > 1 && matches!(start, Start::Fresh) {
             // The slices' replicas must start from drawn weights, not each draw its own.
             draw_as_the_first_batch(&model, run, data, &ad_device);

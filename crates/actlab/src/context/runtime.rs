@@ -16,7 +16,7 @@ use crate::failure::{Failure, input};
 pub struct Runtime {
     /// The device.
     pub device: Device,
-    /// e.g. `flex (cpu)`.
+    /// e.g. `flex (cpu)`, `wgpu (gpu: NVIDIA H100 PCIe)`.
     pub device_name: String,
     /// Worker threads.
     pub threads: usize,
@@ -32,13 +32,10 @@ impl Runtime {
             .thread_name(|i| format!("actlab-worker-{i}"))
             .build()
             .map_err(|e| Failure::Run(anyhow!("cannot start {threads} worker threads: {e}")))?;
-        let kind = match compute.device.name() {
-            "wgpu" => "gpu",
-            _ => "cpu",
-        };
+        let device = compute.device.device();
         Ok(Runtime {
-            device: compute.device.device(),
-            device_name: format!("{} ({kind})", compute.device),
+            device_name: compute.device.describe(&device),
+            device,
             threads,
             pool,
         })
@@ -74,19 +71,22 @@ pub fn float64_device(compute: &DeviceArgs, command: &str) -> Result<Device, Fai
     acts::float64_device().map_err(|e| Failure::Run(anyhow!(e)))
 }
 
-/// Refuses work whose memory estimate exceeds what the machine has available now, in
-/// one line that says how much, of what, and what to change (`advice`); `--no-memory-check`
-/// lets it start anyway.
+/// Refuses work whose memory estimate exceeds what the device has available now (the
+/// machine's memory for a CPU device, the adapter's for wgpu), in one line that says how
+/// much, of what, and what to change (`advice`); `--no-memory-check` lets it start anyway.
 pub fn check_memory(estimate: &Estimate, advice: &str, env: &EnvArgs) -> Result<(), Failure> {
-    let Some(available) = resources::available() else {
+    let needed = estimate.total();
+    if env.no_memory_check {
+        return Ok(());
+    }
+    let Some((available, holder)) = env.compute.device.memory_available() else {
         return Ok(());
     };
-    let needed = estimate.total();
-    if env.no_memory_check || needed <= available {
+    if needed <= available {
         return Ok(());
     }
     Err(input(anyhow!(
-        "needs about {} of memory ({}); this machine has {} available; {advice}, or pass --no-memory-check to try anyway",
+        "needs about {} of memory ({}); {holder} has {} available; {advice}, or pass --no-memory-check to try anyway",
         resources::human(needed),
         estimate.describe(),
         resources::human(available)

@@ -147,9 +147,13 @@ pub fn set_expressions_enabled(on: bool) {
 /// Whether `x` can take a fused kernel (acts' and nets' dense layers alike): float32 on
 /// the Flex device (with or without autodiff), and fused kernels enabled.
 pub fn applies<const D: usize>(x: &Tensor<D>) -> bool {
-    enabled()
-        && x.dtype() == DType::F32
-        && matches!(x.device().inner().as_dispatch(), DispatchDevice::Flex(_))
+    enabled() && x.dtype() == DType::F32 && on_flex(x)
+}
+
+/// Whether `x` lives on the Flex device (with or without autodiff), whose own operations
+/// some composed paths rely on (its exact GELU backward).
+pub(crate) fn on_flex<const D: usize>(x: &Tensor<D>) -> bool {
+    matches!(x.device().inner().as_dispatch(), DispatchDevice::Flex(_))
 }
 
 /// `function(x)` by its fused kernel; the caller has checked [`applies`].

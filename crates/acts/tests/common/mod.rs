@@ -41,14 +41,17 @@ pub fn numbers(v: &Value) -> Vec<f64> {
         .collect()
 }
 
-/// The device the float32 suites run on: flex, or Burn's wgpu backend with
-/// `ACTLAB_TEST_DEVICE=wgpu` and the `wgpu` feature (on a machine without a GPU, Mesa's
-/// software Vulkan, lavapipe).
+/// The device the float32 suites run on: flex; with `ACTLAB_TEST_DEVICE=ndarray` the
+/// NdArray CPU backend (Burn's own operations, as on every device but flex); with
+/// `ACTLAB_TEST_DEVICE=wgpu` and the `wgpu` feature, Burn's wgpu backend (on a machine
+/// without a GPU, Mesa's software Vulkan, lavapipe).
 pub fn test_device() -> Device {
     match std::env::var("ACTLAB_TEST_DEVICE").as_deref() {
         Ok("wgpu") => wgpu_device(),
+        #[allow(deprecated)] // asked for by name
+        Ok("ndarray") => Device::ndarray(),
         Ok("flex") | Err(_) => Device::flex(),
-        Ok(other) => panic!("ACTLAB_TEST_DEVICE={other}: flex or wgpu"),
+        Ok(other) => panic!("ACTLAB_TEST_DEVICE={other}: flex, ndarray or wgpu"),
     }
 }
 

@@ -56,10 +56,13 @@ pub fn run(args: DeadNeuronArgs, json: bool) -> Result<ExitCode, Failure> {
                 (run.model, source, run.record.network, out)
             }
             (None, Some(config)) => {
-                rt.device.seed(args.seed);
-                let model = SimpleNetwork::initialised(&config, &rt.device, |n| {
-                    data::first_samples(&data.train, n, &rt.device).0
-                })
+                let model = SimpleNetwork::from_seed(
+                    &config,
+                    args.seed,
+                    &rt.device,
+                    PROBE_BATCH,
+                    |n, device| data::first_samples(&data.train, n, device).0,
+                )
                 .map_err(input)?;
                 let folder = args
                     .out

@@ -39,9 +39,8 @@ pub fn run(args: NtkArgs, json: bool) -> Result<ExitCode, Failure> {
     let out = ProbeFiles::at_init(&folder, ArtifactKind::Ntk, &config, args.seed);
     check_new(probe_files(&out), args.force)?;
     let written = rt.run(|_| {
-        device.seed(args.seed);
-        let model = SimpleNetwork::initialised(&config, &device, |n| {
-            first_samples(&data.train, n, &device).0
+        let model = SimpleNetwork::from_seed(&config, args.seed, &device, args.samples, |n, d| {
+            first_samples(&data.train, n, d).0
         })
         .map_err(input)?;
         let (x, _) = first_samples(&data.test, args.samples, &device);
