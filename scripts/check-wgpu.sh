@@ -11,6 +11,8 @@
 #       --record  also writes this output, with the date and code revision, to
 #                 results/reference/gpu/check-wgpu.txt (which docs/gpu.md quotes)
 #
+# While it runs, build nothing else in that folder: a build without wgpu replaces the
+# binary the tests start.
 # Builds into the same folder as every other script ($CARGO_TARGET_DIR, default
 # ~/.cache/actlab-target); the first wgpu build compiles wgpu and CubeCL (45 min on 2 cores).
 set -euo pipefail
@@ -28,6 +30,9 @@ if [[ "${1:-}" == --record ]]; then
   exit 0
 fi
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/actlab-target}"
+# Mesa's window-system probing wants a runtime folder; without one it prints an error
+# per device opened, though nothing is drawn on screen.
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
 if ! ls /usr/share/vulkan/icd.d/*.json > /dev/null 2>&1; then
   echo "== no Vulkan driver: installing Mesa's (lavapipe) from Debian"
   apt-get update -qq
