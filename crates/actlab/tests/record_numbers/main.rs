@@ -14,6 +14,7 @@ use spec::record::stats::{Comparison, ExperimentStatistics, GroupStats};
 use spec::{ExperimentFile, RunRecord, SummaryTable};
 
 mod claims;
+mod gpu;
 mod search;
 mod slices;
 mod speed;

@@ -1,0 +1,79 @@
+//! docs/gpu.md's numbers from the GPU check's output (`scripts/check-wgpu.sh`, the parts
+//! that ran, in `results/reference/gpu/check-wgpu-partial.txt`): the flex-against-wgpu
+//! table row by row, STAF's seed test, the epoch times.
+
+use super::{Differences, reference, root, tables};
+
+const HEADER: &str = "| run | epoch | flex accuracy | wgpu accuracy | flex loss | wgpu loss |";
+
+#[test]
+fn the_gpu_page_is_the_check_output() {
+    let record = std::fs::read_to_string(reference("gpu/check-wgpu-partial.txt")).unwrap();
+    let page = std::fs::read_to_string(root().join("docs/gpu.md")).unwrap();
+    let mut diff = Differences::default();
+    // "ReLU-s7: flex against ..." then "  epoch N: accuracy A % against B %, loss L against M".
+    let mut measured = Vec::new();
+    let mut run = "";
+    for line in record.lines() {
+        if let Some((name, _)) = line.split_once("-s7: flex against") {
+            run = name;
+        } else if let Some(rest) = line.strip_prefix("  epoch ") {
+            let words: Vec<&str> = rest.split_whitespace().collect();
+            // N: accuracy A % against B %, loss L against M
+            let epoch = words[0].trim_end_matches(':');
+            let row = [run, epoch, words[2], words[5], words[8], words[10]];
+            measured.push(row.map(str::to_string));
+        }
+    }
+    let quoted = tables(&page, HEADER);
+    assert_eq!(quoted.len(), 1, "docs/gpu.md's table");
+    assert_eq!(
+        quoted[0].len(),
+        measured.len(),
+        "every measured epoch quoted"
+    );
+    for (q, m) in quoted[0].iter().zip(&measured) {
+        let label = format!("{} epoch {}", m[0], m[1]);
+        let recorded = [
+            m[0].clone(),
+            m[1].clone(),
+            format!("{} %", m[2]),
+            format!("{} %", m[3].trim_end_matches(',')),
+            m[4].clone(),
+            m[5].clone(),
+        ];
+        for (cell, value) in q.iter().zip(&recorded) {
+            diff.check("docs/gpu.md", &label, cell, value);
+        }
+    }
+    let staf = record
+        .lines()
+        .find_map(|l| l.strip_prefix("STAF: wgpu seed 7 "))
+        .expect("the STAF seed test's line");
+    let numbers: Vec<&str> = staf
+        .split_whitespace()
+        .filter(|w| w.contains('.'))
+        .collect();
+    diff.prose(
+        "docs/gpu.md",
+        &page,
+        "wgpu trains STAF to {} % against flex's {} %",
+        &[numbers[0].to_string(), numbers[1].to_string()],
+    );
+    let seconds: Vec<String> = record
+        .lines()
+        .filter_map(|l| l.strip_prefix("  first epoch "))
+        .map(|l| l.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+        .map(|w| format!("{}/{}", w[0], w[4]))
+        .collect();
+    let (relu, gelu) = (&seconds[0], &seconds[1]);
+    let (relu_flex, relu_wgpu) = relu.split_once('/').unwrap();
+    let (gelu_flex, gelu_wgpu) = gelu.split_once('/').unwrap();
+    diff.prose(
+        "docs/gpu.md",
+        &page,
+        "takes {} s for ReLU and {} s for GELU against {} s and {} s on flex",
+        &[relu_wgpu, gelu_wgpu, relu_flex, gelu_flex].map(str::to_string),
+    );
+    diff.assert_none(6 * 6 + 2);
+}
