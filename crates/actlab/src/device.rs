@@ -89,9 +89,7 @@ impl DeviceChoice {
             ),
         }
     }
-}
 
-impl DeviceChoice {
     /// How records name `device` (this choice's): `flex (cpu)`, `ndarray (cpu)`, or for
     /// wgpu the adapter as it names itself, `wgpu (gpu: NVIDIA H100 PCIe)`, so that a
     /// record says which card (or software rasteriser) computed it.

@@ -41,7 +41,7 @@ fn hard_swish<const D: usize>(x: Tensor<D>) -> Tensor<D> {
 /// −5.35: 0 against −1.26e-6). There GELU is composed of erf, whose derivative
 /// (2/√π e^(−u²)) Burn has exactly; the forward pass is the same operations as Burn's.
 fn gelu<const D: usize>(x: Tensor<D>) -> Tensor<D> {
-    if fused::on_flex(&x) {
+    if fused::is_flex(&x.device()) {
         return f::gelu(x);
     }
     x.clone() * ((x / std::f64::consts::SQRT_2).erf() + 1.0) * 0.5
@@ -55,7 +55,7 @@ fn gelu<const D: usize>(x: Tensor<D>) -> Tensor<D> {
 /// at e^20, past which the ratio is 1 in float32. Flex keeps Burn's own operations,
 /// whose bits the float64 references were computed with.
 fn mish<const D: usize>(x: Tensor<D>) -> Tensor<D> {
-    if fused::on_flex(&x) {
+    if fused::is_flex(&x.device()) {
         return f::mish(x);
     }
     let e = x.clone().clamp_max(20.0).exp();

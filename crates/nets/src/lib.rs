@@ -19,5 +19,4 @@ pub use acts::each_apart;
 pub use lsuv::{LSUV_BATCH, LSUV_MAX_RESCALES, LSUV_TOLERANCE};
 pub use network::{LayerTrace, SimpleNetwork};
 pub use norm::Norm;
-pub use seeded::draws_on_the_host;
 pub use summary::{LayerRow, Summary};

@@ -10,7 +10,6 @@
 //! Orthogonal initialisation (a QR on the drawing device) and LSUV's rescaling (measured
 //! on data) run on the host too, so their bits do not depend on the device either.
 
-use burn::backend::DispatchDevice;
 use burn::module::Module;
 use burn::tensor::{Device, Tensor};
 use spec::{NetError, NetworkConfig};
@@ -26,14 +25,6 @@ fn host_for(device: &Device) -> Device {
     } else {
         host
     }
-}
-
-/// Whether `device` is the host itself (Flex, with or without autodiff).
-pub fn draws_on_the_host(device: &Device) -> bool {
-    matches!(
-        device.clone().inner().as_dispatch(),
-        DispatchDevice::Flex(_)
-    )
 }
 
 impl SimpleNetwork {
@@ -52,7 +43,7 @@ impl SimpleNetwork {
         first_rows: usize,
         images: impl FnOnce(usize, &Device) -> Tensor<2>,
     ) -> Result<Self, NetError> {
-        if draws_on_the_host(device) {
+        if acts::is_flex(device) {
             device.seed(seed);
             return Self::initialised(config, device, |n| images(n, device));
         }

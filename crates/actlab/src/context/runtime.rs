@@ -75,13 +75,13 @@ pub fn float64_device(compute: &DeviceArgs, command: &str) -> Result<Device, Fai
 /// machine's memory for a CPU device, the adapter's for wgpu), in one line that says how
 /// much, of what, and what to change (`advice`); `--no-memory-check` lets it start anyway.
 pub fn check_memory(estimate: &Estimate, advice: &str, env: &EnvArgs) -> Result<(), Failure> {
-    let needed = estimate.total();
     if env.no_memory_check {
         return Ok(());
     }
     let Some((available, holder)) = env.compute.device.memory_available() else {
         return Ok(());
     };
+    let needed = estimate.total();
     if needed <= available {
         return Ok(());
     }

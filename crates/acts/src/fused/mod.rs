@@ -20,7 +20,7 @@ mod staf_kernels;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use burn::backend::{Dispatch, DispatchDevice};
-use burn::tensor::{DType, Tensor};
+use burn::tensor::{DType, Device, Tensor};
 use spec::FusedKernel;
 
 pub use expr::ExprKernel;
@@ -147,13 +147,17 @@ pub fn set_expressions_enabled(on: bool) {
 /// Whether `x` can take a fused kernel (acts' and nets' dense layers alike): float32 on
 /// the Flex device (with or without autodiff), and fused kernels enabled.
 pub fn applies<const D: usize>(x: &Tensor<D>) -> bool {
-    enabled() && x.dtype() == DType::F32 && on_flex(x)
+    enabled() && x.dtype() == DType::F32 && is_flex(&x.device())
 }
 
-/// Whether `x` lives on the Flex device (with or without autodiff), whose own operations
-/// some composed paths rely on (its exact GELU backward).
-pub(crate) fn on_flex<const D: usize>(x: &Tensor<D>) -> bool {
-    matches!(x.device().inner().as_dispatch(), DispatchDevice::Flex(_))
+/// Whether `device` is the Flex CPU device (with or without autodiff): where the fused
+/// kernels run, where Burn's own GELU backward is exact, and where initial states are
+/// drawn (`nets::SimpleNetwork::from_seed`).
+pub fn is_flex(device: &Device) -> bool {
+    matches!(
+        device.clone().inner().as_dispatch(),
+        DispatchDevice::Flex(_)
+    )
 }
 
 /// `function(x)` by its fused kernel; the caller has checked [`applies`].

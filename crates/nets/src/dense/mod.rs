@@ -16,7 +16,7 @@
 
 mod ops;
 
-use burn::backend::{Dispatch, DispatchDevice};
+use burn::backend::Dispatch;
 use burn::nn::Linear;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::tensor::{Device, Int, Tensor};
@@ -65,10 +65,7 @@ pub fn cross_entropy(logits: Tensor<2>, targets: Tensor<1, Int>) -> Tensor<1> {
 /// What fixes the bits of a float32 run of `network` on `device` (see [`Numerics`]).
 pub fn numerics(network: &NetworkConfig, device: &Device) -> Numerics {
     let mut machine_order = Vec::new();
-    if !matches!(
-        device.clone().inner().as_dispatch(),
-        DispatchDevice::Flex(_)
-    ) {
+    if !acts::is_flex(device) {
         machine_order.push("not the CPU device: Burn's own operations".to_string());
     }
     if !acts::fused_kernels_enabled() {
