@@ -117,7 +117,7 @@ fn log_sigmoid<const D: usize>(x: Tensor<D>) -> Tensor<D> {
 pub(crate) fn apply_fixed<const D: usize>(function: FixedFn, x: Tensor<D>) -> Tensor<D> {
     use FixedFn as K;
     if let Kernel::Fused(kernel) = function.kind().kernel()
-        && fused::applies(&x)
+        && fused::kernels_apply(&x)
     {
         return fused::activation(kernel, x);
     }

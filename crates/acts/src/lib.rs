@@ -22,8 +22,9 @@ pub use custom::CustomModule;
 pub use eval::evaluate_points;
 pub use float64::float64_device;
 pub use fused::{
-    ExprKernel, FusedOps, PIECE as ELEMENTWISE_PIECE, applies as fused_kernels_apply, each_apart,
-    each_piece, enabled as fused_kernels_enabled, flex_tensor, flex_values, is_flex, may_split,
+    ExprKernel, FlexOps, FusedOps, PIECE as ELEMENTWISE_PIECE, applies as fused_kernels_apply,
+    each_apart, each_piece, enabled as fused_kernels_enabled, flex_tensor, flex_values,
+    gpu_kernel_operations, is_cube, is_flex, kernels_apply as activation_kernels_apply, may_split,
     on_this_thread, set_enabled as set_fused_kernels,
     set_expressions_enabled as set_expression_kernels,
 };

@@ -83,7 +83,7 @@ impl ScalarActivation {
             // relu(x) + alpha * (exp(min(x, 0)) - 1): exp sees min(x, 0), so it cannot
             // overflow to inf for large x (inf * 0 would be NaN in alpha's gradient, as in
             // PyTorch's `where` form); one term is an exact zero on each side.
-            ScalarFn::TeLU if crate::fused::applies(&x) => {
+            ScalarFn::TeLU if crate::fused::kernels_apply(&x) => {
                 crate::fused::telu(x, self.params[0].val())
             }
             ScalarFn::TeLU => {

@@ -59,7 +59,7 @@ impl Staf {
         let [n] = self.c.dims();
         let units = self.units;
         let tau = n / units;
-        if crate::fused::applies(&x) {
+        if crate::fused::kernels_apply(&x) {
             let (c, omega, phi) = (self.c.val(), self.omega.val(), self.phi.val());
             return crate::fused::staf(x, c, omega, phi, units);
         }

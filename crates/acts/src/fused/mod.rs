@@ -6,13 +6,19 @@
 //! again in the backward pass. Here each is one pass forward (keeping what the backward
 //! needs: STAF's sines and cosines) and one backward, with `vmath`'s vectorised functions.
 //!
-//! Routing: [`FusedOps`] is implemented for Flex (the kernels) and for `Autodiff<B, C>`
-//! (a hand-written backward that calls the backend's backward kernel). On every other
-//! device (wgpu, NdArray), for float64, or with `ACTLAB_FUSED=0`, the callers keep the
-//! composed tensor operations — the default body, differentiated by Burn — which is
-//! also what the float32 parity suite checks on wgpu and the float64 suites check.
+//! Routing: [`FusedOps`] (the fused activations, TeLU, STAF) is implemented for Flex (the
+//! kernels here), for Burn's CubeCL backend with the `wgpu` feature (`#[cube]` kernels in
+//! `cube`, the same formulas), and for `Autodiff<B, C>` (a hand-written backward that calls
+//! the backend's backward kernel). [`FlexOps`] (user expressions, and per-unit parameters
+//! repeated so that their gradients are summed in a fixed order) has Flex kernels only.
+//! On NdArray, for float64, for what has no kernel on the device, or with
+//! `ACTLAB_FUSED=0`, the callers keep the composed tensor operations, differentiated by
+//! Burn — which the float64 suites check, and which the fused paths are tested against.
 
+#[cfg(feature = "wgpu")]
+mod cube;
 mod expr;
+mod flex_ops;
 mod kernels;
 mod ops;
 mod staf_kernels;
@@ -24,6 +30,7 @@ use burn::tensor::{DType, Device, Tensor};
 use spec::FusedKernel;
 
 pub use expr::ExprKernel;
+pub use flex_ops::FlexOps;
 pub use ops::{FusedOps, flex_tensor, flex_values};
 
 /// Elements per parallel piece of an element-wise kernel (the activations' here, the
@@ -144,10 +151,38 @@ pub fn set_expressions_enabled(on: bool) {
     EXPRESSIONS.set(on);
 }
 
-/// Whether `x` can take a fused kernel (acts' and nets' dense layers alike): float32 on
-/// the Flex device (with or without autodiff), and fused kernels enabled.
+/// Whether `x` can take a CPU kernel (user expressions, per-unit parameters, and nets'
+/// dense layers, convolutions and optimiser): float32 on the Flex device (with or without
+/// autodiff), and fused kernels enabled.
 pub fn applies<const D: usize>(x: &Tensor<D>) -> bool {
     enabled() && x.dtype() == DType::F32 && is_flex(&x.device())
+}
+
+/// Whether `x` can take a [`FusedOps`] kernel (the fused activations, TeLU, STAF): float32
+/// on the Flex device or, with the `wgpu` feature, a CubeCL device, and fused kernels
+/// enabled.
+pub fn kernels_apply<const D: usize>(x: &Tensor<D>) -> bool {
+    enabled() && x.dtype() == DType::F32 && {
+        let device = x.device();
+        is_flex(&device) || is_cube(&device)
+    }
+}
+
+/// Whether `device` is one of Burn's CubeCL devices (wgpu here), with or without
+/// autodiff: always false without the `wgpu` feature.
+pub fn is_cube(device: &Device) -> bool {
+    #[cfg(feature = "wgpu")]
+    {
+        matches!(
+            device.clone().inner().as_dispatch(),
+            DispatchDevice::Cube(_)
+        )
+    }
+    #[cfg(not(feature = "wgpu"))]
+    {
+        let _ = device;
+        false
+    }
 }
 
 /// Whether `device` is the Flex CPU device (with or without autodiff): where the fused
@@ -160,7 +195,20 @@ pub fn is_flex(device: &Device) -> bool {
     )
 }
 
-/// `function(x)` by its fused kernel; the caller has checked [`applies`].
+/// How many [`FusedOps`] operations the GPU kernels have run in this process (always 0
+/// without the `wgpu` feature): the tests' proof that a GPU kernel ran.
+pub fn gpu_kernel_operations() -> usize {
+    #[cfg(feature = "wgpu")]
+    {
+        cube::operations()
+    }
+    #[cfg(not(feature = "wgpu"))]
+    {
+        0
+    }
+}
+
+/// `function(x)` by its fused kernel; the caller has checked [`kernels_apply`].
 pub(crate) fn activation<const D: usize>(function: FusedKernel, x: Tensor<D>) -> Tensor<D> {
     Tensor::from_dispatch(<Dispatch as FusedOps>::fused_activation(
         x.into_dispatch(),
@@ -169,7 +217,7 @@ pub(crate) fn activation<const D: usize>(function: FusedKernel, x: Tensor<D>) ->
 }
 
 /// The book's TeLU, `relu(x) + alpha (e^{min(x, 0)} - 1)`, alpha `[1]` or `[units]`
-/// (x's last dimension); the caller has checked [`applies`].
+/// (x's last dimension); the caller has checked [`kernels_apply`].
 pub(crate) fn telu<const D: usize>(x: Tensor<D>, alpha: Tensor<1>) -> Tensor<D> {
     Tensor::from_dispatch(<Dispatch as FusedOps>::telu(
         x.into_dispatch(),
@@ -178,7 +226,7 @@ pub(crate) fn telu<const D: usize>(x: Tensor<D>, alpha: Tensor<1>) -> Tensor<D> 
 }
 
 /// STAF, `sum_i C_i sin(Omega_i x + Phi_i)`, parameters `[units * tau]` unit-major;
-/// the caller has checked [`applies`].
+/// the caller has checked [`kernels_apply`].
 pub(crate) fn staf<const D: usize>(
     x: Tensor<D>,
     c: Tensor<1>,
@@ -202,7 +250,7 @@ pub(crate) fn expression<const D: usize>(
     params: Tensor<2>,
     kernel: std::sync::Arc<ExprKernel>,
 ) -> Tensor<D> {
-    Tensor::from_dispatch(<Dispatch as FusedOps>::expression(
+    Tensor::from_dispatch(<Dispatch as FlexOps>::expression(
         x.into_dispatch(),
         params.into_dispatch(),
         kernel,
@@ -210,13 +258,13 @@ pub(crate) fn expression<const D: usize>(
 }
 
 /// `param` (`[1]` or `[units]`, x's last dimension) repeated to x's shape, its gradient
-/// summed in a fixed order (see [`FusedOps::expand_param`]); the caller has checked
+/// summed in a fixed order (see [`FlexOps::expand_param`]); the caller has checked
 /// [`applies`].
 pub(crate) fn expand_param<const D: usize>(param: Tensor<1>, x: &Tensor<D>) -> Tensor<D> {
     let dims = x.dims();
     let units = dims[D - 1];
     let rows = dims[..D - 1].iter().product();
-    let expanded: Tensor<2> = Tensor::from_dispatch(<Dispatch as FusedOps>::expand_param(
+    let expanded: Tensor<2> = Tensor::from_dispatch(<Dispatch as FlexOps>::expand_param(
         param.into_dispatch(),
         rows,
         units,

@@ -1,5 +1,5 @@
 //! The backend extension: the operations, their Flex kernels, and their backward passes
-//! under Burn's autodiff.
+//! under Burn's autodiff (the GPU kernels are in `cube`).
 
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
@@ -9,39 +9,43 @@ use burn::backend::tensor::FloatTensor;
 use burn::backend::{Autodiff, Backend, Flex, TensorMetadata, backend_extension};
 use burn::tensor::{DType, Shape, TensorData};
 
-use super::expr::ExprKernel;
 use super::kernels;
 use super::staf_kernels::{self, Terms};
 use spec::FusedKernel;
-use std::sync::Arc;
 
-/// FusedKernel activation operations. Implemented for Flex and routed through Autodiff; the
-/// callers in `acts` use them only on Flex (see the module's `applies`).
-#[backend_extension(Flex, Autodiff)]
+/// The fused activations, TeLU and STAF. Implemented for Flex (CPU kernels) and, with the
+/// `wgpu` feature, for Burn's CubeCL backend (`#[cube]` kernels, run lazily inside Burn's
+/// operation fusion), and routed through Autodiff; the callers in `acts` use them where
+/// the module's `kernels_apply` holds.
+#[backend_extension(
+    Flex,
+    Cube: cfg(feature = "wgpu"),
+    Fusion: cfg(feature = "wgpu"),
+    Autodiff
+)]
 pub trait FusedOps: Backend {
     /// `function(x)` element-wise.
+    #[fusion(dtype = x, shape = x)]
     fn fused_activation(x: FloatTensor<Self>, function: FusedKernel) -> FloatTensor<Self>;
     /// `grad * function'(x)` element-wise.
+    #[fusion(dtype = x, shape = x)]
     fn fused_activation_backward(
         x: FloatTensor<Self>,
         grad: FloatTensor<Self>,
         function: FusedKernel,
     ) -> FloatTensor<Self>;
     /// TeLU with `alpha` of shape `[1]` or `[units]` (x's last dimension).
+    #[fusion(dtype = x, shape = x)]
     fn telu(x: FloatTensor<Self>, alpha: FloatTensor<Self>) -> FloatTensor<Self>;
     /// TeLU's gradients with respect to x and alpha.
+    #[fusion(meta = |x, alpha, _grad| (x.clone(), alpha.clone()))]
     fn telu_backward(
         x: FloatTensor<Self>,
         alpha: FloatTensor<Self>,
         grad: FloatTensor<Self>,
     ) -> (FloatTensor<Self>, FloatTensor<Self>);
-    /// A parameter `[1]` or `[units]` repeated into a `[rows, units]` tensor, so that the
-    /// expressions using it are element-wise and its gradient is summed here, in a fixed
-    /// order, not by Burn's broadcast (whose sums follow the CPU's vector width).
-    fn expand_param(param: FloatTensor<Self>, rows: usize, units: usize) -> FloatTensor<Self>;
-    /// `grad` `[rows, units]` summed back to the parameter's `size` (1 or units).
-    fn expand_param_backward(grad: FloatTensor<Self>, size: usize) -> FloatTensor<Self>;
     /// STAF's value.
+    #[fusion(dtype = x, shape = x)]
     fn staf(
         x: FloatTensor<Self>,
         c: FloatTensor<Self>,
@@ -51,6 +55,7 @@ pub trait FusedOps: Backend {
     ) -> FloatTensor<Self>;
     /// STAF's gradients with respect to x and the parameters (C, Omega, Phi together,
     /// `[3, units * tau]`).
+    #[fusion(meta = super::cube::staf_gradient_specs)]
     fn staf_backward(
         x: FloatTensor<Self>,
         c: FloatTensor<Self>,
@@ -58,20 +63,6 @@ pub trait FusedOps: Backend {
         phi: FloatTensor<Self>,
         grad: FloatTensor<Self>,
         units: usize,
-    ) -> (FloatTensor<Self>, FloatTensor<Self>);
-    /// A compiled user expression; `params` is `[params, size]` (size 1 or x's last
-    /// dimension; `[1, 1]` and unread when the expression has none).
-    fn expression(
-        x: FloatTensor<Self>,
-        params: FloatTensor<Self>,
-        kernel: Arc<ExprKernel>,
-    ) -> FloatTensor<Self>;
-    /// The expression's gradients with respect to x and its parameters (`[params, size]`).
-    fn expression_backward(
-        x: FloatTensor<Self>,
-        params: FloatTensor<Self>,
-        grad: FloatTensor<Self>,
-        kernel: Arc<ExprKernel>,
     ) -> (FloatTensor<Self>, FloatTensor<Self>);
 }
 
@@ -143,31 +134,6 @@ impl FusedOps for Flex {
         (flex(dx, x.shape()), flex(dalpha, alpha.shape()))
     }
 
-    fn expand_param(param: FloatTensor<Self>, rows: usize, units: usize) -> FloatTensor<Self> {
-        let values = values(&param);
-        assert!(
-            values.len() == 1 || values.len() == units,
-            "a parameter of {} values for {units} units",
-            values.len()
-        );
-        let mut repeated = Vec::with_capacity(rows * units);
-        if values.len() == 1 {
-            repeated.resize(rows * units, values[0]);
-        } else {
-            for _ in 0..rows {
-                repeated.extend_from_slice(&values);
-            }
-        }
-        flex(repeated, Shape::new([rows, units]))
-    }
-
-    fn expand_param_backward(grad: FloatTensor<Self>, size: usize) -> FloatTensor<Self> {
-        let grad_values = values(&grad);
-        let rows = grad_values.len() / size.max(1);
-        let sums = kernels::sum_columns(&grad_values, rows, size);
-        flex(sums, Shape::new([size]))
-    }
-
     fn staf(
         x: FloatTensor<Self>,
         c: FloatTensor<Self>,
@@ -196,33 +162,6 @@ impl FusedOps for Flex {
         let size = params.len() / 3;
         (flex(dx, x.shape()), flex(params, Shape::new([3, size])))
     }
-
-    fn expression(
-        x: FloatTensor<Self>,
-        params: FloatTensor<Self>,
-        kernel: Arc<ExprKernel>,
-    ) -> FloatTensor<Self> {
-        let input = values(&x);
-        let mut out = vec![0.0f32; input.len()];
-        kernel.forward(&input, &values(&params), params.shape()[1], &mut out);
-        flex(out, x.shape())
-    }
-
-    fn expression_backward(
-        x: FloatTensor<Self>,
-        params: FloatTensor<Self>,
-        grad: FloatTensor<Self>,
-        kernel: Arc<ExprKernel>,
-    ) -> (FloatTensor<Self>, FloatTensor<Self>) {
-        let input = values(&x);
-        let mut dx = vec![0.0f32; input.len()];
-        let size = params.shape()[1];
-        let mut dparams = kernel.backward(&input, &values(&params), size, &values(&grad), &mut dx);
-        if kernel.params() == 0 {
-            dparams = vec![0.0; params.shape().num_elements()];
-        }
-        (flex(dx, x.shape()), flex(dparams, params.shape()))
-    }
 }
 
 /// Rows `index` of a `[3, size]` tensor, as `[size]`.
@@ -233,10 +172,10 @@ fn row<B: Backend>(stacked: FloatTensor<B>, index: usize) -> FloatTensor<B> {
 }
 
 /// A tensor under autodiff.
-type Tracked<B, C> = FloatTensor<Autodiff<B, C>>;
+pub(super) type Tracked<B, C> = FloatTensor<Autodiff<B, C>>;
 
 /// `(dx, dparam)` from x, the parameter, the incoming gradient and the extra argument.
-type PairGradients<B, E> =
+pub(super) type PairGradients<B, E> =
     fn(FloatTensor<B>, FloatTensor<B>, FloatTensor<B>, E) -> (FloatTensor<B>, FloatTensor<B>);
 
 /// The backward pass of an operation of x and one parameter tensor whose backend
@@ -272,7 +211,7 @@ impl<B: Backend, E: Clone + Send + std::fmt::Debug + 'static> Backward<B, 2>
 }
 
 /// `forward(x, param, extra)` under autodiff, differentiated by `backward`.
-fn with_pair_backward<B: Backend, C: CheckpointStrategy, E>(
+pub(super) fn with_pair_backward<B: Backend, C: CheckpointStrategy, E>(
     x: Tracked<B, C>,
     param: Tracked<B, C>,
     extra: E,
@@ -297,7 +236,7 @@ where
 
 /// A pair backward called on autodiff tensors: its gradients are constants (actlab needs
 /// no gradient of a gradient; the curvature probes take finite differences of gradients).
-fn constant_pair<B: Backend, C: CheckpointStrategy, E>(
+pub(super) fn constant_pair<B: Backend, C: CheckpointStrategy, E>(
     x: Tracked<B, C>,
     param: Tracked<B, C>,
     grad: Tracked<B, C>,
@@ -381,44 +320,6 @@ impl<B: Backend + FusedOps, C: CheckpointStrategy> FusedOps for Autodiff<B, C> {
         })
     }
 
-    fn expand_param(param: FloatTensor<Self>, rows: usize, units: usize) -> FloatTensor<Self> {
-        #[derive(Debug)]
-        struct ExpandBackward;
-
-        impl<B: Backend + FusedOps> Backward<B, 1> for ExpandBackward {
-            type State = usize;
-
-            fn backward(
-                self,
-                ops: Ops<Self::State, 1>,
-                grads: &mut Gradients,
-                _: &mut Checkpointer,
-            ) {
-                let size = ops.state;
-                unary::<B, _>(ops.parents, ops.node, grads, |grad| {
-                    B::expand_param_backward(grad, size)
-                });
-            }
-        }
-
-        let node = param.node();
-        let param = param.into_primitive();
-        let size = param.shape().num_elements();
-        let out = B::expand_param(param, rows, units);
-        match ExpandBackward
-            .prepare::<C>([node])
-            .compute_bound()
-            .stateful()
-        {
-            OpsKind::Tracked(prep) => prep.finish(size, out),
-            OpsKind::UnTracked(prep) => prep.finish(out),
-        }
-    }
-
-    fn expand_param_backward(grad: FloatTensor<Self>, size: usize) -> FloatTensor<Self> {
-        FloatTensor::<Self>::new(B::expand_param_backward(grad.into_primitive(), size))
-    }
-
     fn staf(
         x: FloatTensor<Self>,
         c: FloatTensor<Self>,
@@ -496,22 +397,5 @@ impl<B: Backend + FusedOps, C: CheckpointStrategy> FusedOps for Autodiff<B, C> {
             FloatTensor::<Self>::new(dx),
             FloatTensor::<Self>::new(params),
         )
-    }
-
-    fn expression(
-        x: FloatTensor<Self>,
-        params: FloatTensor<Self>,
-        kernel: Arc<ExprKernel>,
-    ) -> FloatTensor<Self> {
-        with_pair_backward::<B, C, _>(x, params, kernel, B::expression, B::expression_backward)
-    }
-
-    fn expression_backward(
-        x: FloatTensor<Self>,
-        params: FloatTensor<Self>,
-        grad: FloatTensor<Self>,
-        kernel: Arc<ExprKernel>,
-    ) -> (FloatTensor<Self>, FloatTensor<Self>) {
-        constant_pair::<B, C, _>(x, params, grad, kernel, B::expression_backward)
     }
 }
