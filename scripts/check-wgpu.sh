@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The GPU backend exercised: builds with --features wgpu, runs the float32 activation
-# parity suite (crates/acts/tests/parity.rs, against PyTorch's values) and the fused
-# kernels against the composed operations (crates/acts/tests/fused.rs) on the wgpu device,
+# parity suite (crates/acts/tests/parity.rs, against PyTorch's values; with the GPU
+# kernels, then with ACTLAB_FUSED=0) and the GPU kernels against the composed operations
+# (crates/acts/tests/fused.rs, and expression_kernels.rs for user expressions) on the
+# wgpu device,
 # the cross-device record test (crates/actlab/tests/across_devices.rs: the book's network
 # three epochs on flex and on wgpu from the same initial weights, and STAF at quick.toml's
 # rate), then configs/quick.toml with --device wgpu beside the same config on flex. On a
@@ -47,12 +49,18 @@ t=$SECONDS
 # the dependencies they share and rebuild wgpu and Burn a second time.
 packages=(-p actlab -p acts --features actlab/wgpu,acts/wgpu)
 cargo build --release -q "${packages[@]}"
-cargo test --release -q "${packages[@]}" --test parity --test fused --test across_devices --no-run 2> /dev/null
+cargo test --release -q "${packages[@]}" --test parity --test fused --test expression_kernels --test across_devices --no-run 2> /dev/null
 echo "   $((SECONDS - t)) s"
 
 echo "== float32 parity suite, and the GPU kernels against the composed operations, on the wgpu device"
 t=$SECONDS
-ACTLAB_TEST_DEVICE=wgpu cargo test --release -q "${packages[@]}" --test parity --test fused
+ACTLAB_TEST_DEVICE=wgpu cargo test --release -q "${packages[@]}" --test parity --test fused \
+  --test expression_kernels
+echo "   $((SECONDS - t)) s"
+
+echo "== float32 parity suite on the wgpu device, composed operations (ACTLAB_FUSED=0)"
+t=$SECONDS
+ACTLAB_FUSED=0 ACTLAB_TEST_DEVICE=wgpu cargo test --release -q "${packages[@]}" --test parity
 echo "   $((SECONDS - t)) s"
 
 echo "== flex against wgpu from the same initial weights (FashionMNIST)"

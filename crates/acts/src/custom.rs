@@ -94,11 +94,11 @@ impl CustomModule {
     }
 
     /// Applies the function element-wise: by its compiled kernels where fused kernels
-    /// apply (flex, float32), else by composed tensor operations.
+    /// apply (flex or wgpu, float32), else by composed tensor operations.
     pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
         if let Ok(kernel) = &self.kernel
             && fused::expressions_enabled()
-            && fused::applies(&x)
+            && fused::kernels_apply(&x)
         {
             let params = self.kernel_params(&x.device());
             return fused::expression(x, params, kernel.clone());

@@ -1,6 +1,6 @@
-//! docs/gpu.md's numbers from the GPU check's output (`scripts/check-wgpu.sh`, the parts
-//! that ran, in `results/reference/gpu/check-wgpu-partial.txt`): the flex-against-wgpu
-//! table row by row, STAF's seed test, the epoch times.
+//! docs/gpu.md's numbers from the GPU check's output (`bash scripts/check-wgpu.sh
+//! --record`, in `results/reference/gpu/check-wgpu.txt`): the flex-against-wgpu table
+//! row by row, STAF's seed test, the epoch times.
 
 use super::{Differences, reference, root, tables};
 
@@ -8,7 +8,7 @@ const HEADER: &str = "| run | epoch | flex accuracy | wgpu accuracy | flex loss 
 
 #[test]
 fn the_gpu_page_is_the_check_output() {
-    let record = std::fs::read_to_string(reference("gpu/check-wgpu-partial.txt")).unwrap();
+    let record = std::fs::read_to_string(reference("gpu/check-wgpu.txt")).unwrap();
     let page = std::fs::read_to_string(root().join("docs/gpu.md")).unwrap();
     let mut diff = Differences::default();
     // "ReLU-s7: flex against ..." then "  epoch N: accuracy A % against B %, loss L against M".
@@ -66,14 +66,23 @@ fn the_gpu_page_is_the_check_output() {
         .map(|l| l.split_whitespace().map(str::to_string).collect::<Vec<_>>())
         .map(|w| format!("{}/{}", w[0], w[4]))
         .collect();
-    let (relu, gelu) = (&seconds[0], &seconds[1]);
-    let (relu_flex, relu_wgpu) = relu.split_once('/').unwrap();
-    let (gelu_flex, gelu_wgpu) = gelu.split_once('/').unwrap();
+    assert_eq!(seconds.len(), 3, "first epochs of ReLU, GELU and STAF");
+    let split = |s: &String| {
+        let (flex, wgpu) = s.split_once('/').unwrap();
+        (flex.to_string(), wgpu.to_string())
+    };
+    let [
+        (relu_flex, relu_wgpu),
+        (gelu_flex, gelu_wgpu),
+        (staf_flex, staf_wgpu),
+    ] = [0, 1, 2].map(|i| split(&seconds[i]));
     diff.prose(
         "docs/gpu.md",
         &page,
-        "takes {} s for ReLU and {} s for GELU against {} s and {} s on flex",
-        &[relu_wgpu, gelu_wgpu, relu_flex, gelu_flex].map(str::to_string),
+        "takes {} s for ReLU, {} s for GELU and {} s for STAF against {} s, {} s and {} s on flex",
+        &[
+            relu_wgpu, gelu_wgpu, staf_wgpu, relu_flex, gelu_flex, staf_flex,
+        ],
     );
-    diff.assert_none(6 * 6 + 2);
+    diff.assert_none(9 * 6 + 2);
 }

@@ -26,7 +26,9 @@ use cubecl::prelude::*;
 use spec::FusedKernel;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use super::expr::ExprKernel;
 use super::ops::FusedOps;
+use std::sync::Arc;
 
 /// Operations run by these kernels so far in this process: lets the tests tell that a
 /// GPU kernel ran where the composed path might give the same bits.
@@ -101,7 +103,7 @@ fn mish_n<F: Float>(x: F) -> F {
 
 /// `function(x)`: the formulas of `kernels::value_and_slope`.
 #[cube]
-fn value<F: Float>(x: F, #[comptime] function: FusedKernel) -> F {
+pub(super) fn value<F: Float>(x: F, #[comptime] function: FusedKernel) -> F {
     match function {
         FusedKernel::Sigmoid => sigmoid::<F>(x),
         FusedKernel::Tanh => F::tanh(x),
@@ -131,7 +133,7 @@ fn value<F: Float>(x: F, #[comptime] function: FusedKernel) -> F {
 
 /// `function'(x)`: the derivatives of `kernels::value_and_slope` (PyTorch's formulas).
 #[cube]
-fn slope<F: Float>(x: F, #[comptime] function: FusedKernel) -> F {
+pub(super) fn slope<F: Float>(x: F, #[comptime] function: FusedKernel) -> F {
     match function {
         FusedKernel::Sigmoid => {
             let s = sigmoid::<F>(x);
@@ -241,7 +243,7 @@ fn telu_alpha_kernel<F: Float>(x: &[F], grad: &[F], out: &mut [F], stride: u32) 
     let j = ABSOLUTE_POS;
     if j < out.len() {
         let stride = stride as usize;
-        let steps = (x.len() - j + stride - 1) / stride;
+        let steps = (x.len() - j).div_ceil(stride);
         let mut sum = F::new(0.0);
         for k in 0..steps {
             let at = j + k * stride;
@@ -344,7 +346,7 @@ fn staf_params_kernel<F: Float>(
         let c = c[at];
         let omega = omega[at];
         let phi = phi[at];
-        let steps = (x.len() - j + stride - 1) / stride;
+        let steps = (x.len() - j).div_ceil(stride);
         let mut dc = F::new(0.0);
         let mut domega = F::new(0.0);
         let mut dphi = F::new(0.0);
@@ -365,19 +367,19 @@ fn staf_params_kernel<F: Float>(
 }
 
 /// The launch grid for `units` threads, one per work item.
-fn grid(tensor: &CubeTensor, units: usize) -> (CubeCount, CubeDim) {
+pub(super) fn grid(tensor: &CubeTensor, units: usize) -> (CubeCount, CubeDim) {
     let cube_dim = CubeDim::new(&tensor.client, units);
     let count = calculate_cube_count_elemwise(&tensor.client, units, cube_dim);
     (count, cube_dim)
 }
 
 /// An uninitialised float32 tensor of `shape` on `like`'s device.
-fn empty(like: &CubeTensor, shape: Shape) -> CubeTensor {
+pub(super) fn empty(like: &CubeTensor, shape: Shape) -> CubeTensor {
     empty_device_dtype(like.client.clone(), like.device.clone(), shape, DType::F32)
 }
 
 /// The kernels read their inputs as contiguous float32 rows.
-fn input(tensor: CubeTensor) -> CubeTensor {
+pub(super) fn input(tensor: CubeTensor) -> CubeTensor {
     assert_eq!(
         tensor.dtype,
         DType::F32,
@@ -388,7 +390,7 @@ fn input(tensor: CubeTensor) -> CubeTensor {
 
 /// Elements j, j + lanes, ... summed by thread j: `lanes` threads for a shared
 /// parameter, one per unit otherwise.
-fn lanes(elements: usize, units: usize) -> usize {
+pub(super) fn lanes(elements: usize, units: usize) -> usize {
     if units == 1 {
         SHARED_LANES.min(elements.max(1))
     } else {
@@ -397,7 +399,12 @@ fn lanes(elements: usize, units: usize) -> usize {
 }
 
 /// `[outer, middle, inner]` summed over its middle axis, in order.
-fn sum_middle(input: CubeTensor, outer: usize, middle: usize, inner: usize) -> CubeTensor {
+pub(super) fn sum_middle(
+    input: CubeTensor,
+    outer: usize,
+    middle: usize,
+    inner: usize,
+) -> CubeTensor {
     let out = empty(&input, Shape::new([outer, inner]));
     let (count, dim) = grid(&input, outer * inner);
     sum_middle_kernel::launch::<f32>(
@@ -585,9 +592,34 @@ impl FusedOps for CubeBackend {
         };
         (dx, reshaped(params, Shape::new([3, size])))
     }
+
+    fn expression(x: CubeTensor, params: CubeTensor, kernel: Arc<ExprKernel>) -> CubeTensor {
+        OPERATIONS.fetch_add(1, Ordering::Relaxed);
+        kernel.cube_forward(x, params)
+    }
+
+    fn expression_backward(
+        x: CubeTensor,
+        params: CubeTensor,
+        grad: CubeTensor,
+        kernel: Arc<ExprKernel>,
+    ) -> (CubeTensor, CubeTensor) {
+        OPERATIONS.fetch_add(1, Ordering::Relaxed);
+        kernel.cube_backward(x, params, grad)
+    }
+}
+
+/// A float32 tensor of zeros of `shape` on `like`'s device.
+pub(super) fn zeros(like: &CubeTensor, shape: Shape) -> CubeTensor {
+    burn_cubecl::ops::numeric::zeros_client(
+        like.client.clone(),
+        like.device.clone(),
+        shape,
+        DType::F32,
+    )
 }
 
 /// A contiguous tensor under another shape of as many elements.
-fn reshaped(tensor: CubeTensor, shape: Shape) -> CubeTensor {
+pub(super) fn reshaped(tensor: CubeTensor, shape: Shape) -> CubeTensor {
     <CubeBackend as burn::backend::ops::FloatTensorOps<CubeBackend>>::float_reshape(tensor, shape)
 }

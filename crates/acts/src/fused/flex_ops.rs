@@ -1,7 +1,7 @@
-//! The operations whose kernels exist on the CPU (Flex) alone: a per-unit parameter
-//! repeated to x's shape so that its gradient is summed in a fixed order, and the
-//! compiled user expressions. On every other device the callers use Burn's broadcast and
-//! the composed tensor operations (see the module's `applies`).
+//! The operation whose kernel exists on the CPU (Flex) alone: a per-unit parameter
+//! repeated to x's shape so that its gradient is summed in a fixed order (Burn's
+//! broadcast sums follow the CPU's vector width). On every other device the callers
+//! broadcast (see the module's `applies`); GPU reductions are in the device's own order.
 
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
@@ -10,13 +10,11 @@ use burn::backend::autodiff::ops::{Backward, Ops, OpsKind, unary};
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Autodiff, Backend, Flex, TensorMetadata, backend_extension};
 use burn::tensor::Shape;
-use std::sync::Arc;
 
-use super::expr::ExprKernel;
 use super::kernels;
-use super::ops::{constant_pair, flex_tensor as flex, flex_values as values, with_pair_backward};
+use super::ops::{flex_tensor as flex, flex_values as values};
 
-/// Kernels for Flex alone, routed through Autodiff; the callers in `acts` use them only
+/// A kernel for Flex alone, routed through Autodiff; the callers in `acts` use them only
 /// on Flex (the module's `applies`).
 #[backend_extension(Flex, Autodiff)]
 pub trait FlexOps: Backend {
@@ -26,20 +24,6 @@ pub trait FlexOps: Backend {
     fn expand_param(param: FloatTensor<Self>, rows: usize, units: usize) -> FloatTensor<Self>;
     /// `grad` `[rows, units]` summed back to the parameter's `size` (1 or units).
     fn expand_param_backward(grad: FloatTensor<Self>, size: usize) -> FloatTensor<Self>;
-    /// A compiled user expression; `params` is `[params, size]` (size 1 or x's last
-    /// dimension; `[1, 1]` and unread when the expression has none).
-    fn expression(
-        x: FloatTensor<Self>,
-        params: FloatTensor<Self>,
-        kernel: Arc<ExprKernel>,
-    ) -> FloatTensor<Self>;
-    /// The expression's gradients with respect to x and its parameters (`[params, size]`).
-    fn expression_backward(
-        x: FloatTensor<Self>,
-        params: FloatTensor<Self>,
-        grad: FloatTensor<Self>,
-        kernel: Arc<ExprKernel>,
-    ) -> (FloatTensor<Self>, FloatTensor<Self>);
 }
 
 impl FlexOps for Flex {
@@ -66,33 +50,6 @@ impl FlexOps for Flex {
         let rows = grad_values.len() / size.max(1);
         let sums = kernels::sum_columns(&grad_values, rows, size);
         flex(sums, Shape::new([size]))
-    }
-
-    fn expression(
-        x: FloatTensor<Self>,
-        params: FloatTensor<Self>,
-        kernel: Arc<ExprKernel>,
-    ) -> FloatTensor<Self> {
-        let input = values(&x);
-        let mut out = vec![0.0f32; input.len()];
-        kernel.forward(&input, &values(&params), params.shape()[1], &mut out);
-        flex(out, x.shape())
-    }
-
-    fn expression_backward(
-        x: FloatTensor<Self>,
-        params: FloatTensor<Self>,
-        grad: FloatTensor<Self>,
-        kernel: Arc<ExprKernel>,
-    ) -> (FloatTensor<Self>, FloatTensor<Self>) {
-        let input = values(&x);
-        let mut dx = vec![0.0f32; input.len()];
-        let size = params.shape()[1];
-        let mut dparams = kernel.backward(&input, &values(&params), size, &values(&grad), &mut dx);
-        if kernel.params() == 0 {
-            dparams = vec![0.0; params.shape().num_elements()];
-        }
-        (flex(dx, x.shape()), flex(dparams, params.shape()))
     }
 }
 
@@ -133,22 +90,5 @@ impl<B: Backend + FlexOps, C: CheckpointStrategy> FlexOps for Autodiff<B, C> {
 
     fn expand_param_backward(grad: FloatTensor<Self>, size: usize) -> FloatTensor<Self> {
         FloatTensor::<Self>::new(B::expand_param_backward(grad.into_primitive(), size))
-    }
-
-    fn expression(
-        x: FloatTensor<Self>,
-        params: FloatTensor<Self>,
-        kernel: Arc<ExprKernel>,
-    ) -> FloatTensor<Self> {
-        with_pair_backward::<B, C, _>(x, params, kernel, B::expression, B::expression_backward)
-    }
-
-    fn expression_backward(
-        x: FloatTensor<Self>,
-        params: FloatTensor<Self>,
-        grad: FloatTensor<Self>,
-        kernel: Arc<ExprKernel>,
-    ) -> (FloatTensor<Self>, FloatTensor<Self>) {
-        constant_pair::<B, C, _>(x, params, grad, kernel, B::expression_backward)
     }
 }

@@ -6,14 +6,14 @@
 //! again in the backward pass. Here each is one pass forward (keeping what the backward
 //! needs: STAF's sines and cosines) and one backward, with `vmath`'s vectorised functions.
 //!
-//! Routing: [`FusedOps`] (the fused activations, TeLU, STAF) is implemented for Flex (the
-//! kernels here), for Burn's CubeCL backend with the `wgpu` feature (`#[cube]` kernels in
-//! `cube`, the same formulas), and for `Autodiff<B, C>` (a hand-written backward that calls
-//! the backend's backward kernel). [`FlexOps`] (user expressions, and per-unit parameters
-//! repeated so that their gradients are summed in a fixed order) has Flex kernels only.
-//! On NdArray, for float64, for what has no kernel on the device, or with
-//! `ACTLAB_FUSED=0`, the callers keep the composed tensor operations, differentiated by
-//! Burn — which the float64 suites check, and which the fused paths are tested against.
+//! Routing: [`FusedOps`] (the fused activations, TeLU, STAF, user expressions) is
+//! implemented for Flex (the kernels here), for Burn's CubeCL backend with the `wgpu`
+//! feature (`#[cube]` kernels in `cube` and `expr::gpu`, the same formulas), and for
+//! `Autodiff<B, C>` (a hand-written backward that calls the backend's backward kernel).
+//! [`FlexOps`] (per-unit parameters repeated so that their gradients are summed in a fixed
+//! order) has a Flex kernel only. On NdArray, for float64, or with `ACTLAB_FUSED=0`, the
+//! callers keep the composed tensor operations, differentiated by Burn — which the
+//! float64 suites check, and which the fused paths are tested against.
 
 #[cfg(feature = "wgpu")]
 mod cube;
@@ -151,14 +151,15 @@ pub fn set_expressions_enabled(on: bool) {
     EXPRESSIONS.set(on);
 }
 
-/// Whether `x` can take a CPU kernel (user expressions, per-unit parameters, and nets'
-/// dense layers, convolutions and optimiser): float32 on the Flex device (with or without
+/// Whether `x` can take a CPU kernel (per-unit parameters, and nets' dense layers,
+/// convolutions and optimiser): float32 on the Flex device (with or without
 /// autodiff), and fused kernels enabled.
 pub fn applies<const D: usize>(x: &Tensor<D>) -> bool {
     enabled() && x.dtype() == DType::F32 && is_flex(&x.device())
 }
 
-/// Whether `x` can take a [`FusedOps`] kernel (the fused activations, TeLU, STAF): float32
+/// Whether `x` can take a [`FusedOps`] kernel (the fused activations, TeLU, STAF, user
+/// expressions): float32
 /// on the Flex device or, with the `wgpu` feature, a CubeCL device, and fused kernels
 /// enabled.
 pub fn kernels_apply<const D: usize>(x: &Tensor<D>) -> bool {
@@ -244,13 +245,13 @@ pub(crate) fn staf<const D: usize>(
 }
 
 /// A compiled user expression on `x`, `params` `[params, size]`; the caller has checked
-/// [`applies`].
+/// [`kernels_apply`].
 pub(crate) fn expression<const D: usize>(
     x: Tensor<D>,
     params: Tensor<2>,
     kernel: std::sync::Arc<ExprKernel>,
 ) -> Tensor<D> {
-    Tensor::from_dispatch(<Dispatch as FlexOps>::expression(
+    Tensor::from_dispatch(<Dispatch as FusedOps>::expression(
         x.into_dispatch(),
         params.into_dispatch(),
         kernel,

@@ -9,14 +9,16 @@ use burn::backend::tensor::FloatTensor;
 use burn::backend::{Autodiff, Backend, Flex, TensorMetadata, backend_extension};
 use burn::tensor::{DType, Shape, TensorData};
 
+use super::expr::ExprKernel;
 use super::kernels;
 use super::staf_kernels::{self, Terms};
 use spec::FusedKernel;
+use std::sync::Arc;
 
-/// The fused activations, TeLU and STAF. Implemented for Flex (CPU kernels) and, with the
-/// `wgpu` feature, for Burn's CubeCL backend (`#[cube]` kernels, run lazily inside Burn's
-/// operation fusion), and routed through Autodiff; the callers in `acts` use them where
-/// the module's `kernels_apply` holds.
+/// The fused activations, TeLU, STAF and compiled user expressions. Implemented for Flex
+/// (CPU kernels) and, with the `wgpu` feature, for Burn's CubeCL backend (`#[cube]`
+/// kernels, run lazily inside Burn's operation fusion), and routed through Autodiff; the
+/// callers in `acts` use them where the module's `kernels_apply` holds.
 #[backend_extension(
     Flex,
     Cube: cfg(feature = "wgpu"),
@@ -63,6 +65,22 @@ pub trait FusedOps: Backend {
         phi: FloatTensor<Self>,
         grad: FloatTensor<Self>,
         units: usize,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>);
+    /// A compiled user expression; `params` is `[params, size]` (size 1 or x's last
+    /// dimension; `[1, 1]` and unread when the expression has none).
+    #[fusion(dtype = x, shape = x)]
+    fn expression(
+        x: FloatTensor<Self>,
+        params: FloatTensor<Self>,
+        kernel: Arc<ExprKernel>,
+    ) -> FloatTensor<Self>;
+    /// The expression's gradients with respect to x and its parameters (`[params, size]`).
+    #[fusion(meta = |x, params, _grad, _kernel| (x.clone(), params.clone()))]
+    fn expression_backward(
+        x: FloatTensor<Self>,
+        params: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        kernel: Arc<ExprKernel>,
     ) -> (FloatTensor<Self>, FloatTensor<Self>);
 }
 
@@ -162,6 +180,33 @@ impl FusedOps for Flex {
         let size = params.len() / 3;
         (flex(dx, x.shape()), flex(params, Shape::new([3, size])))
     }
+
+    fn expression(
+        x: FloatTensor<Self>,
+        params: FloatTensor<Self>,
+        kernel: Arc<ExprKernel>,
+    ) -> FloatTensor<Self> {
+        let input = values(&x);
+        let mut out = vec![0.0f32; input.len()];
+        kernel.forward(&input, &values(&params), params.shape()[1], &mut out);
+        flex(out, x.shape())
+    }
+
+    fn expression_backward(
+        x: FloatTensor<Self>,
+        params: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        kernel: Arc<ExprKernel>,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>) {
+        let input = values(&x);
+        let mut dx = vec![0.0f32; input.len()];
+        let size = params.shape()[1];
+        let mut dparams = kernel.backward(&input, &values(&params), size, &values(&grad), &mut dx);
+        if kernel.params() == 0 {
+            dparams = vec![0.0; params.shape().num_elements()];
+        }
+        (flex(dx, x.shape()), flex(dparams, params.shape()))
+    }
 }
 
 /// Rows `index` of a `[3, size]` tensor, as `[size]`.
@@ -172,10 +217,10 @@ fn row<B: Backend>(stacked: FloatTensor<B>, index: usize) -> FloatTensor<B> {
 }
 
 /// A tensor under autodiff.
-pub(super) type Tracked<B, C> = FloatTensor<Autodiff<B, C>>;
+type Tracked<B, C> = FloatTensor<Autodiff<B, C>>;
 
 /// `(dx, dparam)` from x, the parameter, the incoming gradient and the extra argument.
-pub(super) type PairGradients<B, E> =
+type PairGradients<B, E> =
     fn(FloatTensor<B>, FloatTensor<B>, FloatTensor<B>, E) -> (FloatTensor<B>, FloatTensor<B>);
 
 /// The backward pass of an operation of x and one parameter tensor whose backend
@@ -211,7 +256,7 @@ impl<B: Backend, E: Clone + Send + std::fmt::Debug + 'static> Backward<B, 2>
 }
 
 /// `forward(x, param, extra)` under autodiff, differentiated by `backward`.
-pub(super) fn with_pair_backward<B: Backend, C: CheckpointStrategy, E>(
+fn with_pair_backward<B: Backend, C: CheckpointStrategy, E>(
     x: Tracked<B, C>,
     param: Tracked<B, C>,
     extra: E,
@@ -236,7 +281,7 @@ where
 
 /// A pair backward called on autodiff tensors: its gradients are constants (actlab needs
 /// no gradient of a gradient; the curvature probes take finite differences of gradients).
-pub(super) fn constant_pair<B: Backend, C: CheckpointStrategy, E>(
+fn constant_pair<B: Backend, C: CheckpointStrategy, E>(
     x: Tracked<B, C>,
     param: Tracked<B, C>,
     grad: Tracked<B, C>,
@@ -397,5 +442,22 @@ impl<B: Backend + FusedOps, C: CheckpointStrategy> FusedOps for Autodiff<B, C> {
             FloatTensor::<Self>::new(dx),
             FloatTensor::<Self>::new(params),
         )
+    }
+
+    fn expression(
+        x: FloatTensor<Self>,
+        params: FloatTensor<Self>,
+        kernel: Arc<ExprKernel>,
+    ) -> FloatTensor<Self> {
+        with_pair_backward::<B, C, _>(x, params, kernel, B::expression, B::expression_backward)
+    }
+
+    fn expression_backward(
+        x: FloatTensor<Self>,
+        params: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        kernel: Arc<ExprKernel>,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>) {
+        constant_pair::<B, C, _>(x, params, grad, kernel, B::expression_backward)
     }
 }

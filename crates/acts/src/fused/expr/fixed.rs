@@ -29,7 +29,7 @@ pub(super) use with_piecewise;
 
 /// How lanes compute a registry function: its fused kernel's `value_and_slope`, or the
 /// piecewise formulas here.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(super) enum Lanes {
     Fused(FusedKernel),
     Piecewise(FixedFn),

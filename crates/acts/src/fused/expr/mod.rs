@@ -16,10 +16,13 @@
 
 mod exec;
 mod fixed;
+#[cfg(feature = "wgpu")]
+mod gpu;
 mod graph;
 mod program;
 
 use std::fmt;
+use std::sync::Arc;
 
 use spec::{Compiled, Definition};
 
@@ -34,8 +37,9 @@ const MAX_STEPS: usize = 4096;
 /// A definition compiled to its forward and backward programs.
 #[derive(Clone)]
 pub struct ExprKernel {
-    forward: Program,
-    backward: Program,
+    // Shared with the GPU kernels' compile-time arguments (`gpu`).
+    forward: Arc<Program>,
+    backward: Arc<Program>,
     params: usize,
 }
 
@@ -93,8 +97,8 @@ impl ExprKernel {
             ));
         }
         Ok(ExprKernel {
-            forward,
-            backward,
+            forward: Arc::new(forward),
+            backward: Arc::new(backward),
             params,
         })
     }
