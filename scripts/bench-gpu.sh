@@ -27,6 +27,7 @@ for arg in "$@"; do
   esac
 done
 
+invocation="bash scripts/bench-gpu.sh${*:+ $*}"
 bench_features=wgpu
 source scripts/bench-common.sh
 scratch=$(mktemp)
@@ -79,10 +80,10 @@ for round in $(seq "$rounds"); do
 done
 
 table() {
-  "$py" - "$scratch" "$rounds" "$torch_device" <<'PY'
+  "$py" - "$scratch" "$rounds" "$torch_device" "$invocation" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-rounds, torch_device = sys.argv[2], sys.argv[3]
+rounds, torch_device, invocation = sys.argv[2], sys.argv[3], sys.argv[4]
 def med(system, act, hidden, batch):
     vals = [r["epoch_s"] for r in rows if r["system"] == system and r["activation"] == act
             and r["hidden"] == hidden and r["batch_size"] == batch]
@@ -91,7 +92,7 @@ adapter = next((r["device"] for r in rows if r["system"] == "actlab-wgpu"), "?")
 torch_name = next((r.get("device", "cpu") for r in rows if r["system"].startswith("pytorch")), "?")
 print("# actlab on wgpu against PyTorch on " + ("CUDA" if torch_device == "cuda" else "the CPU"))
 print()
-print(f"`bash scripts/bench-gpu.sh {rounds}`: seconds per 60,000-image training epoch, medians of {rounds}")
+print(f"`{invocation}`: seconds per 60,000-image training epoch, medians of {rounds}")
 print(f"rounds, the systems alternating; actlab on {adapter}, PyTorch on {torch_name}.")
 print()
 print("| activation | hidden | batch | images | actlab wgpu | PyTorch | actlab / PyTorch |")

@@ -24,7 +24,7 @@ use crate::fused::{self, ExprKernel};
 pub struct CustomModule {
     #[module(skip)]
     definition: Definition,
-    /// The definition compiled to fused kernels (flex, float32), or why it is not.
+    /// The definition compiled to fused kernels (flex or wgpu, float32), or why it is not.
     #[module(skip)]
     kernel: Result<Arc<ExprKernel>, String>,
     /// The parameters, in the definition's (name) order.

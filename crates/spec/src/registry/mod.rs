@@ -215,7 +215,7 @@ pub enum Kernel {
 }
 
 impl Kernel {
-    /// Whether a fused kernel computes it (on flex, float32).
+    /// Whether a fused kernel computes it (float32, on flex and wgpu).
     pub fn is_fused(self) -> bool {
         self != Kernel::Composed
     }

@@ -215,7 +215,8 @@ fn emit_step<F: Float>(
 /// `a^b` for a constant b, as `a^k a^f` with k the nearest integer (by repeated squaring)
 /// and |f| <= 1/2 (`sqrt` for a half, else the device's `powf`). The device's `powf` is
 /// `2^(b log2 a)` in float32, whose error grows with |b log2 a|: 20 ulp at 2486^1.5 on
-/// lavapipe, against 2 here (the CPU computes the power in float64).
+/// lavapipe, beyond what `expression_kernels.rs` allows (the CPU computes the power in
+/// float64); `a^k` and a square root round a few times, each within an ulp.
 fn pow_constant<F: Float>(scope: &Scope, a: NativeExpand<F>, b: f32) -> NativeExpand<F> {
     let k = b.round();
     if !b.is_finite() || k.abs() > 64.0 {
